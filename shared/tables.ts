@@ -1,0 +1,30 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { bookingsTable } from './config';
+
+/**
+ * Our own table: every durable fact charterflow keeps about a booking, one item per fact.
+ *   pk WEBHOOK#<webhook-id>  sk DELIVERY          a webhook delivery already accepted (dedupe)
+ *   pk BOOKING#<id>          sk BOOKING           the booking's correlation id (its first webhook id)
+ *   pk BOOKING#<id>          sk REVISION#<n>      a revision already emitted (dedupe across webhook ids)
+ *   pk BOOKING#<id>          sk STEP#<step>#r<n>  a consumer step done, with its result and emitted event
+ *   pk BOOKING#<id>          sk SCRUB#<scc-id>    the revenue lines removed from the crew notes
+ * `expiresAt` (epoch seconds) is the TTL attribute, set only on records meant to expire.
+ */
+export function bookingsTableDefinition(): CreateTableCommandInput {
+  return {
+    TableName: bookingsTable(),
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+  };
+}
+
+export const BOOKINGS_TTL_ATTRIBUTE = 'expiresAt';
+
+export const bookingKey = (bookingId: string) => `BOOKING#${bookingId}`;
