@@ -1,0 +1,97 @@
+import type { BoatsetterWebhookPayload, BoatsetterWebhookType } from '../../shared/contract/boatsetter';
+import {
+  SCHEMA_VERSION,
+  type BookingSnapshot,
+  type DetailType,
+  type EventDetail,
+} from '../../shared/contract/events';
+
+/**
+ * The one place where Boatsetter's payload becomes our booking snapshot and event detail (issue 3: keep the
+ * mapping in one module). Pure: plain data in, plain data out.
+ */
+
+export type BookingEventType = 'BookingReceived' | 'BookingModified' | 'BookingCancelled';
+
+const detailTypes: Record<BoatsetterWebhookType, BookingEventType> = {
+  'booking.confirmed': 'BookingReceived',
+  'booking.modified': 'BookingModified',
+  'booking.cancelled': 'BookingCancelled',
+};
+
+export function detailTypeOf(type: BoatsetterWebhookType): BookingEventType {
+  return detailTypes[type];
+}
+
+export function toBookingSnapshot(payload: BoatsetterWebhookPayload): BookingSnapshot {
+  const { data } = payload;
+  return {
+    bookingId: data.booking_id,
+    revision: data.revision,
+    status: data.status,
+    boat: {
+      listingId: data.listing.id,
+      name: data.listing.boat_name,
+      type: data.listing.boat_type,
+      lengthFt: data.listing.length_ft,
+    },
+    trip: {
+      start: data.trip.start,
+      durationHours: data.trip.duration_hours,
+      departure: { name: data.trip.departure.name, address: data.trip.departure.address },
+    },
+    renter: {
+      firstName: data.renter.first_name,
+      lastName: data.renter.last_name,
+      email: data.renter.email,
+      phone: data.renter.phone,
+    },
+    partySize: data.party_size,
+    ...(data.captain ? { captain: { name: data.captain.name } } : {}),
+    pricing: {
+      currency: data.pricing.currency,
+      bookingTotal: data.pricing.booking_total,
+      boatsetterFee: data.pricing.boatsetter_fee,
+      captainFee: data.pricing.captain_fee,
+      ownerPayout: data.pricing.owner_payout,
+    },
+    ...(data.special_requests !== undefined ? { specialRequests: data.special_requests } : {}),
+  };
+}
+
+/** Stable across Boatsetter's retries and our replays of the same fact: one key per booking revision and type. */
+export function idempotencyKeyOf(bookingId: string, revision: number, detailType: DetailType): string {
+  return `${bookingId}:r${revision}:${detailType}`;
+}
+
+export interface DeliveryContext {
+  /** The webhook-id of the delivery that caused the event. */
+  webhookId: string;
+  /** The booking's first webhook id. */
+  correlationId: string;
+  occurredAt: Date;
+}
+
+export interface BookingEvent<T extends BookingEventType = BookingEventType> {
+  detailType: T;
+  detail: EventDetail<T>;
+}
+
+export function bookingEventOf(payload: BoatsetterWebhookPayload, context: DeliveryContext): BookingEvent {
+  const booking = toBookingSnapshot(payload);
+  const detailType = detailTypeOf(payload.type);
+  return {
+    detailType,
+    detail: {
+      metadata: {
+        bookingId: booking.bookingId,
+        correlationId: context.correlationId,
+        causationId: context.webhookId,
+        schemaVersion: SCHEMA_VERSION,
+        occurredAt: context.occurredAt.toISOString(),
+        idempotencyKey: idempotencyKeyOf(booking.bookingId, booking.revision, detailType),
+      },
+      data: { booking },
+    },
+  };
+}

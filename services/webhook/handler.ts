@@ -1,0 +1,15 @@
+import { documentClient, eventBridgeClient, secretsManagerClient } from '../../shared/aws';
+import { createLogger } from '../../shared/logger';
+import { Publisher } from '../../shared/publisher';
+import { DEFAULT_SECRET_TTL_MS, SecretCache } from '../../shared/secrets';
+import { Deliveries } from './deliveries';
+import { createWebhookHandler } from './intake';
+
+const secrets = new SecretCache(secretsManagerClient(), {
+  ttlMs: Number(process.env.CHARTERFLOW_SECRET_TTL_MS ?? DEFAULT_SECRET_TTL_MS),
+});
+
+export const handler = createWebhookHandler(
+  { secrets, deliveries: new Deliveries(documentClient()), publisher: new Publisher(eventBridgeClient()) },
+  createLogger('webhook'),
+);

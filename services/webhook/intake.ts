@@ -1,0 +1,156 @@
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { BoatsetterWebhookPayload } from '../../shared/contract/boatsetter';
+import { issuesOf } from '../../shared/contract/validate';
+import { secretNames } from '../../shared/config';
+import { headerOf, rawBodyOf, type HttpEvent, type HttpResult } from '../../shared/http-api';
+import type { Logger } from '../../shared/logger';
+import type { Publisher } from '../../shared/publisher';
+import type { SecretCache } from '../../shared/secrets';
+import { bookingEventOf, detailTypeOf } from './booking';
+import type { Deliveries, RevisionKey } from './deliveries';
+import { answers, isJsonContentType, MAX_BODY_BYTES, toHttpResult, type Answer } from './responses';
+import { parseSecrets, verifySignature } from './signature';
+
+export interface WebhookDependencies {
+  secrets: SecretCache;
+  deliveries: Deliveries;
+  publisher: Publisher;
+  secretName?: string;
+  now?: () => Date;
+}
+
+/** A failed signature re-reads a secret older than this, so a just-rotated secret works before the TTL ends. */
+const RE_READ_SECRET_AFTER_MS = 30_000;
+const WEBHOOK_ID = /^[\x21-\x7e]{1,256}$/;
+
+/**
+ * Answers one delivery. The checks run cheapest first and never parse what is not yet trusted:
+ * size (413) -> content type (415) -> signature over the raw bytes (401) -> JSON (400) -> schema (400)
+ * -> duplicate by webhook-id -> claim of the booking revision -> PutEvents (503 if it fails) -> 202.
+ */
+export async function answerDelivery(event: HttpEvent, deps: WebhookDependencies): Promise<Answer> {
+  const raw = rawBodyOf(event);
+  if (raw.length > MAX_BODY_BYTES) return answers.tooLarge(raw.length);
+  const contentType = headerOf(event, 'content-type');
+  if (!isJsonContentType(contentType)) return answers.unsupportedContentType(contentType);
+
+  const body = raw.toString('utf8');
+  const signed = {
+    'webhook-id': headerOf(event, 'webhook-id'),
+    'webhook-timestamp': headerOf(event, 'webhook-timestamp'),
+    'webhook-signature': headerOf(event, 'webhook-signature'),
+  };
+  const secretName = deps.secretName ?? secretNames.webhookSecret;
+  let check = verifySignature(body, signed, parseSecrets(await deps.secrets.get(secretName)));
+  if (!check.ok && check.reason === 'No matching signature found') {
+    const fresher = await deps.secrets.get(secretName, { maxAgeMs: RE_READ_SECRET_AFTER_MS });
+    check = verifySignature(body, signed, parseSecrets(fresher));
+  }
+  if (!check.ok) return answers.badSignature(check.reason);
+  const webhookId = signed['webhook-id']!;
+  if (!WEBHOOK_ID.test(webhookId)) return answers.badSignature('webhook-id is not 1 to 256 visible ASCII characters');
+
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return answers.malformedJson();
+  }
+  const parsed = BoatsetterWebhookPayload.safeParse(json);
+  if (!parsed.success) {
+    const issues = issuesOf(parsed.error);
+    const bookingId = bookingIdOf(json);
+    return answers.invalid(`the booking payload is invalid: ${issues.length} issue(s)`, issues, bookingId);
+  }
+  const payload = parsed.data;
+  const key: RevisionKey = {
+    bookingId: payload.data.booking_id,
+    revision: payload.data.revision,
+    detailType: detailTypeOf(payload.type),
+  };
+
+  const seen = await deps.deliveries.findByWebhookId(webhookId);
+  if (seen) return answers.duplicate(seen.bookingId, seen.eventId, 'webhook-id already accepted');
+
+  const claim = await deps.deliveries.claimRevision(key, webhookId);
+  switch (claim.kind) {
+    case 'accepted':
+      await deps.deliveries.recordWebhook(claim.delivery, webhookId);
+      return answers.duplicate(key.bookingId, claim.delivery.eventId, `revision already accepted from ${claim.delivery.webhookId}`);
+    case 'conflict':
+      return answers.conflict(key.bookingId, key.revision, claim.acceptedAs, key.detailType);
+    case 'busy':
+      return answers.busy(key.bookingId, key.revision);
+  }
+
+  let eventId: string;
+  try {
+    const correlationId = await deps.deliveries.correlationIdOf(key.bookingId, webhookId);
+    const outgoing = bookingEventOf(payload, { webhookId, correlationId, occurredAt: (deps.now ?? nowDate)() });
+    eventId = await deps.publisher.publishOne(outgoing.detailType, outgoing.detail);
+  } catch (error) {
+    // Nothing went out: give the claim back so Boatsetter's retry is accepted, not answered as a duplicate.
+    await deps.deliveries.release(key, claim.token);
+    return answers.publishFailed(key.bookingId, describe(error));
+  }
+  await deps.deliveries.markEmitted(key, webhookId, eventId);
+  return answers.accepted(key.bookingId, eventId, key.detailType);
+}
+
+const nowDate = () => new Date();
+
+function bookingIdOf(json: unknown): string | undefined {
+  const id = (json as { data?: { booking_id?: unknown } } | null)?.data?.booking_id;
+  return typeof id === 'string' && /^[A-Z0-9]{1,32}$/.test(id) ? id : undefined;
+}
+
+function describe(error: unknown): string {
+  const e = error as Error;
+  return `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`.slice(0, 500);
+}
+
+/**
+ * The one log line per request (status, outcome, ids, latency), and the mapping of an Answer to the HTTP
+ * result. An unexpected failure (Secrets Manager or DynamoDB down) is a 503, so Boatsetter retries.
+ */
+function answerAndLog(logger: Logger): MiddlewareObj<HttpEvent, HttpResult, Error, Context> {
+  const started = new WeakMap<object, number>();
+  const log = (event: HttpEvent, answer: Answer, startedAt: number) => {
+    const fields = {
+      outcome: answer.outcome,
+      status: answer.status,
+      bookingId: answer.bookingId,
+      webhookId: headerOf(event, 'webhook-id')?.slice(0, 256),
+      eventId: answer.eventId,
+      detailType: answer.detailType,
+      reason: answer.reason,
+      latencyMs: Math.round(performance.now() - startedAt),
+    };
+    const message = `webhook delivery ${answer.outcome}`;
+    if (answer.status >= 500) logger.error(message, fields);
+    else if (answer.status >= 400) logger.warn(message, fields);
+    else logger.info(message, fields);
+  };
+  return {
+    before: (request) => {
+      started.set(request, performance.now());
+    },
+    after: (request) => {
+      const answer = request.response as unknown as Answer;
+      log(request.event, answer, started.get(request) ?? performance.now());
+      request.response = toHttpResult(answer);
+    },
+    onError: (request) => {
+      const answer = answers.failed(describe(request.error));
+      log(request.event, answer, started.get(request) ?? performance.now());
+      request.response = toHttpResult(answer);
+    },
+  };
+}
+
+export function createWebhookHandler(deps: WebhookDependencies, logger: Logger) {
+  return middy<HttpEvent, HttpResult, Error, Context>()
+    .use(answerAndLog(logger))
+    .handler(async (event) => (await answerDelivery(event, deps)) as unknown as HttpResult);
+}
