@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { BookingCancelled, BookingModified, BookingReceived } from '../../../shared/contract/events';
+import { bookingEventOf, detailTypeOf, idempotencyKeyOf, toBookingSnapshot } from '../../../services/webhook/booking';
+import { bookingCancelled, bookingConfirmed, bookingModified, bookingSnapshot } from '../../fixtures';
+
+const context = { webhookId: 'msg_second', correlationId: 'msg_first', occurredAt: new Date('2026-11-24T17:03:01.250Z') };
+
+describe('mapping a Boatsetter payload to our booking snapshot', () => {
+  it('maps every field of the confirmed sample into our words', () => {
+    expect(toBookingSnapshot(bookingConfirmed())).toEqual(bookingSnapshot());
+  });
+
+  it('leaves captain and special requests out when Boatsetter leaves them out', () => {
+    const payload = bookingConfirmed();
+    delete payload.data.captain;
+    delete payload.data.special_requests;
+    const snapshot = toBookingSnapshot(payload);
+    expect(snapshot).not.toHaveProperty('captain');
+    expect(snapshot).not.toHaveProperty('specialRequests');
+  });
+
+  it('keeps an empty special request as given', () => {
+    const payload = bookingConfirmed();
+    payload.data.special_requests = '';
+    expect(toBookingSnapshot(payload).specialRequests).toBe('');
+  });
+});
+
+describe('the event a delivery becomes', () => {
+  it.each([
+    ['booking.confirmed', 'BookingReceived'],
+    ['booking.modified', 'BookingModified'],
+    ['booking.cancelled', 'BookingCancelled'],
+  ] as const)('%s becomes %s', (type, detailType) => {
+    expect(detailTypeOf(type)).toBe(detailType);
+  });
+
+  it.each([
+    ['BookingReceived', bookingConfirmed, BookingReceived],
+    ['BookingModified', bookingModified, BookingModified],
+    ['BookingCancelled', bookingCancelled, BookingCancelled],
+  ] as const)('%s detail satisfies its contract schema', (detailType, fixture, schema) => {
+    const event = bookingEventOf(fixture(), context);
+    expect(event.detailType).toBe(detailType);
+    expect(schema.safeParse(event.detail).success).toBe(true);
+  });
+
+  it('carries correlation (first webhook id), causation (this webhook id), schema version and a stable key', () => {
+    const { detail } = bookingEventOf(bookingModified(), context);
+    expect(detail.metadata).toEqual({
+      bookingId: 'XHQGMDH',
+      correlationId: 'msg_first',
+      causationId: 'msg_second',
+      schemaVersion: '1.0',
+      occurredAt: '2026-11-24T17:03:01.250Z',
+      idempotencyKey: 'XHQGMDH:r2:BookingModified',
+    });
+  });
+
+  it('gives the same idempotency key to a retry and a different one to another revision or type', () => {
+    expect(idempotencyKeyOf('XHQGMDH', 1, 'BookingReceived')).toBe(idempotencyKeyOf('XHQGMDH', 1, 'BookingReceived'));
+    expect(idempotencyKeyOf('XHQGMDH', 1, 'BookingReceived')).not.toBe(idempotencyKeyOf('XHQGMDH', 2, 'BookingReceived'));
+    expect(idempotencyKeyOf('XHQGMDH', 3, 'BookingCancelled')).not.toBe(idempotencyKeyOf('XHQGMDH', 3, 'BookingModified'));
+  });
+});
