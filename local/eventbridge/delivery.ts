@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import type { LocalQueues } from '../sqs/queues';
+import { AwsError } from '../aws-service';
+import { createLogger } from '../../shared/logger';
+import { DEFAULT_RETRY, type Delivery, type EventBridgeEvent, type Target } from './model';
+import type { BusStore } from './store';
+
+const logger = createLogger('local.eventbridge');
+
+export interface Backoff {
+  baseMs: number;
+  maxMs: number;
+}
+
+/** Close to EventBridge's first retries (about a second apart), capped so a local outage recovers quickly. */
+export const DEFAULT_BACKOFF: Backoff = { baseMs: 1000, maxMs: 60_000 };
+
+export type InvokeLambda = (functionArn: string, event: EventBridgeEvent) => Promise<void>;
+
+/** Why a delivery failed, in the ERROR_CODE vocabulary EventBridge writes to a DLQ. */
+class TargetFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    /** False where EventBridge skips retries (a target that does not exist). */
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+const LAMBDA_ARN = /^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:[^:]+(:[^:]+)?$/;
+const SQS_ARN = /^arn:aws[\w-]*:sqs:[^:]*:[^:]*:[^:]+$/;
+
+export function targetKind(arn: string): 'lambda' | 'sqs' | undefined {
+  if (LAMBDA_ARN.test(arn)) return 'lambda';
+  if (SQS_ARN.test(arn)) return 'sqs';
+  return undefined;
+}
+
+/**
+ * Delivers each (event, target) pair on its own, concurrently across events: first attempt at once, then
+ * retries with exponential backoff and jitter within the target's RetryPolicy, then the target's DLQ with
+ * the attributes EventBridge sets. Every step is journaled before it is acknowledged, so a restart resumes
+ * what was pending (at least once, never lost).
+ */
+export class DeliveryEngine {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private pendingCount = 0;
+  private idleWaiters: Array<() => void> = [];
+  private stopped = false;
+
+  constructor(
+    private readonly store: BusStore,
+    private readonly queues: LocalQueues,
+    private readonly invokeLambda: InvokeLambda,
+    private readonly backoff: Backoff,
+  ) {}
+
+  newDelivery(event: EventBridgeEvent, ruleArn: string, target: Target, ingestedAt: number): Delivery {
+    return { id: randomUUID(), event, ruleArn, target, ingestedAt, attempts: 0, nextAttemptAt: ingestedAt };
+  }
+
+  /** Journals the deliveries (durably, when the bus is durable), then schedules them. */
+  async enqueue(deliveries: readonly Delivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    await this.store.recordDeliveries(deliveries);
+    for (const d of deliveries) this.schedule(d);
+  }
+
+  /** Resumes deliveries found in the journal at start. */
+  resume(deliveries: readonly Delivery[]): void {
+    for (const d of deliveries) this.schedule(d);
+  }
+
+  get pending(): number {
+    return this.pendingCount;
+  }
+
+  idle(): Promise<void> {
+    if (this.pendingCount === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops scheduling; what is still pending stays in the journal for the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private schedule(d: Delivery): void {
+    if (this.stopped) return;
+    this.pendingCount++;
+    const delay = Math.max(0, d.nextAttemptAt - Date.now());
+    const run = () => {
+      this.timers.delete(d.id);
+      const attempt = this.attempt(d).finally(() => {
+        this.inFlight.delete(attempt);
+        this.settle();
+      });
+      this.inFlight.add(attempt);
+    };
+    if (delay === 0) queueMicrotask(run);
+    else this.timers.set(d.id, setTimeout(run, delay));
+  }
+
+  private settle(): void {
+    this.pendingCount--;
+    if (this.pendingCount === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private async attempt(d: Delivery): Promise<void> {
+    if (this.stopped) return;
+    d.attempts++;
+    try {
+      await this.send(d.target.Arn, d.event);
+      await this.store.recordDone(d.id);
+      return;
+    } catch (error) {
+      if (this.stopped) return;
+      const failure = asTargetFailure(error);
+      const policy = { ...DEFAULT_RETRY, ...d.target.RetryPolicy };
+      const retriesMade = d.attempts - 1;
+      const delay = this.backoffDelay(d.attempts);
+      let exhausted: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds' | undefined;
+      if (failure.retryable) {
+        if (retriesMade >= policy.MaximumRetryAttempts) exhausted = 'MaximumRetryAttempts';
+        else if (Date.now() + delay - d.ingestedAt > policy.MaximumEventAgeInSeconds * 1000)
+          exhausted = 'MaximumEventAgeInSeconds';
+      }
+      if (failure.retryable && !exhausted) {
+        d.nextAttemptAt = Date.now() + delay;
+        await this.store.recordAttempt(d);
+        this.schedule(d);
+        return;
+      }
+      await this.deadLetter(d, failure, retriesMade, exhausted);
+      await this.store.recordDone(d.id);
+    }
+  }
+
+  /** Exponential backoff with "equal jitter": half fixed, half random, so retries of many events spread out. */
+  private backoffDelay(attempts: number): number {
+    const exponential = Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** (attempts - 1));
+    return Math.round(exponential / 2 + Math.random() * (exponential / 2));
+  }
+
+  private async send(arn: string, event: EventBridgeEvent): Promise<void> {
+    const kind = targetKind(arn);
+    if (kind === 'lambda') {
+      try {
+        await this.invokeLambda(arn, event);
+      } catch (error) {
+        // A function that is not registered yet (the stack registers consumers after the bus resumes) is
+        // retried rather than dead-lettered at once as AWS would, so a restart never dead-letters on a race.
+        if (error instanceof AwsError && error.code === 'ResourceNotFoundException')
+          throw new TargetFailure('NO_RESOURCE', error.message, true);
+        throw new TargetFailure('ERROR_FROM_TARGET', describe(error), true);
+      }
+      return;
+    }
+    if (kind === 'sqs') {
+      if (!this.queues.hasQueue(arn)) throw new TargetFailure('NO_RESOURCE', `Queue ${arn} does not exist.`, false);
+      this.queues.sendMessage(arn, JSON.stringify(event));
+      return;
+    }
+    throw new TargetFailure('INVALID_PARAMETER', `Target ${arn} is not a supported target type.`, false);
+  }
+
+  private async deadLetter(
+    d: Delivery,
+    failure: TargetFailure,
+    retryAttempts: number,
+    exhausted: string | undefined,
+  ): Promise<void> {
+    const dlqArn = d.target.DeadLetterConfig?.Arn;
+    const report = {
+      ruleArn: d.ruleArn,
+      targetArn: d.target.Arn,
+      eventId: d.event.id,
+      detailType: d.event['detail-type'],
+      errorCode: failure.code,
+      errorMessage: failure.message,
+      retryAttempts,
+      ...(exhausted ? { exhaustedRetryCondition: exhausted } : {}),
+    };
+    if (!dlqArn) {
+      logger.error('event delivery failed and the target has no dead-letter queue; the event is dropped', report);
+      return;
+    }
+    const attribute = (value: string) => ({ DataType: 'String' as const, StringValue: value });
+    const attributes: Record<string, { DataType: 'String'; StringValue: string }> = {
+      RULE_ARN: attribute(d.ruleArn),
+      TARGET_ARN: attribute(d.target.Arn),
+      ERROR_CODE: attribute(failure.code),
+      ERROR_MESSAGE: attribute(failure.message.slice(0, 1000) || failure.code),
+      RETRY_ATTEMPTS: attribute(String(retryAttempts)),
+      ...(exhausted ? { EXHAUSTED_RETRY_CONDITION: attribute(exhausted) } : {}),
+    };
+    try {
+      this.queues.sendMessage(dlqArn, JSON.stringify(d.event), attributes);
+      logger.warn('event delivery failed; sent to the dead-letter queue', { ...report, deadLetterQueueArn: dlqArn });
+    } catch (error) {
+      logger.error('event delivery failed and the dead-letter queue could not take it; the event is dropped', {
+        ...report,
+        deadLetterQueueArn: dlqArn,
+        deadLetterError: describe(error),
+      });
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+function asTargetFailure(error: unknown): TargetFailure {
+  return error instanceof TargetFailure ? error : new TargetFailure('INTERNAL_ERROR', describe(error), true);
+}
