@@ -1,0 +1,359 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * The HTTP front every stand-in shares: JSON in and out, a tiny router, and fault injection (errors, added
+ * latency, timeouts) set by env vars or start options and changeable at run time through the admin route
+ * POST /__faults, so a test or the bench can take a downstream "down for a while".
+ */
+
+export interface Faults {
+  /** Share of requests (0..1) answered with `errorStatus`. */
+  errorRate: number;
+  errorStatus: number;
+  /** Latency added to every request, in ms. */
+  latencyMs: number;
+  /** Share of requests (0..1) that hang for `hangMs` before the answer comes (past the client's timeout). */
+  timeoutRate: number;
+  hangMs: number;
+  /**
+   * Share of injected errors and timeouts that strike after the request took effect (the write is done,
+   * the answer is lost), the case only an Idempotency-Key protects against.
+   */
+  afterEffectShare: number;
+}
+
+export const noFaults: Faults = {
+  errorRate: 0,
+  errorStatus: 503,
+  latencyMs: 0,
+  timeoutRate: 0,
+  hangMs: 10_000,
+  afterEffectShare: 0.5,
+};
+
+const envNames: Record<keyof Faults, string> = {
+  errorRate: 'FAULT_ERROR_RATE',
+  errorStatus: 'FAULT_ERROR_STATUS',
+  latencyMs: 'FAULT_LATENCY_MS',
+  timeoutRate: 'FAULT_TIMEOUT_RATE',
+  hangMs: 'FAULT_HANG_MS',
+  afterEffectShare: 'FAULT_AFTER_EFFECT_SHARE',
+};
+
+/** Faults from `<PREFIX>_FAULT_ERROR_RATE`, `<PREFIX>_FAULT_LATENCY_MS`, ... (prefix JADA_CALENDAR or SCC). */
+export function faultsFromEnv(prefix: string, env: NodeJS.ProcessEnv = process.env): Partial<Faults> {
+  const faults: Partial<Faults> = {};
+  for (const [key, suffix] of Object.entries(envNames) as [keyof Faults, string][]) {
+    const raw = env[`${prefix}_${suffix}`];
+    if (raw !== undefined && raw !== '') faults[key] = Number(raw);
+  }
+  return checkFaults(faults);
+}
+
+/** Rejects nonsense (rates outside 0..1, negative times) with a message naming the field. */
+export function checkFaults(faults: Partial<Faults>): Partial<Faults> {
+  for (const [key, value] of Object.entries(faults)) {
+    if (!(key in noFaults)) throw new Error(`unknown fault setting ${key}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new Error(`fault setting ${key} must be a non-negative number, got ${String(value)}`);
+    }
+    if (key.endsWith('Rate') || key.endsWith('Share')) {
+      if (value > 1) throw new Error(`fault setting ${key} must be between 0 and 1, got ${value}`);
+    }
+  }
+  return faults;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface StandInRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  body: unknown;
+  /** Path parameters matched by the route (`:id`). */
+  params: Record<string, string>;
+}
+
+export interface StandInResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface Route {
+  method: 'GET' | 'POST';
+  /** Relative to the stand-in's base path; `:name` matches one segment. */
+  path: string;
+  handle(request: StandInRequest): Promise<StandInResponse>;
+}
+
+export interface ServeOptions {
+  name: string;
+  port: number;
+  /** A path prefix all routes live under (SCC's API Gateway stage, /prod). */
+  basePath?: string;
+  routes: Route[];
+  /** Admin routes (`/__name`): outside the base path and never faulted. */
+  adminRoutes?: Route[];
+  faults?: Partial<Faults>;
+}
+
+export interface RunningStandIn {
+  url: string;
+  faults(): Faults;
+  setFaults(faults: Partial<Faults>): void;
+  stop(): Promise<void>;
+}
+
+export async function serveStandIn(options: ServeOptions): Promise<RunningStandIn> {
+  let faults: Faults = { ...noFaults, ...checkFaults(options.faults ?? {}) };
+  const basePath = (options.basePath ?? '').replace(/\/+$/, '');
+  const timers = new Set<NodeJS.Timeout>();
+  let stopped = false;
+  const wait = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (ms <= 0 || stopped) return resolve();
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((error) => {
+      if (!res.headersSent && !res.destroyed) send(res, 500, { message: `${options.name}: ${(error as Error).message}` });
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://stand-in');
+    const raw = await readBody(req);
+
+    // The admin route is outside the stage path and never faulted: a test must always be able to heal it.
+    if (url.pathname === '/__faults') {
+      if (req.method === 'POST') {
+        try {
+          faults = { ...faults, ...checkFaults(JSON.parse(raw || '{}')) };
+        } catch (error) {
+          return send(res, 400, { message: (error as Error).message });
+        }
+      } else if (req.method === 'DELETE') faults = { ...noFaults };
+      return send(res, 200, faults);
+    }
+    const admin = matchRoute(options.adminRoutes ?? [], req.method ?? 'GET', url.pathname);
+    if (admin) {
+      try {
+        const answer = await admin.route.handle({
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          query: url.searchParams,
+          headers: req.headers,
+          body: raw === '' ? undefined : JSON.parse(raw),
+          params: admin.params,
+        });
+        return send(res, answer.status, answer.body);
+      } catch (error) {
+        return send(res, error instanceof HttpError ? error.status : 400, { message: (error as Error).message });
+      }
+    }
+
+    if (!url.pathname.startsWith(`${basePath}/`) && url.pathname !== basePath) {
+      return send(res, 404, { message: `${options.name}: no route for ${url.pathname}` });
+    }
+    const path = url.pathname.slice(basePath.length) || '/';
+    const match = matchRoute(options.routes, req.method ?? 'GET', path);
+    if (!match) return send(res, 404, { message: `${options.name}: no route for ${req.method} ${path}` });
+
+    const current = faults;
+    await wait(current.latencyMs);
+    const roll = Math.random();
+    const fault: 'error' | 'timeout' | undefined =
+      roll < current.errorRate ? 'error' : roll < current.errorRate + current.timeoutRate ? 'timeout' : undefined;
+    const afterEffect = fault !== undefined && Math.random() < current.afterEffectShare;
+
+    if (fault && !afterEffect) return inject(res, fault, current);
+
+    let body: unknown;
+    try {
+      body = raw === '' ? undefined : JSON.parse(raw);
+    } catch {
+      return send(res, 400, { message: 'request body is not JSON' });
+    }
+    let answer: StandInResponse;
+    try {
+      answer = await match.route.handle({
+        method: req.method ?? 'GET',
+        path,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+        params: match.params,
+      });
+    } catch (error) {
+      if (error instanceof HttpError) answer = { status: error.status, body: { message: error.message } };
+      else throw error;
+    }
+    if (fault) return inject(res, fault, current);
+    send(res, answer.status, answer.body);
+  }
+
+  async function inject(res: ServerResponse, fault: 'error' | 'timeout', current: Faults) {
+    if (fault === 'timeout') {
+      await wait(current.hangMs);
+      if (res.destroyed) return;
+    }
+    send(res, current.errorStatus, { message: `${options.name}: injected fault (${fault})` });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}${basePath}`,
+    faults: () => faults,
+    setFaults: (next) => {
+      faults = { ...faults, ...checkFaults(next) };
+    },
+    stop: async () => {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Changes a running stand-in's faults through its admin route (from a test or the bench, by URL). */
+export async function setFaultsAt(standInUrl: string, faults: Partial<Faults> | 'reset'): Promise<Faults> {
+  const url = new URL('/__faults', standInUrl);
+  const response = await fetch(url, {
+    method: faults === 'reset' ? 'DELETE' : 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: faults === 'reset' ? undefined : JSON.stringify(faults),
+  });
+  if (!response.ok) throw new Error(`setting faults at ${url.pathname} failed: ${response.status} ${await response.text()}`);
+  return (await response.json()) as Faults;
+}
+
+function matchRoute(routes: Route[], method: string, path: string) {
+  const segments = path.split('/').filter(Boolean);
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const pattern = route.path.split('/').filter(Boolean);
+    if (pattern.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const ok = pattern.every((part, i) => {
+      if (part.startsWith(':')) {
+        params[part.slice(1)] = decodeURIComponent(segments[i]!);
+        return true;
+      }
+      return part === segments[i];
+    });
+    if (ok) return { route, params };
+  }
+  return undefined;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown) {
+  if (res.destroyed) return;
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** A header's single value (Node gives string[] for repeated headers). */
+export function header(request: StandInRequest, name: string): string | undefined {
+  const value = request.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export interface CredentialOptions {
+  /** Given at start: wins over everything. */
+  value?: string;
+  /** Env var holding it (JADA_DASHBOARD_TOKEN, SCC_SERVICE_KEY). */
+  envVar: string;
+  /** Else the same local Secrets Manager the stack seeds, read once on first use (like a Lambda env var). */
+  secretName: string;
+  readSecret: (name: string) => Promise<string>;
+}
+
+/**
+ * The credential a stand-in expects. Read once and kept, like the real services keep theirs in their
+ * environment; `set` changes it at run time (admin route POST /__credential) to play a rotation.
+ */
+export function expectedCredential(options: CredentialOptions) {
+  let current: Promise<string> | undefined = options.value !== undefined ? Promise.resolve(options.value) : undefined;
+  return {
+    get(): Promise<string> {
+      const fromEnv = process.env[options.envVar];
+      if (!current && fromEnv) current = Promise.resolve(fromEnv);
+      if (!current) {
+        current = options.readSecret(options.secretName).catch((error) => {
+          current = undefined;
+          throw new HttpError(500, `cannot read ${options.secretName}: ${(error as Error).message}`);
+        });
+      }
+      return current;
+    },
+    set(value: string) {
+      current = Promise.resolve(value);
+    },
+    adminRoute(): Route {
+      return {
+        method: 'POST',
+        path: '/__credential',
+        handle: async (request) => {
+          const value = (request.body as { value?: unknown } | undefined)?.value;
+          if (typeof value !== 'string' || value === '') throw new HttpError(400, 'body must be {"value": "<new credential>"}');
+          current = Promise.resolve(value);
+          return { status: 204, body: undefined };
+        },
+      };
+    },
+  };
+}
+
+/** Constant-time comparison of a presented credential with the expected one. */
+export function sameSecret(presented: string | undefined, expected: string): boolean {
+  if (presented === undefined) return false;
+  const a = createHash('sha256').update(presented).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * A resource id derived from the Idempotency-Key, so "one resource per key" is a conditional put on the
+ * table's own key: race-free between concurrent retries, and durable across a stand-in restart.
+ */
+export function idFromIdempotencyKey(prefix: string, key: string): string {
+  return `${prefix}_${createHash('sha256').update(key).digest('hex').slice(0, 20)}`;
+}
+
+/** A fingerprint of the request, to refuse an Idempotency-Key reused for a different request (as Stripe does). */
+export function requestHash(body: unknown): string {
+  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
+}

@@ -1,0 +1,352 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClient, secretsManagerClient } from '../../shared/aws';
+import { secretNames } from '../../shared/config';
+import {
+  HttpError,
+  expectedCredential,
+  faultsFromEnv,
+  header,
+  idFromIdempotencyKey,
+  requestHash,
+  sameSecret,
+  serveStandIn,
+  type Faults,
+  type RunningStandIn,
+  type StandInRequest,
+} from './faults';
+
+/**
+ * A stand-in for ShipCaptainCrew's API behind its API Gateway stage (/prod): POST /events (X-Service-Key =
+ * hex SHA-256 of the service key, Idempotency-Key), GET /events[?bookingId=], GET /events/:eventId,
+ * GET /events/:eventId/invitations. Like the real SCC it writes the operator's revenue lines into the
+ * event's notes and "emails" every crew member a magic-link invitation (an item in scc-crew-invitations).
+ */
+
+export const SCC_EVENTS_TABLE = 'scc-events';
+export const SCC_INVITATIONS_TABLE = 'scc-crew-invitations';
+
+export interface CrewMember {
+  name: string;
+  role: 'captain' | 'deckhand';
+}
+
+export interface SccPricing {
+  currency: string;
+  bookingTotal: number;
+  captainFee: number;
+  ownerPayout: number;
+}
+
+export interface SccEvent {
+  eventId: string;
+  bookingId: string;
+  calendarEntryId: string;
+  title: string;
+  start: string;
+  durationHours: number;
+  boat: string;
+  partySize: number;
+  notes: string;
+  crew: CrewMember[];
+  idempotencyKey?: string;
+  requestHash: string;
+  createdAt: string;
+}
+
+export interface CrewInvitation {
+  invitationId: string;
+  eventId: string;
+  crewMember: CrewMember;
+  magicLinkToken: string;
+  sentAt: string;
+}
+
+export const sccTables: CreateTableCommandInput[] = [
+  {
+    TableName: SCC_EVENTS_TABLE,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'eventId', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'eventId', KeyType: 'HASH' }],
+  },
+  {
+    TableName: SCC_INVITATIONS_TABLE,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'invitationId', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'invitationId', KeyType: 'HASH' }],
+  },
+];
+
+/** What SCC charges against the owner's payout (the operator's figures). */
+export const SCC_RATES = { deckhandHourly: 40, portFeePerDeparture: 35 } as const;
+
+export interface RevenueLines {
+  revenue: number;
+  captainFee: number;
+  crewCosts: number;
+  portFees: number;
+  net: number;
+}
+
+/**
+ * The operator's revenue figures:
+ *   Revenue     = booking total
+ *   Captain Fee = the captain's fee
+ *   Crew Costs  = deckhands x $40/hour x trip hours
+ *   Port Fees   = $35 per departure
+ *   Your Net    = owner payout - crew costs - port fees
+ * For the sample ($1,450 total, $250 captain, $982.50 payout, one deckhand, 3 h): 1,450 / 250 / 120 / 35 / 827.50.
+ */
+export function revenueOf(pricing: SccPricing, crew: CrewMember[], durationHours: number): RevenueLines {
+  const cents = (n: number) => Math.round(n * 100);
+  const deckhands = crew.filter((m) => m.role === 'deckhand').length;
+  const crewCosts = cents(deckhands * SCC_RATES.deckhandHourly * durationHours);
+  const portFees = cents(SCC_RATES.portFeePerDeparture);
+  return {
+    revenue: cents(pricing.bookingTotal) / 100,
+    captainFee: cents(pricing.captainFee) / 100,
+    crewCosts: crewCosts / 100,
+    portFees: portFees / 100,
+    net: (cents(pricing.ownerPayout) - crewCosts - portFees) / 100,
+  };
+}
+
+export function money(amount: number, currency = 'USD'): string {
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount);
+}
+
+/**
+ * The notes SCC stores: the caller's ordinary lines with the revenue lines woven in, as the real SCC does
+ * (Revenue and Captain Fee after the first line, the other three after the third), one per line.
+ */
+export function notesWithRevenue(ordinaryNotes: string, lines: RevenueLines, currency: string): string {
+  const ordinary = ordinaryNotes.split('\n').filter((line) => line.trim() !== '');
+  const head = [`Revenue: ${money(lines.revenue, currency)}`, `Captain Fee: ${money(lines.captainFee, currency)}`];
+  const tail = [
+    `Crew Costs: ${money(lines.crewCosts, currency)}`,
+    `Port Fees: ${money(lines.portFees, currency)}`,
+    `Your Net: ${money(lines.net, currency)}`,
+  ];
+  return [...ordinary.slice(0, 1), ...head, ...ordinary.slice(1, 3), ...tail, ...ordinary.slice(3)].join('\n');
+}
+
+export interface SccOptions {
+  port: number;
+  /** The raw service key it accepts (callers send its SHA-256); else SCC_SERVICE_KEY, else the seeded secret. */
+  serviceKey?: string;
+  faults?: Partial<Faults>;
+  documents?: DynamoDBDocumentClient;
+}
+
+const sha256Hex = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
+
+export async function startScc(options: SccOptions): Promise<RunningStandIn> {
+  const documents = options.documents ?? documentClient();
+  const secrets = secretsManagerClient();
+  const serviceKey = expectedCredential({
+    value: options.serviceKey,
+    envVar: 'SCC_SERVICE_KEY',
+    secretName: secretNames.sccServiceKey,
+    readSecret: async (name) => (await secrets.send(new GetSecretValueCommand({ SecretId: name }))).SecretString ?? '',
+  });
+
+  async function authorize(request: StandInRequest) {
+    if (!sameSecret(header(request, 'x-service-key'), sha256Hex(await serviceKey.get()))) {
+      throw new HttpError(403, 'missing or wrong X-Service-Key');
+    }
+  }
+
+  async function inviteCrew(event: SccEvent): Promise<CrewInvitation[]> {
+    // One invitation per crew member per event, whatever the number of retries: the id is derived from both.
+    return Promise.all(
+      event.crew.map(async (crewMember) => {
+        const invitation: CrewInvitation = {
+          invitationId: `inv_${sha256Hex(`${event.eventId}|${crewMember.role}|${crewMember.name}`).slice(0, 20)}`,
+          eventId: event.eventId,
+          crewMember,
+          magicLinkToken: randomBytes(24).toString('hex'),
+          sentAt: new Date().toISOString(),
+        };
+        try {
+          await documents.send(
+            new PutCommand({
+              TableName: SCC_INVITATIONS_TABLE,
+              Item: invitation,
+              ConditionExpression: 'attribute_not_exists(invitationId)',
+            }),
+          );
+          return invitation;
+        } catch (error) {
+          if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+          const { Item } = await documents.send(
+            new GetCommand({ TableName: SCC_INVITATIONS_TABLE, Key: { invitationId: invitation.invitationId }, ConsistentRead: true }),
+          );
+          return Item as CrewInvitation;
+        }
+      }),
+    );
+  }
+
+  const answer = (event: SccEvent, invitations: CrewInvitation[]) => {
+    const { requestHash: _hash, ...rest } = event;
+    return {
+      ...rest,
+      invitations: invitations.map(({ magicLinkToken: _token, ...invitation }) => invitation),
+    };
+  };
+
+  return serveStandIn({
+    name: 'scc',
+    port: options.port,
+    basePath: '/prod',
+    faults: { ...faultsFromEnv('SCC'), ...options.faults },
+    adminRoutes: [serviceKey.adminRoute()],
+    routes: [
+      {
+        method: 'POST',
+        path: '/events',
+        handle: async (request) => {
+          await authorize(request);
+          const input = parseEventRequest(request.body);
+          const idempotencyKey = header(request, 'idempotency-key');
+          const lines = revenueOf(input.pricing, input.crew, input.durationHours);
+          const { pricing, notes, ...fields } = input;
+          const event: SccEvent = {
+            eventId: idempotencyKey ? idFromIdempotencyKey('scc', idempotencyKey) : `scc_${randomUUID()}`,
+            ...fields,
+            notes: notesWithRevenue(notes, lines, pricing.currency),
+            ...(idempotencyKey ? { idempotencyKey } : {}),
+            requestHash: requestHash(request.body),
+            createdAt: new Date().toISOString(),
+          };
+          let stored = event;
+          let status = 201;
+          try {
+            await documents.send(
+              new PutCommand({ TableName: SCC_EVENTS_TABLE, Item: event, ConditionExpression: 'attribute_not_exists(eventId)' }),
+            );
+          } catch (error) {
+            if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+            const { Item } = await documents.send(
+              new GetCommand({ TableName: SCC_EVENTS_TABLE, Key: { eventId: event.eventId }, ConsistentRead: true }),
+            );
+            stored = Item as SccEvent;
+            if (stored.requestHash !== event.requestHash) {
+              throw new HttpError(422, 'Idempotency-Key was already used for a different crew event');
+            }
+            status = 200;
+          }
+          // Also on a replayed request: a first attempt that stored the event may have died before inviting.
+          return { status, body: answer(stored, await inviteCrew(stored)) };
+        },
+      },
+      {
+        method: 'GET',
+        path: '/events',
+        handle: async (request) => {
+          await authorize(request);
+          const bookingId = request.query.get('bookingId') ?? undefined;
+          const events = await scanAll<SccEvent>(documents, SCC_EVENTS_TABLE, bookingId ? { bookingId } : {});
+          return { status: 200, body: { events: events.map(({ requestHash: _h, ...rest }) => rest) } };
+        },
+      },
+      {
+        method: 'GET',
+        path: '/events/:eventId',
+        handle: async (request) => {
+          await authorize(request);
+          const { Item } = await documents.send(
+            new GetCommand({ TableName: SCC_EVENTS_TABLE, Key: { eventId: request.params.eventId } }),
+          );
+          if (!Item) throw new HttpError(404, `no crew event ${request.params.eventId}`);
+          const { requestHash: _h, ...rest } = Item as SccEvent;
+          return { status: 200, body: rest };
+        },
+      },
+      {
+        method: 'GET',
+        path: '/events/:eventId/invitations',
+        handle: async (request) => {
+          await authorize(request);
+          const invitations = await scanAll<CrewInvitation>(documents, SCC_INVITATIONS_TABLE, {
+            eventId: request.params.eventId!,
+          });
+          return { status: 200, body: { invitations: invitations.map(({ magicLinkToken: _t, ...rest }) => rest) } };
+        },
+      },
+    ],
+  });
+}
+
+type EventRequest = Omit<SccEvent, 'eventId' | 'idempotencyKey' | 'requestHash' | 'createdAt'> & { pricing: SccPricing };
+
+/** Checks the request like the real API would: a 400 that names every bad field. */
+export function parseEventRequest(body: unknown): EventRequest {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const problems: string[] = [];
+  const str = (o: Record<string, unknown>, k: string, at = '') =>
+    typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : (problems.push(`${at}${k} must be a non-empty string`), '');
+  const num = (o: Record<string, unknown>, k: string, at = '') =>
+    typeof o[k] === 'number' && (o[k] as number) >= 0 ? (o[k] as number) : (problems.push(`${at}${k} must be a non-negative number`), 0);
+  const pricing = (typeof b.pricing === 'object' && b.pricing !== null ? b.pricing : {}) as Record<string, unknown>;
+  const crewRaw = Array.isArray(b.crew) ? (b.crew as Record<string, unknown>[]) : (problems.push('crew must be a list'), []);
+  const crew = crewRaw.map((m, i) => {
+    const role = m?.role;
+    if (role !== 'captain' && role !== 'deckhand') problems.push(`crew.${i}.role must be captain or deckhand`);
+    return { name: str(m ?? {}, 'name', `crew.${i}.`), role: role as CrewMember['role'] };
+  });
+  const request: EventRequest = {
+    bookingId: str(b, 'bookingId'),
+    calendarEntryId: str(b, 'calendarEntryId'),
+    title: str(b, 'title'),
+    start: str(b, 'start'),
+    durationHours: num(b, 'durationHours'),
+    boat: str(b, 'boat'),
+    partySize: num(b, 'partySize'),
+    notes: typeof b.notes === 'string' ? b.notes : (problems.push('notes must be a string'), ''),
+    crew,
+    pricing: {
+      currency: str(pricing, 'currency', 'pricing.'),
+      bookingTotal: num(pricing, 'bookingTotal', 'pricing.'),
+      captainFee: num(pricing, 'captainFee', 'pricing.'),
+      ownerPayout: num(pricing, 'ownerPayout', 'pricing.'),
+    },
+  };
+  if (request.pricing.currency && !/^[A-Z]{3}$/.test(request.pricing.currency)) problems.push('pricing.currency must be ISO 4217');
+  if (problems.length > 0) throw new HttpError(400, `invalid crew event: ${problems.join('; ')}`);
+  return request;
+}
+
+async function scanAll<T>(documents: DynamoDBDocumentClient, table: string, equals: Record<string, string>): Promise<T[]> {
+  const names = Object.keys(equals);
+  const items: T[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(
+      new ScanCommand({
+        TableName: table,
+        ExclusiveStartKey: start,
+        ...(names.length > 0
+          ? {
+              FilterExpression: names.map((_, i) => `#k${i} = :v${i}`).join(' AND '),
+              ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#k${i}`, n])),
+              ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, equals[n]])),
+            }
+          : {}),
+      }),
+    );
+    items.push(...((page.Items ?? []) as T[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** The stand-in as the local stack starts it. SCC_API_URL is its API Gateway stage URL (…/prod). */
+export const sccStandIn = {
+  name: 'scc',
+  envVar: 'SCC_API_URL',
+  tables: sccTables,
+  start: (opts: { port: number } & Partial<SccOptions>) => startScc(opts),
+};

@@ -1,0 +1,16 @@
+import { documentClient, eventBridgeClient, secretsManagerClient } from '../../shared/aws';
+import { consumer } from '../../shared/consumer';
+import { Publisher } from '../../shared/publisher';
+import { SecretCache } from '../../shared/secrets';
+import { BookingSteps } from '../../shared/steps';
+import { createCrewEvent } from './crew-event';
+import { declaration } from './declaration';
+import { sccApi } from './scc-api';
+
+const steps = new BookingSteps(documentClient());
+const publisher = new Publisher(eventBridgeClient());
+const scc = sccApi(new SecretCache(secretsManagerClient()));
+
+export const handler = consumer(declaration, async (event, { logger }) => {
+  await createCrewEvent(event, { steps, publisher, scc, logger });
+});

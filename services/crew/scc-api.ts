@@ -1,0 +1,59 @@
+import { required, secretNames } from '../../shared/config';
+import { HttpClient, secretHeaderAuth, sha256Hex, type CredentialSource } from '../../shared/http-client';
+import type { Logger } from '../../shared/logger';
+import type { CrewMember } from './crew-event';
+
+/** What SCC's POST /events takes: the event, its crew, and the pricing SCC derives the revenue lines from. */
+export interface CrewEventRequest {
+  bookingId: string;
+  calendarEntryId: string;
+  title: string;
+  start: string;
+  durationHours: number;
+  boat: string;
+  partySize: number;
+  notes: string;
+  crew: CrewMember[];
+  pricing: { currency: string; bookingTotal: number; captainFee: number; ownerPayout: number };
+}
+
+export interface CrewEventResponse {
+  eventId: string;
+}
+
+export interface CallContext {
+  idempotencyKey: string;
+  bookingId: string;
+  logger: Logger;
+}
+
+/**
+ * ShipCaptainCrew's API. SCC_API_URL is the raw API Gateway invoke URL (https://{api-id}.execute-api...
+ * /prod), not the public CloudFront name: CloudFront strips our custom headers, X-Service-Key among them.
+ * The key is sent hashed (hex SHA-256), the same function SCC applies to the key it stores.
+ */
+export function sccApi(secrets: CredentialSource, http?: Partial<ConstructorParameters<typeof HttpClient>[0]>) {
+  const client = new HttpClient({
+    service: 'scc',
+    baseUrl: () => required('SCC_API_URL'),
+    auth: secretHeaderAuth(secrets, secretNames.sccServiceKey, 'X-Service-Key', sha256Hex),
+    ...http,
+  });
+  return {
+    async createEvent(request: CrewEventRequest, context: CallContext): Promise<CrewEventResponse> {
+      const { body } = await client.call<Partial<CrewEventResponse>>({
+        operation: 'createCrewEvent',
+        method: 'POST',
+        path: '/events',
+        body: request,
+        ...context,
+      });
+      if (typeof body?.eventId !== 'string' || body.eventId === '') {
+        throw new Error(`scc createCrewEvent for booking ${context.bookingId}: response has no eventId`);
+      }
+      return { eventId: body.eventId };
+    },
+  };
+}
+
+export type SccApi = ReturnType<typeof sccApi>;

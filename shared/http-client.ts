@@ -1,0 +1,290 @@
+import { createHash } from 'node:crypto';
+import { createLogger, type Logger } from './logger';
+
+/**
+ * The one way our consumers call a downstream HTTP API (JADA calendar, ShipCaptainCrew). Own code over a
+ * library because the rules are ours: which failures are retried, the Idempotency-Key on every POST, one
+ * log line per call in the operator's words, and a credential re-read on 401/403.
+ */
+
+/** Where a credential comes from: SecretCache fits (get + invalidate). */
+export interface CredentialSource {
+  get(name: string): Promise<string>;
+  invalidate(name: string): void;
+}
+
+/** The headers that authenticate us to one service, and a way to re-read them after a rejection. */
+export interface AuthProvider {
+  headers(): Promise<Record<string, string>>;
+  /** Forget the cached credential (it may have been rotated), so the next headers() re-reads it. */
+  refresh(): Promise<void> | void;
+}
+
+/**
+ * One secret sent in one header, optionally transformed first (SCC wants the hex SHA-256 of its key).
+ * Each service gets its own provider and secret, on purpose: rotating one never touches the other.
+ */
+export function secretHeaderAuth(
+  secrets: CredentialSource,
+  secretName: string,
+  header: string,
+  transform: (secret: string) => string = (secret) => secret,
+): AuthProvider {
+  return {
+    headers: async () => ({ [header]: transform(await secrets.get(secretName)) }),
+    refresh: () => secrets.invalidate(secretName),
+  };
+}
+
+export const sha256Hex = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
+
+export interface RetrySettings {
+  /** Attempts per call, counting the first. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  timeoutMs: number;
+  /** A Retry-After longer than this is not waited for here: the event-level retry comes back later. */
+  maxRetryAfterMs: number;
+}
+
+export const defaultRetrySettings: RetrySettings = {
+  maxAttempts: 4,
+  baseDelayMs: 200,
+  maxDelayMs: 5_000,
+  timeoutMs: 5_000,
+  maxRetryAfterMs: 20_000,
+};
+
+/** Retry settings from the environment (the local stack and tests shorten them; Lambda keeps the defaults). */
+export function retrySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): RetrySettings {
+  const num = (name: string, fallback: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0) throw new Error(`configuration ${name} must be a non-negative number, got ${raw}`);
+    return value;
+  };
+  return {
+    maxAttempts: Math.max(1, num('CHARTERFLOW_HTTP_MAX_ATTEMPTS', defaultRetrySettings.maxAttempts)),
+    baseDelayMs: num('CHARTERFLOW_HTTP_BASE_DELAY_MS', defaultRetrySettings.baseDelayMs),
+    maxDelayMs: num('CHARTERFLOW_HTTP_MAX_DELAY_MS', defaultRetrySettings.maxDelayMs),
+    timeoutMs: num('CHARTERFLOW_HTTP_TIMEOUT_MS', defaultRetrySettings.timeoutMs),
+    maxRetryAfterMs: num('CHARTERFLOW_HTTP_MAX_RETRY_AFTER_MS', defaultRetrySettings.maxRetryAfterMs),
+  };
+}
+
+/** A downstream call failed for good. Says which service, which operation, which booking and what came back. */
+export class DownstreamError extends Error {
+  override readonly name = 'DownstreamError';
+  constructor(
+    readonly service: string,
+    readonly operation: string,
+    /** HTTP status, or undefined when no response came (network error, timeout). */
+    readonly status: number | undefined,
+    readonly bookingId: string | undefined,
+    readonly attempts: number,
+    readonly reason: string,
+    /** True when a later event-level retry may succeed (5xx, 429, timeouts); false for 4xx. */
+    readonly retryable: boolean,
+  ) {
+    super(
+      `${service} ${operation} failed${bookingId ? ` for booking ${bookingId}` : ''}: ` +
+        `${status === undefined ? reason : `HTTP ${status} ${reason}`} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`,
+    );
+  }
+}
+
+export interface HttpClientOptions {
+  /** The target service as the operator names it: 'jada-calendar', 'scc'. */
+  service: string;
+  /** Read on every call, so configuration set after module load (local stack, tests) is seen. */
+  baseUrl: () => string;
+  auth?: AuthProvider;
+  retry?: Partial<RetrySettings> | (() => RetrySettings);
+  logger?: Logger;
+  fetch?: typeof fetch;
+  /** Injected by tests of the backoff only; waits for real otherwise. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface CallOptions {
+  /** What we are doing, in the operator's words: 'createCalendarEntry', 'createCrewEvent'. */
+  operation: string;
+  method: 'GET' | 'POST';
+  /** Path relative to the base URL (the base may carry a stage path such as /prod). */
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** Required on POST: the event's metadata.idempotencyKey, so a retry cannot create a second resource. */
+  idempotencyKey?: string;
+  bookingId?: string;
+  /** The invocation's logger (it carries the booking id on every line). */
+  logger?: Logger;
+}
+
+export interface CallResult<T> {
+  status: number;
+  body: T;
+  attempts: number;
+}
+
+type AttemptOutcome =
+  | { kind: 'response'; response: Response; text: string }
+  | { kind: 'failure'; reason: string };
+
+export class HttpClient {
+  private readonly logger: Logger;
+  private readonly fetchFn: typeof fetch;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.logger = options.logger ?? createLogger('http-client');
+    this.fetchFn = options.fetch ?? ((...args) => fetch(...args));
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  private settings(): RetrySettings {
+    const retry = this.options.retry;
+    if (typeof retry === 'function') return retry();
+    return { ...retrySettingsFromEnv(), ...retry };
+  }
+
+  async call<T = unknown>(call: CallOptions): Promise<CallResult<T>> {
+    if (call.method === 'POST' && !call.idempotencyKey) {
+      throw new Error(`${this.options.service} ${call.operation}: a POST needs an Idempotency-Key`);
+    }
+    const settings = this.settings();
+    const url = joinUrl(this.options.baseUrl(), call.path, call.query);
+    const logger = call.logger ?? this.logger;
+    const fail = (status: number | undefined, attempts: number, reason: string, retryable: boolean) =>
+      new DownstreamError(this.options.service, call.operation, status, call.bookingId, attempts, reason, retryable);
+
+    let credentialsReRead = false;
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      const outcome = await this.attempt(call, url, settings.timeoutMs);
+      const line = {
+        operation: call.operation,
+        targetService: this.options.service,
+        method: call.method,
+        path: url.pathname,
+        attempt,
+        latencyMs: Math.round(performance.now() - started),
+      };
+
+      if (outcome.kind === 'failure') {
+        const last = attempt >= settings.maxAttempts;
+        logger[last ? 'error' : 'warn'](`${this.options.service} ${call.operation}: ${outcome.reason}`, {
+          ...line,
+          status: 0,
+          outcome: last ? 'failed' : 'retrying',
+        });
+        if (last) throw fail(undefined, attempt, outcome.reason, true);
+        await this.sleep(backoffDelay(settings, attempt));
+        continue;
+      }
+
+      const { response, text } = outcome;
+      const status = response.status;
+      if (status >= 200 && status < 300) {
+        logger.info(`${this.options.service} ${call.operation}: ${status}`, { ...line, status, outcome: 'ok' });
+        return { status, body: parseBody<T>(text, () => fail(status, attempt, 'response is not JSON', false)), attempts: attempt };
+      }
+
+      const reason = `${response.statusText || 'error'}${errorDetail(text)}`;
+      if ((status === 401 || status === 403) && this.options.auth && !credentialsReRead) {
+        // The secret may have been rotated since we cached it: re-read it once, then give up for good.
+        logger.warn(`${this.options.service} ${call.operation}: ${status}; re-reading credentials once`, {
+          ...line,
+          status,
+          outcome: 'credentials-rejected',
+        });
+        credentialsReRead = true;
+        await this.options.auth.refresh();
+        continue;
+      }
+
+      const retryable = status === 429 || status >= 500;
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      const waitTooLong = retryAfterMs !== undefined && retryAfterMs > settings.maxRetryAfterMs;
+      const last = !retryable || attempt >= settings.maxAttempts || waitTooLong;
+      if (last) {
+        const message =
+          status === 401 || status === 403
+            ? `${this.options.service} rejected our credentials (HTTP ${status}) even after re-reading the secret; check that the secret matches what ${this.options.service} expects`
+            : `${this.options.service} ${call.operation}: HTTP ${status}`;
+        logger.error(message, { ...line, status, outcome: 'failed', reason });
+        throw fail(status, attempt, reason, retryable);
+      }
+      logger.warn(`${this.options.service} ${call.operation}: ${status}; retrying`, {
+        ...line,
+        status,
+        outcome: 'retrying',
+      });
+      await this.sleep(Math.max(retryAfterMs ?? 0, backoffDelay(settings, attempt)));
+    }
+  }
+
+  private async attempt(call: CallOptions, url: URL, timeoutMs: number): Promise<AttemptOutcome> {
+    const headers: Record<string, string> = { accept: 'application/json', ...(await this.options.auth?.headers()) };
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    if (call.idempotencyKey) headers['idempotency-key'] = call.idempotencyKey;
+    try {
+      const response = await this.fetchFn(url, {
+        method: call.method,
+        headers,
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      // Reading the body is part of the call: a response that stalls mid-body is a timeout too.
+      return { kind: 'response', response, text: await response.text() };
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'failure', reason: `timed out after ${timeoutMs} ms` };
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      return { kind: 'failure', reason: `network error: ${cause?.code ?? cause?.message ?? (error as Error).message}` };
+    }
+  }
+}
+
+/** Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"). */
+export function backoffDelay(settings: Pick<RetrySettings, 'baseDelayMs' | 'maxDelayMs'>, attempt: number): number {
+  return Math.random() * Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
+}
+
+/** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Joins a path onto a base that may carry its own path (API Gateway's /prod stage), keeping both. */
+export function joinUrl(base: string, path: string, query?: Record<string, string>): URL {
+  const url = new URL(base);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+  for (const [key, value] of Object.entries(query ?? {})) url.searchParams.set(key, value);
+  return url;
+}
+
+function parseBody<T>(text: string, onError: () => Error): T {
+  if (text === '') return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw onError();
+  }
+}
+
+/** The downstream's own error message, if it sent one, so the DLQ entry says what it said. */
+function errorDetail(text: string): string {
+  try {
+    const body = JSON.parse(text) as { message?: unknown; error?: unknown };
+    const message = body.message ?? body.error;
+    return typeof message === 'string' ? `: ${message.slice(0, 200)}` : '';
+  } catch {
+    return '';
+  }
+}
