@@ -1,5 +1,6 @@
 import { eventCatalog, type DetailType } from './contract/events';
 import { stage } from './config';
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 /**
  * What a service says about itself: the events it consumes and emits and how failed deliveries are retried.
@@ -21,6 +22,18 @@ export interface ConsumerDeclaration<T extends DetailType = DetailType> {
   consumes: readonly T[];
   emits: readonly DetailType[];
   retry: RetryPolicy;
+  /** Tables the consumer owns: the deploy and the local stack create them from here. */
+  tables?: readonly TableDeclaration[];
+}
+
+/** A DynamoDB table owned by one consumer (string keys; pay per request). */
+export interface TableDeclaration {
+  name: string;
+  partitionKey: string;
+  sortKey?: string;
+  indexes?: readonly { name: string; partitionKey: string; sortKey?: string }[];
+  /** Epoch-seconds attribute after which DynamoDB deletes the item. */
+  ttlAttribute?: string;
 }
 
 export interface HttpRouteDeclaration {
@@ -63,3 +76,37 @@ export const deployedNames = (name: string, stageName = stage()) => ({
   ruleName: `charterflow-${stageName}-${name}`,
   deadLetterQueueName: `charterflow-${stageName}-${name}-dlq`,
 });
+
+/** A consumer's own table, named like its function: charterflow-<stage>-<service>-<table>. */
+export const ownTableName = (service: string, table: string, stageName = stage()) =>
+  `charterflow-${stageName}-${service}-${table}`;
+
+/** The CreateTable input of a consumer's own table (TTL is a separate UpdateTimeToLive call). */
+export function ownTableDefinition(
+  service: string,
+  table: TableDeclaration,
+  stageName = stage(),
+): CreateTableCommandInput {
+  const keys = (partitionKey: string, sortKey?: string) => [
+    { AttributeName: partitionKey, KeyType: 'HASH' as const },
+    ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : []),
+  ];
+  const attributes = new Set([table.partitionKey, table.sortKey]);
+  for (const index of table.indexes ?? []) attributes.add(index.partitionKey).add(index.sortKey);
+  attributes.delete(undefined);
+  return {
+    TableName: ownTableName(service, table.name, stageName),
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name!, AttributeType: 'S' as const })),
+    KeySchema: keys(table.partitionKey, table.sortKey),
+    ...(table.indexes?.length
+      ? {
+          GlobalSecondaryIndexes: table.indexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: keys(index.partitionKey, index.sortKey),
+            Projection: { ProjectionType: 'ALL' as const },
+          })),
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,101 @@
+import type { ConsumerDeclaration } from '../shared/declaration';
+import { secretNames } from '../shared/config';
+import type { DiscoveredService } from './discover';
+import type { DeployParams } from './params';
+
+type Cfn = unknown;
+
+export interface PolicyStatement {
+  Effect: 'Allow';
+  Action: string[];
+  Resource: Cfn[];
+}
+
+const sub = (text: string) => ({ 'Fn::Sub': text });
+
+/**
+ * The only wildcards our roles carry, each narrowing a resource we own rather than widening to "*":
+ * log streams of the function's own log group (stream names are made by Lambda), the six random
+ * characters Secrets Manager appends to a secret's ARN, an S3 key prefix, and a logical index name.
+ * test/deploy/template.test.ts fails on any other '*' in a Resource.
+ */
+export const documentedWildcards: readonly RegExp[] = [
+  /:log-group:\/aws\/lambda\/[^*:]+:\*$/,
+  /:secret:[^*?]+-\?\?\?\?\?\?$/,
+  /^arn:\$\{AWS::Partition\}:s3:::[^*/]+\/[^*]+\/\*$/,
+];
+
+/** One IAM role per function, holding only what the function's declaration and access.ts say it uses. */
+export function roleOf(service: DiscoveredService, functionName: string, params: DeployParams) {
+  const { access, declaration } = service;
+  const statements: PolicyStatement[] = [
+    {
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: [sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${functionName}:*`)],
+    },
+  ];
+  const allow = (actions: readonly string[] | undefined, ...resources: Cfn[]) => {
+    if (actions?.length) statements.push({ Effect: 'Allow', Action: [...actions], Resource: resources });
+  };
+
+  if (declaration.emits.length > 0) allow(['events:PutEvents'], { 'Fn::GetAtt': ['EventBus', 'Arn'] });
+  allow(access.bookingsTable, { 'Fn::GetAtt': ['BookingsTable', 'Arn'] });
+  allow(
+    access.sccTable,
+    sub(`arn:\${AWS::Partition}:dynamodb:\${AWS::Region}:\${AWS::AccountId}:table/${params.sccTableName}`),
+  );
+  for (const table of (declaration as ConsumerDeclaration).tables ?? []) {
+    const logicalId = ownTableLogicalId(service.name, table.name);
+    allow(
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+      { 'Fn::GetAtt': [logicalId, 'Arn'] },
+      ...(table.indexes ?? []).map((index) => ({
+        'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId, 'Arn'] }, `/index/${index.name}`]],
+      })),
+    );
+  }
+  for (const [prefix, actions] of Object.entries(access.guestSiteObjects ?? {})) {
+    allow(actions, sub(`arn:\${AWS::Partition}:s3:::${params.guestSiteBucket}/${prefix}`));
+  }
+  if (access.guestSiteList) allow(['s3:ListBucket'], sub(`arn:\${AWS::Partition}:s3:::${params.guestSiteBucket}`));
+  for (const [prefix, actions] of Object.entries(access.legacySiteObjects ?? {})) {
+    allow(actions, sub(`arn:\${AWS::Partition}:s3:::${params.legacyBucket}/${prefix}`));
+  }
+  if (access.guestSiteInvalidation) {
+    allow(
+      ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
+      sub(`arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:distribution/${params.guestSiteDistributionId}`),
+    );
+  }
+  if (access.secrets?.length) {
+    allow(
+      ['secretsmanager:GetSecretValue'],
+      ...access.secrets.map((key) =>
+        sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${secretNames[key]}-??????`),
+      ),
+    );
+  }
+
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
+      },
+      Policies: [
+        { PolicyName: `${functionName}-policy`, PolicyDocument: { Version: '2012-10-17', Statement: statements } },
+      ],
+    },
+  };
+}
+
+export const pascal = (name: string) =>
+  name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+
+export const ownTableLogicalId = (service: string, table: string) => `${pascal(service)}${pascal(table)}Table`;
