@@ -1,0 +1,137 @@
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  CreateEventBusCommand,
+  DescribeEventBusCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { eventBridgeClient, sqsClient } from '../shared/aws';
+import { busName } from '../shared/config';
+import {
+  deployedNames,
+  eventPatternOf,
+  type ConsumerDeclaration,
+  type ServiceDeclaration,
+} from '../shared/declaration';
+import type { LambdaHandler, LocalLambda } from './lambda';
+
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+
+export interface DiscoveredService {
+  name: string;
+  dir: string;
+  declaration: ServiceDeclaration;
+}
+
+/** Every services/<name>/declaration.ts: the folders are the list, so adding a consumer edits nothing else. */
+export async function discoverServices(root = projectRoot): Promise<DiscoveredService[]> {
+  const servicesDir = join(root, 'services');
+  if (!existsSync(servicesDir)) return [];
+  const entries = await readdir(servicesDir, { withFileTypes: true });
+  const found: DiscoveredService[] = [];
+  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+    const dir = join(servicesDir, entry.name);
+    const file = join(dir, 'declaration.ts');
+    if (!existsSync(file)) continue;
+    const module = (await import(pathToFileURL(file).href)) as { declaration?: ServiceDeclaration };
+    if (!module.declaration) throw new Error(`services/${entry.name}/declaration.ts does not export a declaration`);
+    found.push({ name: module.declaration.name, dir, declaration: module.declaration });
+  }
+  return found;
+}
+
+export interface SubscribeOptions {
+  lambda: LocalLambda;
+  /** Only these consumers (by declared name); all when absent. */
+  names?: string[];
+  root?: string;
+}
+
+/**
+ * Subscribes every declared consumer to the bus the way the deployment does, through the real SDK clients
+ * (pointed at the stack by AWS_ENDPOINT_URL): its DLQ, a rule whose pattern is eventPatternOf(declaration),
+ * and a Lambda target with the declared retry policy and that DLQ; then registers its handler to load lazily.
+ * The declaration is the only source of the pattern and retry policy.
+ */
+export async function subscribeConsumers(opts: SubscribeOptions): Promise<void> {
+  const events = eventBridgeClient();
+  const sqs = sqsClient();
+  try {
+    const bus = busName();
+    const busArn = await ensureBus(events, bus);
+    const [, , , region, account] = busArn.split(':');
+    const consumers = (await discoverServices(opts.root)).filter(
+      (s): s is DiscoveredService & { declaration: ConsumerDeclaration } =>
+        s.declaration.kind === 'consumer' && (!opts.names || opts.names.includes(s.name)),
+    );
+    const unknown = (opts.names ?? []).filter((n) => !consumers.some((c) => c.name === n));
+    if (unknown.length > 0) throw new Error(`no consumer declared under services/ named ${unknown.join(', ')}`);
+
+    for (const { name, dir, declaration } of consumers) {
+      const names = deployedNames(name);
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: names.deadLetterQueueName }));
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+      );
+      const dlqArn = Attributes?.QueueArn;
+      if (!dlqArn) throw new Error(`the dead-letter queue ${names.deadLetterQueueName} has no QueueArn`);
+
+      await events.send(
+        new PutRuleCommand({
+          Name: names.ruleName,
+          EventBusName: bus,
+          EventPattern: JSON.stringify(eventPatternOf(declaration)),
+          State: 'ENABLED',
+          Description: declaration.description,
+        }),
+      );
+      const functionArn = `arn:aws:lambda:${region}:${account}:function:${names.functionName}`;
+      const result = await events.send(
+        new PutTargetsCommand({
+          Rule: names.ruleName,
+          EventBusName: bus,
+          Targets: [
+            {
+              Id: names.functionName,
+              Arn: functionArn,
+              RetryPolicy: {
+                MaximumRetryAttempts: declaration.retry.maximumRetryAttempts,
+                MaximumEventAgeInSeconds: declaration.retry.maximumEventAgeInSeconds,
+              },
+              DeadLetterConfig: { Arn: dlqArn },
+            },
+          ],
+        }),
+      );
+      if (result.FailedEntryCount) {
+        const reasons = (result.FailedEntries ?? []).map((f) => `${f.ErrorCode}: ${f.ErrorMessage}`).join('; ');
+        throw new Error(`could not subscribe ${name} to ${bus}: ${reasons}`);
+      }
+      const handlerFile = pathToFileURL(join(dir, 'handler.ts')).href;
+      opts.lambda.register(names.functionName, async () => {
+        const module = (await import(handlerFile)) as { handler?: LambdaHandler };
+        if (typeof module.handler !== 'function') throw new Error(`services/${name}/handler.ts does not export a handler`);
+        return module.handler;
+      });
+    }
+  } finally {
+    events.destroy();
+    sqs.destroy();
+  }
+}
+
+async function ensureBus(client: ReturnType<typeof eventBridgeClient>, name: string): Promise<string> {
+  try {
+    const described = await client.send(new DescribeEventBusCommand({ Name: name }));
+    return described.Arn!;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    const created = await client.send(new CreateEventBusCommand({ Name: name }));
+    return created.EventBusArn!;
+  }
+}

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
+import { AwsError, LOCAL_ACCOUNT_ID } from './aws-service';
+
+export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+export interface LocalLambdaOptions {
+  region?: string;
+  accountId?: string;
+  /** The function timeout Lambda would enforce; an invocation past it fails like a Lambda timeout. */
+  timeoutMs?: number;
+  memoryLimitInMB?: number;
+}
+
+interface LocalFunction {
+  name: string;
+  load: () => Promise<LambdaHandler>;
+  handler?: Promise<LambdaHandler>;
+}
+
+/**
+ * Runs our consumers in-process, invoked as Lambda invokes them: a JSON copy of the event and a Context.
+ * Handlers load lazily on first use (a cold start), then stay loaded (warm), like a Lambda execution environment.
+ */
+export class LocalLambda {
+  private readonly functions = new Map<string, LocalFunction>();
+  private readonly region: string;
+  private readonly accountId: string;
+  private readonly timeoutMs: number;
+  private readonly memoryLimitInMB: number;
+
+  constructor(options: LocalLambdaOptions = {}) {
+    this.region = options.region ?? process.env.AWS_REGION ?? 'us-west-2';
+    this.accountId = options.accountId ?? LOCAL_ACCOUNT_ID;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.memoryLimitInMB = options.memoryLimitInMB ?? 1024;
+  }
+
+  register(functionName: string, load: () => Promise<LambdaHandler>): void {
+    this.functions.set(functionName, { name: functionName, load });
+  }
+
+  has(functionArnOrName: string): boolean {
+    return this.functions.has(functionNameOf(functionArnOrName));
+  }
+
+  arnOf(functionName: string): string {
+    return `arn:aws:lambda:${this.region}:${this.accountId}:function:${functionName}`;
+  }
+
+  /** Invokes the function and throws what its handler throws (or a timeout). */
+  async invoke(functionArn: string, event: unknown): Promise<void> {
+    await this.invokeWithResult(functionArn, event);
+  }
+
+  async invokeWithResult(functionArn: string, event: unknown): Promise<unknown> {
+    const name = functionNameOf(functionArn);
+    const fn = this.functions.get(name);
+    if (!fn) throw new AwsError('ResourceNotFoundException', `Function not found: ${this.arnOf(name)}`, 404);
+    const handler = await this.loaded(fn);
+    // Lambda hands the function a deserialised copy: the handler can never change the bus's own event.
+    const payload = JSON.parse(JSON.stringify(event ?? null)) as unknown;
+    const deadline = Date.now() + this.timeoutMs;
+    const context = this.context(fn.name, deadline);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new LambdaTimeout(`Task timed out after ${(this.timeoutMs / 1000).toFixed(2)} seconds`)),
+        this.timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([handler(payload, context), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private loaded(fn: LocalFunction): Promise<LambdaHandler> {
+    if (!fn.handler) {
+      fn.handler = fn.load().catch((error: unknown) => {
+        // An import that failed (a syntax error being fixed) is tried again on the next invocation.
+        fn.handler = undefined;
+        throw error;
+      });
+    }
+    return fn.handler;
+  }
+
+  private context(functionName: string, deadline: number): Context {
+    const fail = () => {
+      throw new Error('callback-style completion is not supported: handlers are async');
+    };
+    return {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: this.arnOf(functionName),
+      memoryLimitInMB: String(this.memoryLimitInMB),
+      awsRequestId: randomUUID(),
+      logGroupName: `/aws/lambda/${functionName}`,
+      logStreamName: `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomUUID().replaceAll('-', '')}`,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: fail,
+      fail,
+      succeed: fail,
+    };
+  }
+}
+
+export class LambdaTimeout extends Error {
+  override readonly name = 'Sandbox.Timedout';
+}
+
+/** Accepts a function name, a function ARN, or a qualified ARN (…:function:name:alias). */
+export function functionNameOf(arnOrName: string): string {
+  const match = /^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(arnOrName);
+  return match ? match[1]! : arnOrName;
+}
