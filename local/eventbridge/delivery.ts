@@ -5,7 +5,8 @@ import { createLogger } from '../../shared/logger';
 import { DEFAULT_RETRY, type Delivery, type EventBridgeEvent, type Target } from './model';
 import type { BusStore } from './store';
 
-const logger = createLogger('local.eventbridge');
+/** Exported so tests can watch what an operator would read. */
+export const deliveryLogger = createLogger('local.eventbridge');
 
 export interface Backoff {
   baseMs: number;
@@ -192,7 +193,7 @@ export class DeliveryEngine {
       ...(exhausted ? { exhaustedRetryCondition: exhausted } : {}),
     };
     if (!dlqArn) {
-      logger.error('event delivery failed and the target has no dead-letter queue; the event is dropped', report);
+      deliveryLogger.error('event delivery failed and the target has no dead-letter queue; the event is dropped', report);
       return;
     }
     const attribute = (value: string) => ({ DataType: 'String' as const, StringValue: value });
@@ -206,9 +207,9 @@ export class DeliveryEngine {
     };
     try {
       this.queues.sendMessage(dlqArn, JSON.stringify(d.event), attributes);
-      logger.warn('event delivery failed; sent to the dead-letter queue', { ...report, deadLetterQueueArn: dlqArn });
+      deliveryLogger.warn('event delivery failed; sent to the dead-letter queue', { ...report, deadLetterQueueArn: dlqArn });
     } catch (error) {
-      logger.error('event delivery failed and the dead-letter queue could not take it; the event is dropped', {
+      deliveryLogger.error('event delivery failed and the dead-letter queue could not take it; the event is dropped', {
         ...report,
         deadLetterQueueArn: dlqArn,
         deadLetterError: describe(error),

@@ -36,6 +36,7 @@ export interface BusOptions {
   dataDir?: string;
   /** What an invoked Lambda function does; records and succeeds when absent. */
   lambda?: (functionArn: string, event: EventBridgeEvent) => Promise<void>;
+  backoff?: { baseMs: number; maxMs: number };
 }
 
 /**
@@ -58,7 +59,7 @@ export async function startBus(options: BusOptions = {}): Promise<BusUnderTest> 
       invocations.push({ functionArn, event });
       await options.lambda?.(functionArn, event);
     },
-    backoff: { baseMs: 2, maxMs: 20 },
+    backoff: options.backoff ?? { baseMs: 2, maxMs: 20 },
   });
   const edge = await startEdge({
     port: 0,
