@@ -1,0 +1,149 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { HttpRouteDeclaration } from '../shared/declaration';
+import { readBody } from './edge';
+
+/**
+ * The local HTTP API (API Gateway HTTP API, payload format 2.0): each route declared by a service of kind
+ * 'http' invokes that service's handler in-process, with the event and context Lambda would pass.
+ */
+
+export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2 | string | void>;
+
+export interface HttpRoute {
+  declaration: HttpRouteDeclaration;
+  /** Imported on first request: handlers read config at module scope, after the stack has set the env. */
+  loadHandler(): Promise<HttpHandler>;
+}
+
+export interface WebhookRoute {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startHttpRoutes(options: { port?: number; routes: HttpRoute[]; stage?: string }): Promise<WebhookRoute> {
+  const handlers = new Map<string, Promise<HttpHandler>>();
+  const server = createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      // What API Gateway answers when the integration fails.
+      if (!res.headersSent) json(res, 500, { message: 'Internal Server Error' });
+      process.stderr.write(`${JSON.stringify({ level: 'ERROR', message: 'http route failed', error: String(err) })}\n`);
+    });
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const match = options.routes.find((r) => r.declaration.route.method === req.method && r.declaration.route.path === url.pathname);
+    if (!match) {
+      await readBody(req);
+      return json(res, 404, { message: 'Not Found' });
+    }
+    const name = match.declaration.name;
+    if (!handlers.has(name)) handlers.set(name, match.loadHandler());
+    const handler = await handlers.get(name)!;
+    const body = await readBody(req);
+    const event = httpApiEvent(req, url, body, match.declaration, options.stage ?? '$default');
+    const result = await handler(event, lambdaContext(name));
+    const normalised = normaliseResult(result);
+    const payload = normalised.isBase64Encoded ? Buffer.from(normalised.body ?? '', 'base64') : Buffer.from(normalised.body ?? '');
+    const headers: Record<string, string | number> = { ...(normalised.headers as Record<string, string | number>) };
+    headers['content-length'] = payload.length;
+    const cookies = normalised.cookies;
+    res.writeHead(normalised.statusCode ?? 200, cookies?.length ? { ...headers, 'set-cookie': cookies } : headers);
+    res.end(payload);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+const TEXT_TYPES = /^(text\/|application\/(json|xml|x-www-form-urlencoded|[\w.+-]+\+json|[\w.+-]+\+xml))/i;
+
+/** The HTTP API payload v2 event: lower-cased headers, comma-joined repeats, body as text or base64. */
+export function httpApiEvent(req: IncomingMessage, url: URL, body: Buffer, declaration: HttpRouteDeclaration, stage: string): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  const cookies: string[] = [];
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    if (name === 'cookie') {
+      cookies.push(...String(value).split(/;\s*/).filter(Boolean));
+      continue;
+    }
+    headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const queryStringParameters: Record<string, string> = {};
+  for (const key of new Set(url.searchParams.keys())) queryStringParameters[key] = url.searchParams.getAll(key).join(',');
+  const isText = !body.length || TEXT_TYPES.test(headers['content-type'] ?? '');
+  const now = new Date();
+  const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+  const routeKey = `${declaration.route.method} ${declaration.route.path}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    ...(cookies.length ? { cookies } : {}),
+    headers,
+    ...(Object.keys(queryStringParameters).length ? { queryStringParameters } : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'charterflow-local',
+      domainName: headers.host ?? '127.0.0.1',
+      domainPrefix: (headers.host ?? '127').split('.')[0]!,
+      http: { method: req.method ?? 'GET', path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp, userAgent: headers['user-agent'] ?? '' },
+      requestId: randomUUID(),
+      routeKey,
+      stage,
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: !isText,
+  };
+}
+
+/** As API Gateway reads a v2 result: a string or an object without statusCode is a 200 JSON body. */
+function normaliseResult(result: APIGatewayProxyStructuredResultV2 | string | void): APIGatewayProxyStructuredResultV2 {
+  if (result === undefined) return { statusCode: 200 };
+  if (typeof result === 'string') return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: result };
+  if (typeof result.statusCode !== 'number') return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) };
+  return result;
+}
+
+export function lambdaContext(name: string): Context {
+  const functionName = `charterflow-local-${name}`;
+  const deadline = Date.now() + 30_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION ?? 'us-west-2'}:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+  res.end(payload);
+}
