@@ -436,6 +436,7 @@ function collect(rule: FieldRule, node: unknown, segment: number, within: unknow
     }
     return;
   }
+  if (node === undefined) return;
   const segments = rule.joins.length;
   if (segment === segments) {
     if (node === null || typeof node !== 'object') {
