@@ -37,6 +37,8 @@ export interface BusOptions {
   /** What an invoked Lambda function does; records and succeeds when absent. */
   lambda?: (functionArn: string, event: EventBridgeEvent) => Promise<void>;
   backoff?: { baseMs: number; maxMs: number };
+  region?: string;
+  accountId?: string;
 }
 
 /**
@@ -44,16 +46,18 @@ export interface BusOptions {
  * Backoff is shrunk to milliseconds: the tests check retry counts and outcomes, never timing.
  */
 export async function startBus(options: BusOptions = {}): Promise<BusUnderTest> {
+  const region = options.region ?? REGION;
+  const accountId = options.accountId ?? LOCAL_ACCOUNT_ID;
   const queues = new LocalQueues({
-    region: REGION,
-    accountId: LOCAL_ACCOUNT_ID,
+    region,
+    accountId,
     ...(options.dataDir ? { dataDir: join(options.dataDir, 'sqs') } : {}),
   });
   const invocations: BusUnderTest['invocations'] = [];
   const bridge = await createEventBridge({
     ...(options.dataDir ? { dataDir: join(options.dataDir, 'events') } : {}),
-    region: REGION,
-    accountId: LOCAL_ACCOUNT_ID,
+    region,
+    accountId,
     queues,
     invokeLambda: async (functionArn, event) => {
       invocations.push({ functionArn, event });
@@ -63,8 +67,8 @@ export async function startBus(options: BusOptions = {}): Promise<BusUnderTest> 
   });
   const edge = await startEdge({
     port: 0,
-    region: REGION,
-    accountId: LOCAL_ACCOUNT_ID,
+    region,
+    accountId,
     services: [bridge, queues],
     dynamodb: unused,
     s3: unused,
@@ -72,7 +76,7 @@ export async function startBus(options: BusOptions = {}): Promise<BusUnderTest> 
   });
   queues.setBaseUrl(edge.url);
   const clientConfig = {
-    region: REGION,
+    region,
     endpoint: edge.url,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   };
