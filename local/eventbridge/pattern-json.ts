@@ -166,17 +166,3 @@ export function readJson(text: string): JsonNode {
   if (pos < text.length) fail(`Unexpected character (${describe(text.charAt(pos))}): expected end of input`);
   return root;
 }
-
-/** Turns a plain JS value (already parsed) into a JsonNode, for callers that hold an object. */
-export function toJsonNode(value: unknown): JsonNode {
-  if (value === null) return { kind: 'null' };
-  if (value === true) return { kind: 'true' };
-  if (value === false) return { kind: 'false' };
-  if (typeof value === 'string') return { kind: 'string', value };
-  if (typeof value === 'number') return { kind: 'number', raw: String(value), value };
-  if (Array.isArray(value)) return { kind: 'array', items: value.map(toJsonNode) };
-  if (typeof value === 'object') {
-    return { kind: 'object', entries: Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, toJsonNode(v)]) };
-  }
-  throw new JsonSyntaxError(`Not a JSON value: ${typeof value}`);
-}
