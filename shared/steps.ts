@@ -46,6 +46,11 @@ export class BookingSteps {
 
   /** Records the step as done. If a concurrent run recorded it first, keeps theirs and returns it. */
   async recordDone<R>(key: StepKey, result: R): Promise<StepRecord<R>> {
+    return (await this.recordFirst(key, result)).record;
+  }
+
+  /** As recordDone, and says whether this run's record is the one kept (false: a concurrent run was first). */
+  private async recordFirst<R>(key: StepKey, result: R): Promise<{ record: StepRecord<R>; first: boolean }> {
     const record: StepRecord<R> = { ...key, result, doneAt: new Date().toISOString() };
     try {
       await this.documents.send(
@@ -55,10 +60,10 @@ export class BookingSteps {
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
-      return record;
+      return { record, first: true };
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      return (await this.get<R>(key))!;
+      return { record: (await this.get<R>(key))!, first: false };
     }
   }
 
@@ -78,7 +83,8 @@ export class BookingSteps {
    * - done and emitted before: nothing happens ('skipped');
    * - done but the next event never went out (a crash in between): only the emit is redone ('emitted-only');
    * - otherwise `act` runs (its downstream call carries the Idempotency-Key as a second line of defence),
-   *   the result is recorded, then `emit` runs and its event id is recorded ('acted').
+   *   the result is recorded, then `emit` runs and its event id is recorded ('acted');
+   * - a concurrent run that recorded the step first wins: this one does not emit a second time ('skipped').
    */
   async runOnce<R>(
     key: StepKey,
@@ -91,7 +97,16 @@ export class BookingSteps {
       logger?.info('step already done; nothing to do', { step: key.step, outcome: 'skipped' });
       return { outcome: 'skipped', result: existing.result };
     }
-    const record = existing ?? (await this.recordDone(key, await act()));
+    let record = existing;
+    if (!record) {
+      const recorded = await this.recordFirst(key, await act());
+      if (!recorded.first) {
+        // A concurrent delivery of the same event recorded the step first: it emits (or its retry will).
+        logger?.info('step done by a concurrent run; it emits', { step: key.step, outcome: 'skipped' });
+        return { outcome: 'skipped', result: recorded.record.result };
+      }
+      record = recorded.record;
+    }
     const eventId = await emit(record.result);
     await this.recordEmitted(key, eventId);
     const outcome: StepOutcome = existing ? 'emitted-only' : 'acted';

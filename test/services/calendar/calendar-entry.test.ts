@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { calendarEntryRequest } from '../../../services/calendar/calendar-entry';
+import { devSecrets } from '../../../local/seed';
+import { secretNames } from '../../../shared/config';
+import { bookingSnapshot, eventMetadata } from '../../fixtures';
+import { captureLogs, startCalendarCrewStack, uniqueBookingId, type CalendarCrewStack } from './support';
+
+describe('the calendar entry of a booking', () => {
+  it.each([
+    ['an evening trip west of UTC keeps its local date', '2026-12-05T17:00:00-08:00', '2026-12-05'],
+    ['a morning trip east of UTC keeps its local date', '2026-12-06T07:30:00+09:00', '2026-12-06'],
+    ['a late-night trip in UTC', '2026-12-31T23:30:00Z', '2026-12-31'],
+  ])('%s', (_, start, date) => {
+    const booking = bookingSnapshot({ trip: { ...bookingSnapshot().trip, start } });
+    expect(calendarEntryRequest(booking)).toMatchObject({ date, start });
+  });
+
+  it('carries boat, party size, duration and booking id, and never the guest’s email or phone', () => {
+    const request = calendarEntryRequest(bookingSnapshot());
+    expect(request).toEqual({
+      bookingId: 'XHQGMDH',
+      date: '2026-12-05',
+      start: '2026-12-05T17:00:00-08:00',
+      durationHours: 3,
+      boat: 'JADA',
+      partySize: 6,
+      title: 'JADA charter, Dana R. (party of 6)',
+    });
+    expect(JSON.stringify(request)).not.toMatch(/dana@example\.com|\+16195550100/);
+  });
+});
+
+describe('the calendar consumer on the local stack', () => {
+  let env: CalendarCrewStack;
+  let logs: ReturnType<typeof captureLogs>;
+  beforeAll(async () => {
+    logs = captureLogs();
+    env = await startCalendarCrewStack(['calendar']);
+  });
+  afterAll(async () => {
+    await env?.stop();
+    logs?.restore();
+  });
+
+  const received = (bookingId: string) => ({
+    metadata: eventMetadata({ bookingId, idempotencyKey: `${bookingId}:r1:BookingReceived`, correlationId: `msg_${bookingId}`, causationId: `msg_${bookingId}` }),
+    data: { booking: bookingSnapshot({ bookingId }) },
+  });
+
+  it('creates one JADA calendar entry and emits CalendarEntryCreated with its id, even when BookingReceived comes twice', async () => {
+    const bookingId = uniqueBookingId();
+    await env.publisher.publishOne('BookingReceived', received(bookingId));
+    await env.publisher.publishOne('BookingReceived', received(bookingId));
+    const created = await env.eventsOf(bookingId, 'CalendarEntryCreated');
+    const entries = (await env.tables.calendarEntries()).filter((e) => e.bookingId === bookingId);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ start: '2026-12-05T17:00:00-08:00', durationHours: 3, date: '2026-12-05', boat: 'JADA', partySize: 6 });
+    expect(created).toHaveLength(1);
+    const [event] = created;
+    expect(event!.source).toBe('charterflow.calendar');
+    expect(event!.detail.data.calendarEntryId).toBe(entries[0]!.entryId);
+    expect(event!.detail.data.booking).toEqual(bookingSnapshot({ bookingId }));
+    expect(event!.detail.metadata).toMatchObject({ correlationId: `msg_${bookingId}`, idempotencyKey: `${bookingId}:r1:CalendarEntryCreated` });
+    const cause = (await env.eventsOf(bookingId, 'BookingReceived')).map((e) => e.id);
+    expect(cause).toContain(event!.detail.metadata.causationId);
+  });
+
+  it('with a wrong dashboard token: a clear error in the logs, the event in the DLQ after the retries, nothing emitted', async () => {
+    // JADA now expects another token than the one in our secret: every call is a 401.
+    await fetch(new URL('/__credential', env.standInUrl('jada-calendar')), { method: 'POST', body: JSON.stringify({ value: 'jada_rotated_elsewhere' }) });
+    const bookingId = uniqueBookingId('W');
+    try {
+      await env.publisher.publishOne('BookingReceived', received(bookingId));
+      const dead = await env.deadLetters('calendar');
+      expect(dead).toHaveLength(1);
+      expect(JSON.parse(dead[0]!.Body!).detail.metadata.bookingId).toBe(bookingId);
+      const reason = dead[0]!.MessageAttributes!.ERROR_MESSAGE!.StringValue!;
+      expect(reason).toContain(`jada-calendar createCalendarEntry failed for booking ${bookingId}: HTTP 401`);
+      expect(Number(dead[0]!.MessageAttributes!.RETRY_ATTEMPTS!.StringValue)).toBe(8);
+    } finally {
+      await fetch(new URL('/__credential', env.standInUrl('jada-calendar')), {
+        method: 'POST',
+        body: JSON.stringify({ value: devSecrets[secretNames.jadaDashboardToken] }),
+      });
+    }
+    expect(await env.eventsOf(bookingId, 'CalendarEntryCreated')).toEqual([]);
+    expect((await env.tables.calendarEntries()).filter((e) => e.bookingId === bookingId)).toEqual([]);
+
+    const errors = logs.lines.filter((l) => l.level === 'ERROR' && l.bookingId === bookingId);
+    expect(errors.some((l) => String(l.message).includes('jada-calendar rejected our credentials (HTTP 401)'))).toBe(true);
+    expect(errors.some((l) => l.message === 'consumer failed; the event will be retried, then dead-lettered')).toBe(true);
+    // The token itself never reaches a log line.
+    expect(JSON.stringify(logs.lines)).not.toContain(devSecrets[secretNames.jadaDashboardToken]);
+  });
+});

@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import { PutEventsCommand, PutRuleCommand, PutTargetsCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { busName, region } from '../../../shared/config';
+import { deployedNames } from '../../../shared/declaration';
+import { Publisher } from '../../../shared/publisher';
+import { startStack } from '../../../local/stack';
+import { setFaultsAt, type Faults } from '../../../local/stand-ins/faults';
+import { JADA_CALENDAR_TABLE, type CalendarEntry } from '../../../local/stand-ins/jada-calendar';
+import { SCC_EVENTS_TABLE, SCC_INVITATIONS_TABLE, type CrewInvitation, type SccEvent } from '../../../local/stand-ins/scc';
+
+/**
+ * The local stack with the calendar and/or crew consumers, both stand-ins, and a tap on the bus (a catch-all
+ * rule with an SQS target) so a test sees what really crossed the bus. Shared by the calendar, crew and
+ * chain tests.
+ */
+
+export interface BusEvent {
+  id: string;
+  'detail-type': string;
+  source: string;
+  detail: { metadata: Record<string, string>; data: Record<string, any> & { booking: { bookingId: string; revision: number } } };
+}
+
+export const uniqueBookingId = (prefix = 'C') =>
+  (prefix + randomBytes(8).toString('hex').toUpperCase()).replace(/[^A-Z0-9]/g, '').slice(0, 12);
+
+/** Short downstream timeouts and backoffs: the retry rules are the same, the waits are test-sized. */
+const testHttpSettings = {
+  CHARTERFLOW_HTTP_TIMEOUT_MS: '400',
+  CHARTERFLOW_HTTP_BASE_DELAY_MS: '10',
+  CHARTERFLOW_HTTP_MAX_DELAY_MS: '100',
+  CHARTERFLOW_HTTP_MAX_ATTEMPTS: '3',
+};
+
+export async function startCalendarCrewStack(consumers: string[]) {
+  Object.assign(process.env, testHttpSettings);
+  const stack = await startStack({
+    ephemeral: true,
+    ports: { aws: 0, webhook: 0, guestSite: 0, standIns: {} },
+    consumers,
+    standIns: true,
+    log: true,
+    backoff: { baseMs: 20, maxMs: 200 },
+  });
+  const clientConfig = { region: region(), endpoint: stack.endpoints.aws };
+  const sqs = new SQSClient(clientConfig);
+  const eventBridge = new EventBridgeClient(clientConfig);
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig));
+  const publisher = new Publisher(eventBridge);
+
+  const tapName = `calendar-crew-tap-${randomBytes(4).toString('hex')}`;
+  const { QueueUrl: tapUrl } = await sqs.send(new CreateQueueCommand({ QueueName: tapName }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: tapUrl, AttributeNames: ['QueueArn'] }));
+  await eventBridge.send(
+    new PutRuleCommand({ Name: tapName, EventBusName: busName(), EventPattern: JSON.stringify({ source: [{ prefix: 'charterflow.' }] }) }),
+  );
+  await eventBridge.send(
+    new PutTargetsCommand({ Rule: tapName, EventBusName: busName(), Targets: [{ Id: 'tap', Arn: Attributes!.QueueArn! }] }),
+  );
+
+  async function drain(queueUrl: string): Promise<Message[]> {
+    const all: Message[] = [];
+    for (;;) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
+      );
+      if (Messages.length === 0) return all;
+      all.push(...Messages);
+      await sqs.send(
+        new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+      );
+    }
+  }
+
+  const seen: BusEvent[] = [];
+  /** Every event that crossed the bus so far (after the bus has delivered everything pending). */
+  async function busEvents(): Promise<BusEvent[]> {
+    await stack.eventBridge.idle();
+    for (const message of await drain(tapUrl!)) seen.push(JSON.parse(message.Body!));
+    return [...seen];
+  }
+
+  const scan = async <T>(table: string): Promise<T[]> => {
+    const items: T[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await documents.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }));
+      items.push(...((page.Items ?? []) as T[]));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  };
+
+  return {
+    stack,
+    publisher,
+    busEvents,
+    eventsOf: async (bookingId: string, detailType?: string) =>
+      (await busEvents()).filter((e) => e.detail.metadata.bookingId === bookingId && (!detailType || e['detail-type'] === detailType)),
+    /** Messages dead-lettered for a consumer so far (received and deleted). */
+    deadLetters: async (consumer: string) => {
+      await stack.eventBridge.idle();
+      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: deployedNames(consumer).deadLetterQueueName }));
+      return drain(QueueUrl!);
+    },
+    /** Sends events again as EventBridge would redeliver them: same source, detail-type and detail, new id. */
+    redeliver: async (events: BusEvent[]) => {
+      for (let i = 0; i < events.length; i += 10) {
+        const batch = events.slice(i, i + 10);
+        const result = await eventBridge.send(
+          new PutEventsCommand({
+            Entries: batch.map((e) => ({ EventBusName: busName(), Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail) })),
+          }),
+        );
+        if (result.FailedEntryCount) throw new Error(`redelivery failed: ${JSON.stringify(result.Entries)}`);
+      }
+    },
+    tables: {
+      calendarEntries: () => scan<CalendarEntry>(JADA_CALENDAR_TABLE),
+      sccEvents: () => scan<SccEvent>(SCC_EVENTS_TABLE),
+      invitations: () => scan<CrewInvitation>(SCC_INVITATIONS_TABLE),
+    },
+    standInUrl: (name: 'jada-calendar' | 'scc') => stack.endpoints.standIns[name]!,
+    setFaults: (name: 'jada-calendar' | 'scc', faults: Partial<Faults> | 'reset') => setFaultsAt(stack.endpoints.standIns[name]!, faults),
+    stop: async () => {
+      sqs.destroy();
+      eventBridge.destroy();
+      await stack.stop();
+    },
+  };
+}
+
+export type CalendarCrewStack = Awaited<ReturnType<typeof startCalendarCrewStack>>;
+
+/** Handler logs (Powertools: INFO on stdout, WARN/ERROR on stderr) as parsed lines, kept out of the test output. */
+export function captureLogs(): { lines: Record<string, unknown>[]; restore(): void } {
+  const lines: Record<string, unknown>[] = [];
+  const restorers = [process.stdout, process.stderr].map((stream) => {
+    const original = stream.write;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      const text = String(chunk);
+      const parsed = text.split('\n').filter(Boolean).map((line) => {
+        try {
+          return JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          return undefined;
+        }
+      });
+      if (parsed.length > 0 && parsed.every(Boolean)) {
+        lines.push(...(parsed as Record<string, unknown>[]));
+        return true;
+      }
+      return (original as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
+    }) as typeof stream.write;
+    return () => {
+      stream.write = original;
+    };
+  });
+  return { lines, restore: () => restorers.forEach((restore) => restore()) };
+}
