@@ -5,7 +5,7 @@ import { RemovedLinesStore } from './removed-lines';
 
 /** SCC's DynamoDB table of crew events (key `eventId`, the crew-facing text in `notes`). */
 export function sccEventsTable(): string {
-  return process.env.SCC_EVENTS_TABLE ?? 'scc-events';
+  return process.env.CHARTERFLOW_SCC_TABLE ?? 'scc-events';
 }
 
 export class CrewEventNotFound extends Error {
