@@ -1,28 +1,68 @@
 import type { ConsumedEvent } from '../../shared/consumer';
 import type { DetailType } from '../../shared/contract/events';
 
-/** What booking-ledger notes about one event: the booking, the step, and the ids that tie the chain together. */
-export interface BookingLedgerNote {
+/**
+ * One line of a booking's timeline, from one event. Ids only, never the renter's details: the ledger is
+ * read by operators' tools and printed in terminals.
+ */
+export interface LedgerLine {
   bookingId: string;
   revision: number;
+  /** The step in the operator's words: "calendar entry created". */
+  step: string;
   detailType: DetailType;
+  /** When the fact happened (metadata.occurredAt), not when the ledger heard of it. */
+  at: string;
+  outcome: string;
+  /** The ids the event carries: calendar entry, SCC event, page URL, ... */
+  ids: Record<string, string>;
   eventId: string;
   correlationId: string;
   causationId: string;
-  occurredAt: string;
-  replayed: boolean;
+  idempotencyKey: string;
+  replayName?: string;
 }
 
-export function bookingLedgerNote<T extends DetailType>(event: ConsumedEvent<T>): BookingLedgerNote {
+const stepOf = (detailType: string) => detailType.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+
+function outcomeOf(detailType: DetailType, data: Record<string, unknown>, status: string): string {
+  switch (detailType) {
+    case 'CrewNotesScrubbed': {
+      const removed = Number(data.linesRemoved);
+      return removed === 0 ? 'notes already clean' : `${removed} revenue line${removed === 1 ? '' : 's'} removed`;
+    }
+    case 'BookingReceived':
+    case 'BookingModified':
+    case 'BookingCancelled':
+      return `booking ${status}`;
+    default:
+      return 'done';
+  }
+}
+
+export function ledgerLineOf<T extends DetailType>(event: ConsumedEvent<T>): LedgerLine {
   const { metadata, data } = event.detail;
+  const { booking, ...rest } = data as { booking: { revision: number; status: string } } & Record<string, unknown>;
+  const ids: Record<string, string> = {};
+  for (const [key, value] of Object.entries(rest)) if (typeof value === 'string') ids[key] = value;
   return {
     bookingId: metadata.bookingId,
-    revision: data.booking.revision,
+    revision: booking.revision,
+    step: stepOf(event.detailType),
     detailType: event.detailType,
+    // Normalised to UTC so that times compare as strings (the summary keeps the latest).
+    at: new Date(metadata.occurredAt).toISOString(),
+    outcome: outcomeOf(event.detailType, rest, booking.status),
+    ids,
     eventId: event.id,
     correlationId: metadata.correlationId,
     causationId: metadata.causationId,
-    occurredAt: metadata.occurredAt,
-    replayed: event.replayName !== undefined,
+    idempotencyKey: metadata.idempotencyKey,
+    ...(event.replayName ? { replayName: event.replayName } : {}),
   };
+}
+
+/** Lines in the order things happened; ties (same instant) by revision, then detail-type. */
+export function inTimelineOrder(lines: readonly LedgerLine[]): LedgerLine[] {
+  return [...lines].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.revision - b.revision || a.detailType.localeCompare(b.detailType));
 }

@@ -1,13 +1,23 @@
+import { detailTypes } from '../../shared/contract/events';
 import { defineConsumer } from '../../shared/declaration';
 
 /**
- * booking-ledger: what it consumes, emits and how failed deliveries are retried. The deploy (rule, DLQ, alarm,
- * role) and the local stack read this; add an access.ts beside it (deploy/access.ts) when the code needs
- * AWS resources beyond its own logs and the bus.
+ * booking-ledger: a readable timeline of every booking across the chain (step, time, ids, outcome), the
+ * source of `charterflow status`. Second wave: it only listens, so adding it changed no other service.
+ * Every detail-type of the contract, so a new event shows up in timelines without touching this file.
  */
 export const declaration = defineConsumer({
   name: 'booking-ledger',
-  description: 'booking-ledger: on BookingReceived, BookingModified, BookingCancelled, CalendarEntryCreated, CrewEventCreated, CrewNotesScrubbed, GuestPagePublished',
-  consumes: ['BookingReceived', 'BookingModified', 'BookingCancelled', 'CalendarEntryCreated', 'CrewEventCreated', 'CrewNotesScrubbed', 'GuestPagePublished'],
+  description: 'Keeps a readable timeline of every booking across the chain, for charterflow status',
+  consumes: detailTypes,
   emits: [],
+  tables: [
+    {
+      name: 'timeline',
+      partitionKey: 'pk',
+      sortKey: 'sk',
+      // One summary item per booking is indexed here, newest first: "list recent bookings".
+      indexes: [{ name: 'recent', partitionKey: 'recentPk', sortKey: 'lastEventAt' }],
+    },
+  ],
 });

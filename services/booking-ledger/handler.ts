@@ -1,7 +1,13 @@
 import { consumer } from '../../shared/consumer';
+import { documentClient } from '../../shared/aws';
 import { declaration } from './declaration';
-import { bookingLedgerNote } from './booking-ledger';
+import { ledgerLineOf } from './booking-ledger';
+import { BookingLedger } from './ledger';
+
+const ledger = new BookingLedger(documentClient());
 
 export const handler = consumer(declaration, async (event, { logger }) => {
-  logger.info('booking-ledger: event seen', { ...bookingLedgerNote(event) });
+  const line = ledgerLineOf(event);
+  const outcome = await ledger.record(line);
+  logger.info('timeline line', { step: line.step, outcome: outcome === 'recorded' ? 'acted' : 'skipped', at: line.at });
 });

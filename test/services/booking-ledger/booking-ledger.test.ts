@@ -2,75 +2,157 @@ import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type LocalStack } from '../../../local/stack';
-import { eventBridgeClient, sqsClient } from '../../../shared/aws';
+import { documentClient, eventBridgeClient, sqsClient } from '../../../shared/aws';
 import { parseConsumedEvent } from '../../../shared/consumer';
+import { eventCatalog, type DetailType, type EventDetail } from '../../../shared/contract/events';
 import { deployedNames } from '../../../shared/declaration';
 import { Publisher } from '../../../shared/publisher';
 import { declaration } from '../../../services/booking-ledger/declaration';
-import { bookingLedgerNote } from '../../../services/booking-ledger/booking-ledger';
+import { ledgerLineOf } from '../../../services/booking-ledger/booking-ledger';
+import { BookingLedger } from '../../../services/booking-ledger/ledger';
 import { bookingSnapshot, eventMetadata } from '../../fixtures';
 
-const detail = () => ({
-  metadata: eventMetadata({ idempotencyKey: 'XHQGMDH:r1:BookingReceived' }),
-  data: { booking: bookingSnapshot() },
+const extras: Record<DetailType, Record<string, unknown>> = {
+  BookingReceived: {},
+  BookingModified: {},
+  BookingCancelled: {},
+  CalendarEntryCreated: { calendarEntryId: 'cal_7Hq2' },
+  CrewEventCreated: { calendarEntryId: 'cal_7Hq2', sccEventId: 'scc_91' },
+  CrewNotesScrubbed: { sccEventId: 'scc_91', linesRemoved: 5 },
+  GuestPagePublished: { url: 'https://queenofsandiego.com/g/XHQGMDH', etag: '"9b2cf535f27731c974343645a3985328"' },
+};
+
+/** The chain of one booking, a few seconds apart, as the services emit it. */
+const chain: DetailType[] = ['BookingReceived', 'CalendarEntryCreated', 'CrewEventCreated', 'CrewNotesScrubbed', 'GuestPagePublished'];
+
+function detailOf<T extends DetailType>(type: T, bookingId: string, second: number): EventDetail<T> {
+  return {
+    metadata: eventMetadata({
+      bookingId,
+      occurredAt: `2026-11-24T17:03:${String(second).padStart(2, '0')}.250Z`,
+      idempotencyKey: `${bookingId}:r1:${type}`,
+    }),
+    data: { booking: bookingSnapshot({ bookingId }), ...extras[type] },
+  } as EventDetail<T>;
+}
+
+const envelope = (type: DetailType, detail: unknown, extra: Record<string, unknown> = {}) => ({
+  version: '0',
+  id: `evt-${type}`,
+  'detail-type': type,
+  source: eventCatalog[type].source,
+  account: '000000000000',
+  time: '2026-11-24T17:03:01Z',
+  region: 'us-west-2',
+  resources: [],
+  detail,
+  ...extra,
 });
 
-describe('booking-ledger', () => {
+describe('a ledger line', () => {
+  it.each([
+    ['BookingReceived', 'booking received', 'booking confirmed', {}],
+    ['BookingModified', 'booking modified', 'booking confirmed', {}],
+    ['BookingCancelled', 'booking cancelled', 'booking confirmed', {}],
+    ['CalendarEntryCreated', 'calendar entry created', 'done', { calendarEntryId: 'cal_7Hq2' }],
+    ['CrewEventCreated', 'crew event created', 'done', { calendarEntryId: 'cal_7Hq2', sccEventId: 'scc_91' }],
+    ['CrewNotesScrubbed', 'crew notes scrubbed', '5 revenue lines removed', { sccEventId: 'scc_91' }],
+    ['GuestPagePublished', 'guest page published', 'done', extras.GuestPagePublished],
+  ] as const)('of %s says "%s", "%s", with its ids', (type, step, outcome, ids) => {
+    const line = ledgerLineOf(parseConsumedEvent(declaration, envelope(type, detailOf(type, 'XHQGMDH', 1))));
+    expect(line).toMatchObject({ bookingId: 'XHQGMDH', revision: 1, step, outcome, ids, eventId: `evt-${type}` });
+    expect(line.at).toBe('2026-11-24T17:03:01.250Z');
+  });
+
+  it('says when the notes were already clean, and marks a replayed event', () => {
+    const detail = detailOf('CrewNotesScrubbed', 'XHQGMDH', 1);
+    detail.data.linesRemoved = 0;
+    const line = ledgerLineOf(parseConsumedEvent(declaration, envelope('CrewNotesScrubbed', detail, { 'replay-name': 'r-7' })));
+    expect(line.outcome).toBe('notes already clean');
+    expect(line.replayName).toBe('r-7');
+  });
+
+  it("keeps no renter details: no name, e-mail or phone, no price", () => {
+    const text = JSON.stringify(ledgerLineOf(parseConsumedEvent(declaration, envelope('BookingReceived', detailOf('BookingReceived', 'XHQGMDH', 1)))));
+    for (const secret of ['Reyes', 'Dana', 'dana@example.com', '+16195550100', '1450']) expect(text).not.toContain(secret);
+  });
+});
+
+describe('booking-ledger on the local stack', () => {
   let stack: LocalStack;
-  const delivered: { id: string }[] = [];
+  let ledger: BookingLedger;
+  const delivered: string[] = [];
 
   beforeAll(async () => {
     stack = await startStack({ ephemeral: true, ports: { aws: 0 }, consumers: [declaration.name], standIns: false });
     // The real handler, imported after the stack set AWS_ENDPOINT_URL; the wrapper only counts deliveries.
     const { handler } = await import('../../../services/booking-ledger/handler');
     stack.lambda.register(deployedNames(declaration.name).functionName, async () => async (event, context) => {
-      delivered.push(event as { id: string });
+      delivered.push((event as { 'detail-type': string })['detail-type']);
       return handler(event as never, context as Context);
     });
+    ledger = new BookingLedger(documentClient());
   });
   afterAll(async () => {
     await stack?.stop();
   });
 
-  it('handles a BookingReceived the bus delivers, once, and dead-letters nothing', async () => {
+  const publishChain = async (bookingId: string, firstSecond: number, types = chain) => {
     const events = eventBridgeClient();
+    try {
+      await new Publisher(events).publish(types.map((type) => ({ detailType: type, detail: detailOf(type, bookingId, firstSecond + chain.indexOf(type)) })));
+      await stack.eventBridge.idle();
+    } finally {
+      events.destroy();
+    }
+  };
+
+  it('keeps a timeline of every step of a booking, in the order they happened', async () => {
+    // Published newest first: the bus gives no ordering, the timeline must not depend on one.
+    await publishChain('LEDGER01', 10, [...chain].reverse());
+    const timeline = await ledger.timeline('LEDGER01');
+    expect(timeline.map((line) => line.step)).toEqual([
+      'booking received',
+      'calendar entry created',
+      'crew event created',
+      'crew notes scrubbed',
+      'guest page published',
+    ]);
+    expect(timeline[2]).toMatchObject({ ids: { calendarEntryId: 'cal_7Hq2', sccEventId: 'scc_91' }, outcome: 'done' });
+    expect(new Set(timeline.map((line) => line.eventId)).size).toBe(5);
+  });
+
+  it('adds no line when the same facts arrive again (redelivery, re-emit, replay)', async () => {
+    await publishChain('LEDGER02', 20);
+    const before = await ledger.timeline('LEDGER02');
+    await publishChain('LEDGER02', 20);
+    await publishChain('LEDGER02', 20);
+    const after = await ledger.timeline('LEDGER02');
+    expect(after).toHaveLength(5);
+    expect(after).toEqual(before);
+    expect(delivered.filter((type) => type === 'BookingReceived').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('lists recent bookings, newest activity first, with their last step', async () => {
+    await publishChain('LEDGER03', 40, chain.slice(0, 2));
+    const recent = await ledger.recentBookings(10);
+    const ids = recent.map((summary) => summary.bookingId);
+    expect(ids.indexOf('LEDGER03')).toBeLessThan(ids.indexOf('LEDGER02'));
+    expect(recent.find((summary) => summary.bookingId === 'LEDGER03')).toMatchObject({
+      lastStep: 'calendar entry created',
+      lastEventAt: '2026-11-24T17:03:41.250Z',
+    });
+    expect(recent.find((summary) => summary.bookingId === 'LEDGER01')?.lastStep).toBe('guest page published');
+  });
+
+  it('dead-letters nothing', async () => {
     const sqs = sqsClient();
     try {
-      const id = await new Publisher(events).publishOne('BookingReceived', detail());
-      await stack.eventBridge.idle();
-      expect(delivered.map((event) => event.id)).toEqual([id]);
-      const { QueueUrl } = await sqs.send(
-        new GetQueueUrlCommand({ QueueName: deployedNames(declaration.name).deadLetterQueueName }),
-      );
+      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: deployedNames(declaration.name).deadLetterQueueName }));
       const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0 }));
       expect(Messages ?? []).toEqual([]);
     } finally {
-      events.destroy();
       sqs.destroy();
     }
-  });
-
-  it('notes the booking, the step and the ids of the event', () => {
-    const event = parseConsumedEvent(declaration, {
-      version: '0',
-      id: 'evt-1',
-      'detail-type': 'BookingReceived',
-      source: 'charterflow.webhook',
-      account: '000000000000',
-      time: '2026-11-24T17:03:01Z',
-      region: 'us-west-2',
-      resources: [],
-      detail: detail(),
-    });
-    expect(bookingLedgerNote(event)).toEqual({
-      bookingId: 'XHQGMDH',
-      revision: 1,
-      detailType: 'BookingReceived',
-      eventId: 'evt-1',
-      correlationId: 'msg_2pLq8Vn4Xc7bQe1',
-      causationId: 'msg_2pLq8Vn4Xc7bQe1',
-      occurredAt: '2026-11-24T17:03:01.250Z',
-      replayed: false,
-    });
   });
 });

@@ -1,0 +1,124 @@
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ownTableName } from '../../shared/declaration';
+import { inTimelineOrder, type LedgerLine } from './booking-ledger';
+
+/**
+ * The ledger table (declared in ./declaration.ts):
+ *   pk BOOKING#<id>  sk LINE#<detail-type>#<idempotencyKey>  one timeline line per fact
+ *   pk BOOKING#<id>  sk SUMMARY                              latest step; indexed by `recent`
+ * A line's key is the fact (idempotencyKey + detail-type), not the delivery: a retry, a re-emit after a
+ * crash or an archive replay writes nothing new.
+ */
+
+export interface BookingSummary {
+  bookingId: string;
+  revision: number;
+  lastStep: string;
+  lastDetailType: string;
+  lastEventAt: string;
+  correlationId: string;
+}
+
+export type RecordOutcome = 'recorded' | 'already-recorded';
+
+export const ledgerTableName = (stage?: string) => ownTableName('booking-ledger', 'timeline', stage);
+const RECENT = 'RECENT';
+const bookingPk = (bookingId: string) => `BOOKING#${bookingId}`;
+
+export class BookingLedger {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly table = ledgerTableName(),
+  ) {}
+
+  async record(line: LedgerLine): Promise<RecordOutcome> {
+    let outcome: RecordOutcome = 'recorded';
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: bookingPk(line.bookingId), sk: `LINE#${line.detailType}#${line.idempotencyKey}`, ...line },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      outcome = 'already-recorded';
+    }
+    // Also for a line already there: a run that crashed between the two writes is completed by its retry.
+    await this.advanceSummary(line);
+    return outcome;
+  }
+
+  /** The booking's lines, oldest first. */
+  async timeline(bookingId: string): Promise<LedgerLine[]> {
+    const lines: LedgerLine[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :line)',
+          ExpressionAttributeValues: { ':pk': bookingPk(bookingId), ':line': 'LINE#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const { pk: _pk, sk: _sk, ...line } = item;
+        lines.push(line as LedgerLine);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return inTimelineOrder(lines);
+  }
+
+  /** The bookings with the most recent activity, newest first. */
+  async recentBookings(limit = 20): Promise<BookingSummary[]> {
+    const page = await this.documents.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'recent',
+        KeyConditionExpression: 'recentPk = :recent',
+        ExpressionAttributeValues: { ':recent': RECENT },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (page.Items ?? []).map((item) => ({
+      bookingId: item.bookingId,
+      revision: item.revision,
+      lastStep: item.lastStep,
+      lastDetailType: item.lastDetailType,
+      lastEventAt: item.lastEventAt,
+      correlationId: item.correlationId,
+    }));
+  }
+
+  // Events arrive in any order (retries, replays): the summary only moves forward in time. Bookings are
+  // tens a day, far below what one index partition (RECENT) takes.
+  private async advanceSummary(line: LedgerLine): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: bookingPk(line.bookingId), sk: 'SUMMARY' },
+          UpdateExpression:
+            'SET bookingId = :id, revision = :revision, lastStep = :step, lastDetailType = :type, lastEventAt = :at, correlationId = :correlation, recentPk = :recent',
+          ConditionExpression: 'attribute_not_exists(lastEventAt) OR lastEventAt <= :at',
+          ExpressionAttributeValues: {
+            ':id': line.bookingId,
+            ':revision': line.revision,
+            ':step': line.step,
+            ':type': line.detailType,
+            ':at': line.at,
+            ':correlation': line.correlationId,
+            ':recent': RECENT,
+          },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+}
