@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutRuleCommand, PutTargetsCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { busName, region, secretNames } from '../../../shared/config';
+import { parseSecrets } from '../../../services/webhook/signature';
+import { startStack } from '../../../local/stack';
+
+/**
+ * The local stack with a tap on the bus: a catch-all rule for the webhook's events with an SQS target, so a
+ * test sees what really crossed the bus (never a spy on the publisher).
+ */
+
+export interface BusEvent {
+  id: string;
+  'detail-type': string;
+  source: string;
+  detail: { metadata: Record<string, string>; data: { booking: { bookingId: string; revision: number } } };
+}
+
+export type WebhookStack = Awaited<ReturnType<typeof startWebhookStack>>;
+
+export const uniqueBookingId = (prefix = 'T') =>
+  (prefix + randomBytes(8).toString('hex').toUpperCase()).replace(/[^A-Z0-9]/g, '').slice(0, 12);
+
+export async function startWebhookStack() {
+  const stack = await startStack({
+    ephemeral: true,
+    ports: { aws: 0, webhook: 0, guestSite: 0 },
+    consumers: false,
+    standIns: false,
+  } as Parameters<typeof startStack>[0]);
+  Object.assign(process.env, stack.env);
+  const clientConfig = { region: region(), endpoint: stack.endpoints.aws };
+  const sqs = new SQSClient(clientConfig);
+  const eventBridge = new EventBridgeClient(clientConfig);
+
+  const queueName = `webhook-tap-${randomBytes(4).toString('hex')}`;
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await eventBridge.send(
+    new PutRuleCommand({
+      Name: queueName,
+      EventBusName: busName(),
+      EventPattern: JSON.stringify({ source: ['charterflow.webhook'] }),
+    }),
+  );
+  await eventBridge.send(
+    new PutTargetsCommand({
+      Rule: queueName,
+      EventBusName: busName(),
+      Targets: [{ Id: 'tap', Arn: Attributes!.QueueArn! }],
+    }),
+  );
+
+  const seen: BusEvent[] = [];
+  /** Every webhook event that crossed the bus so far (waits until the bus has delivered all). */
+  async function busEvents(): Promise<BusEvent[]> {
+    await stack.eventBridge.idle();
+    for (;;) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      );
+      if (Messages.length === 0) return [...seen];
+      for (const message of Messages) seen.push(JSON.parse(message.Body!));
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
+    }
+  }
+  const eventsOf = async (bookingId: string) =>
+    (await busEvents()).filter((e) => e.detail.metadata.bookingId === bookingId);
+
+  const secretValue = async () =>
+    (await new SecretsManagerClient(clientConfig).send(new GetSecretValueCommand({ SecretId: secretNames.webhookSecret })))
+      .SecretString!;
+  const secret = parseSecrets(await secretValue())[0]!;
+
+  const webhookUrl = stack.endpoints.webhook.endsWith('/webhooks/boatsetter')
+    ? stack.endpoints.webhook
+    : `${stack.endpoints.webhook.replace(/\/$/, '')}/webhooks/boatsetter`;
+
+  async function post(delivery: { headers: Record<string, string>; body: string | Buffer }) {
+    const response = await fetch(webhookUrl, { method: 'POST', headers: delivery.headers, body: delivery.body });
+    const text = await response.text();
+    let json: any;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, json, text };
+  }
+
+  return { stack, clientConfig, secret, webhookUrl, post, busEvents, eventsOf, stop: () => stack.stop() };
+}
+
+/** The event API Gateway (HTTP API, payload 2.0) gives the handler for a delivery, for in-process calls. */
+export function httpApiEventOf(delivery: { headers: Record<string, string>; body: string }, opts: { base64?: boolean } = {}) {
+  const headers = Object.fromEntries(Object.entries(delivery.headers).map(([k, v]) => [k.toLowerCase(), v]));
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: 'POST /webhooks/boatsetter',
+    rawPath: '/webhooks/boatsetter',
+    rawQueryString: '',
+    headers,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'test',
+      domainName: '127.0.0.1',
+      domainPrefix: '127',
+      http: { method: 'POST', path: '/webhooks/boatsetter', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      requestId: randomBytes(8).toString('hex'),
+      routeKey: 'POST /webhooks/boatsetter',
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body: opts.base64 ? Buffer.from(delivery.body, 'utf8').toString('base64') : delivery.body,
+    isBase64Encoded: Boolean(opts.base64),
+  };
+}
+
+export const lambdaContext = () =>
+  ({
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'charterflow-local-webhook',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-west-2:000000000000:function:charterflow-local-webhook',
+    memoryLimitInMB: '1024',
+    awsRequestId: randomBytes(8).toString('hex'),
+    logGroupName: '/aws/lambda/charterflow-local-webhook',
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  }) as any;
