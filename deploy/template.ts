@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  archiveName,
   deployedNames,
   eventPatternOf,
   ownTableDefinition,
@@ -82,7 +83,7 @@ function sharedResources(stage: string, params: DeployParams): Record<string, un
     EventArchive: {
       Type: 'AWS::Events::Archive',
       Properties: {
-        ArchiveName: `charterflow-${stage}-all`,
+        ArchiveName: archiveName(stage),
         Description: 'Every event on the charterflow bus, for replay and for backfilling new consumers',
         SourceArn: { 'Fn::GetAtt': ['EventBus', 'Arn'] },
         RetentionDays: params.archiveRetentionDays,

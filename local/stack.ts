@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { bookingsTableDefinition } from '../shared/tables';
 import { busName } from '../shared/config';
-import { ownTableDefinition, type ConsumerDeclaration, type HttpRouteDeclaration } from '../shared/declaration';
+import { archiveName, ownTableDefinition, type ConsumerDeclaration, type HttpRouteDeclaration } from '../shared/declaration';
 import { LOCAL_ACCOUNT_ID } from './aws-service';
 import { LocalCloudFront } from './cloudfront';
 import { discoverServices, subscribeConsumers } from './consumers';
@@ -133,6 +133,7 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
     const standIns = options.standIns === false ? [] : registeredStandIns;
     const tables: CreateTableCommandInput[] = [bookingsTableDefinition(), ...consumerTables, ...standIns.flatMap((s) => s.tables)];
     await seed({ endpoint: edge.url, region: REGION, tables, secrets, eventBridge, busName: busName() });
+    await createArchive(eventBridge);
 
     const standInUrls: Record<string, string> = {};
     for (const standIn of standIns) {
@@ -185,5 +186,16 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
+  }
+}
+
+/** The archive the deployment creates (shared/declaration archiveName), so replay and redrive work locally. */
+async function createArchive(eventBridge: LocalEventBridge): Promise<void> {
+  const context = { region: REGION, accountId: LOCAL_ACCOUNT_ID, headers: {} };
+  const EventSourceArn = `arn:aws:events:${REGION}:${LOCAL_ACCOUNT_ID}:event-bus/${busName()}`;
+  try {
+    await eventBridge.handle('CreateArchive', { ArchiveName: archiveName(), EventSourceArn, RetentionDays: 0 }, context);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ResourceAlreadyExistsException') throw err;
   }
 }

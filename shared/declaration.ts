@@ -77,6 +77,9 @@ export const deployedNames = (name: string, stageName = stage()) => ({
   deadLetterQueueName: `charterflow-${stageName}-${name}-dlq`,
 });
 
+/** The archive of every event on the bus (deploy and local stack alike): what replay and redrive read. */
+export const archiveName = (stageName = stage()) => `charterflow-${stageName}-all`;
+
 /** A consumer's own table, named like its function: charterflow-<stage>-<service>-<table>. */
 export const ownTableName = (service: string, table: string, stageName = stage()) =>
   `charterflow-${stageName}-${service}-${table}`;
