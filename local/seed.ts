@@ -1,4 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Webhook } from 'standardwebhooks';
 import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { secretNames } from '../shared/config';
@@ -25,6 +27,26 @@ export const devSecrets: Record<string, string> = {
   [secretNames.sccServiceKey]: `scc_dev_${devBytes('scc service').toString('hex').slice(0, 32)}`,
   [secretNames.guestSite]: JSON.stringify({ distributionId: GUEST_SITE_DISTRIBUTION_ID, bucket: GUEST_SITE_BUCKET }),
 };
+
+const SAMPLE_BOOKING = new URL('../test/fixtures/boatsetter/booking-confirmed.json', import.meta.url);
+
+/**
+ * The sample booking as Boatsetter delivers it: a fresh webhook-id and timestamp, signed per Standard
+ * Webhooks with the dev secret. Receivers reject a timestamp older than 5 minutes: sign again, do not reuse.
+ */
+export function signedSample(options: { secret?: string; now?: Date; body?: string } = {}) {
+  const body = options.body ?? JSON.stringify(JSON.parse(readFileSync(SAMPLE_BOOKING, 'utf8')));
+  const now = options.now ?? new Date();
+  const id = `msg_${randomUUID().replace(/-/g, '')}`;
+  const signature = new Webhook(options.secret ?? devSecrets[secretNames.webhookSecret]!).sign(id, now, body);
+  const headers = {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+    'webhook-signature': signature,
+  };
+  return { id, body, headers };
+}
 
 /**
  * An 8x8 grey baseline JPEG, built rather than checked in: one block whose only coefficient is DC 0,

@@ -1,0 +1,106 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * `npx charterflow <command>`: one dispatcher, commands registered in the list below. A command module is
+ * loaded only when used, so one command's dependencies never slow another's start.
+ */
+
+export interface Command {
+  /** Full usage text, printed by --help. */
+  help: string;
+  /** Runs with the arguments after the command name; resolves to the exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+/** Wrong arguments: main prints the message as one line and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const commands: CommandEntry[] = [
+  {
+    name: 'send-sample',
+    summary: 'sign the sample Boatsetter booking with the local secret and post it to the webhook',
+    load: async () => {
+      const m = await import('./send-sample');
+      return { help: m.sendSampleHelp, run: (argv) => m.runSendSample(argv) };
+    },
+  },
+  {
+    name: 'tail',
+    summary: 'print the events crossing the bus, live',
+    load: async () => {
+      const m = await import('./tail');
+      return { help: m.tailHelp, run: m.runTail };
+    },
+  },
+  {
+    name: 'graph',
+    summary: 'write the event-flow diagram into README.md, from the declarations',
+    load: async () => {
+      const m = await import('./graph');
+      return { help: m.graphHelp, run: (argv) => m.runGraph(argv) };
+    },
+  },
+  {
+    name: 'new',
+    summary: 'scaffold a new consumer: new consumer <name> --on <DetailType>',
+    load: async () => {
+      const m = await import('./new-consumer');
+      return { help: m.newConsumerHelp, run: (argv) => m.runNewConsumer(argv[0] === 'consumer' ? argv.slice(1) : argv) };
+    },
+  },
+];
+
+export function usage(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'Usage: npx charterflow <command> [options]   (--help after a command for its options)',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Local stack: npm start (AWS endpoint http://127.0.0.1:4566); commands take --local or AWS_ENDPOINT_URL.',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
+    console.error(`charterflow: unknown command "${name}" (commands: ${commands.map((c) => c.name).join(', ')})`);
+    return 2;
+  }
+  const command = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (error instanceof UsageError || (error as Error).name === 'UsageError' || code.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`charterflow ${name}: ${(error as Error).message}`);
+      return 2;
+    }
+    console.error(`charterflow ${name}: ${(error as Error).message ?? String(error)}`);
+    return 1;
+  }
+}
+
+// Run directly (npm run charterflow -- <command>), not when imported by bin/charterflow.mjs or tests.
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+}
