@@ -87,23 +87,20 @@ export async function sendSample(options: SendSampleOptions, secret?: string) {
   return { status: response.status, body: await response.text(), webhookId: delivery.headers['webhook-id']! };
 }
 
-/** The command as cli/main.ts runs it: returns the process exit code. */
+/** The command as cli/main.ts runs it (a UsageError becomes a one-line reason and exit 2 there). */
 export async function runSendSample(argv: string[], out: (line: string) => void = console.log): Promise<number> {
-  let options;
-  try {
-    options = parseSendSampleArgs(argv);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`send-sample: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  const options = parseSendSampleArgs(argv);
   if (options === 'help') {
     out(sendSampleHelp);
     return 0;
   }
-  const result = await sendSample(options);
+  let result;
+  try {
+    result = await sendSample(options);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new Error(`could not send the sample (${cause}); is the local stack running (npm start)?`);
+  }
   out(`POST ${options.url} (${options.type}, booking ${options.bookingId}, webhook-id ${result.webhookId})`);
   out(`${result.status} ${result.body}`);
   return result.status >= 200 && result.status < 300 ? 0 : 1;
