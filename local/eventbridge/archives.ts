@@ -20,6 +20,7 @@ export class Archives {
   readonly replays = new Map<string, Replay>();
   private readonly events = new Map<string, ArchivedEvent[]>();
   private readonly running = new Set<Promise<void>>();
+  private readonly patterns = new Map<string, ReturnType<typeof parseEventPattern>>();
   private stopped = false;
 
   constructor(
@@ -47,13 +48,22 @@ export class Archives {
     const writes: Promise<void>[] = [];
     for (const archive of this.archives.values()) {
       if (archive.eventSourceArn !== bus.arn) continue;
-      const pattern = archive.eventPattern ? parseEventPattern(archive.eventPattern) : undefined;
+      const pattern = archive.eventPattern ? this.patternOf(archive.eventPattern) : undefined;
       const kept = pattern ? events.filter((e) => matchesEventPattern(pattern, e.event)) : events;
       if (kept.length === 0) continue;
       this.events.get(archive.name)!.push(...kept);
       writes.push(this.store.appendArchive(archive.name, kept));
     }
     await Promise.all(writes);
+  }
+
+  private patternOf(text: string): ReturnType<typeof parseEventPattern> {
+    let compiled = this.patterns.get(text);
+    if (!compiled) {
+      compiled = parseEventPattern(text);
+      this.patterns.set(text, compiled);
+    }
+    return compiled;
   }
 
   private archive(name: string): Archive {

@@ -386,6 +386,17 @@ export class Buses {
     return out;
   }
 
+  listRuleNamesByTarget(input: Input) {
+    const targetArn = requiredString(input, 'TargetArn');
+    const bus = this.bus(optionalString(input, 'EventBusName'));
+    const names = [...this.rules.values()]
+      .filter((r) => r.busName === bus.name && r.targets.some((t) => t.Arn === targetArn))
+      .map((r) => r.name)
+      .sort();
+    const { items, nextToken } = page(names, input);
+    return { RuleNames: items, ...(nextToken ? { NextToken: nextToken } : {}) };
+  }
+
   testEventPattern(input: Input) {
     const pattern = parseEventPattern(requiredString(input, 'EventPattern'));
     const text = requiredString(input, 'Event');

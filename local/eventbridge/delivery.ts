@@ -121,7 +121,7 @@ export class DeliveryEngine {
     if (this.stopped) return;
     d.attempts++;
     try {
-      await this.send(d.target.Arn, d.event);
+      await this.send(d.target.Arn, targetInput(d.target, d.event));
       await this.store.recordDone(d.id);
       return;
     } catch (error) {
@@ -154,6 +154,7 @@ export class DeliveryEngine {
   }
 
   private async send(arn: string, event: EventBridgeEvent): Promise<void> {
+    // `event` is what the target receives: the event itself unless the target sets Input or InputPath.
     const kind = targetKind(arn);
     if (kind === 'lambda') {
       try {
@@ -216,6 +217,19 @@ export class DeliveryEngine {
       });
     }
   }
+}
+
+/** What a target receives: the event, or the target's constant Input, or the part InputPath selects. */
+export function targetInput(target: Target, event: EventBridgeEvent): EventBridgeEvent {
+  if (target.Input !== undefined) return JSON.parse(target.Input) as EventBridgeEvent;
+  if (target.InputPath !== undefined && target.InputPath !== '$') {
+    let value: unknown = event;
+    // Dotted JSONPath ($.detail.data.booking) covers what targets use; EventBridge allows nothing fancier here.
+    for (const key of target.InputPath.replace(/^\$\.?/, '').split('.').filter(Boolean))
+      value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+    return (value ?? null) as EventBridgeEvent;
+  }
+  return event;
 }
 
 function describe(error: unknown): string {

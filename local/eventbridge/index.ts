@@ -111,6 +111,8 @@ class EventBridgeService implements LocalEventBridge {
         return buses.putTargets(input);
       case 'ListTargetsByRule':
         return buses.listTargetsByRule(input);
+      case 'ListRuleNamesByTarget':
+        return buses.listRuleNamesByTarget(input);
       case 'RemoveTargets':
         return buses.removeTargets(input);
       case 'CreateArchive':

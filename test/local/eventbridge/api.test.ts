@@ -7,6 +7,7 @@ import {
   DisableRuleCommand,
   EnableRuleCommand,
   ListEventBusesCommand,
+  ListRuleNamesByTargetCommand,
   ListRulesCommand,
   ListTargetsByRuleCommand,
   PutEventsCommand,
@@ -262,6 +263,29 @@ describe('PutEvents', () => {
     await bus.events.send(new PutEventsCommand({ Entries: [entry({ Source: 'off.test' })] }));
     await bus.bridge.idle();
     expect(await drain(bus.sqs, queue.url)).toEqual([]);
+  });
+});
+
+describe('target input', () => {
+  it('sends a target its constant Input, or the part of the event its InputPath selects', async () => {
+    const constant = await createQueue(bus.sqs, 'input-constant');
+    const path = await createQueue(bus.sqs, 'input-path');
+    await bus.events.send(new PutRuleCommand({ Name: 'inputs', EventPattern: JSON.stringify({ source: ['input.test'] }) }));
+    await bus.events.send(
+      new PutTargetsCommand({
+        Rule: 'inputs',
+        Targets: [
+          { Id: 'constant', Arn: constant.arn, Input: '{"wake":"up"}' },
+          { Id: 'path', Arn: path.arn, InputPath: '$.detail.metadata' },
+        ],
+      }),
+    );
+    await bus.events.send(new PutEventsCommand({ Entries: [entry({ Source: 'input.test' })] }));
+    await bus.bridge.idle();
+    expect((await drain(bus.sqs, constant.url)).map((m) => JSON.parse(m.Body!))).toEqual([{ wake: 'up' }]);
+    expect((await drain(bus.sqs, path.url)).map((m) => JSON.parse(m.Body!))).toEqual([{ bookingId: 'XHQGMDH' }]);
+    const names = await bus.events.send(new ListRuleNamesByTargetCommand({ TargetArn: path.arn }));
+    expect(names.RuleNames).toEqual(['inputs']);
   });
 });
 

@@ -34,8 +34,9 @@ const busArn = `arn:aws:events:${REGION}:${LOCAL_ACCOUNT_ID}:event-bus/${BUS}`;
 const archiveArn = (name: string) => `arn:aws:events:${REGION}:${LOCAL_ACCOUNT_ID}:archive/${name}`;
 const ruleArn = (name: string) => `arn:aws:events:${REGION}:${LOCAL_ACCOUNT_ID}:rule/${BUS}/${name}`;
 
-/** One event per hour of a fixed day, so windows are exact. */
-const at = (hour: number) => new Date(Date.UTC(2026, 10, 20, hour, 0, 0));
+/** Hours of a day that is past (replay windows must end before now), so windows are exact. */
+const DAY = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 2 * 86_400_000;
+const at = (hour: number) => new Date(DAY + hour * 3_600_000);
 const booking = (bookingId: string, hour: number, detailType = 'BookingReceived') => ({
   EventBusName: BUS,
   Source: 'charterflow.webhook',
