@@ -167,6 +167,38 @@ describe('replay', () => {
     expect(listed.Replays?.map((r) => [r.ReplayName, r.State])).toEqual([['hours-2-to-4', 'COMPLETED']]);
   });
 
+  it('finishes a replay that the stop of the stack interrupted, after the restart', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const first = await startBus({ dataDir: dir.path });
+    await setUp(first);
+    await first.events.send(new CreateArchiveCommand({ ArchiveName: 'everything', EventSourceArn: busArn }));
+    await first.events.send(new PutEventsCommand({ Entries: [booking('STOP01', 1), booking('STOP02', 2)] }));
+    await first.bridge.idle();
+    // In-process and back to back: the stop lands before the replay re-sends anything.
+    await first.bridge.handle(
+      'StartReplay',
+      {
+        ReplayName: 'interrupted',
+        EventSourceArn: archiveArn('everything'),
+        EventStartTime: at(0).getTime() / 1000,
+        EventEndTime: at(23).getTime() / 1000,
+        Destination: { Arn: busArn, FilterArns: [ruleArn('ledger')] },
+      },
+      { region: REGION, accountId: LOCAL_ACCOUNT_ID, headers: {} },
+    );
+    await first.stop();
+
+    const second = await start({ dataDir: dir.path });
+    const states = await waitForReplay(second, 'interrupted');
+    expect(states[states.length - 1]).toBe('COMPLETED');
+    await second.bridge.idle();
+    expect(second.invocations.map((i) => `${bookingIdOf(i.event)} ${i.event['replay-name']}`).sort()).toEqual([
+      'STOP01 interrupted',
+      'STOP02 interrupted',
+    ]);
+  });
+
   it('delivers only to the rules in Destination.FilterArns', async () => {
     const bus = await start();
     await setUp(bus);
