@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 /** S3 commands sent by a client, by name (a middleware on the real client; the calls still go to the stack). */
-function countCommands(client: S3Client | CloudFrontClient) {
+function countCommands(client: S3Client) {
   const sent: string[] = [];
   const name = `count-${Math.random()}`;
   client.middlewareStack.add(
