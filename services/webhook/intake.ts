@@ -28,6 +28,9 @@ const WEBHOOK_ID = /^[\x21-\x7e]{1,256}$/;
  * Answers one delivery. The checks run cheapest first and never parse what is not yet trusted:
  * size (413) -> content type (415) -> signature over the raw bytes (401) -> JSON (400) -> schema (400)
  * -> duplicate by webhook-id -> claim of the booking revision -> PutEvents (503 if it fails) -> 202.
+ * A concurrent duplicate (same webhook-id, or same booking revision) waits for the delivery that claimed the
+ * revision: 202 with that delivery's event id once it is on the bus; if that delivery's PutEvents failed, the
+ * duplicate takes the claim and publishes itself; still unsettled after the wait (5 s): 503 with Retry-After.
  */
 export async function answerDelivery(event: HttpEvent, deps: WebhookDependencies): Promise<Answer> {
   const raw = rawBodyOf(event);
@@ -43,6 +46,7 @@ export async function answerDelivery(event: HttpEvent, deps: WebhookDependencies
   };
   const secretName = deps.secretName ?? secretNames.webhookSecret;
   let check = verifySignature(body, signed, parseSecrets(await deps.secrets.get(secretName)));
+  // Only a wrong signature (the package's message for it) can be cured by a newer secret; a stale timestamp cannot.
   if (!check.ok && check.reason === 'No matching signature found') {
     const fresher = await deps.secrets.get(secretName, { maxAgeMs: RE_READ_SECRET_AFTER_MS });
     check = verifySignature(body, signed, parseSecrets(fresher));
@@ -61,7 +65,8 @@ export async function answerDelivery(event: HttpEvent, deps: WebhookDependencies
   if (!parsed.success) {
     const issues = issuesOf(parsed.error);
     const bookingId = bookingIdOf(json);
-    return answers.invalid(`the booking payload is invalid: ${issues.length} issue(s)`, issues, bookingId);
+    const summary = issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ');
+    return answers.invalid(`invalid booking payload: ${summary}`.slice(0, 1000), issues, bookingId);
   }
   const payload = parsed.data;
   const key: RevisionKey = {

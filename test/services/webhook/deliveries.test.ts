@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../../../shared/aws';
+import { bookingsTable } from '../../../shared/config';
+import { Deliveries, type RevisionKey } from '../../../services/webhook/deliveries';
+import { startWebhookStack, uniqueBookingId, type WebhookStack } from './support';
+
+/** The claim protocol that makes concurrent deliveries of one revision emit once, on dynalite. */
+
+let s: WebhookStack;
+beforeAll(async () => {
+  s = await startWebhookStack();
+});
+afterAll(() => s?.stop());
+
+const revision = (detailType: RevisionKey['detailType'] = 'BookingReceived'): RevisionKey => ({
+  bookingId: uniqueBookingId('D'),
+  revision: 1,
+  detailType,
+});
+
+describe('claiming a booking revision', () => {
+  it('lets exactly one of many concurrent claims win; the others get the winner’s event id once it is emitted', async () => {
+    const deliveries = new Deliveries(documentClient(), { pollMs: 10 });
+    const key = revision();
+    const claims = await Promise.all(
+      Array.from({ length: 5 }, async (_, i) => {
+        const claim = await deliveries.claimRevision(key, `msg_${i}`);
+        if (claim.kind === 'claimed') await deliveries.markEmitted(key, `msg_${i}`, 'event-1');
+        return claim;
+      }),
+    );
+    expect(claims.filter((c) => c.kind === 'claimed')).toHaveLength(1);
+    for (const claim of claims.filter((c) => c.kind !== 'claimed')) {
+      expect(claim).toMatchObject({ kind: 'accepted', delivery: { eventId: 'event-1', bookingId: key.bookingId } });
+    }
+  });
+
+  it('hands a released claim to a waiting delivery (the first publish failed)', async () => {
+    const deliveries = new Deliveries(documentClient(), { pollMs: 10 });
+    const key = revision();
+    const first = await deliveries.claimRevision(key, 'msg_first');
+    expect(first.kind).toBe('claimed');
+    const waiting = deliveries.claimRevision(key, 'msg_second');
+    await deliveries.release(key, (first as { token: string }).token);
+    expect((await waiting).kind).toBe('claimed');
+  });
+
+  it('answers busy when the winner neither emits nor releases within the wait', async () => {
+    const deliveries = new Deliveries(documentClient(), { pollMs: 10, waitMs: 100 });
+    const key = revision();
+    expect((await deliveries.claimRevision(key, 'msg_first')).kind).toBe('claimed');
+    expect(await deliveries.claimRevision(key, 'msg_second')).toEqual({ kind: 'busy' });
+  });
+
+  it('takes over a claim whose owner died (older than the stale limit)', async () => {
+    const key = revision();
+    expect((await new Deliveries(documentClient()).claimRevision(key, 'msg_dead')).kind).toBe('claimed');
+    await new Promise((r) => setTimeout(r, 30));
+    const claim = await new Deliveries(documentClient(), { staleClaimMs: 20 }).claimRevision(key, 'msg_retry');
+    expect(claim.kind).toBe('claimed');
+  });
+
+  it('does not release a claim it does not own', async () => {
+    const deliveries = new Deliveries(documentClient(), { waitMs: 0 });
+    const key = revision();
+    expect((await deliveries.claimRevision(key, 'msg_owner')).kind).toBe('claimed');
+    await deliveries.release(key, 'someone-else');
+    const { Item } = await documentClient().send(
+      new GetCommand({ TableName: bookingsTable(), Key: { pk: `BOOKING#${key.bookingId}`, sk: 'REVISION#1' }, ConsistentRead: true }),
+    );
+    expect(Item).toMatchObject({ state: 'in-progress', webhookId: 'msg_owner' });
+  });
+
+  it('reports a conflict when the revision was accepted as another type', async () => {
+    const deliveries = new Deliveries(documentClient());
+    const key = revision('BookingModified');
+    await deliveries.claimRevision(key, 'msg_modified');
+    await deliveries.markEmitted(key, 'msg_modified', 'event-m');
+    expect(await deliveries.claimRevision({ ...key, detailType: 'BookingCancelled' }, 'msg_cancel')).toEqual({
+      kind: 'conflict',
+      acceptedAs: 'BookingModified',
+    });
+  });
+
+  it('keeps the first webhook id as the booking’s correlation id', async () => {
+    const deliveries = new Deliveries(documentClient());
+    const bookingId = uniqueBookingId('D');
+    expect(await deliveries.correlationIdOf(bookingId, 'msg_first')).toBe('msg_first');
+    expect(await deliveries.correlationIdOf(bookingId, 'msg_later')).toBe('msg_first');
+  });
+});
