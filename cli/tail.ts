@@ -8,6 +8,7 @@ import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SetQueueAttributesCommand,
+  type Message,
 } from '@aws-sdk/client-sqs';
 import { eventBridgeClient, sqsClient } from '../shared/aws';
 import { busName } from '../shared/config';
@@ -125,7 +126,7 @@ export async function runTail(argv: string[]): Promise<number> {
     console.error(`tailing ${bus} with ${JSON.stringify(options.pattern)} (Ctrl-C to stop)`);
 
     while (!stopping.signal.aborted) {
-      let messages;
+      let messages: Message[] | undefined;
       try {
         ({ Messages: messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 20 }), {
           abortSignal: stopping.signal,

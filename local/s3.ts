@@ -67,7 +67,8 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
     registerAccessKey(headers.authorization);
 
     if (req.method === 'PUT' && header(req, 'if-none-match') === '*' && !headers['x-amz-copy-source']) {
-      const existing = await forward(port, { method: 'HEAD', url: req.url ?? '/', headers: { ...headers, 'content-length': '0' } }, Buffer.alloc(0));
+      const { 'if-none-match': _condition, ...headHeaders } = headers;
+      const existing = await forward(port, { method: 'HEAD', url: req.url ?? '/', headers: { ...headHeaders, 'content-length': '0' } }, Buffer.alloc(0));
       existing.resume();
       if (existing.statusCode === 200) {
         res.writeHead(412, { 'content-type': 'application/xml' });
