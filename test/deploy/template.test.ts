@@ -1,0 +1,333 @@
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { secretNames } from '../../shared/config';
+import { deployedNames, eventPatternOf, ownTableName, type ConsumerDeclaration } from '../../shared/declaration';
+import { devSecrets } from '../../local/seed';
+import { discoverServices, type DiscoveredService } from '../../deploy/discover';
+import { documentedWildcards } from '../../deploy/iam';
+import { consumerLogicalIds, functionKeyOf, functionLogicalIdOf } from '../../deploy/template';
+import { packageOffline, readTemplate, type CfnResource, type CfnTemplate } from './package';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const STAGE = 'ci';
+
+let template: CfnTemplate;
+let templateText: string;
+let services: DiscoveredService[];
+let consumers: (DiscoveredService & { declaration: ConsumerDeclaration })[];
+
+// Packaging bundles every function: slow, so once for the whole file; the tests read its output.
+beforeAll(async () => {
+  await packageOffline(root, STAGE);
+  template = readTemplate(root);
+  templateText = JSON.stringify(template);
+  services = await discoverServices(root);
+  consumers = services.filter((s): s is DiscoveredService & { declaration: ConsumerDeclaration } => s.declaration.kind === 'consumer');
+}, 300_000);
+
+const resource = (logicalId: string): CfnResource => {
+  const found = template.Resources[logicalId];
+  if (!found) throw new Error(`the template has no resource ${logicalId}`);
+  return found;
+};
+const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+const getAtt = (logicalId: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [logicalId, attribute] });
+
+interface Statement {
+  Effect: string;
+  Action: string[];
+  Resource: unknown[];
+}
+const statementsOf = (role: CfnResource): Statement[] =>
+  role.Properties.Policies.flatMap((p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement);
+const resourceText = (r: unknown) =>
+  typeof r === 'string' ? r : JSON.stringify(r).includes('Fn::Sub') ? (r as { 'Fn::Sub': string })['Fn::Sub'] : JSON.stringify(r);
+const roleOfService = (name: string) => resource(consumerLogicalIds(name).role);
+const actionsOf = (name: string) => statementsOf(roleOfService(name)).flatMap((s) => s.Action);
+
+describe('the packaged CloudFormation template', () => {
+  it('finds the services by folder, each with its declaration', () => {
+    expect(services.map((s) => s.name)).toContain('booking-ledger');
+    expect(consumers.length).toBeGreaterThan(0);
+  });
+
+  it(`has the custom bus charterflow-${STAGE}, and an archive of everything on it kept 365 days`, () => {
+    expect(resource('EventBus')).toMatchObject({ Type: 'AWS::Events::EventBus', Properties: { Name: `charterflow-${STAGE}` } });
+    const archives = ofType('AWS::Events::Archive');
+    expect(archives).toHaveLength(1);
+    const [, archive] = archives[0]!;
+    expect(archive.Properties.SourceArn).toEqual(getAtt('EventBus'));
+    expect(archive.Properties.RetentionDays).toBe(365);
+    expect(archive.Properties.EventPattern).toBeUndefined();
+  });
+
+  it('gives every consumer a rule on the bus whose pattern is exactly its declaration', () => {
+    for (const { name, declaration } of consumers) {
+      const rule = resource(consumerLogicalIds(name).rule);
+      expect(rule.Type, name).toBe('AWS::Events::Rule');
+      expect(rule.Properties.Name, name).toBe(deployedNames(name, STAGE).ruleName);
+      expect(rule.Properties.EventBusName, name).toEqual({ Ref: 'EventBus' });
+      expect(rule.Properties.EventPattern, name).toEqual(eventPatternOf(declaration));
+      expect(rule.Properties.Targets, name).toHaveLength(1);
+      expect(rule.Properties.Targets[0].Arn, name).toEqual(getAtt(functionLogicalIdOf(name)));
+    }
+    expect(ofType('AWS::Events::Rule')).toHaveLength(consumers.length);
+  });
+
+  it("gives every consumer's target the declared retry policy and its own dead-letter queue", () => {
+    for (const { name, declaration } of consumers) {
+      const ids = consumerLogicalIds(name);
+      const [target] = resource(ids.rule).Properties.Targets;
+      expect(target.RetryPolicy, name).toEqual({
+        MaximumEventAgeInSeconds: declaration.retry.maximumEventAgeInSeconds,
+        MaximumRetryAttempts: declaration.retry.maximumRetryAttempts,
+      });
+      expect(target.DeadLetterConfig, name).toEqual({ Arn: getAtt(ids.deadLetterQueue) });
+      expect(resource(ids.deadLetterQueue), name).toMatchObject({
+        Type: 'AWS::SQS::Queue',
+        Properties: { QueueName: deployedNames(name, STAGE).deadLetterQueueName },
+      });
+    }
+  });
+
+  it('lets only its own rule write to each dead-letter queue, and only its rule invoke each consumer', () => {
+    for (const { name } of consumers) {
+      const ids = consumerLogicalIds(name);
+      const policy = resource(ids.deadLetterQueuePolicy);
+      expect(policy.Properties.Queues, name).toEqual([{ Ref: ids.deadLetterQueue }]);
+      expect(policy.Properties.PolicyDocument.Statement, name).toEqual([
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: getAtt(ids.deadLetterQueue),
+          Condition: { ArnEquals: { 'aws:SourceArn': getAtt(ids.rule) } },
+        },
+      ]);
+      expect(resource(ids.permission).Properties, name).toEqual({
+        Action: 'lambda:InvokeFunction',
+        FunctionName: getAtt(ids.function),
+        Principal: 'events.amazonaws.com',
+        SourceArn: getAtt(ids.rule),
+      });
+    }
+  });
+
+  it('alarms when any dead-letter queue holds a message', () => {
+    for (const { name } of consumers) {
+      const ids = consumerLogicalIds(name);
+      expect(resource(ids.deadLetterAlarm).Properties, name).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: getAtt(ids.deadLetterQueue, 'QueueName') }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [{ Ref: 'DeadLetterAlarmTopic' }],
+      });
+    }
+  });
+
+  it('routes POST /webhooks/boatsetter on the HTTP API to the webhook function', () => {
+    const http = services.filter((s) => s.declaration.kind === 'http');
+    for (const { name, declaration } of http) {
+      if (declaration.kind !== 'http') continue;
+      const route = ofType('AWS::ApiGatewayV2::Route').find(
+        ([, r]) => r.Properties.RouteKey === `${declaration.route.method} ${declaration.route.path}`,
+      );
+      expect(route, name).toBeDefined();
+      const integrationId = (route![1].Properties.Target['Fn::Join'][1] as unknown[])[1] as { Ref: string };
+      expect(JSON.stringify(resource(integrationId.Ref).Properties.IntegrationUri)).toContain(functionLogicalIdOf(name));
+    }
+    if (existsSync(join(root, 'services/webhook/handler.ts'))) {
+      expect(http.map((s) => s.name)).toContain('webhook');
+    }
+  });
+
+  it('has our bookings table with point-in-time recovery and the expiresAt TTL', () => {
+    expect(resource('BookingsTable').Properties).toMatchObject({
+      TableName: `charterflow-${STAGE}-bookings`,
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('creates the tables a consumer declares (the booking ledger), with recovery on', () => {
+    const tables = ofType('AWS::DynamoDB::Table').map(([, t]) => t.Properties);
+    for (const { name, declaration } of consumers) {
+      for (const table of declaration.tables ?? []) {
+        const found = tables.find((t) => t.TableName === ownTableName(name, table.name, STAGE));
+        expect(found, `${name}/${table.name}`).toMatchObject({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+        expect((found!.GlobalSecondaryIndexes ?? []).map((i: { IndexName: string }) => i.IndexName)).toEqual(
+          (table.indexes ?? []).map((i) => i.name),
+        );
+      }
+    }
+    expect(tables.map((t) => t.TableName)).toContain(`charterflow-${STAGE}-booking-ledger-timeline`);
+  });
+
+  it('deploys the guest-site CloudFront Function from its file, published, with its ARN as an output', () => {
+    const file = join(root, 'services/guest-page/cloudfront-function.js');
+    expect(resource('GuestPageCloudFrontFunction').Properties).toEqual({
+      Name: `charterflow-${STAGE}-guest-page`,
+      AutoPublish: true,
+      FunctionCode: readFileSync(file, 'utf8'),
+      FunctionConfig: { Comment: expect.any(String), Runtime: 'cloudfront-js-2.0' },
+    });
+    expect(template.Outputs.GuestPageCloudFrontFunctionArn?.Value).toEqual(getAtt('GuestPageCloudFrontFunction', 'FunctionARN'));
+  });
+
+  it('runs every function on nodejs22.x, arm64, with its own role', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions).toHaveLength(services.length);
+    const roles = new Set<string>();
+    for (const { name } of services) {
+      const fn = resource(functionLogicalIdOf(name));
+      expect(fn.Properties, name).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        FunctionName: deployedNames(name, STAGE).functionName,
+        Role: getAtt(consumerLogicalIds(name).role),
+      });
+      roles.add(consumerLogicalIds(name).role);
+    }
+    expect(roles.size).toBe(services.length);
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+});
+
+describe('least privilege', () => {
+  const roles = () => ofType('AWS::IAM::Role');
+
+  it('no role has a wildcard action', () => {
+    for (const [id, role] of roles()) {
+      for (const statement of statementsOf(role)) {
+        for (const action of statement.Action) expect(action, id).not.toContain('*');
+      }
+    }
+  });
+
+  it('no role has a wildcard resource except the documented narrowing ones (log streams, secret suffix, S3 prefix)', () => {
+    for (const [id, role] of roles()) {
+      for (const statement of statementsOf(role)) {
+        for (const r of statement.Resource) {
+          const text = resourceText(r);
+          expect(text, id).not.toBe('*');
+          if (/[*?]/.test(text)) expect(documentedWildcards.some((allowed) => allowed.test(text)), `${id}: ${text}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('gives events:PutEvents, on the bus only, exactly to the services that emit', () => {
+    for (const { name, declaration } of services) {
+      const puts = statementsOf(roleOfService(name)).filter((s) => s.Action.includes('events:PutEvents'));
+      if (declaration.emits.length === 0) {
+        expect(puts, name).toEqual([]);
+      } else {
+        expect(puts.flatMap((s) => s.Resource), name).toEqual([getAtt('EventBus')]);
+      }
+    }
+  });
+
+  it('lets each function write only its own log group', () => {
+    for (const { name } of services) {
+      const logs = statementsOf(roleOfService(name)).filter((s) => s.Action.some((a) => a.startsWith('logs:')));
+      expect(logs.flatMap((s) => s.Resource.map(resourceText)), name).toEqual([
+        `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${deployedNames(name, STAGE).functionName}:*`,
+      ]);
+    }
+  });
+
+  it('gives each function GetSecretValue on the secrets it declares and no other', () => {
+    for (const { name, access } of services) {
+      const secrets = statementsOf(roleOfService(name))
+        .filter((s) => s.Action.includes('secretsmanager:GetSecretValue'))
+        .flatMap((s) => s.Resource.map(resourceText));
+      expect(secrets, name).toEqual((access.secrets ?? []).map((key) => expect.stringContaining(`:secret:${secretNames[key]}-??????`)));
+    }
+  });
+
+  it.runIf(existsSync(join(root, 'services/scrub/handler.ts')))(
+    'lets scrub GetItem/UpdateItem the SCC table, and nothing on S3',
+    () => {
+      const statements = statementsOf(roleOfService('scrub'));
+      expect(actionsOf('scrub').filter((a) => a.startsWith('s3:'))).toEqual([]);
+      const scc = statements.filter((s) => s.Resource.map(resourceText).some((r) => r.endsWith(':table/scc-events')));
+      expect(scc.flatMap((s) => s.Action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    },
+  );
+
+  it.runIf(existsSync(join(root, 'services/guest-page/handler.ts')))(
+    'lets guest-page write only g/* and assets/* of the guest site, read legacy assets, invalidate one distribution',
+    () => {
+      const statements = statementsOf(roleOfService('guest-page'));
+      const s3 = statements.filter((s) => s.Action.some((a) => a.startsWith('s3:'))).flatMap((s) => s.Resource.map(resourceText));
+      expect(s3.sort()).toEqual(
+        [
+          'arn:${AWS::Partition}:s3:::queenofsandiego.com',
+          'arn:${AWS::Partition}:s3:::queenofsandiego.com/assets/*',
+          'arn:${AWS::Partition}:s3:::queenofsandiego.com/g/*',
+          'arn:${AWS::Partition}:s3:::sailjada.com/assets/*',
+        ].sort(),
+      );
+      const writes = statements.filter((s) => s.Action.includes('s3:PutObject')).flatMap((s) => s.Resource.map(resourceText));
+      expect(writes.every((r) => r.includes('queenofsandiego.com/'))).toBe(true);
+      const invalidation = statements.filter((s) => s.Action.includes('cloudfront:CreateInvalidation'));
+      expect(invalidation.flatMap((s) => s.Resource.map(resourceText))).toEqual([
+        'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/E0000000000000',
+      ]);
+    },
+  );
+
+  it('lets nothing but the SCC-scrubbing function touch the SCC table', () => {
+    for (const { name } of services) {
+      const touches = statementsOf(roleOfService(name)).some((s) => s.Resource.map(resourceText).some((r) => r.endsWith(':table/scc-events')));
+      expect(touches, name).toBe(name === 'scrub');
+    }
+  });
+});
+
+describe('secrets', () => {
+  it('never appear in the template: no dev secret value, no whsec_', () => {
+    expect(templateText).not.toContain('whsec_');
+    for (const name of [secretNames.webhookSecret, secretNames.jadaDashboardToken, secretNames.sccServiceKey]) {
+      expect(templateText).not.toContain(devSecrets[name]!);
+    }
+    const env = ofType('AWS::Lambda::Function').flatMap(([, fn]) => Object.keys(fn.Properties.Environment?.Variables ?? {}));
+    expect(env.filter((variable) => /SECRET|TOKEN|KEY|PASSWORD/i.test(variable))).toEqual([]);
+  });
+});
+
+describe('bundles', () => {
+  it('are reported with their sizes, and none holds code of another service', () => {
+    const report: Record<string, { zipBytes: number; bundleBytes: number; sourceMapBytes: number; inputs: number }> = {};
+    for (const { name } of services) {
+      const build = join(root, '.esbuild/.build/services', name);
+      const meta = JSON.parse(readFileSync(join(build, 'handler-meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
+      const inputs = Object.keys(meta.inputs);
+      const foreign = inputs.filter((path) => path.startsWith('services/') && !path.startsWith(`services/${name}/`));
+      expect(foreign, `${name} bundles another service's code`).toEqual([]);
+      expect(inputs.some((path) => path.includes(`services/${name}/handler.ts`)), name).toBe(true);
+      report[name] = {
+        zipBytes: statSync(join(root, '.serverless', `${functionKeyOf(name)}.zip`)).size,
+        bundleBytes: statSync(join(build, 'handler.mjs')).size,
+        sourceMapBytes: statSync(join(build, 'handler.mjs.map')).size,
+        inputs: inputs.length,
+      };
+    }
+    mkdirSync(join(root, 'test-output'), { recursive: true });
+    writeFileSync(join(root, 'test-output/bundles.json'), `${JSON.stringify(report, null, 2)}\n`);
+    console.table(
+      Object.fromEntries(
+        Object.entries(report).map(([name, r]) => [
+          name,
+          { 'zip KB': (r.zipBytes / 1024).toFixed(1), 'handler.mjs KB': (r.bundleBytes / 1024).toFixed(1), 'source map KB': (r.sourceMapBytes / 1024).toFixed(1), modules: r.inputs },
+        ]),
+      ),
+    );
+    expect(Object.keys(report).sort()).toEqual(services.map((s) => s.name).sort());
+  });
+});
