@@ -366,6 +366,8 @@ export class Buses {
       return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
     const busName = this.arns.busNameOf(typeof entry.EventBusName === 'string' ? entry.EventBusName : undefined);
     const bus = this.buses.get(busName);
+    // AWS accepts an entry for a bus that does not exist and drops it (aws/aws-sdk#186); locally the entry fails,
+    // so a misspelt bus name shows at once instead of as a silent loss.
     if (!bus) return { ErrorCode: 'InvalidArgument', ErrorMessage: `Event bus ${busName} does not exist.` };
     return { bus, source, detailType, detail };
   }
