@@ -20,8 +20,9 @@ import type { BookingEventType } from './booking';
  * The race of concurrent deliveries of one revision: each tries to claim REVISION#<n> with a conditional put
  * in state "in-progress"; exactly one wins and publishes. A loser polls the claim until the winner marks it
  * "emitted" (then answers 202 with the winner's event id) or releases it after a failed PutEvents (then the
- * loser claims it itself). A claim older than `staleClaimMs` (longer than the function's timeout, so its
- * owner is dead) may be taken over.
+ * loser claims it itself). A claim older than `staleClaimMs` (60 s, over the function's 29 s timeout in
+ * serverless.yml, so its owner is dead) may be taken over; if that owner had already published, the second
+ * event carries the same idempotencyKey, which consumers deduplicate on.
  */
 
 export interface RevisionKey {
