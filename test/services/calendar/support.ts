@@ -35,9 +35,12 @@ export interface BusEvent {
 export const uniqueBookingId = (prefix = 'C') =>
   (prefix + randomBytes(8).toString('hex').toUpperCase()).replace(/[^A-Z0-9]/g, '').slice(0, 12);
 
-/** Short downstream timeouts and backoffs: the retry rules are the same, the waits are test-sized. */
+/**
+ * Short backoffs: the retry rules are the same, the waits are test-sized. The timeout stays well above what
+ * a stand-in takes on a loaded two-core machine, so only injected hangs time out.
+ */
 const testHttpSettings = {
-  CHARTERFLOW_HTTP_TIMEOUT_MS: '400',
+  CHARTERFLOW_HTTP_TIMEOUT_MS: '2500',
   CHARTERFLOW_HTTP_BASE_DELAY_MS: '10',
   CHARTERFLOW_HTTP_MAX_DELAY_MS: '100',
   CHARTERFLOW_HTTP_MAX_ATTEMPTS: '3',
