@@ -33,7 +33,7 @@ main{max-width:34rem;margin:0 auto;padding:1.25rem 1rem 2rem}
 h1{margin:.25rem 0 1rem;font-size:1.6rem;line-height:1.25}
 h2{margin:0 0 .4rem;font-size:.85rem;color:var(--muted);text-transform:uppercase;letter-spacing:.06em}
 section{background:#fff;border-radius:14px;padding:1rem 1.1rem;margin:0 0 .9rem;box-shadow:0 1px 2px rgba(0,0,0,.06)}
-.photo{display:block;width:100%;height:auto;border-radius:14px;margin:0 0 .9rem}
+.photo{display:block;width:100%;height:auto;aspect-ratio:3/2;object-fit:cover;border-radius:14px;margin:0 0 .9rem}
 .big{font-size:1.25rem;font-weight:600;margin:0}
 p{margin:.2rem 0}
 dl{display:grid;grid-template-columns:auto 1fr;gap:.3rem 1rem;margin:0}
