@@ -25,7 +25,8 @@ const RE_READ_SECRET_AFTER_MS = 30_000;
 const WEBHOOK_ID = /^[\x21-\x7e]{1,256}$/;
 
 /**
- * Answers one delivery. The checks run cheapest first and never parse what is not yet trusted:
+ * Answers one delivery. The checks run cheapest first and never parse what is not yet trusted (size and
+ * content type need no secret and spare an HMAC over a huge body; JSON is parsed only once it is genuine):
  * size (413) -> content type (415) -> signature over the raw bytes (401) -> JSON (400) -> schema (400)
  * -> duplicate by webhook-id -> claim of the booking revision -> PutEvents (503 if it fails) -> 202.
  * A concurrent duplicate (same webhook-id, or same booking revision) waits for the delivery that claimed the
