@@ -48,6 +48,8 @@ export function targetKind(arn: string): 'lambda' | 'sqs' | undefined {
 export class DeliveryEngine {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Every delivery not yet finished, as the journal would rebuild it (compaction writes these). */
+  private readonly live = new Map<string, Delivery>();
   private pendingCount = 0;
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
@@ -67,12 +69,24 @@ export class DeliveryEngine {
   async enqueue(deliveries: readonly Delivery[]): Promise<void> {
     if (deliveries.length === 0) return;
     await this.store.recordDeliveries(deliveries);
-    for (const d of deliveries) this.schedule(d);
+    for (const d of deliveries) {
+      this.live.set(d.id, d);
+      this.schedule(d);
+    }
   }
 
   /** Resumes deliveries found in the journal at start. */
   resume(deliveries: readonly Delivery[]): void {
-    for (const d of deliveries) this.schedule(d);
+    for (const d of deliveries) {
+      this.live.set(d.id, d);
+      this.schedule(d);
+    }
+  }
+
+  private async finished(d: Delivery): Promise<void> {
+    this.live.delete(d.id);
+    await this.store.recordDone(d.id);
+    this.store.compactIfWorthIt(() => this.live.values(), this.live.size);
   }
 
   get pending(): number {
@@ -122,7 +136,7 @@ export class DeliveryEngine {
     d.attempts++;
     try {
       await this.send(d.target.Arn, targetInput(d.target, d.event));
-      await this.store.recordDone(d.id);
+      await this.finished(d);
       return;
     } catch (error) {
       if (this.stopped) return;
@@ -143,7 +157,7 @@ export class DeliveryEngine {
         return;
       }
       await this.deadLetter(d, failure, retriesMade, exhausted);
-      await this.store.recordDone(d.id);
+      await this.finished(d);
     }
   }
 

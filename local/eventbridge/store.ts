@@ -26,28 +26,55 @@ export interface ArchivedEvent {
 
 type JournalLine = { add: Delivery } | { attempt: { id: string; attempts: number; nextAttemptAt: number } } | { done: string };
 
-/** Appends lines to one file, coalescing concurrent writers into one write each turn. */
+/**
+ * Appends lines to one file, coalescing concurrent writers into one write each turn. A rewrite (compaction)
+ * runs in the same sequence, so no append is lost to the rename.
+ */
 class JsonlAppender {
   private buffer: string[] = [];
   private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  private rewriteWith: (() => string) | undefined;
   private writing: Promise<void> | undefined;
+  linesSinceRewrite = 0;
 
   constructor(private readonly path: string) {}
 
   append(lines: readonly unknown[]): Promise<void> {
     if (lines.length === 0) return Promise.resolve();
     for (const line of lines) this.buffer.push(JSON.stringify(line) + '\n');
+    this.linesSinceRewrite += lines.length;
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    if (!this.writing) this.writing = this.drain();
+    this.kick();
     return done;
+  }
+
+  /**
+   * Replaces the file with what `content` returns when the rewrite runs. Lines appended meanwhile land after
+   * it, so the journal must be one where repeating a line is harmless (it is: adds and dones are by id).
+   */
+  rewrite(content: () => string): void {
+    this.rewriteWith = content;
+    this.linesSinceRewrite = 0;
+    this.kick();
   }
 
   async flushed(): Promise<void> {
     while (this.writing) await this.writing;
   }
 
+  private kick(): void {
+    if (!this.writing) this.writing = this.drain();
+  }
+
   private async drain(): Promise<void> {
-    while (this.buffer.length > 0) {
+    while (this.buffer.length > 0 || this.rewriteWith) {
+      if (this.rewriteWith) {
+        const text = this.rewriteWith();
+        this.rewriteWith = undefined;
+        await writeFile(this.path + '.tmp', text);
+        await rename(this.path + '.tmp', this.path);
+        continue;
+      }
       const text = this.buffer.join('');
       const waiters = this.waiters;
       this.buffer = [];
@@ -137,6 +164,12 @@ export class BusStore {
 
   recordDone(id: string): Promise<void> {
     return this.journal?.append([{ done: id }]) ?? Promise.resolve();
+  }
+
+  /** Rewrites the journal to what is still pending once finished deliveries make up most of it. */
+  compactIfWorthIt(pending: () => Iterable<Delivery>, pendingCount: number): void {
+    if (!this.journal || this.journal.linesSinceRewrite < 10_000 || this.journal.linesSinceRewrite < 4 * pendingCount) return;
+    this.journal.rewrite(() => [...pending()].map((d) => JSON.stringify({ add: d }) + '\n').join(''));
   }
 
   private archivePath(name: string): string {
