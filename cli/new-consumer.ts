@@ -53,8 +53,9 @@ export function parseNewConsumerArgs(argv: string[]): NewConsumer | 'help' {
     throw new UsageError((error as Error).message);
   }
   if (parsed.values.help) return 'help';
-  const [kind, name, ...rest] = parsed.positionals;
-  if (kind !== 'consumer') throw new UsageError(`expected "new consumer <name>", got "new ${kind ?? ''}"`.trim());
+  // cli/main.ts hands over what follows `new consumer`; a direct caller may still pass `consumer` first.
+  const positionals = parsed.positionals[0] === 'consumer' ? parsed.positionals.slice(1) : parsed.positionals;
+  const [name, ...rest] = positionals;
   if (!name) throw new UsageError('missing the consumer name: new consumer <name> --on <DetailType>');
   if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);
   if (!NAME.test(name)) throw new UsageError(`name "${name}" must be lower-case kebab-case, like booking-ledger`);
