@@ -104,10 +104,9 @@ async function open(path: string): Promise<{ page: Page; dialogs: string[]; stat
     dialogs.push(dialog.message());
     void dialog.dismiss();
   });
-  await page.addInitScript(() => {
-    const w = window as unknown as { __violations: string[] };
-    w.__violations = [];
-    document.addEventListener('securitypolicyviolation', (e) => w.__violations.push(e.violatedDirective));
+  await page.addInitScript({
+    content: `window.__violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective));`,
   });
   const response = await page.goto(new URL(path, stack.endpoints.guestSite).href, { waitUntil: 'load' });
   return { page, dialogs, status: response?.status() ?? 0 };
@@ -121,22 +120,29 @@ describe('the guest page in headless Chromium', () => {
     const { page, dialogs, status } = await open(`/g/${bookingId}`);
     expect(status).toBe(200);
 
-    const seen = await page.evaluate(() => {
-      const w = window as unknown as { __pwned?: string; __violations: string[] };
-      return {
-        pwned: w.__pwned,
-        violations: w.__violations,
-        scripts: document.querySelectorAll('script').length,
-        handlers: [...document.querySelectorAll('*')].flatMap((el) =>
-          [...el.attributes].filter((a) => a.name.startsWith('on')).map((a) => `${el.tagName}.${a.name}`),
-        ),
-        links: [...document.querySelectorAll('a[href]')].map((a) => (a as HTMLAnchorElement).protocol),
-        images: [...document.querySelectorAll('img')].map((img) => img.getAttribute('src')),
-        heading: document.querySelector('h1')!.textContent,
-        captain: [...document.querySelectorAll('dt')].find((dt) => dt.textContent === 'Captain')?.nextElementSibling?.textContent,
-        text: document.body.innerText,
-      };
-    });
+    // Runs in the page (a string: this project's TypeScript has no DOM types).
+    const seen = (await page.evaluate(`({
+      pwned: window.__pwned,
+      violations: window.__violations,
+      scripts: document.querySelectorAll('script').length,
+      handlers: [...document.querySelectorAll('*')].flatMap((el) =>
+        [...el.attributes].filter((a) => a.name.startsWith('on')).map((a) => el.tagName + '.' + a.name)),
+      links: [...document.querySelectorAll('a[href]')].map((a) => a.protocol),
+      images: [...document.querySelectorAll('img')].map((img) => img.getAttribute('src')),
+      heading: document.querySelector('h1').textContent,
+      captain: [...document.querySelectorAll('dt')].find((dt) => dt.textContent === 'Captain')?.nextElementSibling?.textContent,
+      text: document.body.innerText,
+    })`)) as {
+      pwned?: string;
+      violations: string[];
+      scripts: number;
+      handlers: string[];
+      links: string[];
+      images: string[];
+      heading: string;
+      captain?: string;
+      text: string;
+    };
 
     expect(dialogs).toEqual([]);
     expect(seen.pwned).toBeUndefined();
@@ -166,11 +172,11 @@ describe('the guest page in headless Chromium', () => {
     const { page, dialogs, status } = await open(`/g/${bookingId}`);
     expect(status).toBe(200);
     expect(dialogs).toEqual([]);
-    const layout = await page.evaluate(() => ({
+    const layout = (await page.evaluate(`({
       scrollWidth: document.documentElement.scrollWidth,
-      photoLoaded: (document.querySelector('img.photo') as HTMLImageElement | null)?.naturalWidth ?? 0,
-      violations: (window as unknown as { __violations: string[] }).__violations,
-    }));
+      photoLoaded: document.querySelector('img.photo')?.naturalWidth ?? 0,
+      violations: window.__violations,
+    })`)) as { scrollWidth: number; photoLoaded: number; violations: string[] };
     expect(layout.scrollWidth).toBeLessThanOrEqual(PHONE.width);
     expect(layout.photoLoaded).toBeGreaterThan(0);
     expect(layout.violations).toEqual([]);
