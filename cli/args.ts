@@ -1,0 +1,127 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ConsumerDeclaration } from '../shared/declaration';
+import { discoverServices } from '../local/consumers';
+import { UsageError } from './main';
+import { isLoopback, useLocalStack } from './tail';
+
+/**
+ * What the operator's commands share: where they point (--stage, --local), times as people type them
+ * ("2h ago"), and an output that tests capture and that knows whether it is a terminal.
+ */
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  /** Rewrites the current terminal line (progress bars); only called when isTTY. */
+  rewrite(line: string): void;
+  isTTY: boolean;
+}
+
+export const processIo = (): Io => ({
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  rewrite: (line) => process.stdout.write(`\r\x1b[2K${line}`),
+  isTTY: Boolean(process.stdout.isTTY && process.stdin.isTTY),
+});
+
+export const targetOptions = {
+  stage: { type: 'string' },
+  local: { type: 'boolean', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
+export const targetHelp = `  --stage NAME    the deployment stage (default: CHARTERFLOW_STAGE, or local)
+  --local         use the local stack (http://127.0.0.1:4566, or CHARTERFLOW_AWS_PORT); AWS_ENDPOINT_URL also works`;
+
+/** Points the SDK and the shared config at the chosen stage: same code for AWS and the local stack. */
+export function applyTarget(values: { stage?: string; local?: boolean }): void {
+  if (values.stage !== undefined) {
+    if (!/^[a-z][a-z0-9-]{0,20}$/.test(values.stage)) throw new UsageError(`--stage must be lower-case letters, digits and dashes, got "${values.stage}"`);
+    process.env.CHARTERFLOW_STAGE = values.stage;
+  }
+  if (values.local || isLoopback(process.env.AWS_ENDPOINT_URL)) useLocalStack();
+}
+
+/** node:util parseArgs with our errors: an unknown option or a stray argument is a one-line UsageError. */
+export function parseCommandArgs<O extends ParseArgsConfig['options']>(argv: string[], options: O, maxPositionals = 0) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`);
+  }
+  if (parsed.positionals.length > maxPositionals) throw new UsageError(`unexpected argument "${parsed.positionals[maxPositionals]}" (see --help)`);
+  return parsed;
+}
+
+const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNIT_NAMES: Record<string, string> = {
+  s: 's', sec: 's', secs: 's', second: 's', seconds: 's',
+  m: 'm', min: 'm', mins: 'm', minute: 'm', minutes: 'm',
+  h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h',
+  d: 'd', day: 'd', days: 'd',
+  w: 'w', week: 'w', weeks: 'w',
+};
+
+/** A duration such as "90s", "10m", "2h", "3 days" in milliseconds, or undefined when it is not one. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$/i.exec(text);
+  const unit = match && UNIT_NAMES[match[2]!.toLowerCase()];
+  return unit ? Number(match![1]) * UNIT_MS[unit]! : undefined;
+}
+
+/**
+ * A point in time as the operator types it: an ISO 8601 time ("2026-11-24T17:03:00Z", a date, or a time
+ * with an offset), "now", or a duration before now ("2h ago", "90 minutes ago", "3d").
+ */
+export function parseWhen(text: string, option: string, now = Date.now()): Date {
+  const trimmed = text.trim();
+  if (trimmed.toLowerCase() === 'now') return new Date(now);
+  const ago = /^(.*?)\s*ago$/i.exec(trimmed);
+  const duration = parseDuration(ago ? ago[1]! : trimmed);
+  if (duration !== undefined) return new Date(now - duration);
+  // ISO only: Date.parse also takes "Tuesday" and locale formats, which would be guesses.
+  if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(trimmed)) {
+    const ms = Date.parse(trimmed);
+    if (!Number.isNaN(ms)) return new Date(ms);
+  }
+  throw new UsageError(`${option} must be an ISO time (2026-11-24T17:03:00Z) or a time ago ("2h ago"), got "${text}"`);
+}
+
+export function parsePositiveInt(text: string | undefined, option: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${option} must be a positive whole number, got "${text}"`);
+  return value;
+}
+
+/** "3m 20s", "1.4s": how long something took, for people. */
+export function formatDuration(ms: number): string {
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+}
+
+/** "4m ago", "2h ago", "3d ago". */
+export function formatAge(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86_400)}d`;
+}
+
+/** The declared consumers (services/<name>/declaration.ts): the operator's commands know them by these names. */
+export async function declaredConsumers(): Promise<ConsumerDeclaration[]> {
+  return (await discoverServices())
+    .map((s) => s.declaration)
+    .filter((d): d is ConsumerDeclaration => d.kind === 'consumer');
+}
+
+/** The named consumer, or a UsageError listing the names there are. */
+export function pickConsumer(consumers: readonly ConsumerDeclaration[], name: string | undefined): ConsumerDeclaration | undefined {
+  if (name === undefined) return undefined;
+  const found = consumers.find((c) => c.name === name);
+  if (!found) throw new UsageError(`--consumer must be one of ${consumers.map((c) => c.name).join(', ')}; got "${name}"`);
+  return found;
+}

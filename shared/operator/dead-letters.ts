@@ -1,0 +1,149 @@
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { deployedNames } from '../declaration';
+
+/**
+ * The consumers' dead-letter queues, read as EventBridge writes them: the body is the event as the target
+ * would have received it, the message attributes say why (ERROR_CODE, ERROR_MESSAGE, RULE_ARN, TARGET_ARN,
+ * RETRY_ATTEMPTS). SQS has no "peek": reading a letter hides it for a visibility timeout, so callers either
+ * delete what they handled or release it (visibility 0) for the next reader.
+ */
+
+export interface DeadEvent {
+  id: string;
+  time: string;
+  source: string;
+  'detail-type': string;
+  'replay-name'?: string;
+  detail?: { metadata?: { bookingId?: string; correlationId?: string } };
+}
+
+export interface DeadLetter {
+  consumer: string;
+  queueUrl: string;
+  messageId: string;
+  receiptHandle: string;
+  /** The event as delivered; undefined when the body is not an EventBridge event (someone else's message). */
+  event?: DeadEvent;
+  bookingId?: string;
+  errorCode?: string;
+  errorMessage?: string;
+  retryAttempts?: number;
+  ruleArn?: string;
+  /** When EventBridge gave up on the event and wrote the letter. */
+  deadAt: Date;
+}
+
+function parseEvent(body: string | undefined): DeadEvent | undefined {
+  try {
+    const event = JSON.parse(body ?? '') as DeadEvent;
+    return typeof event?.id === 'string' && typeof event.time === 'string' && typeof event['detail-type'] === 'string' ? event : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function deadLetterOf(consumer: string, queueUrl: string, message: Message): DeadLetter {
+  const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
+  const event = parseEvent(message.Body);
+  const attempts = attribute('RETRY_ATTEMPTS');
+  const sent = Number(message.Attributes?.SentTimestamp);
+  return {
+    consumer,
+    queueUrl,
+    messageId: message.MessageId!,
+    receiptHandle: message.ReceiptHandle!,
+    ...(event ? { event } : {}),
+    ...(event?.detail?.metadata?.bookingId ? { bookingId: event.detail.metadata.bookingId } : {}),
+    ...(attribute('ERROR_CODE') ? { errorCode: attribute('ERROR_CODE') } : {}),
+    ...(attribute('ERROR_MESSAGE') ? { errorMessage: attribute('ERROR_MESSAGE') } : {}),
+    ...(attempts !== undefined ? { retryAttempts: Number(attempts) } : {}),
+    ...(attribute('RULE_ARN') ? { ruleArn: attribute('RULE_ARN') } : {}),
+    deadAt: new Date(Number.isFinite(sent) && sent > 0 ? sent : Date.now()),
+  };
+}
+
+async function queueUrlOf(sqs: SQSClient, consumer: string): Promise<string | undefined> {
+  try {
+    return (await sqs.send(new GetQueueUrlCommand({ QueueName: deployedNames(consumer).deadLetterQueueName }))).QueueUrl;
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'QueueDoesNotExist' || name === 'AWS.SimpleQueueService.NonExistentQueue') return undefined;
+    throw error;
+  }
+}
+
+export interface ReadOptions {
+  /** How long the letters read stay hidden from other readers (seconds). */
+  holdSeconds: number;
+}
+
+/**
+ * Every letter in each consumer's DLQ, held for `holdSeconds`. Stops when a receive comes back empty and
+ * what came matches the queue's approximate depth, or after two empty receives (short polling in AWS can
+ * miss messages on one call).
+ */
+export async function readDeadLetters(sqs: SQSClient, consumers: readonly string[], options: ReadOptions): Promise<DeadLetter[]> {
+  const perConsumer = await Promise.all(
+    consumers.map(async (consumer) => {
+      const queueUrl = await queueUrlOf(sqs, consumer);
+      if (!queueUrl) return [];
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      );
+      const expected = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+      const letters = new Map<string, DeadLetter>();
+      let empty = 0;
+      while (empty < 2) {
+        const { Messages } = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: 10,
+            VisibilityTimeout: options.holdSeconds,
+            WaitTimeSeconds: 0,
+            MessageAttributeNames: ['All'],
+            MessageSystemAttributeNames: ['SentTimestamp'],
+          }),
+        );
+        if (!Messages?.length) {
+          if (letters.size >= expected) break;
+          empty += 1;
+          continue;
+        }
+        for (const message of Messages) letters.set(message.MessageId!, deadLetterOf(consumer, queueUrl, message));
+      }
+      return [...letters.values()];
+    }),
+  );
+  return perConsumer.flat().sort((a, b) => a.deadAt.getTime() - b.deadAt.getTime());
+}
+
+/** Makes held letters visible again at once. */
+export async function releaseDeadLetters(sqs: SQSClient, letters: readonly DeadLetter[]): Promise<void> {
+  await Promise.all(
+    letters.map((l) =>
+      sqs
+        .send(new ChangeMessageVisibilityCommand({ QueueUrl: l.queueUrl, ReceiptHandle: l.receiptHandle, VisibilityTimeout: 0 }))
+        // A letter another reader already deleted has nothing to release.
+        .catch(() => undefined),
+    ),
+  );
+}
+
+export async function deleteDeadLetters(sqs: SQSClient, letters: readonly DeadLetter[]): Promise<void> {
+  for (const l of letters) await sqs.send(new DeleteMessageCommand({ QueueUrl: l.queueUrl, ReceiptHandle: l.receiptHandle }));
+}
+
+/** Reads every letter and lets it go again: a look that leaves the queues as they were. */
+export async function listDeadLetters(sqs: SQSClient, consumers: readonly string[]): Promise<DeadLetter[]> {
+  const letters = await readDeadLetters(sqs, consumers, { holdSeconds: 30 });
+  await releaseDeadLetters(sqs, letters);
+  return letters;
+}

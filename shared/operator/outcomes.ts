@@ -1,0 +1,85 @@
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ledgerLinesBetween } from '../../services/booking-ledger/read';
+import type { LedgerLine } from '../../services/booking-ledger/booking-ledger';
+import { bookingsTable } from '../config';
+import type { ConsumerDeclaration } from '../declaration';
+import type { TimeWindow } from './replays';
+
+/**
+ * What a replay did, per consumer, from durable records that exist in AWS as locally (no log scraping):
+ * - delivered: the events of the window the consumer's rule matches, counted from the booking-ledger (it
+ *   keeps one line per fact on the bus; AWS has no API that lists an archive's events);
+ * - acted: for a consumer that records its steps (BookingSteps, step named after the consumer), the step
+ *   records written since the replay started; for the ledger itself, the lines first written by this replay
+ *   (they carry its replay-name);
+ * - skipped: the rest, already done before.
+ */
+
+export interface ConsumerOutcome {
+  consumer: string;
+  delivered: number;
+  acted: number;
+  skipped: number;
+}
+
+export const LEDGER_CONSUMER = 'booking-ledger';
+
+/** Events of the window per detail-type, from the ledger. */
+export function countByDetailType(lines: readonly LedgerLine[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of lines) counts.set(line.detailType, (counts.get(line.detailType) ?? 0) + 1);
+  return counts;
+}
+
+export function deliveredTo(consumer: Pick<ConsumerDeclaration, 'consumes'>, counts: ReadonlyMap<string, number>): number {
+  return [...new Set(consumer.consumes)].reduce((sum, type) => sum + (counts.get(type) ?? 0), 0);
+}
+
+/** Step records (pk BOOKING#…, sk STEP#<step>#r<revision>) written at or after `since`, per step name. */
+export async function stepsDoneSince(documents: DynamoDBDocumentClient, since: Date, table = bookingsTable()): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(
+      new ScanCommand({
+        TableName: table,
+        FilterExpression: 'begins_with(sk, :step) AND doneAt >= :since',
+        ExpressionAttributeValues: { ':step': 'STEP#', ':since': since.toISOString() },
+        ProjectionExpression: 'step',
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) counts.set(String(item.step), (counts.get(String(item.step)) ?? 0) + 1);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return counts;
+}
+
+export interface OutcomeInput {
+  consumers: readonly ConsumerDeclaration[];
+  window: TimeWindow;
+  replayName: string;
+  /** When the replay started: step records from then on are this replay's doing. */
+  since: Date;
+}
+
+export function outcomesOf(
+  input: Pick<OutcomeInput, 'consumers' | 'replayName'>,
+  lines: readonly LedgerLine[],
+  stepsDone: ReadonlyMap<string, number>,
+): ConsumerOutcome[] {
+  const counts = countByDetailType(lines);
+  return input.consumers.map((consumer) => {
+    const delivered = deliveredTo(consumer, counts);
+    const acted =
+      consumer.name === LEDGER_CONSUMER
+        ? lines.filter((l) => l.replayName === input.replayName).length
+        : (stepsDone.get(consumer.name) ?? 0);
+    return { consumer: consumer.name, delivered, acted, skipped: Math.max(0, delivered - acted) };
+  });
+}
+
+export async function replayOutcomes(documents: DynamoDBDocumentClient, input: OutcomeInput): Promise<ConsumerOutcome[]> {
+  const [lines, stepsDone] = await Promise.all([ledgerLinesBetween(documents, input.window), stepsDoneSince(documents, input.since)]);
+  return outcomesOf(input, lines, stepsDone);
+}
