@@ -121,6 +121,11 @@ export interface CallOptions {
   bookingId?: string;
   /** The invocation's logger (it carries the booking id on every line). */
   logger?: Logger;
+  /**
+   * Epoch ms by which the call must be over (the Lambda's remaining time less a margin): no attempt or wait
+   * runs past it, so the invocation fails with a DownstreamError (and is retried) instead of being killed.
+   */
+  deadline?: number;
 }
 
 export interface CallResult<T> {
@@ -163,7 +168,9 @@ export class HttpClient {
     let credentialsReRead = false;
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
-      const outcome = await this.attempt(call, url, settings.timeoutMs);
+      const timeoutMs = Math.min(settings.timeoutMs, call.deadline === undefined ? Infinity : call.deadline - Date.now());
+      if (timeoutMs <= 0) throw fail(undefined, attempt - 1, 'no time left in this invocation', true);
+      const outcome = await this.attempt(call, url, timeoutMs);
       const line = {
         operation: call.operation,
         targetService: this.options.service,
@@ -181,7 +188,7 @@ export class HttpClient {
           outcome: last ? 'failed' : 'retrying',
         });
         if (last) throw fail(undefined, attempt, outcome.reason, true);
-        await this.sleep(backoffDelay(settings, attempt));
+        await this.sleep(this.within(call, backoffDelay(settings, attempt)));
         continue;
       }
 
@@ -222,8 +229,13 @@ export class HttpClient {
         status,
         outcome: 'retrying',
       });
-      await this.sleep(Math.max(retryAfterMs ?? 0, backoffDelay(settings, attempt)));
+      await this.sleep(this.within(call, Math.max(retryAfterMs ?? 0, backoffDelay(settings, attempt))));
     }
+  }
+
+  /** A wait cut short at the deadline (the next attempt then finds no time left and fails cleanly). */
+  private within(call: CallOptions, delayMs: number): number {
+    return call.deadline === undefined ? delayMs : Math.max(0, Math.min(delayMs, call.deadline - Date.now()));
   }
 
   private async attempt(call: CallOptions, url: URL, timeoutMs: number): Promise<AttemptOutcome> {

@@ -24,6 +24,8 @@ export interface CalendarDeps {
   publisher: Publisher;
   jada: JadaCalendarApi;
   logger: Logger;
+  /** Epoch ms by which downstream calls must be over (from the Lambda's remaining time). */
+  deadline?: number;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function createCalendarEntry(event: ConsumedEvent<'BookingReceived'
         idempotencyKey: metadata.idempotencyKey,
         bookingId: booking.bookingId,
         logger: deps.logger,
+        deadline: deps.deadline,
       }),
     (entry) =>
       deps.publisher.publishOne('CalendarEntryCreated', {

@@ -11,6 +11,8 @@ const steps = new BookingSteps(documentClient());
 const publisher = new Publisher(eventBridgeClient());
 const jada = jadaCalendarApi(new SecretCache(secretsManagerClient()));
 
-export const handler = consumer(declaration, async (event, { logger }) => {
-  await createCalendarEntry(event, { steps, publisher, jada, logger });
+export const handler = consumer(declaration, async (event, { logger, context }) => {
+  // Leave time to record the step and emit the next event after the downstream call.
+  const deadline = Date.now() + context.getRemainingTimeInMillis() - 3_000;
+  await createCalendarEntry(event, { steps, publisher, jada, logger, deadline });
 });

@@ -22,6 +22,7 @@ export interface CallContext {
   idempotencyKey: string;
   bookingId: string;
   logger: Logger;
+  deadline?: number;
 }
 
 /** The JADA calendar API: X-Dashboard-Token auth, its own secret (rotating SCC's key never touches it). */

@@ -67,6 +67,8 @@ export interface CrewDeps {
   publisher: Publisher;
   scc: SccApi;
   logger: Logger;
+  /** Epoch ms by which downstream calls must be over (from the Lambda's remaining time). */
+  deadline?: number;
 }
 
 /**
@@ -82,6 +84,7 @@ export async function createCrewEvent(event: ConsumedEvent<'CalendarEntryCreated
         idempotencyKey: event.detail.metadata.idempotencyKey,
         bookingId: booking.bookingId,
         logger: deps.logger,
+        deadline: deps.deadline,
       }),
     (created) =>
       deps.publisher.publishOne('CrewEventCreated', {

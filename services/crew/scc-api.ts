@@ -25,6 +25,7 @@ export interface CallContext {
   idempotencyKey: string;
   bookingId: string;
   logger: Logger;
+  deadline?: number;
 }
 
 /**

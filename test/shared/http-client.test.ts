@@ -68,7 +68,8 @@ afterEach(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-const settings: RetrySettings = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000, timeoutMs: 300, maxRetryAfterMs: 5_000 };
+// A timeout far above what the local server takes, even on a loaded machine; the timeout test sets its own.
+const settings: RetrySettings = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000, timeoutMs: 5_000, maxRetryAfterMs: 5_000 };
 
 class FakeSecrets implements CredentialSource {
   reads = 0;
@@ -162,10 +163,10 @@ describe('the shared HTTP client', () => {
 
   it('times a call out and retries it', async () => {
     script = ['hang', { status: 201, body: { entryId: 'cal_3' } }];
-    const result = await client().call(post);
+    const result = await client({ timeoutMs: 1_000 }).call(post);
     expect(result.attempts).toBe(2);
     expect(logs[0]).toMatchObject({ attempt: 1, status: 0, outcome: 'retrying' });
-    expect(String(logs[0]!.message)).toContain('timed out after 300 ms');
+    expect(String(logs[0]!.message)).toContain('timed out after 1000 ms');
   });
 
   it('retries network errors and reports them without a status', async () => {
@@ -218,6 +219,20 @@ describe('the shared HTTP client', () => {
     expect(out).not.toContain('scc-key-value');
     expect(out).not.toContain(sha256Hex('scc-key-value'));
     expect(logs[0]).toMatchObject({ path: '/prod/events' });
+  });
+
+  it('stops before the invocation’s deadline with a retryable error instead of being killed mid-call', async () => {
+    script = ['hang', 'hang', 'hang'];
+    const error = await client({ timeoutMs: 5_000 }).call({ ...post, deadline: Date.now() + 150 }).catch((e) => e);
+    expect(error).toMatchObject({ name: 'DownstreamError', status: undefined, retryable: true });
+    expect(error.message).toContain('no time left');
+    expect(seen).toHaveLength(1);
+  });
+
+  it('never waits a Retry-After past the deadline', async () => {
+    script = [{ status: 503, headers: { 'retry-after': '3' } }, { status: 201, body: { entryId: 'cal_5' } }];
+    await client().call({ ...post, deadline: Date.now() + 2_000 });
+    expect(sleeps[0]).toBeLessThanOrEqual(2_000);
   });
 
   it('refuses a POST without an Idempotency-Key before sending anything', async () => {
