@@ -86,9 +86,12 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     const service = signedService(req);
     if (service && service !== 's3') {
       // A REST or query-protocol call to a service we do not emulate: answer now, never hang or fall into S3.
-      await readBody(req);
-      const action = queryAction(req) ?? `${req.method} ${path}`;
-      return sendJsonError(res, '1.1', notSupported(service, action));
+      const body = await readBody(req);
+      const form = (header(req, 'content-type') ?? '').includes('x-www-form-urlencoded');
+      const action = (form ? new URLSearchParams(body.toString('utf8')).get('Action') : undefined) ?? queryAction(req);
+      const error = notSupported(service, action ?? `${req.method} ${path}`);
+      // Query-protocol clients (SNS, STS, ...) parse only an XML error.
+      return form || action ? sendQueryError(res, error) : sendJsonError(res, '1.1', error);
     }
     return options.s3(req, res);
   }
@@ -173,5 +176,14 @@ export function sendJsonError(res: ServerResponse, version: '1.0' | '1.1', err: 
   };
   if (jsonType) headers['x-amzn-query-error'] = `${err.code};${err.status >= 500 ? 'Receiver' : 'Sender'}`;
   res.writeHead(err.status, headers);
+  res.end(payload);
+}
+
+function sendQueryError(res: ServerResponse, err: AwsError): void {
+  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const payload =
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>${err.status >= 500 ? 'Receiver' : 'Sender'}</Type>` +
+    `<Code>${err.code}</Code><Message>${escape(err.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+  res.writeHead(err.status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(payload) });
   res.end(payload);
 }

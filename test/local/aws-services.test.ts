@@ -177,5 +177,16 @@ describe('what the stack does not emulate', () => {
     });
     expect(unknownTarget.status).toBe(501);
     expect(((await unknownTarget.json()) as { message: string }).message).toBe('not supported by charterflow local: AWSStepFunctions.StartExecution');
+    // Query-protocol clients (SNS, STS) get the error as XML, the only form they parse.
+    const query = await fetch(stack.endpoints.aws, {
+      method: 'POST',
+      headers: {
+        authorization: 'AWS4-HMAC-SHA256 Credential=local/20261124/us-west-2/sns/aws4_request, SignedHeaders=host, Signature=0',
+        'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+      },
+      body: 'Action=ListTopics&Version=2010-03-31',
+    });
+    expect(query.status).toBe(501);
+    expect(await query.text()).toContain('<Message>not supported by charterflow local: sns.ListTopics</Message>');
   });
 });
