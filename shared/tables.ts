@@ -7,7 +7,7 @@ import { bookingsTable } from './config';
  *   pk BOOKING#<id>          sk BOOKING           the booking's correlation id (its first webhook id)
  *   pk BOOKING#<id>          sk REVISION#<n>      a revision already emitted (dedupe across webhook ids)
  *   pk BOOKING#<id>          sk STEP#<step>#r<n>  a consumer step done, with its result and emitted event
- *   pk BOOKING#<id>          sk SCRUB#<scc-id>    the revenue lines removed from the crew notes
+ *   pk BOOKING#<id>          sk SCRUB#<scc-id>#<h> revenue lines removed from crew notes (h: hash of the notes read)
  * `expiresAt` (epoch seconds) is the TTL attribute, set only on records meant to expire.
  */
 export function bookingsTableDefinition(): CreateTableCommandInput {

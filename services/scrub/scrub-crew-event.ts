@@ -101,3 +101,15 @@ export async function scrubCrewEvent(
   }
   throw new ScrubConflict(bookingId, sccEventId, maxAttempts);
 }
+
+/** The crew-facing notes of a crew event as SCC holds them now (what the crew dashboard shows; the demo prints it). */
+export async function crewNotesOf(
+  documents: DynamoDBDocumentClient,
+  sccEventId: string,
+  table = sccEventsTable(),
+): Promise<string | undefined> {
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: table, Key: { eventId: sccEventId }, ConsistentRead: true }),
+  );
+  return typeof Item?.notes === 'string' ? Item.notes : undefined;
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CrewEventNotFound, ScrubConflict, scrubCrewEvent } from '../../../services/scrub/scrub-crew-event';
+import { crewNotesOf, CrewEventNotFound, ScrubConflict, scrubCrewEvent } from '../../../services/scrub/scrub-crew-event';
 import { removedLinesOf } from '../../../services/scrub/removed-lines';
 import { startScrubTables, type ScrubTables } from './dynamodb';
 
@@ -91,6 +91,7 @@ describe('scrubCrewEvent', () => {
     expect(result).toEqual({ outcome: 'scrubbed', linesRemoved: 5, attempts: 1 });
     const item = await sccItem();
     expect(item.notes).toBe(cleanNotes);
+    expect(await crewNotesOf(tables.documents, booking.sccEventId, tables.sccTable)).toBe(cleanNotes);
     expect(item.crew).toEqual(['sam@example.com']);
     expect(item.calendarEntryId).toBe('cal_7f3a9c');
     expect(await removedLinesOf(tables.documents, booking.bookingId)).toEqual([
