@@ -64,7 +64,7 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
       headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
     }
     headers['content-length'] = String(body.length);
-    registerAccessKey(headers.authorization);
+    registerAccessKey(headers.authorization, req.url);
 
     if (req.method === 'PUT' && header(req, 'if-none-match') === '*' && !headers['x-amz-copy-source']) {
       const { 'if-none-match': _condition, ...headHeaders } = headers;
@@ -127,7 +127,9 @@ export function decodeAwsChunked(encoded: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
-function registerAccessKey(authorization: string | undefined): void {
-  const accessKeyId = authorization && /Credential=([^/,\s]+)\//.exec(authorization)?.[1];
+/** Presigned URLs carry the key in X-Amz-Credential, signed requests in the Authorization header. */
+function registerAccessKey(authorization: string | undefined, url = '/'): void {
+  const credential = authorization ?? `Credential=${new URL(url, 'http://s3').searchParams.get('X-Amz-Credential') ?? ''}`;
+  const accessKeyId = /Credential=([^/,\s]+)\//.exec(credential)?.[1];
   if (accessKeyId && !AWSAccount.registry.has(accessKeyId)) AWSAccount.DUMMY_ACCOUNT.createKeyPair(accessKeyId, accessKeyId);
 }

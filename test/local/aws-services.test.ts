@@ -118,6 +118,21 @@ describe('S3 on the edge port (s3rver, path-style)', () => {
     await expect(missing).rejects.toMatchObject({ name: 'NoSuchKey' });
     client.destroy();
   });
+
+  it('serves a presigned GET whatever access key signed it (the local stack does not check SigV4)', async () => {
+    const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const query = new URLSearchParams({
+      'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+      'X-Amz-Credential': `presigner-${Date.now()}/${amzDate.slice(0, 8)}/us-west-2/s3/aws4_request`,
+      'X-Amz-Date': amzDate,
+      'X-Amz-Expires': '300',
+      'X-Amz-SignedHeaders': 'host',
+      'X-Amz-Signature': '0'.repeat(64),
+    });
+    const response = await fetch(`${stack.endpoints.aws}/${LEGACY_BUCKET}/${SAMPLE_PHOTO_KEY}?${query}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/jpeg');
+  });
 });
 
 describe('Secrets Manager on the edge port', () => {
