@@ -64,7 +64,7 @@ export function roleOf(service: DiscoveredService, functionName: string, params:
   }
   if (access.guestSiteInvalidation) {
     allow(
-      ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
+      ['cloudfront:CreateInvalidation'],
       sub(`arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:distribution/${params.guestSiteDistributionId}`),
     );
   }
