@@ -10,12 +10,14 @@
  *     label "Net", an ordinary English word, which needs an amount ("Net: $827.50", not "Net: the blue one");
  *   - or a dash or plain spaces and an amount that ends the line or is followed by "/", "|", ",", ";" or "(".
  * An amount is digits with optional "," "." "'" or space grouping, an optional sign or parentheses, and an
- * optional currency symbol ($ € £) or code (USD, EUR, ...) on either side.
+ * optional currency symbol ($ € £ ¥ CA$ MX$ ...) or code (USD, EUR, ...) on either side.
  * Anywhere else in a line, "<revenue label>: <amount>" also marks the line ("Dana's group - Revenue: $1,450"),
  * and so does "net: <amount with a currency>".
  *
  * Deliberately kept (they are crew information, not money): "Meet at Net Yard dock", "Crew costs are covered
  * by the owner", "Bring $20 cash for port fees", "Net 30 days" (an amount followed by words).
+ * A revenue label with nothing after its colon takes a lone amount on the next line with it ("Revenue:" then
+ * "$1,450.00"); a lone amount anywhere else is kept ("$20" under "Tips for the crew" is not ours).
  * When in doubt the rule removes: a removed line is kept in our store for the operator, so erring towards
  * removal loses nothing, while a kept revenue line is seen by the whole crew.
  *
@@ -30,8 +32,9 @@ export interface ScrubResult {
   removed: string[];
 }
 
-const CURRENCY_CODES = 'USD|US\\$|EUR|GBP|CAD|MXN|AUD|CHF|JPY|NZD';
-const CURRENCY = `(?:[$€£¥]|${CURRENCY_CODES})`;
+const CURRENCY_CODES = 'USD|EUR|GBP|CAD|MXN|AUD|CHF|JPY|NZD|HKD|SGD|SEK|NOK|DKK|BRL';
+// Symbols as Intl writes them: "$", "€", and dollar variants such as "US$", "CA$", "MX$", "A$".
+const CURRENCY = `(?:[$€£¥]|\\p{L}{1,2}\\$|${CURRENCY_CODES})`;
 // Grouped digits: "1,450.00", "1 450,00", "1'450", "1450".
 const DIGITS = `\\d+(?:[.,'\\u00a0\\u202f ]\\d+)*`;
 const AMOUNT = `[-+−]?\\(?\\s*(?:${CURRENCY}\\s*)?[-+−]?${DIGITS}\\)?(?:\\s*${CURRENCY}(?!\\p{L}))?`;
@@ -70,6 +73,10 @@ export function isRevenueLine(line: string): boolean {
   return revenueLine.some((pattern) => pattern.test(line));
 }
 
+// "Revenue:" with its amount on the next line: that lone amount goes too, or it would show without its label.
+const EMPTY_VALUE = /[:：=]\s*$/u;
+const LONE_AMOUNT = new RegExp(`^\\s*(?:${BULLET}\\s*)?${AMOUNT}\\s*$`, 'iu');
+
 // Each match is one line and its own ending; the last line may have none.
 const LINE = /[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$/g;
 const ENDING = /(?:\r\n|\n|\r)$/;
@@ -77,10 +84,16 @@ const ENDING = /(?:\r\n|\n|\r)$/;
 export function scrubNotes(notes: string): ScrubResult {
   const removed: string[] = [];
   let kept = '';
+  let awaitingAmount = false;
   for (const [line] of notes.matchAll(LINE)) {
     const text = line.replace(ENDING, '');
-    if (isRevenueLine(text)) removed.push(text);
-    else kept += line;
+    if (isRevenueLine(text) || (awaitingAmount && LONE_AMOUNT.test(text))) {
+      removed.push(text);
+      awaitingAmount = isRevenueLine(text) && EMPTY_VALUE.test(text);
+    } else {
+      kept += line;
+      awaitingAmount = false;
+    }
   }
   return removed.length === 0 ? { notes, removed } : { notes: kept, removed };
 }

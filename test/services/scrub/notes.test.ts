@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { isRevenueLine, scrubNotes } from '../../../services/scrub/notes';
+import { scrubNotes } from '../../../services/scrub/notes';
 
 /** What SCC writes today for the sample booking (seed post, "Data Scrubbing"). */
 const sccNotes = [
@@ -74,6 +74,18 @@ const samples: Sample[] = [
     notes: 'Revenue: USD 1,450.00\nPort Fees: 35.00 USD\nCaptain Fee: 250 EUR\nDock B',
     expected: 'Dock B',
     removed: ['Revenue: USD 1,450.00', 'Port Fees: 35.00 USD', 'Captain Fee: 250 EUR'],
+  },
+  {
+    name: 'a revenue label with its amount on the next line',
+    notes: 'Revenue:\n   $1,450.00\nYour Net =\r\n827.50 USD\r\nDock B\nTips for the crew:\n$20\n',
+    expected: 'Dock B\nTips for the crew:\n$20\n',
+    removed: ['Revenue:', '   $1,450.00', 'Your Net =', '827.50 USD'],
+  },
+  {
+    name: 'dollar variants as Intl writes them, without a colon',
+    notes: 'Revenue CA$1,450.00\nPort Fees MX$35.00\nCaptain Fee US$ 250\nDock B',
+    expected: 'Dock B',
+    removed: ['Revenue CA$1,450.00', 'Port Fees MX$35.00', 'Captain Fee US$ 250'],
   },
   {
     name: 'euro and pound symbols, European grouping',
@@ -285,9 +297,17 @@ describe('scrubNotes (properties)', () => {
       fc.property(notes, (value) => {
         const { notes: kept, removed } = scrubNotes(value);
         const lines = value.match(/[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$/g) ?? [];
-        const keptLines = lines.filter((l) => !isRevenueLine(l.replace(/(?:\r\n|\n|\r)$/, '')));
-        expect(kept).toBe(removed.length === 0 ? value : keptLines.join(''));
-        expect(removed.length + keptLines.length).toBe(lines.length);
+        // Match the removed lines to input lines in order; what is left must be the output, endings included.
+        let next = 0;
+        const left = lines.filter((line) => {
+          if (next < removed.length && line.replace(/(?:\r\n|\n|\r)$/, '') === removed[next]) {
+            next += 1;
+            return false;
+          }
+          return true;
+        });
+        expect(next).toBe(removed.length);
+        expect(kept).toBe(left.join(''));
       }),
     );
   });
