@@ -1,6 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { secretNames } from '../../shared/config';
 import { deployedNames, eventPatternOf, ownTableName, type ConsumerDeclaration } from '../../shared/declaration';
@@ -329,5 +332,18 @@ describe('bundles', () => {
       ),
     );
     expect(Object.keys(report).sort()).toEqual(services.map((s) => s.name).sort());
+  });
+
+  it('load as ES modules in a bare Node process and export the handler Lambda calls', async () => {
+    for (const { name } of services) {
+      const bundle = pathToFileURL(join(root, '.esbuild/.build/services', name, 'handler.mjs')).href;
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--input-type=module', '-e', `const m = await import(${JSON.stringify(bundle)}); console.log(typeof m.handler);`],
+        // Nothing of this project's environment: a bundle must carry everything it needs.
+        { env: { PATH: process.env.PATH ?? '' }, cwd: tmpdir() },
+      );
+      expect(stdout.trim(), name).toBe('function');
+    }
   });
 });
