@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { defineHttpRoute } from '../../shared/declaration';
-import { startHttpRoutes, type WebhookRoute } from '../../local/webhook-route';
+import { startHttpRoutes, type HttpHandler, type WebhookRoute } from '../../local/webhook-route';
 
 const seen: APIGatewayProxyEventV2[] = [];
 let loads = 0;
@@ -15,13 +15,14 @@ beforeAll(async () => {
         declaration: defineHttpRoute({ name: 'echo', description: 'echoes the event', route: { method: 'POST', path: '/webhooks/echo' }, emits: [] }),
         loadHandler: async () => {
           loads++;
-          return async (event) => {
+          const handler: HttpHandler = async (event) => {
             seen.push(event);
             if (event.rawQueryString.includes('binary')) {
               return { statusCode: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([0, 1, 2]).toString('base64'), isBase64Encoded: true };
             }
             return { statusCode: 202, headers: { 'content-type': 'application/json', 'x-echo': 'yes' }, body: JSON.stringify({ ok: true }) };
           };
+          return handler;
         },
       },
     ],
