@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { defineHttpRoute } from '../../shared/declaration';
 import { startHttpRoutes, type HttpHandler, type WebhookRoute } from '../../local/webhook-route';
 
@@ -15,7 +15,7 @@ beforeAll(async () => {
         declaration: defineHttpRoute({ name: 'echo', description: 'echoes the event', route: { method: 'POST', path: '/webhooks/echo' }, emits: [] }),
         loadHandler: async () => {
           loads++;
-          const handler: HttpHandler = async (event) => {
+          const handler: HttpHandler = async (event): Promise<APIGatewayProxyStructuredResultV2> => {
             seen.push(event);
             if (event.rawQueryString.includes('binary')) {
               return { statusCode: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([0, 1, 2]).toString('base64'), isBase64Encoded: true };
