@@ -90,6 +90,8 @@ export interface ReplayHooks {
   io?: Io;
   /** Where SIGINT comes from (tests emit it); process by default. */
   signals?: EventEmitter;
+  /** Resolves when the consumers are done with what the replay sent (the local stack knows; AWS does not). */
+  settled?: () => Promise<void>;
   /** Asks the operator a yes/no question on the terminal. */
   ask?: (question: string) => Promise<boolean>;
 }
@@ -163,6 +165,7 @@ export async function runReplay(argv: string[], hooks: ReplayHooks = {}): Promis
       stopInterrupts();
     }
 
+    await hooks.settled?.();
     const outcomes = await settle(() => replayOutcomes(documents, { consumers: reached, window, replayName: name, since }), args.settleMs);
     const counts = countByDetailType(await ledgerLinesBetween(documents, window));
     const summary: ReplaySummary = {
@@ -195,16 +198,18 @@ function eventsFor(consumers: readonly ConsumerDeclaration[], counts: ReadonlyMa
 }
 
 /**
- * A replay COMPLETED when it re-sent its events; consumers are still at work. Poll the outcomes until two
- * readings a second apart agree, or `maxMs` passed.
+ * A replay COMPLETED when it re-sent its events; consumers are still at work. Poll the outcomes until they
+ * stayed the same for a quiet spell (3 s, or maxMs if shorter), or maxMs passed.
  */
 async function settle(read: () => Promise<ConsumerOutcome[]>, maxMs: number): Promise<ConsumerOutcome[]> {
   const deadline = Date.now() + maxMs;
+  const quietMs = Math.min(3000, maxMs);
   let previous = await read();
-  while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(0, deadline - Date.now()))));
+  let sameSince = Date.now();
+  while (Date.now() < deadline && Date.now() - sameSince < quietMs) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(500, Math.max(0, deadline - Date.now()))));
     const next = await read();
-    if (JSON.stringify(next) === JSON.stringify(previous)) return next;
+    if (JSON.stringify(next) !== JSON.stringify(previous)) sameSince = Date.now();
     previous = next;
   }
   return previous;
