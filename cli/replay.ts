@@ -216,7 +216,7 @@ async function settle(read: () => Promise<ConsumerOutcome[]>, maxMs: number): Pr
 }
 
 /** Ctrl-C: on a terminal, ask first; without one there is nobody to ask, so cancel. */
-function onInterrupt(hooks: ReplayHooks, io: Io, cancel: () => Promise<void>): () => void {
+export function onInterrupt(hooks: ReplayHooks, io: Io, cancel: () => Promise<void>): () => void {
   const signals = hooks.signals ?? process;
   let asking = false;
   const listener = () => {
