@@ -65,7 +65,8 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const shutdown = async () => {
-    if (stopping) return;
+    // A second Ctrl-C does not wait for a stop that hangs.
+    if (stopping) process.exit(130);
     stopping = true;
     console.log('\nstopping the local stack...');
     await stack.stop();
@@ -84,6 +85,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  const { code, port } = error as NodeJS.ErrnoException & { port?: number };
+  if (code === 'EADDRINUSE') {
+    console.error(`charterflow start: port ${port} is in use (another stack running?); pick others with --port or CHARTERFLOW_AWS_PORT`);
+    process.exit(1);
+  }
   console.error(`charterflow start: ${(error as Error).message ?? String(error)}`);
   process.exit(1);
 });
