@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { defineAccess } from '../../deploy/access';
+import type { DiscoveredService } from '../../deploy/discover';
+import { roleOf, type PolicyStatement } from '../../deploy/iam';
+import { parseParams, type DeployParams } from '../../deploy/params';
+import { defineConsumer } from '../../shared/declaration';
+
+const params: DeployParams = {
+  archiveRetentionDays: 365,
+  sccTableName: 'scc-events',
+  guestSiteBucket: 'queenofsandiego.com',
+  legacyBucket: 'sailjada.com',
+  guestSiteDistributionId: 'E1ABCDEF234567',
+  jadaCalendarUrl: 'https://calendar.example.com',
+  sccInvokeUrl: 'https://scc.example.com',
+};
+
+const service = (overrides: Partial<DiscoveredService>): DiscoveredService => ({
+  name: 'cabin-notes',
+  handlerModule: 'services/cabin-notes/handler',
+  declaration: defineConsumer({ name: 'cabin-notes', description: 'd', consumes: ['CrewEventCreated'], emits: [] }),
+  access: {},
+  ...overrides,
+});
+const statements = (s: DiscoveredService): PolicyStatement[] =>
+  roleOf(s, 'charterflow-ci-cabin-notes', params).Properties.Policies[0]!.PolicyDocument.Statement;
+
+describe('a function role', () => {
+  it('of a consumer that only listens holds its own log group and nothing else', () => {
+    expect(statements(service({}))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/charterflow-ci-cabin-notes:*' }],
+      },
+    ]);
+  });
+
+  it('adds PutEvents on the bus when the declaration emits, and its own tables with their indexes', () => {
+    const declaration = defineConsumer({
+      name: 'cabin-notes',
+      description: 'd',
+      consumes: ['CrewEventCreated'],
+      emits: ['CrewNotesScrubbed'],
+      tables: [{ name: 'notes', partitionKey: 'pk', indexes: [{ name: 'byDay', partitionKey: 'day' }] }],
+    });
+    const all = statements(service({ declaration }));
+    expect(all).toContainEqual({ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [{ 'Fn::GetAtt': ['EventBus', 'Arn'] }] });
+    const table = all.find((s) => s.Action.includes('dynamodb:Query'))!;
+    expect(table.Resource).toEqual([
+      { 'Fn::GetAtt': ['CabinNotesNotesTable', 'Arn'] },
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['CabinNotesNotesTable', 'Arn'] }, '/index/byDay']] },
+    ]);
+  });
+
+  it('turns access.ts into exact resources: SCC table, bucket prefixes, one distribution, named secrets', () => {
+    const access = defineAccess({
+      sccTable: ['dynamodb:GetItem'],
+      guestSiteObjects: { 'g/*': ['s3:PutObject'] },
+      legacySiteObjects: { 'assets/*': ['s3:GetObject'] },
+      guestSiteInvalidation: true,
+      secrets: ['guestSite', 'sccServiceKey'],
+    });
+    const resources = statements(service({ access })).slice(1).map((s) => [s.Action, s.Resource]);
+    expect(resources).toEqual([
+      [['dynamodb:GetItem'], [{ 'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/scc-events' }]],
+      [['s3:PutObject'], [{ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::queenofsandiego.com/g/*' }]],
+      [['s3:GetObject'], [{ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::sailjada.com/assets/*' }]],
+      [['cloudfront:CreateInvalidation'], [{ 'Fn::Sub': 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/E1ABCDEF234567' }]],
+      [
+        ['secretsmanager:GetSecretValue'],
+        [
+          { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:charterflow/guest-site-??????' },
+          { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:charterflow/scc/service-key-??????' },
+        ],
+      ],
+    ]);
+  });
+});
+
+describe('deploy parameters', () => {
+  const raw = { ...params, archiveRetentionDays: '365', alarmEmail: '' };
+
+  it('are read from serverless.yml params, an empty alarm e-mail meaning none', () => {
+    expect(parseParams(raw)).toEqual(params);
+    expect(parseParams({ ...raw, alarmEmail: 'ops@example.com' }).alarmEmail).toBe('ops@example.com');
+  });
+
+  it('name the one that is missing, and how to pass it', () => {
+    const { guestSiteDistributionId: _, ...missing } = raw;
+    expect(() => parseParams(missing)).toThrow('deploy parameter guestSiteDistributionId is not set: pass --param=guestSiteDistributionId=<value>');
+  });
+
+  it('reject a retention that is not a whole number of days', () => {
+    expect(() => parseParams({ ...raw, archiveRetentionDays: 'a year' })).toThrow(/archiveRetentionDays must be a whole number/);
+  });
+});
