@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import type { Io } from '../../cli/args';
+import { printList, printTimeline } from '../../cli/status';
+import type { LedgerLine } from '../../services/booking-ledger/booking-ledger';
+import type { DeadLetter } from '../../shared/operator/dead-letters';
+import { statusOf, type StatusRules } from '../../shared/operator/status';
+
+const NOW = Date.parse('2026-11-24T18:00:00Z');
+const rules: StatusRules = {
+  now: NOW,
+  stuckAfterMs: 10 * 60_000,
+  consumers: [
+    { name: 'calendar', emits: ['CalendarEntryCreated'] },
+    { name: 'crew', emits: ['CrewEventCreated'] },
+    { name: 'scrub', emits: ['CrewNotesScrubbed'] },
+    { name: 'guest-page', emits: ['GuestPagePublished'] },
+    { name: 'booking-ledger', emits: [] },
+  ],
+};
+
+const line = (detailType: LedgerLine['detailType'], at: string, over: Partial<LedgerLine> = {}): LedgerLine => ({
+  bookingId: 'XHQGMDH',
+  revision: 1,
+  step: detailType,
+  detailType,
+  at,
+  outcome: 'done',
+  ids: {},
+  eventId: `ev-${detailType}`,
+  correlationId: 'msg_1',
+  causationId: 'msg_1',
+  idempotencyKey: `XHQGMDH:r1:${detailType}`,
+  ...over,
+});
+
+const fullChain = [
+  line('BookingReceived', '2026-11-24T17:03:01.000Z', { outcome: 'booking confirmed' }),
+  line('CalendarEntryCreated', '2026-11-24T17:03:01.400Z', { ids: { calendarEntryId: 'cal_1' } }),
+  line('CrewEventCreated', '2026-11-24T17:03:02.000Z', { ids: { calendarEntryId: 'cal_1', sccEventId: 'scc_1' } }),
+  line('CrewNotesScrubbed', '2026-11-24T17:03:02.500Z', { outcome: '3 revenue lines removed' }),
+  line('GuestPagePublished', '2026-11-24T17:03:02.700Z', { ids: { url: 'https://queenofsandiego.com/g/XHQGMDH' } }),
+];
+
+const crewLetter: DeadLetter = {
+  consumer: 'crew',
+  queueUrl: 'q',
+  messageId: 'm1',
+  receiptHandle: 'r1',
+  bookingId: 'XHQGMDH',
+  errorCode: 'ERROR_FROM_TARGET',
+  errorMessage: 'DownstreamError: scc createCrewEvent failed for booking XHQGMDH: HTTP 503',
+  retryAttempts: 8,
+  deadAt: new Date('2026-11-24T17:05:00Z'),
+};
+
+function captureIo() {
+  const lines: string[] = [];
+  const io: Io = { out: (l) => lines.push(l), err: (l) => lines.push(l), rewrite: () => undefined, isTTY: false };
+  return { io, lines };
+}
+
+describe('where a booking stands', () => {
+  it('is complete when every step of the chain is in the ledger, in chain order with ids', () => {
+    const status = statusOf('XHQGMDH', [...fullChain].reverse(), [], rules);
+    expect(status.state).toBe('complete');
+    expect(status.steps.map((s) => [s.label, s.state])).toEqual([
+      ['webhook received', 'done'],
+      ['calendar entry', 'done'],
+      ['SCC event', 'done'],
+      ['scrub', 'done'],
+      ['guest page', 'done'],
+    ]);
+    expect(status.steps[2]!.ids.sccEventId).toBe('scc_1');
+    expect(status.receivedAt).toBe('2026-11-24T17:03:01.000Z');
+    expect(status.lastEventAt).toBe('2026-11-24T17:03:02.700Z');
+  });
+
+  it('is stuck when a dead-letter queue holds an event of it, and the failing step and error show', () => {
+    const status = statusOf('XHQGMDH', fullChain.slice(0, 2), [crewLetter], { ...rules, now: Date.parse('2026-11-24T17:06:00Z') });
+    expect(status.state).toBe('stuck');
+    expect(status.stuckBecause).toBe('1 dead letter (crew)');
+    expect(status.steps.map((s) => s.state)).toEqual(['done', 'done', 'failed', 'pending', 'pending']);
+    expect(status.lastError).toEqual({
+      consumer: 'crew',
+      errorCode: 'ERROR_FROM_TARGET',
+      errorMessage: crewLetter.errorMessage,
+      retryAttempts: 8,
+      at: '2026-11-24T17:05:00.000Z',
+    });
+  });
+
+  it('is in progress shortly after it was received, stuck once the limit passed', () => {
+    const early = statusOf('XHQGMDH', fullChain.slice(0, 3), [], { ...rules, now: Date.parse('2026-11-24T17:05:00Z') });
+    expect(early.state).toBe('in progress');
+    const late = statusOf('XHQGMDH', fullChain.slice(0, 3), [], rules);
+    expect(late.state).toBe('stuck');
+    expect(late.stuckBecause).toBe('not complete 57 min after it was received');
+  });
+
+  it('follows the latest received revision: a new revision is not complete until its own chain is', () => {
+    const revision2 = line('BookingReceived', '2026-11-24T17:50:00.000Z', { revision: 2, idempotencyKey: 'XHQGMDH:r2:BookingReceived' });
+    const status = statusOf('XHQGMDH', [...fullChain, revision2], [], rules);
+    expect(status.revision).toBe(2);
+    expect(status.state).toBe('in progress');
+    expect(status.steps.filter((s) => s.state === 'done').map((s) => s.label)).toEqual(['webhook received']);
+  });
+
+  it('is cancelled when the last word is a cancellation', () => {
+    const cancelled = line('BookingCancelled', '2026-11-24T17:40:00.000Z', { revision: 2, outcome: 'booking cancelled' });
+    const status = statusOf('XHQGMDH', [...fullChain.slice(0, 2), cancelled], [], rules);
+    expect(status.state).toBe('cancelled');
+    expect(status.otherEvents).toEqual([{ detailType: 'BookingCancelled', at: cancelled.at, outcome: 'booking cancelled', revision: 2 }]);
+  });
+
+  it('is known from a dead letter alone when the ledger never heard of it', () => {
+    const status = statusOf('XHQGMDH', [], [{ ...crewLetter, consumer: 'booking-ledger' }], rules);
+    expect(status.state).toBe('stuck');
+    expect(status.steps.every((s) => s.state === 'pending')).toBe(true);
+  });
+});
+
+describe('what status prints', () => {
+  it('a timeline: one line per step with time, outcome and ids, then the last error and how to redrive', () => {
+    const { io, lines } = captureIo();
+    printTimeline(io, statusOf('XHQGMDH', fullChain.slice(0, 2), [crewLetter], { ...rules, now: Date.parse('2026-11-24T17:06:00Z') }));
+    expect(lines[0]).toBe('booking XHQGMDH (revision 1): stuck, 1 dead letter (crew)');
+    expect(lines[2]).toMatch(/^ {2}calendar entry +2026-11-24T17:03:01\.400Z {2}done {2}calendarEntryId=cal_1$/);
+    expect(lines[3]).toMatch(/^ {2}SCC event .* failed$/);
+    expect(lines).toContain(`  last error: crew ERROR_FROM_TARGET ${crewLetter.errorMessage} (dead-lettered 2026-11-24T17:05:00.000Z after 8 retries)`);
+    expect(lines.at(-1)).toBe('  1 dead letter(s): npx charterflow redrive --booking XHQGMDH');
+  });
+
+  it('a list that flags the stuck bookings', () => {
+    const { io, lines } = captureIo();
+    const complete = statusOf('XHQGMDH', fullChain, [], rules);
+    const stuck = statusOf('BK000002', fullChain.slice(0, 2).map((l) => ({ ...l, bookingId: 'BK000002' })), [{ ...crewLetter, bookingId: 'BK000002' }], rules);
+    printList(io, [complete, stuck], NOW);
+    expect(lines[0]).toMatch(/^XHQGMDH +complete +last: guest page 56m ago$/);
+    expect(lines[1]).toMatch(/^BK000002 +STUCK: 1 dead letter \(crew\) +last: calendar entry 56m ago$/);
+    expect(lines[2]).toBe('2 booking(s), 1 stuck');
+  });
+});
