@@ -85,7 +85,8 @@ export function printTimeline(io: Io, status: BookingStatus): void {
   for (const other of status.otherEvents) io.out(`  ${other.detailType} r${other.revision}  ${other.at}  ${other.outcome}`);
   if (status.lastError) {
     const e = status.lastError;
-    io.out(`  last error: ${e.consumer} ${e.errorCode ?? ''} ${e.errorMessage ?? ''} (dead-lettered ${e.at}${e.retryAttempts !== undefined ? ` after ${e.retryAttempts} retries` : ''})`.replace(/\s+/g, ' ').trimEnd());
+    const when = `(dead-lettered ${e.at}${e.retryAttempts !== undefined ? ` after ${e.retryAttempts} retries` : ''})`;
+    io.out(`  last error: ${[e.consumer, e.errorCode, e.errorMessage, when].filter(Boolean).join(' ')}`);
     io.out(`  ${status.deadLetters} dead letter(s): npx charterflow redrive --booking ${status.bookingId}`);
   }
 }
