@@ -71,7 +71,7 @@ export async function runDlq(argv: string[], io: Io = processIo()): Promise<numb
     }
     const perConsumer = new Map<string, number>();
     for (const v of views) perConsumer.set(v.consumer, (perConsumer.get(v.consumer) ?? 0) + 1);
-    io.out(`${views.length} dead letter(s): ${[...perConsumer].map(([c, n]) => `${c} ${n}`).join(', ')}`);
+    io.out(`${views.length} dead letter(s): ${[...perConsumer].sort(([a], [b]) => a.localeCompare(b)).map(([c, n]) => `${c} ${n}`).join(', ')}`);
     return 0;
   } finally {
     sqs.destroy();
