@@ -1,0 +1,178 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { discoverServices } from '../local/consumers';
+import { startStack } from '../local/stack';
+import { eventCatalog, type DetailType } from '../shared/contract/events';
+import { secretNames } from '../shared/config';
+import { signedDelivery } from '../shared/signed-delivery';
+import { SecretCache } from '../shared/secrets';
+import { secretsManagerClient } from '../shared/aws';
+import { crewEventRequest } from '../services/crew/crew-event';
+import { sccApi } from '../services/crew/scc-api';
+import { parseSecrets } from '../services/webhook/signature';
+import { bookingConfirmedAs, bookingSnapshot, eventMetadata } from '../test/fixtures';
+import { createLogger } from '../shared/logger';
+import { median } from './stats';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const run = promisify(execFile);
+
+/** serverless.yml's custom.esbuild, as serverless-esbuild hands it to esbuild (test/bench checks they agree). */
+export const lambdaBuildOptions: BuildOptions = {
+  bundle: true,
+  minify: true,
+  treeShaking: true,
+  sourcemap: true,
+  sourcesContent: false,
+  target: 'node22',
+  platform: 'node',
+  format: 'esm',
+  outExtension: { '.js': '.mjs' },
+  mainFields: ['module', 'main'],
+  banner: { js: "import { createRequire as __cfCreateRequire } from 'node:module'; const require = __cfCreateRequire(import.meta.url);" },
+  external: [],
+  metafile: true,
+};
+
+export interface BundleFigures {
+  name: string;
+  minifiedBytes: number;
+  gzippedBytes: number;
+  coldStartMs: { median: number; importMedian: number; firstEventMedian: number; runs: number[] };
+}
+
+async function buildBundle(name: string, outdir: string): Promise<string> {
+  const plugins = createRequire(import.meta.url)(join(root, 'deploy', 'esbuild-plugins.cjs')) as Plugin[];
+  await build({ ...lambdaBuildOptions, plugins, entryPoints: { handler: join(root, 'services', name, 'handler.ts') }, outdir, logLevel: 'error' });
+  return join(outdir, 'handler.mjs');
+}
+
+const envelope = <T extends DetailType>(detailType: T, detail: unknown, n: number) => ({
+  version: '0',
+  id: `bench-cold-${n}-${Date.now()}`,
+  'detail-type': detailType,
+  source: eventCatalog[detailType].source,
+  account: '000000000000',
+  time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  region: 'us-west-2',
+  resources: [],
+  detail,
+});
+
+/**
+ * Builds every Lambda bundle with the deployment's esbuild options, weighs it, and times `runs` cold starts
+ * of it in fresh Node processes against a local stack (no consumers subscribed: what the bundle emits goes
+ * nowhere, so only the bundle's own start and first event are timed). Each run serves a new booking.
+ */
+export async function benchBundles(runs: number, log: (line: string) => void): Promise<BundleFigures[]> {
+  const stack = await startStack({ ephemeral: true, ports: { aws: 0, webhook: 0, guestSite: 0, standIns: {} }, consumers: false, log: false });
+  const outRoot = mkdtempSync(join(tmpdir(), 'charterflow-bench-'));
+  const secrets = new SecretCache(secretsManagerClient());
+  const scc = sccApi(secrets);
+  const logger = createLogger('bench');
+  try {
+    const webhookSecret = parseSecrets(await secrets.get(secretNames.webhookSecret))[0]!;
+    const services = (await discoverServices()).map((s) => s.name);
+    const figures: BundleFigures[] = [];
+    let n = 0;
+    for (const name of services) {
+      const bundle = await buildBundle(name, join(outRoot, name));
+      const minifiedBytes = statSync(bundle).size;
+      const gzippedBytes = gzipSync(readFileSync(bundle)).length;
+      const samples: { importMs: number; firstEventMs: number }[] = [];
+      for (let i = 0; i < runs; i++) {
+        const bookingId = `CS${String(++n).padStart(6, '0')}`;
+        const event = await firstEventFor(name, bookingId, { webhookSecret, scc, logger, n });
+        const eventFile = join(outRoot, `${name}-${i}.json`);
+        writeFileSync(eventFile, JSON.stringify(event));
+        const { stdout } = await run(process.execPath, [join(root, 'bench', 'cold-start.mjs'), bundle, eventFile], {
+          env: { ...process.env, ...stack.env, POWERTOOLS_LOG_LEVEL: 'SILENT', NODE_NO_WARNINGS: '1' },
+        });
+        samples.push(JSON.parse(stdout.trim().split('\n').pop()!));
+      }
+      const totals = samples.map((s) => s.importMs + s.firstEventMs);
+      figures.push({
+        name,
+        minifiedBytes,
+        gzippedBytes,
+        coldStartMs: {
+          median: median(totals),
+          importMedian: median(samples.map((s) => s.importMs)),
+          firstEventMedian: median(samples.map((s) => s.firstEventMs)),
+          runs: totals,
+        },
+      });
+      log(`  ${name}: ${(minifiedBytes / 1024).toFixed(0)} KB minified, cold start ${median(totals).toFixed(0)} ms (median of ${runs})`);
+    }
+    return figures;
+  } finally {
+    rmSync(outRoot, { recursive: true, force: true });
+    await stack.stop();
+  }
+}
+
+interface EventTools {
+  webhookSecret: string;
+  scc: ReturnType<typeof sccApi>;
+  logger: ReturnType<typeof createLogger>;
+  n: number;
+}
+
+/** A first event that makes the function do its whole job for a booking it has never seen. */
+async function firstEventFor(service: string, bookingId: string, tools: EventTools): Promise<unknown> {
+  const booking = bookingSnapshot({ bookingId });
+  const metadata = (detailType: string) =>
+    eventMetadata({ bookingId, correlationId: `msg_bench${tools.n}`, causationId: `msg_bench${tools.n}`, idempotencyKey: `${bookingId}:r1:${detailType}`, occurredAt: new Date().toISOString() });
+  switch (service) {
+    case 'webhook': {
+      const delivery = signedDelivery(bookingConfirmedAs(bookingId), tools.webhookSecret);
+      const now = new Date();
+      return {
+        version: '2.0',
+        routeKey: 'POST /webhooks/boatsetter',
+        rawPath: '/webhooks/boatsetter',
+        rawQueryString: '',
+        headers: delivery.headers,
+        requestContext: {
+          accountId: '000000000000',
+          apiId: 'bench',
+          domainName: '127.0.0.1',
+          domainPrefix: '127',
+          http: { method: 'POST', path: '/webhooks/boatsetter', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
+          requestId: `bench-${tools.n}`,
+          routeKey: 'POST /webhooks/boatsetter',
+          stage: '$default',
+          time: now.toUTCString(),
+          timeEpoch: now.getTime(),
+        },
+        body: delivery.body,
+        isBase64Encoded: false,
+      };
+    }
+    case 'calendar':
+    case 'booking-ledger':
+      return envelope('BookingReceived', { metadata: metadata('BookingReceived'), data: { booking } }, tools.n);
+    case 'crew':
+      return envelope('CalendarEntryCreated', { metadata: metadata('CalendarEntryCreated'), data: { booking, calendarEntryId: `cal_bench${tools.n}` } }, tools.n);
+    case 'scrub':
+    case 'guest-page': {
+      // Scrub needs the crew event to exist in SCC (with its revenue lines): create it as the crew consumer would.
+      const calendarEntryId = `cal_bench${tools.n}`;
+      const created = await tools.scc.createEvent(crewEventRequest(booking, calendarEntryId), {
+        idempotencyKey: `${bookingId}:r1:CalendarEntryCreated`,
+        bookingId,
+        logger: tools.logger,
+      });
+      return envelope('CrewEventCreated', { metadata: metadata('CrewEventCreated'), data: { booking, calendarEntryId, sccEventId: created.eventId } }, tools.n);
+    }
+    default:
+      throw new Error(`no first event known for services/${service}: add one to bench/bundles.ts`);
+  }
+}

@@ -1,0 +1,66 @@
+import { cloudFrontClient, documentClient, s3Client, secretsManagerClient } from '../shared/aws';
+import { secretNames } from '../shared/config';
+import { createLogger } from '../shared/logger';
+import { SecretCache } from '../shared/secrets';
+import { jadaCalendarApi } from '../services/calendar/jada-calendar-api';
+import { sccApi } from '../services/crew/scc-api';
+import { parseGuestSiteConfig } from '../services/guest-page/publish';
+import { toBookingSnapshot } from '../services/webhook/booking';
+import { bookingConfirmedAs } from '../test/fixtures';
+import { directOrchestration, type DirectDeps } from './direct-orchestration';
+import type { BenchStack } from './harness';
+import { inPool } from './stats';
+
+export interface RunFigures {
+  bookings: number;
+  concurrency: number;
+  /** Per booking, in ms. */
+  latencies: number[];
+  /** Bookings finished per second, first start to last finish. */
+  throughput: number;
+}
+
+/** Bookings through the choreography: from the webhook's 202 to GuestPagePublished crossing the bus. */
+export async function runChain(bench: BenchStack, bookings: number, concurrency: number): Promise<RunFigures> {
+  const ids = Array.from({ length: bookings }, () => bench.nextBookingId());
+  const started = performance.now();
+  const latencies = await inPool(ids, concurrency, async (id) => {
+    const acceptedAt = await bench.send(id);
+    return (await bench.published(id)) - acceptedAt;
+  });
+  return { bookings, concurrency, latencies, throughput: bookings / ((performance.now() - started) / 1000) };
+}
+
+/** The same downstream calls, made in sequence by one function (the "before"), with the same clients and stand-ins. */
+export function directDeps(): DirectDeps & { destroy(): void } {
+  const secrets = new SecretCache(secretsManagerClient());
+  const documents = documentClient();
+  const s3 = s3Client();
+  const cloudFront = cloudFrontClient();
+  return {
+    jada: jadaCalendarApi(secrets),
+    scc: sccApi(secrets),
+    documents,
+    s3,
+    cloudFront,
+    site: async () => parseGuestSiteConfig(await secrets.getJson(secretNames.guestSite)),
+    logger: createLogger('direct-orchestration'),
+    destroy: () => {
+      documents.destroy();
+      s3.destroy();
+      cloudFront.destroy();
+    },
+  };
+}
+
+export async function runDirect(bench: BenchStack, deps: DirectDeps, bookings: number, concurrency: number): Promise<RunFigures> {
+  const ids = Array.from({ length: bookings }, () => bench.nextBookingId());
+  const started = performance.now();
+  const latencies = await inPool(ids, concurrency, async (id) => {
+    const booking = toBookingSnapshot(bookingConfirmedAs(id));
+    const at = performance.now();
+    await directOrchestration(booking, deps);
+    return performance.now() - at;
+  });
+  return { bookings, concurrency, latencies, throughput: bookings / ((performance.now() - started) / 1000) };
+}

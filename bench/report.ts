@@ -1,0 +1,69 @@
+import { writeFileSync } from 'node:fs';
+
+/** One figure of the bench: what, how much, the aim if there is one, and how it was measured. */
+export interface Figure {
+  section: string;
+  name: string;
+  value: number;
+  unit: string;
+  aim?: { op: '<=' | '<'; value: number };
+  how: string;
+}
+
+/** Whether a figure meets its aim (undefined when it has none, or no value was measured). */
+export function meetsAim(figure: Figure): boolean | undefined {
+  if (!figure.aim || !Number.isFinite(figure.value)) return undefined;
+  return figure.aim.op === '<' ? figure.value < figure.aim.value : figure.value <= figure.aim.value;
+}
+
+const formatValue = (value: number) =>
+  !Number.isFinite(value) ? 'n/a' : Math.abs(value) >= 100 ? String(Math.round(value)) : String(Math.round(value * 100) / 100);
+
+/** A plain-text table, one line per figure, grouped by section, with the aim and how it was measured. */
+export function formatTable(figures: readonly Figure[]): string {
+  const rows = figures.map((f) => {
+    const met = meetsAim(f);
+    return {
+      section: f.section,
+      cells: [
+        f.name,
+        `${formatValue(f.value)} ${f.unit}`.trim(),
+        f.aim ? `${f.aim.op} ${formatValue(f.aim.value)}${met === undefined ? '' : met ? ' ok' : ' MISSED'}` : '',
+        f.how,
+      ],
+    };
+  });
+  const header = ['figure', 'value', 'aim', 'how it was measured'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r.cells[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const out = [line(header), line(widths.map((w) => '-'.repeat(w)))];
+  let section: string | undefined;
+  for (const row of rows) {
+    if (row.section !== section) {
+      section = row.section;
+      out.push('', `[${section}]`);
+    }
+    out.push(line(row.cells));
+  }
+  return out.join('\n');
+}
+
+export interface Machine {
+  cpus: number;
+  cpuModel: string;
+  node: string;
+  platform: string;
+}
+
+export interface Results {
+  startedAt: string;
+  mode: 'full' | 'quick';
+  durationSeconds: number;
+  machine: Machine;
+  figures: Figure[];
+  raw: Record<string, unknown>;
+}
+
+export function writeResults(file: string, results: Results): void {
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+}
