@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { header, readBody, type RequestHandler } from './edge';
 
 /**
@@ -50,8 +52,9 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
   async function handle(req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]): Promise<void> {
     const headers: IncomingHttpHeaders = { ...req.headers };
     let body = await readBody(req);
+    let checksums: Record<string, string> = {};
     if (isAwsChunked(headers)) {
-      body = decodeAwsChunked(body);
+      ({ body, trailers: checksums } = decodeAwsChunked(body));
       headers['content-encoding'] = (header(req, 'content-encoding') ?? '')
         .split(',')
         .map((e) => e.trim())
@@ -64,6 +67,15 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
       headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
     }
     headers['content-length'] = String(body.length);
+    for (const [name, value] of Object.entries(headers)) {
+      if (name.startsWith('x-amz-checksum-') && typeof value === 'string') checksums[name] ??= value;
+    }
+    const mismatch = checksumMismatch(body, checksums);
+    if (mismatch) {
+      res.writeHead(400, { 'content-type': 'application/xml' });
+      res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>BadDigest</Code><Message>The ${mismatch} you specified did not match the calculated checksum.</Message></Error>`);
+      return;
+    }
     registerAccessKey(headers.authorization, req.url);
 
     if (req.method === 'PUT' && header(req, 'if-none-match') === '*' && !headers['x-amz-copy-source']) {
@@ -111,20 +123,42 @@ function isAwsChunked(headers: IncomingHttpHeaders): boolean {
   return encoding.includes('aws-chunked') || sha.startsWith('STREAMING-');
 }
 
-/** aws-chunked: `<hex size>[;chunk-signature=…]\r\n<data>\r\n` … `0\r\n<trailers>\r\n\r\n`. */
-export function decodeAwsChunked(encoded: Buffer): Buffer {
+/** aws-chunked: `<hex size>[;chunk-signature=…]\r\n<data>\r\n` … `0\r\n<trailer>:<value>\r\n…\r\n`. */
+export function decodeAwsChunked(encoded: Buffer): { body: Buffer; trailers: Record<string, string> } {
   const parts: Buffer[] = [];
+  const trailers: Record<string, string> = {};
   let offset = 0;
   while (offset < encoded.length) {
     const lineEnd = encoded.indexOf('\r\n', offset);
     if (lineEnd < 0) break;
     const size = parseInt(encoded.subarray(offset, lineEnd).toString('latin1').split(';')[0]!, 16);
-    if (!Number.isFinite(size) || size === 0) break;
+    if (!Number.isFinite(size)) break;
     const start = lineEnd + 2;
+    if (size === 0) {
+      for (const line of encoded.subarray(start).toString('latin1').split('\r\n')) {
+        const colon = line.indexOf(':');
+        if (colon > 0) trailers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      break;
+    }
     parts.push(encoded.subarray(start, start + size));
     offset = start + size + 2;
   }
-  return Buffer.concat(parts);
+  return { body: Buffer.concat(parts), trailers };
+}
+
+/** The name of the first x-amz-checksum-* the body does not match (the ones Node computes; others are trusted). */
+export function checksumMismatch(body: Buffer, checksums: Record<string, string>): string | undefined {
+  const compute: Record<string, () => string> = {
+    'x-amz-checksum-crc32': () => {
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(crc32(body));
+      return crc.toString('base64');
+    },
+    'x-amz-checksum-sha1': () => createHash('sha1').update(body).digest('base64'),
+    'x-amz-checksum-sha256': () => createHash('sha256').update(body).digest('base64'),
+  };
+  return Object.keys(checksums).find((name) => compute[name] && compute[name]() !== checksums[name]);
 }
 
 /** Presigned URLs carry the key in X-Amz-Credential, signed requests in the Authorization header. */

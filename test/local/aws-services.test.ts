@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ConditionalCheckFailedException,
@@ -103,6 +104,19 @@ describe('S3 on the edge port (s3rver, path-style)', () => {
 
     const listed = await client.send(new ListObjectsV2Command({ Bucket: 'queenofsandiego.com', Prefix: 'g/' }));
     expect(listed.Contents?.map((o) => o.Key)).toContain('g/TESTPAGE1.html');
+    client.destroy();
+  });
+
+  it('stores a streamed body (aws-chunked with a trailing CRC32) as the bytes sent, and refuses a wrong checksum', async () => {
+    const client = s3();
+    const text = 'a streamed guest page body, '.repeat(100);
+    await client.send(
+      new PutObjectCommand({ Bucket: 'queenofsandiego.com', Key: 'g/STREAM1.html', Body: Readable.from([Buffer.from(text)]), ContentLength: Buffer.byteLength(text) }),
+    );
+    const got = await client.send(new GetObjectCommand({ Bucket: 'queenofsandiego.com', Key: 'g/STREAM1.html' }));
+    expect(await got.Body!.transformToString()).toBe(text);
+    const wrong = client.send(new PutObjectCommand({ Bucket: 'queenofsandiego.com', Key: 'g/BAD.html', Body: 'body', ChecksumCRC32: 'AAAAAA==' }));
+    await expect(wrong).rejects.toMatchObject({ name: 'BadDigest' });
     client.destroy();
   });
 
