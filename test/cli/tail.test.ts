@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { formatEvent, isLoopback, parseTailArgs } from '../../cli/tail';
+
+describe('npx charterflow tail: arguments and output', () => {
+  it('taps every charterflow source by default', () => {
+    expect(parseTailArgs([])).toEqual({ pattern: { source: [{ prefix: 'charterflow.' }] }, json: false, local: false, bus: undefined });
+  });
+
+  it('takes a pattern, --json, --local and --bus', () => {
+    const parsed = parseTailArgs(['--pattern', '{"detail-type":["CrewEventCreated"]}', '--json', '--local', '--bus', 'charterflow-dev']);
+    expect(parsed).toEqual({ pattern: { 'detail-type': ['CrewEventCreated'] }, json: true, local: true, bus: 'charterflow-dev' });
+  });
+
+  it.each([
+    [['--pattern', '{nope'], /--pattern is not valid JSON/],
+    [['--pattern', '[1]'], /--pattern must be a JSON object/],
+    [['extra'], /unexpected argument "extra"/],
+    [['--follow'], /Unknown option '--follow'/],
+  ])('refuses %j', (argv, reason) => {
+    expect(() => parseTailArgs(argv)).toThrow(reason);
+  });
+
+  it('prints one line: time, detail-type, booking id, source', () => {
+    const line = formatEvent({
+      time: '2026-11-24T17:03:05Z',
+      source: 'charterflow.crew',
+      'detail-type': 'CrewEventCreated',
+      detail: { metadata: { bookingId: 'XHQGMDH' } },
+    });
+    expect(line).toBe('2026-11-24T17:03:05Z  CrewEventCreated  XHQGMDH  charterflow.crew');
+    expect(formatEvent({ source: 'aws.events' })).toBe('-  -  -  aws.events');
+  });
+
+  it('treats only this machine as the local stack', () => {
+    expect(isLoopback('http://127.0.0.1:4566')).toBe(true);
+    expect(isLoopback('http://localhost:4566')).toBe(true);
+    expect(isLoopback('https://events.us-west-2.amazonaws.com')).toBe(false);
+    expect(isLoopback('http://127.0.0.1.example.com')).toBe(false);
+    expect(isLoopback(undefined)).toBe(false);
+  });
+});
