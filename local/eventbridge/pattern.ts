@@ -176,13 +176,6 @@ function compileValue(node: JsonNode): ValueMatcher {
 
 type ObjectNode = Extract<JsonNode, { kind: 'object' }>;
 
-function single(node: ObjectNode): [string, JsonNode] {
-  const first = node.entries[0];
-  if (!first) return barf('Match expression name not found');
-  if (node.entries.length > 1) barf('Only one key allowed in match expression');
-  return first;
-}
-
 function stringOf(node: JsonNode, reason: string): string {
   return node.kind === 'string' ? node.value : barf(reason);
 }

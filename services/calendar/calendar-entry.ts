@@ -1,4 +1,5 @@
-import { SCHEMA_VERSION, type BookingSnapshot, type EventMetadata } from '../../shared/contract/events';
+import type { BookingSnapshot } from '../../shared/contract/events';
+import { followUpMetadata } from '../../shared/contract/metadata';
 import type { ConsumedEvent } from '../../shared/consumer';
 import type { Publisher } from '../../shared/publisher';
 import type { BookingSteps } from '../../shared/steps';
@@ -46,21 +47,10 @@ export async function createCalendarEntry(event: ConsumedEvent<'BookingReceived'
       }),
     (entry) =>
       deps.publisher.publishOne('CalendarEntryCreated', {
-        metadata: followUp(event, 'CalendarEntryCreated'),
+        metadata: followUpMetadata(event, 'CalendarEntryCreated'),
         data: { booking, calendarEntryId: entry.entryId },
       }),
     deps.logger,
   );
 }
 
-function followUp(event: ConsumedEvent<'BookingReceived'>, detailType: string): EventMetadata {
-  const { metadata, data } = event.detail;
-  return {
-    bookingId: metadata.bookingId,
-    correlationId: metadata.correlationId,
-    causationId: event.id,
-    schemaVersion: SCHEMA_VERSION,
-    occurredAt: new Date().toISOString(),
-    idempotencyKey: `${data.booking.bookingId}:r${data.booking.revision}:${detailType}`,
-  };
-}

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { SCHEMA_VERSION, type BookingSnapshot, type EventMetadata } from '../../shared/contract/events';
+import type { BookingSnapshot } from '../../shared/contract/events';
+import { followUpMetadata } from '../../shared/contract/metadata';
 import type { ConsumedEvent } from '../../shared/consumer';
 import type { Publisher } from '../../shared/publisher';
 import type { BookingSteps } from '../../shared/steps';
@@ -88,21 +89,10 @@ export async function createCrewEvent(event: ConsumedEvent<'CalendarEntryCreated
       }),
     (created) =>
       deps.publisher.publishOne('CrewEventCreated', {
-        metadata: followUp(event, 'CrewEventCreated'),
+        metadata: followUpMetadata(event, 'CrewEventCreated'),
         data: { booking, calendarEntryId, sccEventId: created.eventId },
       }),
     deps.logger,
   );
 }
 
-function followUp(event: ConsumedEvent<'CalendarEntryCreated'>, detailType: string): EventMetadata {
-  const { metadata, data } = event.detail;
-  return {
-    bookingId: metadata.bookingId,
-    correlationId: metadata.correlationId,
-    causationId: event.id,
-    schemaVersion: SCHEMA_VERSION,
-    occurredAt: new Date().toISOString(),
-    idempotencyKey: `${data.booking.bookingId}:r${data.booking.revision}:${detailType}`,
-  };
-}

@@ -3,7 +3,7 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ConsumedEvent } from '../../shared/consumer';
 import { bookingsTable } from '../../shared/config';
-import { SCHEMA_VERSION } from '../../shared/contract/events';
+import { followUpMetadata } from '../../shared/contract/metadata';
 import type { Logger } from '../../shared/logger';
 import type { Publisher } from '../../shared/publisher';
 import type { BookingSteps } from '../../shared/steps';
@@ -31,7 +31,7 @@ const STEP = 'guest-page';
  * replay of a finished revision does nothing; an unfinished one completes without writing twice.
  */
 export async function publishGuestPageFor(event: ConsumedEvent<'CrewEventCreated'>, deps: GuestPageDeps): Promise<void> {
-  const { metadata, data } = event.detail;
+  const { data } = event.detail;
   const { booking } = data;
   await deps.steps.runOnce<Publication>(
     { bookingId: booking.bookingId, step: STEP, revision: booking.revision },
@@ -54,14 +54,7 @@ export async function publishGuestPageFor(event: ConsumedEvent<'CrewEventCreated
     },
     (publication) =>
       deps.publisher.publishOne('GuestPagePublished', {
-        metadata: {
-          bookingId: metadata.bookingId,
-          correlationId: metadata.correlationId,
-          causationId: event.id,
-          schemaVersion: SCHEMA_VERSION,
-          occurredAt: new Date().toISOString(),
-          idempotencyKey: `${booking.bookingId}:r${booking.revision}:GuestPagePublished`,
-        },
+        metadata: followUpMetadata(event, 'GuestPagePublished'),
         data: { booking, url: publication.url, etag: publication.etag },
       }),
     deps.logger,

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ConsumedEvent } from '../../shared/consumer';
-import { SCHEMA_VERSION } from '../../shared/contract/events';
+import { followUpMetadata } from '../../shared/contract/metadata';
 import type { Logger } from '../../shared/logger';
 import type { Publisher } from '../../shared/publisher';
 import type { BookingSteps } from '../../shared/steps';
@@ -20,7 +20,7 @@ export interface ScrubDeps {
  * and it catches revenue lines SCC may have put back since; only the event is not sent twice.
  */
 export async function scrubCrewNotes(event: ConsumedEvent<'CrewEventCreated'>, deps: ScrubDeps): Promise<void> {
-  const { metadata, data } = event.detail;
+  const { data } = event.detail;
   const { booking, sccEventId } = data;
   const scrubbed = await scrubCrewEvent(
     deps.documents,
@@ -33,14 +33,7 @@ export async function scrubCrewNotes(event: ConsumedEvent<'CrewEventCreated'>, d
     async () => scrubbed,
     (result) =>
       deps.publisher.publishOne('CrewNotesScrubbed', {
-        metadata: {
-          bookingId: metadata.bookingId,
-          correlationId: metadata.correlationId,
-          causationId: event.id,
-          schemaVersion: SCHEMA_VERSION,
-          occurredAt: new Date().toISOString(),
-          idempotencyKey: `${booking.bookingId}:r${booking.revision}:CrewNotesScrubbed`,
-        },
+        metadata: followUpMetadata(event, 'CrewNotesScrubbed'),
         data: { booking, sccEventId, linesRemoved: result.linesRemoved },
       }),
     deps.logger,

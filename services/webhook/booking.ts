@@ -1,8 +1,8 @@
 import type { BoatsetterWebhookPayload, BoatsetterWebhookType } from '../../shared/contract/boatsetter';
+import { idempotencyKeyOf } from '../../shared/contract/metadata';
 import {
   SCHEMA_VERSION,
   type BookingSnapshot,
-  type DetailType,
   type EventDetail,
 } from '../../shared/contract/events';
 
@@ -57,11 +57,6 @@ export function toBookingSnapshot(payload: BoatsetterWebhookPayload): BookingSna
     },
     ...(data.special_requests !== undefined ? { specialRequests: data.special_requests } : {}),
   };
-}
-
-/** Stable across Boatsetter's retries and our replays of the same fact: one key per booking revision and type. */
-export function idempotencyKeyOf(bookingId: string, revision: number, detailType: DetailType): string {
-  return `${bookingId}:r${revision}:${detailType}`;
 }
 
 export interface DeliveryContext {

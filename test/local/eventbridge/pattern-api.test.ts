@@ -6,7 +6,7 @@ import {
   PutTargetsCommand,
   TestEventPatternCommand,
 } from '@aws-sdk/client-eventbridge';
-import { createQueue, drain, startBus, type BusUnderTest } from './helpers';
+import { startBus, type BusUnderTest } from './helpers';
 import { eventBridgeEvent, invalidPatternCases, patternCases, type PatternCase } from './pattern-cases';
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BookingCancelled, BookingModified, BookingReceived } from '../../../shared/contract/events';
-import { bookingEventOf, detailTypeOf, idempotencyKeyOf, toBookingSnapshot } from '../../../services/webhook/booking';
+import { bookingEventOf, detailTypeOf, toBookingSnapshot } from '../../../services/webhook/booking';
+import { idempotencyKeyOf } from '../../../shared/contract/metadata';
 import { bookingCancelled, bookingConfirmed, bookingModified, bookingSnapshot } from '../../fixtures';
 
 const context = { webhookId: 'msg_second', correlationId: 'msg_first', occurredAt: new Date('2026-11-24T17:03:01.250Z') };
