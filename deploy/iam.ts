@@ -1,6 +1,7 @@
 import type { ConsumerDeclaration } from '../shared/declaration';
 import { secretNames } from '../shared/config';
 import type { DiscoveredService } from './discover';
+import { consumerLogicalIds, ownTableLogicalId } from './names';
 import type { DeployParams } from './params';
 
 type Cfn = unknown;
@@ -40,6 +41,10 @@ export function roleOf(service: DiscoveredService, functionName: string, params:
   };
 
   if (declaration.emits.length > 0) allow(['events:PutEvents'], { 'Fn::GetAtt': ['EventBus', 'Arn'] });
+  // Lambda itself (with this role) dead-letters an event the function failed on, after its async retries.
+  if (declaration.kind === 'consumer') {
+    allow(['sqs:SendMessage'], { 'Fn::GetAtt': [consumerLogicalIds(service.name).deadLetterQueue, 'Arn'] });
+  }
   allow(access.bookingsTable, { 'Fn::GetAtt': ['BookingsTable', 'Arn'] });
   allow(
     access.sccTable,
@@ -90,12 +95,3 @@ export function roleOf(service: DiscoveredService, functionName: string, params:
     },
   };
 }
-
-export const pascal = (name: string) =>
-  name
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((part) => part[0]!.toUpperCase() + part.slice(1))
-    .join('');
-
-export const ownTableLogicalId = (service: string, table: string) => `${pascal(service)}${pascal(table)}Table`;

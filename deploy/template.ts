@@ -11,7 +11,8 @@ import {
 import { bookingsTableDefinition, BOOKINGS_TTL_ATTRIBUTE } from '../shared/tables';
 import { discoverServices } from './discover';
 import { environmentOf } from './environment';
-import { ownTableLogicalId, pascal, roleOf } from './iam';
+import { roleOf } from './iam';
+import { consumerLogicalIds, functionKeyOf, functionLogicalIdOf, ownTableLogicalId, pascal } from './names';
 import type { DeployParams } from './params';
 
 /**
@@ -20,26 +21,21 @@ import type { DeployParams } from './params';
  */
 export interface Generated {
   functions: Record<string, unknown>;
-  resources: { Resources: Record<string, unknown>; Outputs: Record<string, unknown> };
+  resources: {
+    Resources: Record<string, unknown>;
+    Outputs: Record<string, unknown>;
+    /** Properties added to resources osls generates (the functions). */
+    extensions: Record<string, unknown>;
+  };
 }
 
-export const functionKeyOf = (name: string) => name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-/** The logical id osls gives a function's AWS::Lambda::Function (our function keys are camelCase). */
-export const functionLogicalIdOf = (name: string) => `${pascal(name)}LambdaFunction`;
-export const consumerLogicalIds = (name: string) => ({
-  function: functionLogicalIdOf(name),
-  role: `${pascal(name)}Role`,
-  rule: `${pascal(name)}Rule`,
-  permission: `${pascal(name)}RulePermission`,
-  deadLetterQueue: `${pascal(name)}DeadLetterQueue`,
-  deadLetterQueuePolicy: `${pascal(name)}DeadLetterQueuePolicy`,
-  deadLetterAlarm: `${pascal(name)}DeadLetterAlarm`,
-});
+export { consumerLogicalIds, functionKeyOf, functionLogicalIdOf } from './names';
 
 export async function generate(stage: string, params: DeployParams, root = process.cwd()): Promise<Generated> {
   const services = await discoverServices(root);
   const functions: Record<string, unknown> = {};
   const Resources: Record<string, unknown> = { ...sharedResources(stage, params) };
+  const extensions: Record<string, unknown> = {};
   const Outputs: Record<string, unknown> = {
     EventBusName: { Value: { Ref: 'EventBus' } },
     EventBusArn: { Value: { 'Fn::GetAtt': ['EventBus', 'Arn'] } },
@@ -58,11 +54,14 @@ export async function generate(stage: string, params: DeployParams, root = proce
       environment: environmentOf(service, stage, params),
       ...(declaration.kind === 'http'
         ? { events: [{ httpApi: { method: declaration.route.method, path: declaration.route.path } }] }
-        : {}),
+        : asyncRetriesOf(declaration)),
     };
     Resources[ids.role] = roleOf(service, names.functionName, params);
     if (declaration.kind === 'consumer') {
       Object.assign(Resources, consumerResources(service.name, declaration, stage));
+      // EventBridge's DLQ only takes events it could not hand to Lambda; once Lambda accepted one, a failing
+      // function is Lambda's to retry and dead-letter. Both go to the consumer's one queue: nothing is dropped.
+      extensions[ids.function] = { Properties: { DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [ids.deadLetterQueue, 'Arn'] } } } };
       Outputs[`${pascal(service.name)}DeadLetterQueueUrl`] = { Value: { Ref: ids.deadLetterQueue } };
       for (const table of declaration.tables ?? []) {
         Resources[ownTableLogicalId(service.name, table.name)] = ownTable(service.name, table, stage);
@@ -72,7 +71,18 @@ export async function generate(stage: string, params: DeployParams, root = proce
   for (const name of foldersWith(root, 'cloudfront-function.js')) {
     Object.assign(Resources, cloudFrontFunctionOf(name, stage, root, Outputs));
   }
-  return { functions, resources: { Resources, Outputs } };
+  return { functions, resources: { Resources, Outputs, extensions } };
+}
+
+/**
+ * The declared retry policy for a function that fails, in Lambda's asynchronous-invocation terms
+ * (osls maximumRetryAttempts/maximumEventAge): Lambda allows at most 2 retries and 60..21600 seconds.
+ */
+export function asyncRetriesOf(declaration: ConsumerDeclaration) {
+  return {
+    maximumRetryAttempts: Math.min(2, declaration.retry.maximumRetryAttempts),
+    maximumEventAge: Math.min(21_600, Math.max(60, declaration.retry.maximumEventAgeInSeconds)),
+  };
 }
 
 function sharedResources(stage: string, params: DeployParams): Record<string, unknown> {

@@ -26,13 +26,14 @@ const statements = (s: DiscoveredService): PolicyStatement[] =>
   roleOf(s, 'charterflow-ci-cabin-notes', params).Properties.Policies[0]!.PolicyDocument.Statement;
 
 describe('a function role', () => {
-  it('of a consumer that only listens holds its own log group and nothing else', () => {
+  it('of a consumer that only listens holds its own log group and its own dead-letter queue, nothing else', () => {
     expect(statements(service({}))).toEqual([
       {
         Effect: 'Allow',
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/charterflow-ci-cabin-notes:*' }],
       },
+      { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [{ 'Fn::GetAtt': ['CabinNotesDeadLetterQueue', 'Arn'] }] },
     ]);
   });
 
@@ -61,7 +62,7 @@ describe('a function role', () => {
       guestSiteInvalidation: true,
       secrets: ['guestSite', 'sccServiceKey'],
     });
-    const resources = statements(service({ access })).slice(1).map((s) => [s.Action, s.Resource]);
+    const resources = statements(service({ access })).slice(2).map((s) => [s.Action, s.Resource]);
     expect(resources).toEqual([
       [['dynamodb:GetItem'], [{ 'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/scc-events' }]],
       [['s3:PutObject'], [{ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::queenofsandiego.com/g/*' }]],

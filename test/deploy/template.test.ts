@@ -95,6 +95,21 @@ describe('the packaged CloudFormation template', () => {
     }
   });
 
+  it('dead-letters an event the function itself failed on into the same queue, after the declared retries (Lambda caps them at 2)', () => {
+    for (const { name, declaration } of consumers) {
+      const ids = consumerLogicalIds(name);
+      expect(resource(ids.function).Properties.DeadLetterConfig, name).toEqual({ TargetArn: getAtt(ids.deadLetterQueue) });
+      const [, config] = ofType('AWS::Lambda::EventInvokeConfig').find(([, c]) => JSON.stringify(c.Properties.FunctionName).includes(ids.function)) ?? [];
+      expect(config?.Properties, name).toMatchObject({
+        Qualifier: '$LATEST',
+        MaximumRetryAttempts: Math.min(2, declaration.retry.maximumRetryAttempts),
+        MaximumEventAgeInSeconds: Math.min(21_600, declaration.retry.maximumEventAgeInSeconds),
+      });
+      const sends = statementsOf(resource(ids.role)).filter((s) => s.Action.some((a) => a.startsWith('sqs:')));
+      expect(sends, name).toEqual([{ Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [getAtt(ids.deadLetterQueue)] }]);
+    }
+  });
+
   it('lets only its own rule write to each dead-letter queue, and only its rule invoke each consumer', () => {
     for (const { name } of consumers) {
       const ids = consumerLogicalIds(name);
