@@ -1,0 +1,216 @@
+import { cpus } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { benchBundles } from './bundles';
+import { directDeps, runChain, runDirect, type RunFigures } from './chain';
+import { benchLocalBus } from './eventbridge';
+import { runGrowth } from './growth';
+import { startBenchStack, type Invocation } from './harness';
+import { formatTable, writeResults, type Figure, type Machine } from './report';
+import { median, round, summarize } from './stats';
+
+/**
+ * `npm run bench [-- --quick]`: how fast the chain is, what it costs and how it grows, on the local stack.
+ * Prints a table (each figure with how it was measured) and writes bench/results.json. No thresholds: the
+ * aims are printed beside the figures, a missed one fails nothing.
+ */
+
+// The SDK's notice about future Node versions is not a figure: keep the bench output to the bench.
+const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
+  if (String(warning).includes('NodeVersionSupportWarning') || rest.includes('NodeVersionSupportWarning')) return;
+  emitWarning(warning, ...rest);
+}) as typeof process.emitWarning;
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+
+const plans = {
+  full: {
+    chain: [
+      { concurrency: 1, bookings: 50 },
+      { concurrency: 10, bookings: 150 },
+      { concurrency: 50, bookings: 300 },
+    ],
+    busEvents: 2_000,
+    coldStartRuns: 20,
+    growth: { levels: [100, 1_000, 10_000], replayEvents: 10_000, sequential: 20, concurrent: 40 },
+  },
+  quick: {
+    chain: [
+      { concurrency: 1, bookings: 5 },
+      { concurrency: 10, bookings: 10 },
+      { concurrency: 50, bookings: 15 },
+    ],
+    busEvents: 200,
+    coldStartRuns: 5,
+    growth: { levels: [100, 500], replayEvents: 500, sequential: 5, concurrent: 10 },
+  },
+};
+
+function machine(): Machine {
+  const model = /^model name\s*:\s*(.+)$/m.exec(safeRead('/proc/cpuinfo'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  return { cpus: cpus().length, cpuModel: model.trim(), node: process.version, platform: `${process.platform} ${process.arch}` };
+}
+
+function safeRead(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+const KB = 1024;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+  const mode = values.quick ? 'quick' : 'full';
+  const plan = plans[mode];
+  const startedAt = new Date();
+  const figures: Figure[] = [];
+  const raw: Record<string, unknown> = {};
+  const log = (line: string) => console.log(line);
+  const host = machine();
+  log(`charterflow bench (${mode}) on ${host.cpus} x ${host.cpuModel}, Node ${host.node}`);
+
+  log('bundles: building with the deployment esbuild options, timing cold starts...');
+  const bundles = await benchBundles(plan.coldStartRuns, log);
+  raw.bundles = bundles;
+
+  log(`local bus: ${plan.busEvents} events...`);
+  const bus = await benchLocalBus({ events: plan.busEvents });
+  raw.localBus = bus;
+
+  log('chain: starting the local stack...');
+  const bench = await startBenchStack();
+  const chainRuns: RunFigures[] = [];
+  const directRuns: RunFigures[] = [];
+  let hopInvocations: Invocation[] = [];
+  try {
+    // Warm-up: the first booking imports every handler (a cold start, measured above, not here).
+    await runChain(bench, 3, 1);
+    await bench.stack.eventBridge.idle();
+    for (const { concurrency, bookings } of plan.chain) {
+      const before = bench.invocations.length;
+      log(`  choreography: ${bookings} bookings, ${Math.min(concurrency, bookings)} in flight...`);
+      chainRuns.push(await runChain(bench, bookings, concurrency));
+      await bench.stack.eventBridge.idle();
+      if (concurrency === 1) hopInvocations = bench.invocations.slice(before);
+    }
+    const deps = directDeps();
+    try {
+      await runDirect(bench, deps, 3, 1);
+      for (const { concurrency, bookings } of plan.chain) {
+        log(`  direct orchestration: ${bookings} bookings, ${Math.min(concurrency, bookings)} in flight...`);
+        directRuns.push(await runDirect(bench, deps, bookings, concurrency));
+      }
+    } finally {
+      deps.destroy();
+    }
+  } finally {
+    await bench.stop();
+  }
+  raw.chain = chainRuns.map(({ latencies, ...rest }) => ({ ...rest, summary: summarize(latencies) }));
+  raw.direct = directRuns.map(({ latencies, ...rest }) => ({ ...rest, summary: summarize(latencies) }));
+
+  log('growth and replay: starting a fresh local stack...');
+  const growthBench = await startBenchStack();
+  let growth: Awaited<ReturnType<typeof runGrowth>>;
+  try {
+    growth = await runGrowth(growthBench, plan.growth, log);
+  } finally {
+    await growthBench.stop();
+  }
+  raw.growth = growth.levels;
+  raw.replay = growth.replay && { ...growth.replay, invocations: growth.replay.invocations.length };
+
+  // --- figures -----------------------------------------------------------------------------------------
+  const total = chainRuns.reduce((sum, r) => sum + r.bookings, 0);
+  for (const [i, run] of chainRuns.entries()) {
+    const inFlight = Math.min(run.concurrency, run.bookings);
+    const s = summarize(run.latencies);
+    const how = `webhook 202 to GuestPagePublished at an SQS tap on the bus (its SentTimestamp); ${run.bookings} bookings, ${inFlight} in flight`;
+    const section = `1. end to end, choreography (${total} bookings in all)`;
+    figures.push({ section, name: `p50 at ${inFlight} in flight`, value: s.p50, unit: 'ms', how });
+    figures.push({ section, name: `p95 at ${inFlight} in flight`, value: s.p95, unit: 'ms', how });
+    figures.push({ section, name: `p99 at ${inFlight} in flight`, value: s.p99, unit: 'ms', how });
+    figures.push({ section, name: `throughput at ${inFlight} in flight`, value: round(run.throughput), unit: 'bookings/s', how: 'bookings / (first send to last GuestPagePublished)' });
+    const direct = directRuns[i]!;
+    const d = summarize(direct.latencies);
+    const dsection = '2. direct orchestration baseline (same calls in sequence, no bus)';
+    figures.push({ section: dsection, name: `p50 at ${inFlight} in flight`, value: d.p50, unit: 'ms', how: 'bench/direct-orchestration.ts, start to guest page invalidated; same bookings count' });
+    figures.push({ section: dsection, name: `p99 at ${inFlight} in flight`, value: d.p99, unit: 'ms', how: 'same' });
+    figures.push({ section: dsection, name: `throughput at ${inFlight} in flight`, value: round(direct.throughput), unit: 'bookings/s', how: 'bookings / wall time' });
+    figures.push({ section: dsection, name: `ratio choreography/direct p50 at ${inFlight}`, value: round(s.p50 / d.p50), unit: 'x', aim: { op: '<=', value: 1.2 }, how: 'p50 above / p50 of the baseline' });
+    figures.push({ section: dsection, name: `ratio choreography/direct throughput at ${inFlight}`, value: round(run.throughput / direct.throughput), unit: 'x', how: 'choreography bookings/s / direct bookings/s' });
+  }
+
+  const hops = '3. per hop';
+  figures.push({ section: hops, name: 'bus put-to-invoke p50', value: bus.putToInvokeMs.p50, unit: 'ms', how: `bench/eventbridge.ts: PutEvents via SDK to a Lambda target's call, ${plan.busEvents} events` });
+  figures.push({ section: hops, name: 'bus put-to-invoke p99', value: bus.putToInvokeMs.p99, unit: 'ms', how: 'same' });
+  figures.push({ section: hops, name: 'bus PutEvents accepted', value: bus.putEventsPerSecond, unit: 'events/s', how: '10 entries a call, 8 calls in flight' });
+  const byConsumer = groupBy(hopInvocations, (i) => i.consumer);
+  const splits: Record<string, unknown> = {};
+  for (const [consumer, list] of Object.entries(byConsumer)) {
+    const totalMs = median(list.map((i) => i.totalMs));
+    const downstreamMs = median(list.map((i) => i.downstreamMs));
+    const ownMs = median(list.map((i) => i.totalMs - i.downstreamMs));
+    splits[consumer] = { invocations: list.length, totalMs, downstreamMs, ownMs };
+    const how = `median of ${list.length} invocations at 1 booking in flight; downstream = SDK HTTP requests + fetch to JADA/SCC, timed by a wrapper`;
+    figures.push({ section: hops, name: `${consumer}: invocation`, value: round(totalMs), unit: 'ms', how });
+    figures.push({ section: hops, name: `${consumer}: our code`, value: round(ownMs), unit: 'ms', how: 'invocation minus downstream, per invocation, median' });
+    figures.push({ section: hops, name: `${consumer}: downstream calls`, value: round(downstreamMs), unit: 'ms', how: 'union of the call intervals, median' });
+  }
+  raw.hops = splits;
+
+  for (const b of bundles) {
+    const section = '4. Lambda bundles';
+    figures.push({ section, name: `${b.name}: minified`, value: round(b.minifiedBytes / KB, 1), unit: 'KB', aim: { op: '<', value: 250 }, how: 'esbuild with serverless.yml custom.esbuild options (bench/bundles.ts), handler.mjs' });
+    figures.push({ section, name: `${b.name}: gzipped`, value: round(b.gzippedBytes / KB, 1), unit: 'KB', how: 'zlib gzip of the same file' });
+    figures.push({ section, name: `${b.name}: cold start`, value: round(b.coldStartMs.median, 1), unit: 'ms', aim: { op: '<', value: 150 }, how: `fresh node process: import + first event (new booking), median of ${b.coldStartMs.runs.length} (import ${round(b.coldStartMs.importMedian, 0)} ms)` });
+  }
+
+  if (growth.replay) {
+    const r = growth.replay;
+    const section = '5. replay';
+    figures.push({ section, name: 'archived events replayed', value: r.archivedEvents, unit: 'events', how: 'StartReplay of the whole archive to the consumer rules (FilterArns)' });
+    figures.push({ section, name: 'replay rate', value: round(r.eventsPerSecond, 1), unit: 'events/s', how: `archived events / (StartReplay to bus idle), ${r.invocations.length} consumer invocations` });
+    const skipped = groupBy(r.invocations, (i) => i.consumer);
+    for (const [consumer, list] of Object.entries(skipped)) {
+      const processed = byConsumer[consumer];
+      figures.push({ section, name: `${consumer}: skip already-done`, value: round(median(list.map((i) => i.totalMs))), unit: 'ms', how: `median of ${list.length} replayed invocations` });
+      if (processed) figures.push({ section, name: `${consumer}: process new`, value: round(median(processed.map((i) => i.totalMs))), unit: 'ms', how: 'median at 1 booking in flight (section 3)' });
+    }
+  }
+
+  for (const level of growth.levels) {
+    const section = '6. growth with history';
+    const at = `${level.history} in history`;
+    figures.push({ section, name: `e2e p50, ${at}`, value: level.endToEndMs.p50, unit: 'ms', how: `${plan.growth.sequential} bookings one at a time; history = one real booking cloned (bench/history.ts)` });
+    figures.push({ section, name: `e2e p95, ${at}`, value: level.endToEndMs.p95, unit: 'ms', how: 'same' });
+    figures.push({ section, name: `throughput, ${at}`, value: round(level.throughput), unit: 'bookings/s', how: `${plan.growth.concurrent} bookings, 10 in flight` });
+    for (const [consumer, ms] of Object.entries(level.consumerMs)) {
+      figures.push({ section, name: `${consumer} invocation, ${at}`, value: ms, unit: 'ms', how: 'median, one booking at a time' });
+    }
+  }
+
+  const durationSeconds = round((Date.now() - startedAt.getTime()) / 1000, 1);
+  console.log(`\n${formatTable(figures)}\n`);
+  const file = fileURLToPath(new URL('results.json', import.meta.url));
+  writeResults(file, { startedAt: startedAt.toISOString(), mode, durationSeconds, machine: host, figures, raw });
+  log(`bench (${mode}) took ${durationSeconds} s; figures in bench/results.json`);
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Record<string, T[]> {
+  const groups: Record<string, T[]> = {};
+  for (const item of items) (groups[key(item)] ??= []).push(item);
+  return groups;
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`bench failed: ${(error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  },
+);
