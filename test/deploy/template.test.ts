@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { secretNames } from '../../shared/config';
-import { deployedNames, eventPatternOf, ownTableName, type ConsumerDeclaration } from '../../shared/declaration';
+import { archiveName, deployedNames, eventPatternOf, ownTableName, type ConsumerDeclaration } from '../../shared/declaration';
 import { devSecrets } from '../../local/seed';
 import { discoverServices, type DiscoveredService } from '../../deploy/discover';
 import { documentedWildcards } from '../../deploy/iam';
@@ -61,6 +61,7 @@ describe('the packaged CloudFormation template', () => {
     const archives = ofType('AWS::Events::Archive');
     expect(archives).toHaveLength(1);
     const [, archive] = archives[0]!;
+    expect(archive.Properties.ArchiveName).toBe(archiveName(STAGE));
     expect(archive.Properties.SourceArn).toEqual(getAtt('EventBus'));
     expect(archive.Properties.RetentionDays).toBe(365);
     expect(archive.Properties.EventPattern).toBeUndefined();
