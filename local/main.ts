@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { secretNames } from '../shared/config';
 import { GUEST_SITE_BUCKET, GUEST_SITE_DISTRIBUTION_ID, LEGACY_BUCKET, signedSample } from './seed';
+import { runDemo } from './demo';
 import { startStack, type LocalStack } from './stack';
 
 /**
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
     throw new Error(`--port must be a port number, got "${portText}"`);
   }
   const dataDir = values.ephemeral ? undefined : (values['data-dir'] ?? '.charterflow');
-  const stack = await startStack({ ephemeral: values.ephemeral, dataDir, ports: { aws: port }, log: true });
+  const stack = await startStack({ ephemeral: values.ephemeral, dataDir, ports: { aws: port }, log: !values.demo });
   console.log(banner(stack, dataDir));
 
   let stopping = false;
@@ -77,10 +78,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown());
 
   if (values.demo) {
-    // The demo (issue 7) plugs in here: local/demo.ts exporting runDemo(stack).
-    const demo = (await import('./demo' as string).catch(() => undefined)) as { runDemo?: (s: LocalStack) => Promise<void> } | undefined;
-    if (demo?.runDemo) await demo.runDemo(stack);
-    else console.log('(the demo is not there yet: local/demo.ts)');
+    console.log('');
+    await runDemo(stack);
+    console.log('\nThe stack stays up. Ctrl-C stops it.');
   }
 }
 
