@@ -21,12 +21,13 @@ import {
 import { UsageError } from './main';
 import { Progress } from './progress';
 
-export const replayHelp = `Usage: npx charterflow replay --from TIME [--to TIME] [--consumer NAME] [--dry-run] [--json]
+export const replayHelp = `Usage: npx charterflow replay (--from TIME [--to TIME] | --all) [--consumer NAME] [--dry-run] [--json]
 
 Re-sends the events of a time window from the bus's archive (${archiveName('<stage>')}) to the consumers'
 rules. Consumers are idempotent: what is already done is skipped, a chain that broke halfway is completed.
   --from TIME      start of the window: ISO 8601 (2026-11-24T17:00:00Z) or a time ago ("2h ago", "3d ago")
   --to TIME        end of the window (default: now)
+  --all            the whole archive, from its creation until now (backfilling a new consumer)
   --consumer NAME  only that consumer's rule gets the events (Destination.FilterArns): backfill a new consumer
   --dry-run        count the events of the window, per consumer, and replay nothing
   --json           print the summary as one JSON object
@@ -37,7 +38,9 @@ replay (CancelReplay); without a terminal, Ctrl-C cancels.
 Counts come from the booking-ledger (one line per event on the bus): AWS has no API that lists an archive.`;
 
 export interface ReplayArgs {
+  /** With --all, `from` is a placeholder: the archive's creation time replaces it once known. */
   window: TimeWindow;
+  all: boolean;
   consumer?: string;
   dryRun: boolean;
   json: boolean;
@@ -49,13 +52,16 @@ export function parseReplayArgs(argv: string[], now = Date.now()): ReplayArgs & 
     ...targetOptions,
     from: { type: 'string' },
     to: { type: 'string' },
+    all: { type: 'boolean', default: false },
     consumer: { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     settle: { type: 'string' },
   });
-  if (values.from === undefined) throw new UsageError('--from is required (an ISO time or "2h ago")');
-  const from = parseWhen(values.from, '--from', now);
+  const all = values.all ?? false;
+  if (all && (values.from !== undefined || values.to !== undefined)) throw new UsageError('--all replays the whole archive: give it without --from and --to');
+  if (!all && values.from === undefined) throw new UsageError('--from is required (an ISO time or "2h ago"), or --all for the whole archive');
+  const from = all ? new Date(0) : parseWhen(values.from!, '--from', now);
   const to = values.to === undefined ? new Date(now) : parseWhen(values.to, '--to', now);
   if (to.getTime() > now) throw new UsageError('--to is in the future: an archive replays only what already happened');
   if (from.getTime() >= to.getTime()) throw new UsageError(`--from (${from.toISOString()}) must be before --to (${to.toISOString()})`);
@@ -63,6 +69,7 @@ export function parseReplayArgs(argv: string[], now = Date.now()): ReplayArgs & 
   if (settleMs === undefined) throw new UsageError(`--settle must be a duration such as 30s or 2m, got "${values.settle}"`);
   return {
     window: { from, to },
+    all,
     ...(values.consumer !== undefined ? { consumer: values.consumer } : {}),
     dryRun: values['dry-run'] ?? false,
     json: values.json ?? false,
@@ -117,7 +124,10 @@ export async function runReplay(argv: string[], hooks: ReplayHooks = {}): Promis
   const started = Date.now();
   try {
     const target = await replayTarget(events);
-    const window = clampWindow(args.window);
+    const created = target.archive.CreationTime;
+    // Event times are whole seconds: start at the second the archive was created.
+    const from = args.all && created ? new Date(Math.floor(created.getTime() / 1000) * 1000) : args.window.from;
+    const window = clampWindow({ from, to: args.window.to });
 
     if (args.dryRun) {
       const counts = countByDetailType(await ledgerLinesBetween(documents, window));

@@ -74,8 +74,15 @@ describe('replay arguments', () => {
     expect(parseReplayArgs(['--from', '2026-11-24T16:00:00Z'], NOW).window.to.getTime()).toBe(NOW);
   });
 
+  it('--all takes the whole archive; its start is known once the archive is described', () => {
+    const args = parseReplayArgs(['--all', '--consumer', 'booking-ledger'], NOW);
+    expect(args).toMatchObject({ all: true, consumer: 'booking-ledger' });
+    expect(args.window.to.getTime()).toBe(NOW);
+  });
+
   it.each([
     [[], /--from is required/],
+    [['--all', '--from', '1h ago'], /--all replays the whole archive/],
     [['--from', '1h ago', '--to', '2h ago'], /must be before --to/],
     [['--from', '1h ago', '--to', '2026-11-25T00:00:00Z'], /--to is in the future/],
     [['--from', 'later'], /--from must be an ISO time/],
