@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { discoverServices } from '../local/consumers';
+import { deployedNames, type ConsumerDeclaration } from '../shared/declaration';
 import { runChain } from './chain';
 import type { BenchStack, Invocation } from './harness';
-import { startHistory } from './history';
+import { startHistory, type History } from './history';
 import { runReplay, type ReplayFigures } from './replay';
 import { median, summarize, type Summary } from './stats';
 
@@ -21,6 +24,8 @@ export interface GrowthPlan {
   /** Bookings one at a time (latency), then ten at a time (throughput), at each level. */
   sequential: number;
   concurrent: number;
+  /** Done bookings whose events are redelivered one at a time to time a skip. */
+  skipSamples: number;
 }
 
 const perConsumer = (invocations: Invocation[]) => {
@@ -35,6 +40,7 @@ export async function runGrowth(bench: BenchStack, plan: GrowthPlan, log: (line:
   const history = await startHistory(bench);
   const levels: GrowthLevel[] = [];
   let replay: ReplayFigures | undefined;
+  let skips: Invocation[] = [];
   const replayAt = Math.ceil(plan.replayEvents / 5);
   const milestones = [...new Set([...plan.levels, replayAt])].sort((a, b) => a - b);
   try {
@@ -44,6 +50,7 @@ export async function runGrowth(bench: BenchStack, plan: GrowthPlan, log: (line:
       if (target === replayAt) {
         log(`  replaying ${target * 5} archived events...`);
         replay = await runReplay(bench, since);
+        skips = await redeliverDone(bench, history, plan.skipSamples);
       }
       if (!plan.levels.includes(target)) continue;
       log(`  growth: ${history.bookings} bookings in history (seeded in ${seedSeconds.toFixed(1)} s), measuring...`);
@@ -66,5 +73,25 @@ export async function runGrowth(bench: BenchStack, plan: GrowthPlan, log: (line:
   } finally {
     history.close();
   }
-  return { levels, replay };
+  return { levels, replay, skips };
+}
+
+/**
+ * Already-done events handed to each consumer one at a time, as a replay delivers them (with replay-name):
+ * the time to skip, without the queueing of a replay in full flow.
+ */
+async function redeliverDone(bench: BenchStack, history: History, bookings: number): Promise<Invocation[]> {
+  const consumers = (await discoverServices())
+    .filter((s) => s.declaration.kind === 'consumer')
+    .map((s) => ({ name: s.name, consumes: (s.declaration as ConsumerDeclaration).consumes as readonly string[] }));
+  const before = bench.invocations.length;
+  for (let n = 1; n <= bookings; n++) {
+    for (const event of history.eventsOf(n)) {
+      for (const consumer of consumers.filter((c) => c.consumes.includes(event['detail-type']))) {
+        const envelope = { version: '0', id: randomUUID(), ...event, account: '000000000000', time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), region: 'us-west-2', resources: [], 'replay-name': 'bench-skip' };
+        await bench.stack.lambda.invoke(bench.stack.lambda.arnOf(deployedNames(consumer.name).functionName), envelope);
+      }
+    }
+  }
+  return bench.invocations.slice(before);
 }

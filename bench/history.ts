@@ -36,6 +36,8 @@ export interface History {
   growTo(total: number): Promise<number>;
   /** Counts bookings that went through the chain meanwhile (measured ones are history too). */
   add(bookings: number): void;
+  /** The events of clone n as the bus would redeliver them (a replay): every one already done. */
+  eventsOf(n: number): { 'detail-type': string; source: string; detail: unknown }[];
   close(): void;
 }
 
@@ -107,6 +109,9 @@ export async function startHistory(bench: BenchStack): Promise<History> {
     },
     add(measured) {
       bookings += measured;
+    },
+    eventsOf(n) {
+      return templateEvents.map((e) => ({ 'detail-type': e['detail-type'], source: e.source, detail: JSON.parse(cloneText(JSON.stringify(e.detail), template, n)) }));
     },
     close() {
       dynamodb.destroy();

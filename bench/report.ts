@@ -19,17 +19,19 @@ export function meetsAim(figure: Figure): boolean | undefined {
 const formatValue = (value: number) =>
   !Number.isFinite(value) ? 'n/a' : Math.abs(value) >= 100 ? String(Math.round(value)) : String(Math.round(value * 100) / 100);
 
-/** A plain-text table, one line per figure, grouped by section, with the aim and how it was measured. */
+/** A plain-text table, one line per figure, grouped by section, with the aim and how it was measured (" = as above). */
 export function formatTable(figures: readonly Figure[]): string {
-  const rows = figures.map((f) => {
+  const rows = figures.map((f, i) => {
     const met = meetsAim(f);
+    const previous = figures[i - 1];
+    const sameHow = previous !== undefined && previous.section === f.section && previous.how === f.how;
     return {
       section: f.section,
       cells: [
         f.name,
         `${formatValue(f.value)} ${f.unit}`.trim(),
         f.aim ? `${f.aim.op} ${formatValue(f.aim.value)}${met === undefined ? '' : met ? ' ok' : ' MISSED'}` : '',
-        f.how,
+        sameHow ? '"' : f.how,
       ],
     };
   });

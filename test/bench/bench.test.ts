@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { lambdaBuildOptions } from '../../bench/bundles';
+import { cloneText } from '../../bench/history';
+import { formatTable, meetsAim, type Figure } from '../../bench/report';
+import { inPool, percentile, summarize, unionLength } from '../../bench/stats';
+
+/** The bench's pure parts: its arithmetic, its table, its history cloning, and its agreement with the deploy. */
+
+describe('percentile (nearest rank)', () => {
+  it.each([
+    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50, 5],
+    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95, 10],
+    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90, 9],
+    [[10, 1, 7, 3], 50, 3],
+    [[42], 99, 42],
+    [Array.from({ length: 100 }, (_, i) => 100 - i), 99, 99],
+  ])('of %j at p%d is %d, whatever the input order', (values, p, expected) => {
+    expect(percentile(values, p)).toBe(expected);
+  });
+
+  it('is NaN with no samples, and leaves its input unsorted', () => {
+    expect(percentile([], 50)).toBeNaN();
+    const values = [3, 1, 2];
+    percentile(values, 50);
+    expect(values).toEqual([3, 1, 2]);
+  });
+
+  it('summarize gives count, p50, p95, p99 and the mean, rounded to hundredths', () => {
+    expect(summarize([1, 2, 3.333, 4])).toEqual({ count: 4, p50: 2, p95: 4, p99: 4, mean: 2.58 });
+  });
+});
+
+describe('unionLength (downstream time of an invocation)', () => {
+  it.each([
+    [[], 0],
+    [[[0, 10]], 10],
+    [[[0, 10], [20, 25]], 15],
+    [[[0, 10], [5, 15]], 15],
+    [[[5, 15], [0, 10], [2, 3]], 15],
+    [[[0, 100], [10, 20]], 100],
+  ] as [[number, number][], number][])('of %j is %d', (intervals, expected) => {
+    expect(unionLength(intervals)).toBe(expected);
+  });
+});
+
+it('inPool keeps results in the order of the items and never runs more than asked at once', async () => {
+  let running = 0;
+  let most = 0;
+  const results = await inPool([30, 10, 20, 5, 15], 2, async (ms, i) => {
+    most = Math.max(most, ++running);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    running--;
+    return i * 10;
+  });
+  expect(results).toEqual([0, 10, 20, 30, 40]);
+  expect(most).toBe(2);
+});
+
+describe('the results table', () => {
+  const figures: Figure[] = [
+    { section: 'bundles', name: 'calendar: minified', value: 594.2, unit: 'KB', aim: { op: '<', value: 250 }, how: 'esbuild' },
+    { section: 'bundles', name: 'crew: minified', value: 120, unit: 'KB', aim: { op: '<', value: 250 }, how: 'esbuild' },
+    { section: 'replay', name: 'replay rate', value: 1234.567, unit: 'events/s', how: 'archive / time' },
+    { section: 'replay', name: 'nothing measured', value: NaN, unit: 'ms', aim: { op: '<=', value: 1.2 }, how: 'n/a case' },
+  ];
+
+  it('says whether each aim is met, and nothing when there is no aim or no value', () => {
+    expect(figures.map(meetsAim)).toEqual([false, true, undefined, undefined]);
+    expect(meetsAim({ ...figures[0]!, value: 250 })).toBe(false);
+    expect(meetsAim({ ...figures[0]!, value: 250, aim: { op: '<=', value: 250 } })).toBe(true);
+  });
+
+  it('groups by section, shows value, aim and how, with " for a repeated how', () => {
+    const lines = formatTable(figures).split('\n');
+    expect(lines[0]).toMatch(/^figure\s+value\s+aim\s+how it was measured$/);
+    expect(lines).toContain('[bundles]');
+    expect(lines.indexOf('[replay]')).toBeGreaterThan(lines.indexOf('[bundles]'));
+    expect(lines.find((l) => l.startsWith('calendar: minified'))).toMatch(/594 KB\s+< 250 MISSED\s+esbuild$/);
+    expect(lines.find((l) => l.startsWith('crew: minified'))).toMatch(/120 KB\s+< 250 ok\s+"$/);
+    expect(lines.find((l) => l.startsWith('replay rate'))).toMatch(/1235 events\/s\s+archive \/ time$/);
+    expect(lines.find((l) => l.startsWith('nothing measured'))).toMatch(/n\/a ms\s+<= 1\.2\s+n\/a case$/);
+  });
+});
+
+describe('history clones (growth and replay)', () => {
+  const item = JSON.stringify({
+    pk: 'BOOKING#BK000001',
+    sk: 'SCRUB#scc_128072384603da7a7645#86c5f4',
+    ids: { calendarEntryId: 'cal_14fe8cec12a49824a688' },
+    correlationId: 'msg_HA0EmhtGWP2RPTDw',
+    notes: 'Boatsetter booking BK000001, revision 1',
+  });
+
+  it('replace the booking id and every generated id, keeping their shape', () => {
+    const clone = JSON.parse(cloneText(item, 'BK000001', 7));
+    expect(clone.pk).toBe('BOOKING#H0000007');
+    expect(clone.notes).toBe('Boatsetter booking H0000007, revision 1');
+    expect(clone.sk).toMatch(/^SCRUB#scc_[A-Za-z0-9]{20}#86c5f4$/);
+    expect(clone.sk).not.toContain('128072384603da7a7645');
+    expect(clone.ids.calendarEntryId).toMatch(/^cal_[A-Za-z0-9]{20}$/);
+    expect(clone.correlationId).toMatch(/^msg_[A-Za-z0-9]{16}$/);
+  });
+
+  it('are distinct per number and the same for the same number', () => {
+    expect(cloneText(item, 'BK000001', 1)).not.toBe(cloneText(item, 'BK000001', 2));
+    expect(cloneText(item, 'BK000001', 3)).toBe(cloneText(item, 'BK000001', 3));
+  });
+});
+
+it("the bench builds bundles with serverless.yml's esbuild options", () => {
+  const yml = readFileSync(new URL('../../serverless.yml', import.meta.url), 'utf8');
+  const block = yml.slice(yml.indexOf('  esbuild:'), yml.indexOf('\npackage:'));
+  const option = (name: string) => new RegExp(`^\\s+${name}: (.+)$`, 'm').exec(block)?.[1]?.trim();
+  expect(option('bundle')).toBe(String(lambdaBuildOptions.bundle));
+  expect(option('minify')).toBe(String(lambdaBuildOptions.minify));
+  expect(option('treeShaking')).toBe(String(lambdaBuildOptions.treeShaking));
+  expect(option('target')).toBe(lambdaBuildOptions.target);
+  expect(option('platform')).toBe(lambdaBuildOptions.platform);
+  expect(option('format')).toBe(lambdaBuildOptions.format);
+  expect(option('outputFileExtension')).toBe(lambdaBuildOptions.outExtension?.['.js']);
+  expect(option('mainFields')).toBe(`[${lambdaBuildOptions.mainFields!.join(', ')}]`);
+  expect(option('exclude')).toBe('[]');
+  expect(option('plugins')).toBe('./deploy/esbuild-plugins.cjs');
+  expect(block).toContain(`js: "${lambdaBuildOptions.banner!.js}"`);
+});
