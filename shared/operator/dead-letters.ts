@@ -107,7 +107,8 @@ export async function readDeadLetters(sqs: SQSClient, consumers: readonly string
             QueueUrl: queueUrl,
             MaxNumberOfMessages: 10,
             VisibilityTimeout: options.holdSeconds,
-            WaitTimeSeconds: 0,
+            // A second look waits a moment: short polling in AWS asks only some of the queue's servers.
+            WaitTimeSeconds: empty > 0 ? 1 : 0,
             MessageAttributeNames: ['All'],
             MessageSystemAttributeNames: ['SentTimestamp'],
           }),
