@@ -139,6 +139,7 @@ async function main(): Promise<void> {
     figures.push({ section: e2e, name: `p95, ${inFlight} in flight`, value: s.p95, unit: 'ms', how });
     figures.push({ section: e2e, name: `p99, ${inFlight} in flight`, value: s.p99, unit: 'ms', how });
     figures.push({ section: e2e, name: `throughput, ${inFlight} in flight`, value: round(run.throughput), unit: 'bookings/s', how: 'bookings / (first send to last GuestPagePublished)' });
+    figures.push({ section: e2e, name: `CPU per booking, ${inFlight} in flight`, value: round(run.cpuMsPerBooking, 1), unit: 'ms', how: 'process.cpuUsage() of the one process holding stack, consumers and stand-ins / bookings' });
   }
   const baseline = '2. direct orchestration baseline (bench/direct-orchestration.ts: same calls in sequence, no bus)';
   for (const [i, direct] of directRuns.entries()) {
@@ -149,13 +150,14 @@ async function main(): Promise<void> {
     figures.push({ section: baseline, name: `p50, ${inFlight} in flight`, value: d.p50, unit: 'ms', how: `start to guest page invalidated; ${direct.bookings} bookings` });
     figures.push({ section: baseline, name: `p99, ${inFlight} in flight`, value: d.p99, unit: 'ms', how: `start to guest page invalidated; ${direct.bookings} bookings` });
     figures.push({ section: baseline, name: `throughput, ${inFlight} in flight`, value: round(direct.throughput), unit: 'bookings/s', how: 'bookings / wall time' });
+    figures.push({ section: baseline, name: `CPU per booking, ${inFlight} in flight`, value: round(direct.cpuMsPerBooking, 1), unit: 'ms', how: 'process.cpuUsage() / bookings' });
     figures.push({ section: baseline, name: `choreography/direct p50, ${inFlight} in flight`, value: round(s.p50 / d.p50), unit: 'x', aim: { op: '<=', value: 1.2 }, how: 'our overhead: p50 of section 1 / p50 of the baseline' });
     figures.push({ section: baseline, name: `choreography/direct throughput, ${inFlight} in flight`, value: round(run.throughput / direct.throughput), unit: 'x', how: 'bookings/s of section 1 / bookings/s of the baseline' });
   }
 
   const hops = '3. per hop';
   figures.push({ section: hops, name: 'bus put-to-invoke p50', value: bus.putToInvokeMs.p50, unit: 'ms', how: `bench/eventbridge.ts: PutEvents via SDK to a Lambda target's call, ${plan.busEvents} events` });
-  figures.push({ section: hops, name: 'bus put-to-invoke p99', value: bus.putToInvokeMs.p99, unit: 'ms', how: 'same' });
+  figures.push({ section: hops, name: 'bus put-to-invoke p99', value: bus.putToInvokeMs.p99, unit: 'ms', how: `bench/eventbridge.ts: PutEvents via SDK to a Lambda target's call, ${plan.busEvents} events` });
   figures.push({ section: hops, name: 'bus PutEvents accepted', value: bus.putEventsPerSecond, unit: 'events/s', how: '10 entries a call, 8 calls in flight' });
   const byConsumer = groupBy(hopInvocations, (i) => i.consumer);
   const splits: Record<string, unknown> = {};
@@ -195,7 +197,7 @@ async function main(): Promise<void> {
     const section = '6. growth with history';
     const at = `${level.history} in history`;
     figures.push({ section, name: `e2e p50, ${at}`, value: level.endToEndMs.p50, unit: 'ms', how: `${plan.growth.sequential} bookings one at a time; history = one real booking cloned (bench/history.ts)` });
-    figures.push({ section, name: `e2e p95, ${at}`, value: level.endToEndMs.p95, unit: 'ms', how: 'same' });
+    figures.push({ section, name: `e2e p95, ${at}`, value: level.endToEndMs.p95, unit: 'ms', how: `${plan.growth.sequential} bookings one at a time; history = one real booking cloned (bench/history.ts)` });
     figures.push({ section, name: `throughput, ${at}`, value: round(level.throughput), unit: 'bookings/s', how: `${plan.growth.concurrent} bookings, 10 in flight` });
     for (const [consumer, ms] of Object.entries(level.consumerMs)) {
       figures.push({ section, name: `${consumer} invocation, ${at}`, value: ms, unit: 'ms', how: 'median, one booking at a time' });
