@@ -12,7 +12,7 @@ import { bookingsTableDefinition, BOOKINGS_TTL_ATTRIBUTE } from '../shared/table
 import { discoverServices } from './discover';
 import { environmentOf } from './environment';
 import { roleOf } from './iam';
-import { consumerLogicalIds, functionKeyOf, functionLogicalIdOf, ownTableLogicalId, pascal } from './names';
+import { consumerLogicalIds, functionKeyOf, ownTableLogicalId, pascal } from './names';
 import type { DeployParams } from './params';
 
 /**

@@ -1,5 +1,5 @@
+import { listenOnLoopback } from './listen';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { AwsError, notSupported, type AwsJsonService } from './aws-service';
 
@@ -96,22 +96,8 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     return options.s3(req, res);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 4566, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        // Long-polling ReceiveMessage calls would keep close() waiting for up to 20 s.
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const listening = await listenOnLoopback(server, options.port ?? 4566);
+  return { url: listening.url, port: listening.port, stop: listening.close };
 }
 
 export function header(req: IncomingMessage, name: string): string | undefined {

@@ -1,5 +1,5 @@
+import { listenOnLoopback } from './listen';
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { isCloudFrontResponse, loadCloudFrontFunction, viewerRequestEvent, type CloudFrontValue } from './cloudfront-function';
@@ -120,19 +120,13 @@ export async function startGuestSite(options: GuestSiteOptions): Promise<GuestSi
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 8080, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server, options.port ?? 8080);
   return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        s3.destroy();
-      }),
+    url: listening.url,
+    stop: async () => {
+      await listening.close();
+      s3.destroy();
+    },
   };
 }
 

@@ -1,9 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Webhook } from 'standardwebhooks';
 import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { secretNames } from '../shared/config';
+import { signedDelivery } from '../shared/signed-delivery';
 import type { AwsJsonService } from './aws-service';
 import type { LocalSecretsManager } from './secrets-manager';
 
@@ -36,16 +36,10 @@ const SAMPLE_BOOKING = new URL('../test/fixtures/boatsetter/booking-confirmed.js
  */
 export function signedSample(options: { secret?: string; now?: Date; body?: string } = {}) {
   const body = options.body ?? JSON.stringify(JSON.parse(readFileSync(SAMPLE_BOOKING, 'utf8')));
-  const now = options.now ?? new Date();
-  const id = `msg_${randomUUID().replace(/-/g, '')}`;
-  const signature = new Webhook(options.secret ?? devSecrets[secretNames.webhookSecret]!).sign(id, now, body);
-  const headers = {
-    'content-type': 'application/json',
-    'webhook-id': id,
-    'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-    'webhook-signature': signature,
-  };
-  return { id, body, headers };
+  const { headers } = signedDelivery(body, options.secret ?? devSecrets[secretNames.webhookSecret]!, {
+    timestamp: options.now,
+  });
+  return { id: headers['webhook-id']!, body, headers };
 }
 
 /**

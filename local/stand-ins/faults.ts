@@ -1,6 +1,6 @@
+import { listenOnLoopback } from '../listen';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 
 /**
  * The HTTP front every stand-in shares: JSON in and out, a tiny router, and fault injection (errors, added
@@ -216,14 +216,10 @@ export async function serveStandIn(options: ServeOptions): Promise<RunningStandI
     send(res, current.errorStatus, { message: `${options.name}: injected fault (${fault})` });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server, options.port);
 
   return {
-    url: `http://127.0.0.1:${port}${basePath}`,
+    url: `${listening.url}${basePath}`,
     faults: () => faults,
     setFaults: (next) => {
       faults = { ...faults, ...checkFaults(next) };
@@ -232,8 +228,7 @@ export async function serveStandIn(options: ServeOptions): Promise<RunningStandI
       stopped = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
     },
   };
 }
