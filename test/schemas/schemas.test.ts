@@ -34,40 +34,19 @@ describe('drift detection', () => {
 });
 
 describe('the compatibility guard', () => {
-  const released = z.toJSONSchema(
-    z.object({
-      bookingId: z.string(),
-      partySize: z.number().int(),
-      status: z.enum(['confirmed', 'cancelled']),
-      captain: z.object({ name: z.string() }).optional(),
-      notes: z.string().optional(),
-      tags: z.array(z.string()),
-    }),
-  );
+  const releasedShape = (): Record<string, z.ZodType> => ({
+    bookingId: z.string(),
+    partySize: z.number().int(),
+    status: z.enum(['confirmed', 'cancelled']),
+    captain: z.object({ name: z.string() }).optional(),
+    notes: z.string().optional(),
+    tags: z.array(z.string()),
+  });
+  const released = z.toJSONSchema(z.object(releasedShape()));
   const change = (shape: Record<string, z.ZodType>) =>
-    breakingChanges(
-      released,
-      z.toJSONSchema(
-        z.object({
-          bookingId: z.string(),
-          partySize: z.number().int(),
-          status: z.enum(['confirmed', 'cancelled']),
-          captain: z.object({ name: z.string() }).optional(),
-          notes: z.string().optional(),
-          tags: z.array(z.string()),
-          ...shape,
-        }),
-      ),
-    );
+    breakingChanges(released, z.toJSONSchema(z.object({ ...releasedShape(), ...shape })));
   const without = (field: string) => {
-    const shape: Record<string, z.ZodType> = {
-      bookingId: z.string(),
-      partySize: z.number().int(),
-      status: z.enum(['confirmed', 'cancelled']),
-      captain: z.object({ name: z.string() }).optional(),
-      notes: z.string().optional(),
-      tags: z.array(z.string()),
-    };
+    const shape = releasedShape();
     delete shape[field];
     return breakingChanges(released, z.toJSONSchema(z.object(shape)));
   };
