@@ -131,7 +131,7 @@ export async function runReplay(argv: string[], hooks: ReplayHooks = {}): Promis
 
     if (args.dryRun) {
       const counts = countByDetailType(await ledgerLinesBetween(documents, window));
-      const perConsumer = reached.map((c) => ({ consumer: c.name, delivered: deliveredTo(c, counts), acted: 0, skipped: 0 }));
+      const perConsumer = reached.map((c) => ({ consumer: c.name, delivered: deliveredTo(c, counts), acted: 0, emittedOnly: 0, skipped: 0 }));
       const summary: ReplaySummary = {
         state: 'DRY_RUN',
         window: { from: window.from.toISOString(), to: window.to.toISOString() },
@@ -259,7 +259,7 @@ function printSummary(io: Io, summary: ReplaySummary, json: boolean): void {
     io.out(
       summary.dryRun
         ? `  ${c.consumer.padEnd(width)}  ${c.delivered} event(s)`
-        : `  ${c.consumer.padEnd(width)}  ${c.delivered} delivered: ${c.acted} acted, ${c.skipped} skipped (already done)`,
+        : `  ${c.consumer.padEnd(width)}  ${c.delivered} delivered: ${c.acted} acted, ${c.emittedOnly ? `${c.emittedOnly} emitted only (finished a broken chain), ` : ''}${c.skipped} skipped (already done)`,
     );
   }
 }

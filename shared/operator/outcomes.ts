@@ -12,13 +12,19 @@ import type { TimeWindow } from './replays';
  * - acted: for a consumer that records its steps (BookingSteps, step named after the consumer), the step
  *   records written since the replay started; for the ledger itself, the lines first written by this replay
  *   (they carry its replay-name);
+ * - emittedOnly: the step was done but its event never went out (a chain broken halfway): the replay made
+ *   the consumer emit it; counted as the consumer's events in the ledger since the replay started, less acted;
  * - skipped: the rest, already done before.
+ * Live traffic during the replay counts as the replay's; replays are rare and bookings tens a day. These are
+ * the ledger's view: a fact it lacked and that the replay brought back with its original time counts as
+ * delivered, not as emitted.
  */
 
 export interface ConsumerOutcome {
   consumer: string;
   delivered: number;
   acted: number;
+  emittedOnly: number;
   skipped: number;
 }
 
@@ -67,19 +73,28 @@ export function outcomesOf(
   input: Pick<OutcomeInput, 'consumers' | 'replayName'>,
   lines: readonly LedgerLine[],
   stepsDone: ReadonlyMap<string, number>,
+  /** Ledger lines of facts that happened since the replay started. */
+  linesSince: readonly LedgerLine[] = [],
 ): ConsumerOutcome[] {
   const counts = countByDetailType(lines);
+  const emittedSince = countByDetailType(linesSince);
   return input.consumers.map((consumer) => {
     const delivered = deliveredTo(consumer, counts);
     const acted =
       consumer.name === LEDGER_CONSUMER
         ? lines.filter((l) => l.replayName === input.replayName).length
         : (stepsDone.get(consumer.name) ?? 0);
-    return { consumer: consumer.name, delivered, acted, skipped: Math.max(0, delivered - acted) };
+    const emitted = [...new Set(consumer.emits)].reduce((sum, type) => sum + (emittedSince.get(type) ?? 0), 0);
+    const emittedOnly = Math.max(0, Math.min(delivered - acted, emitted - acted));
+    return { consumer: consumer.name, delivered, acted, emittedOnly, skipped: Math.max(0, delivered - acted - emittedOnly) };
   });
 }
 
 export async function replayOutcomes(documents: DynamoDBDocumentClient, input: OutcomeInput): Promise<ConsumerOutcome[]> {
-  const [lines, stepsDone] = await Promise.all([ledgerLinesBetween(documents, input.window), stepsDoneSince(documents, input.since)]);
-  return outcomesOf(input, lines, stepsDone);
+  const [lines, stepsDone, linesSince] = await Promise.all([
+    ledgerLinesBetween(documents, input.window),
+    stepsDoneSince(documents, input.since),
+    ledgerLinesBetween(documents, { from: input.since, to: new Date(Date.now() + 86_400_000) }),
+  ]);
+  return outcomesOf(input, lines, stepsDone, linesSince);
 }

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { randomUUID } from 'node:crypto';
-import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ListInvalidationsCommand } from '@aws-sdk/client-cloudfront';
 import { cloudFrontClient, documentClient, s3Client } from '../../shared/aws';
-import { secretNames } from '../../shared/config';
+import { bookingsTable, secretNames } from '../../shared/config';
+import { bookingKey } from '../../shared/tables';
 import { deployedNames } from '../../shared/declaration';
 import { startStack, type LocalStack } from '../../local/stack';
 import { devSecrets, GUEST_SITE_BUCKET, GUEST_SITE_DISTRIBUTION_ID } from '../../local/seed';
@@ -213,7 +214,7 @@ describe('recovery: dead letters, redrive, replays', () => {
       expect(summary.state).toBe('COMPLETED');
       expect(summary.eventsReplayed).toBe(BOOKINGS * 5);
       for (const consumer of ['calendar', 'crew', 'scrub', 'guest-page']) {
-        expect(summary.consumers.find((c) => c.consumer === consumer)).toMatchObject({ delivered: BOOKINGS, acted: 0, skipped: BOOKINGS });
+        expect(summary.consumers.find((c) => c.consumer === consumer)).toMatchObject({ delivered: BOOKINGS, acted: 0, emittedOnly: 0, skipped: BOOKINGS });
         // At least once: a delivery that failed (a timeout under load) is retried, so never fewer.
         expect(invoked(consumer)).toBeGreaterThanOrEqual(BOOKINGS);
       }
@@ -230,6 +231,33 @@ describe('recovery: dead letters, redrive, replays', () => {
     expect(after.invalidations).toBe(before.invalidations);
     const list = await statuses();
     expect(list.filter((s) => s.state === 'complete')).toHaveLength(BOOKINGS);
+  }, TEST_TIMEOUT_MS);
+
+  it('a replay finishes a chain that broke between a step done and its event emitted', async () => {
+    // As if scrub crashed right after its write: the step is recorded, CrewNotesScrubbed never went out.
+    const broken = ids[7]!;
+    await documents.send(
+      new UpdateCommand({ TableName: bookingsTable(), Key: { pk: bookingKey(broken), sk: 'STEP#scrub#r1' }, UpdateExpression: 'REMOVE emittedEventId' }),
+    );
+    const line = (await scanAll<{ pk: string; sk: string; detailType: string }>(documents, ledgerTableName())).find(
+      (i) => i.pk === `BOOKING#${broken}` && i.detailType === 'CrewNotesScrubbed',
+    )!;
+    await documents.send(new DeleteCommand({ TableName: ledgerTableName(), Key: { pk: line.pk, sk: line.sk } }));
+    const sccBefore = await scanAll<SccEvent>(documents, SCC_EVENTS_TABLE);
+
+    // Only scrub gets the replay: the archive still holds the original event this simulation pretends was
+    // never sent, and the ledger must hear of the fact from scrub's new emission, as after a real crash.
+    const out = captureIo();
+    const argv = ['--from', started.toISOString(), '--consumer', 'scrub', '--json', '--settle', '2s'];
+    expect(await runReplay(argv, { io: out.io, settled: () => stack.eventBridge.idle() })).toBe(0);
+    expect(out.json<ReplaySummary>().consumers).toEqual([
+      { consumer: 'scrub', delivered: BOOKINGS, acted: 0, emittedOnly: 1, skipped: BOOKINGS - 1 },
+    ]);
+    const status = captureIo();
+    expect(await runStatus([broken, '--json'], status.io)).toBe(0);
+    expect(status.json<BookingStatus>().state).toBe('complete');
+    // Only the event was redone: the SCC notes were not written again.
+    expect(await scanAll<SccEvent>(documents, SCC_EVENTS_TABLE)).toEqual(sccBefore);
   }, TEST_TIMEOUT_MS);
 
   it('replay --consumer booking-ledger rebuilds a wiped ledger and invokes no other consumer', async () => {
@@ -256,7 +284,7 @@ describe('recovery: dead letters, redrive, replays', () => {
     await stack.eventBridge.idle();
     const summary = out.json<ReplaySummary>();
     expect(summary).toMatchObject({ state: 'COMPLETED', consumer: 'booking-ledger', eventsReplayed: BOOKINGS * 5 });
-    expect(summary.consumers).toEqual([{ consumer: 'booking-ledger', delivered: BOOKINGS * 5, acted: BOOKINGS * 5, skipped: 0 }]);
+    expect(summary.consumers).toEqual([{ consumer: 'booking-ledger', delivered: BOOKINGS * 5, acted: BOOKINGS * 5, emittedOnly: 0, skipped: 0 }]);
 
     expect(invoked('booking-ledger')).toBeGreaterThanOrEqual(BOOKINGS * 5);
     for (const consumer of ['calendar', 'crew', 'scrub', 'guest-page']) expect(invoked(consumer)).toBe(0);

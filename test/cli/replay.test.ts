@@ -204,9 +204,9 @@ describe('redrive windows', () => {
 
 describe('replay outcomes per consumer', () => {
   const consumers = [
-    { name: 'calendar', consumes: ['BookingReceived'] },
-    { name: 'crew', consumes: ['CalendarEntryCreated'] },
-    { name: 'booking-ledger', consumes: ['BookingReceived', 'CalendarEntryCreated'] },
+    { name: 'calendar', consumes: ['BookingReceived'], emits: ['CalendarEntryCreated'] },
+    { name: 'crew', consumes: ['CalendarEntryCreated'], emits: ['CrewEventCreated'] },
+    { name: 'booking-ledger', consumes: ['BookingReceived', 'CalendarEntryCreated'], emits: [] },
   ] as unknown as ConsumerDeclaration[];
   const line = (detailType: string, replayName?: string) => ({ detailType, ...(replayName ? { replayName } : {}) }) as LedgerLine;
 
@@ -214,10 +214,18 @@ describe('replay outcomes per consumer', () => {
     const lines = [line('BookingReceived'), line('BookingReceived', 'r1'), line('CalendarEntryCreated', 'r1'), line('CalendarEntryCreated', 'older')];
     const outcomes = outcomesOf({ consumers, replayName: 'r1' }, lines, new Map([['calendar', 1]]));
     expect(outcomes).toEqual([
-      { consumer: 'calendar', delivered: 2, acted: 1, skipped: 1 },
-      { consumer: 'crew', delivered: 2, acted: 0, skipped: 2 },
-      { consumer: 'booking-ledger', delivered: 4, acted: 2, skipped: 2 },
+      { consumer: 'calendar', delivered: 2, acted: 1, emittedOnly: 0, skipped: 1 },
+      { consumer: 'crew', delivered: 2, acted: 0, emittedOnly: 0, skipped: 2 },
+      { consumer: 'booking-ledger', delivered: 4, acted: 2, emittedOnly: 0, skipped: 2 },
     ]);
+  });
+
+  it('tells a step that only had to emit (a chain broken between done and emitted) from one that acted', () => {
+    // calendar acted for one booking and re-emitted for another; crew emitted nothing.
+    const since = [line('CalendarEntryCreated'), line('CalendarEntryCreated')];
+    const outcomes = outcomesOf({ consumers, replayName: 'r1' }, [line('BookingReceived'), line('BookingReceived'), line('BookingReceived')], new Map([['calendar', 1]]), since);
+    expect(outcomes[0]).toEqual({ consumer: 'calendar', delivered: 3, acted: 1, emittedOnly: 1, skipped: 1 });
+    expect(outcomes[1]).toMatchObject({ consumer: 'crew', emittedOnly: 0 });
   });
 });
 
