@@ -32,6 +32,12 @@ export const targetOptions = {
 export const targetHelp = `  --stage NAME    the deployment stage (default: CHARTERFLOW_STAGE, or local)
   --local         use the local stack (http://127.0.0.1:4566, or CHARTERFLOW_AWS_PORT); AWS_ENDPOINT_URL also works`;
 
+/**
+ * AWS delivers events to an archive with a delay and recommends replaying only events at least this old
+ * (EventBridge user guide, "Archiving and replaying events", Event delivery).
+ */
+export const AWS_ARCHIVE_LAG_MS = 10 * 60_000;
+
 /** Points the SDK and the shared config at the chosen stage: same code for AWS and the local stack. */
 export function applyTarget(values: { stage?: string; local?: boolean }): void {
   if (values.stage !== undefined) {

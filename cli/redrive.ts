@@ -1,6 +1,7 @@
 import { eventBridgeClient, sqsClient } from '../shared/aws';
 import { redrive } from '../shared/operator/redrive';
-import { applyTarget, declaredConsumers, parseCommandArgs, pickConsumer, processIo, targetHelp, targetOptions, type Io } from './args';
+import { applyTarget, AWS_ARCHIVE_LAG_MS, declaredConsumers, parseCommandArgs, parseDuration, pickConsumer, processIo, targetHelp, targetOptions, type Io } from './args';
+import { isLoopback } from './tail';
 import { UsageError } from './main';
 import { Progress } from './progress';
 
@@ -13,6 +14,8 @@ event comes back to its dead-letter queue as a new letter. Letters whose event t
 holds are kept and listed.
   --consumer NAME  only that consumer's dead letters (default: every consumer's)
   --booking ID     only that booking's dead letters
+  --archive-lag DUR  leave letters of events younger than this (default 10m against AWS, which archives
+                   with a delay; 0 against the local stack, whose archive is written before PutEvents answers)
   --json           print the result as one JSON list
 ${targetHelp}`;
 
@@ -21,8 +24,13 @@ export async function runRedrive(argv: string[], io: Io = processIo()): Promise<
     ...targetOptions,
     consumer: { type: 'string' },
     booking: { type: 'string' },
+    'archive-lag': { type: 'string' },
     json: { type: 'boolean', default: false },
   });
+  const archiveLagMs = values['archive-lag'] === undefined ? undefined : parseDuration(values['archive-lag']);
+  if (values['archive-lag'] !== undefined && archiveLagMs === undefined) {
+    throw new UsageError(`--archive-lag must be a duration such as 10m, got "${values['archive-lag']}"`);
+  }
   if (values.booking !== undefined && !/^[A-Z0-9]{6,12}$/.test(values.booking)) {
     throw new UsageError(`--booking must be 6 to 12 upper-case letters and digits, got "${values.booking}"`);
   }
@@ -37,6 +45,7 @@ export async function runRedrive(argv: string[], io: Io = processIo()): Promise<
       consumers: (only ? [only] : consumers).map((c) => c.name),
       ...(values.booking ? { bookingId: values.booking } : {}),
       pollMs: 500,
+      archiveLagMs: archiveLagMs ?? (isLoopback(process.env.AWS_ENDPOINT_URL) ? 0 : AWS_ARCHIVE_LAG_MS),
       onReplay: ({ consumer, replayName, window, letters }) => {
         bars.get(consumer)?.done();
         if (!values.json) io.out(`${consumer}: ${letters} letter(s) via replay ${replayName} (${window.from.toISOString()} .. ${window.to.toISOString()})`);

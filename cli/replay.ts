@@ -7,6 +7,7 @@ import { cancelReplay, clampWindow, newReplayName, replayTarget, ruleArnOf, star
 import { ledgerLinesBetween } from '../services/booking-ledger/read';
 import {
   applyTarget,
+  AWS_ARCHIVE_LAG_MS,
   declaredConsumers,
   formatDuration,
   parseCommandArgs,
@@ -20,6 +21,7 @@ import {
 } from './args';
 import { UsageError } from './main';
 import { Progress } from './progress';
+import { isLoopback } from './tail';
 
 export const replayHelp = `Usage: npx charterflow replay (--from TIME [--to TIME] | --all) [--consumer NAME] [--dry-run] [--json]
 
@@ -155,6 +157,9 @@ export async function runReplay(argv: string[], hooks: ReplayHooks = {}): Promis
       ...(ruleArns ? { ruleArns } : {}),
       description: `charterflow replay${only ? ` for ${only.name}` : ''}`,
     });
+    if (!args.json && !isLoopback(process.env.AWS_ENDPOINT_URL) && Date.now() - window.to.getTime() < AWS_ARCHIVE_LAG_MS) {
+      io.err('note: the window ends less than 10 minutes ago; AWS archives with a delay, so its last events may be missing');
+    }
     if (!args.json) io.out(`replay ${name} started: ${window.from.toISOString()} .. ${window.to.toISOString()}${only ? `, only ${only.name}` : ''}`);
 
     const stopInterrupts = onInterrupt(hooks, io, async () => {

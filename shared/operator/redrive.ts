@@ -15,7 +15,9 @@ import { newReplayName, replayTarget, ruleArnOf, startReplay, waitForReplay, typ
  * window are re-sent too; consumers are safe to run twice, so they skip them.
  *
  * A letter is deleted only when the replay that covers it COMPLETED; one whose event the archive cannot hold
- * (older than the archive, or past its retention) is kept and reported, never deleted.
+ * (older than the archive, or past its retention) or may not hold yet (AWS archives with a delay and
+ * recommends replaying events at least 10 minutes old: eb-archive.html, "Event delivery") is kept and
+ * reported, never deleted.
  */
 
 export interface RedriveOptions {
@@ -23,6 +25,8 @@ export interface RedriveOptions {
   bookingId?: string;
   /** Letters closer in time than this share one replay window. */
   gapMs?: number;
+  /** Events younger than this may not be in the archive yet: their letters wait for a later redrive. */
+  archiveLagMs?: number;
   pollMs?: number;
   onReplay?: (info: { consumer: string; replayName: string; window: TimeWindow; letters: number }) => void;
   onProgress?: (consumer: string, fraction: number) => void;
@@ -65,7 +69,7 @@ async function redriveConsumer(
     result.kept.push(...batch.map((letter) => ({ letter, reason })));
     await releaseDeadLetters(sqs, batch);
   };
-  const { replayable, notReplayable } = splitByArchive(letters, target);
+  const { replayable, notReplayable } = splitByArchive(letters, target, Date.now(), options.archiveLagMs ?? 0);
   for (const [reason, batch] of notReplayable) await keep(batch, reason);
   if (replayable.length === 0) return result;
 
@@ -100,7 +104,7 @@ async function redriveConsumer(
 }
 
 /** Only events the archive still holds can be replayed; the rest stay in the queue. */
-export function splitByArchive(letters: readonly DeadLetter[], target: Pick<ReplayTarget, 'archive'>, now = Date.now()) {
+export function splitByArchive(letters: readonly DeadLetter[], target: Pick<ReplayTarget, 'archive'>, now = Date.now(), archiveLagMs = 0) {
   const created = target.archive.CreationTime?.getTime() ?? 0;
   const retentionDays = target.archive.RetentionDays ?? 0;
   const oldest = retentionDays > 0 ? now - retentionDays * 86_400_000 : 0;
@@ -113,6 +117,7 @@ export function splitByArchive(letters: readonly DeadLetter[], target: Pick<Repl
     // Event times are whole seconds: an event of the archive's creation second may predate it.
     else if (time < Math.floor(created / 1000) * 1000) put('the event is older than the archive', letter);
     else if (time < oldest) put(`the event is past the archive's retention (${retentionDays} days)`, letter);
+    else if (time > now - archiveLagMs) put(`the event may not be archived yet: redrive again after ${new Date(time + archiveLagMs).toISOString()}`, letter);
     else replayable.push(letter);
   }
   return { replayable, notReplayable };

@@ -111,6 +111,7 @@ describe('the CLI', () => {
     [['dlq', '--consumer', 'nobody'], 'charterflow dlq: --consumer must be one of'],
     [['redrive', '--booking', 'x'], 'charterflow redrive: --booking must be'],
     [['redrive', '--bogus'], "charterflow redrive: Unknown option '--bogus'"],
+    [['redrive', '--archive-lag', 'a while'], 'charterflow redrive: --archive-lag must be a duration'],
   ])('%j exits 2 with one line', async (argv, reason) => {
     const { code, out } = await runMain(argv as string[]);
     expect(code).toBe(2);
@@ -179,6 +180,18 @@ describe('redrive windows', () => {
       ['2026-11-24T12:00:00Z'],
     ]);
     expect(windowOf(groups[0]!)).toEqual({ from: new Date('2026-11-24T10:00:01Z'), to: new Date('2026-11-24T10:03:01Z') });
+  });
+
+  it('keeps letters whose event may not be archived yet', () => {
+    const now = Date.parse('2026-11-24T10:10:00Z');
+    const { replayable, notReplayable } = splitByArchive(
+      [letter('2026-11-24T09:59:00Z'), letter('2026-11-24T10:05:00Z')],
+      { archive: { CreationTime: new Date('2026-11-01T00:00:00Z') } as never },
+      now,
+      10 * 60_000,
+    );
+    expect(replayable.map((l) => l.messageId)).toEqual(['2026-11-24T09:59:00Z']);
+    expect([...notReplayable.keys()]).toEqual(['the event may not be archived yet: redrive again after 2026-11-24T10:15:00.000Z']);
   });
 
   it('keeps letters whose event the archive cannot replay', () => {
