@@ -1,6 +1,6 @@
 import { sqsClient } from '../shared/aws';
 import { deployedNames } from '../shared/declaration';
-import { listDeadLetters, type DeadLetter } from '../shared/operator/dead-letters';
+import { listDeadLetters, type DeadLetter } from './operator/dead-letters';
 import { applyTarget, declaredConsumers, formatAge, parseCommandArgs, pickConsumer, processIo, targetHelp, targetOptions, type Io } from './args';
 
 export const dlqHelp = `Usage: npx charterflow dlq [--consumer NAME] [--booking ID] [--json]

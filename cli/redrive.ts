@@ -1,5 +1,5 @@
 import { eventBridgeClient, sqsClient } from '../shared/aws';
-import { redrive } from '../shared/operator/redrive';
+import { redrive } from './operator/redrive';
 import { applyTarget, AWS_ARCHIVE_LAG_MS, declaredConsumers, parseCommandArgs, parseDuration, pickConsumer, processIo, targetHelp, targetOptions, type Io } from './args';
 import { isLoopback } from './tail';
 import { UsageError } from './main';

@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline/promises';
 import { documentClient, eventBridgeClient } from '../shared/aws';
 import { archiveName, type ConsumerDeclaration } from '../shared/declaration';
-import { countByDetailType, deliveredTo, replayOutcomes, type ConsumerOutcome } from '../shared/operator/outcomes';
-import { cancelReplay, clampWindow, newReplayName, replayTarget, ruleArnOf, startReplay, waitForReplay, type TimeWindow } from '../shared/operator/replays';
+import { countByDetailType, deliveredTo, replayOutcomes, type ConsumerOutcome } from './operator/outcomes';
+import { cancelReplay, clampWindow, newReplayName, replayTarget, ruleArnOf, startReplay, waitForReplay, type TimeWindow } from './operator/replays';
 import { ledgerLinesBetween } from '../services/booking-ledger/read';
 import {
   applyTarget,

@@ -1,5 +1,5 @@
 import { documentClient, sqsClient } from '../shared/aws';
-import { bookingStatus, DEFAULT_STUCK_AFTER_MS, recentStatuses, type BookingStatus } from '../shared/operator/status';
+import { bookingStatus, DEFAULT_STUCK_AFTER_MS, recentStatuses, type BookingStatus } from './operator/status';
 import {
   applyTarget,
   declaredConsumers,

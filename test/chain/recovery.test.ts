@@ -19,7 +19,7 @@ import { runDlq, type DeadLetterView } from '../../cli/dlq';
 import { runRedrive } from '../../cli/redrive';
 import { runReplay, type ReplaySummary } from '../../cli/replay';
 import { runStatus } from '../../cli/status';
-import type { BookingStatus } from '../../shared/operator/status';
+import type { BookingStatus } from '../../cli/operator/status';
 
 /**
  * The operator's recovery path end to end on the in-process stack: SCC down for a while, crew events

@@ -9,7 +9,7 @@ import type { Io } from '../../cli/args';
 import { runDlq, type DeadLetterView } from '../../cli/dlq';
 import { runRedrive } from '../../cli/redrive';
 import { runStatus } from '../../cli/status';
-import type { BookingStatus } from '../../shared/operator/status';
+import type { BookingStatus } from '../../cli/operator/status';
 import { bookingSnapshot, eventMetadata } from '../fixtures';
 
 /**

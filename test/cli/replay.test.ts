@@ -4,10 +4,10 @@ import { formatDuration, parseDuration, parseWhen, type Io } from '../../cli/arg
 import { commands, main } from '../../cli/main';
 import { Progress } from '../../cli/progress';
 import { onInterrupt, parseReplayArgs } from '../../cli/replay';
-import { newReplayName, progressOf } from '../../shared/operator/replays';
-import { clusters, splitByArchive, windowOf } from '../../shared/operator/redrive';
-import { outcomesOf } from '../../shared/operator/outcomes';
-import type { DeadLetter } from '../../shared/operator/dead-letters';
+import { newReplayName, progressOf } from '../../cli/operator/replays';
+import { clusters, splitByArchive, windowOf } from '../../cli/operator/redrive';
+import { outcomesOf } from '../../cli/operator/outcomes';
+import type { DeadLetter } from '../../cli/operator/dead-letters';
 import type { LedgerLine } from '../../services/booking-ledger/booking-ledger';
 import type { ConsumerDeclaration } from '../../shared/declaration';
 

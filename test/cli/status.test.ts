@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Io } from '../../cli/args';
 import { printList, printTimeline } from '../../cli/status';
 import type { LedgerLine } from '../../services/booking-ledger/booking-ledger';
-import type { DeadLetter } from '../../shared/operator/dead-letters';
-import { statusOf, type StatusRules } from '../../shared/operator/status';
+import type { DeadLetter } from '../../cli/operator/dead-letters';
+import { statusOf, type StatusRules } from '../../cli/operator/status';
 
 const NOW = Date.parse('2026-11-24T18:00:00Z');
 const rules: StatusRules = {

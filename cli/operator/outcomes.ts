@@ -1,8 +1,8 @@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ledgerLinesBetween } from '../../services/booking-ledger/read';
 import type { LedgerLine } from '../../services/booking-ledger/booking-ledger';
-import { bookingsTable } from '../config';
-import type { ConsumerDeclaration } from '../declaration';
+import { bookingsTable } from '../../shared/config';
+import type { ConsumerDeclaration } from '../../shared/declaration';
 import type { TimeWindow } from './replays';
 
 /**

@@ -7,7 +7,7 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { deployedNames } from '../declaration';
+import { deployedNames } from '../../shared/declaration';
 
 /**
  * The consumers' dead-letter queues, read as EventBridge writes them: the body is the event as the target

@@ -2,8 +2,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { LedgerLine } from '../../services/booking-ledger/booking-ledger';
 import { BookingLedger } from '../../services/booking-ledger/ledger';
-import type { DetailType } from '../contract/events';
-import type { ConsumerDeclaration } from '../declaration';
+import type { DetailType } from '../../shared/contract/events';
+import type { ConsumerDeclaration } from '../../shared/declaration';
 import { listDeadLetters, type DeadLetter } from './dead-letters';
 
 /**

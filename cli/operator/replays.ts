@@ -10,8 +10,8 @@ import {
   type DescribeReplayCommandOutput,
   type EventBridgeClient,
 } from '@aws-sdk/client-eventbridge';
-import { busName } from '../config';
-import { archiveName, deployedNames } from '../declaration';
+import { busName } from '../../shared/config';
+import { archiveName, deployedNames } from '../../shared/declaration';
 
 /**
  * Replays from the bus's archive, the same SDK calls against AWS and the local stack. Used by
