@@ -1,3 +1,4 @@
+import '../shared/node-support';
 import { parseArgs } from 'node:util';
 import { secretNames } from '../shared/config';
 import { GUEST_SITE_BUCKET, GUEST_SITE_DISTRIBUTION_ID, LEGACY_BUCKET, signedSample } from './seed';
