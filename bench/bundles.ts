@@ -46,12 +46,26 @@ export interface BundleFigures {
   minifiedBytes: number;
   gzippedBytes: number;
   coldStartMs: { median: number; importMedian: number; firstEventMedian: number; runs: number[] };
+  /** What the minified bytes are made of: the five largest packages (our own code as "charterflow"). */
+  largest: { source: string; bytes: number }[];
 }
 
-async function buildBundle(name: string, outdir: string): Promise<string> {
+/** Bytes in the output per package, from esbuild's metafile. */
+export function bytesByPackage(inputs: Record<string, { bytesInOutput: number }>): { source: string; bytes: number }[] {
+  const totals = new Map<string, number>();
+  for (const [path, { bytesInOutput }] of Object.entries(inputs)) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+    const source = match ? match[1]! : 'charterflow';
+    totals.set(source, (totals.get(source) ?? 0) + bytesInOutput);
+  }
+  return [...totals].map(([source, bytes]) => ({ source, bytes })).sort((a, b) => b.bytes - a.bytes);
+}
+
+async function buildBundle(name: string, outdir: string) {
   const plugins = createRequire(import.meta.url)(join(root, 'deploy', 'esbuild-plugins.cjs')) as Plugin[];
-  await build({ ...lambdaBuildOptions, plugins, entryPoints: { handler: join(root, 'services', name, 'handler.ts') }, outdir, logLevel: 'error' });
-  return join(outdir, 'handler.mjs');
+  const result = await build({ ...lambdaBuildOptions, plugins, entryPoints: { handler: join(root, 'services', name, 'handler.ts') }, outdir, logLevel: 'error' });
+  const output = Object.entries(result.metafile?.outputs ?? {}).find(([file]) => file.endsWith('handler.mjs'))?.[1];
+  return { bundle: join(outdir, 'handler.mjs'), largest: bytesByPackage(output?.inputs ?? {}).slice(0, 5) };
 }
 
 const envelope = <T extends DetailType>(detailType: T, detail: unknown, n: number) => ({
@@ -83,7 +97,7 @@ export async function benchBundles(runs: number, log: (line: string) => void): P
     const figures: BundleFigures[] = [];
     let n = 0;
     for (const name of services) {
-      const bundle = await buildBundle(name, join(outRoot, name));
+      const { bundle, largest } = await buildBundle(name, join(outRoot, name));
       const minifiedBytes = statSync(bundle).size;
       const gzippedBytes = gzipSync(readFileSync(bundle)).length;
       const samples: { importMs: number; firstEventMs: number }[] = [];
@@ -100,6 +114,7 @@ export async function benchBundles(runs: number, log: (line: string) => void): P
       const totals = samples.map((s) => s.importMs + s.firstEventMs);
       figures.push({
         name,
+        largest,
         minifiedBytes,
         gzippedBytes,
         coldStartMs: {

@@ -26,6 +26,8 @@ export interface GrowthPlan {
   concurrent: number;
   /** Done bookings whose events are redelivered one at a time to time a skip. */
   skipSamples: number;
+  /** Concurrent executions per function during the replay (Lambda's reserved concurrency). */
+  replayConcurrency: number;
 }
 
 const perConsumer = (invocations: Invocation[]) => {
@@ -49,7 +51,14 @@ export async function runGrowth(bench: BenchStack, plan: GrowthPlan, log: (line:
       await bench.stack.eventBridge.idle();
       if (target === replayAt) {
         log(`  replaying ${target * 5} archived events...`);
-        replay = await runReplay(bench, since);
+        // Unbounded, the in-process LocalLambda runs every replayed delivery at once: 10,000 events queue
+        // tens of thousands of SDK requests, which time out and dead-letter. Lambda would bound it.
+        bench.limitConcurrency(plan.replayConcurrency);
+        try {
+          replay = await runReplay(bench, since);
+        } finally {
+          bench.limitConcurrency(undefined);
+        }
         skips = await redeliverDone(bench, history, plan.skipSamples);
       }
       if (!plan.levels.includes(target)) continue;

@@ -80,7 +80,32 @@ export interface BenchStack {
   /** Epoch ms the booking's GuestPagePublished was delivered to the tap (SQS SentTimestamp). */
   published(bookingId: string): Promise<number>;
   nextBookingId(): string;
+  /**
+   * At most `limit` executions of each function at once, the rest waiting their turn (Lambda's reserved
+   * concurrency); undefined = no limit, as the in-process LocalLambda runs them.
+   */
+  limitConcurrency(limit: number | undefined): void;
   stop(): Promise<void>;
+}
+
+/** A counting semaphore: one per function, for limitConcurrency. */
+class Slots {
+  private busy = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: () => number | undefined) {}
+  async take(): Promise<void> {
+    const limit = this.limit();
+    if (limit === undefined || this.busy < limit) {
+      this.busy++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy--;
+  }
 }
 
 export async function startBenchStack(): Promise<BenchStack> {
@@ -96,6 +121,7 @@ export async function startBenchStack(): Promise<BenchStack> {
   const webhookSecret = parseSecrets(SecretString!)[0]!;
 
   const invocations: Invocation[] = [];
+  let concurrencyLimit: number | undefined;
   watchDownstreamCalls();
   for (const { name, dir, declaration } of await discoverServices()) {
     if (declaration.kind !== 'consumer') continue;
@@ -122,6 +148,21 @@ export async function startBenchStack(): Promise<BenchStack> {
       };
     });
   }
+
+  // The limit sits before the LocalLambda, so a wait for a slot is not counted in the function's timeout
+  // (Lambda queues asynchronous invocations the same way, outside the function's time).
+  const slotsByFunction = new Map<string, Slots>();
+  const invoke = stack.lambda.invoke.bind(stack.lambda);
+  stack.lambda.invoke = async (functionArn, event) => {
+    let slots = slotsByFunction.get(functionArn);
+    if (!slots) slotsByFunction.set(functionArn, (slots = new Slots(() => concurrencyLimit)));
+    await slots.take();
+    try {
+      return await invoke(functionArn, event);
+    } finally {
+      slots.release();
+    }
+  };
 
   const tapName = 'bench-tap-guest-page-published';
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: tapName }));
@@ -161,6 +202,9 @@ export async function startBenchStack(): Promise<BenchStack> {
     webhookSecret,
     invocations,
     nextBookingId: () => bookingIdNumber(++counter),
+    limitConcurrency: (limit) => {
+      concurrencyLimit = limit;
+    },
     async send(bookingId) {
       const delivery = signedDelivery(bookingConfirmedAs(bookingId), webhookSecret);
       const response = await fetch(webhookUrl, { method: 'POST', headers: delivery.headers, body: delivery.body });

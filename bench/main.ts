@@ -1,4 +1,4 @@
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,14 @@ process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
   emitWarning(warning, ...rest);
 }) as typeof process.emitWarning;
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+// A replay in full flow queues thousands of SDK requests behind 50 sockets; the SDK warns once a second.
+// The bench counts those warnings (raw.sdkSocketWarnings) instead of printing them between its lines.
+let sdkSocketWarnings = 0;
+const warn = console.warn.bind(console);
+console.warn = (...args: unknown[]) => {
+  if (String(args[0]).includes('socket usage at capacity')) sdkSocketWarnings++;
+  else warn(...args);
+};
 
 const plans = {
   full: {
@@ -33,7 +41,7 @@ const plans = {
     ],
     busEvents: 2_000,
     coldStartRuns: 20,
-    growth: { levels: [100, 1_000, 10_000], replayEvents: 10_000, sequential: 20, concurrent: 40, skipSamples: 20 },
+    growth: { levels: [100, 1_000, 10_000], replayEvents: 10_000, sequential: 20, concurrent: 40, skipSamples: 20, replayConcurrency: 10 },
   },
   quick: {
     chain: [
@@ -43,13 +51,19 @@ const plans = {
     ],
     busEvents: 200,
     coldStartRuns: 5,
-    growth: { levels: [100, 500], replayEvents: 500, sequential: 5, concurrent: 10, skipSamples: 5 },
+    growth: { levels: [100, 500], replayEvents: 500, sequential: 5, concurrent: 10, skipSamples: 5, replayConcurrency: 10 },
   },
 };
 
 function machine(): Machine {
   const model = /^model name\s*:\s*(.+)$/m.exec(safeRead('/proc/cpuinfo'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
-  return { cpus: cpus().length, cpuModel: model.trim(), node: process.version, platform: `${process.platform} ${process.arch}` };
+  return {
+    cpus: cpus().length,
+    cpuModel: model.trim(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    loadAverage: { start: round(loadavg()[0]!), end: NaN },
+  };
 }
 
 function safeRead(file: string): string {
@@ -184,7 +198,7 @@ async function main(): Promise<void> {
     const r = growth.replay;
     const section = '5. replay';
     figures.push({ section, name: 'archived events replayed', value: r.archivedEvents, unit: 'events', how: 'StartReplay of the whole archive to the consumer rules (FilterArns), all already done' });
-    figures.push({ section, name: 'replay rate', value: round(r.eventsPerSecond, 1), unit: 'events/s', how: `archived events / (StartReplay to bus idle); ${r.invocations.length} consumer invocations` });
+    figures.push({ section, name: 'replay rate', value: round(r.eventsPerSecond, 1), unit: 'events/s', how: `archived events / (StartReplay to bus idle); ${r.invocations.length} consumer invocations, at most ${plan.growth.replayConcurrency} at once per function` });
     const skipped = groupBy(growth.skips, (i) => i.consumer);
     for (const [consumer, list] of Object.entries(skipped)) {
       const processed = byConsumer[consumer];
@@ -204,11 +218,13 @@ async function main(): Promise<void> {
     }
   }
 
+  raw.sdkSocketWarnings = sdkSocketWarnings;
   const durationSeconds = round((Date.now() - startedAt.getTime()) / 1000, 1);
+  host.loadAverage!.end = round(loadavg()[0]!);
   console.log(`\n${formatTable(figures)}\n`);
   const file = fileURLToPath(new URL('results.json', import.meta.url));
   writeResults(file, { startedAt: startedAt.toISOString(), mode, durationSeconds, machine: host, figures, raw });
-  log(`bench (${mode}) took ${durationSeconds} s; figures in bench/results.json`);
+  log(`bench (${mode}) took ${durationSeconds} s (1-minute load average ${host.loadAverage!.start} at the start, ${host.loadAverage!.end} at the end); figures in bench/results.json`);
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Record<string, T[]> {

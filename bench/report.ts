@@ -55,6 +55,8 @@ export interface Machine {
   cpuModel: string;
   node: string;
   platform: string;
+  /** 1-minute load average at the start and the end: other work on the machine shows here. */
+  loadAverage?: { start: number; end: number };
 }
 
 export interface Results {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { lambdaBuildOptions } from '../../bench/bundles';
+import { bytesByPackage, lambdaBuildOptions } from '../../bench/bundles';
 import { cloneText } from '../../bench/history';
 import { formatTable, meetsAim, type Figure } from '../../bench/report';
 import { inPool, percentile, summarize, unionLength } from '../../bench/stats';
@@ -123,4 +123,22 @@ it("the bench builds bundles with serverless.yml's esbuild options", () => {
   expect(option('exclude')).toBe('[]');
   expect(option('plugins')).toBe('./deploy/esbuild-plugins.cjs');
   expect(block).toContain(`js: "${lambdaBuildOptions.banner!.js}"`);
+});
+
+it('bundle bytes are added up per package, scoped packages by scope and name, our own code as charterflow', () => {
+  expect(
+    bytesByPackage({
+      'node_modules/@aws-sdk/client-s3/dist-es/index.js': { bytesInOutput: 100 },
+      'node_modules/@aws-sdk/client-s3/dist-es/commands/PutObjectCommand.js': { bytesInOutput: 50 },
+      'node_modules/@smithy/core/dist-es/index.js': { bytesInOutput: 70 },
+      'node_modules/zod/v4/core/schemas.js': { bytesInOutput: 200 },
+      'services/calendar/handler.ts': { bytesInOutput: 10 },
+      'shared/consumer.ts': { bytesInOutput: 5 },
+    }),
+  ).toEqual([
+    { source: 'zod', bytes: 200 },
+    { source: '@aws-sdk/client-s3', bytes: 150 },
+    { source: '@smithy/core', bytes: 70 },
+    { source: 'charterflow', bytes: 15 },
+  ]);
 });
