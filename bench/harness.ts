@@ -108,10 +108,10 @@ class Slots {
   }
 }
 
-export async function startBenchStack(): Promise<BenchStack> {
+export async function startBenchStack(options: { consumers?: string[] } = {}): Promise<BenchStack> {
   // Downstream retries keep their production shape; only the per-call timeout is generous for a busy laptop.
   process.env.CHARTERFLOW_HTTP_TIMEOUT_MS ??= '10000';
-  const stack = await startStack({ ephemeral: true, ports: { aws: 0, webhook: 0, guestSite: 0, standIns: {} }, log: false });
+  const stack = await startStack({ ephemeral: true, ports: { aws: 0, webhook: 0, guestSite: 0, standIns: {} }, log: false, consumers: options.consumers ?? true });
   const config = { region: region(), endpoint: stack.endpoints.aws };
   const sqs = new SQSClient(config);
   const events = new EventBridgeClient(config);
@@ -124,7 +124,7 @@ export async function startBenchStack(): Promise<BenchStack> {
   let concurrencyLimit: number | undefined;
   watchDownstreamCalls();
   for (const { name, dir, declaration } of await discoverServices()) {
-    if (declaration.kind !== 'consumer') continue;
+    if (declaration.kind !== 'consumer' || (options.consumers && !options.consumers.includes(name))) continue;
     const file = pathToFileURL(join(dir, 'handler.ts')).href;
     // Registering again replaces the stack's entry: same handler module, timed around each invocation.
     stack.lambda.register(deployedNames(name).functionName, async () => {

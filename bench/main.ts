@@ -2,6 +2,8 @@ import { cpus, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { discoverServices } from '../local/consumers';
+import type { ConsumerDeclaration } from '../shared/declaration';
 import { benchBundles } from './bundles';
 import { directDeps, runChain, runDirect, type RunFigures } from './chain';
 import { benchLocalBus } from './eventbridge';
@@ -124,6 +126,22 @@ async function main(): Promise<void> {
   } finally {
     await bench.stop();
   }
+  // The same bookings with only the consumers that emit (the chain itself): listeners such as booking-ledger
+  // run in their own Lambdas in AWS, but here they share the one process and its CPU with the chain.
+  const chainOnly = (await discoverServices())
+    .filter((s) => s.declaration.kind === 'consumer' && (s.declaration as ConsumerDeclaration).emits.length > 0)
+    .map((s) => s.name);
+  log(`chain without listeners (${chainOnly.join(', ')}): starting a fresh local stack...`);
+  const chainOnlyBench = await startBenchStack({ consumers: chainOnly });
+  let chainOnlyRun: RunFigures;
+  try {
+    await runChain(chainOnlyBench, 3, 1);
+    chainOnlyRun = await runChain(chainOnlyBench, plan.chain[0]!.bookings, 1);
+  } finally {
+    await chainOnlyBench.stop();
+  }
+  raw.chainWithoutListeners = { consumers: chainOnly, ...chainOnlyRun, latencies: undefined, summary: summarize(chainOnlyRun.latencies) };
+
   raw.chain = chainRuns.map(({ latencies, ...rest }) => ({ ...rest, summary: summarize(latencies) }));
   raw.direct = directRuns.map(({ latencies, ...rest }) => ({ ...rest, summary: summarize(latencies) }));
 
@@ -167,6 +185,15 @@ async function main(): Promise<void> {
     figures.push({ section: baseline, name: `CPU per booking, ${inFlight} in flight`, value: round(direct.cpuMsPerBooking, 1), unit: 'ms', how: 'process.cpuUsage() / bookings' });
     figures.push({ section: baseline, name: `choreography/direct p50, ${inFlight} in flight`, value: round(s.p50 / d.p50), unit: 'x', aim: { op: '<=', value: 1.2 }, how: 'our overhead: p50 of section 1 / p50 of the baseline' });
     figures.push({ section: baseline, name: `choreography/direct throughput, ${inFlight} in flight`, value: round(run.throughput / direct.throughput), unit: 'x', how: 'bookings/s of section 1 / bookings/s of the baseline' });
+  }
+
+  {
+    const s = summarize(chainOnlyRun.latencies);
+    const d = summarize(directRuns[0]!.latencies);
+    const how = `consumers that emit only (${chainOnly.join(', ')}); ${chainOnlyRun.bookings} bookings, 1 in flight`;
+    figures.push({ section: baseline, name: 'choreography without listeners p50, 1 in flight', value: s.p50, unit: 'ms', how });
+    figures.push({ section: baseline, name: 'CPU per booking without listeners, 1 in flight', value: round(chainOnlyRun.cpuMsPerBooking, 1), unit: 'ms', how });
+    figures.push({ section: baseline, name: 'without listeners/direct p50, 1 in flight', value: round(s.p50 / d.p50), unit: 'x', aim: { op: '<=', value: 1.2 }, how: 'listeners run in their own Lambdas in AWS; here they share the CPU' });
   }
 
   const hops = '3. per hop';
