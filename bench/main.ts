@@ -1,3 +1,4 @@
+import '../shared/node-support';
 import { cpus, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -18,12 +19,6 @@ import { median, round, summarize } from './stats';
  * aims are printed beside the figures, a missed one fails nothing.
  */
 
-// The SDK's notice about future Node versions is not a figure: keep the bench output to the bench.
-const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
-process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
-  if (String(warning).includes('NodeVersionSupportWarning') || rest.includes('NodeVersionSupportWarning')) return;
-  emitWarning(warning, ...rest);
-}) as typeof process.emitWarning;
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 // A replay in full flow queues thousands of SDK requests behind 50 sockets; the SDK warns once a second.
 // The bench counts those warnings (raw.sdkSocketWarnings) instead of printing them between its lines.
