@@ -10,9 +10,10 @@ import {
 import { deployedNames } from '../../shared/declaration';
 
 /**
- * The consumers' dead-letter queues, read as EventBridge writes them: the body is the event as the target
- * would have received it, the message attributes say why (ERROR_CODE, ERROR_MESSAGE, RULE_ARN, TARGET_ARN,
- * RETRY_ATTEMPTS). SQS has no "peek": reading a letter hides it for a visibility timeout, so callers either
+ * The consumers' dead-letter queues. Two writers put letters there, both with the event as the body:
+ * EventBridge, when it could not hand the event to the function (attributes ERROR_CODE, ERROR_MESSAGE,
+ * RULE_ARN, TARGET_ARN, RETRY_ATTEMPTS), and in AWS Lambda itself, when the function failed the event after
+ * its asynchronous retries (attributes ErrorCode, ErrorMessage, RequestID). SQS has no "peek": reading a letter hides it for a visibility timeout, so callers either
  * delete what they handled or release it (visibility 0) for the next reader.
  */
 
@@ -54,6 +55,8 @@ export function deadLetterOf(consumer: string, queueUrl: string, message: Messag
   const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
   const event = parseEvent(message.Body);
   const attempts = attribute('RETRY_ATTEMPTS');
+  const errorCode = attribute('ERROR_CODE') ?? attribute('ErrorCode');
+  const errorMessage = attribute('ERROR_MESSAGE') ?? attribute('ErrorMessage');
   const sent = Number(message.Attributes?.SentTimestamp);
   return {
     consumer,
@@ -62,8 +65,8 @@ export function deadLetterOf(consumer: string, queueUrl: string, message: Messag
     receiptHandle: message.ReceiptHandle!,
     ...(event ? { event } : {}),
     ...(event?.detail?.metadata?.bookingId ? { bookingId: event.detail.metadata.bookingId } : {}),
-    ...(attribute('ERROR_CODE') ? { errorCode: attribute('ERROR_CODE') } : {}),
-    ...(attribute('ERROR_MESSAGE') ? { errorMessage: attribute('ERROR_MESSAGE') } : {}),
+    ...(errorCode ? { errorCode } : {}),
+    ...(errorMessage ? { errorMessage } : {}),
     ...(attempts !== undefined ? { retryAttempts: Number(attempts) } : {}),
     ...(attribute('RULE_ARN') ? { ruleArn: attribute('RULE_ARN') } : {}),
     deadAt: new Date(Number.isFinite(sent) && sent > 0 ? sent : Date.now()),
