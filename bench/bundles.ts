@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { discoverServices } from '../local/consumers';
 import { startStack } from '../local/stack';
+import { httpApiEvent } from '../local/webhook-route';
 import { eventCatalog, type DetailType } from '../shared/contract/events';
 import { secretNames } from '../shared/config';
 import { signedDelivery } from '../shared/signed-delivery';
@@ -16,6 +17,7 @@ import { SecretCache } from '../shared/secrets';
 import { secretsManagerClient } from '../shared/aws';
 import { crewEventRequest } from '../services/crew/crew-event';
 import { sccApi } from '../services/crew/scc-api';
+import { declaration as webhookDeclaration } from '../services/webhook/declaration';
 import { parseSecrets } from '../services/webhook/signature';
 import { bookingConfirmedAs, bookingSnapshot, eventMetadata } from '../test/fixtures';
 import { createLogger } from '../shared/logger';
@@ -148,28 +150,8 @@ async function firstEventFor(service: string, bookingId: string, tools: EventToo
   switch (service) {
     case 'webhook': {
       const delivery = signedDelivery(bookingConfirmedAs(bookingId), tools.webhookSecret);
-      const now = new Date();
-      return {
-        version: '2.0',
-        routeKey: 'POST /webhooks/boatsetter',
-        rawPath: '/webhooks/boatsetter',
-        rawQueryString: '',
-        headers: delivery.headers,
-        requestContext: {
-          accountId: '000000000000',
-          apiId: 'bench',
-          domainName: '127.0.0.1',
-          domainPrefix: '127',
-          http: { method: 'POST', path: '/webhooks/boatsetter', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-          requestId: `bench-${tools.n}`,
-          routeKey: 'POST /webhooks/boatsetter',
-          stage: '$default',
-          time: now.toUTCString(),
-          timeEpoch: now.getTime(),
-        },
-        body: delivery.body,
-        isBase64Encoded: false,
-      };
+      const url = new URL(webhookDeclaration.route.path, 'http://127.0.0.1');
+      return httpApiEvent({ method: 'POST', url, headers: delivery.headers, body: Buffer.from(delivery.body) }, webhookDeclaration);
     }
     case 'calendar':
     case 'booking-ledger':

@@ -18,7 +18,7 @@ import {
   type ConsumerDeclaration,
   type ServiceDeclaration,
 } from '../shared/declaration';
-import type { LambdaHandler, LocalLambda } from './lambda';
+import { handlerLoader, type LocalLambda } from './lambda';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -112,12 +112,7 @@ export async function subscribeConsumers(opts: SubscribeOptions): Promise<void> 
         const reasons = (result.FailedEntries ?? []).map((f) => `${f.ErrorCode}: ${f.ErrorMessage}`).join('; ');
         throw new Error(`could not subscribe ${name} to ${bus}: ${reasons}`);
       }
-      const handlerFile = pathToFileURL(join(dir, 'handler.ts')).href;
-      opts.lambda.register(names.functionName, async () => {
-        const module = (await import(handlerFile)) as { handler?: LambdaHandler };
-        if (typeof module.handler !== 'function') throw new Error(`services/${name}/handler.ts does not export a handler`);
-        return module.handler;
-      });
+      opts.lambda.register(names.functionName, handlerLoader(dir));
     }
   } finally {
     events.destroy();

@@ -1,3 +1,5 @@
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { AwsError, LOCAL_ACCOUNT_ID } from './aws-service';
@@ -88,24 +90,44 @@ export class LocalLambda {
   }
 
   private context(functionName: string, deadline: number): Context {
-    const fail = () => {
-      throw new Error('callback-style completion is not supported: handlers are async');
-    };
-    return {
-      callbackWaitsForEmptyEventLoop: true,
-      functionName,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: this.arnOf(functionName),
-      memoryLimitInMB: String(this.memoryLimitInMB),
-      awsRequestId: randomUUID(),
-      logGroupName: `/aws/lambda/${functionName}`,
-      logStreamName: `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomUUID().replaceAll('-', '')}`,
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      done: fail,
-      fail,
-      succeed: fail,
-    };
+    return lambdaContext(functionName, { deadline, invokedFunctionArn: this.arnOf(functionName), memoryLimitInMB: this.memoryLimitInMB });
   }
+}
+
+/** The Context Lambda passes a handler. Also for tests that call a handler directly. */
+export function lambdaContext(
+  functionName: string,
+  options: { deadline?: number; invokedFunctionArn?: string; memoryLimitInMB?: number } = {},
+): Context {
+  const deadline = options.deadline ?? Date.now() + 30_000;
+  const fail = () => {
+    throw new Error('callback-style completion is not supported: handlers are async');
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn:
+      options.invokedFunctionArn ?? `arn:aws:lambda:${process.env.AWS_REGION ?? 'us-west-2'}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
+    memoryLimitInMB: String(options.memoryLimitInMB ?? 1024),
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomUUID().replaceAll('-', '')}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: fail,
+    fail,
+    succeed: fail,
+  };
+}
+
+/** Imports a service's handler.ts on first use, as Lambda loads a function on its first (cold) invocation. */
+export function handlerLoader(serviceDir: string): () => Promise<LambdaHandler> {
+  const file = pathToFileURL(join(serviceDir, 'handler.ts')).href;
+  return async () => {
+    const module = (await import(file)) as { handler?: LambdaHandler };
+    if (typeof module.handler !== 'function') throw new Error(`${serviceDir}/handler.ts does not export a handler`);
+    return module.handler;
+  };
 }
 
 export class LambdaTimeout extends Error {

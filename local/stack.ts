@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { bookingsTableDefinition } from '../shared/tables';
 import { busName } from '../shared/config';
-import { archiveName, ownTableDefinition, type ConsumerDeclaration, type HttpRouteDeclaration } from '../shared/declaration';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { archiveName, deployedNames, ownTableDefinition, type ConsumerDeclaration, type HttpRouteDeclaration } from '../shared/declaration';
 import { LOCAL_ACCOUNT_ID } from './aws-service';
 import { LocalCloudFront } from './cloudfront';
 import { discoverServices, subscribeConsumers } from './consumers';
@@ -12,13 +12,13 @@ import { startDynamoDb } from './dynamodb';
 import { startEdge } from './edge';
 import { createEventBridge, type LocalEventBridge } from './eventbridge/index';
 import { startGuestSite } from './guest-site';
-import { LocalLambda } from './lambda';
+import { handlerLoader, LocalLambda } from './lambda';
 import { startS3 } from './s3';
 import { LocalSecretsManager } from './secrets-manager';
 import { GUEST_SITE_BUCKET, GUEST_SITE_DISTRIBUTION_ID, seed } from './seed';
 import { LocalQueues } from './sqs/queues';
 import { standIns as registeredStandIns } from './stand-ins/index';
-import { startHttpRoutes, type HttpHandler } from './webhook-route';
+import { startHttpRoutes, type HttpResult } from './webhook-route';
 
 /**
  * The whole system on one laptop: one AWS endpoint (DynamoDB, S3, EventBridge, SQS, Secrets Manager,
@@ -157,14 +157,15 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
 
     const routes = services
       .filter((s) => s.declaration.kind === 'http')
-      .map(({ dir, declaration }) => ({
-        declaration: declaration as HttpRouteDeclaration,
-        loadHandler: async () => {
-          const module = (await import(pathToFileURL(join(dir, 'handler.ts')).href)) as { handler?: HttpHandler };
-          if (typeof module.handler !== 'function') throw new Error(`${dir}/handler.ts does not export a handler`);
-          return module.handler;
-        },
-      }));
+      .map(({ dir, declaration }) => {
+        // Loaded on first request: handlers read config at module scope, after the stack has set the env.
+        const { functionName } = deployedNames(declaration.name);
+        lambda.register(functionName, handlerLoader(dir));
+        return {
+          declaration: declaration as HttpRouteDeclaration,
+          invoke: (event: APIGatewayProxyEventV2) => lambda.invokeWithResult(functionName, event) as Promise<HttpResult>,
+        };
+      });
     const webhook = await startHttpRoutes({ port: portOf(options.ports?.webhook, DEFAULT_PORTS.webhook), routes });
     stoppers.push(() => webhook.stop());
     Object.assign(process.env, env);

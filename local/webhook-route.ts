@@ -1,7 +1,7 @@
 import { listenOnLoopback } from './listen';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { HttpRouteDeclaration } from '../shared/declaration';
 import { readBody } from './edge';
 
@@ -10,12 +10,12 @@ import { readBody } from './edge';
  * 'http' invokes that service's handler in-process, with the event and context Lambda would pass.
  */
 
-export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2 | string | void>;
+export type HttpResult = APIGatewayProxyStructuredResultV2 | string | void;
 
 export interface HttpRoute {
   declaration: HttpRouteDeclaration;
-  /** Imported on first request: handlers read config at module scope, after the stack has set the env. */
-  loadHandler(): Promise<HttpHandler>;
+  /** Runs the route's function as Lambda would (the stack's LocalLambda: lazy load, context, timeout). */
+  invoke(event: APIGatewayProxyEventV2): Promise<HttpResult>;
 }
 
 export interface WebhookRoute {
@@ -24,7 +24,6 @@ export interface WebhookRoute {
 }
 
 export async function startHttpRoutes(options: { port?: number; routes: HttpRoute[]; stage?: string }): Promise<WebhookRoute> {
-  const handlers = new Map<string, Promise<HttpHandler>>();
   const server = createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
       // What API Gateway answers when the integration fails.
@@ -40,12 +39,20 @@ export async function startHttpRoutes(options: { port?: number; routes: HttpRout
       await readBody(req);
       return json(res, 404, { message: 'Not Found' });
     }
-    const name = match.declaration.name;
-    if (!handlers.has(name)) handlers.set(name, match.loadHandler());
-    const handler = await handlers.get(name)!;
     const body = await readBody(req);
-    const event = httpApiEvent(req, url, body, match.declaration, options.stage ?? '$default');
-    const result = await handler(event, lambdaContext(name));
+    const event = httpApiEvent(
+      {
+        method: req.method ?? 'GET',
+        url,
+        headers: req.headers,
+        body,
+        sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
+        httpVersion: req.httpVersion,
+      },
+      match.declaration,
+      options.stage ?? '$default',
+    );
+    const result = await match.invoke(event);
     const normalised = normaliseResult(result);
     const payload = normalised.isBase64Encoded ? Buffer.from(normalised.body ?? '', 'base64') : Buffer.from(normalised.body ?? '');
     const headers: Record<string, string | number> = { ...(normalised.headers as Record<string, string | number>) };
@@ -61,11 +68,23 @@ export async function startHttpRoutes(options: { port?: number; routes: HttpRout
 
 const TEXT_TYPES = /^(text\/|application\/(json|xml|x-www-form-urlencoded|[\w.+-]+\+json|[\w.+-]+\+xml))/i;
 
+export interface HttpRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  sourceIp?: string;
+  httpVersion?: string;
+  /** API Gateway sends a body base64-encoded when it takes it for binary; tests force it. */
+  base64?: boolean;
+}
+
 /** The HTTP API payload v2 event: lower-cased headers, comma-joined repeats, body as text or base64. */
-export function httpApiEvent(req: IncomingMessage, url: URL, body: Buffer, declaration: HttpRouteDeclaration, stage: string): APIGatewayProxyEventV2 {
+export function httpApiEvent(request: HttpRequest, declaration: HttpRouteDeclaration, stage = '$default'): APIGatewayProxyEventV2 {
+  const { url, body } = request;
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
-  for (const [name, value] of Object.entries(req.headers)) {
+  for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined) continue;
     if (name === 'cookie') {
       cookies.push(...String(value).split(/;\s*/).filter(Boolean));
@@ -75,9 +94,9 @@ export function httpApiEvent(req: IncomingMessage, url: URL, body: Buffer, decla
   }
   const queryStringParameters: Record<string, string> = {};
   for (const key of new Set(url.searchParams.keys())) queryStringParameters[key] = url.searchParams.getAll(key).join(',');
-  const isText = !body.length || TEXT_TYPES.test(headers['content-type'] ?? '');
+  const isText = !request.base64 && (!body.length || TEXT_TYPES.test(headers['content-type'] ?? ''));
   const now = new Date();
-  const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+  const sourceIp = request.sourceIp ?? '127.0.0.1';
   const routeKey = `${declaration.route.method} ${declaration.route.path}`;
   return {
     version: '2.0',
@@ -92,7 +111,7 @@ export function httpApiEvent(req: IncomingMessage, url: URL, body: Buffer, decla
       apiId: 'charterflow-local',
       domainName: headers.host ?? '127.0.0.1',
       domainPrefix: (headers.host ?? '127').split('.')[0]!,
-      http: { method: req.method ?? 'GET', path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp, userAgent: headers['user-agent'] ?? '' },
+      http: { method: request.method, path: url.pathname, protocol: `HTTP/${request.httpVersion ?? '1.1'}`, sourceIp, userAgent: headers['user-agent'] ?? '' },
       requestId: randomUUID(),
       routeKey,
       stage,
@@ -110,25 +129,6 @@ function normaliseResult(result: APIGatewayProxyStructuredResultV2 | string | vo
   if (typeof result === 'string') return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: result };
   if (typeof result.statusCode !== 'number') return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) };
   return result;
-}
-
-export function lambdaContext(name: string): Context {
-  const functionName = `charterflow-local-${name}`;
-  const deadline = Date.now() + 30_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION ?? 'us-west-2'}:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -1,29 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { defineHttpRoute } from '../../shared/declaration';
-import { startHttpRoutes, type HttpHandler, type WebhookRoute } from '../../local/webhook-route';
+import { LocalLambda } from '../../local/lambda';
+import { startHttpRoutes, type WebhookRoute } from '../../local/webhook-route';
 
 const seen: APIGatewayProxyEventV2[] = [];
 let loads = 0;
 let routes: WebhookRoute;
 
 beforeAll(async () => {
+  const lambda = new LocalLambda();
+  lambda.register('charterflow-local-echo', async () => {
+    loads++;
+    return async (raw: unknown): Promise<APIGatewayProxyStructuredResultV2> => {
+      const event = raw as APIGatewayProxyEventV2;
+      seen.push(event);
+      if (event.rawQueryString.includes('binary')) {
+        return { statusCode: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([0, 1, 2]).toString('base64'), isBase64Encoded: true };
+      }
+      return { statusCode: 202, headers: { 'content-type': 'application/json', 'x-echo': 'yes' }, body: JSON.stringify({ ok: true }) };
+    };
+  });
   routes = await startHttpRoutes({
     port: 0,
     routes: [
       {
         declaration: defineHttpRoute({ name: 'echo', description: 'echoes the event', route: { method: 'POST', path: '/webhooks/echo' }, emits: [] }),
-        loadHandler: async () => {
-          loads++;
-          const handler: HttpHandler = async (event): Promise<APIGatewayProxyStructuredResultV2> => {
-            seen.push(event);
-            if (event.rawQueryString.includes('binary')) {
-              return { statusCode: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([0, 1, 2]).toString('base64'), isBase64Encoded: true };
-            }
-            return { statusCode: 202, headers: { 'content-type': 'application/json', 'x-echo': 'yes' }, body: JSON.stringify({ ok: true }) };
-          };
-          return handler;
-        },
+        invoke: (event) => lambda.invokeWithResult('charterflow-local-echo', event) as Promise<APIGatewayProxyStructuredResultV2>,
       },
     ],
   });

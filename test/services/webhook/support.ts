@@ -11,6 +11,10 @@ import {
 import { busName, region, secretNames } from '../../../shared/config';
 import { parseSecrets } from '../../../services/webhook/signature';
 import { startStack } from '../../../local/stack';
+import { lambdaContext as localLambdaContext } from '../../../local/lambda';
+import { httpApiEvent } from '../../../local/webhook-route';
+import { deployedNames } from '../../../shared/declaration';
+import { declaration } from '../../../services/webhook/declaration';
 
 /**
  * The local stack with a tap on the bus: a catch-all rule for the webhook's events with an SQS target, so a
@@ -108,43 +112,8 @@ export async function startWebhookStack() {
 
 /** The event API Gateway (HTTP API, payload 2.0) gives the handler for a delivery, for in-process calls. */
 export function httpApiEventOf(delivery: { headers: Record<string, string>; body: string }, opts: { base64?: boolean } = {}) {
-  const headers = Object.fromEntries(Object.entries(delivery.headers).map(([k, v]) => [k.toLowerCase(), v]));
-  const now = new Date();
-  return {
-    version: '2.0',
-    routeKey: 'POST /webhooks/boatsetter',
-    rawPath: '/webhooks/boatsetter',
-    rawQueryString: '',
-    headers,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'test',
-      domainName: '127.0.0.1',
-      domainPrefix: '127',
-      http: { method: 'POST', path: '/webhooks/boatsetter', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-      requestId: randomBytes(8).toString('hex'),
-      routeKey: 'POST /webhooks/boatsetter',
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-    body: opts.base64 ? Buffer.from(delivery.body, 'utf8').toString('base64') : delivery.body,
-    isBase64Encoded: Boolean(opts.base64),
-  };
+  const url = new URL(declaration.route.path, 'http://127.0.0.1');
+  return httpApiEvent({ method: 'POST', url, headers: delivery.headers, body: Buffer.from(delivery.body), base64: opts.base64 }, declaration);
 }
 
-export const lambdaContext = () =>
-  ({
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'charterflow-local-webhook',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-west-2:000000000000:function:charterflow-local-webhook',
-    memoryLimitInMB: '1024',
-    awsRequestId: randomBytes(8).toString('hex'),
-    logGroupName: '/aws/lambda/charterflow-local-webhook',
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  }) as any;
+export const lambdaContext = () => localLambdaContext(deployedNames('webhook').functionName);
