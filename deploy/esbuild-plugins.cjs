@@ -16,4 +16,26 @@ const englishOnlyZodLocales = {
   },
 };
 
-module.exports = [englishOnlyZodLocales];
+// Lambda hands a function its role's credentials in environment variables (AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), the first link of the SDK's default chain. The rest of the chain
+// (SSO, shared ini files, web identity, container and instance metadata, with the STS and SSO clients they
+// pull in) can never run there, yet every client's default config imports it. In the bundles only, the
+// default provider is the environment one; the CLI and the local stack keep the full chain.
+const environmentCredentialsOnly = {
+  name: 'lambda-environment-credentials-only',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
+      path: 'lambda-environment-credentials',
+      namespace: 'charterflow',
+    }));
+    build.onLoad({ filter: /^lambda-environment-credentials$/, namespace: 'charterflow' }, () => ({
+      contents:
+        'import { fromEnv } from "@aws-sdk/credential-provider-env";\n' +
+        'export const defaultProvider = (init = {}) => fromEnv(init);',
+      loader: 'js',
+      resolveDir: __dirname,
+    }));
+  },
+};
+
+module.exports = [englishOnlyZodLocales, environmentCredentialsOnly];
