@@ -3,20 +3,15 @@ import { subscribe } from 'node:diagnostics_channel';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import type { ClientRequest } from 'node:http';
-import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { openBusTap } from '../cli/bus-tap';
 import { discoverServices } from '../local/consumers';
 import type { LambdaHandler } from '../local/lambda';
 import { startStack, type LocalStack } from '../local/stack';
 import { parseSecrets } from '../services/webhook/signature';
-import { busName, region, secretNames } from '../shared/config';
+import { region, secretNames } from '../shared/config';
 import { deployedNames, type ConsumerDeclaration } from '../shared/declaration';
 import { signedDelivery } from '../shared/signed-delivery';
 import { bookingConfirmedAs, bookingIdNumber } from '../test/fixtures';
@@ -164,27 +159,16 @@ export async function startBenchStack(options: { consumers?: string[] } = {}): P
     }
   };
 
-  const tapName = 'bench-tap-guest-page-published';
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: tapName }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-  await events.send(
-    new PutRuleCommand({ Name: tapName, EventBusName: busName(), EventPattern: JSON.stringify({ 'detail-type': ['GuestPagePublished'] }) }),
-  );
-  await events.send(new PutTargetsCommand({ Rule: tapName, EventBusName: busName(), Targets: [{ Id: 'tap', Arn: Attributes!.QueueArn! }] }));
+  const tap = await openBusTap(events, sqs, { name: 'bench-tap-guest-page-published', pattern: { 'detail-type': ['GuestPagePublished'] } });
 
   const arrived = new Map<string, number>();
   const waiting = new Map<string, (at: number) => void>();
   let polling = true;
   const poll = async () => {
     while (polling) {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['SentTimestamp'] }),
-      );
-      if (Messages.length === 0) continue;
-      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
-      for (const message of Messages) {
-        const bookingId = (JSON.parse(message.Body!) as { detail: { metadata: { bookingId: string } } }).detail.metadata.bookingId;
-        const at = Number(message.Attributes?.SentTimestamp);
+      for (const event of await tap.receive({ waitSeconds: 1 })) {
+        const bookingId = event.detail.metadata.bookingId!;
+        const at = event.sentAt;
         const waiter = waiting.get(bookingId);
         if (waiter) {
           waiting.delete(bookingId);

@@ -1,17 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { DeleteRuleCommand, PutRuleCommand, PutTargetsCommand, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  DeleteQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SetQueueAttributesCommand,
-  type Message,
-} from '@aws-sdk/client-sqs';
 import { eventBridgeClient, sqsClient } from '../shared/aws';
 import { busName } from '../shared/config';
+import { everyCharterflowEvent, openBusTap, type BusTap, type TappedEvent } from './bus-tap';
 import { UsageError } from './main';
 
 /**
@@ -28,8 +19,6 @@ Prints every event crossing the bus, one line each: time, detail-type, booking i
   --local         use the local stack (http://127.0.0.1:4566, or CHARTERFLOW_AWS_PORT); AWS_ENDPOINT_URL also works
   --bus NAME      the event bus (default: charterflow-<stage>)
 Ctrl-C removes the temporary rule, target and queue.`;
-
-const DEFAULT_PATTERN = { source: [{ prefix: 'charterflow.' }] };
 
 interface TailOptions {
   pattern: Record<string, unknown>;
@@ -50,7 +39,7 @@ export function parseTailArgs(argv: string[]): TailOptions {
     allowPositionals: true,
   });
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (see --help)`);
-  let pattern: Record<string, unknown> = DEFAULT_PATTERN;
+  let pattern: Record<string, unknown> = everyCharterflowEvent;
   if (values.pattern !== undefined) {
     try {
       pattern = JSON.parse(values.pattern) as Record<string, unknown>;
@@ -93,67 +82,37 @@ export async function runTail(argv: string[]): Promise<number> {
   const events = eventBridgeClient();
   const sqs = sqsClient();
   const bus = options.bus ?? busName();
-  const name = `charterflow-tail-${randomBytes(4).toString('hex')}`;
   const stopping = new AbortController();
   const stop = () => stopping.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 
-  let queueUrl: string | undefined;
-  let ruleCreated = false;
+  let tap: BusTap | undefined;
   try {
-    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
-    const queueArn = Attributes!.QueueArn!;
-    const { RuleArn } = await events.send(
-      new PutRuleCommand({ Name: name, EventBusName: bus, EventPattern: JSON.stringify(options.pattern), State: 'ENABLED', Description: 'npx charterflow tail (temporary)' }),
-    );
-    ruleCreated = true;
-    // In AWS the queue must let this rule send to it; the local stack accepts the same policy.
-    await sqs.send(
-      new SetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        Attributes: {
-          Policy: JSON.stringify({
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queueArn, Condition: { ArnEquals: { 'aws:SourceArn': RuleArn } } }],
-          }),
-        },
-      }),
-    );
-    const targets = await events.send(new PutTargetsCommand({ Rule: name, EventBusName: bus, Targets: [{ Id: 'tail', Arn: queueArn }] }));
-    if (targets.FailedEntryCount) throw new Error(`could not target the tail queue: ${targets.FailedEntries?.[0]?.ErrorMessage}`);
+    tap = await openBusTap(events, sqs, {
+      name: `charterflow-tail-${randomBytes(4).toString('hex')}`,
+      bus,
+      pattern: options.pattern,
+      description: 'npx charterflow tail (temporary)',
+    });
     console.error(`tailing ${bus} with ${JSON.stringify(options.pattern)} (Ctrl-C to stop)`);
-
     while (!stopping.signal.aborted) {
-      let messages: Message[] | undefined;
+      let arrived: TappedEvent[];
       try {
-        ({ Messages: messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 20 }), {
-          abortSignal: stopping.signal,
-        }));
+        arrived = await tap.receive({ waitSeconds: 20, abortSignal: stopping.signal });
       } catch (error) {
         if (stopping.signal.aborted) break;
         throw error;
       }
-      if (!messages?.length) continue;
-      for (const message of messages) {
-        const event = JSON.parse(message.Body ?? '{}') as BusEvent;
+      for (const { sentAt: _sentAt, ...event } of arrived) {
         console.log(options.json ? JSON.stringify(event) : formatEvent(event));
       }
-      await sqs.send(
-        new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
-      );
     }
     return 0;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    // Leave nothing behind, even when setup failed halfway.
-    if (ruleCreated) {
-      await events.send(new RemoveTargetsCommand({ Rule: name, EventBusName: bus, Ids: ['tail'] })).catch(() => undefined);
-      await events.send(new DeleteRuleCommand({ Name: name, EventBusName: bus })).catch(() => undefined);
-    }
-    if (queueUrl) await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
+    await tap?.close();
     console.error('tail stopped: temporary rule and queue removed');
     events.destroy();
     sqs.destroy();

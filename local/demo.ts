@@ -1,25 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteRuleCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-  RemoveTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  DeleteQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { openBusTap, type BusTap, type TappedEvent } from '../cli/bus-tap';
 import { removedLinesOf } from '../services/scrub/removed-lines';
 import { parseSecrets } from '../services/webhook/signature';
-import { bookingsTable, busName, secretNames } from '../shared/config';
+import { bookingsTable, secretNames } from '../shared/config';
 import { signedDelivery } from '../shared/signed-delivery';
 import { bookingKey } from '../shared/tables';
 import { bookingConfirmed, bookingConfirmedAs } from '../test/fixtures';
@@ -52,14 +40,6 @@ export interface DemoResult {
   guestPageStatus: number;
 }
 
-interface TappedEvent {
-  id: string;
-  'detail-type': string;
-  source: string;
-  detail: { metadata: { bookingId: string; causationId: string }; data: Record<string, unknown> };
-  sentAt: number;
-}
-
 const clock = (epochMs: number) => new Date(epochMs).toISOString().slice(11, 23);
 
 export async function runDemo(stack: LocalStack, out: DemoOutput = console.log, options: DemoOptions = {}): Promise<DemoResult> {
@@ -73,16 +53,11 @@ export async function runDemo(stack: LocalStack, out: DemoOutput = console.log, 
   const secrets = new SecretsManagerClient(config);
   const dynamodb = new DynamoDBClient(config);
   const documents = DynamoDBDocumentClient.from(dynamodb);
-  const bus = busName();
-  const tapName = `charterflow-demo-tap-${randomBytes(3).toString('hex')}`;
-  let tapUrl: string | undefined;
+  let tap: BusTap | undefined;
 
   try {
-    // The tap: every charterflow event on the bus, into a queue of the demo's own.
-    ({ QueueUrl: tapUrl } = await sqs.send(new CreateQueueCommand({ QueueName: tapName })));
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: tapUrl, AttributeNames: ['QueueArn'] }));
-    await events.send(new PutRuleCommand({ Name: tapName, EventBusName: bus, EventPattern: JSON.stringify({ source: [{ prefix: 'charterflow.' }] }) }));
-    await events.send(new PutTargetsCommand({ Rule: tapName, EventBusName: bus, Targets: [{ Id: 'demo-tap', Arn: Attributes!.QueueArn! }] }));
+    // Every charterflow event on the bus, into a queue of the demo's own.
+    tap = await openBusTap(events, sqs, { name: `charterflow-demo-tap-${randomBytes(3).toString('hex')}`, description: 'npm run demo (temporary)' });
 
     const bookingId = await pickBookingId(documents, out);
     const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: secretNames.webhookSecret }));
@@ -99,7 +74,7 @@ export async function runDemo(stack: LocalStack, out: DemoOutput = console.log, 
     out('The chain, as each event crosses the bus:');
     out(`  ${'time'.padEnd(12)}  ${'detail-type'.padEnd(21)}  ${'source'.padEnd(24)}  ${'booking'.padEnd(10)}  ${'hop'.padEnd(38)}  since the 202`);
 
-    const seen = await followChain(sqs, tapUrl!, bookingId, { sentAt, acceptedAt }, out, options.timeoutMs ?? 60_000);
+    const seen = await followChain(tap, bookingId, { sentAt, acceptedAt }, out, options.timeoutMs ?? 60_000);
     const byType = new Map(seen.map((e) => [e['detail-type'], e]));
     const crewEvent = byType.get('CrewEventCreated')!;
     const published = byType.get('GuestPagePublished')!;
@@ -138,9 +113,7 @@ export async function runDemo(stack: LocalStack, out: DemoOutput = console.log, 
     return { bookingId, events: seen.map((e) => e['detail-type']), guestPageUrl, guestPageStatus: page.status };
   } finally {
     // The tap was for this run only: a persisted stack keeps no demo rule or queue.
-    await events.send(new RemoveTargetsCommand({ Rule: tapName, EventBusName: bus, Ids: ['demo-tap'] })).catch(() => undefined);
-    await events.send(new DeleteRuleCommand({ Name: tapName, EventBusName: bus })).catch(() => undefined);
-    if (tapUrl) await sqs.send(new DeleteQueueCommand({ QueueUrl: tapUrl })).catch(() => undefined);
+    await tap?.close();
     for (const client of [sqs, events, secrets, dynamodb]) client.destroy();
   }
 }
@@ -167,8 +140,7 @@ async function pickBookingId(documents: DynamoDBDocumentClient, out: DemoOutput)
 
 /** Prints the booking's events as the tap receives them, until the whole chain has crossed the bus. */
 async function followChain(
-  sqs: SQSClient,
-  queueUrl: string,
+  tap: BusTap,
   bookingId: string,
   post: { sentAt: number; acceptedAt: number },
   out: DemoOutput,
@@ -184,12 +156,7 @@ async function followChain(
           `see npx charterflow status ${bookingId} and npx charterflow dlq`,
       );
     }
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['SentTimestamp'] }),
-    );
-    if (Messages.length === 0) continue;
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
-    const batch = Messages.map((m) => ({ ...(JSON.parse(m.Body!) as Omit<TappedEvent, 'sentAt'>), sentAt: Number(m.Attributes?.SentTimestamp) }))
+    const batch = (await tap.receive({ waitSeconds: 1 }))
       .filter((e) => e.detail?.metadata?.bookingId === bookingId)
       .sort((a, b) => a.sentAt - b.sentAt);
     for (const event of batch) {

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { PutEventsCommand, PutRuleCommand, PutTargetsCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import {
-  CreateQueueCommand,
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
   SQSClient,
@@ -11,6 +9,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { openBusTap } from '../../../cli/bus-tap';
 import { busName, region } from '../../../shared/config';
 import { deployedNames } from '../../../shared/declaration';
 import { Publisher } from '../../../shared/publisher';
@@ -62,15 +61,7 @@ export async function startCalendarCrewStack(consumers: string[]) {
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig));
   const publisher = new Publisher(eventBridge);
 
-  const tapName = `calendar-crew-tap-${randomBytes(4).toString('hex')}`;
-  const { QueueUrl: tapUrl } = await sqs.send(new CreateQueueCommand({ QueueName: tapName }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: tapUrl, AttributeNames: ['QueueArn'] }));
-  await eventBridge.send(
-    new PutRuleCommand({ Name: tapName, EventBusName: busName(), EventPattern: JSON.stringify({ source: [{ prefix: 'charterflow.' }] }) }),
-  );
-  await eventBridge.send(
-    new PutTargetsCommand({ Rule: tapName, EventBusName: busName(), Targets: [{ Id: 'tap', Arn: Attributes!.QueueArn! }] }),
-  );
+  const tap = await openBusTap(eventBridge, sqs, { name: `calendar-crew-tap-${randomBytes(4).toString('hex')}` });
 
   async function drain(queueUrl: string): Promise<Message[]> {
     const all: Message[] = [];
@@ -90,7 +81,7 @@ export async function startCalendarCrewStack(consumers: string[]) {
   /** Every event that crossed the bus so far (after the bus has delivered everything pending). */
   async function busEvents(): Promise<BusEvent[]> {
     await stack.eventBridge.idle();
-    for (const message of await drain(tapUrl!)) seen.push(JSON.parse(message.Body!));
+    seen.push(...((await tap.drain()) as unknown as BusEvent[]));
     return [...seen];
   }
 

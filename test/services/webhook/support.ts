@@ -1,16 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { PutRuleCommand, PutTargetsCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { busName, region, secretNames } from '../../../shared/config';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { region, secretNames } from '../../../shared/config';
 import { parseSecrets } from '../../../services/webhook/signature';
 import { startStack } from '../../../local/stack';
+import { openBusTap } from '../../../cli/bus-tap';
 import { lambdaContext as localLambdaContext } from '../../../local/lambda';
 import { httpApiEvent } from '../../../local/webhook-route';
 import { deployedNames } from '../../../shared/declaration';
@@ -45,43 +40,17 @@ export async function startWebhookStack() {
   const sqs = new SQSClient(clientConfig);
   const eventBridge = new EventBridgeClient(clientConfig);
 
-  const queueName = `webhook-tap-${randomBytes(4).toString('hex')}`;
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  await eventBridge.send(
-    new PutRuleCommand({
-      Name: queueName,
-      EventBusName: busName(),
-      EventPattern: JSON.stringify({ source: ['charterflow.webhook'] }),
-    }),
-  );
-  await eventBridge.send(
-    new PutTargetsCommand({
-      Rule: queueName,
-      EventBusName: busName(),
-      Targets: [{ Id: 'tap', Arn: Attributes!.QueueArn! }],
-    }),
-  );
+  const tap = await openBusTap(eventBridge, sqs, {
+    name: `webhook-tap-${randomBytes(4).toString('hex')}`,
+    pattern: { source: ['charterflow.webhook'] },
+  });
 
   const seen: BusEvent[] = [];
   /** Every webhook event that crossed the bus so far (waits until the bus has delivered all). */
   async function busEvents(): Promise<BusEvent[]> {
     await stack.eventBridge.idle();
-    for (;;) {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-      );
-      if (Messages.length === 0) return [...seen];
-      for (const message of Messages) seen.push(JSON.parse(message.Body!));
-      await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl,
-          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-        }),
-      );
-    }
+    seen.push(...((await tap.drain()) as unknown as BusEvent[]));
+    return [...seen];
   }
   const eventsOf = async (bookingId: string) =>
     (await busEvents()).filter((e) => e.detail.metadata.bookingId === bookingId);

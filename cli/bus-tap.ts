@@ -1,0 +1,144 @@
+import {
+  DeleteRuleCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+  type EventBridgeClient,
+} from '@aws-sdk/client-eventbridge';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { busName } from '../shared/config';
+
+/**
+ * A tap on the bus, the way anyone can tap an EventBridge bus in AWS: an SQS queue of its own and a rule
+ * targeting it. `tail`, the demo, the bench and the tests watch the chain through it, against AWS and the
+ * local stack alike; nothing watches through a spy on the publisher.
+ */
+
+export interface TappedEvent {
+  id: string;
+  time?: string;
+  source: string;
+  'detail-type': string;
+  'replay-name'?: string;
+  detail: { metadata: { bookingId?: string } & Record<string, unknown>; data: Record<string, any> };
+  /** When the bus sent the event to the tap (the queue's SentTimestamp), epoch ms. */
+  sentAt: number;
+}
+
+export interface BusTap {
+  name: string;
+  /** Events that arrived, received and deleted from the tap's queue: waits up to `waitSeconds` for the first. */
+  receive(options?: { waitSeconds?: number; abortSignal?: AbortSignal }): Promise<TappedEvent[]>;
+  /** Everything that has arrived so far (no waiting). */
+  drain(): Promise<TappedEvent[]>;
+  /** Removes the rule, its target and the queue. */
+  close(): Promise<void>;
+}
+
+export interface BusTapOptions {
+  /** Rule and queue name: unique per tap. */
+  name: string;
+  pattern?: object;
+  bus?: string;
+  description?: string;
+}
+
+export const everyCharterflowEvent = { source: [{ prefix: 'charterflow.' }] };
+
+export async function openBusTap(events: EventBridgeClient, sqs: SQSClient, options: BusTapOptions): Promise<BusTap> {
+  const bus = options.bus ?? busName();
+  const { name } = options;
+  let queueUrl: string | undefined;
+  let ruleCreated = false;
+
+  const close = async () => {
+    // Leave nothing behind, even when opening failed halfway.
+    if (ruleCreated) {
+      await events.send(new RemoveTargetsCommand({ Rule: name, EventBusName: bus, Ids: ['tap'] })).catch(() => undefined);
+      await events.send(new DeleteRuleCommand({ Name: name, EventBusName: bus })).catch(() => undefined);
+    }
+    if (queueUrl) await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
+  };
+
+  try {
+    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+    const queueArn = Attributes!.QueueArn!;
+    const { RuleArn } = await events.send(
+      new PutRuleCommand({
+        Name: name,
+        EventBusName: bus,
+        EventPattern: JSON.stringify(options.pattern ?? everyCharterflowEvent),
+        State: 'ENABLED',
+        Description: options.description ?? 'charterflow bus tap (temporary)',
+      }),
+    );
+    ruleCreated = true;
+    // In AWS the queue must let this rule send to it; the local stack accepts the same policy.
+    await sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        Attributes: {
+          Policy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'events.amazonaws.com' },
+                Action: 'sqs:SendMessage',
+                Resource: queueArn,
+                Condition: { ArnEquals: { 'aws:SourceArn': RuleArn } },
+              },
+            ],
+          }),
+        },
+      }),
+    );
+    const targets = await events.send(
+      new PutTargetsCommand({ Rule: name, EventBusName: bus, Targets: [{ Id: 'tap', Arn: queueArn }] }),
+    );
+    if (targets.FailedEntryCount) throw new Error(`could not target the tap queue: ${targets.FailedEntries?.[0]?.ErrorMessage}`);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+
+  const receive = async ({ waitSeconds = 0, abortSignal }: { waitSeconds?: number; abortSignal?: AbortSignal } = {}) => {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: waitSeconds,
+        MessageSystemAttributeNames: ['SentTimestamp'],
+      }),
+      { abortSignal },
+    );
+    if (Messages.length === 0) return [];
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
+    return Messages.map((m) => ({ ...JSON.parse(m.Body!), sentAt: Number(m.Attributes?.SentTimestamp) }) as TappedEvent);
+  };
+
+  return {
+    name,
+    receive,
+    drain: async () => {
+      const all: TappedEvent[] = [];
+      for (let batch = await receive(); batch.length > 0; batch = await receive()) all.push(...batch);
+      return all;
+    },
+    close,
+  };
+}
