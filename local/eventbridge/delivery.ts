@@ -202,6 +202,8 @@ export class DeliveryEngine {
       targetArn: d.target.Arn,
       eventId: d.event.id,
       detailType: d.event['detail-type'],
+      // Our events name their booking; an operator reading this line at 3 a.m. needs it first.
+      bookingId: (d.event.detail as { metadata?: { bookingId?: unknown } } | null)?.metadata?.bookingId,
       errorCode: failure.code,
       errorMessage: failure.message,
       retryAttempts,
