@@ -77,30 +77,10 @@ export interface BenchStack {
   nextBookingId(): string;
   /**
    * At most `limit` executions of each function at once, the rest waiting their turn (Lambda's reserved
-   * concurrency); undefined = no limit, as the in-process LocalLambda runs them.
+   * concurrency); undefined = the local stack's default (DEFAULT_LOCAL_CONCURRENCY).
    */
   limitConcurrency(limit: number | undefined): void;
   stop(): Promise<void>;
-}
-
-/** A counting semaphore: one per function, for limitConcurrency. */
-class Slots {
-  private busy = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly limit: () => number | undefined) {}
-  async take(): Promise<void> {
-    const limit = this.limit();
-    if (limit === undefined || this.busy < limit) {
-      this.busy++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.busy--;
-  }
 }
 
 export async function startBenchStack(options: { consumers?: string[] } = {}): Promise<BenchStack> {
@@ -116,7 +96,6 @@ export async function startBenchStack(options: { consumers?: string[] } = {}): P
   const webhookSecret = parseSecrets(SecretString!)[0]!;
 
   const invocations: Invocation[] = [];
-  let concurrencyLimit: number | undefined;
   watchDownstreamCalls();
   for (const { name, dir, declaration } of await discoverServices()) {
     if (declaration.kind !== 'consumer' || (options.consumers && !options.consumers.includes(name))) continue;
@@ -144,20 +123,6 @@ export async function startBenchStack(options: { consumers?: string[] } = {}): P
     });
   }
 
-  // The limit sits before the LocalLambda, so a wait for a slot is not counted in the function's timeout
-  // (Lambda queues asynchronous invocations the same way, outside the function's time).
-  const slotsByFunction = new Map<string, Slots>();
-  const invoke = stack.lambda.invoke.bind(stack.lambda);
-  stack.lambda.invoke = async (functionArn, event) => {
-    let slots = slotsByFunction.get(functionArn);
-    if (!slots) slotsByFunction.set(functionArn, (slots = new Slots(() => concurrencyLimit)));
-    await slots.take();
-    try {
-      return await invoke(functionArn, event);
-    } finally {
-      slots.release();
-    }
-  };
 
   const tap = await openBusTap(events, sqs, { name: 'bench-tap-guest-page-published', pattern: { 'detail-type': ['GuestPagePublished'] } });
 
@@ -186,9 +151,7 @@ export async function startBenchStack(options: { consumers?: string[] } = {}): P
     webhookSecret,
     invocations,
     nextBookingId: () => bookingIdNumber(++counter),
-    limitConcurrency: (limit) => {
-      concurrencyLimit = limit;
-    },
+    limitConcurrency: (limit) => stack.lambda.setConcurrency(limit),
     async send(bookingId) {
       const delivery = signedDelivery(bookingConfirmedAs(bookingId), webhookSecret);
       const response = await fetch(webhookUrl, { method: 'POST', headers: delivery.headers, body: delivery.body });

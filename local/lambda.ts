@@ -12,12 +12,43 @@ export interface LocalLambdaOptions {
   /** The function timeout Lambda would enforce; an invocation past it fails like a Lambda timeout. */
   timeoutMs?: number;
   memoryLimitInMB?: number;
+  /**
+   * Executions of one function at once; more invocations wait their turn, outside the function's timeout, as
+   * Lambda queues asynchronous invocations beyond a function's reserved concurrency. Unbounded, a replay of
+   * thousands of events would queue tens of thousands of SDK requests in this one process until they time out.
+   */
+  concurrency?: number;
 }
+
+/** Executions of one function at once, as Lambda's reserved concurrency would cap them. */
+export const DEFAULT_LOCAL_CONCURRENCY = 25;
 
 interface LocalFunction {
   name: string;
   load: () => Promise<LambdaHandler>;
   handler?: Promise<LambdaHandler>;
+  slots: Slots;
+}
+
+/** A counting semaphore: one per function. */
+class Slots {
+  private busy = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: () => number) {}
+
+  async take(): Promise<void> {
+    if (this.busy < this.limit()) {
+      this.busy++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy--;
+  }
 }
 
 /**
@@ -30,16 +61,23 @@ export class LocalLambda {
   private readonly accountId: string;
   private readonly timeoutMs: number;
   private readonly memoryLimitInMB: number;
+  private concurrency: number;
 
   constructor(options: LocalLambdaOptions = {}) {
     this.region = options.region ?? process.env.AWS_REGION ?? 'us-west-2';
     this.accountId = options.accountId ?? LOCAL_ACCOUNT_ID;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.memoryLimitInMB = options.memoryLimitInMB ?? 1024;
+    this.concurrency = options.concurrency ?? DEFAULT_LOCAL_CONCURRENCY;
+  }
+
+  /** Changes how many executions of each function may run at once (undefined: the default). */
+  setConcurrency(limit: number | undefined): void {
+    this.concurrency = limit ?? DEFAULT_LOCAL_CONCURRENCY;
   }
 
   register(functionName: string, load: () => Promise<LambdaHandler>): void {
-    this.functions.set(functionName, { name: functionName, load });
+    this.functions.set(functionName, { name: functionName, load, slots: new Slots(() => this.concurrency) });
   }
 
   has(functionArnOrName: string): boolean {
@@ -59,6 +97,15 @@ export class LocalLambda {
     const name = functionNameOf(functionArn);
     const fn = this.functions.get(name);
     if (!fn) throw new AwsError('ResourceNotFoundException', `Function not found: ${this.arnOf(name)}`, 404);
+    await fn.slots.take();
+    try {
+      return await this.run(fn, event);
+    } finally {
+      fn.slots.release();
+    }
+  }
+
+  private async run(fn: LocalFunction, event: unknown): Promise<unknown> {
     const handler = await this.loaded(fn);
     // Lambda hands the function a deserialised copy: the handler can never change the bus's own event.
     const payload = JSON.parse(JSON.stringify(event ?? null)) as unknown;

@@ -77,6 +77,42 @@ describe('LocalLambda', () => {
     expect(lambda.has(arn)).toBe(false);
   });
 
+  it('runs at most its concurrency of one function at once; the rest wait outside the timeout', async () => {
+    const lambda = new LocalLambda({ concurrency: 3, timeoutMs: 1_000 });
+    let running = 0;
+    let most = 0;
+    const gates: Array<() => void> = [];
+    lambda.register('charterflow-local-calendar', async () => async () => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      running--;
+    });
+    const all = Promise.all(Array.from({ length: 10 }, () => lambda.invoke(arn, {})));
+    // Open the gates as executions arrive, a few at a time, until all ten have run.
+    for (let opened = 0; opened < 10; ) {
+      await new Promise((resolve) => setImmediate(resolve));
+      while (gates.length) {
+        gates.shift()!();
+        opened++;
+      }
+    }
+    await all;
+    expect(most).toBe(3);
+  });
+
+  it('lets other functions run while one is at its limit', async () => {
+    const lambda = new LocalLambda({ concurrency: 1 });
+    let release!: () => void;
+    lambda.register('charterflow-local-calendar', async () => () => new Promise<void>((resolve) => (release = resolve)));
+    lambda.register('charterflow-local-crew', async () => async () => 'crew ran');
+    const calendar = lambda.invoke(arn, {});
+    await expect(lambda.invokeWithResult('charterflow-local-crew', {})).resolves.toBe('crew ran');
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await calendar;
+  });
+
   it('reads the function name from names, ARNs and qualified ARNs', () => {
     expect(functionNameOf('charterflow-local-crew')).toBe('charterflow-local-crew');
     expect(functionNameOf(arn)).toBe('charterflow-local-calendar');
