@@ -1,4 +1,4 @@
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ledgerLinesBetween } from '../../services/booking-ledger/read';
 import type { LedgerLine } from '../../services/booking-ledger/booking-ledger';
 import { bookingsTable } from '../../shared/config';
@@ -44,20 +44,18 @@ export function deliveredTo(consumer: Pick<ConsumerDeclaration, 'consumes'>, cou
 /** Step records (pk BOOKING#…, sk STEP#<step>#r<revision>) written at or after `since`, per step name. */
 export async function stepsDoneSince(documents: DynamoDBDocumentClient, since: Date, table = bookingsTable()): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(
-      new ScanCommand({
-        TableName: table,
-        FilterExpression: 'begins_with(sk, :step) AND doneAt >= :since',
-        ExpressionAttributeValues: { ':step': 'STEP#', ':since': since.toISOString() },
-        ProjectionExpression: 'step',
-        ExclusiveStartKey: start,
-      }),
-    );
+  const pages = paginateScan(
+    { client: documents },
+    {
+      TableName: table,
+      FilterExpression: 'begins_with(sk, :step) AND doneAt >= :since',
+      ExpressionAttributeValues: { ':step': 'STEP#', ':since': since.toISOString() },
+      ProjectionExpression: 'step',
+    },
+  );
+  for await (const page of pages) {
     for (const item of page.Items ?? []) counts.set(String(item.step), (counts.get(String(item.step)) ?? 0) + 1);
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
   return counts;
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient, secretsManagerClient } from '../../shared/aws';
 import { secretNames } from '../../shared/config';
 import {
@@ -172,20 +172,14 @@ function publicEntry(entry: CalendarEntry) {
 
 async function scanAll(documents: DynamoDBDocumentClient, bookingId?: string): Promise<CalendarEntry[]> {
   const items: CalendarEntry[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(
-      new ScanCommand({
-        TableName: JADA_CALENDAR_TABLE,
-        ExclusiveStartKey: start,
-        ...(bookingId
-          ? { FilterExpression: 'bookingId = :b', ExpressionAttributeValues: { ':b': bookingId } }
-          : {}),
-      }),
-    );
-    items.push(...((page.Items ?? []) as CalendarEntry[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const pages = paginateScan(
+    { client: documents },
+    {
+      TableName: JADA_CALENDAR_TABLE,
+      ...(bookingId ? { FilterExpression: 'bookingId = :b', ExpressionAttributeValues: { ':b': bookingId } } : {}),
+    },
+  );
+  for await (const page of pages) items.push(...((page.Items ?? []) as CalendarEntry[]));
   return items.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 

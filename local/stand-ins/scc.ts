@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient, secretsManagerClient } from '../../shared/aws';
 import { secretNames } from '../../shared/config';
 import {
@@ -322,24 +322,20 @@ export function parseEventRequest(body: unknown): EventRequest {
 async function scanAll<T>(documents: DynamoDBDocumentClient, table: string, equals: Record<string, string>): Promise<T[]> {
   const names = Object.keys(equals);
   const items: T[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(
-      new ScanCommand({
-        TableName: table,
-        ExclusiveStartKey: start,
-        ...(names.length > 0
-          ? {
-              FilterExpression: names.map((_, i) => `#k${i} = :v${i}`).join(' AND '),
-              ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#k${i}`, n])),
-              ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, equals[n]])),
-            }
-          : {}),
-      }),
-    );
-    items.push(...((page.Items ?? []) as T[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const pages = paginateScan(
+    { client: documents },
+    {
+      TableName: table,
+      ...(names.length > 0
+        ? {
+            FilterExpression: names.map((_, i) => `#k${i} = :v${i}`).join(' AND '),
+            ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#k${i}`, n])),
+            ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, equals[n]])),
+          }
+        : {}),
+    },
+  );
+  for await (const page of pages) items.push(...((page.Items ?? []) as T[]));
   return items;
 }
 

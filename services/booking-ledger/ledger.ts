@@ -1,4 +1,4 @@
-import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ownTableName } from '../../shared/declaration';
 import { inTimelineOrder, type LedgerLine } from './booking-ledger';
 
@@ -53,23 +53,16 @@ export class BookingLedger {
   /** The booking's lines, oldest first. */
   async timeline(bookingId: string): Promise<LedgerLine[]> {
     const lines: LedgerLine[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :line)',
-          ExpressionAttributeValues: { ':pk': bookingPk(bookingId), ':line': 'LINE#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const { pk: _pk, sk: _sk, ...line } = item;
-        lines.push(line as LedgerLine);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const pages = paginateQuery(
+      { client: this.documents },
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :line)',
+        ExpressionAttributeValues: { ':pk': bookingPk(bookingId), ':line': 'LINE#' },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) lines.push(...(page.Items ?? []).map(ledgerLineOfItem));
     return inTimelineOrder(lines);
   }
 
@@ -121,4 +114,10 @@ export class BookingLedger {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
     }
   }
+}
+
+/** A ledger item as a timeline line: the table's keys are storage, not part of the line. */
+export function ledgerLineOfItem(item: Record<string, unknown>): LedgerLine {
+  const { pk: _pk, sk: _sk, ...line } = item;
+  return line as unknown as LedgerLine;
 }

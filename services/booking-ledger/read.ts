@@ -1,6 +1,6 @@
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LedgerLine } from './booking-ledger';
-import { ledgerTableName } from './ledger';
+import { ledgerLineOfItem, ledgerTableName } from './ledger';
 
 /**
  * Reads for the operator's tools beyond one booking's timeline (ledger.ts): every line of a time window,
@@ -13,23 +13,16 @@ export async function ledgerLinesBetween(
   table = ledgerTableName(),
 ): Promise<LedgerLine[]> {
   const lines: LedgerLine[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(
-      new ScanCommand({
-        TableName: table,
-        FilterExpression: 'begins_with(sk, :line) AND #at >= :from AND #at < :to',
-        ExpressionAttributeNames: { '#at': 'at' },
-        ExpressionAttributeValues: { ':line': 'LINE#', ':from': window.from.toISOString(), ':to': window.to.toISOString() },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const { pk: _pk, sk: _sk, ...line } = item;
-      lines.push(line as LedgerLine);
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const pages = paginateScan(
+    { client: documents },
+    {
+      TableName: table,
+      FilterExpression: 'begins_with(sk, :line) AND #at >= :from AND #at < :to',
+      ExpressionAttributeNames: { '#at': 'at' },
+      ExpressionAttributeValues: { ':line': 'LINE#', ':from': window.from.toISOString(), ':to': window.to.toISOString() },
+      ConsistentRead: true,
+    },
+  );
+  for await (const page of pages) lines.push(...(page.Items ?? []).map(ledgerLineOfItem));
   return lines;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, paginateQuery, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { bookingsTable } from '../../shared/config';
 import { bookingKey } from '../../shared/tables';
 
@@ -119,23 +119,19 @@ export class RemovedLinesStore {
 
   private async removals(bookingId: string, sccEventId: string): Promise<(Removal & { sk: string })[]> {
     const items: (Removal & { sk: string })[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': bookingKey(bookingId),
-            ':prefix': sccEventId ? removalPrefix(sccEventId) : 'SCRUB#',
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...((page.Items ?? []) as (Removal & { sk: string })[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateQuery(
+      { client: this.documents },
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: {
+          ':pk': bookingKey(bookingId),
+          ':prefix': sccEventId ? removalPrefix(sccEventId) : 'SCRUB#',
+        },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) items.push(...((page.Items ?? []) as (Removal & { sk: string })[]));
     return items.sort((a, b) => a.recordedAt.localeCompare(b.recordedAt));
   }
 }
