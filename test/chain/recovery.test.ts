@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { randomUUID } from 'node:crypto';
-import { BatchWriteCommand, DeleteCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, paginateScan, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ListInvalidationsCommand } from '@aws-sdk/client-cloudfront';
 import { cloudFrontClient, documentClient, s3Client } from '../../shared/aws';
@@ -41,12 +41,9 @@ function captureIo() {
 
 async function scanAll<T>(documents: DynamoDBDocumentClient, table: string): Promise<T[]> {
   const items: T[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }));
+  for await (const page of paginateScan({ client: documents }, { TableName: table, ConsistentRead: true })) {
     items.push(...((page.Items ?? []) as T[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
   return items;
 }
 

@@ -8,7 +8,7 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { openBusTap } from '../../../cli/bus-tap';
 import { busName, region } from '../../../shared/config';
 import { deployedNames } from '../../../shared/declaration';
@@ -87,12 +87,9 @@ export async function startCalendarCrewStack(consumers: string[]) {
 
   const scan = async <T>(table: string): Promise<T[]> => {
     const items: T[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await documents.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }));
+    for await (const page of paginateScan({ client: documents }, { TableName: table, ConsistentRead: true })) {
       items.push(...((page.Items ?? []) as T[]));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
     return items;
   };
 
