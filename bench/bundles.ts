@@ -10,7 +10,7 @@ import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { discoverServices } from '../local/consumers';
 import { startStack } from '../local/stack';
 import { httpApiEvent } from '../local/webhook-route';
-import { eventCatalog, type DetailType } from '../shared/contract/events';
+import type { DetailType } from '../shared/contract/events';
 import { secretNames } from '../shared/config';
 import { signedDelivery } from '../shared/signed-delivery';
 import { SecretCache } from '../shared/secrets';
@@ -19,7 +19,7 @@ import { crewEventRequest } from '../services/crew/crew-event';
 import { sccApi } from '../services/crew/scc-api';
 import { declaration as webhookDeclaration } from '../services/webhook/declaration';
 import { parseSecrets } from '../services/webhook/signature';
-import { bookingConfirmedAs, bookingSnapshot, eventMetadata } from '../test/fixtures';
+import { bookingConfirmedAs, bookingSnapshot, eventEnvelope, eventMetadata } from '../test/fixtures';
 import { createLogger } from '../shared/logger';
 import { median } from './stats';
 
@@ -70,17 +70,8 @@ async function buildBundle(name: string, outdir: string) {
   return { bundle: join(outdir, 'handler.mjs'), largest: bytesByPackage(output?.inputs ?? {}).slice(0, 5) };
 }
 
-const envelope = <T extends DetailType>(detailType: T, detail: unknown, n: number) => ({
-  version: '0',
-  id: `bench-cold-${n}-${Date.now()}`,
-  'detail-type': detailType,
-  source: eventCatalog[detailType].source,
-  account: '000000000000',
-  time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-  region: 'us-west-2',
-  resources: [],
-  detail,
-});
+const envelope = (detailType: DetailType, detail: unknown, n: number) =>
+  eventEnvelope(detailType, detail, { id: `bench-cold-${n}-${Date.now()}`, time: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
 
 /**
  * Builds every Lambda bundle with the deployment's esbuild options, weighs it, and times `runs` cold starts

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { consumer, parseConsumedEvent } from '../../shared/consumer';
 import { defineConsumer, eventPatternOf } from '../../shared/declaration';
 import { ContractViolation } from '../../shared/contract/validate';
-import { bookingSnapshot, eventMetadata } from '../fixtures';
+import { bookingSnapshot, eventEnvelope, eventMetadata } from '../fixtures';
 
 const declaration = defineConsumer({
   name: 'calendar-test',
@@ -12,18 +12,8 @@ const declaration = defineConsumer({
   emits: ['CalendarEntryCreated'],
 });
 
-const envelope = (detail: unknown, detailType = 'BookingReceived', extra: Record<string, unknown> = {}) => ({
-  version: '0',
-  id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
-  'detail-type': detailType,
-  source: 'charterflow.webhook',
-  account: '000000000000',
-  time: '2026-11-24T17:03:01Z',
-  region: 'us-west-2',
-  resources: [],
-  detail,
-  ...extra,
-});
+const envelope = (detail: unknown, detailType = 'BookingReceived', extra: Record<string, unknown> = {}) =>
+  eventEnvelope(detailType, detail, extra);
 
 const goodDetail = () => ({ metadata: eventMetadata(), data: { booking: bookingSnapshot() } });
 const context = { functionName: 'charterflow-local-calendar-test', awsRequestId: 'req-1' } as Context;

@@ -4,13 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type LocalStack } from '../../../local/stack';
 import { documentClient, eventBridgeClient, sqsClient } from '../../../shared/aws';
 import { parseConsumedEvent } from '../../../shared/consumer';
-import { eventCatalog, type DetailType, type EventDetail } from '../../../shared/contract/events';
+import type { DetailType, EventDetail } from '../../../shared/contract/events';
 import { deployedNames } from '../../../shared/declaration';
 import { Publisher } from '../../../shared/publisher';
 import { declaration } from '../../../services/booking-ledger/declaration';
 import { ledgerLineOf } from '../../../services/booking-ledger/booking-ledger';
 import { BookingLedger } from '../../../services/booking-ledger/ledger';
-import { bookingSnapshot, eventMetadata } from '../../fixtures';
+import { bookingSnapshot, eventEnvelope, eventMetadata } from '../../fixtures';
 
 const extras: Record<DetailType, Record<string, unknown>> = {
   BookingReceived: {},
@@ -36,18 +36,8 @@ function detailOf<T extends DetailType>(type: T, bookingId: string, second: numb
   } as EventDetail<T>;
 }
 
-const envelope = (type: DetailType, detail: unknown, extra: Record<string, unknown> = {}) => ({
-  version: '0',
-  id: `evt-${type}`,
-  'detail-type': type,
-  source: eventCatalog[type].source,
-  account: '000000000000',
-  time: '2026-11-24T17:03:01Z',
-  region: 'us-west-2',
-  resources: [],
-  detail,
-  ...extra,
-});
+const envelope = (type: DetailType, detail: unknown, extra: Record<string, unknown> = {}) =>
+  eventEnvelope(type, detail, { id: `evt-${type}`, ...extra });
 
 describe('a ledger line', () => {
   it.each([
