@@ -85,6 +85,7 @@ export function bookingEventOf(payload: BoatsetterWebhookPayload, context: Deliv
         schemaVersion: SCHEMA_VERSION,
         occurredAt: context.occurredAt.toISOString(),
         idempotencyKey: idempotencyKeyOf(booking.bookingId, booking.revision, detailType),
+        receivedAt: context.occurredAt.toISOString(),
       },
       data: { booking },
     },

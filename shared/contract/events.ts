@@ -54,6 +54,8 @@ export const EventMetadata = z.object({
   occurredAt: z.iso.datetime({ offset: true }),
   /** Stable across retries and replays of the same fact: consumers key their idempotency on it. */
   idempotencyKey: z.string().min(1),
+  /** When the webhook received the revision this event follows from: every later event carries it forward. */
+  receivedAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type EventMetadata = z.infer<typeof EventMetadata>;
 
@@ -87,14 +89,98 @@ export const GuestPagePublished = detail(
   { url: z.url(), etag: z.string().min(1) },
 );
 
+/** What a system held at the revision it had applied, beside what it holds now. */
+const FieldChange = z.object({
+  field: z.string().min(1),
+  before: z.string(),
+  after: z.string(),
+});
+export type FieldChange = z.infer<typeof FieldChange>;
+
+/** A booking the calendar found on the same boat at an overlapping time (turnaround included). */
+const OverlappingBooking = z.object({
+  bookingId,
+  calendarEntryId: z.string().min(1),
+  start: instantWithOffset,
+  end: instantWithOffset,
+});
+
+export const CalendarEntryUpdated = detail(
+  'CalendarEntryUpdated',
+  'The JADA calendar entry matches a newer revision of the booking',
+  {
+    calendarEntryId: z.string().min(1),
+    /** The entry fields this revision changed; empty when the calendar had nothing to change. */
+    changed: z.array(z.string().min(1)),
+  },
+);
+export const CalendarEntryCancelled = detail(
+  'CalendarEntryCancelled',
+  'The JADA calendar entry is marked cancelled and its slot is free again',
+  { calendarEntryId: z.string().min(1) },
+);
+export const CalendarConflictDetected = detail(
+  'CalendarConflictDetected',
+  "The booking's trip overlaps another active booking of the same boat",
+  {
+    calendarEntryId: z.string().min(1),
+    trip: z.object({ start: instantWithOffset, end: instantWithOffset }),
+    conflictsWith: z.array(OverlappingBooking).min(1),
+  },
+);
+export const CalendarConflictResolved = detail(
+  'CalendarConflictResolved',
+  'A booking no longer overlaps bookings it used to overlap',
+  { calendarEntryId: z.string().min(1), resolvedWith: z.array(z.object({ bookingId })).min(1) },
+);
+export const CrewEventUpdated = detail(
+  'CrewEventUpdated',
+  'ShipCaptainCrew holds a newer revision of the crew event, and told the crew if it mattered to them',
+  {
+    calendarEntryId: z.string().min(1),
+    sccEventId: z.string().min(1),
+    /** The crew event fields this revision changed; empty when SCC had nothing to change. */
+    changed: z.array(z.string().min(1)),
+    crewNotified: z.boolean(),
+  },
+);
+export const CrewEventCancelled = detail(
+  'CrewEventCancelled',
+  'ShipCaptainCrew cancelled the crew event and told each crew member',
+  { calendarEntryId: z.string().min(1), sccEventId: z.string().min(1) },
+);
+export const GuestPageUpdated = detail(
+  'GuestPageUpdated',
+  'The guest page shows a newer revision of the booking',
+  {
+    url: z.url(),
+    etag: z.string().min(1),
+    /** What the guest sees differently; empty when the revision changed nothing on the page. */
+    changes: z.array(FieldChange),
+  },
+);
+export const GuestPageWithdrawn = detail(
+  'GuestPageWithdrawn',
+  'The guest page now only says that the charter was cancelled',
+  { url: z.url(), etag: z.string().min(1) },
+);
+
 export const eventCatalog = {
   BookingReceived: { source: 'charterflow.webhook', schema: BookingReceived },
   BookingModified: { source: 'charterflow.webhook', schema: BookingModified },
   BookingCancelled: { source: 'charterflow.webhook', schema: BookingCancelled },
   CalendarEntryCreated: { source: 'charterflow.calendar', schema: CalendarEntryCreated },
+  CalendarEntryUpdated: { source: 'charterflow.calendar', schema: CalendarEntryUpdated },
+  CalendarEntryCancelled: { source: 'charterflow.calendar', schema: CalendarEntryCancelled },
+  CalendarConflictDetected: { source: 'charterflow.calendar', schema: CalendarConflictDetected },
+  CalendarConflictResolved: { source: 'charterflow.calendar', schema: CalendarConflictResolved },
   CrewEventCreated: { source: 'charterflow.crew', schema: CrewEventCreated },
+  CrewEventUpdated: { source: 'charterflow.crew', schema: CrewEventUpdated },
+  CrewEventCancelled: { source: 'charterflow.crew', schema: CrewEventCancelled },
   CrewNotesScrubbed: { source: 'charterflow.scrub', schema: CrewNotesScrubbed },
   GuestPagePublished: { source: 'charterflow.guest-page', schema: GuestPagePublished },
+  GuestPageUpdated: { source: 'charterflow.guest-page', schema: GuestPageUpdated },
+  GuestPageWithdrawn: { source: 'charterflow.guest-page', schema: GuestPageWithdrawn },
 } as const;
 
 export type DetailType = keyof typeof eventCatalog;

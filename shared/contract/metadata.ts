@@ -22,5 +22,6 @@ export function followUpMetadata(cause: Cause, detailType: DetailType, now = new
     schemaVersion: SCHEMA_VERSION,
     occurredAt: now.toISOString(),
     idempotencyKey: idempotencyKeyOf(data.booking.bookingId, data.booking.revision, detailType),
+    ...(metadata.receivedAt ? { receivedAt: metadata.receivedAt } : {}),
   };
 }
