@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { detailTypes, eventCatalog, isDetailType, type DetailType } from '../shared/contract/events';
+import { exampleData } from '../shared/contract/examples';
 import { runGraph } from './graph';
 
 /**
@@ -25,16 +26,11 @@ const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 // charterflow-<stage>-<name>-dlq must fit SQS's 80 characters and rule names EventBridge's 64, with room for a stage.
 const MAX_NAME_LENGTH = 32;
 
-/** One valid sample per detail-type's own data, so the scaffolded test publishes a contract-valid event. */
-const sampleData: Record<DetailType, string> = {
-  BookingReceived: '',
-  BookingModified: '',
-  BookingCancelled: '',
-  CalendarEntryCreated: ", calendarEntryId: 'cal_7Hq2'",
-  CrewEventCreated: ", calendarEntryId: 'cal_7Hq2', sccEventId: 'scc_91'",
-  CrewNotesScrubbed: ", sccEventId: 'scc_91', linesRemoved: 5",
-  GuestPagePublished: ", url: 'https://queenofsandiego.com/g/XHQGMDH', etag: '\"9b2cf535f27731c974343645a3985328\"'",
-};
+/** The example data of a detail-type as code for the scaffolded test (spread after the booking). */
+const sampleDataCode = (type: DetailType) =>
+  Object.entries(exampleData[type])
+    .map(([key, value]) => `, ${key}: ${JSON.stringify(value)}`)
+    .join('');
 
 export interface NewConsumer {
   name: string;
@@ -94,7 +90,7 @@ export function scaffoldConsumer({ name, on }: NewConsumer, root: string): strin
     consumes: on.map((type) => `'${type}'`).join(', '),
     firstType: first,
     firstSource: eventCatalog[first].source,
-    extraData: sampleData[first],
+    extraData: sampleDataCode(first),
   };
   const files: [string, string][] = [
     [`services/${name}/declaration.ts`, 'declaration.ts.tmpl'],

@@ -59,7 +59,7 @@ describe('new consumer: files', () => {
     expect(declaration).toContain("name: 'cabin-notes'");
     expect(declaration).toContain("consumes: ['CrewEventCreated', 'GuestPagePublished']");
     expect(readFileSync(join(dir, 'services/cabin-notes/handler.ts'), 'utf8')).toContain('cabinNotesNote');
-    expect(readFileSync(join(dir, 'test/services/cabin-notes/cabin-notes.test.ts'), 'utf8')).toContain("sccEventId: 'scc_91'");
+    expect(readFileSync(join(dir, 'test/services/cabin-notes/cabin-notes.test.ts'), 'utf8')).toContain('sccEventId: "scc_7f3a9c"');
     expect(() => scaffoldConsumer({ name: 'cabin-notes', on: ['CrewEventCreated'] }, dir)).toThrow(/already exist/);
   });
 });

@@ -2,45 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { BoatsetterWebhookPayload } from '../../shared/contract/boatsetter';
 import { eventCatalog, SCHEMA_VERSION, type DetailType } from '../../shared/contract/events';
+import { exampleData } from '../../shared/contract/examples';
 import { ContractViolation, parseOrThrow } from '../../shared/contract/validate';
 import { bookingConfirmed, bookingCancelled, bookingModified, bookingSnapshot, eventMetadata } from '../fixtures';
 
-const extraData: Record<DetailType, Record<string, unknown>> = {
-  BookingReceived: {},
-  BookingModified: {},
-  BookingCancelled: {},
-  CalendarEntryCreated: { calendarEntryId: 'cal_01J9Z3K8QX' },
-  CrewEventCreated: { calendarEntryId: 'cal_01J9Z3K8QX', sccEventId: 'scc_7f3a9c' },
-  CrewNotesScrubbed: { sccEventId: 'scc_7f3a9c', linesRemoved: 5 },
-  GuestPagePublished: { url: 'https://queenofsandiego.com/g/XHQGMDH', etag: '"9b2cf535f27731c974343645a3985328"' },
-  CalendarEntryUpdated: { calendarEntryId: 'cal_01J9Z3K8QX', changed: ['start'] },
-  CalendarEntryCancelled: { calendarEntryId: 'cal_01J9Z3K8QX' },
-  CalendarConflictDetected: {
-    calendarEntryId: 'cal_01J9Z3K8QX',
-    trip: { start: '2026-12-05T17:00:00-08:00', end: '2026-12-05T20:00:00-08:00' },
-    conflictsWith: [
-      {
-        bookingId: 'KP4RT2Z',
-        calendarEntryId: 'cal_02K1A4M9RT',
-        start: '2026-12-05T18:00:00-08:00',
-        end: '2026-12-05T21:00:00-08:00',
-      },
-    ],
-  },
-  CalendarConflictResolved: { calendarEntryId: 'cal_01J9Z3K8QX', resolvedWith: [{ bookingId: 'KP4RT2Z' }] },
-  CrewEventUpdated: { calendarEntryId: 'cal_01J9Z3K8QX', sccEventId: 'scc_7f3a9c', changed: ['start'], crewNotified: true },
-  CrewEventCancelled: { calendarEntryId: 'cal_01J9Z3K8QX', sccEventId: 'scc_7f3a9c' },
-  GuestPageUpdated: {
-    url: 'https://queenofsandiego.com/g/XHQGMDH',
-    etag: '"9b2cf535f27731c974343645a3985328"',
-    changes: [{ field: 'start', before: 'Saturday, December 5, 5:00 PM', after: 'Saturday, December 5, 6:00 PM' }],
-  },
-  GuestPageWithdrawn: { url: 'https://queenofsandiego.com/g/XHQGMDH', etag: '"9b2cf535f27731c974343645a3985328"' },
-};
-
 const sampleDetail = (type: DetailType) => ({
   metadata: eventMetadata({ idempotencyKey: `XHQGMDH:r1:${type}` }),
-  data: { booking: bookingSnapshot(), ...extraData[type] },
+  data: { booking: bookingSnapshot(), ...exampleData[type] },
 });
 
 /** Every path of the sample whose removal the schema rejects, e.g. data.booking.trip.start. */

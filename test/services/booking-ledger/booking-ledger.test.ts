@@ -7,20 +7,11 @@ import { parseConsumedEvent } from '../../../shared/consumer';
 import type { DetailType, EventDetail } from '../../../shared/contract/events';
 import { deployedNames } from '../../../shared/declaration';
 import { Publisher } from '../../../shared/publisher';
+import { exampleData } from '../../../shared/contract/examples';
 import { declaration } from '../../../services/booking-ledger/declaration';
 import { ledgerLineOf } from '../../../services/booking-ledger/booking-ledger';
 import { BookingLedger } from '../../../services/booking-ledger/ledger';
 import { bookingSnapshot, eventEnvelope, eventMetadata } from '../../fixtures';
-
-const extras: Record<DetailType, Record<string, unknown>> = {
-  BookingReceived: {},
-  BookingModified: {},
-  BookingCancelled: {},
-  CalendarEntryCreated: { calendarEntryId: 'cal_7Hq2' },
-  CrewEventCreated: { calendarEntryId: 'cal_7Hq2', sccEventId: 'scc_91' },
-  CrewNotesScrubbed: { sccEventId: 'scc_91', linesRemoved: 5 },
-  GuestPagePublished: { url: 'https://queenofsandiego.com/g/XHQGMDH', etag: '"9b2cf535f27731c974343645a3985328"' },
-};
 
 /** The chain of one booking, a few seconds apart, as the services emit it. */
 const chain: DetailType[] = ['BookingReceived', 'CalendarEntryCreated', 'CrewEventCreated', 'CrewNotesScrubbed', 'GuestPagePublished'];
@@ -32,7 +23,7 @@ function detailOf<T extends DetailType>(type: T, bookingId: string, second: numb
       occurredAt: `2026-11-24T17:03:${String(second).padStart(2, '0')}.250Z`,
       idempotencyKey: `${bookingId}:r1:${type}`,
     }),
-    data: { booking: bookingSnapshot({ bookingId }), ...extras[type] },
+    data: { booking: bookingSnapshot({ bookingId }), ...exampleData[type] },
   } as EventDetail<T>;
 }
 
@@ -44,10 +35,10 @@ describe('a ledger line', () => {
     ['BookingReceived', 'booking received', 'booking confirmed', {}],
     ['BookingModified', 'booking modified', 'booking confirmed', {}],
     ['BookingCancelled', 'booking cancelled', 'booking confirmed', {}],
-    ['CalendarEntryCreated', 'calendar entry created', 'done', { calendarEntryId: 'cal_7Hq2' }],
-    ['CrewEventCreated', 'crew event created', 'done', { calendarEntryId: 'cal_7Hq2', sccEventId: 'scc_91' }],
-    ['CrewNotesScrubbed', 'crew notes scrubbed', '5 revenue lines removed', { sccEventId: 'scc_91' }],
-    ['GuestPagePublished', 'guest page published', 'done', extras.GuestPagePublished],
+    ['CalendarEntryCreated', 'calendar entry created', 'done', { calendarEntryId: 'cal_01J9Z3K8QX' }],
+    ['CrewEventCreated', 'crew event created', 'done', { calendarEntryId: 'cal_01J9Z3K8QX', sccEventId: 'scc_7f3a9c' }],
+    ['CrewNotesScrubbed', 'crew notes scrubbed', '5 revenue lines removed', { sccEventId: 'scc_7f3a9c' }],
+    ['GuestPagePublished', 'guest page published', 'done', exampleData.GuestPagePublished],
   ] as const)('of %s says "%s", "%s", with its ids', (type, step, outcome, ids) => {
     const line = ledgerLineOf(parseConsumedEvent(declaration, envelope(type, detailOf(type, 'XHQGMDH', 1))));
     expect(line).toMatchObject({ bookingId: 'XHQGMDH', revision: 1, step, outcome, ids, eventId: `evt-${type}` });
@@ -108,7 +99,7 @@ describe('booking-ledger on the local stack', () => {
       'crew notes scrubbed',
       'guest page published',
     ]);
-    expect(timeline[2]).toMatchObject({ ids: { calendarEntryId: 'cal_7Hq2', sccEventId: 'scc_91' }, outcome: 'done' });
+    expect(timeline[2]).toMatchObject({ ids: { calendarEntryId: 'cal_01J9Z3K8QX', sccEventId: 'scc_7f3a9c' }, outcome: 'done' });
     expect(new Set(timeline.map((line) => line.eventId)).size).toBe(5);
   });
 
