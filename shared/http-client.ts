@@ -111,7 +111,7 @@ export interface HttpClientOptions {
 export interface CallOptions {
   /** What we are doing, in the operator's words: 'createCalendarEntry', 'createCrewEvent'. */
   operation: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   /** Path relative to the base URL (the base may carry a stage path such as /prod). */
   path: string;
   query?: Record<string, string>;
@@ -156,8 +156,8 @@ export class HttpClient {
   }
 
   async call<T = unknown>(call: CallOptions): Promise<CallResult<T>> {
-    if (call.method === 'POST' && !call.idempotencyKey) {
-      throw new Error(`${this.options.service} ${call.operation}: a POST needs an Idempotency-Key`);
+    if (call.method !== 'GET' && !call.idempotencyKey) {
+      throw new Error(`${this.options.service} ${call.operation}: a ${call.method} needs an Idempotency-Key`);
     }
     const settings = this.settings();
     const url = joinUrl(this.options.baseUrl(), call.path, call.query);

@@ -6,7 +6,7 @@ import { bookingsTable } from './config';
  *   pk WEBHOOK#<webhook-id>  sk DELIVERY          a webhook delivery already accepted (dedupe)
  *   pk BOOKING#<id>          sk BOOKING           the booking's correlation id (its first webhook id)
  *   pk BOOKING#<id>          sk REVISION#<n>      a revision already emitted (dedupe across webhook ids)
- *   pk BOOKING#<id>          sk STEP#<step>#r<n>  a consumer step done, with its result and emitted event
+ *   pk BOOKING#<id>          sk STATE#<consumer>  the revision a consumer applied and what its system holds
  *   pk BOOKING#<id>          sk SCRUB#<scc-id>#<h> revenue lines removed from crew notes (h: hash of the notes read)
  * `expiresAt` (epoch seconds) is the TTL attribute, set only on records meant to expire.
  */
@@ -28,3 +28,5 @@ export function bookingsTableDefinition(): CreateTableCommandInput {
 export const BOOKINGS_TTL_ATTRIBUTE = 'expiresAt';
 
 export const bookingKey = (bookingId: string) => `BOOKING#${bookingId}`;
+
+export const consumerStateKey = (consumer: string) => `STATE#${consumer}`;

@@ -9,9 +9,9 @@ import type { TimeWindow } from './replays';
  * What a replay did, per consumer, from durable records that exist in AWS as locally (no log scraping):
  * - delivered: the events of the window the consumer's rule matches, counted from the booking-ledger (it
  *   keeps one line per fact on the bus; AWS has no API that lists an archive's events);
- * - acted: for a consumer that records its steps (BookingSteps, step named after the consumer), the step
- *   records written since the replay started; for the ledger itself, the lines first written by this replay
- *   (they carry its replay-name);
+ * - acted: for a consumer that records the revisions it applied (shared/revisions.ts), the bookings whose
+ *   record it advanced since the replay started; for the ledger itself, the lines first written by this
+ *   replay (they carry its replay-name);
  * - emittedOnly: the step was done but its event never went out (a chain broken halfway): the replay made
  *   the consumer emit it; counted as the consumer's events in the ledger since the replay started, less acted;
  * - skipped: the rest, already done before.
@@ -41,20 +41,21 @@ export function deliveredTo(consumer: Pick<ConsumerDeclaration, 'consumes'>, cou
   return [...new Set(consumer.consumes)].reduce((sum, type) => sum + (counts.get(type) ?? 0), 0);
 }
 
-/** Step records (pk BOOKING#…, sk STEP#<step>#r<revision>) written at or after `since`, per step name. */
+/** Revision records (pk BOOKING#…, sk STATE#<consumer>) advanced at or after `since`, per consumer. */
 export async function stepsDoneSince(documents: DynamoDBDocumentClient, since: Date, table = bookingsTable()): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   const pages = paginateScan(
     { client: documents },
     {
       TableName: table,
-      FilterExpression: 'begins_with(sk, :step) AND doneAt >= :since',
-      ExpressionAttributeValues: { ':step': 'STEP#', ':since': since.toISOString() },
-      ProjectionExpression: 'step',
+      FilterExpression: 'begins_with(sk, :state) AND appliedAt >= :since',
+      ExpressionAttributeNames: { '#consumer': 'consumer' },
+      ExpressionAttributeValues: { ':state': 'STATE#', ':since': since.toISOString() },
+      ProjectionExpression: '#consumer',
     },
   );
   for await (const page of pages) {
-    for (const item of page.Items ?? []) counts.set(String(item.step), (counts.get(String(item.step)) ?? 0) + 1);
+    for (const item of page.Items ?? []) counts.set(String(item.consumer), (counts.get(String(item.consumer)) ?? 0) + 1);
   }
   return counts;
 }

@@ -1,6 +1,8 @@
 import { listenOnLoopback } from '../listen';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
  * The HTTP front every stand-in shares: JSON in and out, a tiny router, and fault injection (errors, added
@@ -91,7 +93,7 @@ export interface StandInResponse {
 }
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   /** Relative to the stand-in's base path; `:name` matches one segment. */
   path: string;
   handle(request: StandInRequest): Promise<StandInResponse>;
@@ -110,6 +112,8 @@ export interface ServeOptions {
 
 export interface RunningStandIn {
   url: string;
+  /** Requests that reached a route (faulted or not), by "METHOD /route/:param": what tests count downstream calls by. */
+  calls(): Record<string, number>;
   faults(): Faults;
   setFaults(faults: Partial<Faults>): void;
   stop(): Promise<void>;
@@ -119,6 +123,7 @@ export async function serveStandIn(options: ServeOptions): Promise<RunningStandI
   let faults: Faults = { ...noFaults, ...checkFaults(options.faults ?? {}) };
   const basePath = (options.basePath ?? '').replace(/\/+$/, '');
   const timers = new Set<NodeJS.Timeout>();
+  const calls: Record<string, number> = {};
   let stopped = false;
   const wait = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -141,6 +146,10 @@ export async function serveStandIn(options: ServeOptions): Promise<RunningStandI
     const raw = await readBody(req);
 
     // The admin route is outside the stage path and never faulted: a test must always be able to heal it.
+    if (url.pathname === '/__calls') {
+      if (req.method === 'DELETE') for (const route of Object.keys(calls)) delete calls[route];
+      return send(res, 200, calls);
+    }
     if (url.pathname === '/__faults') {
       if (req.method === 'POST') {
         try {
@@ -174,6 +183,8 @@ export async function serveStandIn(options: ServeOptions): Promise<RunningStandI
     const path = url.pathname.slice(basePath.length) || '/';
     const match = matchRoute(options.routes, req.method ?? 'GET', path);
     if (!match) return send(res, 404, { message: `${options.name}: no route for ${req.method} ${path}` });
+    const routeName = `${match.route.method} ${match.route.path}`;
+    calls[routeName] = (calls[routeName] ?? 0) + 1;
 
     const current = faults;
     await wait(current.latencyMs);
@@ -220,6 +231,7 @@ export async function serveStandIn(options: ServeOptions): Promise<RunningStandI
 
   return {
     url: `${listening.url}${basePath}`,
+    calls: () => ({ ...calls }),
     faults: () => faults,
     setFaults: (next) => {
       faults = { ...faults, ...checkFaults(next) };
@@ -231,6 +243,13 @@ export async function serveStandIn(options: ServeOptions): Promise<RunningStandI
       await listening.close();
     },
   };
+}
+
+/** The calls a running stand-in has served, by route (see RunningStandIn.calls); `reset` zeroes them. */
+export async function callsAt(standInUrl: string, reset = false): Promise<Record<string, number>> {
+  const response = await fetch(new URL('/__calls', standInUrl), { method: reset ? 'DELETE' : 'GET' });
+  if (!response.ok) throw new Error(`stand-in at ${standInUrl}: /__calls answered ${response.status}`);
+  return (await response.json()) as Record<string, number>;
 }
 
 /** Changes a running stand-in's faults through its admin route (from a test or the bench, by URL). */
@@ -351,4 +370,38 @@ export function idFromIdempotencyKey(prefix: string, key: string): string {
 /** A fingerprint of the request, to refuse an Idempotency-Key reused for a different request (as Stripe does). */
 export function requestHash(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(body)).digest('hex');
+}
+
+/** The table where a stand-in keeps the answers to keyed update requests (key: idempotencyKey). */
+export const requestsTable = (name: string): CreateTableCommandInput => ({
+  TableName: name,
+  BillingMode: 'PAY_PER_REQUEST',
+  AttributeDefinitions: [{ AttributeName: 'idempotencyKey', AttributeType: 'S' }],
+  KeySchema: [{ AttributeName: 'idempotencyKey', KeyType: 'HASH' }],
+});
+
+/**
+ * Idempotency-Key for a request that changes an existing resource: the first answer is kept and replayed
+ * to a retry with the same key and body; the same key with another body is a 422. Without a key, `run` runs.
+ */
+export async function onceForKey(
+  documents: DynamoDBDocumentClient,
+  table: string,
+  request: StandInRequest,
+  run: () => Promise<StandInResponse>,
+): Promise<StandInResponse> {
+  const idempotencyKey = header(request, 'idempotency-key');
+  if (!idempotencyKey) return run();
+  const scope = `${request.method} ${request.path}`;
+  const hash = requestHash({ scope, body: request.body });
+  const { Item } = await documents.send(new GetCommand({ TableName: table, Key: { idempotencyKey }, ConsistentRead: true }));
+  if (Item) {
+    if (Item.requestHash !== hash) throw new HttpError(422, 'Idempotency-Key was already used for a different request');
+    return Item.response as StandInResponse;
+  }
+  const response = await run();
+  if (response.status < 300) {
+    await documents.send(new PutCommand({ TableName: table, Item: { idempotencyKey, requestHash: hash, response } }));
+  }
+  return response;
 }

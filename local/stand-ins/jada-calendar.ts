@@ -10,7 +10,9 @@ import {
   faultsFromEnv,
   header,
   idFromIdempotencyKey,
+  onceForKey,
   requestHash,
+  requestsTable,
   sameSecret,
   serveStandIn,
   type Faults,
@@ -19,11 +21,14 @@ import {
 } from './faults';
 
 /**
- * A stand-in for the JADA internal calendar API: POST /entries (X-Dashboard-Token, Idempotency-Key),
+ * A stand-in for the JADA internal calendar API (X-Dashboard-Token on every call, Idempotency-Key on writes):
+ * POST /entries, PUT /entries/:entryId (a new version of the entry), POST /entries/:entryId/cancel (kept,
+ * marked cancelled: the slot is free again), PUT /entries/:entryId/conflicts (the double-booking mark),
  * GET /entries[?bookingId=], GET /entries/:entryId. Entries live in DynamoDB table jada-calendar-entries.
  */
 
 export const JADA_CALENDAR_TABLE = 'jada-calendar-entries';
+export const JADA_CALENDAR_REQUESTS_TABLE = 'jada-calendar-requests';
 
 export interface CalendarEntry {
   entryId: string;
@@ -36,9 +41,14 @@ export interface CalendarEntry {
   boat: string;
   partySize: number;
   title?: string;
+  status: 'active' | 'cancelled';
+  /** Other bookings of the same boat whose trips overlap this one: JADA shows the entry as a double booking. */
+  conflictsWith?: string[];
   idempotencyKey?: string;
   requestHash: string;
   createdAt: string;
+  updatedAt?: string;
+  cancelledAt?: string;
 }
 
 export const jadaCalendarTables: CreateTableCommandInput[] = [
@@ -48,6 +58,7 @@ export const jadaCalendarTables: CreateTableCommandInput[] = [
     AttributeDefinitions: [{ AttributeName: 'entryId', AttributeType: 'S' }],
     KeySchema: [{ AttributeName: 'entryId', KeyType: 'HASH' }],
   },
+  requestsTable(JADA_CALENDAR_REQUESTS_TABLE),
 ];
 
 export interface JadaCalendarOptions {
@@ -74,6 +85,20 @@ export async function startJadaCalendar(options: JadaCalendarOptions): Promise<R
     }
   }
 
+  async function entryOf(entryId: string): Promise<CalendarEntry> {
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: JADA_CALENDAR_TABLE, Key: { entryId }, ConsistentRead: true }),
+    );
+    if (!Item) throw new HttpError(404, `no calendar entry ${entryId}`);
+    return Item as CalendarEntry;
+  }
+
+  async function activeEntry(entryId: string): Promise<CalendarEntry> {
+    const entry = await entryOf(entryId);
+    if (entry.status === 'cancelled') throw new HttpError(409, `calendar entry ${entryId} is cancelled`);
+    return entry;
+  }
+
   return serveStandIn({
     name: 'jada-calendar',
     port: options.port,
@@ -90,6 +115,7 @@ export async function startJadaCalendar(options: JadaCalendarOptions): Promise<R
           const entry: CalendarEntry = {
             entryId: idempotencyKey ? idFromIdempotencyKey('cal', idempotencyKey) : `cal_${randomUUID()}`,
             ...input,
+            status: 'active',
             ...(idempotencyKey ? { idempotencyKey } : {}),
             requestHash: requestHash(request.body),
             createdAt: new Date().toISOString(),
@@ -114,6 +140,59 @@ export async function startJadaCalendar(options: JadaCalendarOptions): Promise<R
             throw new HttpError(422, 'Idempotency-Key was already used for a different calendar entry');
           }
           return { status: 200, body: publicEntry(existing) };
+        },
+      },
+      {
+        method: 'PUT',
+        path: '/entries/:entryId',
+        handle: async (request) => {
+          await authorize(request);
+          const input = parseEntryRequest(request.body);
+          return onceForKey(documents, JADA_CALENDAR_REQUESTS_TABLE, request, async () => {
+            const entry = await activeEntry(request.params.entryId!);
+            if (entry.bookingId !== input.bookingId) {
+              throw new HttpError(422, `calendar entry ${entry.entryId} belongs to booking ${entry.bookingId}`);
+            }
+            const { title: _title, ...kept } = entry;
+            const updated: CalendarEntry = { ...kept, ...input, updatedAt: new Date().toISOString() };
+            await documents.send(new PutCommand({ TableName: JADA_CALENDAR_TABLE, Item: updated }));
+            return { status: 200, body: publicEntry(updated) };
+          });
+        },
+      },
+      {
+        method: 'POST',
+        path: '/entries/:entryId/cancel',
+        handle: async (request) => {
+          await authorize(request);
+          return onceForKey(documents, JADA_CALENDAR_REQUESTS_TABLE, request, async () => {
+            const entry = await entryOf(request.params.entryId!);
+            if (entry.status === 'cancelled') return { status: 200, body: publicEntry(entry) };
+            const { conflictsWith: _marks, ...kept } = entry;
+            const cancelled: CalendarEntry = { ...kept, status: 'cancelled', cancelledAt: new Date().toISOString() };
+            await documents.send(new PutCommand({ TableName: JADA_CALENDAR_TABLE, Item: cancelled }));
+            return { status: 200, body: publicEntry(cancelled) };
+          });
+        },
+      },
+      {
+        method: 'PUT',
+        path: '/entries/:entryId/conflicts',
+        handle: async (request) => {
+          await authorize(request);
+          const conflictsWith = (request.body as { conflictsWith?: unknown } | undefined)?.conflictsWith;
+          if (!Array.isArray(conflictsWith) || !conflictsWith.every((id) => typeof id === 'string' && id !== '')) {
+            throw new HttpError(400, 'invalid conflicts: conflictsWith must be a list of booking ids');
+          }
+          return onceForKey(documents, JADA_CALENDAR_REQUESTS_TABLE, request, async () => {
+            const { conflictsWith: _old, ...entry } = await entryOf(request.params.entryId!);
+            const marked: CalendarEntry = {
+              ...entry,
+              ...(conflictsWith.length > 0 && entry.status === 'active' ? { conflictsWith: [...conflictsWith].sort() } : {}),
+            };
+            await documents.send(new PutCommand({ TableName: JADA_CALENDAR_TABLE, Item: marked }));
+            return { status: 200, body: publicEntry(marked) };
+          });
         },
       },
       {

@@ -10,7 +10,9 @@ import {
   faultsFromEnv,
   header,
   idFromIdempotencyKey,
+  onceForKey,
   requestHash,
+  requestsTable,
   sameSecret,
   serveStandIn,
   type Faults,
@@ -19,14 +21,19 @@ import {
 } from './faults';
 
 /**
- * A stand-in for ShipCaptainCrew's API behind its API Gateway stage (/prod): POST /events (X-Service-Key =
- * hex SHA-256 of the service key, Idempotency-Key), GET /events[?bookingId=], GET /events/:eventId,
- * GET /events/:eventId/invitations. Like the real SCC it writes the operator's revenue lines into the
- * event's notes and "emails" every crew member a magic-link invitation (an item in scc-crew-invitations).
+ * A stand-in for ShipCaptainCrew's API behind its API Gateway stage (/prod), X-Service-Key (hex SHA-256 of the
+ * service key) on every call and Idempotency-Key on writes: POST /events, PUT /events/:eventId (a new version;
+ * with `crewNotice`, every crew member is told what changed), POST /events/:eventId/cancel, GET /events
+ * [?bookingId=], GET /events/:eventId, GET /events/:eventId/invitations, GET /events/:eventId/notices.
+ * Like the real SCC it writes the operator's revenue lines into the event's notes (on every version) and
+ * "emails" every crew member a magic-link invitation (scc-crew-invitations) and each change or cancellation
+ * notice (scc-crew-notices).
  */
 
 export const SCC_EVENTS_TABLE = 'scc-events';
 export const SCC_INVITATIONS_TABLE = 'scc-crew-invitations';
+export const SCC_NOTICES_TABLE = 'scc-crew-notices';
+export const SCC_REQUESTS_TABLE = 'scc-requests';
 
 export interface CrewMember {
   name: string;
@@ -51,9 +58,22 @@ export interface SccEvent {
   partySize: number;
   notes: string;
   crew: CrewMember[];
+  status?: 'active' | 'cancelled';
   idempotencyKey?: string;
   requestHash: string;
   createdAt: string;
+  updatedAt?: string;
+  cancelledAt?: string;
+}
+
+/** A change or cancellation "emailed" to one crew member. */
+export interface CrewNoticeSent {
+  noticeId: string;
+  eventId: string;
+  crewMember: CrewMember;
+  kind: 'changed' | 'cancelled' | 'removed';
+  changes?: { field: string; before: string; after: string }[];
+  sentAt: string;
 }
 
 export interface CrewInvitation {
@@ -77,6 +97,13 @@ export const sccTables: CreateTableCommandInput[] = [
     AttributeDefinitions: [{ AttributeName: 'invitationId', AttributeType: 'S' }],
     KeySchema: [{ AttributeName: 'invitationId', KeyType: 'HASH' }],
   },
+  {
+    TableName: SCC_NOTICES_TABLE,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'noticeId', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'noticeId', KeyType: 'HASH' }],
+  },
+  requestsTable(SCC_REQUESTS_TABLE),
 ];
 
 /** What SCC charges against the owner's payout (the operator's figures). */
@@ -158,6 +185,37 @@ export async function startScc(options: SccOptions): Promise<RunningStandIn> {
     }
   }
 
+  // One notice per crew member per request (a retry sends none): the id is derived from both.
+  async function notify(event: SccEvent, members: CrewMember[], kind: CrewNoticeSent['kind'], about: string, changes?: CrewNoticeSent['changes']) {
+    await Promise.all(
+      members.map(async (crewMember) => {
+        const notice: CrewNoticeSent = {
+          noticeId: `ntc_${sha256Hex(`${event.eventId}|${crewMember.role}|${crewMember.name}|${kind}|${about}`).slice(0, 20)}`,
+          eventId: event.eventId,
+          crewMember,
+          kind,
+          ...(changes ? { changes } : {}),
+          sentAt: new Date().toISOString(),
+        };
+        try {
+          await documents.send(
+            new PutCommand({ TableName: SCC_NOTICES_TABLE, Item: notice, ConditionExpression: 'attribute_not_exists(noticeId)' }),
+          );
+        } catch (error) {
+          if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+        }
+      }),
+    );
+  }
+
+  async function storedEvent(eventId: string): Promise<SccEvent> {
+    const { Item } = await documents.send(new GetCommand({ TableName: SCC_EVENTS_TABLE, Key: { eventId }, ConsistentRead: true }));
+    if (!Item) throw new HttpError(404, `no crew event ${eventId}`);
+    return Item as SccEvent;
+  }
+
+  const sameMember = (a: CrewMember) => (b: CrewMember) => a.name === b.name && a.role === b.role;
+
   async function inviteCrew(event: SccEvent): Promise<CrewInvitation[]> {
     // One invitation per crew member per event, whatever the number of retries: the id is derived from both.
     return Promise.all(
@@ -217,6 +275,7 @@ export async function startScc(options: SccOptions): Promise<RunningStandIn> {
             eventId: idempotencyKey ? idFromIdempotencyKey('scc', idempotencyKey) : `scc_${randomUUID()}`,
             ...fields,
             notes: notesWithRevenue(notes, lines, pricing.currency),
+            status: 'active',
             ...(idempotencyKey ? { idempotencyKey } : {}),
             requestHash: requestHash(request.body),
             createdAt: new Date().toISOString(),
@@ -240,6 +299,62 @@ export async function startScc(options: SccOptions): Promise<RunningStandIn> {
           }
           // Also on a replayed request: a first attempt that stored the event may have died before inviting.
           return { status, body: answer(stored, await inviteCrew(stored)) };
+        },
+      },
+      {
+        method: 'PUT',
+        path: '/events/:eventId',
+        handle: async (request) => {
+          await authorize(request);
+          const input = parseEventRequest(request.body);
+          const notice = parseCrewNotice(request.body);
+          return onceForKey(documents, SCC_REQUESTS_TABLE, request, async () => {
+            const stored = await storedEvent(request.params.eventId!);
+            if (stored.status === 'cancelled') throw new HttpError(409, `crew event ${stored.eventId} is cancelled`);
+            if (stored.bookingId !== input.bookingId) {
+              throw new HttpError(422, `crew event ${stored.eventId} belongs to booking ${stored.bookingId}`);
+            }
+            const lines = revenueOf(input.pricing, input.crew, input.durationHours);
+            const { pricing, notes, ...fields } = input;
+            const updated: SccEvent = {
+              ...stored,
+              ...fields,
+              notes: notesWithRevenue(notes, lines, pricing.currency),
+              updatedAt: new Date().toISOString(),
+            };
+            await documents.send(new PutCommand({ TableName: SCC_EVENTS_TABLE, Item: updated }));
+            const about = header(request, 'idempotency-key') ?? randomUUID();
+            const stayed = updated.crew.filter((member) => stored.crew.some(sameMember(member)));
+            const removed = stored.crew.filter((member) => !updated.crew.some(sameMember(member)));
+            if (notice) await notify(updated, stayed, 'changed', about, notice.changes);
+            await notify(updated, removed, 'removed', about);
+            return { status: 200, body: answer(updated, await inviteCrew(updated)) };
+          });
+        },
+      },
+      {
+        method: 'POST',
+        path: '/events/:eventId/cancel',
+        handle: async (request) => {
+          await authorize(request);
+          return onceForKey(documents, SCC_REQUESTS_TABLE, request, async () => {
+            const stored = await storedEvent(request.params.eventId!);
+            const cancelled: SccEvent =
+              stored.status === 'cancelled' ? stored : { ...stored, status: 'cancelled', cancelledAt: new Date().toISOString() };
+            if (cancelled !== stored) await documents.send(new PutCommand({ TableName: SCC_EVENTS_TABLE, Item: cancelled }));
+            // Once per crew member and event, however often the cancellation is sent.
+            await notify(cancelled, cancelled.crew, 'cancelled', 'cancelled');
+            return { status: 200, body: answer(cancelled, []) };
+          });
+        },
+      },
+      {
+        method: 'GET',
+        path: '/events/:eventId/notices',
+        handle: async (request) => {
+          await authorize(request);
+          const notices = await scanAll<CrewNoticeSent>(documents, SCC_NOTICES_TABLE, { eventId: request.params.eventId! });
+          return { status: 200, body: { notices } };
         },
       },
       {
@@ -280,7 +395,20 @@ export async function startScc(options: SccOptions): Promise<RunningStandIn> {
   });
 }
 
-type EventRequest = Omit<SccEvent, 'eventId' | 'idempotencyKey' | 'requestHash' | 'createdAt'> & { pricing: SccPricing };
+/** The optional notice of an update: `crewNotice: {changes: [{field, before, after}]}`, a 400 naming what is wrong. */
+export function parseCrewNotice(body: unknown): { changes: NonNullable<CrewNoticeSent['changes']> } | undefined {
+  const notice = (body as { crewNotice?: unknown } | undefined)?.crewNotice;
+  if (notice === undefined) return undefined;
+  const changes = (notice as { changes?: unknown } | null)?.changes;
+  const valid =
+    Array.isArray(changes) &&
+    changes.length > 0 &&
+    changes.every((c) => ['field', 'before', 'after'].every((k) => typeof (c as Record<string, unknown>)?.[k] === 'string'));
+  if (!valid) throw new HttpError(400, 'invalid crew notice: crewNotice.changes must list {field, before, after} strings');
+  return { changes: changes as NonNullable<CrewNoticeSent['changes']> };
+}
+
+type EventRequest = Omit<SccEvent, 'eventId' | 'idempotencyKey' | 'requestHash' | 'createdAt' | 'updatedAt' | 'cancelledAt' | 'status'> & { pricing: SccPricing };
 
 /** Checks the request like the real API would: a 400 that names every bad field. */
 export function parseEventRequest(body: unknown): EventRequest {

@@ -1,7 +1,7 @@
 import { defineAccess } from '../../deploy/access';
 
 export const access = defineAccess({
-  // The step record that keeps a second calendar entry from being made (shared/steps.ts).
-  bookingsTable: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  // The revision record that keeps the JADA entry at the latest revision (shared/revisions.ts).
+  bookingsTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   secrets: ['jadaDashboardToken'],
 });

@@ -1,18 +1,21 @@
 import { documentClient, eventBridgeClient, secretsManagerClient } from '../../shared/aws';
 import { consumer } from '../../shared/consumer';
 import { Publisher } from '../../shared/publisher';
+import { RevisionLedger } from '../../shared/revisions';
 import { SecretCache } from '../../shared/secrets';
-import { BookingSteps } from '../../shared/steps';
-import { createCalendarEntry } from './calendar-entry';
+import { BoatSchedule } from './boat-schedule';
+import { applyToCalendar } from './calendar-entry';
 import { declaration } from './declaration';
-import { jadaCalendarApi } from './jada-calendar-api';
+import { jadaCalendarApi, turnaroundMs } from './jada-calendar-api';
 
-const steps = new BookingSteps(documentClient());
+const documents = documentClient();
+const revisions = new RevisionLedger(documents);
+const schedule = new BoatSchedule(documents, turnaroundMs());
 const publisher = new Publisher(eventBridgeClient());
 const jada = jadaCalendarApi(new SecretCache(secretsManagerClient()));
 
 export const handler = consumer(declaration, async (event, { logger, context }) => {
-  // Leave time to record the step and emit the next event after the downstream call.
+  // Leave time to record the revision and emit the next event after the downstream calls.
   const deadline = Date.now() + context.getRemainingTimeInMillis() - 3_000;
-  await createCalendarEntry(event, { steps, publisher, jada, logger, deadline });
+  await applyToCalendar(event, { revisions, publisher, jada, schedule, logger, deadline });
 });

@@ -14,6 +14,19 @@ export interface CalendarEntryRequest {
   title: string;
 }
 
+/**
+ * The time a boat needs between two trips (cleaning, fuel, the next party boarding): trips closer than this
+ * are a double booking. CHARTERFLOW_TURNAROUND_MINUTES, 30 by default.
+ */
+export function turnaroundMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.CHARTERFLOW_TURNAROUND_MINUTES;
+  const minutes = raw === undefined || raw === '' ? 30 : Number(raw);
+  if (!Number.isFinite(minutes) || minutes < 0) {
+    throw new Error(`CHARTERFLOW_TURNAROUND_MINUTES must be a number of minutes, not "${raw}"`);
+  }
+  return minutes * 60_000;
+}
+
 export interface CalendarEntryResponse {
   entryId: string;
 }
@@ -46,6 +59,38 @@ export function jadaCalendarApi(secrets: CredentialSource, http?: Partial<Constr
         throw new Error(`jada-calendar createCalendarEntry for booking ${context.bookingId}: response has no entryId`);
       }
       return { entryId: body.entryId };
+    },
+
+    /** The entry as a newer revision of the booking has it (every field; JADA keeps the entry id). */
+    async updateEntry(entryId: string, request: CalendarEntryRequest, context: CallContext): Promise<void> {
+      await client.call({
+        operation: 'updateCalendarEntry',
+        method: 'PUT',
+        path: `/entries/${encodeURIComponent(entryId)}`,
+        body: request,
+        ...context,
+      });
+    },
+
+    /** JADA keeps a cancelled entry, marked cancelled, and frees its slot. */
+    async cancelEntry(entryId: string, context: CallContext): Promise<void> {
+      await client.call({
+        operation: 'cancelCalendarEntry',
+        method: 'POST',
+        path: `/entries/${encodeURIComponent(entryId)}/cancel`,
+        ...context,
+      });
+    },
+
+    /** Marks the entry as double-booked with these bookings; an empty list clears the mark. */
+    async markConflicts(entryId: string, conflictsWith: readonly string[], context: CallContext): Promise<void> {
+      await client.call({
+        operation: 'markCalendarConflicts',
+        method: 'PUT',
+        path: `/entries/${encodeURIComponent(entryId)}/conflicts`,
+        body: { conflictsWith },
+        ...context,
+      });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { defineAccess } from '../../deploy/access';
 
 export const access = defineAccess({
-  // The step record that keeps a second SCC event from being made (shared/steps.ts).
-  bookingsTable: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  // The revision record that keeps the SCC event at the latest revision (shared/revisions.ts).
+  bookingsTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   secrets: ['sccServiceKey'],
 });

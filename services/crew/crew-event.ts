@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import type { BookingSnapshot } from '../../shared/contract/events';
 import { followUpMetadata } from '../../shared/contract/metadata';
 import type { ConsumedEvent } from '../../shared/consumer';
-import type { Publisher } from '../../shared/publisher';
-import type { BookingSteps } from '../../shared/steps';
 import type { Logger } from '../../shared/logger';
-import type { CrewEventRequest, SccApi } from './scc-api';
+import type { Publisher } from '../../shared/publisher';
+import type { Change, RevisionLedger } from '../../shared/revisions';
+import type { CrewEventRequest, CrewNotice, SccApi } from './scc-api';
 
 export interface CrewMember {
   name: string;
@@ -32,10 +32,13 @@ export function crewFor(booking: BookingSnapshot): CrewMember[] {
   return [{ name: booking.captain?.name ?? HOUSE_CAPTAIN, role: 'captain' }, ...deckhands];
 }
 
-/** The ordinary notes crew see. Never the guest's email or phone; SCC adds the operator's revenue lines. */
+/**
+ * The ordinary notes crew see. Never the guest's email or phone; SCC adds the operator's revenue lines. No
+ * revision number: the notes change only when something the crew read changes.
+ */
 export function crewNotes(booking: BookingSnapshot, calendarEntryId: string): string {
   return [
-    `Boatsetter booking ${booking.bookingId}, revision ${booking.revision}`,
+    `Boatsetter booking ${booking.bookingId}`,
     `Calendar entry: ${calendarEntryId}`,
     `Meeting point: ${booking.trip.departure.name}, ${booking.trip.departure.address}`,
     `Party size: ${booking.partySize}`,
@@ -63,8 +66,47 @@ export function crewEventRequest(booking: BookingSnapshot, calendarEntryId: stri
   };
 }
 
+/**
+ * The facts a crew member acts on, in their words: when and where to be, on which boat, with whom, for how
+ * many guests. A change to any of these is worth a notice; a change to anything else (revenue, the renter's
+ * phone) is not.
+ */
+export function crewFacts(booking: BookingSnapshot): Record<string, string> {
+  return {
+    start: booking.trip.start,
+    duration: `${booking.trip.durationHours} h`,
+    'meeting point': `${booking.trip.departure.name}, ${booking.trip.departure.address}`,
+    boat: booking.boat.name,
+    captain: crewFor(booking)[0]!.name,
+    'party size': String(booking.partySize),
+  };
+}
+
+/** The crew-facing facts that differ between two revisions, old and new. */
+export function crewChanges(before: Record<string, string>, after: Record<string, string>): CrewNotice['changes'] {
+  return Object.keys(after)
+    .filter((field) => before[field] !== after[field])
+    .map((field) => ({ field, before: before[field] ?? '', after: after[field]! }));
+}
+
+/** The SCC event fields that differ between two versions of the request. */
+export function changedEventFields(before: CrewEventRequest, after: CrewEventRequest): string[] {
+  return (Object.keys(after) as (keyof CrewEventRequest)[]).filter(
+    (field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]),
+  );
+}
+
+/** What SCC holds for a booking, as the crew consumer last left it. */
+export interface CrewHeld {
+  sccEventId: string;
+  calendarEntryId: string;
+  status: 'active' | 'cancelled';
+  request: CrewEventRequest;
+  facts: Record<string, string>;
+}
+
 export interface CrewDeps {
-  steps: BookingSteps;
+  revisions: RevisionLedger;
   publisher: Publisher;
   scc: SccApi;
   logger: Logger;
@@ -72,27 +114,81 @@ export interface CrewDeps {
   deadline?: number;
 }
 
+export type CalendarEvent = ConsumedEvent<'CalendarEntryCreated' | 'CalendarEntryUpdated' | 'CalendarEntryCancelled'>;
+
 /**
- * CalendarEntryCreated -> one SCC crew event (SCC emails the crew their magic links; we never mail crew)
- * -> CrewEventCreated. Safe to run twice: the step record, then the Idempotency-Key.
+ * Keeps the booking's SCC crew event at the calendar's latest revision (SCC emails the crew; we never mail
+ * crew): the first active revision creates it (SCC invites the crew), a newer one updates it only if an SCC
+ * field changed, with a notice to the crew only if a crew-facing fact changed, and a cancellation cancels it
+ * (SCC tells each crew member). A revision at or below the applied one does nothing.
  */
-export async function createCrewEvent(event: ConsumedEvent<'CalendarEntryCreated'>, deps: CrewDeps) {
-  const { booking, calendarEntryId } = event.detail.data;
-  return deps.steps.runOnce(
-    { bookingId: booking.bookingId, step: 'crew', revision: booking.revision },
-    async () =>
-      deps.scc.createEvent(crewEventRequest(booking, calendarEntryId), {
-        idempotencyKey: event.detail.metadata.idempotencyKey,
-        bookingId: booking.bookingId,
-        logger: deps.logger,
-        deadline: deps.deadline,
-      }),
-    (created) =>
-      deps.publisher.publishOne('CrewEventCreated', {
-        metadata: followUpMetadata(event, 'CrewEventCreated'),
-        data: { booking, calendarEntryId, sccEventId: created.eventId },
-      }),
+export async function applyToCrewEvent(event: CalendarEvent, deps: CrewDeps) {
+  const { booking } = event.detail.data;
+  return deps.revisions.apply<CrewHeld>(
+    { bookingId: booking.bookingId, consumer: 'crew', revision: booking.revision },
+    (held) => (event.detailType === 'CalendarEntryCancelled' ? cancel(event, held, deps) : keep(event, held, deps)),
     deps.logger,
   );
 }
 
+async function cancel(event: CalendarEvent, held: CrewHeld | undefined, deps: CrewDeps): Promise<Change<CrewHeld>> {
+  const { booking, calendarEntryId } = event.detail.data;
+  if (!held || held.status === 'cancelled') {
+    deps.logger.info('cancellation of a booking with no active crew event; kept as a tombstone', { revision: booking.revision });
+    return { held };
+  }
+  await deps.scc.cancelEvent(held.sccEventId, callContext(event, deps));
+  return {
+    held: { ...held, status: 'cancelled' },
+    emit: () =>
+      deps.publisher.publishOne('CrewEventCancelled', {
+        metadata: followUpMetadata(event, 'CrewEventCancelled'),
+        data: { booking, calendarEntryId, sccEventId: held.sccEventId },
+      }),
+  };
+}
+
+async function keep(event: CalendarEvent, held: CrewHeld | undefined, deps: CrewDeps): Promise<Change<CrewHeld>> {
+  const { booking, calendarEntryId } = event.detail.data;
+  const request = crewEventRequest(booking, calendarEntryId);
+  const facts = crewFacts(booking);
+  const active = held?.status === 'active' ? held : undefined;
+
+  if (!active) {
+    const created = await deps.scc.createEvent(request, callContext(event, deps));
+    return {
+      held: { sccEventId: created.eventId, calendarEntryId, status: 'active', request, facts },
+      emit: () =>
+        deps.publisher.publishOne('CrewEventCreated', {
+          metadata: followUpMetadata(event, 'CrewEventCreated'),
+          data: { booking, calendarEntryId, sccEventId: created.eventId },
+        }),
+    };
+  }
+
+  const changed = changedEventFields(active.request, request);
+  const changes = crewChanges(active.facts, facts);
+  if (changed.length > 0) {
+    await deps.scc.updateEvent(active.sccEventId, request, changes.length > 0 ? { changes } : undefined, callContext(event, deps));
+  } else {
+    deps.logger.info('nothing on the crew event changed; SCC not called', { revision: booking.revision });
+  }
+  const crewNotified = changed.length > 0 && changes.length > 0;
+  return {
+    held: { ...active, calendarEntryId, request, facts },
+    emit: () =>
+      deps.publisher.publishOne('CrewEventUpdated', {
+        metadata: followUpMetadata(event, 'CrewEventUpdated'),
+        data: { booking, calendarEntryId, sccEventId: active.sccEventId, changed, crewNotified },
+      }),
+  };
+}
+
+function callContext(event: CalendarEvent, deps: CrewDeps) {
+  return {
+    idempotencyKey: event.detail.metadata.idempotencyKey,
+    bookingId: event.detail.data.booking.bookingId,
+    logger: deps.logger,
+    deadline: deps.deadline,
+  };
+}

@@ -2,7 +2,8 @@ import { defineConsumer } from '../../shared/declaration';
 
 export const declaration = defineConsumer({
   name: 'crew',
-  description: 'Creates the crew event in ShipCaptainCrew once the calendar entry exists; SCC invites the crew itself',
-  consumes: ['CalendarEntryCreated'],
-  emits: ['CrewEventCreated'],
+  description:
+    'Keeps the crew event in ShipCaptainCrew at the calendar entry\'s latest revision; SCC invites and tells the crew itself',
+  consumes: ['CalendarEntryCreated', 'CalendarEntryUpdated', 'CalendarEntryCancelled'],
+  emits: ['CrewEventCreated', 'CrewEventUpdated', 'CrewEventCancelled'],
 });

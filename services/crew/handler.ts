@@ -1,18 +1,18 @@
 import { documentClient, eventBridgeClient, secretsManagerClient } from '../../shared/aws';
 import { consumer } from '../../shared/consumer';
 import { Publisher } from '../../shared/publisher';
+import { RevisionLedger } from '../../shared/revisions';
 import { SecretCache } from '../../shared/secrets';
-import { BookingSteps } from '../../shared/steps';
-import { createCrewEvent } from './crew-event';
+import { applyToCrewEvent } from './crew-event';
 import { declaration } from './declaration';
 import { sccApi } from './scc-api';
 
-const steps = new BookingSteps(documentClient());
+const revisions = new RevisionLedger(documentClient());
 const publisher = new Publisher(eventBridgeClient());
 const scc = sccApi(new SecretCache(secretsManagerClient()));
 
 export const handler = consumer(declaration, async (event, { logger, context }) => {
-  // Leave time to record the step and emit the next event after the downstream call.
+  // Leave time to record the revision and emit the next event after the downstream call.
   const deadline = Date.now() + context.getRemainingTimeInMillis() - 3_000;
-  await createCrewEvent(event, { steps, publisher, scc, logger, deadline });
+  await applyToCrewEvent(event, { revisions, publisher, scc, logger, deadline });
 });

@@ -17,6 +17,11 @@ export interface CrewEventRequest {
   pricing: { currency: string; bookingTotal: number; captainFee: number; ownerPayout: number };
 }
 
+/** What SCC tells each crew member about a change: the crew-facing facts that changed, old and new. */
+export interface CrewNotice {
+  changes: { field: string; before: string; after: string }[];
+}
+
 export interface CrewEventResponse {
   eventId: string;
 }
@@ -53,6 +58,30 @@ export function sccApi(secrets: CredentialSource, http?: Partial<ConstructorPara
         throw new Error(`scc createCrewEvent for booking ${context.bookingId}: response has no eventId`);
       }
       return { eventId: body.eventId };
+    },
+
+    /**
+     * A newer version of the crew event (every field). With a notice, SCC tells each crew member what changed
+     * (and invites anyone new to the crew); without one, the crew are not bothered (e.g. only the revenue moved).
+     */
+    async updateEvent(eventId: string, request: CrewEventRequest, notice: CrewNotice | undefined, context: CallContext) {
+      await client.call({
+        operation: 'updateCrewEvent',
+        method: 'PUT',
+        path: `/events/${encodeURIComponent(eventId)}`,
+        body: { ...request, ...(notice ? { crewNotice: notice } : {}) },
+        ...context,
+      });
+    },
+
+    /** SCC cancels the event and tells each crew member it is cancelled. */
+    async cancelEvent(eventId: string, context: CallContext) {
+      await client.call({
+        operation: 'cancelCrewEvent',
+        method: 'POST',
+        path: `/events/${encodeURIComponent(eventId)}/cancel`,
+        ...context,
+      });
     },
   };
 }

@@ -1,21 +1,20 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ConsumedEvent } from '../../shared/consumer';
-import { bookingsTable } from '../../shared/config';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { BookingSnapshot, FieldChange } from '../../shared/contract/events';
 import { followUpMetadata } from '../../shared/contract/metadata';
+import type { ConsumedEvent } from '../../shared/consumer';
 import type { Logger } from '../../shared/logger';
 import type { Publisher } from '../../shared/publisher';
-import type { BookingSteps } from '../../shared/steps';
-import { bookingKey } from '../../shared/tables';
-import { copyBoatPhoto, publishGuestPage, type GuestSiteConfig, type Publication } from './publish';
-import { renderGuestPage } from './render';
+import type { Change, RevisionLedger } from '../../shared/revisions';
+import { contentHash, copyBoatPhoto, publishGuestPage, type GuestSiteConfig } from './publish';
+import { firstWord, renderGuestPage } from './render';
+import { tripTime } from './trip-time';
+import { renderWithdrawnPage } from './withdrawn';
 
 export interface GuestPageDeps {
   s3: S3Client;
   cloudFront: CloudFrontClient;
-  documents: DynamoDBDocumentClient;
-  steps: BookingSteps;
+  revisions: RevisionLedger;
   publisher: Publisher;
   site: () => Promise<GuestSiteConfig>;
   logger: Logger;
@@ -23,53 +22,133 @@ export interface GuestPageDeps {
   baseUrl?: string;
 }
 
-const STEP = 'guest-page';
+/** What the guest site holds for a booking, as guest-page last left it. */
+export interface GuestPageHeld {
+  status: 'published' | 'withdrawn';
+  url: string;
+  etag: string;
+  contentSha256: string;
+  /** What the page tells the guest, in the page's words: the "before" of the next change. */
+  facts: Record<string, string>;
+  listingId: string;
+  photoPath?: string;
+}
+
+/** The facts the page tells the guest, as the page words them; a change to one is worth telling the guest. */
+export function guestFacts(booking: BookingSnapshot): Record<string, string> {
+  const when = tripTime(booking.trip.start, booking.trip.durationHours);
+  const { departure } = booking.trip;
+  return {
+    date: when.date,
+    time: `${when.start} – ${when.end} ${when.zone}`,
+    duration: when.duration,
+    'meeting point': `${departure.name}, ${departure.address}`,
+    boat: booking.boat.name,
+    captain: booking.captain ? firstWord(booking.captain.name) : 'To be confirmed',
+    party: `${booking.partySize} ${booking.partySize === 1 ? 'guest' : 'guests'}`,
+  };
+}
+
+export function guestChanges(before: Record<string, string>, after: Record<string, string>): FieldChange[] {
+  return Object.keys(after)
+    .filter((field) => before[field] !== after[field])
+    .map((field) => ({ field, before: before[field] ?? '', after: after[field]! }));
+}
+
+export type CrewEvent = ConsumedEvent<'CrewEventCreated' | 'CrewEventUpdated' | 'CrewEventCancelled'>;
 
 /**
- * On CrewEventCreated: render the booking's guest page, put it (and the boat photo it shows) on the guest
- * site, invalidate CloudFront, then announce GuestPagePublished, once per booking revision. A redelivery or
- * replay of a finished revision does nothing; an unfinished one completes without writing twice.
+ * Keeps the booking's public guest page at the latest revision: the first active revision publishes it, a
+ * newer one re-publishes (and invalidates) only if the page changed, a cancellation replaces it with a short
+ * "this charter was cancelled" page. A revision at or below the applied one writes nothing.
  */
-export async function publishGuestPageFor(event: ConsumedEvent<'CrewEventCreated'>, deps: GuestPageDeps): Promise<void> {
-  const { data } = event.detail;
-  const { booking } = data;
-  await deps.steps.runOnce<Publication>(
-    { bookingId: booking.bookingId, step: STEP, revision: booking.revision },
-    async () => {
-      const site = await deps.site();
-      const photoPath = await copyBoatPhoto(deps.s3, booking.boat.listingId, site, {
-        legacyBucket: deps.legacyBucket,
-        cloudFront: deps.cloudFront,
-        logger: deps.logger,
-      });
-      const html = renderGuestPage(booking, { photoPath });
-      return publishGuestPage(booking.bookingId, html, {
-        s3: deps.s3,
-        cloudFront: deps.cloudFront,
-        site,
-        baseUrl: deps.baseUrl,
-        logger: deps.logger,
-        invalidatedBefore: (hash) => publishedBefore(deps.documents, booking.bookingId, hash),
-      });
-    },
-    (publication) =>
-      deps.publisher.publishOne('GuestPagePublished', {
-        metadata: followUpMetadata(event, 'GuestPagePublished'),
-        data: { booking, url: publication.url, etag: publication.etag },
-      }),
+export async function applyToGuestPage(event: CrewEvent, deps: GuestPageDeps) {
+  const { booking } = event.detail.data;
+  return deps.revisions.apply<GuestPageHeld>(
+    { bookingId: booking.bookingId, consumer: 'guest-page', revision: booking.revision },
+    (held) => (event.detailType === 'CrewEventCancelled' ? withdraw(event, held, deps) : keep(event, held, deps)),
     deps.logger,
   );
 }
 
-/** Whether a finished publication of this booking (any revision) already put and invalidated this content. */
-async function publishedBefore(documents: DynamoDBDocumentClient, bookingId: string, hash: string): Promise<boolean> {
-  const { Items = [] } = await documents.send(
-    new QueryCommand({
-      TableName: bookingsTable(),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :step)',
-      ExpressionAttributeValues: { ':pk': bookingKey(bookingId), ':step': `STEP#${STEP}#` },
-      ConsistentRead: true,
-    }),
-  );
-  return Items.some((item) => (item.result as Publication | undefined)?.contentSha256 === hash);
+async function withdraw(event: CrewEvent, held: GuestPageHeld | undefined, deps: GuestPageDeps): Promise<Change<GuestPageHeld>> {
+  const { booking } = event.detail.data;
+  if (!held || held.status === 'withdrawn') {
+    deps.logger.info('cancellation of a booking with no live guest page; kept as a tombstone', { revision: booking.revision });
+    return { held };
+  }
+  const html = renderWithdrawnPage(booking);
+  const publication = await put(booking.bookingId, html, held, deps);
+  return {
+    held: { ...held, status: 'withdrawn', url: publication.url, etag: publication.etag, contentSha256: publication.contentSha256 },
+    emit: () =>
+      deps.publisher.publishOne('GuestPageWithdrawn', {
+        metadata: followUpMetadata(event, 'GuestPageWithdrawn'),
+        data: { booking, url: publication.url, etag: publication.etag },
+      }),
+  };
+}
+
+async function keep(event: CrewEvent, held: GuestPageHeld | undefined, deps: GuestPageDeps): Promise<Change<GuestPageHeld>> {
+  const { booking } = event.detail.data;
+  const live = held?.status === 'published' ? held : undefined;
+  const site = await deps.site();
+  const photoPath =
+    live && live.listingId === booking.boat.listingId
+      ? live.photoPath
+      : await copyBoatPhoto(deps.s3, booking.boat.listingId, site, {
+          legacyBucket: deps.legacyBucket,
+          cloudFront: deps.cloudFront,
+          logger: deps.logger,
+        });
+  const html = renderGuestPage(booking, { photoPath });
+  const facts = guestFacts(booking);
+
+  let publication: { url: string; etag: string; contentSha256: string };
+  if (live && live.contentSha256 === contentHash(html)) {
+    deps.logger.info('the page did not change; nothing written', { revision: booking.revision });
+    publication = live;
+  } else {
+    publication = await put(booking.bookingId, html, held, deps, site);
+  }
+  const next: GuestPageHeld = {
+    status: 'published',
+    url: publication.url,
+    etag: publication.etag,
+    contentSha256: publication.contentSha256,
+    facts,
+    listingId: booking.boat.listingId,
+    ...(photoPath ? { photoPath } : {}),
+  };
+  if (!live) {
+    return {
+      held: next,
+      emit: () =>
+        deps.publisher.publishOne('GuestPagePublished', {
+          metadata: followUpMetadata(event, 'GuestPagePublished'),
+          data: { booking, url: publication.url, etag: publication.etag },
+        }),
+    };
+  }
+  const changes = guestChanges(live.facts, facts);
+  return {
+    held: next,
+    emit: () =>
+      deps.publisher.publishOne('GuestPageUpdated', {
+        metadata: followUpMetadata(event, 'GuestPageUpdated'),
+        data: { booking, url: publication.url, etag: publication.etag, changes },
+      }),
+  };
+}
+
+async function put(bookingId: string, html: string, held: GuestPageHeld | undefined, deps: GuestPageDeps, site?: GuestSiteConfig) {
+  return publishGuestPage(bookingId, html, {
+    s3: deps.s3,
+    cloudFront: deps.cloudFront,
+    site: site ?? (await deps.site()),
+    baseUrl: deps.baseUrl,
+    logger: deps.logger,
+    // Content this booking's page already showed, published and invalidated by an applied revision.
+    invalidatedBefore: async (hash) => held?.contentSha256 === hash,
+  });
 }

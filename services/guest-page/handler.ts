@@ -2,14 +2,13 @@ import { cloudFrontClient, documentClient, eventBridgeClient, s3Client, secretsM
 import { secretNames } from '../../shared/config';
 import { consumer } from '../../shared/consumer';
 import { Publisher } from '../../shared/publisher';
+import { RevisionLedger } from '../../shared/revisions';
 import { SecretCache } from '../../shared/secrets';
-import { BookingSteps } from '../../shared/steps';
 import { declaration } from './declaration';
-import { publishGuestPageFor } from './guest-page';
+import { applyToGuestPage } from './guest-page';
 import { parseGuestSiteConfig } from './publish';
 
-const documents = documentClient();
-const steps = new BookingSteps(documents);
+const revisions = new RevisionLedger(documentClient());
 const publisher = new Publisher(eventBridgeClient());
 const s3 = s3Client();
 const cloudFront = cloudFrontClient();
@@ -17,5 +16,5 @@ const secrets = new SecretCache(secretsManagerClient());
 const site = async () => parseGuestSiteConfig(await secrets.getJson(secretNames.guestSite));
 
 export const handler = consumer(declaration, async (event, { logger }) => {
-  await publishGuestPageFor(event, { s3, cloudFront, documents, steps, publisher, site, logger });
+  await applyToGuestPage(event, { s3, cloudFront, revisions, publisher, site, logger });
 });

@@ -1,7 +1,7 @@
 import { defineAccess } from '../../deploy/access';
 
 export const access = defineAccess({
-  // Removal records (SCRUB#...) and the step record that keeps CrewNotesScrubbed from going out twice.
+  // Removal records (SCRUB#...) and the revision record that keeps CrewNotesScrubbed from going out twice.
   bookingsTable: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
   sccTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
 });

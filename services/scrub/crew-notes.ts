@@ -3,39 +3,52 @@ import type { ConsumedEvent } from '../../shared/consumer';
 import { followUpMetadata } from '../../shared/contract/metadata';
 import type { Logger } from '../../shared/logger';
 import type { Publisher } from '../../shared/publisher';
-import type { BookingSteps } from '../../shared/steps';
+import type { RevisionLedger } from '../../shared/revisions';
 import { scrubCrewEvent, type ScrubOptions } from './scrub-crew-event';
 
 export interface ScrubDeps {
   documents: DynamoDBDocumentClient;
-  steps: BookingSteps;
+  revisions: RevisionLedger;
   publisher: Publisher;
   logger: Logger;
   options?: ScrubOptions;
 }
 
+/** What scrub last left in SCC: the crew event it scrubbed, and how many lines are out of it so far. */
+export interface ScrubHeld {
+  sccEventId: string;
+  linesRemoved: number;
+}
+
 /**
- * On CrewEventCreated: scrub the crew event's notes, then announce CrewNotesScrubbed once per booking
- * revision. The scrub itself runs on every delivery, replays included: it writes nothing to clean notes,
- * and it catches revenue lines SCC may have put back since; only the event is not sent twice.
+ * On CrewEventCreated or CrewEventUpdated (SCC writes the revenue lines into the notes on every version):
+ * scrub the crew event's notes, then announce CrewNotesScrubbed, once per booking revision. A newer revision
+ * is scrubbed even when crew changed nothing in SCC, because an earlier scrub that failed is then stale and
+ * would never run again. An older or equal revision reads and writes nothing.
  */
-export async function scrubCrewNotes(event: ConsumedEvent<'CrewEventCreated'>, deps: ScrubDeps): Promise<void> {
-  const { data } = event.detail;
-  const { booking, sccEventId } = data;
-  const scrubbed = await scrubCrewEvent(
-    deps.documents,
-    { bookingId: booking.bookingId, sccEventId },
-    { ...deps.options, logger: deps.logger },
-  );
-  deps.logger.info('crew notes scrubbed', { sccEventId, ...scrubbed });
-  await deps.steps.runOnce(
-    { bookingId: booking.bookingId, step: 'scrub', revision: booking.revision },
-    async () => scrubbed,
-    (result) =>
-      deps.publisher.publishOne('CrewNotesScrubbed', {
-        metadata: followUpMetadata(event, 'CrewNotesScrubbed'),
-        data: { booking, sccEventId, linesRemoved: result.linesRemoved },
-      }),
+export async function scrubCrewNotes(
+  event: ConsumedEvent<'CrewEventCreated' | 'CrewEventUpdated'>,
+  deps: ScrubDeps,
+) {
+  const { booking, sccEventId } = event.detail.data;
+  return deps.revisions.apply<ScrubHeld>(
+    { bookingId: booking.bookingId, consumer: 'scrub', revision: booking.revision },
+    async () => {
+      const scrubbed = await scrubCrewEvent(
+        deps.documents,
+        { bookingId: booking.bookingId, sccEventId },
+        { ...deps.options, logger: deps.logger },
+      );
+      deps.logger.info('crew notes scrubbed', { sccEventId, ...scrubbed });
+      return {
+        held: { sccEventId, linesRemoved: scrubbed.linesRemoved },
+        emit: () =>
+          deps.publisher.publishOne('CrewNotesScrubbed', {
+            metadata: followUpMetadata(event, 'CrewNotesScrubbed'),
+            data: { booking, sccEventId, linesRemoved: scrubbed.linesRemoved },
+          }),
+      };
+    },
     deps.logger,
   );
 }
