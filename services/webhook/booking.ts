@@ -1,5 +1,6 @@
 import type { BoatsetterWebhookPayload, BoatsetterWebhookType } from '../../shared/contract/boatsetter';
 import { idempotencyKeyOf } from '../../shared/contract/metadata';
+import type { ContractIssue } from '../../shared/contract/validate';
 import {
   SCHEMA_VERSION,
   type BookingSnapshot,
@@ -21,6 +22,25 @@ const detailTypes: Record<BoatsetterWebhookType, BookingEventType> = {
 
 export function detailTypeOf(type: BoatsetterWebhookType): BookingEventType {
   return detailTypes[type];
+}
+
+const statusOfType: Record<BoatsetterWebhookType, BoatsetterWebhookPayload['data']['status']> = {
+  'booking.confirmed': 'confirmed',
+  'booking.modified': 'modified',
+  'booking.cancelled': 'cancelled',
+};
+
+/**
+ * The webhook type and the booking's status must tell the same story: a "booking.confirmed" whose status is
+ * cancelled is not a fact anyone can act on. Both fields are named, since either may be the wrong one.
+ */
+export function typeStatusIssues(payload: BoatsetterWebhookPayload): ContractIssue[] {
+  const expected = statusOfType[payload.type];
+  if (payload.data.status === expected) return [];
+  return [
+    { path: 'data.status', message: `is "${payload.data.status}", but a ${payload.type} needs "${expected}"` },
+    { path: 'type', message: `${payload.type} does not match status "${payload.data.status}"` },
+  ];
 }
 
 export function toBookingSnapshot(payload: BoatsetterWebhookPayload): BookingSnapshot {

@@ -7,6 +7,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { bookingsTable } from '../../shared/config';
+import { isConditionFailure } from '../../shared/errors';
 import { bookingKey } from '../../shared/tables';
 import type { BookingEventType } from './booking';
 
@@ -58,7 +59,6 @@ const revisionItemKey = (key: Pick<RevisionKey, 'bookingId' | 'revision'>) => ({
   sk: `REVISION#${key.revision}`,
 });
 
-const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class Deliveries {
@@ -135,6 +135,14 @@ export class Deliveries {
     return Attributes!.correlationId as string;
   }
 
+  /** The highest revision of the booking whose event went out, if any. */
+  async latestRevisionOf(bookingId: string): Promise<number | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.table, Key: { pk: bookingKey(bookingId), sk: 'BOOKING' }, ConsistentRead: true }),
+    );
+    return typeof Item?.latestRevision === 'number' ? Item.latestRevision : undefined;
+  }
+
   async markEmitted(key: RevisionKey, webhookId: string, eventId: string): Promise<void> {
     const at = new Date().toISOString();
     await this.documents.send(
@@ -147,6 +155,24 @@ export class Deliveries {
       }),
     );
     await this.recordWebhook({ ...key, webhookId, eventId });
+    await this.advanceLatestRevision(key);
+  }
+
+  // Only ever forward: a slower delivery of an older revision must not lower it.
+  private async advanceLatestRevision(key: RevisionKey): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: bookingKey(key.bookingId), sk: 'BOOKING' },
+          UpdateExpression: 'SET latestRevision = :r, bookingId = :b',
+          ConditionExpression: 'attribute_not_exists(latestRevision) OR latestRevision < :r',
+          ExpressionAttributeValues: { ':r': key.revision, ':b': key.bookingId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   /** Remembers a webhook-id as answered by `delivery` (its own, or an earlier one of the same revision). */

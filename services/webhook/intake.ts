@@ -7,7 +7,7 @@ import { headerOf, rawBodyOf, type HttpEvent, type HttpResult } from '../../shar
 import type { Logger } from '../../shared/logger';
 import type { Publisher } from '../../shared/publisher';
 import type { SecretCache } from '../../shared/secrets';
-import { bookingEventOf, detailTypeOf } from './booking';
+import { bookingEventOf, detailTypeOf, typeStatusIssues } from './booking';
 import type { Deliveries, RevisionKey } from './deliveries';
 import { answers, isJsonContentType, MAX_BODY_BYTES, toHttpResult, type Answer } from './responses';
 import { parseSecrets, verifySignature } from './signature';
@@ -27,8 +27,9 @@ const WEBHOOK_ID = /^[\x21-\x7e]{1,256}$/;
 /**
  * Answers one delivery. The checks run cheapest first and never parse what is not yet trusted (size and
  * content type need no secret and spare an HMAC over a huge body; JSON is parsed only once it is genuine):
- * size (413) -> content type (415) -> signature over the raw bytes (401) -> JSON (400) -> schema (400)
- * -> duplicate by webhook-id -> claim of the booking revision -> PutEvents (503 if it fails) -> 202.
+ * size (413) -> content type (415) -> signature over the raw bytes (401) -> JSON (400) -> schema and
+ * type/status agreement (400) -> duplicate by webhook-id -> older than an accepted revision (200, nothing
+ * emitted) -> claim of the booking revision -> PutEvents (503 if it fails) -> 202.
  * A concurrent duplicate (same webhook-id, or same booking revision) waits for the delivery that claimed the
  * revision: 202 with that delivery's event id once it is on the bus; if that delivery's PutEvents failed, the
  * duplicate takes the claim and publishes itself; still unsettled after the wait (5 s): 503 with Retry-After.
@@ -70,6 +71,11 @@ export async function answerDelivery(event: HttpEvent, deps: WebhookDependencies
     return answers.invalid(`invalid booking payload: ${summary}`.slice(0, 1000), issues, bookingId);
   }
   const payload = parsed.data;
+  const mismatch = typeStatusIssues(payload);
+  if (mismatch.length > 0) {
+    const summary = mismatch.map((i) => `${i.path}: ${i.message}`).join('; ');
+    return answers.invalid(`invalid booking payload: ${summary}`, mismatch, payload.data.booking_id);
+  }
   const key: RevisionKey = {
     bookingId: payload.data.booking_id,
     revision: payload.data.revision,
@@ -78,6 +84,8 @@ export async function answerDelivery(event: HttpEvent, deps: WebhookDependencies
 
   const seen = await deps.deliveries.findByWebhookId(webhookId);
   if (seen) return answers.duplicate(seen.bookingId, seen.eventId, 'webhook-id already accepted');
+  const latest = await deps.deliveries.latestRevisionOf(key.bookingId);
+  if (latest !== undefined && latest > key.revision) return answers.stale(key.bookingId, key.revision, latest);
 
   const claim = await deps.deliveries.claimRevision(key, webhookId);
   switch (claim.kind) {

@@ -6,6 +6,7 @@ import { jsonResponse, type HttpResult } from '../../shared/http-api';
 export type Outcome =
   | 'accepted'
   | 'duplicate'
+  | 'stale'
   | 'rejected-too-large'
   | 'rejected-content-type'
   | 'rejected-signature'
@@ -46,6 +47,19 @@ export const answers = {
     bookingId,
     eventId,
     reason,
+  }),
+  /** 2xx on purpose: the fact is outdated, not wrong, and any other status would only make Boatsetter retry it. */
+  stale: (bookingId: string, revision: number, acceptedRevision: number): Answer => ({
+    outcome: 'stale',
+    status: 200,
+    body: {
+      bookingId,
+      stale: true,
+      acceptedRevision,
+      message: `revision ${revision} is older than revision ${acceptedRevision}, already accepted; nothing was emitted`,
+    },
+    bookingId,
+    reason: `revision ${revision} older than accepted revision ${acceptedRevision}`,
   }),
   tooLarge: (bytes: number): Answer => ({
     outcome: 'rejected-too-large',

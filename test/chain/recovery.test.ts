@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { randomUUID } from 'node:crypto';
-import { BatchWriteCommand, DeleteCommand, paginateScan, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ListInvalidationsCommand } from '@aws-sdk/client-cloudfront';
 import { cloudFrontClient, documentClient, s3Client } from '../../shared/aws';
 import { bookingsTable, secretNames } from '../../shared/config';
-import { bookingKey } from '../../shared/tables';
+import { bookingKey, consumerStateKey } from '../../shared/tables';
 import { deployedNames } from '../../shared/declaration';
 import { startStack, type LocalStack } from '../../local/stack';
 import { devSecrets, GUEST_SITE_BUCKET, GUEST_SITE_DISTRIBUTION_ID } from '../../local/seed';
@@ -231,10 +231,11 @@ describe('recovery: dead letters, redrive, replays', () => {
   }, TEST_TIMEOUT_MS);
 
   it('a replay finishes a chain that broke between a step done and its event emitted', async () => {
-    // As if scrub crashed right after its write: the step is recorded, CrewNotesScrubbed never went out.
+    // As if scrub crashed right after its write to SCC: the notes are clean, but CrewNotesScrubbed never went
+    // out and the revision was never recorded (it is recorded only once the event is out).
     const broken = ids[7]!;
     await documents.send(
-      new UpdateCommand({ TableName: bookingsTable(), Key: { pk: bookingKey(broken), sk: 'STEP#scrub#r1' }, UpdateExpression: 'REMOVE emittedEventId' }),
+      new DeleteCommand({ TableName: bookingsTable(), Key: { pk: bookingKey(broken), sk: consumerStateKey('scrub') } }),
     );
     const line = (await scanAll<{ pk: string; sk: string; detailType: string }>(documents, ledgerTableName())).find(
       (i) => i.pk === `BOOKING#${broken}` && i.detailType === 'CrewNotesScrubbed',
@@ -248,12 +249,12 @@ describe('recovery: dead letters, redrive, replays', () => {
     const argv = ['--from', started.toISOString(), '--consumer', 'scrub', '--json', '--settle', '2s'];
     expect(await runReplay(argv, { io: out.io, settled: () => stack.eventBridge.idle() })).toBe(0);
     expect(out.json<ReplaySummary>().consumers).toEqual([
-      { consumer: 'scrub', delivered: BOOKINGS, acted: 0, emittedOnly: 1, skipped: BOOKINGS - 1 },
+      { consumer: 'scrub', delivered: BOOKINGS, acted: 1, emittedOnly: 0, skipped: BOOKINGS - 1 },
     ]);
     const status = captureIo();
     expect(await runStatus([broken, '--json'], status.io)).toBe(0);
     expect(status.json<BookingStatus>().state).toBe('complete');
-    // Only the event was redone: the SCC notes were not written again.
+    // The scrub found the notes already clean: the SCC notes were not written again.
     expect(await scanAll<SccEvent>(documents, SCC_EVENTS_TABLE)).toEqual(sccBefore);
   }, TEST_TIMEOUT_MS);
 

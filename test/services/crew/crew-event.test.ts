@@ -34,7 +34,7 @@ describe('the crew event request', () => {
   it('notes reference the calendar entry, the meeting point, party size and requests, never the guest’s contact', () => {
     const notes = crewNotes(bookingSnapshot(), 'cal_9d2e');
     expect(notes.split('\n')).toEqual([
-      'Boatsetter booking XHQGMDH, revision 1',
+      'Boatsetter booking XHQGMDH',
       'Calendar entry: cal_9d2e',
       'Meeting point: Shelter Island Marina, 2051 Shelter Island Dr, San Diego, CA 92106',
       'Party size: 6',

@@ -6,7 +6,16 @@ import { renderGuestPage } from '../../../services/guest-page/render';
 import { ContractViolation } from '../../../shared/contract/validate';
 import { bookingSnapshot } from '../../fixtures';
 import { captureLogs, startCalendarCrewStack, uniqueBookingId, type CalendarCrewStack } from '../calendar/support';
-import { crewEventCreated, DISTRIBUTION_ID, GUEST_SITE_BUCKET, guestSiteClients, invalidationsFor, invalidationsOf } from './support';
+import {
+  crewEventCancelled,
+  crewEventCreated,
+  crewEventUpdated,
+  DISTRIBUTION_ID,
+  GUEST_SITE_BUCKET,
+  guestSiteClients,
+  invalidationsFor,
+  invalidationsOf,
+} from './support';
 
 let env: CalendarCrewStack;
 let logs: ReturnType<typeof captureLogs>;
@@ -103,7 +112,7 @@ describe('guest-page consumer on the local stack', () => {
     await env.busEvents();
     expect(await (await guestPage(`/g/${bookingId}`)).text()).toContain('<dd>6 guests</dd>');
 
-    await env.publisher.publishOne('CrewEventCreated', crewEventCreated({ bookingId, revision: 2, partySize: 8 }));
+    await env.publisher.publishOne('CrewEventUpdated', crewEventUpdated({ bookingId, revision: 2, partySize: 8 }));
     await env.busEvents();
     // The edge cached revision 1 a day long; the invalidation is what lets guests see revision 2 now.
     expect(await (await guestPage(`/g/${bookingId}`)).text()).toContain('<dd>8 guests</dd>');
@@ -111,14 +120,63 @@ describe('guest-page consumer on the local stack', () => {
     const written = await head(`g/${bookingId}.html`);
 
     const pricing = { currency: 'USD', bookingTotal: 1600, boatsetterFee: 240, captainFee: 275, ownerPayout: 1085 };
-    await env.publisher.publishOne('CrewEventCreated', crewEventCreated({ bookingId, revision: 3, partySize: 8, pricing }));
+    await env.publisher.publishOne('CrewEventUpdated', crewEventUpdated({ bookingId, revision: 3, partySize: 8, pricing }));
     await env.busEvents();
 
     expect((await head(`g/${bookingId}.html`)).LastModified).toEqual(written.LastModified);
     expect(await invalidationsOf(cloudFront, bookingId)).toHaveLength(2);
-    const announced = await env.eventsOf(bookingId, 'GuestPagePublished');
-    expect(announced.map((e) => e.detail.data.booking.revision)).toEqual([1, 2, 3]);
-    expect(new Set(announced.slice(1).map((e) => e.detail.data.etag)).size).toBe(1);
+    expect((await env.eventsOf(bookingId, 'GuestPagePublished')).map((e) => e.detail.data.booking.revision)).toEqual([1]);
+    const updated = await env.eventsOf(bookingId, 'GuestPageUpdated');
+    expect(updated.map((e) => e.detail.data.booking.revision)).toEqual([2, 3]);
+    expect(updated.map((e) => e.detail.data.changes)).toEqual([[{ field: 'party', before: '6 guests', after: '8 guests' }], []]);
+    expect(new Set(updated.map((e) => e.detail.data.etag)).size).toBe(1);
+  });
+
+  it('an older revision arriving late writes nothing and announces nothing', async () => {
+    const bookingId = uniqueBookingId('G');
+    await env.publisher.publishOne('CrewEventUpdated', crewEventUpdated({ bookingId, revision: 2, partySize: 8 }));
+    await env.busEvents();
+    const written = await head(`g/${bookingId}.html`);
+    await env.publisher.publishOne('CrewEventCreated', crewEventCreated({ bookingId, revision: 1 }));
+    await env.busEvents();
+
+    expect((await head(`g/${bookingId}.html`)).LastModified).toEqual(written.LastModified);
+    expect(await (await guestPage(`/g/${bookingId}`)).text()).toContain('<dd>8 guests</dd>');
+    expect(await invalidationsOf(cloudFront, bookingId)).toHaveLength(1);
+    // The first revision it saw created the page, whatever its type.
+    expect((await env.eventsOf(bookingId, 'GuestPagePublished')).map((e) => e.detail.data.booking.revision)).toEqual([2]);
+  });
+
+  it('a cancellation replaces the page with one that tells only that the charter was cancelled', async () => {
+    const bookingId = uniqueBookingId('G');
+    await env.publisher.publishOne('CrewEventCreated', crewEventCreated({ bookingId }));
+    await env.busEvents();
+    await env.publisher.publishOne('CrewEventCancelled', crewEventCancelled({ bookingId, revision: 2 }));
+    await env.busEvents();
+
+    const page = await (await guestPage(`/g/${bookingId}`)).text();
+    expect(page).toContain('this charter was cancelled');
+    expect(page).toContain('noindex');
+    for (const detail of ['Shelter Island', 'JADA', '6 guests', 'Sam', 'December', 'Reyes']) expect(page).not.toContain(detail);
+    expect(await invalidationsOf(cloudFront, bookingId)).toHaveLength(2);
+    expect(await env.eventsOf(bookingId, 'GuestPageWithdrawn')).toHaveLength(1);
+
+    // Replaying the confirmation afterwards revives nothing.
+    await env.publisher.publishOne('CrewEventCreated', crewEventCreated({ bookingId }));
+    await env.busEvents();
+    expect(await (await guestPage(`/g/${bookingId}`)).text()).toContain('this charter was cancelled');
+    expect(await env.eventsOf(bookingId, 'GuestPagePublished')).toHaveLength(1);
+  });
+
+  it('a cancellation seen first leaves no page, and the late confirmation publishes none', async () => {
+    const bookingId = uniqueBookingId('G');
+    await env.publisher.publishOne('CrewEventCancelled', crewEventCancelled({ bookingId, revision: 2 }));
+    await env.busEvents();
+    await env.publisher.publishOne('CrewEventCreated', crewEventCreated({ bookingId }));
+    await env.busEvents();
+    expect((await guestPage(`/g/${bookingId}`)).ok).toBe(false);
+    expect(await env.eventsOf(bookingId, 'GuestPagePublished')).toEqual([]);
+    expect(await env.eventsOf(bookingId, 'GuestPageWithdrawn')).toEqual([]);
   });
 
   it('nothing failed into the dead-letter queue', async () => {

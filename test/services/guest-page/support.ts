@@ -17,6 +17,23 @@ export function guestSiteClients(awsEndpoint: string) {
 
 /** A CrewEventCreated detail for a booking, as the crew consumer emits it. */
 export function crewEventCreated(booking: Partial<BookingSnapshot> & { bookingId: string }): EventDetail<'CrewEventCreated'> {
+  return crewEvent('CrewEventCreated', booking, {});
+}
+
+/** A newer revision of the crew event, as crew states it after an update. */
+export function crewEventUpdated(booking: Partial<BookingSnapshot> & { bookingId: string }): EventDetail<'CrewEventUpdated'> {
+  return crewEvent('CrewEventUpdated', booking, { changed: ['partySize'], crewNotified: true });
+}
+
+export function crewEventCancelled(booking: Partial<BookingSnapshot> & { bookingId: string }): EventDetail<'CrewEventCancelled'> {
+  return crewEvent('CrewEventCancelled', { status: 'cancelled', ...booking }, {});
+}
+
+function crewEvent<T extends 'CrewEventCreated' | 'CrewEventUpdated' | 'CrewEventCancelled'>(
+  detailType: T,
+  booking: Partial<BookingSnapshot> & { bookingId: string },
+  extra: Record<string, unknown>,
+): EventDetail<T> {
   const snapshot = bookingSnapshot(booking);
   return {
     metadata: eventMetadata({
@@ -24,10 +41,10 @@ export function crewEventCreated(booking: Partial<BookingSnapshot> & { bookingId
       correlationId: `msg_${snapshot.bookingId}`,
       causationId: `evt_${snapshot.bookingId}_calendar`,
       schemaVersion: SCHEMA_VERSION,
-      idempotencyKey: `${snapshot.bookingId}:r${snapshot.revision}:CrewEventCreated`,
+      idempotencyKey: `${snapshot.bookingId}:r${snapshot.revision}:${detailType}`,
     }),
-    data: { booking: snapshot, calendarEntryId: `cal_${snapshot.bookingId}`, sccEventId: `scc_${snapshot.bookingId}` },
-  };
+    data: { booking: snapshot, calendarEntryId: `cal_${snapshot.bookingId}`, sccEventId: `scc_${snapshot.bookingId}`, ...extra },
+  } as EventDetail<T>;
 }
 
 /** The invalidations of the guest site that name this booking's page, with their paths (ListInvalidations). */

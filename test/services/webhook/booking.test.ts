@@ -55,6 +55,7 @@ describe('the event a delivery becomes', () => {
       schemaVersion: '1.0',
       occurredAt: '2026-11-24T17:03:01.250Z',
       idempotencyKey: 'XHQGMDH:r2:BookingModified',
+      receivedAt: '2026-11-24T17:03:01.250Z',
     });
   });
 
