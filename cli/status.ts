@@ -79,8 +79,12 @@ export function printTimeline(io: Io, status: BookingStatus): void {
   for (const step of status.steps) {
     const when = step.at ?? '-'.padEnd(24);
     const outcome = step.state === 'done' ? (step.outcome ?? 'done') : step.state;
+    const holds = step.holdsRevision === undefined ? 'r-' : `r${step.holdsRevision}`;
     const extra = [idsText(step.ids), step.replayName ? `(via ${step.replayName})` : ''].filter(Boolean).join(' ');
-    io.out(`  ${step.label.padEnd(width)}  ${when}  ${outcome}${extra ? `  ${extra}` : ''}`);
+    io.out(`  ${step.label.padEnd(width)}  ${holds.padEnd(4)}  ${when}  ${outcome}${extra ? `  ${extra}` : ''}`);
+  }
+  if (status.doubleBookedWith.length > 0) {
+    io.out(`  DOUBLE BOOKED: the trip overlaps ${status.doubleBookedWith.join(', ')} on the same boat`);
   }
   for (const other of status.otherEvents) io.out(`  ${other.detailType} r${other.revision}  ${other.at}  ${other.outcome}`);
   if (status.lastError) {
@@ -100,8 +104,10 @@ export function printList(io: Io, statuses: readonly BookingStatus[], now = Date
     const last = [...s.steps].reverse().find((step) => step.state === 'done');
     const age = s.lastEventAt ? `${formatAge(now - Date.parse(s.lastEventAt))} ago` : '';
     const flag = s.state === 'stuck' ? `STUCK: ${s.stuckBecause}` : s.state;
-    io.out(`${s.bookingId.padEnd(12)}  ${flag.padEnd(12)}  last: ${last?.label ?? 'nothing yet'} ${age}`.trimEnd());
+    const doubled = s.doubleBookedWith.length > 0 ? `  DOUBLE BOOKED with ${s.doubleBookedWith.join(', ')}` : '';
+    io.out(`${s.bookingId.padEnd(12)}  r${String(s.revision ?? '-').padEnd(3)} ${flag.padEnd(12)}  last: ${last?.label ?? 'nothing yet'} ${age}${doubled}`.trimEnd());
   }
   const stuck = statuses.filter((s) => s.state === 'stuck').length;
-  io.out(`${statuses.length} booking(s), ${stuck} stuck`);
+  const doubled = statuses.filter((s) => s.doubleBookedWith.length > 0).length;
+  io.out(`${statuses.length} booking(s), ${stuck} stuck, ${doubled} double-booked`);
 }

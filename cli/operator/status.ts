@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { LedgerLine } from '../../services/booking-ledger/booking-ledger';
+import { inTimelineOrder, type LedgerLine } from '../../services/booking-ledger/booking-ledger';
 import { BookingLedger } from '../../services/booking-ledger/ledger';
 import type { DetailType } from '../../shared/contract/events';
 import type { ConsumerDeclaration } from '../../shared/declaration';
@@ -12,21 +12,27 @@ import { listDeadLetters, type DeadLetter } from './dead-letters';
  * (complete, stuck) are tested without AWS.
  */
 
-/** The chain in order, in the operator's words. */
-export const chain: readonly { detailType: DetailType; label: string }[] = [
-  { detailType: 'BookingReceived', label: 'webhook received' },
-  { detailType: 'CalendarEntryCreated', label: 'calendar entry' },
-  { detailType: 'CrewEventCreated', label: 'SCC event' },
-  { detailType: 'CrewNotesScrubbed', label: 'scrub' },
-  { detailType: 'GuestPagePublished', label: 'guest page' },
+/**
+ * The chain in order, in the operator's words, with the facts each system states about a revision: the first
+ * is what it states when it first holds the booking, the rest when it follows a change or a cancellation.
+ */
+export const chain: readonly { detailType: DetailType; label: string; states: readonly DetailType[] }[] = [
+  { detailType: 'BookingReceived', label: 'webhook received', states: ['BookingReceived', 'BookingModified', 'BookingCancelled'] },
+  { detailType: 'CalendarEntryCreated', label: 'calendar entry', states: ['CalendarEntryCreated', 'CalendarEntryUpdated', 'CalendarEntryCancelled'] },
+  { detailType: 'CrewEventCreated', label: 'SCC event', states: ['CrewEventCreated', 'CrewEventUpdated', 'CrewEventCancelled'] },
+  { detailType: 'CrewNotesScrubbed', label: 'scrub', states: ['CrewNotesScrubbed'] },
+  { detailType: 'GuestPagePublished', label: 'guest page', states: ['GuestPagePublished', 'GuestPageUpdated', 'GuestPageWithdrawn'] },
 ];
 
 export type BookingState = 'complete' | 'in progress' | 'stuck' | 'cancelled';
 
 export interface StepView {
   label: string;
+  /** The fact the system stated about the latest revision (its first kind while pending). */
   detailType: DetailType;
-  state: 'done' | 'pending' | 'failed';
+  state: 'done' | 'pending' | 'failed' | 'not needed';
+  /** The highest revision this system has stated it holds. */
+  holdsRevision?: number;
   at?: string;
   outcome?: string;
   ids: Record<string, string>;
@@ -51,7 +57,9 @@ export interface BookingStatus {
   receivedAt?: string;
   lastEventAt?: string;
   steps: StepView[];
-  /** Lines outside the chain (BookingModified, BookingCancelled, ...), oldest first. */
+  /** Other bookings of the same boat whose trips overlap this one now (a double booking). */
+  doubleBookedWith: string[];
+  /** Lines outside the chain (conflicts, ...), oldest first. */
   otherEvents: { detailType: string; at: string; outcome: string; revision: number }[];
   deadLetters: number;
   lastError?: LastError;
@@ -61,26 +69,52 @@ export const DEFAULT_STUCK_AFTER_MS = 10 * 60_000;
 
 export interface StatusRules {
   now: number;
-  /** A booking not complete this long after it was received is stuck. */
+  /** A booking whose systems do not all hold its latest revision this long after it arrived is stuck. */
   stuckAfterMs: number;
   /** Who emits what: a consumer's dead letter marks the step it emits as failed. */
   consumers: readonly Pick<ConsumerDeclaration, 'name' | 'emits'>[];
 }
 
+/** The bookings a booking overlaps now: conflicts found, less those resolved since, in the order they happened. */
+export function openConflicts(lines: readonly LedgerLine[]): string[] {
+  const open = new Set<string>();
+  for (const line of inTimelineOrder(lines)) {
+    if (line.detailType === 'CalendarConflictDetected') for (const p of line.partners ?? []) open.add(p);
+    if (line.detailType === 'CalendarConflictResolved') for (const p of line.partners ?? []) open.delete(p);
+  }
+  return [...open].sort();
+}
+
 export function statusOf(bookingId: string, lines: readonly LedgerLine[], letters: readonly DeadLetter[], rules: StatusRules): BookingStatus {
-  const received = lines.filter((l) => l.detailType === 'BookingReceived');
-  const revision = received.length > 0 ? Math.max(...received.map((l) => l.revision)) : lines.length > 0 ? Math.max(...lines.map((l) => l.revision)) : undefined;
-  const ofRevision = lines.filter((l) => l.revision === revision);
+  const ownLines = lines.filter((l) => !l.partners || l.detailType.startsWith('CalendarConflict'));
+  const bookingLines = ownLines.filter((l) => chain[0]!.states.includes(l.detailType));
+  const revision =
+    bookingLines.length > 0
+      ? Math.max(...bookingLines.map((l) => l.revision))
+      : ownLines.length > 0
+        ? Math.max(...ownLines.map((l) => l.revision))
+        : undefined;
+  const latestBooking = bookingLines.filter((l) => l.revision === revision).at(-1);
+  const cancelled = latestBooking?.detailType === 'BookingCancelled';
   const failedTypes = new Set(
     letters.flatMap((letter) => rules.consumers.find((c) => c.name === letter.consumer)?.emits ?? []),
   );
-  const steps: StepView[] = chain.map(({ detailType, label }) => {
-    const line = ofRevision.find((l) => l.detailType === detailType);
-    if (!line) return { label, detailType, state: failedTypes.has(detailType) ? 'failed' : 'pending', ids: {} };
+  const steps: StepView[] = chain.map(({ detailType, label, states }) => {
+    const stated = ownLines.filter((l) => states.includes(l.detailType));
+    const holdsRevision = stated.length > 0 ? Math.max(...stated.map((l) => l.revision)) : undefined;
+    const line = stated.filter((l) => l.revision === revision).at(-1);
+    const holds = holdsRevision !== undefined ? { holdsRevision } : {};
+    if (!line) {
+      // A cancellation needs nothing from a system that never held the booking, and nothing from scrub.
+      const notNeeded = cancelled && (holdsRevision === undefined || detailType === 'CrewNotesScrubbed');
+      const failed = states.some((t) => failedTypes.has(t));
+      return { label, detailType, state: notNeeded ? 'not needed' : failed ? 'failed' : 'pending', ...holds, ids: {} };
+    }
     return {
       label,
-      detailType,
+      detailType: line.detailType,
       state: 'done',
+      ...holds,
       at: line.at,
       outcome: line.outcome,
       ids: line.ids,
@@ -88,22 +122,26 @@ export function statusOf(bookingId: string, lines: readonly LedgerLine[], letter
       ...(line.replayName ? { replayName: line.replayName } : {}),
     };
   });
-  const chainTypes = new Set<string>(chain.map((c) => c.detailType));
+  const chainTypes = new Set<string>(chain.flatMap((c) => c.states));
   const otherEvents = lines
     .filter((l) => !chainTypes.has(l.detailType))
     .map((l) => ({ detailType: l.detailType, at: l.at, outcome: l.outcome, revision: l.revision }));
   const latest = [...lines].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).at(-1);
-  const receivedAt = steps[0]!.at;
+  const receivedAt = latestBooking?.at;
   const lastLetter = [...letters].sort((a, b) => a.deadAt.getTime() - b.deadAt.getTime()).at(-1);
 
   let state: BookingState;
   let stuckBecause: string | undefined;
-  if (latest?.detailType === 'BookingCancelled') state = 'cancelled';
-  else if (steps.every((s) => s.state === 'done')) state = 'complete';
+  const settled = steps.every((s) => s.state === 'done' || s.state === 'not needed');
+  if (settled) state = cancelled ? 'cancelled' : 'complete';
   else {
     const since = Date.parse(receivedAt ?? latest?.at ?? new Date(rules.now).toISOString());
+    const behind = steps.filter((s) => s.state !== 'done' && s.state !== 'not needed');
     if (letters.length > 0) stuckBecause = `${letters.length} dead letter${letters.length === 1 ? '' : 's'} (${[...new Set(letters.map((l) => l.consumer))].join(', ')})`;
-    else if (rules.now - since > rules.stuckAfterMs) stuckBecause = `not complete ${Math.round((rules.now - since) / 60_000)} min after it was received`;
+    else if (rules.now - since > rules.stuckAfterMs) {
+      const held = behind.map((s) => `${s.label} ${s.holdsRevision === undefined ? 'has nothing' : `at revision ${s.holdsRevision}`}`);
+      stuckBecause = `systems disagree ${Math.round((rules.now - since) / 60_000)} min after revision ${revision} arrived: ${held.join(', ')}`;
+    }
     state = stuckBecause ? 'stuck' : 'in progress';
   }
   return {
@@ -114,6 +152,7 @@ export function statusOf(bookingId: string, lines: readonly LedgerLine[], letter
     ...(receivedAt ? { receivedAt } : {}),
     ...(latest ? { lastEventAt: latest.at } : {}),
     steps,
+    doubleBookedWith: openConflicts(lines),
     otherEvents,
     deadLetters: letters.length,
     ...(lastLetter

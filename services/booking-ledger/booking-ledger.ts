@@ -21,6 +21,8 @@ export interface LedgerLine {
   causationId: string;
   idempotencyKey: string;
   replayName?: string;
+  /** For a double booking found or resolved: the other bookings of the same boat it concerns. */
+  partners?: string[];
 }
 
 const stepOf = (detailType: string) => detailType.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
@@ -35,9 +37,42 @@ function outcomeOf(detailType: DetailType, data: Record<string, unknown>, status
     case 'BookingModified':
     case 'BookingCancelled':
       return `booking ${status}`;
+    case 'CalendarEntryUpdated':
+    case 'CrewEventUpdated': {
+      const changed = (data.changed as string[] | undefined) ?? [];
+      return changed.length === 0 ? 'nothing to change' : `changed: ${changed.join(', ')}`;
+    }
+    case 'GuestPageUpdated': {
+      const changes = (data.changes as { field: string }[] | undefined) ?? [];
+      return changes.length === 0 ? 'nothing the guest sees changed' : `changed: ${changes.map((c) => c.field).join(', ')}`;
+    }
+    case 'CalendarConflictDetected':
+      return `double booking with ${partnersOf(detailType, data).join(', ')}`;
+    case 'CalendarConflictResolved':
+      return `no longer overlaps ${partnersOf(detailType, data).join(', ')}`;
     default:
       return 'done';
   }
+}
+
+function partnersOf(detailType: DetailType, data: Record<string, unknown>): string[] {
+  const named =
+    detailType === 'CalendarConflictDetected'
+      ? (data.conflictsWith as { bookingId: string }[])
+      : detailType === 'CalendarConflictResolved'
+        ? (data.resolvedWith as { bookingId: string }[])
+        : [];
+  return named.map((b) => b.bookingId);
+}
+
+/**
+ * The lines one event adds: its own booking's, and for a double booking found or resolved one on each other
+ * booking it names too, so that both bookings' timelines (and `charterflow status`) show it.
+ */
+export function ledgerLinesOf<T extends DetailType>(event: ConsumedEvent<T>): LedgerLine[] {
+  const own = ledgerLineOf(event);
+  if (!own.partners) return [own];
+  return [own, ...own.partners.map((partner) => ({ ...own, bookingId: partner, partners: [own.bookingId] }))];
 }
 
 export function ledgerLineOf<T extends DetailType>(event: ConsumedEvent<T>): LedgerLine {
@@ -45,6 +80,7 @@ export function ledgerLineOf<T extends DetailType>(event: ConsumedEvent<T>): Led
   const { booking, ...rest } = data as { booking: { revision: number; status: string } } & Record<string, unknown>;
   const ids: Record<string, string> = {};
   for (const [key, value] of Object.entries(rest)) if (typeof value === 'string') ids[key] = value;
+  const partners = partnersOf(event.detailType, rest);
   return {
     bookingId: metadata.bookingId,
     revision: booking.revision,
@@ -59,6 +95,7 @@ export function ledgerLineOf<T extends DetailType>(event: ConsumedEvent<T>): Led
     causationId: metadata.causationId,
     idempotencyKey: metadata.idempotencyKey,
     ...(event.replayName ? { replayName: event.replayName } : {}),
+    ...(partners.length > 0 ? { partners } : {}),
   };
 }
 

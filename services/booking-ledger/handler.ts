@@ -1,13 +1,15 @@
 import { consumer } from '../../shared/consumer';
 import { documentClient } from '../../shared/aws';
 import { declaration } from './declaration';
-import { ledgerLineOf } from './booking-ledger';
+import { ledgerLinesOf } from './booking-ledger';
 import { BookingLedger } from './ledger';
 
 const ledger = new BookingLedger(documentClient());
 
 export const handler = consumer(declaration, async (event, { logger }) => {
-  const line = ledgerLineOf(event);
-  const outcome = await ledger.record(line);
-  logger.info('timeline line', { step: line.step, outcome: outcome === 'recorded' ? 'acted' : 'skipped', at: line.at });
+  const [own, ...partners] = ledgerLinesOf(event);
+  const outcome = await ledger.record(own!);
+  // A line on another booking's timeline does not make it that booking's latest step.
+  for (const line of partners) await ledger.record(line, { summary: false });
+  logger.info('timeline line', { step: own!.step, outcome: outcome === 'recorded' ? 'acted' : 'skipped', at: own!.at });
 });

@@ -31,7 +31,7 @@ export class BookingLedger {
     private readonly table = ledgerTableName(),
   ) {}
 
-  async record(line: LedgerLine): Promise<RecordOutcome> {
+  async record(line: LedgerLine, options: { summary?: boolean } = {}): Promise<RecordOutcome> {
     let outcome: RecordOutcome = 'recorded';
     try {
       await this.documents.send(
@@ -46,7 +46,7 @@ export class BookingLedger {
       outcome = 'already-recorded';
     }
     // Also for a line already there: a run that crashed between the two writes is completed by its retry.
-    await this.advanceSummary(line);
+    if (options.summary !== false) await this.advanceSummary(line);
     return outcome;
   }
 
