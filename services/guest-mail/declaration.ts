@@ -1,13 +1,12 @@
 import { defineConsumer } from '../../shared/declaration';
 
 /**
- * guest-mail: what it consumes, emits and how failed deliveries are retried. The deploy (rule, DLQ, alarm,
- * role) and the local stack read this; add an access.ts beside it (deploy/access.ts) when the code needs
- * AWS resources beyond its own logs and the bus.
+ * guest-mail: the renter's mails about the guest page (confirmation, change, cancellation), through SES.
+ * It emits nothing: what it did is on the booking, in its mail records (mail-records.ts).
  */
 export const declaration = defineConsumer({
   name: 'guest-mail',
-  description: 'guest-mail: on GuestPagePublished',
-  consumes: ['GuestPagePublished'],
+  description: 'Mails the renter the guest page link, then each change and the cancellation (SES)',
+  consumes: ['GuestPagePublished', 'GuestPageUpdated', 'GuestPageWithdrawn'],
   emits: [],
 });

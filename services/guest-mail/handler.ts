@@ -1,7 +1,17 @@
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { documentClient } from '../../shared/aws';
+import { region } from '../../shared/config';
 import { consumer } from '../../shared/consumer';
 import { declaration } from './declaration';
-import { guestMailNote } from './guest-mail';
+import { mailGuestFor } from './guest-mail';
+import { MailRecords } from './mail-records';
+import { mailSettings } from './send';
+
+// The endpoint comes from the environment: AWS_ENDPOINT_URL_SESV2 locally (the stack's mailbox), SES in AWS.
+const ses = new SESv2Client({ region: region() });
+const records = new MailRecords(documentClient());
+const settings = mailSettings();
 
 export const handler = consumer(declaration, async (event, { logger }) => {
-  logger.info('guest-mail: event seen', { ...guestMailNote(event) });
+  await mailGuestFor(event, { ses, records, settings, logger });
 });

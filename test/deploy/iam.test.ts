@@ -13,6 +13,8 @@ const params: DeployParams = {
   guestSiteDistributionId: 'E1ABCDEF234567',
   jadaCalendarUrl: 'https://calendar.example.com',
   sccInvokeUrl: 'https://scc.example.com',
+  guestMailFrom: 'Queen of San Diego <charters@queenofsandiego.com>',
+  guestMailIdentity: 'queenofsandiego.com',
 };
 
 const service = (overrides: Partial<DiscoveredService>): DiscoveredService => ({
