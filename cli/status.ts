@@ -83,6 +83,9 @@ export function printTimeline(io: Io, status: BookingStatus): void {
     io.out(`  ${step.label.padEnd(width)}  ${when}  ${outcome}${extra ? `  ${extra}` : ''}`);
   }
   for (const other of status.otherEvents) io.out(`  ${other.detailType} r${other.revision}  ${other.at}  ${other.outcome}`);
+  for (const mail of status.refusedMails ?? []) {
+    io.out(`  guest mail: the ${mail.kind} mail of r${mail.revision} was refused by SES ${mail.at} (${mail.code}: ${mail.message}); not retried, check the renter's address`);
+  }
   if (status.lastError) {
     const e = status.lastError;
     const when = `(dead-lettered ${e.at}${e.retryAttempts !== undefined ? ` after ${e.retryAttempts} retries` : ''})`;
@@ -100,7 +103,8 @@ export function printList(io: Io, statuses: readonly BookingStatus[], now = Date
     const last = [...s.steps].reverse().find((step) => step.state === 'done');
     const age = s.lastEventAt ? `${formatAge(now - Date.parse(s.lastEventAt))} ago` : '';
     const flag = s.state === 'stuck' ? `STUCK: ${s.stuckBecause}` : s.state;
-    io.out(`${s.bookingId.padEnd(12)}  ${flag.padEnd(12)}  last: ${last?.label ?? 'nothing yet'} ${age}`.trimEnd());
+    const mail = s.refusedMails?.length ? '  MAIL REFUSED: check the address' : '';
+    io.out(`${s.bookingId.padEnd(12)}  ${flag.padEnd(12)}  last: ${last?.label ?? 'nothing yet'} ${age}`.trimEnd() + mail);
   }
   const stuck = statuses.filter((s) => s.state === 'stuck').length;
   io.out(`${statuses.length} booking(s), ${stuck} stuck`);
