@@ -10,8 +10,8 @@ import { mailSettings } from './send';
 // The endpoint comes from the environment: AWS_ENDPOINT_URL_SESV2 locally (the stack's mailbox), SES in AWS.
 const ses = new SESv2Client({ region: region() });
 const records = new MailRecords(documentClient());
-const settings = mailSettings();
 
 export const handler = consumer(declaration, async (event, { logger }) => {
-  await mailGuestFor(event, { ses, records, settings, logger });
+  // Read per event, not at import: a missing parameter fails the event (and dead-letters it) with its name.
+  await mailGuestFor(event, { ses, records, settings: mailSettings(), logger });
 });
