@@ -104,7 +104,7 @@ function hoursText(hours: number): string {
 /** A value on one line of plain text or of a subject: no line breaks or other control characters. */
 export function oneLine(value: string): string {
   return value
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
     .replace(/ {2,}/g, ' ')
     .trim();
 }
@@ -121,11 +121,11 @@ function toText(greeting: string, blocks: Block[]): string {
         return oneLine(block.text);
       case 'details':
         return block.rows.map(([label, value]) => `${label}: ${oneLine(value)}`).join('\n');
-      case 'link':
+      default:
         return `${block.label}:\n${block.href}`;
     }
   });
-  return [oneLine(greeting), ...body, `See you on the water,\n${SITE_NAME}`].join('\n\n') + '\n';
+  return `${[oneLine(greeting), ...body, `See you on the water,\n${SITE_NAME}`].join('\n\n')}\n`;
 }
 
 const FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
@@ -154,7 +154,7 @@ function toHtml(subject: string, greeting: string, blocks: Block[]): string {
         return `<div style="${STYLE.details}">${block.rows
           .map(([label, value]) => `<p style="${STYLE.label}">${text(label)}</p><p style="${STYLE.value}">${text(value)}</p>`)
           .join('')}</div>`;
-      case 'link':
+      default:
         return `<p style="${STYLE.paragraph}"><a href="${escapeHtml(block.href)}" style="${STYLE.link}">${text(block.label)}</a></p>`;
     }
   });

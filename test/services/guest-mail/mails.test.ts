@@ -19,7 +19,7 @@ const script = '<script>window.__pwned = "script"; alert(1)</script>';
 const attribute = `"'><img src=x onerror="window.__pwned='onerror'">`;
 const hostile = (label: string) => `${label} ${script} ${attribute} javascript:alert(1)`;
 
-export const hostileBooking = (overrides: Partial<BookingSnapshot> = {}): BookingSnapshot =>
+const hostileBooking = (overrides: Partial<BookingSnapshot> = {}): BookingSnapshot =>
   bookingSnapshot({
     boat: { listingId: 'lst_8812', name: hostile('Boat'), type: 'Sailboat', lengthFt: 47 },
     trip: { ...booking.trip, departure: { name: hostile('Dock'), address: hostile('Address') } },
