@@ -160,6 +160,12 @@ async function firstEventFor(service: string, bookingId: string, tools: EventToo
       });
       return envelope('CrewEventCreated', { metadata: metadata('CrewEventCreated'), data: { booking, calendarEntryId, sccEventId: created.eventId } }, tools.n);
     }
+    case 'guest-mail': {
+      // A trip a month ahead: a trip already over gets no mail, and the mail is the whole job.
+      const ahead = { ...booking, trip: { ...booking.trip, start: `${new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10)}T17:00:00-08:00` } };
+      const data = { booking: ahead, url: `https://queenofsandiego.com/g/${bookingId}`, etag: 'bench' };
+      return envelope('GuestPagePublished', { metadata: metadata('GuestPagePublished'), data }, tools.n);
+    }
     default:
       throw new Error(`no first event known for services/${service}: add one to bench/bundles.ts`);
   }

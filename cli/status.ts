@@ -87,6 +87,9 @@ export function printTimeline(io: Io, status: BookingStatus): void {
     io.out(`  DOUBLE BOOKED: the trip overlaps ${status.doubleBookedWith.join(', ')} on the same boat`);
   }
   for (const other of status.otherEvents) io.out(`  ${other.detailType} r${other.revision}  ${other.at}  ${other.outcome}`);
+  for (const mail of status.refusedMails ?? []) {
+    io.out(`  guest mail: the ${mail.kind} mail of r${mail.revision} was refused by SES ${mail.at} (${mail.code}: ${mail.message}); not retried, check the renter's address`);
+  }
   if (status.lastError) {
     const e = status.lastError;
     const when = `(dead-lettered ${e.at}${e.retryAttempts !== undefined ? ` after ${e.retryAttempts} retries` : ''})`;
@@ -105,7 +108,8 @@ export function printList(io: Io, statuses: readonly BookingStatus[], now = Date
     const age = s.lastEventAt ? `${formatAge(now - Date.parse(s.lastEventAt))} ago` : '';
     const flag = s.state === 'stuck' ? `STUCK: ${s.stuckBecause}` : s.state;
     const doubled = s.doubleBookedWith.length > 0 ? `  DOUBLE BOOKED with ${s.doubleBookedWith.join(', ')}` : '';
-    io.out(`${s.bookingId.padEnd(12)}  r${String(s.revision ?? '-').padEnd(3)} ${flag.padEnd(12)}  last: ${last?.label ?? 'nothing yet'} ${age}${doubled}`.trimEnd());
+    const mail = s.refusedMails?.length ? '  MAIL REFUSED: check the address' : '';
+    io.out(`${s.bookingId.padEnd(12)}  r${String(s.revision ?? '-').padEnd(3)} ${flag.padEnd(12)}  last: ${last?.label ?? 'nothing yet'} ${age}`.trimEnd() + doubled + mail);
   }
   const stuck = statuses.filter((s) => s.state === 'stuck').length;
   const doubled = statuses.filter((s) => s.doubleBookedWith.length > 0).length;

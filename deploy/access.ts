@@ -36,6 +36,8 @@ export interface ServiceAccess {
   legacySiteObjects?: Readonly<Record<string, readonly S3ObjectAction[]>>;
   /** CreateInvalidation on the guest-site distribution (parameter guestSiteDistributionId). */
   guestSiteInvalidation?: boolean;
+  /** ses:SendEmail as the guest-mail identity (parameter guestMailIdentity) and its configuration set, if any. */
+  guestMail?: boolean;
   /** secretsmanager:GetSecretValue on these secrets only. */
   secrets?: readonly SecretKey[];
 }

@@ -6,7 +6,7 @@ import type { DeployParams } from './params';
  * own config), never a secret: secrets are read from Secrets Manager at run time, by name. The local
  * stack sets the same variables with local values.
  */
-export function environmentOf(_service: DiscoveredService, stage: string, params: DeployParams): Record<string, unknown> {
+export function environmentOf(service: DiscoveredService, stage: string, params: DeployParams): Record<string, unknown> {
   return {
     CHARTERFLOW_STAGE: stage,
     CHARTERFLOW_BUS_NAME: { Ref: 'EventBus' },
@@ -17,6 +17,15 @@ export function environmentOf(_service: DiscoveredService, stage: string, params
     GUEST_SITE_BASE_URL: `https://${params.guestSiteBucket}`,
     JADA_CALENDAR_URL: params.jadaCalendarUrl,
     SCC_API_URL: params.sccInvokeUrl,
+    ...(service.access.guestMail
+      ? {
+          GUEST_MAIL_FROM: params.guestMailFrom,
+          ...(params.guestMailReplyTo ? { GUEST_MAIL_REPLY_TO: params.guestMailReplyTo } : {}),
+          ...(params.guestMailConfigurationSet ? { GUEST_MAIL_CONFIGURATION_SET: params.guestMailConfigurationSet } : {}),
+          // The mails link the public site even where GUEST_SITE_BASE_URL points elsewhere (the local stack).
+          GUEST_SITE_DOMAIN: params.guestSiteBucket,
+        }
+      : {}),
     // Stack traces point into the TypeScript sources through the bundled source maps.
     NODE_OPTIONS: '--enable-source-maps',
   };

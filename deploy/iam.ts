@@ -73,6 +73,15 @@ export function roleOf(service: DiscoveredService, functionName: string, params:
       sub(`arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:distribution/${params.guestSiteDistributionId}`),
     );
   }
+  if (access.guestMail) {
+    // SES authorizes SendEmail against the sending identity and, when the mail names one, the configuration set.
+    const ses = `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}`;
+    allow(
+      ['ses:SendEmail'],
+      sub(`${ses}:identity/${params.guestMailIdentity}`),
+      ...(params.guestMailConfigurationSet ? [sub(`${ses}:configuration-set/${params.guestMailConfigurationSet}`)] : []),
+    );
+  }
   if (access.secrets?.length) {
     allow(
       ['secretsmanager:GetSecretValue'],

@@ -15,6 +15,19 @@ export interface DeployParams {
   sccInvokeUrl: string;
   /** Optional e-mail subscribed to the dead-letter alarms. */
   alarmEmail?: string;
+  /** The From of the renter's mails: "Queen of San Diego <charters@queenofsandiego.com>", verified in SES. */
+  guestMailFrom: string;
+  /** The SES identity guest-mail sends as: the From's domain unless given (an address identity). */
+  guestMailIdentity: string;
+  guestMailReplyTo?: string;
+  /** An existing SES configuration set the mails go through (event destinations, suppression options). */
+  guestMailConfigurationSet?: string;
+}
+
+/** The bare address of a From such as "Queen of San Diego <charters@queenofsandiego.com>". */
+export function addressOf(from: string): string | undefined {
+  const address = (/<([^<>]+)>\s*$/.exec(from)?.[1] ?? from).trim();
+  return /^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/.test(address) ? address : undefined;
 }
 
 export function parseParams(raw: Record<string, unknown>): DeployParams {
@@ -30,6 +43,14 @@ export function parseParams(raw: Record<string, unknown>): DeployParams {
     throw new Error(`deploy parameter archiveRetentionDays must be a whole number of days (0 = keep forever)`);
   }
   const alarmEmail = typeof raw.alarmEmail === 'string' && raw.alarmEmail !== '' ? raw.alarmEmail : undefined;
+  const optional = (name: keyof DeployParams) => (typeof raw[name] === 'string' && raw[name] !== '' ? (raw[name] as string) : undefined);
+  const guestMailFrom = text('guestMailFrom');
+  const fromAddress = addressOf(guestMailFrom);
+  if (!fromAddress) {
+    throw new Error(`deploy parameter guestMailFrom must be an address, or a name and <address>; got "${guestMailFrom}"`);
+  }
+  const guestMailReplyTo = optional('guestMailReplyTo');
+  const guestMailConfigurationSet = optional('guestMailConfigurationSet');
   return {
     archiveRetentionDays: retention,
     sccTableName: text('sccTableName'),
@@ -39,5 +60,9 @@ export function parseParams(raw: Record<string, unknown>): DeployParams {
     jadaCalendarUrl: text('jadaCalendarUrl'),
     sccInvokeUrl: text('sccInvokeUrl'),
     ...(alarmEmail ? { alarmEmail } : {}),
+    guestMailFrom,
+    guestMailIdentity: optional('guestMailIdentity') ?? fromAddress.split('@')[1]!,
+    ...(guestMailReplyTo ? { guestMailReplyTo } : {}),
+    ...(guestMailConfigurationSet ? { guestMailConfigurationSet } : {}),
   };
 }

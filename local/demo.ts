@@ -110,6 +110,7 @@ export async function runDemo(stack: LocalStack, out: DemoOutput = console.log, 
 
     out('');
     out(`More: npx charterflow status ${bookingId}   (its timeline)   |   npx charterflow tail   (events as they come)`);
+    out(`Mailbox (the renter's mails through the local SES): ${stack.endpoints.mailbox}`);
     return { bookingId, events: seen.map((e) => e['detail-type']), guestPageUrl, guestPageStatus: page.status };
   } finally {
     // The tap was for this run only: a persisted stack keeps no demo rule or queue.

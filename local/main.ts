@@ -28,6 +28,7 @@ function banner(stack: LocalStack, dataDir: string | undefined): string {
     `  AWS endpoint           ${endpoints.aws}   (DynamoDB, S3, EventBridge, SQS, Secrets Manager, CloudFront)`,
     `  webhook                ${endpoints.webhook}/webhooks/boatsetter`,
     `  guest site             ${endpoints.guestSite}/g/XHQGMDH   (CloudFront ${GUEST_SITE_DISTRIBUTION_ID}, bucket ${GUEST_SITE_BUCKET})`,
+    `  mailbox                ${endpoints.mailbox}   (SES v2 for guest-mail: every mail sent, GET /store as JSON)`,
     ...Object.entries(endpoints.standIns).map(([name, url]) => `  ${`${name} stand-in`.padEnd(22)} ${url}`),
     `  legacy bucket          ${LEGACY_BUCKET}`,
     '',

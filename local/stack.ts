@@ -14,6 +14,7 @@ import { createEventBridge, type LocalEventBridge } from './eventbridge/index';
 import { startGuestSite } from './guest-site';
 import { handlerLoader, LocalLambda } from './lambda';
 import { startS3 } from './s3';
+import { DEFAULT_MAILBOX_PORT, LOCAL_MAIL_SETTINGS, startMailbox } from './ses';
 import { LocalSecretsManager } from './secrets-manager';
 import { GUEST_SITE_BUCKET, GUEST_SITE_DISTRIBUTION_ID, seed } from './seed';
 import { LocalQueues } from './sqs/queues';
@@ -31,8 +32,8 @@ export interface StackOptions {
   ephemeral?: boolean;
   /** Where state lives unless ephemeral; default .charterflow/ under the working directory. */
   dataDir?: string;
-  /** Port 0 picks a free port (tests). Defaults: aws 4566, webhook 3000, guest site 8080, stand-ins 4010/4020. */
-  ports?: { aws?: number; webhook?: number; guestSite?: number; standIns?: Record<string, number> };
+  /** Port 0 picks a free port (tests). Defaults: aws 4566, webhook 3000, guest site 8080, mailbox 8005, stand-ins 4010/4020. */
+  ports?: { aws?: number; webhook?: number; guestSite?: number; mailbox?: number; standIns?: Record<string, number> };
   /** Which consumers to subscribe: all (default), none, or these names. */
   consumers?: boolean | string[];
   standIns?: boolean;
@@ -43,7 +44,8 @@ export interface StackOptions {
 }
 
 export interface LocalStack {
-  endpoints: { aws: string; webhook: string; guestSite: string; standIns: Record<string, string> };
+  /** mailbox: local SES (SendEmail) and its viewer of every mail sent; `GET /store` lists them as JSON. */
+  endpoints: { aws: string; webhook: string; guestSite: string; mailbox: string; standIns: Record<string, string> };
   /** The variables set for service code; pass them to child processes (npx charterflow ...). */
   env: Record<string, string>;
   queues: LocalQueues;
@@ -113,6 +115,8 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
     previousAwsPort = edge.port;
     stoppers.push(() => edge.stop());
     queues.setBaseUrl(edge.url);
+    const mailbox = await startMailbox({ port: portOf(options.ports?.mailbox, DEFAULT_MAILBOX_PORT) });
+    stoppers.push(() => mailbox.stop());
 
     const env: Record<string, string> = {
       AWS_ENDPOINT_URL: edge.url,
@@ -121,6 +125,9 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
       AWS_ACCESS_KEY_ID: 'charterflow-local',
       AWS_SECRET_ACCESS_KEY: 'charterflow-local',
       CHARTERFLOW_STAGE: 'local',
+      // SES alone goes to the mailbox; every other service stays on the edge.
+      AWS_ENDPOINT_URL_SESV2: mailbox.url,
+      ...LOCAL_MAIL_SETTINGS,
       POWERTOOLS_LOG_LEVEL: options.log ? (process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO') : 'SILENT',
     };
     // Before any handler is imported: handlers read their config and build their clients at module scope.
@@ -174,7 +181,7 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
     if (consumers !== false) await subscribeConsumers({ lambda, names: consumers === true ? undefined : consumers });
 
     return {
-      endpoints: { aws: edge.url, webhook: webhook.url, guestSite: guestSite.url, standIns: standInUrls },
+      endpoints: { aws: edge.url, webhook: webhook.url, guestSite: guestSite.url, mailbox: mailbox.url, standIns: standInUrls },
       env,
       queues,
       eventBridge,

@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { inTimelineOrder, type LedgerLine } from '../../services/booking-ledger/booking-ledger';
 import { BookingLedger } from '../../services/booking-ledger/ledger';
+import { refusedMailsOf } from '../../services/guest-mail/mail-records';
 import type { DetailType } from '../../shared/contract/events';
 import type { ConsumerDeclaration } from '../../shared/declaration';
 import { listDeadLetters, type DeadLetter } from './dead-letters';
@@ -63,6 +64,8 @@ export interface BookingStatus {
   otherEvents: { detailType: string; at: string; outcome: string; revision: number }[];
   deadLetters: number;
   lastError?: LastError;
+  /** Renter mails SES refused (an address it will not take): not retried, the address needs a person. */
+  refusedMails?: { kind: string; revision: number; at: string; code: string; message: string }[];
 }
 
 export const DEFAULT_STUCK_AFTER_MS = 10 * 60_000;
@@ -191,7 +194,16 @@ export async function bookingStatus(reader: StatusReader, bookingId: string): Pr
   ]);
   const mine = letters.filter((l) => l.bookingId === bookingId);
   if (lines.length === 0 && mine.length === 0) return undefined;
-  return statusOf(bookingId, lines, mine, rulesOf(reader));
+  return withRefusedMails(reader, statusOf(bookingId, lines, mine, rulesOf(reader)));
+}
+
+async function withRefusedMails(reader: StatusReader, status: BookingStatus): Promise<BookingStatus> {
+  const refused = await refusedMailsOf(reader.documents, status.bookingId);
+  if (refused.length === 0) return status;
+  return {
+    ...status,
+    refusedMails: refused.map((r) => ({ kind: r.kind, revision: r.revision, at: r.at, code: r.refusal?.code ?? 'refused', message: r.refusal?.message ?? '' })),
+  };
 }
 
 /**
@@ -207,7 +219,7 @@ export async function recentStatuses(reader: StatusReader, limit: number): Promi
   const ids = [...new Set([...recent.map((r) => r.bookingId), ...letters.flatMap((l) => (l.bookingId ? [l.bookingId] : []))])];
   const rules = rulesOf(reader);
   const statuses = await Promise.all(
-    ids.map(async (id) => statusOf(id, await ledger.timeline(id), letters.filter((l) => l.bookingId === id), rules)),
+    ids.map(async (id) => withRefusedMails(reader, statusOf(id, await ledger.timeline(id), letters.filter((l) => l.bookingId === id), rules))),
   );
   return statuses.sort((a, b) => (b.lastEventAt ?? '').localeCompare(a.lastEventAt ?? ''));
 }

@@ -13,6 +13,8 @@ const params: DeployParams = {
   guestSiteDistributionId: 'E1ABCDEF234567',
   jadaCalendarUrl: 'https://calendar.example.com',
   sccInvokeUrl: 'https://scc.example.com',
+  guestMailFrom: 'Queen of San Diego <charters@queenofsandiego.com>',
+  guestMailIdentity: 'queenofsandiego.com',
 };
 
 const service = (overrides: Partial<DiscoveredService>): DiscoveredService => ({
@@ -79,6 +81,25 @@ describe('a function role', () => {
   });
 });
 
+describe('the guest-mail grant', () => {
+  const sesArn = (resource: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:${resource}` });
+
+  it('is ses:SendEmail on the sending identity only, and on the configuration set when one is named', () => {
+    const access = defineAccess({ guestMail: true });
+    expect(statements(service({ access })).slice(2)).toEqual([
+      { Effect: 'Allow', Action: ['ses:SendEmail'], Resource: [sesArn('identity/queenofsandiego.com')] },
+    ]);
+    const withSet = roleOf(service({ access }), 'charterflow-ci-cabin-notes', { ...params, guestMailConfigurationSet: 'guest-mail' });
+    expect(withSet.Properties.Policies[0]!.PolicyDocument.Statement.slice(2)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['ses:SendEmail'],
+        Resource: [sesArn('identity/queenofsandiego.com'), sesArn('configuration-set/guest-mail')],
+      },
+    ]);
+  });
+});
+
 describe('deploy parameters', () => {
   const raw = { ...params, archiveRetentionDays: '365', alarmEmail: '' };
 
@@ -90,6 +111,16 @@ describe('deploy parameters', () => {
   it('name the one that is missing, and how to pass it', () => {
     const { guestSiteDistributionId: _, ...missing } = raw;
     expect(() => parseParams(missing)).toThrow('deploy parameter guestSiteDistributionId is not set: pass --param=guestSiteDistributionId=<value>');
+  });
+
+  it('take the SES identity from the From unless given, and refuse a From that is no address', () => {
+    const { guestMailIdentity: _, ...noIdentity } = raw;
+    expect(parseParams(noIdentity).guestMailIdentity).toBe('queenofsandiego.com');
+    expect(parseParams({ ...raw, guestMailIdentity: 'charters@queenofsandiego.com' }).guestMailIdentity).toBe('charters@queenofsandiego.com');
+    expect(parseParams({ ...raw, guestMailReplyTo: 'crew@queenofsandiego.com', guestMailConfigurationSet: '' })).toMatchObject({
+      guestMailReplyTo: 'crew@queenofsandiego.com',
+    });
+    expect(() => parseParams({ ...raw, guestMailFrom: 'Queen of San Diego' })).toThrow(/guestMailFrom must be an address/);
   });
 
   it('reject a retention that is not a whole number of days', () => {

@@ -1,0 +1,20 @@
+/**
+ * Escaping for a value placed in HTML text or in a quoted attribute value. The guest page has the same
+ * function in its own folder (services/guest-page/html.ts); this one is for every other service that writes
+ * HTML (the guest mail), so that no service imports another's folder. Own code rather than a library: one
+ * replace, no dependency in the Lambda bundles.
+ */
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '`': '&#96;',
+};
+
+/** Text between tags, and the value of a double- or single-quoted attribute (always quote attributes). */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"'`]/g, (c) => HTML_ESCAPES[c]!);
+}
