@@ -14,9 +14,16 @@ import { busName, region } from '../../../shared/config';
 import { deployedNames } from '../../../shared/declaration';
 import { Publisher } from '../../../shared/publisher';
 import { startStack } from '../../../local/stack';
-import { setFaultsAt, type Faults } from '../../../local/stand-ins/faults';
+import { callsAt, setFaultsAt, type Faults } from '../../../local/stand-ins/faults';
 import { JADA_CALENDAR_TABLE, type CalendarEntry } from '../../../local/stand-ins/jada-calendar';
-import { SCC_EVENTS_TABLE, SCC_INVITATIONS_TABLE, type CrewInvitation, type SccEvent } from '../../../local/stand-ins/scc';
+import {
+  SCC_EVENTS_TABLE,
+  SCC_INVITATIONS_TABLE,
+  SCC_NOTICES_TABLE,
+  type CrewInvitation,
+  type CrewNoticeSent,
+  type SccEvent,
+} from '../../../local/stand-ins/scc';
 
 /**
  * The local stack with the calendar and/or crew consumers, both stand-ins, and a tap on the bus (a catch-all
@@ -121,7 +128,13 @@ export async function startCalendarCrewStack(consumers: string[]) {
       calendarEntries: () => scan<CalendarEntry>(JADA_CALENDAR_TABLE),
       sccEvents: () => scan<SccEvent>(SCC_EVENTS_TABLE),
       invitations: () => scan<CrewInvitation>(SCC_INVITATIONS_TABLE),
+      notices: () => scan<CrewNoticeSent>(SCC_NOTICES_TABLE),
     },
+    /** The calls each stand-in has served so far, by route ("PUT /entries/:entryId"). */
+    calls: async () => ({
+      jada: await callsAt(stack.endpoints.standIns['jada-calendar']!),
+      scc: await callsAt(stack.endpoints.standIns.scc!),
+    }),
     standInUrl: (name: 'jada-calendar' | 'scc') => stack.endpoints.standIns[name]!,
     setFaults: (name: 'jada-calendar' | 'scc', faults: Partial<Faults> | 'reset') => setFaultsAt(stack.endpoints.standIns[name]!, faults),
     stop: async () => {
