@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { escapeHtml as text, mapsUrl, urlAttribute as url } from './html';
 import { redact } from './redact';
+import { pageContentSecurityPolicy } from './security-headers';
 import { tripTime, type TripTime } from './trip-time';
 
 /**
@@ -61,15 +62,10 @@ const CSS_HASH = createHash('sha256').update(CSS, 'utf8').digest('base64');
 
 /**
  * No script may run on this page, even if an escaping bug ever let markup through: the policy allows no
- * script at all, only our own inline style (by hash) and images from this site.
+ * script at all, only our own inline style (by hash) and images from this site. The guest site also sends a
+ * policy over HTTP (security-headers.ts); this one travels with the page wherever it is served.
  */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "img-src 'self'",
-  `style-src 'sha256-${CSS_HASH}'`,
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+const CONTENT_SECURITY_POLICY = pageContentSecurityPolicy(CSS_HASH);
 
 export const firstWord = (name: string) => name.trim().split(/\s+/)[0] ?? name;
 
