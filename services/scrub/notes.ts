@@ -12,6 +12,8 @@
  *   Service Fee, also compound ("Captain/Crew Costs", "Captain & Crew Fees") or turned round ("Fee for captain").
  * Net, Gross, Total and Rev are weak labels: ordinary words ("Net Yard", "Gross weight", "Total guests") unless
  * a figure follows them directly, and a bare integer followed by a word is a count ("Net 30 days").
+ * Captain, Crew, Skipper, Deckhand, Owner and Boatsetter are payees: named with a currency amount, that amount
+ * is their pay ("Captain $250"); with a bare number it is a count ("Crew: 3").
  *
  * An amount is the label's figure when
  *   - it follows the label, with nothing in between but separators (":", "=", dashes, dot leaders, "|" cells,
@@ -71,8 +73,13 @@ const STRONG_LABEL = [
   'commissions?',
 ].join('|');
 const WEAK_LABEL = 'net|gross|total|rev';
+const PAYEE_LABEL = "captain(?:'s|’s)?|skipper|crew|deckhands?|owner(?:'s|’s)?|boatsetter";
 const ANY_LABEL = `(?:${STRONG_LABEL}|${WEAK_LABEL})`;
-const LABEL = new RegExp(`(?<![\\p{L}\\p{N}])(?:(?<strong>${STRONG_LABEL})|(?<weak>${WEAK_LABEL}))(?![\\p{L}\\p{N}])`, 'giu');
+const LABEL = new RegExp(
+  `(?<![\\p{L}\\p{N}])(?:(?<strong>${STRONG_LABEL})|(?<weak>${WEAK_LABEL})|(?<payee>${PAYEE_LABEL}))(?![\\p{L}\\p{N}])`,
+  'giu',
+);
+type LabelKind = 'strong' | 'weak' | 'payee';
 
 // Any symbols but a currency's, so that "$20" is an amount and not a bullet and "20".
 const BULLET = `(?:[^\\p{L}\\p{N}\\s(\\[$€£¥]{1,4}|\\d{1,3}[.)])`;
@@ -84,16 +91,20 @@ const FIELD_START = /(?:[|;,/&+]|\band)\s*$/iu;
 
 // A parenthesis that opens with an amount is that amount, "($120.00)", not a qualifier.
 const AMOUNT_START = `\\s*[-+−]?(?:${CURRENCY}\\s*)?\\d`;
+// "(Sam)", "[est.]": a qualifier, unless it opens with an amount.
+const QUALIFIER = `(?:\\((?!${AMOUNT_START})[^()\\r\\n]{0,40}\\)|\\[[^\\[\\]\\r\\n]{0,40}\\])`;
 const APPROXIMATELY = '(?:approx(?:imately)?|about|around|roughly|est(?:imated)?|circa|ca|c)\\.?';
 // One piece of what may stand between a label and its figure. Each piece is a single character or a fixed
 // word, so the repetition below cannot backtrack badly.
 const GLUE_PIECE =
-  `(?:\\s|[:：=\\-–—|.…·•_~≈>→⇒/&+*#]|\\((?!${AMOUNT_START})[^()\\r\\n]{0,40}\\)|\\[[^\\[\\]\\r\\n]{0,40}\\]|` +
+  `(?:\\s|[:：=\\-–—|.…·•_~≈>→⇒/&+*#)\\]]|${QUALIFIER}|` +
   `(?:${APPROXIMATELY}|is|are|was|were|of|at|totall?ed|totals?|came\\s+to|comes\\s+to|and|plus|${ANY_LABEL})(?![\\p{L}]))`;
 const QUALIFIER_THEN_COLON = `[^:：=|\\d\\r\\n]{1,48}[:：=]`;
 const GLUE = new RegExp(`(?:${GLUE_PIECE})*(?:${QUALIFIER_THEN_COLON}(?:${GLUE_PIECE})*)?`, 'iuy');
 const ONLY_GLUE = new RegExp(`^(?:${GLUE_PIECE})*(?:${QUALIFIER_THEN_COLON}(?:${GLUE_PIECE})*)?$`, 'iu');
-const WEAK_GLUE = new RegExp(`(?:\\s|[:：=\\-–—|.…·_~≈]|${APPROXIMATELY}(?![\\p{L}]))*`, 'iuy');
+const WEAK_GLUE = new RegExp(`(?:\\s|[:：=\\-–—|.…·_~≈]|${QUALIFIER}|${APPROXIMATELY}(?![\\p{L}]))*`, 'iuy');
+// Words that make a qualified weak label a money field: "Net after fees: 827".
+const MONEY_QUALIFIER = /fees?|after|before|payout|owner|profit|boatsetter|cut|commission|tax|split/iu;
 const WEAK_QUALIFIED = new RegExp(`^${QUALIFIER_THEN_COLON}\\s*(?:(?:${APPROXIMATELY}|[~≈])\\s*)?`, 'iu');
 // "Revenue: anything", "Captain Fee (Sam) = TBD", "| Port Fees | paid by the owner |".
 const FIELD = new RegExp(`^(?:\\s*(?:\\([^()\\r\\n]{0,40}\\)|\\[[^\\[\\]\\r\\n]{0,40}\\]))?\\s*[:：=|]`, 'u');
@@ -122,6 +133,8 @@ const CENTS_OR_GROUPING = /^\d{1,3}(?:[,.'’\u00a0\u202f ]\d{3})+|[.,]\d{2}$/u;
 interface Amount {
   /** Carries a currency, thousands grouping, cents or "k": surely money. */
   money: boolean;
+  /** Carries a currency. */
+  currency: boolean;
   /** The text right after the amount. */
   rest: string;
 }
@@ -131,10 +144,11 @@ function amountAt(text: string, at: number): Amount | undefined {
   const match = AMOUNT.exec(text);
   if (!match) return undefined;
   const { pre, number, thousands, post } = match.groups!;
-  const money = Boolean(pre || post || thousands) || CENTS_OR_GROUPING.test(number!);
+  const currency = Boolean(pre || post);
+  const money = currency || Boolean(thousands) || CENTS_OR_GROUPING.test(number!);
   const rest = text.slice(match.index + match[0].length);
-  if (!pre && !post && NOT_AN_AMOUNT.test(rest)) return undefined;
-  return { money, rest };
+  if (!currency && NOT_AN_AMOUNT.test(rest)) return undefined;
+  return { money, currency, rest };
 }
 
 const WINDOW = 160;
@@ -145,35 +159,42 @@ function isFieldStart(line: string, at: number): 'line' | 'field' | undefined {
 }
 
 /** Whether the label found at [start, end) of the line has a figure. */
-function labelHasFigure(line: string, start: number, end: number, strong: boolean): boolean {
+function labelHasFigure(line: string, start: number, end: number, kind: LabelKind): boolean {
   const after = line.slice(end, end + WINDOW);
   const field = isFieldStart(line, start);
-  if (strong) {
+  if (kind === 'strong') {
     if (field === 'line' && FIELD.test(after)) return true;
     GLUE.lastIndex = 0;
     GLUE.exec(after);
     if (amountAt(after, GLUE.lastIndex)) return true;
     CLAUSE.lastIndex = 0;
     if (CLAUSE.exec(after) && amountAt(after, CLAUSE.lastIndex)?.money) return true;
-  } else {
-    WEAK_GLUE.lastIndex = 0;
-    WEAK_GLUE.exec(after);
-    const amount = amountAt(after, WEAK_GLUE.lastIndex);
-    if (amount?.money) return true;
-    if (amount && field && (!FOLLOWED_BY_WORD.test(amount.rest) || MONEY_WORD.test(amount.rest))) return true;
-    // "Net to owner: $827.50": a weak label takes a qualifier only when money follows it.
-    const qualified = field === 'line' ? WEAK_QUALIFIED.exec(after) : null;
-    if (qualified && amountAt(after, qualified[0].length)?.money) return true;
+    return MONEY_BEFORE.test(line.slice(Math.max(0, start - 40), start));
   }
+  WEAK_GLUE.lastIndex = 0;
+  WEAK_GLUE.exec(after);
+  const amount = amountAt(after, WEAK_GLUE.lastIndex);
+  // "Captain $250", "Crew: $120": a role named with a currency amount is its pay; "Crew: 2" is a count.
+  if (kind === 'payee') return Boolean(amount?.currency);
+  if (amount?.money) return true;
+  if (amount && field && (!FOLLOWED_BY_WORD.test(amount.rest) || MONEY_WORD.test(amount.rest))) return true;
+  // "Net to owner: $827.50": a weak label takes a qualifier when money follows it, or a money word is in it.
+  const qualified = field === 'line' ? WEAK_QUALIFIED.exec(after) : null;
+  const figure = qualified ? amountAt(after, qualified[0].length) : undefined;
+  if (figure && (figure.money || (MONEY_QUALIFIER.test(qualified![0]) && !FOLLOWED_BY_WORD.test(figure.rest)))) return true;
   return MONEY_BEFORE.test(line.slice(Math.max(0, start - 40), start));
 }
 
-function labelsOf(line: string): { start: number; end: number; strong: boolean }[] {
-  return [...line.matchAll(LABEL)].map((m) => ({ start: m.index, end: m.index + m[0].length, strong: Boolean(m.groups!.strong) }));
+function labelsOf(line: string): { start: number; end: number; kind: LabelKind }[] {
+  return [...line.matchAll(LABEL)].map((m) => ({
+    start: m.index,
+    end: m.index + m[0].length,
+    kind: m.groups!.strong ? 'strong' : m.groups!.weak ? 'weak' : 'payee',
+  }));
 }
 
 export function isRevenueLine(line: string): boolean {
-  return labelsOf(line).some(({ start, end, strong }) => labelHasFigure(line, start, end, strong));
+  return labelsOf(line).some(({ start, end, kind }) => labelHasFigure(line, start, end, kind));
 }
 
 /** A line that is only a revenue label, its figure to come on the next line: "Revenue", "Your Net .....:". */
@@ -195,7 +216,7 @@ function isLoneAmount(line: string): boolean {
 const TABLE_ROW = /^\s*\|.*\|\s*$|^[^|]*\|[^|]*\|/u;
 const TABLE_SEPARATOR = /^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$/u;
 const cellsOf = (row: string) => row.split('|').map((cell) => cell.trim()).filter(Boolean);
-const LABEL_CELL = new RegExp(`^${ANY_LABEL}$`, 'iu');
+const LABEL_CELL = new RegExp(`^(?:${ANY_LABEL}|${PAYEE_LABEL})$`, 'iu');
 
 /**
  * Markdown tables whose header names a revenue label: the header and every row carrying an amount go, since

@@ -322,6 +322,28 @@ const revenueKinds: Sample[] = [
   gone('an abbreviated label', 'Rev: $1,450'),
   gone('an inverted label', 'Fee for captain: $250'),
   gone('a count between label and money', 'Crew Costs x2 deckhands $120'),
+  gone('a label in parentheses before the amount', 'Sam (captain fee) $250'),
+  gone('a qualifier between dashes', 'Captain fee - Sam - $250'),
+  gone('"net" with a money word in its qualifier', 'Net after fees: 827'),
+  gone('"net" with a parenthesised qualifier', 'NET (after fees) 827.50'),
+  // A role or party named with a currency amount: that is its pay.
+  gone('a role with money', 'Captain $250'),
+  gone('a role with money', 'Crew: $120'),
+  gone('two roles with money', 'Crew $120, Captain $250'),
+  gone('the platform with money', 'Boatsetter: $217.50'),
+  gone('the owner with money', 'Owner: $982.50'),
+  {
+    name: 'a header line of labels over a line of figures, columns aligned with spaces',
+    notes: 'Revenue   Captain Fee   Net\n1,450   250   827.50\nDock B',
+    expected: 'Dock B',
+    removed: ['Revenue   Captain Fee   Net', '1,450   250   827.50'],
+  },
+  {
+    name: 'a table whose header names the payee',
+    notes: '| Crew | Pay |\n|---|---|\n| Sam | $250 |\n| Jo | on the owner |',
+    expected: '|---|---|\n| Jo | on the owner |',
+    removed: ['| Crew | Pay |', '| Sam | $250 |'],
+  },
   // A bare label with its amount on the next line: both lines go.
   {
     name: 'a bare label, its amount on the next line',
@@ -425,6 +447,12 @@ const crewInformation: Sample[] = [
   clean('a payout schedule without an amount', 'Payout schedule: Fridays'),
   clean('a time after port fees', 'Port fees at 2pm check in'),
   clean('"revenue" in a sentence with a time', 'Revenue management call Monday 10am'),
+  clean('the crew by name', 'Crew: Jo (deckhand), Lee (mate)'),
+  clean('the owner meeting the guests', 'Owner: Jim will meet you at the dock'),
+  clean('the captain and a time', 'Captain Sam will call at 4'),
+  clean('a crew count', 'Crew: 3'),
+  clean('cash for the crew, an instruction', "Bring $20 cash for the crew's lunch"),
+  clean('"net" with a non-money qualifier', 'Net (fishing) in the lazarette'),
 ];
 
 describe('scrubNotes (table)', () => {
