@@ -166,6 +166,21 @@ describe('the guest page in headless Chromium', () => {
     await page.close();
   });
 
+  it('refuses to show inside a frame on another site: the guest site sends frame-ancestors and X-Frame-Options', async () => {
+    const bookingId = uniqueBookingId('B');
+    await publish({ bookingId });
+    const url = new URL(`/g/${bookingId}`, stack.endpoints.guestSite).href;
+    const page = await context.newPage();
+    const framed = page.waitForEvent('framenavigated', (frame) => frame !== page.mainFrame());
+    await page.setContent(`<iframe src="${url}" width="300" height="300"></iframe>`);
+    const frame = await framed;
+    await page.waitForLoadState('load');
+    // Chromium puts its error page in a frame it refuses to render.
+    expect(frame.url()).not.toBe(url);
+    expect(await frame.evaluate('document.querySelector("h1")?.textContent ?? null').catch(() => null)).toBeNull();
+    await page.close();
+  });
+
   it('the sample booking reads well on a phone (screenshot at 390x844)', async () => {
     const bookingId = uniqueBookingId('B');
     await publish({ bookingId });
