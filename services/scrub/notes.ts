@@ -38,7 +38,7 @@
  * not the operator's revenue).
  *
  * Lines end at "\r\n", "\n" or "\r". Every kept line is returned byte for byte with its own line ending; a
- * removed line goes together with its line ending. Every pattern looks at a bounded window around a label,
+ * removed line goes together with its line ending. The patterns look at a bounded window around each label,
  * so a very long line costs linear time.
  */
 
