@@ -27,9 +27,9 @@
  * A label that starts the line (after a bullet, an emoji and leading labels such as "Internal:" or
  * "Ops/Finance:") or a table row, followed by a colon, "=" or a cell, is a revenue field whatever its value
  * ("Revenue: TBD"). A markdown table whose header names a revenue label loses its header and every row that
- * carries an amount. A line that is only a revenue label ("Revenue", "Your Net ....") takes the lone amounts
- * on the following lines with it, and goes with them; a lone amount anywhere else is kept ("$20" under
- * "Tips for the crew").
+ * carries an amount. A line that is only a revenue label ("Revenue", "Your Net ....", "Revenue breakdown:")
+ * takes the lines of figures after it (a lone amount, or an item with money: "- Boat: $1,200") and goes with
+ * them; a lone amount anywhere else is kept ("$20" under "Tips for the crew").
  *
  * Clearly crew information, and kept: a number that is a count, a duration, a time, a date or a phone number
  * ("Net 30 days", "Port fees due 12/05"); money that is not the label's figure but the object of an
@@ -213,6 +213,23 @@ function isLoneAmount(line: string): boolean {
   return amount.money || !FOLLOWED_BY_WORD.test(amount.rest);
 }
 
+// A short item name before an amount: "- Boat: $1,200", "- Jo $150".
+const FIGURE_ITEM = new RegExp(
+  `^\\s*(?:${BULLET}\\s*)?(?:[\\p{L}][\\p{L}\\p{N}'’ ]{0,30}?\\s*[:：=\\-–—]?\\s*)?(?=[-+−]?\\(?\\s*(?:${CURRENCY}|\\d))`,
+  'iu',
+);
+
+/**
+ * A line under a bare label that is its figure: a lone amount, or an item with money that ends the line
+ * ("- Boat: $1,200"). Money followed by words is an instruction ("Bring $20 cash"), not a figure.
+ */
+function isFigureLine(line: string): boolean {
+  if (isLoneAmount(line)) return true;
+  const item = FIGURE_ITEM.exec(line);
+  const amount = item ? amountAt(line, item[0].length) : undefined;
+  return Boolean(amount?.money) && !FOLLOWED_BY_WORD.test(amount!.rest);
+}
+
 const TABLE_ROW = /^\s*\|.*\|\s*$|^[^|]*\|[^|]*\|/u;
 const TABLE_SEPARATOR = /^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$/u;
 const cellsOf = (row: string) => row.split('|').map((cell) => cell.trim()).filter(Boolean);
@@ -239,9 +256,10 @@ function markRevenueTables(lines: string[], kept: number[], remove: boolean[]): 
 }
 
 /**
- * A bare label and the lone amounts after it go together (blank lines between them stay). A removed bare
- * label ("Revenue:") takes its amounts too. The label may be followed by removed lines before its amount:
- * both go then, so that the removal in between cannot leave the label next to the amount.
+ * A bare label and the figure lines after it go together (blank lines between them stay): "Revenue" over
+ * "$1,450.00", or "Revenue breakdown:" over "- Boat: $1,200". A removed bare label ("Revenue:") takes its
+ * figures too. The label may be followed by removed lines before its figure: both go then, so that the
+ * removal in between cannot leave the label next to the figure.
  */
 function markBareLabels(lines: string[], remove: boolean[]): void {
   let label: number | undefined;
@@ -249,10 +267,10 @@ function markBareLabels(lines: string[], remove: boolean[]): void {
   lines.forEach((text, i) => {
     if (text.trim() === '') return;
     if (remove[i]) {
-      awaitingAmount = isBareLabel(text) || (awaitingAmount && isLoneAmount(text));
+      awaitingAmount = isBareLabel(text) || (awaitingAmount && isFigureLine(text));
       return;
     }
-    if (isLoneAmount(text) && (awaitingAmount || label !== undefined)) {
+    if (isFigureLine(text) && (awaitingAmount || label !== undefined)) {
       remove[i] = true;
       if (label !== undefined) remove[label] = true;
       awaitingAmount = true;

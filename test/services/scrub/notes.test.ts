@@ -382,6 +382,36 @@ const revenueKinds: Sample[] = [
     removed: ['Revenue', 'Captain Fee: $250', '$1,450'],
   },
   {
+    name: 'a bare label in bold, its amount on the next line',
+    notes: '**Revenue**\n$1,450\nDock B',
+    expected: 'Dock B',
+    removed: ['**Revenue**', '$1,450'],
+  },
+  {
+    name: 'a revenue heading over items with money',
+    notes: 'Revenue breakdown:\n- Boat: $1,200\n- Extras: $250 (paid)\nDock B',
+    expected: 'Dock B',
+    removed: ['Revenue breakdown:', '- Boat: $1,200', '- Extras: $250 (paid)'],
+  },
+  {
+    name: 'the crew over their pay',
+    notes: 'Crew:\n- Jo $150\n- Lee $150\nMeet 4:30 PM',
+    expected: 'Meet 4:30 PM',
+    removed: ['Crew:', '- Jo $150', '- Lee $150'],
+  },
+  {
+    name: 'a removed label over an instruction that mentions money: the instruction stays',
+    notes: 'Port fees:\nBring $20 cash\nDock B',
+    expected: 'Bring $20 cash\nDock B',
+    removed: ['Port fees:'],
+  },
+  {
+    name: 'the crew over their names stays',
+    notes: 'Crew:\n- Jo (deckhand)\n- Lee (mate)\nMeet 4:30 PM',
+    expected: 'Crew:\n- Jo (deckhand)\n- Lee (mate)\nMeet 4:30 PM',
+    removed: [],
+  },
+  {
     name: 'a bare label followed by crew information stays',
     notes: 'Net\nYard B, slip 14\nRevenue\nshare discussion after the trip',
     expected: 'Net\nYard B, slip 14\nRevenue\nshare discussion after the trip',
@@ -550,6 +580,10 @@ describe('scrubNotes (properties)', () => {
       '|---|---|',
       '| Dec 5 | $1,450 |',
       'Tips for the crew:',
+      'Revenue breakdown:',
+      '- Boat: $1,200',
+      'Crew:',
+      'Bring $20 cash',
     ),
   );
   const ending = fc.constantFrom('\n', '\r\n', '\r');
