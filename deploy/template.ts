@@ -14,6 +14,7 @@ import { environmentOf } from './environment';
 import { roleOf } from './iam';
 import { consumerLogicalIds, functionKeyOf, ownTableLogicalId, pascal } from './names';
 import type { DeployParams } from './params';
+import { GUEST_PAGE_PATH_PATTERN, guestPageSecurityHeaders } from '../services/guest-page/security-headers';
 
 /**
  * The computed half of serverless.yml: one function per service folder, and every resource the
@@ -71,6 +72,7 @@ export async function generate(stage: string, params: DeployParams, root = proce
   for (const name of foldersWith(root, 'cloudfront-function.js')) {
     Object.assign(Resources, cloudFrontFunctionOf(name, stage, root, Outputs));
   }
+  Object.assign(Resources, guestPageResponseHeadersPolicy(stage, Outputs));
   return { functions, resources: { Resources, Outputs, extensions } };
 }
 
@@ -243,6 +245,31 @@ function cloudFrontFunctionOf(
         AutoPublish: true,
         FunctionCode: readFileSync(file, 'utf8'),
         FunctionConfig: { Comment: `charterflow ${service} (viewer request)`, Runtime: 'cloudfront-js-2.0' },
+      },
+    },
+  };
+}
+
+/**
+ * The guest page's security headers as a CloudFront response headers policy, from the same configuration the
+ * local guest site serves. Like the function, it is only created here: the operator attaches its id to the
+ * guest-page behaviour of the existing distribution (see README, Deploy).
+ */
+function guestPageResponseHeadersPolicy(stage: string, outputs: Record<string, unknown>): Record<string, unknown> {
+  const logicalId = 'GuestPageResponseHeadersPolicy';
+  outputs[`${logicalId}Id`] = {
+    Description: `Attach to the ${GUEST_PAGE_PATH_PATTERN} behaviour of the existing distribution, and to no other (see README, Deploy)`,
+    Value: { 'Fn::GetAtt': [logicalId, 'Id'] },
+  };
+  return {
+    [logicalId]: {
+      Type: 'AWS::CloudFront::ResponseHeadersPolicy',
+      Properties: {
+        ResponseHeadersPolicyConfig: {
+          Name: `charterflow-${stage}-guest-page`,
+          Comment: `charterflow guest page security headers (${GUEST_PAGE_PATH_PATTERN} only)`,
+          SecurityHeadersConfig: guestPageSecurityHeaders,
+        },
       },
     },
   };

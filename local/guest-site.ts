@@ -4,11 +4,13 @@ import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { isCloudFrontResponse, loadCloudFrontFunction, viewerRequestEvent, type CloudFrontValue } from './cloudfront-function';
 import { pathMatches, type LocalCloudFront } from './cloudfront';
+import { GUEST_PAGE_PATH_PATTERN, securityHeadersOf } from '../services/guest-page/security-headers';
 
 /**
  * The guest site as guests see it through CloudFront: the distribution's viewer-request function (the very
- * file deployed), an edge cache honouring Cache-Control, evicted by CreateInvalidation, and the bucket as
- * origin, read with the S3 SDK from our own edge.
+ * file deployed), an edge cache honouring Cache-Control, evicted by CreateInvalidation, the bucket as
+ * origin, read with the S3 SDK from our own edge, and the guest page's response headers policy (the very
+ * configuration deployed) on the guest-page behaviour.
  */
 
 export interface GuestSiteOptions {
@@ -38,6 +40,7 @@ interface CachedObject {
 }
 
 const DEFAULT_FUNCTION = new URL('../services/guest-page/cloudfront-function.js', import.meta.url);
+const GUEST_PAGE_HEADERS = securityHeadersOf();
 // CloudFront's CachingOptimized policy: default TTL one day when the origin sends no max-age.
 const DEFAULT_TTL_SECONDS = 86_400;
 
@@ -65,8 +68,12 @@ export async function startGuestSite(options: GuestSiteOptions): Promise<GuestSi
   });
 
   async function serve(method: string, url: string, headers: Record<string, string | string[] | undefined>, ip: string, res: ServerResponse) {
+    // CloudFront picks the cache behaviour by the viewer's path, before any function runs; the response
+    // headers policy of that behaviour overrides the origin's headers on every answer.
+    const policy = pathMatches(GUEST_PAGE_PATH_PATTERN, new URL(url, 'http://guest-site').pathname) ? GUEST_PAGE_HEADERS : {};
+    const reply = (status: number, sent: Record<string, string>, body: Buffer) => send(res, status, { ...sent, ...policy }, body, method);
     if (method !== 'GET' && method !== 'HEAD') {
-      return send(res, 403, { 'content-type': 'text/plain' }, Buffer.from('This distribution is not configured to allow the HTTP request method used.'));
+      return reply(403, { 'content-type': 'text/plain' }, Buffer.from('This distribution is not configured to allow the HTTP request method used.'));
     }
     const event = viewerRequestEvent({
       method,
@@ -80,7 +87,7 @@ export async function startGuestSite(options: GuestSiteOptions): Promise<GuestSi
     const result = viewerRequest(event);
     if (isCloudFrontResponse(result)) {
       const body = typeof result.body === 'string' ? Buffer.from(result.body) : result.body ? Buffer.from(result.body.data, result.body.encoding === 'base64' ? 'base64' : 'utf8') : Buffer.alloc(0);
-      return send(res, result.statusCode, flatten(result.headers ?? {}), body, method);
+      return reply(result.statusCode, flatten(result.headers ?? {}), body);
     }
 
     const viewerPath = event.request.uri;
@@ -90,7 +97,7 @@ export async function startGuestSite(options: GuestSiteOptions): Promise<GuestSi
     const now = Date.now();
     if (cached && cached.expiresAt > now) {
       const age = String(Math.floor((now - cached.storedAt) / 1000));
-      return send(res, cached.status, { ...cached.headers, age, 'x-cache': 'Hit from cloudfront' }, cached.body, method);
+      return reply(cached.status, { ...cached.headers, age, 'x-cache': 'Hit from cloudfront' }, cached.body);
     }
 
     const object = await fetchOrigin(originPath);
@@ -98,7 +105,7 @@ export async function startGuestSite(options: GuestSiteOptions): Promise<GuestSi
     if (object.status === 200 && ttl > 0) {
       cache.set(key, { viewerPath, originPath, ...object, storedAt: now, expiresAt: now + ttl * 1000 });
     }
-    return send(res, object.status, { ...object.headers, 'x-cache': object.status === 200 ? 'Miss from cloudfront' : 'Error from cloudfront' }, object.body, method);
+    return reply(object.status, { ...object.headers, 'x-cache': object.status === 200 ? 'Miss from cloudfront' : 'Error from cloudfront' }, object.body);
   }
 
   async function fetchOrigin(originPath: string): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {

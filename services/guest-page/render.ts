@@ -1,13 +1,27 @@
 import { createHash } from 'node:crypto';
-import type { BookingSnapshot } from '../../shared/contract/events';
 import { escapeHtml as text, mapsUrl, urlAttribute as url } from './html';
-import { tripTime } from './trip-time';
+import { redact } from './redact';
+import { pageContentSecurityPolicy } from './security-headers';
+import { tripTime, type TripTime } from './trip-time';
 
 /**
  * The guest page: one self-contained HTML document (inline CSS, no script, no third-party resource) that a
  * guest opens on a phone at the dock. It shows what the guest needs and nothing of the business: only the
- * renter's first name, never their last name, email or phone, and no price of any kind.
+ * renter's first name, never their last name, email or phone, and no price of any kind. The page is public
+ * to anyone with its address, so every free-text value also loses any email address, phone number or price
+ * it carries (redact.ts), and the renter's own note is not shown at all: see the README, "The guest page".
  */
+
+/** What the page reads of a booking: nothing else of it can reach the page. */
+export interface GuestPageBooking {
+  bookingId: string;
+  boat: { name: string; type: string; lengthFt: number };
+  trip: { start: string; durationHours: number; departure: { name: string; address: string } };
+  renter: { firstName: string };
+  partySize: number;
+  captain?: { name: string };
+  specialRequests?: string;
+}
 
 export interface GuestPageOptions {
   /** Same-site path of the boat photo copied into the guest-site bucket, e.g. /assets/boats/lst_8812/hero.jpg */
@@ -48,25 +62,43 @@ const CSS_HASH = createHash('sha256').update(CSS, 'utf8').digest('base64');
 
 /**
  * No script may run on this page, even if an escaping bug ever let markup through: the policy allows no
- * script at all, only our own inline style (by hash) and images from this site.
+ * script at all, only our own inline style (by hash) and images from this site. The guest site also sends a
+ * policy over HTTP (security-headers.ts); this one travels with the page wherever it is served.
  */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "img-src 'self'",
-  `style-src 'sha256-${CSS_HASH}'`,
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+const CONTENT_SECURITY_POLICY = pageContentSecurityPolicy(CSS_HASH);
 
 export const firstWord = (name: string) => name.trim().split(/\s+/)[0] ?? name;
 
-export function renderGuestPage(booking: BookingSnapshot, options: GuestPageOptions = {}): string {
-  const when = tripTime(booking.trip.start, booking.trip.durationHours, options.timeZone);
-  const { departure } = booking.trip;
-  const firstName = booking.renter.firstName.trim();
-  const captain = booking.captain ? firstWord(booking.captain.name) : undefined;
-  const guests = `${booking.partySize} ${booking.partySize === 1 ? 'guest' : 'guests'}`;
-  const boat = `${booking.boat.name}, a ${booking.boat.lengthFt} ft ${booking.boat.type}`;
+/** Every value the page shows, already stripped of email addresses, phone numbers and prices. */
+export interface GuestPageView {
+  bookingId: string;
+  firstName: string;
+  boat: { name: string; type: string; lengthFt: string };
+  when: TripTime;
+  departure: { name: string; address: string };
+  captain?: string;
+  guests: string;
+  /** Whether the renter left a note: the page says we have it, and shows none of it. */
+  leftANote: boolean;
+}
+
+export function guestPageView(booking: GuestPageBooking, options: Pick<GuestPageOptions, 'timeZone'> = {}): GuestPageView {
+  return {
+    bookingId: booking.bookingId,
+    firstName: redact(booking.renter.firstName.trim()),
+    boat: { name: redact(booking.boat.name), type: redact(booking.boat.type), lengthFt: String(booking.boat.lengthFt) },
+    when: tripTime(booking.trip.start, booking.trip.durationHours, options.timeZone),
+    departure: { name: redact(booking.trip.departure.name), address: redact(booking.trip.departure.address) },
+    ...(booking.captain ? { captain: firstWord(redact(booking.captain.name)) } : {}),
+    guests: `${booking.partySize} ${booking.partySize === 1 ? 'guest' : 'guests'}`,
+    leftANote: Boolean(booking.specialRequests?.trim()),
+  };
+}
+
+export function renderGuestPage(booking: GuestPageBooking, options: GuestPageOptions = {}): string {
+  const view = guestPageView(booking, options);
+  const { when, departure, firstName, captain, guests } = view;
+  const boat = `${view.boat.name}, a ${view.boat.lengthFt} ft ${view.boat.type}`;
 
   const sections = [
     options.photoPath ? `<img class="photo" src="${url(options.photoPath)}" alt="${text(boat)}">` : '',
@@ -80,13 +112,11 @@ export function renderGuestPage(booking: BookingSnapshot, options: GuestPageOpti
 <a class="button" href="${url(mapsUrl(`${departure.name}, ${departure.address}`))}" rel="noopener noreferrer">Open in Maps</a>
 <p>Please be at the dock 15 minutes before departure.</p></section>`,
     `<section><h2>Your trip</h2><dl>
-<dt>Boat</dt><dd>${text(booking.boat.name)} · ${text(String(booking.boat.lengthFt))} ft ${text(booking.boat.type)}</dd>
+<dt>Boat</dt><dd>${text(view.boat.name)} · ${text(view.boat.lengthFt)} ft ${text(view.boat.type)}</dd>
 <dt>Captain</dt><dd>${captain ? text(captain) : 'To be confirmed'}</dd>
 <dt>Party</dt><dd>${text(guests)}</dd>
 </dl></section>`,
-    booking.specialRequests
-      ? `<section><h2>Your note to us</h2><p>${text(booking.specialRequests)}</p></section>`
-      : '',
+    view.leftANote ? `<section><h2>Your note to us</h2><p>Thank you: we have it.</p></section>` : '',
     `<section><h2>What to bring</h2><ul>
 ${WHAT_TO_BRING.map((item) => `<li>${text(item)}</li>`).join('\n')}
 </ul></section>`,
@@ -100,15 +130,15 @@ ${WHAT_TO_BRING.map((item) => `<li>${text(item)}</li>`).join('\n')}
 <meta http-equiv="Content-Security-Policy" content="${text(CONTENT_SECURITY_POLICY)}">
 <meta name="referrer" content="no-referrer">
 <meta name="robots" content="noindex">
-<title>Your charter on ${text(booking.boat.name)} · Queen of San Diego</title>
+<title>Your charter on ${text(view.boat.name)} · Queen of San Diego</title>
 <style>${CSS}</style>
 </head>
 <body>
 <main>
 <p class="brand">Queen of San Diego</p>
-<h1>Hi ${text(firstName)}, you are going sailing on ${text(booking.boat.name)}!</h1>
+<h1>Hi ${text(firstName)}, you are going sailing on ${text(view.boat.name)}!</h1>
 ${sections.filter(Boolean).join('\n')}
-<footer>Booking ${text(booking.bookingId)}</footer>
+<footer>Booking ${text(view.bookingId)}</footer>
 </main>
 </body>
 </html>

@@ -17,6 +17,14 @@ export function parseSecrets(value: string): string[] {
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 
+/**
+ * The spec's timestamp is an integer of seconds. The package reads it with parseInt and signs the number it
+ * read, so "<now>abc" or "<now>.9" would verify as "<now>": one signed delivery could travel under many
+ * timestamp headers. Only the plain decimal form is let through (digits, no leading zero), so a signature
+ * stands for exactly one header value.
+ */
+const SECONDS = /^(?:0|[1-9][0-9]*)$/;
+
 export function verifySignature(
   rawBody: string,
   headers: Record<string, string | undefined>,
@@ -27,6 +35,9 @@ export function verifySignature(
     'webhook-timestamp': headers['webhook-timestamp'] ?? '',
     'webhook-signature': headers['webhook-signature'] ?? '',
   };
+  if (signed['webhook-timestamp'] !== '' && !SECONDS.test(signed['webhook-timestamp'])) {
+    return { ok: false, reason: 'webhook-timestamp is not an integer of seconds' };
+  }
   let reason = 'no matching signature';
   for (const secret of secrets) {
     try {

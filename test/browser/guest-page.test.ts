@@ -152,16 +152,32 @@ describe('the guest page in headless Chromium', () => {
     expect(seen.links).toEqual(['https:']);
     expect(seen.images).toEqual([]);
     expect(seen.heading).toBe(`Hi ${hostile('Dana')}, you are going sailing on ${hostile('Boat')}!`);
-    for (const value of [hostile('Dana'), hostile('Boat'), hostile('Type'), hostile('Dock'), hostile('Request')]) {
+    for (const value of [hostile('Dana'), hostile('Boat'), hostile('Type'), hostile('Dock')]) {
       expect(seen.text).toContain(value);
     }
     // The captain shows by first name only: the first word of the hostile name, as text.
     expect(seen.captain).toBe('Sam');
-    for (const secret of [hostile('Reyes'), hostile('mail'), hostile('phone'), 'Reyes']) {
+    // The renter's own note is acknowledged, never published.
+    for (const secret of [hostile('Reyes'), hostile('mail'), hostile('phone'), 'Reyes', 'Request']) {
       expect(seen.text).not.toContain(secret);
     }
 
     await page.screenshot({ path: 'test-output/guest-page-hostile-phone.png', fullPage: true });
+    await page.close();
+  });
+
+  it('refuses to show inside a frame on another site: the guest site sends frame-ancestors and X-Frame-Options', async () => {
+    const bookingId = uniqueBookingId('B');
+    await publish({ bookingId });
+    const url = new URL(`/g/${bookingId}`, stack.endpoints.guestSite).href;
+    const page = await context.newPage();
+    const framed = page.waitForEvent('framenavigated', (frame) => frame !== page.mainFrame());
+    await page.setContent(`<iframe src="${url}" width="300" height="300"></iframe>`);
+    const frame = await framed;
+    await page.waitForLoadState('load');
+    // Chromium puts its error page in a frame it refuses to render.
+    expect(frame.url()).not.toBe(url);
+    expect(await frame.evaluate('document.querySelector("h1")?.textContent ?? null').catch(() => null)).toBeNull();
     await page.close();
   });
 

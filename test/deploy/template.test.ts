@@ -12,6 +12,8 @@ import { discoverServices, type DiscoveredService } from '../../deploy/discover'
 import { documentedWildcards } from '../../deploy/iam';
 import { consumerLogicalIds, functionKeyOf, functionLogicalIdOf } from '../../deploy/template';
 import { packageOffline, readTemplate, zipEntries, type CfnResource, type CfnTemplate } from './package';
+import { specification } from '@aws-cdk/cfnspec';
+import { GUEST_PAGE_CONTENT_SECURITY_POLICY } from '../../services/guest-page/security-headers';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const STAGE = 'ci';
@@ -37,6 +39,29 @@ const resource = (logicalId: string): CfnResource => {
 };
 const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 const getAtt = (logicalId: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [logicalId, attribute] });
+
+/** Where a resource's properties differ from the CloudFormation specification: unknown names, missing required ones, wrong primitive types. */
+function propertyErrors(resourceType: string, properties: Record<string, unknown>): string[] {
+  const spec = specification();
+  const primitive: Record<string, string> = { String: 'string', Boolean: 'boolean', Integer: 'number', Double: 'number', Long: 'number' };
+  const check = (typeName: string, value: Record<string, unknown>, path: string): string[] => {
+    const type = (typeName === resourceType ? spec.ResourceTypes[typeName] : spec.PropertyTypes[typeName]) as { Properties?: object } | undefined;
+    const declared = type?.Properties ?? {};
+    const errors = Object.keys(value).filter((name) => !(name in declared)).map((name) => `${path}.${name} is not a property of ${typeName}`);
+    for (const [name, property] of Object.entries(declared) as [string, { Required?: boolean; PrimitiveType?: string; Type?: string }][]) {
+      const given = value[name];
+      if (given === undefined) {
+        if (property.Required) errors.push(`${path}.${name} is required`);
+      } else if (property.PrimitiveType) {
+        if (typeof given !== primitive[property.PrimitiveType]) errors.push(`${path}.${name} should be ${property.PrimitiveType}`);
+      } else if (property.Type && property.Type !== 'List' && property.Type !== 'Map') {
+        errors.push(...check(`${resourceType}.${property.Type}`, given as Record<string, unknown>, `${path}.${name}`));
+      }
+    }
+    return errors;
+  };
+  return check(resourceType, properties, resourceType);
+}
 
 interface Statement {
   Effect: string;
@@ -196,6 +221,33 @@ describe('the packaged CloudFormation template', () => {
       FunctionConfig: { Comment: expect.any(String), Runtime: 'cloudfront-js-2.0' },
     });
     expect(template.Outputs.GuestPageCloudFrontFunctionArn?.Value).toEqual(getAtt('GuestPageCloudFrontFunction', 'FunctionARN'));
+  });
+
+  it('has the guest page security headers as a CloudFront response headers policy, with its id as an output', () => {
+    expect(resource('GuestPageResponseHeadersPolicy')).toEqual({
+      Type: 'AWS::CloudFront::ResponseHeadersPolicy',
+      Properties: {
+        ResponseHeadersPolicyConfig: {
+          Name: `charterflow-${STAGE}-guest-page`,
+          Comment: expect.stringContaining('/g/*'),
+          SecurityHeadersConfig: {
+            ContentSecurityPolicy: { ContentSecurityPolicy: GUEST_PAGE_CONTENT_SECURITY_POLICY, Override: true },
+            ContentTypeOptions: { Override: true },
+            FrameOptions: { FrameOption: 'DENY', Override: true },
+            ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
+            StrictTransportSecurity: { AccessControlMaxAgeSec: 31_536_000, IncludeSubdomains: false, Preload: false, Override: true },
+          },
+        },
+      },
+    });
+    const policy = GUEST_PAGE_CONTENT_SECURITY_POLICY.split('; ');
+    expect(policy).toEqual(expect.arrayContaining(["default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"]));
+    expect(policy.join(' ')).not.toMatch(/script-src|'unsafe-eval'|\*/);
+    expect(template.Outputs.GuestPageResponseHeadersPolicyId?.Value).toEqual(getAtt('GuestPageResponseHeadersPolicy', 'Id'));
+  });
+
+  it('declares the response headers policy as CloudFormation specifies it: every property known, every required one set', () => {
+    expect(propertyErrors('AWS::CloudFront::ResponseHeadersPolicy', resource('GuestPageResponseHeadersPolicy').Properties)).toEqual([]);
   });
 
   it('runs every function on nodejs22.x, arm64, with its own role', () => {

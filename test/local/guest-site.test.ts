@@ -10,6 +10,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GUEST_SITE_BUCKET, GUEST_SITE_DISTRIBUTION_ID } from '../../local/seed';
 import { startStack, type LocalStack } from '../../local/stack';
 import { clientConfig } from './support';
+import { GUEST_PAGE_CONTENT_SECURITY_POLICY } from '../../services/guest-page/security-headers';
 
 let stack: LocalStack;
 let s3: S3Client;
@@ -84,6 +85,51 @@ describe('the local guest site (CloudFront in front of the guest-site bucket)', 
     await publish('g/NOSTORE1.html', 'fresh', 'no-store');
     await visit('/g/NOSTORE1');
     expect((await visit('/g/NOSTORE1')).cache).toBe('Miss from cloudfront');
+  });
+});
+
+describe("the guest page's security headers, over HTTP", () => {
+  const securityHeaders = (response: Response) =>
+    Object.fromEntries(
+      ['content-security-policy', 'x-frame-options', 'x-content-type-options', 'referrer-policy', 'strict-transport-security'].map(
+        (name) => [name, response.headers.get(name)],
+      ),
+    );
+  const expected = {
+    'content-security-policy': GUEST_PAGE_CONTENT_SECURITY_POLICY,
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'strict-transport-security': 'max-age=31536000',
+  };
+
+  it('sends them with a guest page, from the edge cache too: no framing, no sniffing, no referrer, HTTPS only', async () => {
+    await publish('g/HEADER1.html', '<h1>Dana</h1>');
+    for (const cache of ['Miss from cloudfront', 'Hit from cloudfront']) {
+      const response = await fetch(`${stack.endpoints.guestSite}/g/HEADER1`);
+      expect(response.headers.get('x-cache')).toBe(cache);
+      expect(securityHeaders(response)).toEqual(expected);
+    }
+  });
+
+  it("forbids framing in the header's policy, where a page's meta policy cannot", async () => {
+    const response = await fetch(`${stack.endpoints.guestSite}/g/HEADER1`);
+    const directives = response.headers.get('content-security-policy')!.split(/;\s*/);
+    expect(directives).toContain("frame-ancestors 'none'");
+    expect(directives).toContain("default-src 'none'");
+  });
+
+  it('sends them with an error under /g/ too', async () => {
+    const response = await fetch(`${stack.endpoints.guestSite}/g/NOPAGE2`);
+    expect(response.status).toBe(403);
+    expect(securityHeaders(response)).toEqual(expected);
+  });
+
+  it('sends none of them outside /g/: the policy belongs to the guest-page behaviour only', async () => {
+    await publish('assets/boats/lst_1/hero.jpg', 'jpeg bytes');
+    const response = await fetch(`${stack.endpoints.guestSite}/assets/boats/lst_1/hero.jpg`);
+    expect(response.status).toBe(200);
+    expect(Object.values(securityHeaders(response))).toEqual([null, null, null, null, null]);
   });
 });
 

@@ -28,7 +28,7 @@ describe('renderGuestPage', () => {
     expect(html).toContain('JADA · 47 ft Sailboat');
     expect(html).toContain('<dt>Captain</dt><dd>Sam</dd>');
     expect(html).toContain('<dt>Party</dt><dd>6 guests</dd>');
-    expect(html).toContain('Birthday, bringing a cake');
+    expect(html).toContain('<h2>Your note to us</h2><p>Thank you: we have it.</p>');
     for (const item of WHAT_TO_BRING) expect(html).toContain(escapeHtml(item));
   });
 
@@ -44,6 +44,11 @@ describe('renderGuestPage', () => {
     expect(html).toContain('<img class="photo" src="/assets/boats/lst_8812/hero.jpg" alt="JADA, a 47 ft Sailboat">');
     expect(html).not.toContain('sailjada');
     expect([...html.matchAll(/\ssrc="([^"]*)"/g)].map((m) => m[1])).toEqual(['/assets/boats/lst_8812/hero.jpg']);
+  });
+
+  it("never shows the renter's own note: it is acknowledged, not published", () => {
+    expect(html).not.toContain('Birthday');
+    expect(html).not.toContain('cake');
   });
 
   it('never shows the last name, email, phone, captain surname or any price', () => {

@@ -45,6 +45,24 @@ describe('POST /webhooks/boatsetter', () => {
       null,
     ],
     [
+      'a timestamp with letters after the seconds',
+      () => {
+        const delivery = signedDelivery(bookingConfirmedAs(next()), s.secret);
+        return { ...delivery, headers: { ...delivery.headers, 'webhook-timestamp': `${delivery.headers['webhook-timestamp']}abc` } };
+      },
+      401,
+      null,
+    ],
+    [
+      'a timestamp with a fraction',
+      () => {
+        const delivery = signedDelivery(bookingConfirmedAs(next()), s.secret);
+        return { ...delivery, headers: { ...delivery.headers, 'webhook-timestamp': `${delivery.headers['webhook-timestamp']}.9` } };
+      },
+      401,
+      null,
+    ],
+    [
       'a missing booking_id',
       () => {
         const payload = bookingConfirmedAs(next()) as any;

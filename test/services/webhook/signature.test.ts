@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { parseSecrets, verifySignature } from '../../../services/webhook/signature';
 import { signedDelivery } from '../../../shared/signed-delivery';
 import { bookingConfirmed } from '../../fixtures';
@@ -50,6 +51,47 @@ describe('Standard Webhooks signature', () => {
     const { headers, body } = signedDelivery(bookingConfirmed(), newSecret);
     const without: Record<string, string | undefined> = { ...headers, [name]: undefined };
     expect(verifySignature(body, without, [newSecret])).toEqual({ ok: false, reason: 'Missing required headers' });
+  });
+
+  describe('a webhook-timestamp that is not plain decimal seconds', () => {
+    // Each is signed over the seconds the package would read from it, so only the strict check can refuse it.
+    const withTimestamp = (header: (seconds: string) => string) => {
+      const { headers, body } = signedDelivery(bookingConfirmed(), newSecret);
+      return { body, headers: { ...headers, 'webhook-timestamp': header(headers['webhook-timestamp']!) } };
+    };
+    const refused = { ok: false, reason: 'webhook-timestamp is not an integer of seconds' };
+
+    it.each([
+      ['letters after the seconds', (t: string) => `${t}abc`],
+      ['a fraction', (t: string) => `${t}.9`],
+      ['a zero fraction', (t: string) => `${t}.0`],
+      ['an exponent', (t: string) => `${t}e0`],
+      ['a leading space', (t: string) => ` ${t}`],
+      ['a trailing space', (t: string) => `${t} `],
+      ['a trailing newline', (t: string) => `${t}\n`],
+      ['a plus sign', (t: string) => `+${t}`],
+      ['a leading zero', (t: string) => `0${t}`],
+      ['milliseconds written as a decimal', (t: string) => `${t}.123`],
+      ['full-width digits', (t: string) => t.replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + Number(d)))],
+      ['Arabic-Indic digits', (t: string) => t.replace(/[0-9]/g, (d) => String.fromCharCode(0x0660 + Number(d)))],
+    ])('is refused: %s', (_, header) => {
+      const { headers, body } = withTimestamp(header);
+      expect(verifySignature(body, headers, [newSecret])).toEqual(refused);
+    });
+
+    it('is refused whatever follows the seconds (property)', () => {
+      fc.assert(
+        fc.property(fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !/^[0-9]*$/.test(s)), (suffix) => {
+          const { headers, body } = withTimestamp((t) => t + suffix);
+          expect(verifySignature(body, headers, [newSecret])).toEqual(refused);
+        }),
+      );
+    });
+
+    it('still accepts the digits alone', () => {
+      const { headers, body } = withTimestamp((t) => t);
+      expect(verifySignature(body, headers, [newSecret])).toEqual({ ok: true });
+    });
   });
 
   describe('rotation', () => {
