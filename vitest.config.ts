@@ -9,7 +9,8 @@ import { defineConfig } from 'vitest/config';
  * A file's own code says which lane it is in, so a new test lands in the right one without being listed here;
  * a new helper that starts a stack belongs in `startsAStack`.
  */
-const startsAStack = /\b(?:startStack|startWebhookStack|startCalendarCrewStack|packageOffline)\(|['"]node:child_process['"]/;
+const startsAStack =
+  /\b(?:startStack|startWebhookStack|startCalendarCrewStack|packageOffline)\(|['"]node:child_process['"]/;
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const integration = readdirSync(join(root, 'test'), { recursive: true, encoding: 'utf8' })
