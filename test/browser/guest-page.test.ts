@@ -46,6 +46,8 @@ let context: BrowserContext;
 let profile: string;
 
 beforeAll(async () => {
+  // First: unpacking the browser points os.tmpdir() elsewhere for a moment, and nothing else runs yet.
+  const browser = await npmChromium();
   stack = await startStack({
     ephemeral: true,
     ports: { aws: 0, webhook: 0, guestSite: 0 },
@@ -56,7 +58,6 @@ beforeAll(async () => {
   eventBridge = new EventBridgeClient({ region: region(), endpoint: stack.endpoints.aws });
   mkdirSync('test-output', { recursive: true });
   profile = mkdtempSync(join(tmpdir(), 'charterflow-profile-'));
-  const browser = await npmChromium();
   context = await chromium.launchPersistentContext(profile, {
     executablePath: browser.executablePath,
     env: browser.env,
