@@ -1,7 +1,3 @@
-import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CreateEventBusCommand,
   DescribeEventBusCommand,
@@ -10,40 +6,14 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { discoverServices, type DiscoveredService } from '../deploy/discover';
 import { eventBridgeClient, sqsClient } from '../shared/aws';
 import { busName } from '../shared/config';
-import {
-  deployedNames,
-  eventPatternOf,
-  type ConsumerDeclaration,
-  type ServiceDeclaration,
-} from '../shared/declaration';
+import { type ConsumerDeclaration, deployedNames, eventPatternOf } from '../shared/declaration';
 import { handlerLoader, type LocalLambda } from './lambda';
 
-const projectRoot = fileURLToPath(new URL('..', import.meta.url));
-
-export interface DiscoveredService {
-  name: string;
-  dir: string;
-  declaration: ServiceDeclaration;
-}
-
-/** Every services/<name>/declaration.ts: the folders are the list, so adding a consumer edits nothing else. */
-export async function discoverServices(root = projectRoot): Promise<DiscoveredService[]> {
-  const servicesDir = join(root, 'services');
-  if (!existsSync(servicesDir)) return [];
-  const entries = await readdir(servicesDir, { withFileTypes: true });
-  const found: DiscoveredService[] = [];
-  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
-    const dir = join(servicesDir, entry.name);
-    const file = join(dir, 'declaration.ts');
-    if (!existsSync(file)) continue;
-    const module = (await import(pathToFileURL(file).href)) as { declaration?: ServiceDeclaration };
-    if (!module.declaration) throw new Error(`services/${entry.name}/declaration.ts does not export a declaration`);
-    found.push({ name: module.declaration.name, dir, declaration: module.declaration });
-  }
-  return found;
-}
+// The stack subscribes exactly the services the deployment finds; callers of the stack import them from here.
+export { discoverServices, type DiscoveredService };
 
 export interface SubscribeOptions {
   lambda: LocalLambda;
@@ -75,9 +45,7 @@ export async function subscribeConsumers(opts: SubscribeOptions): Promise<void> 
     for (const { name, dir, declaration } of consumers) {
       const names = deployedNames(name);
       const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: names.deadLetterQueueName }));
-      const { Attributes } = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-      );
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
       const dlqArn = Attributes?.QueueArn;
       if (!dlqArn) throw new Error(`the dead-letter queue ${names.deadLetterQueueName} has no QueueArn`);
 

@@ -26,8 +26,9 @@ try {
   passed = results.numPassedTests;
   failed = results.numFailedTests;
   // A suite that fails to load has no tests to count; it still fails the run.
-  failed += results.testResults.filter((r: { status: string; assertionResults: unknown[] }) =>
-    r.status === 'failed' && r.assertionResults.length === 0).length;
+  failed += results.testResults.filter(
+    (r: { status: string; assertionResults: unknown[] }) => r.status === 'failed' && r.assertionResults.length === 0,
+  ).length;
 } catch {
   failed += 1;
   console.error('vitest wrote no report');

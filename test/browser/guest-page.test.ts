@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -10,24 +10,14 @@ import { region } from '../../shared/config';
 import type { BookingSnapshot } from '../../shared/contract/events';
 import { crewEventCreated } from '../services/guest-page/support';
 import { uniqueBookingId } from '../services/calendar/support';
+import { npmChromium } from './chromium';
 
 /**
- * The guest page in a real browser (Debian's chromium, driven by playwright-core), served by the local guest
+ * The guest page in a real browser (Chromium from npm, driven by playwright-core), served by the local guest
  * site through the CloudFront Function, for a booking whose every text field is hostile.
  */
 
 const PHONE = { width: 390, height: 844 };
-
-/** Debian's chromium, found on PATH (.ci/run installs it with apt-get). */
-function chromiumExecutable(): string {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    for (const name of ['chromium', 'chromium-browser']) {
-      const file = join(dir, name);
-      if (existsSync(file)) return file;
-    }
-  }
-  throw new Error('chromium is not installed: apt-get install -y chromium (as .ci/run does)');
-}
 
 // Each payload would set window.__pwned (or open a dialog) if it ever ran.
 const script = '<script>window.__pwned = "script"; alert(1)</script>';
@@ -56,6 +46,8 @@ let context: BrowserContext;
 let profile: string;
 
 beforeAll(async () => {
+  // First: unpacking the browser points os.tmpdir() elsewhere for a moment, and nothing else runs yet.
+  const browser = await npmChromium();
   stack = await startStack({
     ephemeral: true,
     ports: { aws: 0, webhook: 0, guestSite: 0 },
@@ -65,9 +57,10 @@ beforeAll(async () => {
   });
   eventBridge = new EventBridgeClient({ region: region(), endpoint: stack.endpoints.aws });
   mkdirSync('test-output', { recursive: true });
-  profile = mkdtempSync(join(tmpdir(), 'charterflow-chromium-'));
+  profile = mkdtempSync(join(tmpdir(), 'charterflow-profile-'));
   context = await chromium.launchPersistentContext(profile, {
-    executablePath: chromiumExecutable(),
+    executablePath: browser.executablePath,
+    env: browser.env,
     headless: true,
     viewport: PHONE,
     deviceScaleFactor: 2,

@@ -19,6 +19,7 @@ const params: DeployParams = {
 
 const service = (overrides: Partial<DiscoveredService>): DiscoveredService => ({
   name: 'cabin-notes',
+  dir: '/charterflow/services/cabin-notes',
   handlerModule: 'services/cabin-notes/handler',
   declaration: defineConsumer({ name: 'cabin-notes', description: 'd', consumes: ['CrewEventCreated'], emits: [] }),
   access: {},
