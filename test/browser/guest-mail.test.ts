@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -8,23 +6,12 @@ import { Publisher } from '../../shared/publisher';
 import { region } from '../../shared/config';
 import { uniqueBookingId } from '../services/calendar/support';
 import { guestBooking, mailsIn, pageEvent, renterAddress } from '../services/guest-mail/support';
+import { npmChromium } from './chromium';
 
 /**
  * The renter's confirmation mail, as the local mailbox (SES) received it, opened in the headless Chromium
- * the guest-page browser test uses, for a booking whose first name and special requests are hostile.
+ * the guest-page browser test uses (test/browser/chromium.ts), for a booking whose first name and special requests are hostile.
  */
-
-/** Debian's chromium on PATH, as test/browser/guest-page.test.ts finds it; else the one @sparticuz/chromium unpacks. */
-async function chromiumExecutable(): Promise<string> {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    for (const name of ['chromium', 'chromium-browser']) {
-      const file = join(dir, name);
-      if (existsSync(file)) return file;
-    }
-  }
-  const { default: packaged } = await import('@sparticuz/chromium');
-  return packaged.executablePath();
-}
 
 // Each payload would set window.__pwned (or open a dialog) if it ever ran.
 const script = '<script>window.__pwned = "script"; alert(1)</script>';
@@ -39,8 +26,10 @@ let browser: Browser;
 beforeAll(async () => {
   stack = await startStack({ ephemeral: true, ports: { aws: 0, webhook: 0, guestSite: 0 }, consumers: ['guest-mail'], standIns: false });
   events = new EventBridgeClient({ region: region(), endpoint: stack.endpoints.aws });
+  const npm = await npmChromium();
   browser = await chromium.launch({
-    executablePath: await chromiumExecutable(),
+    executablePath: npm.executablePath,
+    env: npm.env,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
   });
