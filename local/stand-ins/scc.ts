@@ -73,6 +73,8 @@ export interface CrewNoticeSent {
   crewMember: CrewMember;
   kind: 'changed' | 'cancelled' | 'removed';
   changes?: { field: string; before: string; after: string }[];
+  /** The Idempotency-Key of the request that sent it: which update it tells of. */
+  requestKey?: string;
   sentAt: string;
 }
 
@@ -195,6 +197,7 @@ export async function startScc(options: SccOptions): Promise<RunningStandIn> {
           crewMember,
           kind,
           ...(changes ? { changes } : {}),
+          ...(kind === 'cancelled' ? {} : { requestKey: about }),
           sentAt: new Date().toISOString(),
         };
         try {

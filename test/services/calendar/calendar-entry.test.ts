@@ -54,7 +54,8 @@ describe('the calendar consumer on the local stack', () => {
     const created = await env.eventsOf(bookingId, 'CalendarEntryCreated');
     const entries = (await env.tables.calendarEntries()).filter((e) => e.bookingId === bookingId);
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ start: '2026-12-05T17:00:00-08:00', durationHours: 3, date: '2026-12-05', boat: 'JADA', partySize: 6 });
+    const { start } = bookingSnapshot({ bookingId }).trip;
+    expect(entries[0]).toMatchObject({ start, durationHours: 3, date: start.slice(0, 10), boat: 'JADA', partySize: 6 });
     expect(created).toHaveLength(1);
     const [event] = created;
     expect(event!.source).toBe('charterflow.calendar');
