@@ -3,27 +3,34 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { openBusTap, type BusTap, type TappedEvent } from '../cli/bus-tap';
 import { removedLinesOf } from '../services/scrub/removed-lines';
 import { parseSecrets } from '../services/webhook/signature';
 import { bookingsTable, secretNames } from '../shared/config';
 import { signedDelivery } from '../shared/signed-delivery';
 import { bookingKey } from '../shared/tables';
-import { bookingConfirmed, bookingConfirmedAs } from '../test/fixtures';
+import type { BoatsetterWebhookPayload } from '../shared/contract/boatsetter';
+import { atOffsetOf } from '../shared/trip';
+import { bookingCancelled, bookingConfirmed, bookingConfirmedAs, bookingModified } from '../test/fixtures';
 import type { LocalStack } from './stack';
 import { JADA_CALENDAR_TABLE } from './stand-ins/jada-calendar';
-import { SCC_EVENTS_TABLE } from './stand-ins/scc';
+import { SCC_EVENTS_TABLE, SCC_NOTICES_TABLE } from './stand-ins/scc';
 
 /**
  * `npm run demo`: the sample booking, signed, through the running stack; each event of the chain printed as
  * it crosses the bus (seen by a tap: a rule with an SQS target, as an operator would watch it), then what
- * the guest, the crew and the operator see. The stack is the caller's: it stays up afterwards.
+ * the guest, the crew and the operator see; then a change and a cancellation of the same booking, with what
+ * each system holds after each. The stack is the caller's: it stays up afterwards.
  */
 
 export const SAMPLE_BOOKING_ID = 'XHQGMDH';
 /** The chain one booking sets off, in causal order (the last two both follow CrewEventCreated). */
 export const CHAIN = ['BookingReceived', 'CalendarEntryCreated', 'CrewEventCreated', 'CrewNotesScrubbed', 'GuestPagePublished'] as const;
+/** What a change sets off: every system follows the newer revision. */
+export const CHANGE_CHAIN = ['BookingModified', 'CalendarEntryUpdated', 'CrewEventUpdated', 'CrewNotesScrubbed', 'GuestPageUpdated'] as const;
+/** What a cancellation sets off: every system lets the booking go (scrub has nothing to do). */
+export const CANCEL_CHAIN = ['BookingCancelled', 'CalendarEntryCancelled', 'CrewEventCancelled', 'GuestPageWithdrawn'] as const;
 
 export type DemoOutput = (line: string) => void;
 
@@ -34,8 +41,11 @@ export interface DemoOptions {
 
 export interface DemoResult {
   bookingId: string;
-  /** Detail-types in the order they were printed. */
+  /** Detail-types of the first chain, in the order they were printed. */
   events: string[];
+  /** Detail-types of the change's chain, then the cancellation's. */
+  changeEvents: string[];
+  cancelEvents: string[];
   guestPageUrl: string;
   guestPageStatus: number;
 }
@@ -74,7 +84,8 @@ export async function runDemo(stack: LocalStack, out: DemoOutput = console.log, 
     out('The chain, as each event crosses the bus:');
     out(`  ${'time'.padEnd(12)}  ${'detail-type'.padEnd(21)}  ${'source'.padEnd(24)}  ${'booking'.padEnd(10)}  ${'hop'.padEnd(38)}  since the 202`);
 
-    const seen = await followChain(tap, bookingId, { sentAt, acceptedAt }, out, options.timeoutMs ?? 60_000);
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const seen = await followChain(tap, bookingId, { sentAt, acceptedAt }, CHAIN, out, timeoutMs);
     const byType = new Map(seen.map((e) => [e['detail-type'], e]));
     const crewEvent = byType.get('CrewEventCreated')!;
     const published = byType.get('GuestPagePublished')!;
@@ -108,10 +119,44 @@ export async function runDemo(stack: LocalStack, out: DemoOutput = console.log, 
       out(`  ${entry.date}, starts ${entry.start}, ${entry.durationHours} h, boat ${entry.boat}, party of ${entry.partySize}`);
     } else out('  (not found in jada-calendar-entries)');
 
+    const webhookSecret = parseSecrets(SecretString!)[0]!;
+    const send = async (next: BoatsetterWebhookPayload, what: string, chain: readonly string[]) => {
+      out('');
+      out(`Boatsetter ${what}: revision ${next.data.revision}, ${next.type}.`);
+      const signed = signedDelivery(next, webhookSecret);
+      const postedAt = Date.now();
+      const answered = await fetch(url, { method: 'POST', headers: signed.headers, body: signed.body });
+      const answeredAt = Date.now();
+      if (answered.status !== 202) throw new Error(`the webhook answered ${answered.status} to ${what}: ${await answered.text()}`);
+      out(`POST ${url.pathname}  booking ${bookingId}, signed  ->  202 in ${answeredAt - postedAt} ms`);
+      return followChain(tap!, bookingId, { sentAt: postedAt, acceptedAt: answeredAt }, chain, out, timeoutMs, next.data.revision);
+    };
+    const holdings = () => printHoldings(documents, { bookingId, calendarEntryId, sccEventId, guestPageUrl }, out);
+
+    // The change: an hour and a half later, two more guests (the modified sample, on this booking's day).
+    const changed = bookingModified();
+    changed.data.booking_id = bookingId;
+    changed.data.trip.start = atOffsetOf(payload.data.trip.start, Date.parse(payload.data.trip.start) + 90 * 60_000);
+    const changeSeen = await send(changed, 'changes the booking (90 minutes later, 4 hours, party of 8)', CHANGE_CHAIN);
+    await holdings();
+
+    const cancelled = bookingCancelled();
+    cancelled.data.booking_id = bookingId;
+    cancelled.data.trip.start = changed.data.trip.start;
+    const cancelSeen = await send(cancelled, 'cancels the booking', CANCEL_CHAIN);
+    await holdings();
+
     out('');
     out(`More: npx charterflow status ${bookingId}   (its timeline)   |   npx charterflow tail   (events as they come)`);
     out(`Mailbox (the renter's mails through the local SES): ${stack.endpoints.mailbox}`);
-    return { bookingId, events: seen.map((e) => e['detail-type']), guestPageUrl, guestPageStatus: page.status };
+    return {
+      bookingId,
+      events: seen.map((e) => e['detail-type']),
+      changeEvents: changeSeen.map((e) => e['detail-type']),
+      cancelEvents: cancelSeen.map((e) => e['detail-type']),
+      guestPageUrl,
+      guestPageStatus: page.status,
+    };
   } finally {
     // The tap was for this run only: a persisted stack keeps no demo rule or queue.
     await tap?.close();
@@ -139,26 +184,59 @@ async function pickBookingId(documents: DynamoDBDocumentClient, out: DemoOutput)
   return fresh;
 }
 
-/** Prints the booking's events as the tap receives them, until the whole chain has crossed the bus. */
+/** What the calendar, SCC (and the crew's inboxes) and the guest page hold for the booking now. */
+async function printHoldings(
+  documents: DynamoDBDocumentClient,
+  ids: { bookingId: string; calendarEntryId: string; sccEventId: string; guestPageUrl: string },
+  out: DemoOutput,
+) {
+  const get = async (table: string, key: Record<string, string>) =>
+    (await documents.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
+  const entry = await get(JADA_CALENDAR_TABLE, { entryId: ids.calendarEntryId });
+  const sccEvent = await get(SCC_EVENTS_TABLE, { eventId: ids.sccEventId });
+  const notices: Record<string, unknown>[] = [];
+  const pages = paginateScan(
+    { client: documents },
+    { TableName: SCC_NOTICES_TABLE, FilterExpression: 'eventId = :e', ExpressionAttributeValues: { ':e': ids.sccEventId } },
+  );
+  for await (const page of pages) notices.push(...(page.Items ?? []));
+  const page = await fetch(ids.guestPageUrl);
+  const html = await page.text();
+  const noticeKinds = ['changed', 'cancelled', 'removed']
+    .map((kind) => [kind, notices.filter((n) => n.kind === kind).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([kind, count]) => `${count} ${kind}`);
+  out('What each system holds now:');
+  out(`  JADA calendar  ${entry ? `${entry.status}: ${entry.start}, ${entry.durationHours} h, party of ${entry.partySize}` : '(no entry)'}`);
+  out(`  SCC event      ${sccEvent ? `${sccEvent.status}: ${sccEvent.start}, party of ${sccEvent.partySize}, crew ${(sccEvent.crew as { name: string }[]).map((m) => m.name).join(', ')}` : '(no event)'}`);
+  out(`  crew notices   ${noticeKinds.length > 0 ? noticeKinds.join(', ') : 'none'} (sent by SCC, one per crew member)`);
+  const headline = /<h1>(.*?)<\/h1>/.exec(html)?.[1] ?? '';
+  const time = /<p>([^<]*–[^<]*)<span>/.exec(html)?.[1]?.trim();
+  out(`  guest page     ${page.status}: "${headline.replace(/&#39;/g, "'")}"${time ? `, ${time}` : ''}`);
+}
+
+/** Prints the booking's events of one revision as the tap receives them, until the whole chain has crossed the bus. */
 async function followChain(
   tap: BusTap,
   bookingId: string,
   post: { sentAt: number; acceptedAt: number },
+  chain: readonly string[],
   out: DemoOutput,
   timeoutMs: number,
+  revision = 1,
 ) {
   const seen: TappedEvent[] = [];
   const deadline = Date.now() + timeoutMs;
-  while (!CHAIN.every((type) => seen.some((e) => e['detail-type'] === type))) {
+  while (!chain.every((type) => seen.some((e) => e['detail-type'] === type))) {
     if (Date.now() > deadline) {
-      const missing = CHAIN.filter((type) => !seen.some((e) => e['detail-type'] === type));
+      const missing = chain.filter((type) => !seen.some((e) => e['detail-type'] === type));
       throw new Error(
         `booking ${bookingId}: no ${missing.join(', ')} within ${timeoutMs / 1000} s; ` +
           `see npx charterflow status ${bookingId} and npx charterflow dlq`,
       );
     }
     const batch = (await tap.receive({ waitSeconds: 1 }))
-      .filter((e) => e.detail?.metadata?.bookingId === bookingId)
+      .filter((e) => e.detail?.metadata?.bookingId === bookingId && e.detail.data?.booking?.revision === revision)
       .sort((a, b) => a.sentAt - b.sentAt);
     for (const event of batch) {
       const cause = seen.find((e) => e.id === event.detail.metadata.causationId);

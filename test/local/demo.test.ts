@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHAIN, runDemo, SAMPLE_BOOKING_ID, type DemoResult } from '../../local/demo';
+import { CANCEL_CHAIN, CHAIN, CHANGE_CHAIN, runDemo, SAMPLE_BOOKING_ID, type DemoResult } from '../../local/demo';
 import { startStack, type LocalStack } from '../../local/stack';
 
 /** `npm run demo` without the process around it: the demo's own logic on an ephemeral stack with free ports. */
@@ -20,12 +20,17 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** The printed chain lines, as the detail-types they name, in printed order. */
-const chainLines = (lines: string[]) =>
-  lines.flatMap((line) => {
-    const type = CHAIN.find((t) => new RegExp(`^\\s+\\d{2}:\\d{2}:\\d{2}\\.\\d{3}\\s+${t}\\s`).test(line));
+/** The printed chain lines of the first booking revision, as the detail-types they name, in printed order. */
+const chainLines = (lines: string[], chain: readonly string[] = CHAIN) =>
+  lines.slice(0, firstChange(lines)).flatMap((line) => {
+    const type = chain.find((t) => new RegExp(`^\\s+\\d{2}:\\d{2}:\\d{2}\\.\\d{3}\\s+${t}\\s`).test(line));
     return type ? [type] : [];
   });
+
+const firstChange = (lines: string[]) => {
+  const at = lines.findIndex((l) => l.startsWith('Boatsetter changes the booking'));
+  return at < 0 ? lines.length : at;
+};
 
 describe('npm run demo', () => {
   it('sends the sample booking XHQGMDH, signed, and the webhook accepts it', () => {
@@ -63,6 +68,22 @@ describe('npm run demo', () => {
       expect.arrayContaining(['  - Revenue: $1,450.00', '  - Captain Fee: $250.00', '  - Your Net: $827.50']),
     );
     expect(first.slice(calendarAt + 1, calendarAt + 3).join('\n')).toMatch(/JADA charter, Dana R\. \(party of 6\)\n\s+2026-12-05, starts 2026-12-05T17:00:00-08:00, 3 h/);
+  });
+
+  it('goes on with a change and a cancellation, and shows what each system holds after each', () => {
+    expect([...firstResult.changeEvents].sort()).toEqual([...CHANGE_CHAIN].sort());
+    expect([...firstResult.cancelEvents].sort()).toEqual([...CANCEL_CHAIN].sort());
+    const holdings = first.flatMap((line, i) => (line === 'What each system holds now:' ? [first.slice(i + 1, i + 5).join('\n')] : []));
+    expect(holdings).toHaveLength(2);
+    const [afterChange, afterCancel] = holdings;
+    expect(afterChange).toMatch(/JADA calendar {2}active: 2026-12-05T18:30:00-08:00, 4 h, party of 8/);
+    expect(afterChange).toMatch(/SCC event {6}active: 2026-12-05T18:30:00-08:00, party of 8/);
+    expect(afterChange).toMatch(/crew notices {3}2 changed/);
+    expect(afterChange).toMatch(/guest page {5}200: "Hi Dana, you are going sailing on JADA!", 6:30 PM – 10:30 PM/);
+    expect(afterCancel).toMatch(/JADA calendar {2}cancelled/);
+    expect(afterCancel).toMatch(/SCC event {6}cancelled/);
+    expect(afterCancel).toMatch(/crew notices {3}2 changed, 3 cancelled/);
+    expect(afterCancel).toMatch(/guest page {5}200: "Hi Dana, this charter was cancelled\."/);
   });
 
   it('run again on the same state, it says XHQGMDH is done and sends the sample under a fresh id', () => {
