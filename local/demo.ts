@@ -82,7 +82,7 @@ export async function runDemo(stack: LocalStack, out: DemoOutput = console.log, 
     out(`POST ${url.pathname}  booking ${bookingId}, signed (webhook-id ${delivery.headers['webhook-id']})  ->  202 in ${acceptedAt - sentAt} ms at ${clock(acceptedAt)}`);
     out('');
     out('The chain, as each event crosses the bus:');
-    out(`  ${'time'.padEnd(12)}  ${'detail-type'.padEnd(21)}  ${'source'.padEnd(24)}  ${'booking'.padEnd(10)}  ${'hop'.padEnd(38)}  since the 202`);
+    out(`  ${'time'.padEnd(12)}  ${'detail-type'.padEnd(24)}  ${'source'.padEnd(24)}  ${'booking'.padEnd(10)}  ${'hop'.padEnd(38)}  since the 202`);
 
     const timeoutMs = options.timeoutMs ?? 60_000;
     const seen = await followChain(tap, bookingId, { sentAt, acceptedAt }, CHAIN, out, timeoutMs);
@@ -244,7 +244,7 @@ async function followChain(
       const hop = cause ? `+${event.sentAt - cause.sentAt} ms after ${cause['detail-type']}` : `+${event.sentAt - post.sentAt} ms after the POST`;
       const since202 = event.sentAt - post.acceptedAt;
       out(
-        `  ${clock(event.sentAt)}  ${event['detail-type'].padEnd(21)}  ${event.source.padEnd(24)}  ${bookingId.padEnd(10)}  ${hop.padEnd(38)}  ${since202 >= 0 ? '+' : ''}${since202} ms`,
+        `  ${clock(event.sentAt)}  ${event['detail-type'].padEnd(24)}  ${event.source.padEnd(24)}  ${bookingId.padEnd(10)}  ${hop.padEnd(38)}  ${since202 >= 0 ? '+' : ''}${since202} ms`,
       );
       seen.push(event);
     }
