@@ -1,5 +1,6 @@
-import { documentClient, eventBridgeClient, secretsManagerClient } from '../../shared/aws';
-import { consumer } from '../../shared/consumer';
+import { documentClient, dynamoDbClient, eventBridgeClient, secretsManagerClient } from '../../shared/aws';
+import { consumer, consumerOutcomeOf } from '../../shared/consumer';
+import { timeDownstreamCalls } from '../../shared/metrics';
 import { Publisher } from '../../shared/publisher';
 import { SecretCache } from '../../shared/secrets';
 import { BookingSteps } from '../../shared/steps';
@@ -7,12 +8,12 @@ import { createCrewEvent } from './crew-event';
 import { declaration } from './declaration';
 import { sccApi } from './scc-api';
 
-const steps = new BookingSteps(documentClient());
-const publisher = new Publisher(eventBridgeClient());
-const scc = sccApi(new SecretCache(secretsManagerClient()));
+const steps = new BookingSteps(documentClient(timeDownstreamCalls(dynamoDbClient())));
+const publisher = new Publisher(timeDownstreamCalls(eventBridgeClient()));
+const scc = sccApi(new SecretCache(timeDownstreamCalls(secretsManagerClient())));
 
 export const handler = consumer(declaration, async (event, { logger, context }) => {
   // Leave time to record the step and emit the next event after the downstream call.
   const deadline = Date.now() + context.getRemainingTimeInMillis() - 3_000;
-  await createCrewEvent(event, { steps, publisher, scc, logger, deadline });
+  return { outcome: consumerOutcomeOf(await createCrewEvent(event, { steps, publisher, scc, logger, deadline })) };
 });
