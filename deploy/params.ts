@@ -15,6 +15,15 @@ export interface DeployParams {
   sccInvokeUrl: string;
   /** Optional e-mail subscribed to the dead-letter alarms. */
   alarmEmail?: string;
+  /** Executions of the webhook function at once, at most: the public endpoint cannot take the account's whole concurrency. */
+  webhookReservedConcurrency: number;
+  /** Steady requests per second the HTTP API stage lets through, and the burst above it. */
+  webhookRateLimit: number;
+  webhookBurstLimit: number;
+  /** The booking-to-page p99 (over 5 minutes) above which the latency alarm fires, in seconds. */
+  bookingToPageAlarmSeconds: number;
+  /** The share of webhook requests answered 4xx (over 5 minutes, at least 5 requests) above which the alarm fires, in percent. */
+  webhook4xxAlarmPercent: number;
 }
 
 export function parseParams(raw: Record<string, unknown>): DeployParams {
@@ -29,6 +38,13 @@ export function parseParams(raw: Record<string, unknown>): DeployParams {
   if (!Number.isInteger(retention) || retention < 0) {
     throw new Error(`deploy parameter archiveRetentionDays must be a whole number of days (0 = keep forever)`);
   }
+  const positive = (name: keyof DeployParams, whole: boolean) => {
+    const value = Number(text(name));
+    if (!(value > 0) || (whole && !Number.isInteger(value))) {
+      throw new Error(`deploy parameter ${name} must be a positive ${whole ? 'whole ' : ''}number, got ${raw[name]}`);
+    }
+    return value;
+  };
   const alarmEmail = typeof raw.alarmEmail === 'string' && raw.alarmEmail !== '' ? raw.alarmEmail : undefined;
   return {
     archiveRetentionDays: retention,
@@ -38,6 +54,11 @@ export function parseParams(raw: Record<string, unknown>): DeployParams {
     guestSiteDistributionId: text('guestSiteDistributionId'),
     jadaCalendarUrl: text('jadaCalendarUrl'),
     sccInvokeUrl: text('sccInvokeUrl'),
+    webhookReservedConcurrency: positive('webhookReservedConcurrency', true),
+    webhookRateLimit: positive('webhookRateLimit', false),
+    webhookBurstLimit: positive('webhookBurstLimit', true),
+    bookingToPageAlarmSeconds: positive('bookingToPageAlarmSeconds', false),
+    webhook4xxAlarmPercent: positive('webhook4xxAlarmPercent', false),
     ...(alarmEmail ? { alarmEmail } : {}),
   };
 }

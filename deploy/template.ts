@@ -13,6 +13,7 @@ import { discoverServices } from './discover';
 import { environmentOf } from './environment';
 import { roleOf } from './iam';
 import { consumerLogicalIds, functionKeyOf, ownTableLogicalId, pascal } from './names';
+import { addObservability } from './observability';
 import type { DeployParams } from './params';
 
 /**
@@ -71,7 +72,9 @@ export async function generate(stage: string, params: DeployParams, root = proce
   for (const name of foldersWith(root, 'cloudfront-function.js')) {
     Object.assign(Resources, cloudFrontFunctionOf(name, stage, root, Outputs));
   }
-  return { functions, resources: { Resources, Outputs, extensions } };
+  const generated = { functions, resources: { Resources, Outputs, extensions } };
+  addObservability(generated, services, stage, params, functionKeyOf);
+  return generated;
 }
 
 /**
