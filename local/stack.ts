@@ -88,7 +88,7 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
       region: REGION,
       accountId: LOCAL_ACCOUNT_ID,
       queues,
-      invokeLambda: (functionArn, event) => lambda.invoke(functionArn, event),
+      invokeLambda: (functionArn, event, traceHeader) => lambda.invoke(functionArn, event, { traceHeader }),
       backoff: options.backoff,
     });
     stoppers.push(() => eventBridge.stop());
@@ -122,6 +122,8 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
       AWS_SECRET_ACCESS_KEY: 'charterflow-local',
       CHARTERFLOW_STAGE: 'local',
       POWERTOOLS_LOG_LEVEL: options.log ? (process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO') : 'SILENT',
+      // The EMF metric lines are log lines too: written when the logs are, and then never a cost.
+      POWERTOOLS_METRICS_DISABLED: options.log ? 'false' : 'true',
     };
     // Before any handler is imported: handlers read their config and build their clients at module scope.
     Object.assign(process.env, env);
