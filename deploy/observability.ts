@@ -31,12 +31,13 @@ export const httpApiPermissionLogicalIdOf = (service: string) => `${pascal(servi
 /** The detail-type whose publication ends a booking's chain: the booking-to-page latency is emitted by its producer. */
 export const END_OF_CHAIN = 'GuestPagePublished';
 
+type Cfn = Record<string, unknown>;
+type Extensions = Record<string, { Properties?: Cfn } | undefined>;
+
 interface Generated {
   functions: Record<string, unknown>;
-  resources: { Resources: Record<string, any>; Outputs: Record<string, unknown>; extensions: Record<string, any> };
+  resources: { Resources: Record<string, unknown>; Outputs: Record<string, unknown>; extensions: Record<string, unknown> };
 }
-
-type Cfn = Record<string, unknown>;
 const sub = (text: string) => ({ 'Fn::Sub': text });
 const getAtt = (logicalId: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [logicalId, attribute] });
 
@@ -48,7 +49,8 @@ export function addObservability(
   params: DeployParams,
   functionKeyOf: (name: string) => string,
 ): void {
-  const { Resources, extensions, Outputs } = generated.resources;
+  const { Resources, Outputs } = generated.resources;
+  const extensions = generated.resources.extensions as Extensions;
   const consumers = services.filter((s) => s.declaration.kind === 'consumer').map((s) => s.name);
   const webhooks = services.filter((s) => s.declaration.kind === 'http').map((s) => s.name);
   const endOfChain = services.find((s) => (s.declaration.emits as readonly string[]).includes(END_OF_CHAIN))?.name;
@@ -87,7 +89,7 @@ export function addObservability(
   Outputs.DashboardName = { Value: { Ref: observabilityIds.dashboard } };
 }
 
-function extend(extensions: Record<string, any>, logicalId: string, properties: Cfn): void {
+function extend(extensions: Extensions, logicalId: string, properties: Cfn): void {
   extensions[logicalId] = { ...extensions[logicalId], Properties: { ...extensions[logicalId]?.Properties, ...properties } };
 }
 

@@ -134,12 +134,12 @@ export function checkTemplate(template: { Resources?: Record<string, unknown> },
     if (property.Type === 'List' || property.Type === 'Map') {
       const item = { primitive: property.PrimitiveItemType, type: property.ItemType };
       if (property.Type === 'List') {
-        if (!Array.isArray(value)) return void problems.push(`${path}: should be a list`);
-        value.forEach((element, i) => checkOne(resourceType, item, element, `${path}[${i}]`));
-      } else {
-        if (!isObject(value)) return void problems.push(`${path}: should be a map`);
+        if (Array.isArray(value)) {
+          for (const [i, element] of value.entries()) checkOne(resourceType, item, element, `${path}[${i}]`);
+        } else problems.push(`${path}: should be a list`);
+      } else if (isObject(value)) {
         for (const [key, element] of Object.entries(value)) checkOne(resourceType, item, element, `${path}.${key}`);
-      }
+      } else problems.push(`${path}: should be a map`);
       return;
     }
     if (property.Type) return checkOne(resourceType, { type: property.Type }, value, path);
