@@ -51,7 +51,6 @@ export function addObservability(
 ): void {
   const { Resources, Outputs } = generated.resources;
   const extensions = generated.resources.extensions as Extensions;
-  const consumers = services.filter((s) => s.declaration.kind === 'consumer').map((s) => s.name);
   const webhooks = services.filter((s) => s.declaration.kind === 'http').map((s) => s.name);
   const endOfChain = services.find((s) => (s.declaration.emits as readonly string[]).includes(END_OF_CHAIN))?.name;
 
@@ -77,7 +76,7 @@ export function addObservability(
     Resources[observabilityIds.webhook4xxAlarm] = webhook4xxAlarm(stage, params);
   }
   if (endOfChain) Resources[observabilityIds.bookingToPageAlarm] = bookingToPageAlarm(stage, params, endOfChain);
-  if (consumers.length > 0) Resources[observabilityIds.doubleBookingAlarm] = doubleBookingAlarm(stage, consumers);
+  Resources[observabilityIds.doubleBookingAlarm] = doubleBookingAlarm(stage);
 
   Resources[observabilityIds.dashboard] = {
     Type: 'AWS::CloudWatch::Dashboard',
@@ -164,25 +163,19 @@ function bookingToPageAlarm(stage: string, params: DeployParams, endOfChain: str
   };
 }
 
-/** Any consumer may detect a double booking: the alarm adds them all up (an alarm takes at most 10 metrics). */
-function doubleBookingAlarm(stage: string, consumers: readonly string[]): Cfn {
+/**
+ * Any service may detect a double booking: a Metrics Insights query sums the metric over every `service`,
+ * so a consumer added later is covered with no change here (metric math would cap the alarm at 10 metrics).
+ */
+export const DOUBLE_BOOKINGS_QUERY = `SELECT SUM(${metricNames.doubleBookingsDetected}) FROM SCHEMA("${METRICS_NAMESPACE}", service)`;
+
+function doubleBookingAlarm(stage: string): Cfn {
   return {
     Type: 'AWS::CloudWatch::Alarm',
     Properties: {
       AlarmName: `charterflow-${stage}-double-booking`,
       AlarmDescription: 'A double booking was detected: two bookings hold the same boat at the same time',
-      Metrics: [
-        ...consumers.slice(0, 9).map((service, i) => ({
-          Id: `m${i}`,
-          ReturnData: false,
-          MetricStat: {
-            Metric: { Namespace: METRICS_NAMESPACE, MetricName: metricNames.doubleBookingsDetected, Dimensions: [{ Name: 'service', Value: service }] },
-            Period: 60,
-            Stat: 'Sum',
-          },
-        })),
-        { Id: 'detected', Expression: 'SUM(METRICS())', Label: 'double bookings detected', ReturnData: true },
-      ],
+      Metrics: [{ Id: 'detected', Expression: DOUBLE_BOOKINGS_QUERY, Period: 60, Label: 'double bookings detected', ReturnData: true }],
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
       ...alarmCommon,
