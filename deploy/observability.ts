@@ -67,6 +67,7 @@ export function addObservability(
   }
   if (webhooks.length > 0) {
     extend(extensions, observabilityIds.httpApiLogGroup, encrypted);
+    // Replaces osls's DefaultRouteSettings, which holds only DetailedMetricsEnabled (httpApi.metrics, left off).
     extend(extensions, observabilityIds.httpApiStage, {
       DefaultRouteSettings: {
         ThrottlingRateLimit: params.webhookRateLimit,
