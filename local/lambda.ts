@@ -19,6 +19,12 @@ export interface LocalLambdaOptions {
    * thousands of events would queue tens of thousands of SDK requests in this one process until they time out.
    */
   concurrency?: number;
+  /**
+   * Run each invocation in the Lambda runtime's invoke store (its request id and trace header), as Lambda
+   * runs concurrent invocations in one process: log lines then carry their own trace id. Only when the logs
+   * are written: the store is an AsyncLocalStorage, which slows every promise of this one process.
+   */
+  invokeStore?: boolean;
 }
 
 /** Executions of one function at once, as Lambda's reserved concurrency would cap them. */
@@ -63,6 +69,7 @@ export class LocalLambda {
   private readonly timeoutMs: number;
   private readonly memoryLimitInMB: number;
   private concurrency: number;
+  private readonly invokeStore: boolean;
 
   constructor(options: LocalLambdaOptions = {}) {
     this.region = options.region ?? process.env.AWS_REGION ?? 'us-west-2';
@@ -70,6 +77,7 @@ export class LocalLambda {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.memoryLimitInMB = options.memoryLimitInMB ?? 1024;
     this.concurrency = options.concurrency ?? DEFAULT_LOCAL_CONCURRENCY;
+    this.invokeStore = options.invokeStore ?? false;
   }
 
   /** Changes how many executions of each function may run at once (undefined: the default). */
@@ -119,12 +127,14 @@ export class LocalLambda {
         this.timeoutMs,
       );
     });
-    // What the Lambda runtime does for each invocation when many run in one process: the request id and the
-    // trace header live in its invoke store, where Powertools (log lines' xray_trace_id) and shared/tracing read them.
-    const store = await invokeStore();
-    const invocation = { [REQUEST_ID]: context.awsRequestId, [X_RAY_TRACE_ID]: invocationTraceHeader(options.traceHeader) };
+    const invoke = () => Promise.race([handler(payload, context), timeout]);
     try {
-      return await store.run(invocation, () => Promise.race([handler(payload, context), timeout]));
+      if (!this.invokeStore) return await invoke();
+      // What the Lambda runtime does for each invocation when many run in one process: the request id and the
+      // trace header live in its invoke store, where Powertools (xray_trace_id), shared/tracing and shared/metrics read them.
+      const store = await runtimeInvokeStore();
+      const invocation = { [REQUEST_ID]: context.awsRequestId, [X_RAY_TRACE_ID]: invocationTraceHeader(options.traceHeader) };
+      return await store.run(invocation, invoke);
     } finally {
       clearTimeout(timer);
     }
@@ -154,7 +164,7 @@ export interface InvokeOptions {
 const REQUEST_ID = Symbol.for('_AWS_LAMBDA_REQUEST_ID');
 const X_RAY_TRACE_ID = Symbol.for('_AWS_LAMBDA_X_RAY_TRACE_ID');
 let store: Promise<InvokeStoreBase> | undefined;
-const invokeStore = () => (store ??= InvokeStore.getInstanceAsync(true));
+const runtimeInvokeStore = () => (store ??= InvokeStore.getInstanceAsync(true));
 
 /**
  * The trace header a function sees with active tracing: the incoming trace's Root with a segment of its

@@ -82,7 +82,7 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
     const secrets = new LocalSecretsManager({ region: REGION, accountId: LOCAL_ACCOUNT_ID, dataDir });
     const cloudFront = new LocalCloudFront({ dataDir });
     cloudFront.addDistribution(GUEST_SITE_DISTRIBUTION_ID);
-    const lambda = new LocalLambda({ region: REGION, accountId: LOCAL_ACCOUNT_ID });
+    const lambda = new LocalLambda({ region: REGION, accountId: LOCAL_ACCOUNT_ID, invokeStore: Boolean(options.log) });
     const eventBridge = await createEventBridge({
       dataDir: dataDir && join(dataDir, 'eventbridge'),
       region: REGION,

@@ -79,7 +79,7 @@ export function consumer<T extends DetailType>(
   return middy<EventBridgeEvent<string, unknown>, void, Error, Context>().handler(async (raw, context) => {
     const metrics = createMetrics(declaration.name);
     try {
-      await withInvocationMetrics(metrics, () => handle(raw, context, metrics));
+      await withInvocationMetrics(metrics, context.awsRequestId, () => handle(raw, context, metrics));
     } catch (error) {
       metrics.addMetric(metricNames.eventsFailed, MetricUnit.Count, 1);
       throw error;
