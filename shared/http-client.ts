@@ -107,8 +107,6 @@ export interface HttpClientOptions {
   fetch?: typeof fetch;
   /** Injected by tests of the backoff only; waits for real otherwise. */
   sleep?: (ms: number) => Promise<void>;
-  /** Told each attempt's latency; default: the running invocation's downstreamLatency metric. */
-  onLatency?: (latencyMs: number) => void;
 }
 
 export interface CallOptions {
@@ -175,7 +173,8 @@ export class HttpClient {
       if (timeoutMs <= 0) throw fail(undefined, attempt - 1, 'no time left in this invocation', true);
       const outcome = await this.attempt(call, url, timeoutMs);
       const latencyMs = performance.now() - started;
-      (this.options.onLatency ?? recordDownstreamLatency)(latencyMs);
+      // Each attempt is time the invocation waited downstream: the running invocation's downstreamLatency.
+      recordDownstreamLatency(latencyMs);
       const line = {
         operation: call.operation,
         targetService: this.options.service,
