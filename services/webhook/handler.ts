@@ -1,4 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { getXRayTraceIdFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { documentClient, eventBridgeClient, secretsManagerClient } from '../../shared/aws';
 import { createLogger } from '../../shared/logger';
@@ -25,7 +27,7 @@ const bookingMetric: Record<string, string> = {
  * Counts accepted deliveries and flushes the request's metrics. Used after the intake's own middleware, so its
  * `after` runs first and still sees the Answer (the intake turns it into the HTTP result afterwards).
  */
-function bookingMetrics(): MiddlewareObj<unknown, unknown> {
+function bookingMetrics(): MiddlewareObj<unknown, unknown, Error, Context> {
   const perRequest = new WeakMap<object, Metrics>();
   // Most requests count nothing (duplicates, rejections): no empty EMF line for them.
   const flush = (request: object) => {
@@ -39,7 +41,16 @@ function bookingMetrics(): MiddlewareObj<unknown, unknown> {
     after: (request) => {
       const answer = request.response as Answer;
       const metric = answer.outcome === 'accepted' && answer.detailType ? bookingMetric[answer.detailType] : undefined;
-      if (metric) perRequest.get(request)?.addMetric(metric, MetricUnit.Count, 1);
+      const metrics = perRequest.get(request);
+      if (metric && metrics) {
+        metrics.addMetric(metric, MetricUnit.Count, 1);
+        // The same ids as the request's log line, so the EMF line leads to it and to the booking's trace.
+        metrics.addMetadata('bookingId', answer.bookingId ?? '');
+        metrics.addMetadata('eventId', answer.eventId ?? '');
+        metrics.addMetadata('function_request_id', request.context.awsRequestId);
+        const traceId = getXRayTraceIdFromEnv();
+        if (traceId) metrics.addMetadata('xray_trace_id', traceId);
+      }
       flush(request);
     },
     onError: (request) => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSecrets } from '../../services/webhook/signature';
 import { region, secretNames } from '../../shared/config';
 import { signedDelivery } from '../../shared/signed-delivery';
-import { bookingConfirmedAs } from '../fixtures';
+import { bookingCancelled, bookingConfirmedAs, bookingModified } from '../fixtures';
 import { captureLogs, startCalendarCrewStack, uniqueBookingId, type BusEvent, type CalendarCrewStack } from '../services/calendar/support';
 
 /**
@@ -18,6 +18,7 @@ type Line = Record<string, any>;
 let env: CalendarCrewStack;
 let logs: ReturnType<typeof captureLogs>;
 let bookingId: string;
+let changedBookingId: string;
 let events: BusEvent[];
 
 beforeAll(async () => {
@@ -26,15 +27,26 @@ beforeAll(async () => {
   const secrets = new SecretsManagerClient({ region: region(), endpoint: env.stack.endpoints.aws });
   const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: secretNames.webhookSecret }));
   secrets.destroy();
+  const secret = parseSecrets(SecretString!)[0]!;
+  const send = async (payload: ReturnType<typeof bookingConfirmedAs>) => {
+    const delivery = signedDelivery(payload, secret);
+    const response = await fetch(new URL('/webhooks/boatsetter', env.stack.endpoints.webhook), {
+      method: 'POST',
+      headers: delivery.headers,
+      body: delivery.body,
+    });
+    expect(response.status, await response.text()).toBe(202);
+  };
   bookingId = uniqueBookingId('OBS');
-  const delivery = signedDelivery(bookingConfirmedAs(bookingId), parseSecrets(SecretString!)[0]!);
-  const response = await fetch(new URL('/webhooks/boatsetter', env.stack.endpoints.webhook), {
-    method: 'POST',
-    headers: delivery.headers,
-    body: delivery.body,
-  });
-  expect(response.status, await response.text()).toBe(202);
+  await send(bookingConfirmedAs(bookingId));
   events = await env.eventsOf(bookingId);
+  // Another booking, confirmed, then changed, then cancelled: one revision each, for the webhook's counts.
+  changedBookingId = uniqueBookingId('OBS');
+  for (const payload of [bookingConfirmedAs(changedBookingId), bookingModified(), bookingCancelled()]) {
+    payload.data.booking_id = changedBookingId;
+    await send(payload);
+    await env.busEvents();
+  }
 }, 60_000);
 
 afterAll(async () => {
@@ -76,9 +88,12 @@ describe('on the local stack, one booking', () => {
     }
   });
 
-  it("counts the booking received in the webhook's EMF line", () => {
-    const webhook = logs.lines.filter((line: Line) => line._aws?.CloudWatchMetrics && line.service === 'webhook') as Line[];
-    expect(webhook.filter((line) => line.bookingsReceived === 1).length).toBeGreaterThanOrEqual(1);
+  it("counts the booking received, changed and cancelled in the webhook's EMF lines, one line per revision", () => {
+    const webhookEmf = (id: string) =>
+      logs.lines.filter((line: Line) => line._aws?.CloudWatchMetrics && line.service === 'webhook' && line.bookingId === id) as Line[];
+    expect(webhookEmf(bookingId).map(namesIn)).toEqual([['bookingsReceived']]);
+    expect(webhookEmf(changedBookingId).map(namesIn)).toEqual([['bookingsReceived'], ['bookingsChanged'], ['bookingsCancelled']]);
+    expect(webhookEmf(bookingId)[0]).toMatchObject({ bookingsReceived: 1, xray_trace_id: expect.stringMatching(/^1-/) });
   });
 
   it('emits the booking-to-page latency from guest-page when the event carries the receipt time', () => {
