@@ -51,8 +51,8 @@ export function createMetrics(service: string): Metrics {
  * The running invocations' metrics, by request id, so code with no handle on them (the HTTP client, SDK
  * middleware) can add one. The Lambda runtime's invoke store says which invocation is running (the local
  * stack keeps one per invocation too); without a store, one invocation runs at a time, as in Lambda.
- * Not an AsyncLocalStorage of our own: on Node 20 and 22 it slows every promise of the process (measured:
- * about 20 ms more CPU in a cold start of calendar).
+ * Not an AsyncLocalStorage of our own: on Node 20 (and 22, without async context frames) it slows every
+ * promise of the process (measured: about 20 ms more CPU in a cold start of calendar).
  */
 const running = new Map<string, InvocationMetrics>();
 let latest: InvocationMetrics | undefined;
