@@ -101,6 +101,9 @@ export function roleOf(service: DiscoveredService, functionName: string, params:
       Policies: [
         { PolicyName: `${functionName}-policy`, PolicyDocument: { Version: '2012-10-17', Statement: statements } },
       ],
+      // Active tracing: Lambda sends the function's segments to X-Ray with the function's role. X-Ray's
+      // PutTraceSegments has no resource to narrow to, so the AWS-managed policy holds the only "*" we grant.
+      ManagedPolicyArns: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AWSXRayDaemonWriteAccess' }],
     },
   };
 }

@@ -22,6 +22,15 @@ export interface DeployParams {
   guestMailReplyTo?: string;
   /** An existing SES configuration set the mails go through (event destinations, suppression options). */
   guestMailConfigurationSet?: string;
+  /** Executions of the webhook function at once, at most: the public endpoint cannot take the account's whole concurrency. */
+  webhookReservedConcurrency: number;
+  /** Steady requests per second the HTTP API stage lets through, and the burst above it. */
+  webhookRateLimit: number;
+  webhookBurstLimit: number;
+  /** The booking-to-page p99 (over 5 minutes) above which the latency alarm fires, in seconds. */
+  bookingToPageAlarmSeconds: number;
+  /** The share of webhook requests answered 4xx (over 5 minutes, at least 5 requests) above which the alarm fires, in percent. */
+  webhook4xxAlarmPercent: number;
 }
 
 /** The bare address of a From such as "Queen of San Diego <charters@queenofsandiego.com>". */
@@ -42,6 +51,13 @@ export function parseParams(raw: Record<string, unknown>): DeployParams {
   if (!Number.isInteger(retention) || retention < 0) {
     throw new Error(`deploy parameter archiveRetentionDays must be a whole number of days (0 = keep forever)`);
   }
+  const positive = (name: keyof DeployParams, whole: boolean) => {
+    const value = Number(text(name));
+    if (!(value > 0) || (whole && !Number.isInteger(value))) {
+      throw new Error(`deploy parameter ${name} must be a positive ${whole ? 'whole ' : ''}number, got ${raw[name]}`);
+    }
+    return value;
+  };
   const alarmEmail = typeof raw.alarmEmail === 'string' && raw.alarmEmail !== '' ? raw.alarmEmail : undefined;
   const optional = (name: keyof DeployParams) => (typeof raw[name] === 'string' && raw[name] !== '' ? (raw[name] as string) : undefined);
   const guestMailFrom = text('guestMailFrom');
@@ -59,6 +75,11 @@ export function parseParams(raw: Record<string, unknown>): DeployParams {
     guestSiteDistributionId: text('guestSiteDistributionId'),
     jadaCalendarUrl: text('jadaCalendarUrl'),
     sccInvokeUrl: text('sccInvokeUrl'),
+    webhookReservedConcurrency: positive('webhookReservedConcurrency', true),
+    webhookRateLimit: positive('webhookRateLimit', false),
+    webhookBurstLimit: positive('webhookBurstLimit', true),
+    bookingToPageAlarmSeconds: positive('bookingToPageAlarmSeconds', false),
+    webhook4xxAlarmPercent: positive('webhook4xxAlarmPercent', false),
     ...(alarmEmail ? { alarmEmail } : {}),
     guestMailFrom,
     guestMailIdentity: optional('guestMailIdentity') ?? fromAddress.split('@')[1]!,

@@ -13,6 +13,7 @@ import { discoverServices } from './discover';
 import { environmentOf } from './environment';
 import { roleOf } from './iam';
 import { consumerLogicalIds, functionKeyOf, ownTableLogicalId, pascal } from './names';
+import { addObservability } from './observability';
 import type { DeployParams } from './params';
 import { GUEST_PAGE_PATH_PATTERN, guestPageSecurityHeaders } from '../services/guest-page/security-headers';
 
@@ -73,7 +74,9 @@ export async function generate(stage: string, params: DeployParams, root = proce
     Object.assign(Resources, cloudFrontFunctionOf(name, stage, root, Outputs));
   }
   Object.assign(Resources, guestPageResponseHeadersPolicy(stage, Outputs));
-  return { functions, resources: { Resources, Outputs, extensions } };
+  const generated = { functions, resources: { Resources, Outputs, extensions } };
+  addObservability(generated, services, stage, params, functionKeyOf);
+  return generated;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { InvokeStore, type InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 import { AwsError, LOCAL_ACCOUNT_ID } from './aws-service';
 
@@ -18,6 +19,12 @@ export interface LocalLambdaOptions {
    * thousands of events would queue tens of thousands of SDK requests in this one process until they time out.
    */
   concurrency?: number;
+  /**
+   * Run each invocation in the Lambda runtime's invoke store (its request id and trace header), as Lambda
+   * runs concurrent invocations in one process: log lines then carry their own trace id. Only when the logs
+   * are written: the store is an AsyncLocalStorage, which slows every promise of this one process.
+   */
+  invokeStore?: boolean;
 }
 
 /** Executions of one function at once, as Lambda's reserved concurrency would cap them. */
@@ -62,6 +69,7 @@ export class LocalLambda {
   private readonly timeoutMs: number;
   private readonly memoryLimitInMB: number;
   private concurrency: number;
+  private readonly invokeStore: boolean;
 
   constructor(options: LocalLambdaOptions = {}) {
     this.region = options.region ?? process.env.AWS_REGION ?? 'us-west-2';
@@ -69,6 +77,7 @@ export class LocalLambda {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.memoryLimitInMB = options.memoryLimitInMB ?? 1024;
     this.concurrency = options.concurrency ?? DEFAULT_LOCAL_CONCURRENCY;
+    this.invokeStore = options.invokeStore ?? false;
   }
 
   /** Changes how many executions of each function may run at once (undefined: the default). */
@@ -89,23 +98,23 @@ export class LocalLambda {
   }
 
   /** Invokes the function and throws what its handler throws (or a timeout). */
-  async invoke(functionArn: string, event: unknown): Promise<void> {
-    await this.invokeWithResult(functionArn, event);
+  async invoke(functionArn: string, event: unknown, options: InvokeOptions = {}): Promise<void> {
+    await this.invokeWithResult(functionArn, event, options);
   }
 
-  async invokeWithResult(functionArn: string, event: unknown): Promise<unknown> {
+  async invokeWithResult(functionArn: string, event: unknown, options: InvokeOptions = {}): Promise<unknown> {
     const name = functionNameOf(functionArn);
     const fn = this.functions.get(name);
     if (!fn) throw new AwsError('ResourceNotFoundException', `Function not found: ${this.arnOf(name)}`, 404);
     await fn.slots.take();
     try {
-      return await this.run(fn, event);
+      return await this.run(fn, event, options);
     } finally {
       fn.slots.release();
     }
   }
 
-  private async run(fn: LocalFunction, event: unknown): Promise<unknown> {
+  private async run(fn: LocalFunction, event: unknown, options: InvokeOptions): Promise<unknown> {
     const handler = await this.loaded(fn);
     // Lambda hands the function a deserialised copy: the handler can never change the bus's own event.
     const payload = JSON.parse(JSON.stringify(event ?? null)) as unknown;
@@ -118,8 +127,14 @@ export class LocalLambda {
         this.timeoutMs,
       );
     });
+    const invoke = () => Promise.race([handler(payload, context), timeout]);
     try {
-      return await Promise.race([handler(payload, context), timeout]);
+      if (!this.invokeStore) return await invoke();
+      // What the Lambda runtime does for each invocation when many run in one process: the request id and the
+      // trace header live in its invoke store, where Powertools (xray_trace_id), shared/tracing and shared/metrics read them.
+      const store = await runtimeInvokeStore();
+      const invocation = { [REQUEST_ID]: context.awsRequestId, [X_RAY_TRACE_ID]: invocationTraceHeader(options.traceHeader) };
+      return await store.run(invocation, invoke);
     } finally {
       clearTimeout(timer);
     }
@@ -139,6 +154,26 @@ export class LocalLambda {
   private context(functionName: string, deadline: number): Context {
     return lambdaContext(functionName, { deadline, invokedFunctionArn: this.arnOf(functionName), memoryLimitInMB: this.memoryLimitInMB });
   }
+}
+
+export interface InvokeOptions {
+  /** The X-Ray trace header the invocation continues (EventBridge passes the PutEvents entry's); none starts a trace. */
+  traceHeader?: string;
+}
+
+const REQUEST_ID = Symbol.for('_AWS_LAMBDA_REQUEST_ID');
+const X_RAY_TRACE_ID = Symbol.for('_AWS_LAMBDA_X_RAY_TRACE_ID');
+let store: Promise<InvokeStoreBase> | undefined;
+const runtimeInvokeStore = () => (store ??= InvokeStore.getInstanceAsync(true));
+
+/**
+ * The trace header a function sees with active tracing: the incoming trace's Root with a segment of its
+ * own as Parent, or a new trace (X-Ray trace id: 1-<epoch seconds, hex>-<96 random bits, hex>).
+ */
+export function invocationTraceHeader(incoming: string | undefined): string {
+  const fields = Object.fromEntries((incoming ?? '').split(';').filter(Boolean).map((field) => field.split('=') as [string, string]));
+  const root = fields.Root ?? `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+  return `Root=${root};Parent=${randomBytes(8).toString('hex')};Sampled=${fields.Sampled ?? '1'}`;
 }
 
 /** The Context Lambda passes a handler. Also for tests that call a handler directly. */

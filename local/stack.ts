@@ -84,13 +84,13 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
     const secrets = new LocalSecretsManager({ region: REGION, accountId: LOCAL_ACCOUNT_ID, dataDir });
     const cloudFront = new LocalCloudFront({ dataDir });
     cloudFront.addDistribution(GUEST_SITE_DISTRIBUTION_ID);
-    const lambda = new LocalLambda({ region: REGION, accountId: LOCAL_ACCOUNT_ID });
+    const lambda = new LocalLambda({ region: REGION, accountId: LOCAL_ACCOUNT_ID, invokeStore: Boolean(options.log) });
     const eventBridge = await createEventBridge({
       dataDir: dataDir && join(dataDir, 'eventbridge'),
       region: REGION,
       accountId: LOCAL_ACCOUNT_ID,
       queues,
-      invokeLambda: (functionArn, event) => lambda.invoke(functionArn, event),
+      invokeLambda: (functionArn, event, traceHeader) => lambda.invoke(functionArn, event, { traceHeader }),
       backoff: options.backoff,
     });
     stoppers.push(() => eventBridge.stop());
@@ -129,6 +129,8 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
       AWS_ENDPOINT_URL_SESV2: mailbox.url,
       ...LOCAL_MAIL_SETTINGS,
       POWERTOOLS_LOG_LEVEL: options.log ? (process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO') : 'SILENT',
+      // The EMF metric lines are log lines too: written when the logs are, and then never a cost.
+      POWERTOOLS_METRICS_DISABLED: options.log ? 'false' : 'true',
     };
     // Before any handler is imported: handlers read their config and build their clients at module scope.
     Object.assign(process.env, env);

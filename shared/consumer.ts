@@ -5,6 +5,8 @@ import { eventCatalog, type DetailType, type EventDetail } from './contract/even
 import { ContractViolation, parseOrThrow } from './contract/validate';
 import type { ConsumerDeclaration } from './declaration';
 import { createLogger, type Logger } from './logger';
+import { getXRayTraceIdFromEnv } from '@aws-lambda-powertools/commons/utils/env';
+import { createMetrics, metricNames, MetricUnit, withInvocationMetrics, type InvocationMetrics, type Metrics } from './metrics';
 
 export interface ConsumedEvent<T extends DetailType> {
   /** EventBridge event id: differs between a delivery and its replay. */
@@ -18,9 +20,45 @@ export interface ConsumedEvent<T extends DetailType> {
 }
 
 export interface ConsumerTools {
-  /** A logger for this invocation only: every line carries the booking id, the event and the consumer. */
+  /**
+   * A logger for this invocation only: every line carries the booking id, the event, the consumer, the
+   * Lambda context (request id, cold start, function name) and the X-Ray trace id.
+   */
   logger: Logger;
   context: Context;
+  /** This invocation's metrics (namespace charterflow, dimension service), flushed when it ends. */
+  metrics: InvocationMetrics;
+}
+
+/**
+ * What a consumer made of an event, counted by the wrapper: 'acted' and 'emitted-only' (a crash had kept
+ * the next event from going out; only that was redone) as eventsActedOn, 'duplicate' (a redelivery or
+ * replay of what is done) and 'stale' (an older revision than the one handled) as skipped, 'skipped' for
+ * any other reason not to act.
+ */
+export type ConsumerOutcome = 'acted' | 'emitted-only' | 'duplicate' | 'stale' | 'skipped';
+
+export type ConsumerAction<T extends DetailType> = (
+  event: ConsumedEvent<T>,
+  tools: ConsumerTools,
+) => Promise<void | { outcome: ConsumerOutcome }>;
+
+const outcomeMetric: Record<ConsumerOutcome, string> = {
+  acted: metricNames.eventsActedOn,
+  'emitted-only': metricNames.eventsActedOn,
+  duplicate: metricNames.eventsSkippedAsDuplicate,
+  stale: metricNames.eventsSkippedAsStale,
+  skipped: metricNames.eventsSkipped,
+};
+
+/**
+ * What a service's action returned, as the wrapper counts it: a ConsumerOutcome as it is, a step's outcome
+ * (shared/steps.ts: a skipped step was done before, so a duplicate), and nothing at all as 'acted'.
+ */
+export function consumerOutcomeOf(result: unknown): ConsumerOutcome {
+  const outcome = (result as { outcome?: unknown } | undefined)?.outcome;
+  if (outcome === 'skipped') return 'duplicate';
+  return typeof outcome === 'string' && outcome in outcomeMetric ? (outcome as ConsumerOutcome) : 'acted';
 }
 
 export type ConsumerHandler = (event: EventBridgeEvent<string, unknown>, context: Context) => Promise<void>;
@@ -29,17 +67,34 @@ export type ConsumerHandler = (event: EventBridgeEvent<string, unknown>, context
  * Wraps a consumer's action for Lambda: parses the EventBridge envelope (Powertools parser schema), checks
  * that the detail-type is one the consumer declared and that the detail meets its contract, and throws a
  * ContractViolation naming the field otherwise, so a malformed event fails the invocation and ends in the
- * rule's DLQ with that reason instead of being dropped.
+ * rule's DLQ with that reason instead of being dropped. Counts the outcome (or the failure) and flushes the
+ * invocation's metrics as one EMF line when it ends, whatever the outcome.
  */
 export function consumer<T extends DetailType>(
   declaration: ConsumerDeclaration<T>,
-  act: (event: ConsumedEvent<T>, tools: ConsumerTools) => Promise<void>,
+  act: ConsumerAction<T>,
 ): middy.MiddyfiedHandler<EventBridgeEvent<string, unknown>, void, Error, Context> {
   const baseLogger = createLogger(declaration.name);
 
   return middy<EventBridgeEvent<string, unknown>, void, Error, Context>().handler(async (raw, context) => {
-    const event = parseConsumedEvent(declaration, raw);
+    const metrics = createMetrics(declaration.name);
+    try {
+      await withInvocationMetrics(metrics, context.awsRequestId, () => handle(raw, context, metrics));
+    } catch (error) {
+      metrics.addMetric(metricNames.eventsFailed, MetricUnit.Count, 1);
+      throw error;
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  });
+
+  async function handle(raw: EventBridgeEvent<string, unknown>, context: Context, metrics: Metrics) {
+    // What Powertools' injectLambdaContext does, on the invocation's own child logger: the local stack runs
+    // invocations of one function concurrently, and a context set on the shared logger could be another's.
+    // The shared logger keeps the cold-start flag, so it is told first, and the child copies its context.
+    baseLogger.addContext(context);
     const logger = baseLogger.createChild();
+    const event = parseConsumedEvent(declaration, raw);
     logger.appendPersistentKeys({
       bookingId: event.detail.metadata.bookingId,
       detailType: event.detailType,
@@ -47,9 +102,16 @@ export function consumer<T extends DetailType>(
       correlationId: event.detail.metadata.correlationId,
       ...(event.replayName ? { replayName: event.replayName } : {}),
     });
+    // The EMF line is a log line too: the same ids lead from it to the booking's other lines and its trace.
+    metrics.addMetadata('bookingId', event.detail.metadata.bookingId);
+    metrics.addMetadata('correlationId', event.detail.metadata.correlationId);
+    metrics.addMetadata('function_request_id', context.awsRequestId);
+    const traceId = getXRayTraceIdFromEnv();
+    if (traceId) metrics.addMetadata('xray_trace_id', traceId);
     const started = performance.now();
     try {
-      await act(event, { logger, context });
+      const result = await act(event, { logger, context, metrics });
+      metrics.addMetric(outcomeMetric[result?.outcome ?? 'acted'], MetricUnit.Count, 1);
     } catch (error) {
       logger.error('consumer failed; the event will be retried, then dead-lettered', {
         outcome: 'failed',
@@ -58,7 +120,7 @@ export function consumer<T extends DetailType>(
       });
       throw error;
     }
-  });
+  }
 }
 
 export function parseConsumedEvent<T extends DetailType>(

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createLogger, type Logger } from './logger';
+import { recordDownstreamLatency } from './metrics';
 
 /**
  * The one way our consumers call a downstream HTTP API (JADA calendar, ShipCaptainCrew). Own code over a
@@ -171,13 +172,16 @@ export class HttpClient {
       const timeoutMs = Math.min(settings.timeoutMs, call.deadline === undefined ? Infinity : call.deadline - Date.now());
       if (timeoutMs <= 0) throw fail(undefined, attempt - 1, 'no time left in this invocation', true);
       const outcome = await this.attempt(call, url, timeoutMs);
+      const latencyMs = performance.now() - started;
+      // Each attempt is time the invocation waited downstream: the running invocation's downstreamLatency.
+      recordDownstreamLatency(latencyMs);
       const line = {
         operation: call.operation,
         targetService: this.options.service,
         method: call.method,
         path: url.pathname,
         attempt,
-        latencyMs: Math.round(performance.now() - started),
+        latencyMs: Math.round(latencyMs),
       };
 
       if (outcome.kind === 'failure') {

@@ -2,6 +2,7 @@ import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } 
 import { eventCatalog, type DetailType, type EventDetail } from './contract/events';
 import { parseOrThrow } from './contract/validate';
 import { busName } from './config';
+import { currentTraceHeader } from './tracing';
 
 export interface OutgoingEvent<T extends DetailType = DetailType> {
   detailType: T;
@@ -73,11 +74,13 @@ export class Publisher {
     const contract = eventCatalog[event.detailType];
     if (!contract) throw new Error(`unknown detail-type ${String(event.detailType)}`);
     const detail = parseOrThrow(contract.schema, event.detail, `${event.detailType} detail`);
+    const traceHeader = currentTraceHeader();
     return {
       EventBusName: this.bus,
       Source: contract.source,
       DetailType: event.detailType,
       Detail: JSON.stringify(detail),
+      ...(traceHeader ? { TraceHeader: traceHeader } : {}),
     };
   }
 

@@ -303,7 +303,7 @@ export class Buses {
 
     const now = Date.now();
     const results: Array<{ EventId?: string; ErrorCode?: string; ErrorMessage?: string }> = [];
-    const accepted: Array<{ bus: Bus; event: EventBridgeEvent }> = [];
+    const accepted: Array<{ bus: Bus; event: EventBridgeEvent; traceHeader?: string }> = [];
     for (const entry of entries) {
       const checked = this.checkEntry(entry);
       if ('ErrorCode' in checked) {
@@ -322,21 +322,29 @@ export class Buses {
         resources: (optionalArray<string>(entry, 'Resources') ?? []).filter((r) => typeof r === 'string'),
         detail: checked.detail,
       };
-      accepted.push({ bus: checked.bus, event });
+      const traceHeader = typeof entry.TraceHeader === 'string' ? entry.TraceHeader : undefined;
+      accepted.push({ bus: checked.bus, event, ...(traceHeader ? { traceHeader } : {}) });
       results.push({ EventId: event.id });
     }
 
     // Archive and journal before answering: an accepted event is never lost, even if the stack stops now.
     const byBus = new Map<Bus, Array<{ at: number; event: EventBridgeEvent }>>();
-    for (const { bus, event } of accepted) {
+    const traceHeaders = new Map<string, string>();
+    for (const { bus, event, traceHeader } of accepted) {
       const list = byBus.get(bus) ?? [];
       list.push({ at: now, event });
       byBus.set(bus, list);
+      if (traceHeader) traceHeaders.set(event.id, traceHeader);
     }
     const deliveries: Delivery[] = [];
     for (const [bus, events] of byBus) {
       await this.onIngest(bus, events);
-      for (const { event } of events) deliveries.push(...this.route(bus, event, undefined, now));
+      for (const { event } of events) {
+        const routed = this.route(bus, event, undefined, now);
+        const traceHeader = traceHeaders.get(event.id);
+        if (traceHeader) for (const d of routed) d.traceHeader = traceHeader;
+        deliveries.push(...routed);
+      }
     }
     await this.engine.enqueue(deliveries);
     return { FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };

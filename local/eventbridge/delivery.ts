@@ -16,7 +16,7 @@ export interface Backoff {
 /** Close to EventBridge's first retries (about a second apart), capped so a local outage recovers quickly. */
 export const DEFAULT_BACKOFF: Backoff = { baseMs: 1000, maxMs: 60_000 };
 
-export type InvokeLambda = (functionArn: string, event: EventBridgeEvent) => Promise<void>;
+export type InvokeLambda = (functionArn: string, event: EventBridgeEvent, traceHeader?: string) => Promise<void>;
 
 /** Why a delivery failed, in the ERROR_CODE vocabulary EventBridge writes to a DLQ. */
 class TargetFailure extends Error {
@@ -135,7 +135,7 @@ export class DeliveryEngine {
     if (this.stopped) return;
     d.attempts++;
     try {
-      await this.send(d.target.Arn, targetInput(d.target, d.event));
+      await this.send(d.target.Arn, targetInput(d.target, d.event), d.traceHeader);
       await this.finished(d);
       return;
     } catch (error) {
@@ -167,12 +167,12 @@ export class DeliveryEngine {
     return Math.round(exponential / 2 + Math.random() * (exponential / 2));
   }
 
-  private async send(arn: string, event: EventBridgeEvent): Promise<void> {
+  private async send(arn: string, event: EventBridgeEvent, traceHeader?: string): Promise<void> {
     // `event` is what the target receives: the event itself unless the target sets Input or InputPath.
     const kind = targetKind(arn);
     if (kind === 'lambda') {
       try {
-        await this.invokeLambda(arn, event);
+        await this.invokeLambda(arn, event, traceHeader);
       } catch (error) {
         // A function that is not registered yet (the stack registers consumers after the bus resumes) is
         // retried rather than dead-lettered at once as AWS would, so a restart never dead-letters on a race.

@@ -21,7 +21,7 @@ export interface LocalEventBridgeOptions {
   region: string;
   accountId: string;
   queues: LocalQueues;
-  invokeLambda: (functionArn: string, event: EventBridgeEvent) => Promise<void>;
+  invokeLambda: (functionArn: string, event: EventBridgeEvent, traceHeader?: string) => Promise<void>;
   /** Retry backoff; tests shrink it. */
   backoff?: Backoff;
 }

@@ -89,6 +89,8 @@ export interface Delivery {
   /** Attempts made so far. */
   attempts: number;
   nextAttemptAt: number;
+  /** The PutEvents entry's TraceHeader, handed to a Lambda target as EventBridge does (not part of the event). */
+  traceHeader?: string;
 }
 
 export const DEFAULT_BUS = 'default';

@@ -1,10 +1,11 @@
 import { consumer } from '../../shared/consumer';
-import { documentClient } from '../../shared/aws';
+import { documentClient, dynamoDbClient } from '../../shared/aws';
+import { timeDownstreamCalls } from '../../shared/metrics';
 import { declaration } from './declaration';
 import { ledgerLinesOf } from './booking-ledger';
 import { BookingLedger } from './ledger';
 
-const ledger = new BookingLedger(documentClient());
+const ledger = new BookingLedger(documentClient(timeDownstreamCalls(dynamoDbClient())));
 
 export const handler = consumer(declaration, async (event, { logger }) => {
   const [own, ...partners] = ledgerLinesOf(event);
@@ -12,4 +13,5 @@ export const handler = consumer(declaration, async (event, { logger }) => {
   // A line on another booking's timeline does not make it that booking's latest step.
   for (const line of partners) await ledger.record(line, { summary: false });
   logger.info('timeline line', { step: own!.step, outcome: outcome === 'recorded' ? 'acted' : 'skipped', at: own!.at });
+  return { outcome: outcome === 'recorded' ? 'acted' : 'duplicate' };
 });

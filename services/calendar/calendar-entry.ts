@@ -2,6 +2,7 @@ import type { BookingSnapshot, EventMetadata } from '../../shared/contract/event
 import { followUpMetadata } from '../../shared/contract/metadata';
 import type { ConsumedEvent } from '../../shared/consumer';
 import type { Logger } from '../../shared/logger';
+import { MetricUnit, metricNames, type InvocationMetrics } from '../../shared/metrics';
 import type { OutgoingEvent, Publisher } from '../../shared/publisher';
 import type { Change, RevisionLedger } from '../../shared/revisions';
 import { tripWindow } from '../../shared/trip';
@@ -44,6 +45,8 @@ export interface CalendarDeps {
   jada: JadaCalendarApi;
   schedule: BoatSchedule;
   logger: Logger;
+  /** Where a double booking is counted (CloudWatch: doubleBookingsDetected). */
+  metrics?: Pick<InvocationMetrics, 'addMetric'>;
   /** Epoch ms by which downstream calls must be over (from the Lambda's remaining time). */
   deadline?: number;
 }
@@ -117,6 +120,7 @@ async function keep(event: BookingEvent, held: CalendarHeld | undefined, deps: C
     deps.logger.warn('double booking: the trip overlaps other bookings of the same boat', {
       conflictsWith: schedule.detected.map((s) => s.bookingId),
     });
+    deps.metrics?.addMetric(metricNames.doubleBookingsDetected, MetricUnit.Count, schedule.detected.length);
   }
 
   const created = !active;

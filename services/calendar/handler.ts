@@ -1,5 +1,6 @@
-import { documentClient, eventBridgeClient, secretsManagerClient } from '../../shared/aws';
+import { documentClient, dynamoDbClient, eventBridgeClient, secretsManagerClient } from '../../shared/aws';
 import { consumer } from '../../shared/consumer';
+import { timeDownstreamCalls } from '../../shared/metrics';
 import { Publisher } from '../../shared/publisher';
 import { RevisionLedger } from '../../shared/revisions';
 import { SecretCache } from '../../shared/secrets';
@@ -8,14 +9,15 @@ import { applyToCalendar } from './calendar-entry';
 import { declaration } from './declaration';
 import { jadaCalendarApi, turnaroundMs } from './jada-calendar-api';
 
-const documents = documentClient();
+const documents = documentClient(timeDownstreamCalls(dynamoDbClient()));
 const revisions = new RevisionLedger(documents);
 const schedule = new BoatSchedule(documents, turnaroundMs());
-const publisher = new Publisher(eventBridgeClient());
-const jada = jadaCalendarApi(new SecretCache(secretsManagerClient()));
+const publisher = new Publisher(timeDownstreamCalls(eventBridgeClient()));
+const jada = jadaCalendarApi(new SecretCache(timeDownstreamCalls(secretsManagerClient())));
 
-export const handler = consumer(declaration, async (event, { logger, context }) => {
+export const handler = consumer(declaration, async (event, { logger, context, metrics }) => {
   // Leave time to record the revision and emit the next event after the downstream calls.
   const deadline = Date.now() + context.getRemainingTimeInMillis() - 3_000;
-  await applyToCalendar(event, { revisions, publisher, jada, schedule, logger, deadline });
+  const { outcome } = await applyToCalendar(event, { revisions, publisher, jada, schedule, logger, metrics, deadline });
+  return { outcome };
 });

@@ -1,6 +1,7 @@
-import { cloudFrontClient, documentClient, eventBridgeClient, s3Client, secretsManagerClient } from '../../shared/aws';
+import { cloudFrontClient, documentClient, dynamoDbClient, eventBridgeClient, s3Client, secretsManagerClient } from '../../shared/aws';
 import { secretNames } from '../../shared/config';
 import { consumer } from '../../shared/consumer';
+import { addBookingToPageLatency, timeDownstreamCalls } from '../../shared/metrics';
 import { Publisher } from '../../shared/publisher';
 import { RevisionLedger } from '../../shared/revisions';
 import { SecretCache } from '../../shared/secrets';
@@ -8,13 +9,16 @@ import { declaration } from './declaration';
 import { applyToGuestPage } from './guest-page';
 import { parseGuestSiteConfig } from './publish';
 
-const revisions = new RevisionLedger(documentClient());
-const publisher = new Publisher(eventBridgeClient());
-const s3 = s3Client();
-const cloudFront = cloudFrontClient();
-const secrets = new SecretCache(secretsManagerClient());
+const revisions = new RevisionLedger(documentClient(timeDownstreamCalls(dynamoDbClient())));
+const publisher = new Publisher(timeDownstreamCalls(eventBridgeClient()));
+const s3 = timeDownstreamCalls(s3Client());
+const cloudFront = timeDownstreamCalls(cloudFrontClient());
+const secrets = new SecretCache(timeDownstreamCalls(secretsManagerClient()));
 const site = async () => parseGuestSiteConfig(await secrets.getJson(secretNames.guestSite));
 
-export const handler = consumer(declaration, async (event, { logger }) => {
-  await applyToGuestPage(event, { s3, cloudFront, revisions, publisher, site, logger });
+export const handler = consumer(declaration, async (event, { logger, metrics }) => {
+  const { outcome } = await applyToGuestPage(event, { s3, cloudFront, revisions, publisher, site, logger });
+  // This consumer sees the end of the chain: once per booking revision, when the page followed it now.
+  if (outcome === 'acted') addBookingToPageLatency(metrics, event.detail.metadata);
+  return { outcome };
 });

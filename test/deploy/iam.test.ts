@@ -15,6 +15,11 @@ const params: DeployParams = {
   sccInvokeUrl: 'https://scc.example.com',
   guestMailFrom: 'Queen of San Diego <charters@queenofsandiego.com>',
   guestMailIdentity: 'queenofsandiego.com',
+  webhookReservedConcurrency: 10,
+  webhookRateLimit: 10,
+  webhookBurstLimit: 20,
+  bookingToPageAlarmSeconds: 300,
+  webhook4xxAlarmPercent: 25,
 };
 
 const service = (overrides: Partial<DiscoveredService>): DiscoveredService => ({
@@ -126,5 +131,12 @@ describe('deploy parameters', () => {
 
   it('reject a retention that is not a whole number of days', () => {
     expect(() => parseParams({ ...raw, archiveRetentionDays: 'a year' })).toThrow(/archiveRetentionDays must be a whole number/);
+  });
+
+  it('reject a reserved concurrency, a throttle or an alarm threshold that is not a positive number', () => {
+    expect(() => parseParams({ ...raw, webhookReservedConcurrency: '0' })).toThrow(/webhookReservedConcurrency must be a positive whole number, got 0/);
+    expect(() => parseParams({ ...raw, webhookBurstLimit: '2.5' })).toThrow(/webhookBurstLimit must be a positive whole number/);
+    expect(() => parseParams({ ...raw, bookingToPageAlarmSeconds: 'five minutes' })).toThrow(/bookingToPageAlarmSeconds must be a positive number/);
+    expect(parseParams({ ...raw, webhookRateLimit: '2.5' }).webhookRateLimit).toBe(2.5);
   });
 });

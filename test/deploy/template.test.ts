@@ -11,6 +11,8 @@ import { devSecrets } from '../../local/seed';
 import { discoverServices, type DiscoveredService } from '../../deploy/discover';
 import { documentedWildcards } from '../../deploy/iam';
 import { consumerLogicalIds, functionKeyOf, functionLogicalIdOf } from '../../deploy/template';
+import { httpApiPermissionLogicalIdOf, logGroupLogicalIdOf, observabilityIds } from '../../deploy/observability';
+import { checkTemplate } from './cfn-spec';
 import { packageOffline, readTemplate, zipEntries, type CfnResource, type CfnTemplate } from './package';
 import { specification } from '@aws-cdk/cfnspec';
 import { GUEST_PAGE_CONTENT_SECURITY_POLICY } from '../../services/guest-page/security-headers';
@@ -266,6 +268,136 @@ describe('the packaged CloudFormation template', () => {
     }
     expect(roles.size).toBe(services.length);
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+});
+
+describe('observability', () => {
+  const dashboardWidgets = () => {
+    const body = resource(observabilityIds.dashboard).Properties.DashboardBody['Fn::Sub'] as string;
+    return (JSON.parse(body) as { widgets: { properties: { title: string; metrics: unknown[][] } }[] }).widgets.map((w) => w.properties);
+  };
+  const widget = (title: RegExp) => {
+    const found = dashboardWidgets().find((w) => title.test(w.title));
+    if (!found) throw new Error(`the dashboard has no widget titled ${title}`);
+    return found;
+  };
+  const metricsOf = (w: { metrics: unknown[][] }) => w.metrics.map((m) => m.slice(0, 4).join(' '));
+
+  it(`has one dashboard for the stage, charterflow-${STAGE}`, () => {
+    expect(ofType('AWS::CloudWatch::Dashboard')).toHaveLength(1);
+    expect(resource(observabilityIds.dashboard).Properties.DashboardName).toBe(`charterflow-${STAGE}`);
+  });
+
+  it('shows bookings per hour, booking-to-page p50 and p99, and conflicts', () => {
+    const bookings = widget(/^Bookings per hour/);
+    expect(metricsOf(bookings)).toEqual(
+      ['bookingsReceived', 'bookingsChanged', 'bookingsCancelled'].map((m) => `charterflow ${m} service webhook`),
+    );
+    expect(bookings).toMatchObject({ period: 3600, stat: 'Sum' });
+    const latency = widget(/^Booking to live guest page/);
+    expect(latency.metrics.map((m) => [m[1], m[3], (m[4] as { stat: string }).stat])).toEqual([
+      ['bookingToPageLatency', 'guest-page', 'p50'],
+      ['bookingToPageLatency', 'guest-page', 'p99'],
+    ]);
+    expect(metricsOf(widget(/^Double bookings/))).toEqual(consumers.map(({ name }) => `charterflow doubleBookingsDetected service ${name}`));
+  });
+
+  it("shows every consumer's errors and duration, and every dead-letter queue's depth", () => {
+    const errors = metricsOf(widget(/^Errors per function/));
+    const durations = metricsOf(widget(/^Duration per function/));
+    const depth = metricsOf(widget(/^Dead-letter queue depth/));
+    for (const { name } of consumers) {
+      const fn = deployedNames(name, STAGE).functionName;
+      expect(errors, name).toContain(`AWS/Lambda Errors FunctionName ${fn}`);
+      expect(errors, name).toContain(`charterflow eventsFailed service ${name}`);
+      expect(durations, name).toContain(`AWS/Lambda Duration FunctionName ${fn}`);
+      expect(depth, name).toContain(`AWS/SQS ApproximateNumberOfMessagesVisible QueueName ${deployedNames(name, STAGE).deadLetterQueueName}`);
+    }
+  });
+
+  it('alarms on booking-to-page p99 above 5 minutes, to the dead-letter alarm topic', () => {
+    expect(resource(observabilityIds.bookingToPageAlarm).Properties).toMatchObject({
+      Namespace: 'charterflow',
+      MetricName: 'bookingToPageLatency',
+      Dimensions: [{ Name: 'service', Value: 'guest-page' }],
+      ExtendedStatistic: 'p99',
+      Threshold: 300_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: 'DeadLetterAlarmTopic' }],
+    });
+  });
+
+  it('alarms on any double booking detected by any service, consumers added later included', () => {
+    expect(resource(observabilityIds.doubleBookingAlarm).Properties).toMatchObject({
+      Metrics: [{ Id: 'detected', Expression: 'SELECT SUM(doubleBookingsDetected) FROM SCHEMA("charterflow", service)', Period: 60, ReturnData: true }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: 'DeadLetterAlarmTopic' }],
+    });
+  });
+
+  it("alarms on the webhook's 4xx rate, from the HTTP API's own metrics", () => {
+    const alarm = resource(observabilityIds.webhook4xxAlarm).Properties;
+    expect(alarm).toMatchObject({ Threshold: 25, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [{ Ref: 'DeadLetterAlarmTopic' }] });
+    const byId = Object.fromEntries((alarm.Metrics as { Id: string }[]).map((m) => [m.Id, m])) as Record<string, any>;
+    expect(byId.requests.MetricStat.Metric).toEqual({ Namespace: 'AWS/ApiGateway', MetricName: 'Count', Dimensions: [{ Name: 'ApiId', Value: { Ref: 'HttpApi' } }] });
+    expect(byId.rejected.MetricStat.Metric.MetricName).toBe('4xx');
+    expect(byId.rejectedPercent.Expression).toBe('IF(requests >= 5, 100 * rejected / requests, 0)');
+  });
+
+  it('traces every function actively, and lets each role send its segments to X-Ray', () => {
+    for (const { name } of services) {
+      expect(resource(functionLogicalIdOf(name)).Properties.TracingConfig, name).toEqual({ Mode: 'Active' });
+      expect(roleOfService(name).Properties.ManagedPolicyArns, name).toEqual([
+        { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AWSXRayDaemonWriteAccess' },
+      ]);
+    }
+  });
+
+  it("reserves the webhook's concurrency and throttles the HTTP API stage", () => {
+    expect(resource(functionLogicalIdOf('webhook')).Properties.ReservedConcurrentExecutions).toBe(10);
+    expect(resource(observabilityIds.httpApiStage).Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+  });
+
+  it('writes JSON access logs of the HTTP API stage, without the request body, to an encrypted log group', () => {
+    const { AccessLogSettings } = resource(observabilityIds.httpApiStage).Properties;
+    expect(AccessLogSettings.DestinationArn).toEqual(getAtt(observabilityIds.httpApiLogGroup));
+    const format = JSON.parse(AccessLogSettings.Format) as Record<string, string>;
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', routeKey: '$context.routeKey' });
+    expect(AccessLogSettings.Format).not.toMatch(/body|requestOverride|\$input/i);
+    expect(resource(observabilityIds.httpApiLogGroup).Properties.KmsKeyId).toEqual(getAtt(observabilityIds.key));
+  });
+
+  it("encrypts every function's log group and the alarm topic with the stack's key, whose policy scopes the services", () => {
+    for (const { name } of services) {
+      expect(resource(logGroupLogicalIdOf(name)).Properties.KmsKeyId, name).toEqual(getAtt(observabilityIds.key));
+    }
+    expect(resource('DeadLetterAlarmTopic').Properties.KmsMasterKeyId).toEqual({ Ref: observabilityIds.key });
+    const key = resource(observabilityIds.key);
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    const principals = (key.Properties.KeyPolicy.Statement as { Principal: { Service?: unknown } }[]).map((s) => s.Principal.Service).filter(Boolean);
+    expect(principals).toEqual([{ 'Fn::Sub': 'logs.${AWS::Region}.amazonaws.com' }, 'cloudwatch.amazonaws.com']);
+  });
+
+  it('lets API Gateway invoke the webhook for APIs of this account only', () => {
+    expect(resource(httpApiPermissionLogicalIdOf('webhook')).Properties).toMatchObject({
+      Principal: 'apigateway.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+  });
+});
+
+describe('the CloudFormation resource specification', () => {
+  it('finds every resource type and property of the packaged template, each with the right type', () => {
+    expect(checkTemplate(template)).toEqual([]);
+  });
+
+  it('finds a misspelled property in the packaged template, and says where', () => {
+    const broken = structuredClone(template);
+    const target = broken.Resources[consumerLogicalIds('calendar').rule]!.Properties.Targets[0];
+    target.RetryPolicy.MaximumRetryAttempt = target.RetryPolicy.MaximumRetryAttempts;
+    delete target.RetryPolicy.MaximumRetryAttempts;
+    expect(checkTemplate(broken)).toEqual(['CalendarRule (AWS::Events::Rule).Targets[0].RetryPolicy.MaximumRetryAttempt: no such property on AWS::Events::Rule']);
   });
 });
 

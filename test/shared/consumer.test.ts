@@ -1,6 +1,8 @@
 import type { Context } from 'aws-lambda';
-import { describe, expect, it, vi } from 'vitest';
-import { consumer, parseConsumedEvent } from '../../shared/consumer';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { consumer, consumerOutcomeOf, parseConsumedEvent, type ConsumerOutcome } from '../../shared/consumer';
+import { HttpClient } from '../../shared/http-client';
+import { MetricUnit } from '../../shared/metrics';
 import { defineConsumer, eventPatternOf } from '../../shared/declaration';
 import { ContractViolation } from '../../shared/contract/validate';
 import { bookingSnapshot, eventEnvelope, eventMetadata } from '../fixtures';
@@ -53,6 +55,118 @@ describe('the consumer wrapper', () => {
       throw new Error('JADA calendar answered 500');
     });
     await expect(failing(envelope(goodDetail()), context)).rejects.toThrow('JADA calendar answered 500');
+  });
+});
+
+/** Runs `run` and returns what went to stdout, as JSON lines: the log lines and the EMF metric lines. */
+async function outputOf(run: () => Promise<unknown>): Promise<Record<string, any>[]> {
+  const chunks: string[] = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => {
+    chunks.push(String(chunk));
+    return true;
+  });
+  try {
+    await run().catch(() => undefined);
+  } finally {
+    spy.mockRestore();
+  }
+  return chunks
+    .join('')
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line));
+}
+
+const emfLinesOf = (lines: Record<string, any>[]) => lines.filter((line) => line._aws?.CloudWatchMetrics);
+const metricNamesOf = (emf: Record<string, any>) =>
+  emf._aws.CloudWatchMetrics.flatMap((set: { Metrics: { Name: string }[] }) => set.Metrics.map((m) => m.Name));
+
+describe('the consumer wrapper, in metrics and logs', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it.each<[ConsumerOutcome | undefined, string]>([
+    [undefined, 'eventsActedOn'],
+    ['acted', 'eventsActedOn'],
+    ['emitted-only', 'eventsActedOn'],
+    ['duplicate', 'eventsSkippedAsDuplicate'],
+    ['stale', 'eventsSkippedAsStale'],
+    ['skipped', 'eventsSkipped'],
+  ])('counts an action that returns %s as %s, in one EMF line of namespace charterflow with dimension service', async (outcome, metric) => {
+    const handler = consumer(declaration, async () => (outcome ? { outcome } : undefined));
+    const [emf, ...more] = emfLinesOf(await outputOf(() => handler(envelope(goodDetail()), context)));
+    expect(more).toEqual([]);
+    expect(emf!._aws.CloudWatchMetrics).toEqual([
+      { Namespace: 'charterflow', Dimensions: [['service']], Metrics: [{ Name: metric, Unit: 'Count' }] },
+    ]);
+    expect(emf).toMatchObject({ service: 'calendar-test', [metric]: 1, bookingId: 'XHQGMDH', correlationId: 'msg_2pLq8Vn4Xc7bQe1' });
+  });
+
+  it('counts a failed invocation and still flushes what the action added before it failed', async () => {
+    const handler = consumer(declaration, async (_event, { metrics }) => {
+      metrics.addMetric('doubleBookingsDetected', MetricUnit.Count, 1);
+      throw new Error('JADA calendar answered 500');
+    });
+    const [emf] = emfLinesOf(await outputOf(() => handler(envelope(goodDetail()), context)));
+    expect(metricNamesOf(emf!).sort()).toEqual(['doubleBookingsDetected', 'eventsFailed']);
+  });
+
+  it('counts a malformed event as failed', async () => {
+    const detail = goodDetail() as any;
+    delete detail.data.booking.trip.start;
+    const [emf] = emfLinesOf(await outputOf(() => consumer(declaration, async () => {})(envelope(detail), context)));
+    expect(metricNamesOf(emf!)).toEqual(['eventsFailed']);
+  });
+
+  it("adds each downstream HTTP call's latency to the invocation's metrics", async () => {
+    const jada = new HttpClient({
+      service: 'jada-calendar',
+      baseUrl: () => 'https://calendar.invalid/api',
+      // The downstream is not ours: a fetch double answering like it, in this unit test only.
+      fetch: async () => new Response(JSON.stringify({ entryId: 'cal_1' }), { status: 201 }),
+    });
+    const handler = consumer(declaration, async (_event, { logger }) => {
+      await jada.call({ operation: 'createCalendarEntry', method: 'POST', path: '/entries', idempotencyKey: 'k', body: {}, logger });
+      await jada.call({ operation: 'getCalendarEntry', method: 'GET', path: '/entries/cal_1', logger });
+    });
+    const [emf] = emfLinesOf(await outputOf(() => handler(envelope(goodDetail()), context)));
+    expect(metricNamesOf(emf!).sort()).toEqual(['downstreamLatency', 'eventsActedOn']);
+    expect(emf!.downstreamLatency).toHaveLength(2);
+    expect(emf!._aws.CloudWatchMetrics[0].Metrics).toContainEqual({ Name: 'downstreamLatency', Unit: 'Milliseconds' });
+  });
+
+  it('writes nothing when POWERTOOLS_METRICS_DISABLED=true (the local stack without logs, the bench)', async () => {
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    const lines = await outputOf(() => consumer(declaration, async () => {})(envelope(goodDetail()), context));
+    expect(emfLinesOf(lines)).toEqual([]);
+  });
+
+  it('puts the Lambda context and the X-Ray trace id on every log line, and the trace id on the EMF line', async () => {
+    process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+    process.env._X_AMZN_TRACE_ID = 'Root=1-6752f3a1-3c1f0b9e8d7a6b5c4d3e2f10;Parent=53995c3f42cd8ad8;Sampled=1';
+    const handler = consumer(declaration, async (_event, { logger }) => {
+      logger.info('calendar entry created');
+    });
+    const lines = await outputOf(() => handler(envelope(goodDetail()), { ...context, invokedFunctionArn: 'arn', memoryLimitInMB: '512' } as Context));
+    const log = lines.find((line) => line.message === 'calendar entry created');
+    expect(log).toMatchObject({
+      function_request_id: 'req-1',
+      function_name: 'charterflow-local-calendar-test',
+      cold_start: expect.any(Boolean),
+      xray_trace_id: '1-6752f3a1-3c1f0b9e8d7a6b5c4d3e2f10',
+      correlationId: 'msg_2pLq8Vn4Xc7bQe1',
+      bookingId: 'XHQGMDH',
+    });
+    expect(emfLinesOf(lines)[0]).toMatchObject({ xray_trace_id: '1-6752f3a1-3c1f0b9e8d7a6b5c4d3e2f10', function_request_id: 'req-1' });
+  });
+
+  it("maps a step's outcome: a skipped step is a duplicate, nothing returned is acted on", () => {
+    expect(consumerOutcomeOf({ outcome: 'skipped', result: {} })).toBe('duplicate');
+    expect(consumerOutcomeOf({ outcome: 'emitted-only' })).toBe('emitted-only');
+    expect(consumerOutcomeOf({ outcome: 'stale' })).toBe('stale');
+    expect(consumerOutcomeOf(undefined)).toBe('acted');
   });
 });
 
