@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { AwsError, LOCAL_ACCOUNT_ID } from './aws-service';
+import type { FunctionAsyncConfig } from './eventbridge/delivery';
 
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -28,6 +29,7 @@ interface LocalFunction {
   load: () => Promise<LambdaHandler>;
   handler?: Promise<LambdaHandler>;
   slots: Slots;
+  asyncConfig?: FunctionAsyncConfig;
 }
 
 /** A counting semaphore: one per function. */
@@ -76,8 +78,15 @@ export class LocalLambda {
     this.concurrency = limit ?? DEFAULT_LOCAL_CONCURRENCY;
   }
 
-  register(functionName: string, load: () => Promise<LambdaHandler>): void {
-    this.functions.set(functionName, { name: functionName, load, slots: new Slots(() => this.concurrency) });
+  /** asyncConfig: what Lambda does when the function fails an asynchronous invocation (its retries and DLQ). */
+  register(functionName: string, load: () => Promise<LambdaHandler>, asyncConfig?: FunctionAsyncConfig): void {
+    // New code keeps the function's settings, as updating a function's code keeps its EventInvokeConfig.
+    const settings = asyncConfig ?? this.functions.get(functionName)?.asyncConfig;
+    this.functions.set(functionName, { name: functionName, load, slots: new Slots(() => this.concurrency), asyncConfig: settings });
+  }
+
+  asyncConfigOf(functionArnOrName: string): FunctionAsyncConfig | undefined {
+    return this.functions.get(functionNameOf(functionArnOrName))?.asyncConfig;
   }
 
   has(functionArnOrName: string): boolean {
@@ -89,28 +98,29 @@ export class LocalLambda {
   }
 
   /** Invokes the function and throws what its handler throws (or a timeout). */
-  async invoke(functionArn: string, event: unknown): Promise<void> {
-    await this.invokeWithResult(functionArn, event);
+  async invoke(functionArn: string, event: unknown, requestId?: string): Promise<void> {
+    await this.invokeWithResult(functionArn, event, requestId);
   }
 
-  async invokeWithResult(functionArn: string, event: unknown): Promise<unknown> {
+  /** requestId: the context's awsRequestId, kept across Lambda's retries of one asynchronous invoke. */
+  async invokeWithResult(functionArn: string, event: unknown, requestId?: string): Promise<unknown> {
     const name = functionNameOf(functionArn);
     const fn = this.functions.get(name);
     if (!fn) throw new AwsError('ResourceNotFoundException', `Function not found: ${this.arnOf(name)}`, 404);
     await fn.slots.take();
     try {
-      return await this.run(fn, event);
+      return await this.run(fn, event, requestId);
     } finally {
       fn.slots.release();
     }
   }
 
-  private async run(fn: LocalFunction, event: unknown): Promise<unknown> {
+  private async run(fn: LocalFunction, event: unknown, requestId?: string): Promise<unknown> {
     const handler = await this.loaded(fn);
     // Lambda hands the function a deserialised copy: the handler can never change the bus's own event.
     const payload = JSON.parse(JSON.stringify(event ?? null)) as unknown;
     const deadline = Date.now() + this.timeoutMs;
-    const context = this.context(fn.name, deadline);
+    const context = this.context(fn.name, deadline, requestId);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -136,15 +146,20 @@ export class LocalLambda {
     return fn.handler;
   }
 
-  private context(functionName: string, deadline: number): Context {
-    return lambdaContext(functionName, { deadline, invokedFunctionArn: this.arnOf(functionName), memoryLimitInMB: this.memoryLimitInMB });
+  private context(functionName: string, deadline: number, awsRequestId?: string): Context {
+    return lambdaContext(functionName, {
+      deadline,
+      invokedFunctionArn: this.arnOf(functionName),
+      memoryLimitInMB: this.memoryLimitInMB,
+      awsRequestId,
+    });
   }
 }
 
 /** The Context Lambda passes a handler. Also for tests that call a handler directly. */
 export function lambdaContext(
   functionName: string,
-  options: { deadline?: number; invokedFunctionArn?: string; memoryLimitInMB?: number } = {},
+  options: { deadline?: number; invokedFunctionArn?: string; memoryLimitInMB?: number; awsRequestId?: string } = {},
 ): Context {
   const deadline = options.deadline ?? Date.now() + 30_000;
   const fail = () => {
@@ -157,7 +172,7 @@ export function lambdaContext(
     invokedFunctionArn:
       options.invokedFunctionArn ?? `arn:aws:lambda:${process.env.AWS_REGION ?? 'us-west-2'}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
     memoryLimitInMB: String(options.memoryLimitInMB ?? 1024),
-    awsRequestId: randomUUID(),
+    awsRequestId: options.awsRequestId ?? randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomUUID().replaceAll('-', '')}`,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),

@@ -88,7 +88,8 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
       region: REGION,
       accountId: LOCAL_ACCOUNT_ID,
       queues,
-      invokeLambda: (functionArn, event) => lambda.invoke(functionArn, event),
+      invokeLambda: (functionArn, event, requestId) => lambda.invoke(functionArn, event, requestId),
+      functionConfig: (functionArn) => lambda.asyncConfigOf(functionArn),
       backoff: options.backoff,
     });
     stoppers.push(() => eventBridge.stop());

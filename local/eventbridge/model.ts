@@ -89,6 +89,20 @@ export interface Delivery {
   /** Attempts made so far. */
   attempts: number;
   nextAttemptAt: number;
+  /**
+   * Set once Lambda accepted the event (an asynchronous invoke): from then on a failure is the function's,
+   * retried by Lambda under the function's own settings, no longer by the rule's RetryPolicy.
+   */
+  accepted?: AcceptedByLambda;
+}
+
+export interface AcceptedByLambda {
+  /** The invoke's request id: the same on every retry, as Lambda keeps it (RequestID in the dead letter). */
+  requestId: string;
+  /** When Lambda accepted the event: the function's maximum event age counts from here. */
+  at: number;
+  /** Runs of the function so far. */
+  attempts: number;
 }
 
 export const DEFAULT_BUS = 'default';
