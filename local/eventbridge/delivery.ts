@@ -62,8 +62,15 @@ export function targetKind(arn: string): 'lambda' | 'sqs' | undefined {
   return undefined;
 }
 
-/** The function failed after Lambda accepted the event: Lambda's to retry, not EventBridge's. */
-class FunctionError extends Error {}
+/**
+ * The function failed after Lambda accepted the event: Lambda's to retry, not EventBridge's. The message is
+ * the function's errorMessage, what Lambda writes to the dead letter.
+ */
+class FunctionError extends Error {
+  constructor(error: unknown) {
+    super(error instanceof Error ? error.message : String(error));
+  }
+}
 
 /**
  * Delivers each (event, target) pair on its own, concurrently across events: first attempt at once, then
@@ -208,7 +215,7 @@ export class DeliveryEngine {
       await this.finished(d);
     } catch (error) {
       if (this.stopped) return;
-      await this.functionFailed(d, accepted, new FunctionError(describe(error)));
+      await this.functionFailed(d, accepted, new FunctionError(error));
     }
   }
 
@@ -239,7 +246,7 @@ export class DeliveryEngine {
       try {
         await this.invokeLambda(arn, event, requestId);
       } catch (error) {
-        if (!(error instanceof AwsError && INVOKE_REFUSALS.has(error.code))) throw new FunctionError(describe(error));
+        if (!(error instanceof AwsError && INVOKE_REFUSALS.has(error.code))) throw new FunctionError(error);
         // A function that is not registered yet (the stack registers consumers after the bus resumes) is
         // retried rather than dead-lettered at once as AWS would, so a restart never dead-letters on a race.
         if (error.code === 'ResourceNotFoundException') throw new TargetFailure('NO_RESOURCE', error.message, true);

@@ -111,7 +111,7 @@ describe('dlq and redrive', () => {
 
     const plain = captureIo();
     expect(await runDlq([], plain.io)).toBe(0);
-    expect(plain.lines.find((l) => l.startsWith(`crew  ${A}  CalendarEntryCreated  `))).toMatch(/\d+s ago {2}ERROR_FROM_TARGET {2}/);
+    expect(plain.lines.find((l) => l.startsWith(`crew  ${A}  CalendarEntryCreated  `))).toMatch(/\d+s ago {2}200 {2}scc createCrewEvent failed/);
     expect(plain.lines.at(-1)).toBe('4 dead letter(s): booking-ledger 1, crew 3');
   });
 

@@ -240,7 +240,7 @@ describe('delivery to Lambda targets', () => {
     expect(errors.mock.calls[0]![1]).toMatchObject({
       eventId: put.Entries![0]!.EventId,
       functionArn: lambdaArn('no-dlq'),
-      errorMessage: 'Error: boom',
+      errorMessage: 'boom',
       attempts: 3,
     });
   });
