@@ -1,0 +1,73 @@
+/**
+ * What the local stack answers as AWS does, case by case: each entry is one behaviour, the AWS page it follows,
+ * and whether the stack emulates it or refuses it with the one clear message. The README's table is rendered
+ * from this list (readme.test.ts checks it), and every entry has exactly one test in this folder.
+ */
+
+export interface ConformanceCase {
+  id: string;
+  service: 's3' | 'dynamodb' | 'sqs' | 'events' | 'cloudfront' | 'lambda';
+  operation: string;
+  behaviour: string;
+  outcome: 'as AWS' | 'refused';
+  doc: string;
+}
+
+const S3_API = 'https://docs.aws.amazon.com/AmazonS3/latest/API';
+
+export const catalog: readonly ConformanceCase[] = [
+  {
+    id: 's3-list-truncated',
+    service: 's3',
+    operation: 'ListObjectsV2',
+    behaviour: 'a truncated listing pages on with NextContinuationToken until every key is listed',
+    outcome: 'as AWS',
+    doc: `${S3_API}/API_ListObjectsV2.html`,
+  },
+  {
+    id: 's3-list-delimiter-max-keys',
+    service: 's3',
+    operation: 'ListObjectsV2',
+    behaviour: 'with Delimiter, common prefixes count against MaxKeys and towards truncation',
+    outcome: 'as AWS',
+    doc: `${S3_API}/API_ListObjectsV2.html`,
+  },
+  {
+    id: 's3-put-if-match-stale',
+    service: 's3',
+    operation: 'PutObject',
+    behaviour: 'a stale If-Match answers 412 PreconditionFailed and keeps the object',
+    outcome: 'as AWS',
+    doc: `${S3_API}/API_PutObject.html`,
+  },
+  {
+    id: 's3-multipart-etag',
+    service: 's3',
+    operation: 'CompleteMultipartUpload',
+    behaviour: 'the ETag is the MD5 of the parts’ MD5s, a dash and the part count',
+    outcome: 'as AWS',
+    doc: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html',
+  },
+  {
+    id: 's3-copy-reserved-characters',
+    service: 's3',
+    operation: 'CopyObject',
+    behaviour: 'copies a key holding : = + # ? & given as a URL-encoded CopySource',
+    outcome: 'as AWS',
+    doc: `${S3_API}/API_CopyObject.html`,
+  },
+  {
+    id: 's3-concurrent-deletes',
+    service: 's3',
+    operation: 'DeleteObject',
+    behaviour: 'concurrent deletes of nested keys all succeed (aws s3 rm --recursive)',
+    outcome: 'as AWS',
+    doc: `${S3_API}/API_DeleteObject.html`,
+  },
+];
+
+/** The README's table, one row per case. */
+export function renderTable(cases: readonly ConformanceCase[] = catalog): string {
+  const rows = cases.map((c) => `| \`${c.service}.${c.operation}\` | ${c.behaviour} | ${c.outcome} | [AWS](${c.doc}) |`);
+  return ['| Operation | Behaviour | Local stack | Follows |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
