@@ -153,7 +153,7 @@ export function sendJson(res: ServerResponse, version: '1.0' | '1.1', status: nu
 export function sendJsonError(res: ServerResponse, version: '1.0' | '1.1', err: AwsError): void {
   const jsonType = (err as Partial<QueryCompatibleError>).jsonType;
   const type = jsonType ?? err.code;
-  const payload = JSON.stringify({ __type: type, message: err.message });
+  const payload = JSON.stringify({ __type: type, message: err.message, ...err.details });
   const headers: Record<string, string | number> = {
     'content-type': `application/x-amz-json-${version}`,
     'content-length': Buffer.byteLength(payload),

@@ -14,6 +14,7 @@ export interface ConformanceCase {
 }
 
 const S3_API = 'https://docs.aws.amazon.com/AmazonS3/latest/API';
+const DDB_API = 'https://docs.aws.amazon.com/amazondynamodb/latest/APIReference';
 
 export const catalog: readonly ConformanceCase[] = [
   {
@@ -63,6 +64,86 @@ export const catalog: readonly ConformanceCase[] = [
     behaviour: 'concurrent deletes of nested keys all succeed (aws s3 rm --recursive)',
     outcome: 'as AWS',
     doc: `${S3_API}/API_DeleteObject.html`,
+  },
+  {
+    id: 'dynamodb-table-arn-region',
+    service: 'dynamodb',
+    operation: 'DescribeTable',
+    behaviour: 'TableArn names the region the client called',
+    outcome: 'as AWS',
+    doc: `${DDB_API}/API_TableDescription.html`,
+  },
+  {
+    id: 'dynamodb-condition-failure-item',
+    service: 'dynamodb',
+    operation: 'PutItem',
+    behaviour: 'ReturnValuesOnConditionCheckFailure ALL_OLD puts the item in the ConditionalCheckFailedException',
+    outcome: 'as AWS',
+    doc: `${DDB_API}/API_PutItem.html`,
+  },
+  {
+    id: 'dynamodb-ttl-update-describe',
+    service: 'dynamodb',
+    operation: 'UpdateTimeToLive',
+    behaviour: 'enables time to live, which DescribeTimeToLive then reports',
+    outcome: 'as AWS',
+    doc: `${DDB_API}/API_UpdateTimeToLive.html`,
+  },
+  {
+    id: 'dynamodb-ttl-sweep',
+    service: 'dynamodb',
+    operation: 'TimeToLive',
+    behaviour: 'items whose time-to-live attribute is past are deleted, others kept',
+    outcome: 'as AWS',
+    doc: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html',
+  },
+  {
+    id: 'dynamodb-ttl-declared',
+    service: 'dynamodb',
+    operation: 'DescribeTimeToLive',
+    behaviour: 'the tables the deployment gives a time to live have it enabled at start',
+    outcome: 'as AWS',
+    doc: `${DDB_API}/API_DescribeTimeToLive.html`,
+  },
+  {
+    id: 'dynamodb-transact-write-commits',
+    service: 'dynamodb',
+    operation: 'TransactWriteItems',
+    behaviour: 'puts, updates and deletes of several items all happen',
+    outcome: 'as AWS',
+    doc: `${DDB_API}/API_TransactWriteItems.html`,
+  },
+  {
+    id: 'dynamodb-transact-write-cancels',
+    service: 'dynamodb',
+    operation: 'TransactWriteItems',
+    behaviour: 'one failed condition cancels all, with CancellationReasons per item',
+    outcome: 'as AWS',
+    doc: `${DDB_API}/API_TransactWriteItems.html`,
+  },
+  {
+    id: 'dynamodb-transact-get',
+    service: 'dynamodb',
+    operation: 'TransactGetItems',
+    behaviour: 'answers each item in order, an empty response for a missing one',
+    outcome: 'as AWS',
+    doc: `${DDB_API}/API_TransactGetItems.html`,
+  },
+  {
+    id: 'dynamodb-execute-statement-refused',
+    service: 'dynamodb',
+    operation: 'ExecuteStatement',
+    behaviour: 'PartiQL is refused with the clear message',
+    outcome: 'refused',
+    doc: `${DDB_API}/API_ExecuteStatement.html`,
+  },
+  {
+    id: 'dynamodb-continuous-backups-refused',
+    service: 'dynamodb',
+    operation: 'DescribeContinuousBackups',
+    behaviour: 'refused with the clear message',
+    outcome: 'refused',
+    doc: `${DDB_API}/API_DescribeContinuousBackups.html`,
   },
 ];
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { startStack } from '../../../local/stack';
 import { stack, useStack } from './support';
 import './s3.cases';
+import './dynamodb.cases';
 
 /** One local stack for every case: the cases are registered by the imports above. */
 beforeAll(async () => {
