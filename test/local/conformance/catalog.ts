@@ -15,6 +15,7 @@ export interface ConformanceCase {
 
 const S3_API = 'https://docs.aws.amazon.com/AmazonS3/latest/API';
 const DDB_API = 'https://docs.aws.amazon.com/amazondynamodb/latest/APIReference';
+const SQS_API = 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference';
 
 export const catalog: readonly ConformanceCase[] = [
   {
@@ -144,6 +145,86 @@ export const catalog: readonly ConformanceCase[] = [
     behaviour: 'refused with the clear message',
     outcome: 'refused',
     doc: `${DDB_API}/API_DescribeContinuousBackups.html`,
+  },
+  {
+    id: 'sqs-delete-batch-per-entry',
+    service: 'sqs',
+    operation: 'DeleteMessageBatch',
+    behaviour: 'a bad receipt handle fails its own entry; the others are deleted',
+    outcome: 'as AWS',
+    doc: `${SQS_API}/API_DeleteMessageBatch.html`,
+  },
+  {
+    id: 'sqs-create-same-attributes',
+    service: 'sqs',
+    operation: 'CreateQueue',
+    behaviour: 'an existing name with the same attributes answers the existing queue',
+    outcome: 'as AWS',
+    doc: `${SQS_API}/API_CreateQueue.html`,
+  },
+  {
+    id: 'sqs-create-different-attributes',
+    service: 'sqs',
+    operation: 'CreateQueue',
+    behaviour: 'an existing name with different attributes answers QueueNameExists',
+    outcome: 'as AWS',
+    doc: `${SQS_API}/API_CreateQueue.html`,
+  },
+  {
+    id: 'sqs-unknown-attribute',
+    service: 'sqs',
+    operation: 'CreateQueue',
+    behaviour: 'an unknown attribute answers InvalidAttributeName',
+    outcome: 'as AWS',
+    doc: `${SQS_API}/API_CreateQueue.html`,
+  },
+  {
+    id: 'sqs-attribute-out-of-range',
+    service: 'sqs',
+    operation: 'SetQueueAttributes',
+    behaviour: 'a value out of range answers InvalidAttributeValue',
+    outcome: 'as AWS',
+    doc: `${SQS_API}/API_SetQueueAttributes.html`,
+  },
+  {
+    id: 'sqs-fifo-attribute-on-standard-name',
+    service: 'sqs',
+    operation: 'CreateQueue',
+    behaviour: 'FifoQueue=true on a name without .fifo answers InvalidParameterValue',
+    outcome: 'as AWS',
+    doc: `${SQS_API}/API_CreateQueue.html`,
+  },
+  {
+    id: 'sqs-redrive-missing-queue',
+    service: 'sqs',
+    operation: 'SetQueueAttributes',
+    behaviour: 'a RedrivePolicy naming a missing dead-letter queue answers InvalidParameterValue',
+    outcome: 'as AWS',
+    doc: `${SQS_API}/API_SetQueueAttributes.html`,
+  },
+  {
+    id: 'sqs-purge-twice',
+    service: 'sqs',
+    operation: 'PurgeQueue',
+    behaviour: 'a second purge within 60 seconds answers PurgeQueueInProgress',
+    outcome: 'as AWS',
+    doc: `${SQS_API}/API_PurgeQueue.html`,
+  },
+  {
+    id: 'sqs-fifo-refused',
+    service: 'sqs',
+    operation: 'CreateQueue',
+    behaviour: 'a FIFO queue is refused with the clear message',
+    outcome: 'refused',
+    doc: `${SQS_API}/API_CreateQueue.html`,
+  },
+  {
+    id: 'sqs-query-protocol-refused',
+    service: 'sqs',
+    operation: 'SendMessage',
+    behaviour: 'the query (XML) protocol is refused with a message naming the protocol',
+    outcome: 'refused',
+    doc: `${SQS_API}/API_SendMessage.html`,
   },
 ];
 

@@ -3,6 +3,7 @@ import { startStack } from '../../../local/stack';
 import { stack, useStack } from './support';
 import './s3.cases';
 import './dynamodb.cases';
+import './sqs.cases';
 
 /** One local stack for every case: the cases are registered by the imports above. */
 beforeAll(async () => {
