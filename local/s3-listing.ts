@@ -17,7 +17,7 @@ export interface ObjectStore {
   getBucket(name: string): Promise<unknown>;
   listObjects(
     bucket: string,
-    options: { prefix?: string; delimiter?: string; startAfter?: string },
+    options: { prefix?: string; delimiter?: string; startAfter?: string; maxKeys?: number },
   ): Promise<{ objects: StoredObject[]; commonPrefixes: string[] }>;
 }
 
@@ -47,12 +47,14 @@ export async function listObjectsV2(store: ObjectStore, { bucket, query }: ListR
     after = decoded;
   }
 
-  const listed = await store.listObjects(bucket, { prefix, delimiter, startAfter: after });
+  const pageSize = Math.min(maxKeys, MAX_KEYS);
+  // Without a delimiter s3rver's own count is right, and saves reading every object's metadata for one page.
+  const listed = await store.listObjects(bucket, { prefix, delimiter, startAfter: after, ...(delimiter ? {} : { maxKeys: pageSize + 1 }) });
   const entries = [
     ...listed.objects.map((object) => ({ name: object.key, object })),
     ...listed.commonPrefixes.filter((p) => p > after).map((name) => ({ name, object: undefined })),
   ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const page = entries.slice(0, Math.min(maxKeys, MAX_KEYS));
+  const page = entries.slice(0, pageSize);
   const truncated = entries.length > page.length;
 
   const text = (value: string) => escapeXml(encodeUrl ? encodeURIComponent(value).replace(/%2F/g, '/') : value);

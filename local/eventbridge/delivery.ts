@@ -3,6 +3,7 @@ import type { LocalQueues } from '../sqs/queues';
 import { AwsError } from '../aws-service';
 import { createLogger } from '../../shared/logger';
 import { LAMBDA_ASYNC_LIMITS } from '../../shared/declaration';
+import { transformInput, type TransformContext } from './input-transformer';
 import { DEFAULT_RETRY, type Delivery, type EventBridgeEvent, type Target } from './model';
 import type { BusStore } from './store';
 
@@ -177,7 +178,7 @@ export class DeliveryEngine {
     const startedAt = Date.now();
     const requestId = randomUUID();
     try {
-      await this.send(d.target.Arn, targetInput(d.target, d.event), requestId);
+      await this.send(d.target.Arn, targetInput(d.target, d.event, { ruleArn: d.ruleArn, ingestedAt: d.ingestedAt }), requestId);
       await this.finished(d);
       return;
     } catch (error) {
@@ -211,7 +212,7 @@ export class DeliveryEngine {
   private async retryFunction(d: Delivery, accepted: NonNullable<Delivery['accepted']>): Promise<void> {
     accepted.attempts++;
     try {
-      await this.invokeLambda(d.target.Arn, targetInput(d.target, d.event), accepted.requestId);
+      await this.invokeLambda(d.target.Arn, targetInput(d.target, d.event, { ruleArn: d.ruleArn, ingestedAt: d.ingestedAt }), accepted.requestId);
       await this.finished(d);
     } catch (error) {
       if (this.stopped) return;
@@ -256,7 +257,7 @@ export class DeliveryEngine {
     }
     if (kind === 'sqs') {
       if (!this.queues.hasQueue(arn)) throw new TargetFailure('NO_RESOURCE', `Queue ${arn} does not exist.`, false);
-      this.queues.sendMessage(arn, JSON.stringify(event));
+      this.queues.sendMessage(arn, typeof event === 'string' ? event : JSON.stringify(event));
       return;
     }
     throw new TargetFailure('INVALID_PARAMETER', `Target ${arn} is not a supported target type.`, false);
@@ -293,7 +294,7 @@ export class DeliveryEngine {
       ErrorMessage: { DataType: 'String' as const, StringValue: truncateUtf8(errorMessage, 1024) || 'Unhandled' },
     };
     try {
-      this.queues.sendMessage(config.deadLetterArn, JSON.stringify(targetInput(d.target, d.event)), attributes);
+      this.queues.sendMessage(config.deadLetterArn, JSON.stringify(targetInput(d.target, d.event, { ruleArn: d.ruleArn, ingestedAt: d.ingestedAt })), attributes);
       deliveryLogger.warn('the function failed on the event; Lambda sent it to the dead-letter queue', {
         ...report,
         deadLetterQueueArn: config.deadLetterArn,
@@ -352,9 +353,14 @@ export class DeliveryEngine {
   }
 }
 
-/** What a target receives: the event, or the target's constant Input, or the part InputPath selects. */
-export function targetInput(target: Target, event: EventBridgeEvent): EventBridgeEvent {
+/**
+ * What a target receives: the event, or the target's constant Input, or the part InputPath selects, or what
+ * its InputTransformer makes of the event.
+ */
+export function targetInput(target: Target, event: EventBridgeEvent, context?: TransformContext): EventBridgeEvent {
   if (target.Input !== undefined) return JSON.parse(target.Input) as EventBridgeEvent;
+  if (target.InputTransformer !== undefined)
+    return transformInput(target.InputTransformer, event, context ?? { ruleArn: '', ingestedAt: Date.now() }) as EventBridgeEvent;
   if (target.InputPath !== undefined && target.InputPath !== '$') {
     let value: unknown = event;
     // Dotted JSONPath ($.detail.data.booking) covers what targets use; EventBridge allows nothing fancier here.

@@ -1,3 +1,5 @@
+import type { InputTransformer } from './input-transformer';
+
 /**
  * The resources of the local EventBridge, in the shapes AWS returns them, plus the ARN forms AWS uses.
  * Times are epoch milliseconds inside the emulator; the JSON protocol sends epoch seconds.
@@ -38,6 +40,7 @@ export interface Target {
   DeadLetterConfig?: { Arn?: string };
   Input?: string;
   InputPath?: string;
+  InputTransformer?: InputTransformer;
 }
 
 export interface Rule {
