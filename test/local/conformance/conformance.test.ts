@@ -7,6 +7,7 @@ import './s3.cases';
 import './dynamodb.cases';
 import './sqs.cases';
 import './events.cases';
+import './boto3.cases';
 
 /** One local stack for every case: the cases are registered by the imports above. */
 beforeAll(async () => {
