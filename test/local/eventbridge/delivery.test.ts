@@ -266,6 +266,30 @@ describe('delivery to SQS targets', () => {
 });
 
 describe('nothing lost across a restart', () => {
+  it('resumes Lambda’s retries of an event the function failed, with its request id and the retries already made', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const dlqArn = `arn:aws:sqs:${REGION}:000000000000:resumed-function-dlq`;
+    const functions = { resumed: { maximumRetryAttempts: 1, maximumEventAgeInSeconds: 3600, deadLetterArn: dlqArn } };
+    const failing = async () => {
+      throw new Error('SCC answered 503');
+    };
+    // Lambda's retry waits a few hundred milliseconds: long enough to stop the bus before it runs.
+    const first = await startBus({ dataDir: dir.path, lambda: failing, functions, backoff: { baseMs: 400, maxMs: 400 } });
+    const dlq = await createQueue(first.sqs, 'resumed-function-dlq');
+    await subscribe(first, 'resumed', { MaximumRetryAttempts: 185 });
+    await first.events.send(new PutEventsCommand({ Entries: [booking('RESUME2')] }));
+    await vi.waitFor(() => expect(first.invocations).toHaveLength(1));
+    await first.stop();
+
+    const second = await start({ dataDir: dir.path, lambda: failing, functions });
+    await second.bridge.idle();
+    // One retry left of the function's one: it runs once more, then Lambda dead-letters it.
+    expect(second.invocations.map((i) => i.requestId)).toEqual([first.invocations[0]!.requestId]);
+    const [letter] = await drain(second.sqs, dlq.url);
+    expect(letter?.MessageAttributes?.RequestID?.StringValue).toBe(first.invocations[0]!.requestId);
+  });
+
   it('resumes a pending delivery after the bus restarts on the same data directory', async () => {
     const dir = tempDir();
     dirs.push(dir);
