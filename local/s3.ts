@@ -95,6 +95,9 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
     if (method === 'GET' && bucket && !key && url.searchParams.get('list-type') === '2')
       return send(res, await listObjectsV2(server.store, { bucket, query: url.searchParams }));
 
+    const refused = unsupportedOperation(method, Boolean(key), url.searchParams, Boolean(header(req, 'x-amz-copy-source')));
+    if (refused) return send(res, s3Error(501, 'NotImplemented', `not supported by charterflow local: s3.${refused}`));
+
     const copySource = header(req, 'x-amz-copy-source');
     if (copySource) headers['x-amz-copy-source'] = copySourceForS3rver(copySource);
 
@@ -181,6 +184,50 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
       if (!options.dataDir) rmSync(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Subresources s3rver does not implement, or answers as something else (PutBucketVersioning as CreateBucket,
+ * ListObjectVersions as MethodNotAllowed, GetObjectAttributes as unparseable XML): each named as the S3
+ * operation it is, by method, so the caller reads the one clear refusal.
+ */
+const UNSUPPORTED: Record<string, { bucket?: Record<string, string>; object?: Record<string, string> }> = {
+  versioning: { bucket: { GET: 'GetBucketVersioning', PUT: 'PutBucketVersioning' } },
+  versions: { bucket: { GET: 'ListObjectVersions' } },
+  lifecycle: { bucket: { GET: 'GetBucketLifecycleConfiguration', PUT: 'PutBucketLifecycleConfiguration', DELETE: 'DeleteBucketLifecycle' } },
+  policy: { bucket: { GET: 'GetBucketPolicy', PUT: 'PutBucketPolicy', DELETE: 'DeleteBucketPolicy' } },
+  policyStatus: { bucket: { GET: 'GetBucketPolicyStatus' } },
+  tagging: { bucket: { GET: 'GetBucketTagging', PUT: 'PutBucketTagging', DELETE: 'DeleteBucketTagging' }, object: { DELETE: 'DeleteObjectTagging' } },
+  acl: { bucket: { GET: 'GetBucketAcl', PUT: 'PutBucketAcl' }, object: { PUT: 'PutObjectAcl' } },
+  encryption: { bucket: { GET: 'GetBucketEncryption', PUT: 'PutBucketEncryption', DELETE: 'DeleteBucketEncryption' } },
+  notification: { bucket: { GET: 'GetBucketNotificationConfiguration', PUT: 'PutBucketNotificationConfiguration' } },
+  publicAccessBlock: { bucket: { GET: 'GetPublicAccessBlock', PUT: 'PutPublicAccessBlock', DELETE: 'DeletePublicAccessBlock' } },
+  ownershipControls: { bucket: { GET: 'GetBucketOwnershipControls', PUT: 'PutBucketOwnershipControls', DELETE: 'DeleteBucketOwnershipControls' } },
+  'object-lock': { bucket: { GET: 'GetObjectLockConfiguration', PUT: 'PutObjectLockConfiguration' } },
+  replication: { bucket: { GET: 'GetBucketReplication', PUT: 'PutBucketReplication', DELETE: 'DeleteBucketReplication' } },
+  logging: { bucket: { GET: 'GetBucketLogging', PUT: 'PutBucketLogging' } },
+  accelerate: { bucket: { GET: 'GetBucketAccelerateConfiguration', PUT: 'PutBucketAccelerateConfiguration' } },
+  requestPayment: { bucket: { GET: 'GetBucketRequestPayment', PUT: 'PutBucketRequestPayment' } },
+  attributes: { object: { GET: 'GetObjectAttributes' } },
+  'legal-hold': { object: { GET: 'GetObjectLegalHold', PUT: 'PutObjectLegalHold' } },
+  retention: { object: { GET: 'GetObjectRetention', PUT: 'PutObjectRetention' } },
+  restore: { object: { POST: 'RestoreObject' } },
+  select: { object: { POST: 'SelectObjectContent' } },
+  torrent: { object: { GET: 'GetObjectTorrent' } },
+  uploads: { bucket: { GET: 'ListMultipartUploads' } },
+  uploadId: { object: { GET: 'ListParts', DELETE: 'AbortMultipartUpload' } },
+};
+
+export function unsupportedOperation(method: string, onObject: boolean, query: URLSearchParams, copying: boolean): string | undefined {
+  for (const name of query.keys()) {
+    const level = UNSUPPORTED[name]?.[onObject ? 'object' : 'bucket'];
+    const operation = level?.[method];
+    if (operation) return operation;
+    if (UNSUPPORTED[name] && !level && !(name === 'uploads' || name === 'uploadId' || name === 'tagging' || name === 'acl'))
+      return `${method} ?${name}`;
+  }
+  if (copying && method === 'PUT' && query.has('uploadId')) return 'UploadPartCopy';
+  return undefined;
 }
 
 function send(res: Parameters<RequestHandler>[1], answer: S3Answer): void {

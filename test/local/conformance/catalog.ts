@@ -67,6 +67,22 @@ export const catalog: readonly ConformanceCase[] = [
     doc: `${S3_API}/API_DeleteObject.html`,
   },
   {
+    id: 's3-versioning-refused',
+    service: 's3',
+    operation: 'PutBucketVersioning',
+    behaviour: 'refused with the clear message (versioning is not emulated)',
+    outcome: 'refused',
+    doc: `${S3_API}/API_PutBucketVersioning.html`,
+  },
+  {
+    id: 's3-object-attributes-refused',
+    service: 's3',
+    operation: 'GetObjectAttributes',
+    behaviour: 'refused with the clear message',
+    outcome: 'refused',
+    doc: `${S3_API}/API_GetObjectAttributes.html`,
+  },
+  {
     id: 'dynamodb-table-arn-region',
     service: 'dynamodb',
     operation: 'DescribeTable',

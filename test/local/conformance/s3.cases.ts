@@ -6,7 +6,9 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  GetObjectAttributesCommand,
   GetObjectCommand,
+  PutBucketVersioningCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -14,7 +16,7 @@ import {
   UploadPartCommand,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
-import { clientConfig, conformance } from './support';
+import { clientConfig, conformance, refusal } from './support';
 
 describe('S3', () => {
   const s3 = () => new S3Client({ ...clientConfig(), forcePathStyle: true });
@@ -107,6 +109,21 @@ describe('S3', () => {
     const results = await Promise.allSettled(keys.map((Key) => client.send(new DeleteObjectCommand({ Bucket: bucket, Key }))));
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     expect((await client.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount).toBe(0);
+    client.destroy();
+  });
+
+  conformance('s3-versioning-refused', async () => {
+    const { client, bucket } = await bucketWith([]);
+    const put = client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    await expect(put).rejects.toThrow(refusal('s3', 'PutBucketVersioning'));
+    await expect(put).rejects.toMatchObject({ name: 'NotImplemented', $metadata: { httpStatusCode: 501 } });
+    client.destroy();
+  });
+
+  conformance('s3-object-attributes-refused', async () => {
+    const { client, bucket } = await bucketWith(['g/XHQGMDH/index.html']);
+    const get = client.send(new GetObjectAttributesCommand({ Bucket: bucket, Key: 'g/XHQGMDH/index.html', ObjectAttributes: ['ETag'] }));
+    await expect(get).rejects.toThrow(refusal('s3', 'GetObjectAttributes'));
     client.destroy();
   });
 });
