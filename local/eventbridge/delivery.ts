@@ -178,7 +178,7 @@ export class DeliveryEngine {
     const startedAt = Date.now();
     const requestId = randomUUID();
     try {
-      await this.send(d.target.Arn, targetInput(d.target, d.event, { ruleArn: d.ruleArn, ingestedAt: d.ingestedAt }), requestId);
+      await this.send(d.target.Arn, inputOf(d), requestId);
       await this.finished(d);
       return;
     } catch (error) {
@@ -212,7 +212,7 @@ export class DeliveryEngine {
   private async retryFunction(d: Delivery, accepted: NonNullable<Delivery['accepted']>): Promise<void> {
     accepted.attempts++;
     try {
-      await this.invokeLambda(d.target.Arn, targetInput(d.target, d.event, { ruleArn: d.ruleArn, ingestedAt: d.ingestedAt }), accepted.requestId);
+      await this.invokeLambda(d.target.Arn, inputOf(d), accepted.requestId);
       await this.finished(d);
     } catch (error) {
       if (this.stopped) return;
@@ -234,6 +234,7 @@ export class DeliveryEngine {
     await this.functionDeadLetter(d, accepted, config, error.message);
     await this.finished(d);
   }
+
   /** Exponential backoff with "equal jitter": half fixed, half random, so retries of many events spread out. */
   private backoffDelay(attempts: number): number {
     const exponential = Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** (attempts - 1));
@@ -241,7 +242,7 @@ export class DeliveryEngine {
   }
 
   private async send(arn: string, event: EventBridgeEvent, requestId: string): Promise<void> {
-    // `event` is what the target receives: the event itself unless the target sets Input or InputPath.
+    // `event` is what the target receives (targetInput): the event unless the target transforms it.
     const kind = targetKind(arn);
     if (kind === 'lambda') {
       try {
@@ -294,7 +295,7 @@ export class DeliveryEngine {
       ErrorMessage: { DataType: 'String' as const, StringValue: truncateUtf8(errorMessage, 1024) || 'Unhandled' },
     };
     try {
-      this.queues.sendMessage(config.deadLetterArn, JSON.stringify(targetInput(d.target, d.event, { ruleArn: d.ruleArn, ingestedAt: d.ingestedAt })), attributes);
+      this.queues.sendMessage(config.deadLetterArn, JSON.stringify(inputOf(d)), attributes);
       deliveryLogger.warn('the function failed on the event; Lambda sent it to the dead-letter queue', {
         ...report,
         deadLetterQueueArn: config.deadLetterArn,
@@ -369,6 +370,10 @@ export function targetInput(target: Target, event: EventBridgeEvent, context?: T
     return (value ?? null) as EventBridgeEvent;
   }
   return event;
+}
+
+function inputOf(d: Delivery): EventBridgeEvent {
+  return targetInput(d.target, d.event, { ruleArn: d.ruleArn, ingestedAt: d.ingestedAt });
 }
 
 /** Lambda truncates the dead letter's ErrorMessage to 1 KB. */
