@@ -92,7 +92,7 @@ export function startDynamoDb(options: { dataDir?: string; region: string }): Lo
       }
       switch (operation) {
         case 'TransactWriteItems':
-          return sendJson(res, '1.0', 200, await lock.exclusive(() => transactWriteItems(call, input)));
+          return sendJson(res, '1.0', 200, await lock.exclusive(() => idempotent(input, () => transactWriteItems(call, input))));
         case 'TransactGetItems':
           return sendJson(res, '1.0', 200, await lock.exclusive(() => transactGetItems(call, input)));
         case 'UpdateTimeToLive':
@@ -108,6 +108,30 @@ export function startDynamoDb(options: { dataDir?: string; region: string }): Lo
       const failure = error instanceof AwsError ? error : new AwsError('InternalServerError', String(error), 500);
       sendJsonError(res, '1.0', failure);
     }
+  }
+
+  /**
+   * A ClientRequestToken makes a TransactWriteItems idempotent for 10 minutes: the same request again is not
+   * run again; another request under the same token is refused.
+   * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+   */
+  const tokens = new Map<string, { request: string; at: number }>();
+  async function idempotent(input: Record<string, any>, run: () => Promise<Record<string, unknown>>) {
+    const token = input.ClientRequestToken;
+    if (typeof token !== 'string') return run();
+    const now = Date.now();
+    for (const [key, seen] of tokens) if (now - seen.at > 600_000) tokens.delete(key);
+    const { ClientRequestToken: _token, ReturnConsumedCapacity: _capacity, ReturnItemCollectionMetrics: _metrics, ...request } = input;
+    const text = JSON.stringify(request);
+    const seen = tokens.get(token);
+    if (seen) {
+      if (seen.request !== text)
+        throw new AwsError('IdempotentParameterMismatchException', 'The request uses the same client token as a previous, but non-identical request.');
+      return {};
+    }
+    const output = await run();
+    tokens.set(token, { request: text, at: now });
+    return output;
   }
 
   async function forward(operation: string, input: Record<string, any>, raw: string) {

@@ -139,6 +139,14 @@ export const catalog: readonly ConformanceCase[] = [
     doc: `${DDB_API}/API_TransactWriteItems.html`,
   },
   {
+    id: 'dynamodb-transact-write-idempotent',
+    service: 'dynamodb',
+    operation: 'TransactWriteItems',
+    behaviour: 'the same ClientRequestToken and request again is not run twice; another request under it is refused',
+    outcome: 'as AWS',
+    doc: `${DDB_API}/API_TransactWriteItems.html`,
+  },
+  {
     id: 'dynamodb-transact-get',
     service: 'dynamodb',
     operation: 'TransactGetItems',

@@ -150,6 +150,27 @@ describe('DynamoDB', () => {
     client.destroy();
   });
 
+  conformance('dynamodb-transact-write-idempotent', async () => {
+    const { client, TableName } = await table();
+    await client.send(new PutItemCommand({ TableName, Item: booking('counted', { revision: { N: '1' } }) }));
+    const bump = (ClientRequestToken: string, by: string) =>
+      client.send(
+        new TransactWriteItemsCommand({
+          ClientRequestToken,
+          TransactItems: [
+            { Update: { TableName, Key: { pk: { S: 'counted' } }, UpdateExpression: 'SET revision = revision + :by', ExpressionAttributeValues: { ':by': { N: by } } } },
+          ],
+        }),
+      );
+    const token = `bump-${Date.now()}`;
+    await bump(token, '1');
+    await bump(token, '1');
+    const { Item } = await client.send(new GetItemCommand({ TableName, Key: { pk: { S: 'counted' } } }));
+    expect(Item?.revision).toEqual({ N: '2' });
+    await expect(bump(token, '5')).rejects.toMatchObject({ name: 'IdempotentParameterMismatchException' });
+    client.destroy();
+  });
+
   conformance('dynamodb-transact-get', async () => {
     const { client, TableName } = await table();
     await client.send(new PutItemCommand({ TableName, Item: booking('one') }));
