@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   archiveName,
+  asyncRetriesOf,
   deployedNames,
   eventPatternOf,
   ownTableDefinition,
@@ -77,17 +78,6 @@ export async function generate(stage: string, params: DeployParams, root = proce
   const generated = { functions, resources: { Resources, Outputs, extensions } };
   addObservability(generated, services, stage, params, functionKeyOf);
   return generated;
-}
-
-/**
- * The declared retry policy for a function that fails, in Lambda's asynchronous-invocation terms
- * (osls maximumRetryAttempts/maximumEventAge): Lambda allows at most 2 retries and 60..21600 seconds.
- */
-export function asyncRetriesOf(declaration: ConsumerDeclaration) {
-  return {
-    maximumRetryAttempts: Math.min(2, declaration.retry.maximumRetryAttempts),
-    maximumEventAge: Math.min(21_600, Math.max(60, declaration.retry.maximumEventAgeInSeconds)),
-  };
 }
 
 function sharedResources(stage: string, params: DeployParams): Record<string, unknown> {

@@ -27,6 +27,8 @@ export class AwsError extends Error {
     readonly code: string,
     message: string,
     readonly status = 400,
+    /** Members an error shape has beside its message (DynamoDB's CancellationReasons). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = code;

@@ -103,7 +103,8 @@ export class LocalCloudFront {
           return sendXml(res, 200, invalidationXml(invalidation));
         }
         if (req.method === 'GET' && segments.length === 3) {
-          return sendXml(res, 200, invalidationListXml(this.list(distributionId)));
+          const query = new URL(req.url ?? '/', 'http://cloudfront').searchParams;
+          return sendXml(res, 200, invalidationListXml(this.list(distributionId), query.get('Marker') ?? '', query.get('MaxItems')));
         }
       }
       const operation = `${req.method} /${path}`;
@@ -149,13 +150,23 @@ function invalidationXml(i: Invalidation): string {
   );
 }
 
-function invalidationListXml(list: Invalidation[]): string {
+/**
+ * Newest first, MaxItems at a time (default 100); Marker is the Id the previous page ended with (NextMarker).
+ * https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ListInvalidations.html
+ */
+function invalidationListXml(all: Invalidation[], marker: string, maxItemsText: string | null): string {
+  const maxItems = maxItemsText === null ? 100 : Number(maxItemsText);
+  if (!Number.isInteger(maxItems) || maxItems < 0) throw new CloudFrontError('InvalidArgument', `MaxItems must be a non-negative integer: ${maxItemsText}`, 400);
+  const start = marker ? all.findIndex((i) => i.id === marker) + 1 : 0;
+  const list = all.slice(start, start + maxItems);
+  const truncated = start + list.length < all.length;
   const items = list
     .map((i) => `<InvalidationSummary><Id>${i.id}</Id><CreateTime>${i.createTime}</CreateTime><Status>Completed</Status></InvalidationSummary>`)
     .join('');
   return (
-    `<InvalidationList xmlns="${NS}"><Marker></Marker><MaxItems>${Math.max(100, list.length)}</MaxItems><IsTruncated>false</IsTruncated>` +
-    `<Quantity>${list.length}</Quantity>${list.length ? `<Items>${items}</Items>` : ''}</InvalidationList>`
+    `<InvalidationList xmlns="${NS}"><Marker>${escapeXml(marker)}</Marker>` +
+    `${truncated && list.length ? `<NextMarker>${list.at(-1)!.id}</NextMarker>` : ''}<MaxItems>${maxItems}</MaxItems>` +
+    `<IsTruncated>${truncated}</IsTruncated><Quantity>${list.length}</Quantity>${list.length ? `<Items>${items}</Items>` : ''}</InvalidationList>`
   );
 }
 

@@ -9,7 +9,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-s
 import { discoverServices, type DiscoveredService } from '../deploy/discover';
 import { eventBridgeClient, sqsClient } from '../shared/aws';
 import { busName } from '../shared/config';
-import { type ConsumerDeclaration, deployedNames, eventPatternOf } from '../shared/declaration';
+import { asyncRetriesOf, deployedNames, eventPatternOf, type ConsumerDeclaration } from '../shared/declaration';
 import { handlerLoader, type LocalLambda } from './lambda';
 
 // The stack subscribes exactly the services the deployment finds; callers of the stack import them from here.
@@ -25,7 +25,8 @@ export interface SubscribeOptions {
 /**
  * Subscribes every declared consumer to the bus the way the deployment does, through the real SDK clients
  * (pointed at the stack by AWS_ENDPOINT_URL): its DLQ, a rule whose pattern is eventPatternOf(declaration),
- * and a Lambda target with the declared retry policy and that DLQ; then registers its handler to load lazily.
+ * and a Lambda target with the declared retry policy and that DLQ; then registers its handler to load lazily,
+ * with the asynchronous-invocation retries and DLQ the deployed function gets.
  * The declaration is the only source of the pattern and retry policy.
  */
 export async function subscribeConsumers(opts: SubscribeOptions): Promise<void> {
@@ -80,7 +81,13 @@ export async function subscribeConsumers(opts: SubscribeOptions): Promise<void> 
         const reasons = (result.FailedEntries ?? []).map((f) => `${f.ErrorCode}: ${f.ErrorMessage}`).join('; ');
         throw new Error(`could not subscribe ${name} to ${bus}: ${reasons}`);
       }
-      opts.lambda.register(names.functionName, handlerLoader(dir));
+      // The function's own DeadLetterConfig is the same queue, as deployed: a function error dead-letters there too.
+      const retries = asyncRetriesOf(declaration);
+      opts.lambda.register(names.functionName, handlerLoader(dir), {
+        maximumRetryAttempts: retries.maximumRetryAttempts,
+        maximumEventAgeInSeconds: retries.maximumEventAge,
+        deadLetterArn: dlqArn,
+      });
     }
   } finally {
     events.destroy();

@@ -89,7 +89,11 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       const body = await readBody(req);
       const form = (header(req, 'content-type') ?? '').includes('x-www-form-urlencoded');
       const action = (form ? new URLSearchParams(body.toString('utf8')).get('Action') : undefined) ?? queryAction(req);
-      const error = notSupported(service, action ?? `${req.method} ${path}`);
+      const operation = action ?? `${req.method} ${path}`;
+      // A service we emulate, called over the protocol we do not speak: name the protocol, not the operation.
+      const error = [...services.values()].some((s) => s.serviceName === service)
+        ? notSupported(service, `${operation} over the query (XML) protocol; charterflow local speaks ${service}'s JSON protocol`)
+        : notSupported(service, operation);
       // Query-protocol clients (SNS, STS, ...) parse only an XML error.
       return form || action ? sendQueryError(res, error) : sendJsonError(res, '1.1', error);
     }
@@ -153,7 +157,7 @@ export function sendJson(res: ServerResponse, version: '1.0' | '1.1', status: nu
 export function sendJsonError(res: ServerResponse, version: '1.0' | '1.1', err: AwsError): void {
   const jsonType = (err as Partial<QueryCompatibleError>).jsonType;
   const type = jsonType ?? err.code;
-  const payload = JSON.stringify({ __type: type, message: err.message });
+  const payload = JSON.stringify({ __type: type, message: err.message, ...err.details });
   const headers: Record<string, string | number> = {
     'content-type': `application/x-amz-json-${version}`,
     'content-length': Buffer.byteLength(payload),

@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { InvokeStore, type InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 import { AwsError, LOCAL_ACCOUNT_ID } from './aws-service';
+import type { FunctionAsyncConfig } from './eventbridge/delivery';
 
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -35,6 +36,7 @@ interface LocalFunction {
   load: () => Promise<LambdaHandler>;
   handler?: Promise<LambdaHandler>;
   slots: Slots;
+  asyncConfig?: FunctionAsyncConfig;
 }
 
 /** A counting semaphore: one per function. */
@@ -85,8 +87,15 @@ export class LocalLambda {
     this.concurrency = limit ?? DEFAULT_LOCAL_CONCURRENCY;
   }
 
-  register(functionName: string, load: () => Promise<LambdaHandler>): void {
-    this.functions.set(functionName, { name: functionName, load, slots: new Slots(() => this.concurrency) });
+  /** asyncConfig: what Lambda does when the function fails an asynchronous invocation (its retries and DLQ). */
+  register(functionName: string, load: () => Promise<LambdaHandler>, asyncConfig?: FunctionAsyncConfig): void {
+    // New code keeps the function's settings, as updating a function's code keeps its EventInvokeConfig.
+    const settings = asyncConfig ?? this.functions.get(functionName)?.asyncConfig;
+    this.functions.set(functionName, { name: functionName, load, slots: new Slots(() => this.concurrency), asyncConfig: settings });
+  }
+
+  asyncConfigOf(functionArnOrName: string): FunctionAsyncConfig | undefined {
+    return this.functions.get(functionNameOf(functionArnOrName))?.asyncConfig;
   }
 
   has(functionArnOrName: string): boolean {
@@ -119,7 +128,7 @@ export class LocalLambda {
     // Lambda hands the function a deserialised copy: the handler can never change the bus's own event.
     const payload = JSON.parse(JSON.stringify(event ?? null)) as unknown;
     const deadline = Date.now() + this.timeoutMs;
-    const context = this.context(fn.name, deadline);
+    const context = this.context(fn.name, deadline, options.requestId);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -151,14 +160,21 @@ export class LocalLambda {
     return fn.handler;
   }
 
-  private context(functionName: string, deadline: number): Context {
-    return lambdaContext(functionName, { deadline, invokedFunctionArn: this.arnOf(functionName), memoryLimitInMB: this.memoryLimitInMB });
+  private context(functionName: string, deadline: number, awsRequestId?: string): Context {
+    return lambdaContext(functionName, {
+      deadline,
+      invokedFunctionArn: this.arnOf(functionName),
+      memoryLimitInMB: this.memoryLimitInMB,
+      awsRequestId,
+    });
   }
 }
 
 export interface InvokeOptions {
   /** The X-Ray trace header the invocation continues (EventBridge passes the PutEvents entry's); none starts a trace. */
   traceHeader?: string;
+  /** The context's awsRequestId, kept across Lambda's retries of one asynchronous invoke; a new one when absent. */
+  requestId?: string;
 }
 
 const REQUEST_ID = Symbol.for('_AWS_LAMBDA_REQUEST_ID');
@@ -179,7 +195,7 @@ export function invocationTraceHeader(incoming: string | undefined): string {
 /** The Context Lambda passes a handler. Also for tests that call a handler directly. */
 export function lambdaContext(
   functionName: string,
-  options: { deadline?: number; invokedFunctionArn?: string; memoryLimitInMB?: number } = {},
+  options: { deadline?: number; invokedFunctionArn?: string; memoryLimitInMB?: number; awsRequestId?: string } = {},
 ): Context {
   const deadline = options.deadline ?? Date.now() + 30_000;
   const fail = () => {
@@ -192,7 +208,7 @@ export function lambdaContext(
     invokedFunctionArn:
       options.invokedFunctionArn ?? `arn:aws:lambda:${process.env.AWS_REGION ?? 'us-west-2'}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
     memoryLimitInMB: String(options.memoryLimitInMB ?? 1024),
-    awsRequestId: randomUUID(),
+    awsRequestId: options.awsRequestId ?? randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomUUID().replaceAll('-', '')}`,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),

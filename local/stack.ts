@@ -1,14 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { bookingsTableDefinition } from '../shared/tables';
+import { bookingsTableDefinition, BOOKINGS_TTL_ATTRIBUTE } from '../shared/tables';
 import { busName } from '../shared/config';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { archiveName, deployedNames, ownTableDefinition, type ConsumerDeclaration, type HttpRouteDeclaration } from '../shared/declaration';
 import { LOCAL_ACCOUNT_ID } from './aws-service';
 import { LocalCloudFront } from './cloudfront';
 import { discoverServices, subscribeConsumers } from './consumers';
-import { startDynamoDb } from './dynamodb';
+import { startDynamoDb, type LocalDynamoDb } from './dynamodb';
 import { startEdge } from './edge';
 import { createEventBridge, type LocalEventBridge } from './eventbridge/index';
 import { startGuestSite } from './guest-site';
@@ -53,6 +53,7 @@ export interface LocalStack {
   lambda: LocalLambda;
   cloudFront: LocalCloudFront;
   secrets: LocalSecretsManager;
+  dynamodb: Pick<LocalDynamoDb, 'sweepExpired'>;
   /** Milliseconds from startStack() to ready. */
   startupMs: number;
   stop(): Promise<void>;
@@ -90,11 +91,12 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
       region: REGION,
       accountId: LOCAL_ACCOUNT_ID,
       queues,
-      invokeLambda: (functionArn, event, traceHeader) => lambda.invoke(functionArn, event, { traceHeader }),
+      invokeLambda: (functionArn, event, invocation) => lambda.invoke(functionArn, event, invocation),
+      functionConfig: (functionArn) => lambda.asyncConfigOf(functionArn),
       backoff: options.backoff,
     });
     stoppers.push(() => eventBridge.stop());
-    const dynamodb = startDynamoDb({ dataDir });
+    const dynamodb = startDynamoDb({ dataDir, region: REGION });
     stoppers.push(() => dynamodb.stop());
     const s3 = await startS3({ dataDir });
     stoppers.push(() => s3.stop());
@@ -139,9 +141,21 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
     const consumerTables = services.flatMap(({ name, declaration }) =>
       declaration.kind === 'consumer' ? ((declaration as ConsumerDeclaration).tables ?? []).map((t) => ownTableDefinition(name, t)) : [],
     );
+    // Time to live where the deployment enables it (deploy/template.ts), so expired items go locally too.
+    const timeToLive = [
+      { table: bookingsTableDefinition().TableName!, attribute: BOOKINGS_TTL_ATTRIBUTE },
+      ...services.flatMap(({ name, declaration }) =>
+        declaration.kind === 'consumer'
+          ? ((declaration as ConsumerDeclaration).tables ?? []).flatMap((t) =>
+              t.ttlAttribute ? [{ table: ownTableDefinition(name, t).TableName!, attribute: t.ttlAttribute }] : [],
+            )
+          : [],
+      ),
+    ];
     const standIns = options.standIns === false ? [] : registeredStandIns;
     const tables: CreateTableCommandInput[] = [bookingsTableDefinition(), ...consumerTables, ...standIns.flatMap((s) => s.tables)];
     await seed({ endpoint: edge.url, region: REGION, tables, secrets, eventBridge, busName: busName() });
+    for (const { table, attribute } of timeToLive) await dynamodb.enableTimeToLive(table, attribute);
     await createArchive(eventBridge);
 
     const standInUrls: Record<string, string> = {};
@@ -190,6 +204,7 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
       lambda,
       cloudFront,
       secrets,
+      dynamodb,
       startupMs: Date.now() - started,
       stop,
     };

@@ -48,6 +48,23 @@ export type ServiceDeclaration = ConsumerDeclaration | HttpRouteDeclaration;
 
 export const defaultRetry: RetryPolicy = { maximumRetryAttempts: 8, maximumEventAgeInSeconds: 3600 };
 
+/** Lambda's limits for asynchronous invocation: at most 2 retries, an event age of 60..21600 seconds. */
+export const LAMBDA_ASYNC_LIMITS = { maximumRetryAttempts: 2, minimumEventAge: 60, maximumEventAge: 21_600 } as const;
+
+/**
+ * How Lambda retries a consumer whose function fails, derived from the declared retry policy and clamped to
+ * Lambda's limits (osls maximumRetryAttempts/maximumEventAge). The deployment and the local stack both use it.
+ */
+export function asyncRetriesOf(declaration: Pick<ConsumerDeclaration, 'retry'>) {
+  return {
+    maximumRetryAttempts: Math.min(LAMBDA_ASYNC_LIMITS.maximumRetryAttempts, declaration.retry.maximumRetryAttempts),
+    maximumEventAge: Math.min(
+      LAMBDA_ASYNC_LIMITS.maximumEventAge,
+      Math.max(LAMBDA_ASYNC_LIMITS.minimumEventAge, declaration.retry.maximumEventAgeInSeconds),
+    ),
+  };
+}
+
 export function defineConsumer<T extends DetailType>(
   declaration: Omit<ConsumerDeclaration<T>, 'kind' | 'retry'> & { retry?: RetryPolicy },
 ): ConsumerDeclaration<T> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { invalidTransformer, type InputTransformer } from './input-transformer';
 import { AwsError } from '../aws-service';
 import { matchesEventPattern, parseEventPattern } from './pattern';
 import {
@@ -268,6 +269,14 @@ export class Buses {
     }
     const inputPath = optionalString(raw, 'InputPath');
     if (inputPath !== undefined) target.InputPath = inputPath;
+    const transformer = raw.InputTransformer as Partial<InputTransformer> | undefined;
+    if (transformer !== undefined && transformer !== null) {
+      const reason = invalidTransformer(transformer);
+      if (reason) throw validation(`Parameter InputTransformer is not valid. Reason: ${reason}`);
+      target.InputTransformer = transformer as InputTransformer;
+    }
+    if ([target.Input, target.InputPath, target.InputTransformer].filter((x) => x !== undefined).length > 1)
+      throw validation('Only one of Input, InputPath, or InputTransformer must be provided.');
     return target;
   }
 

@@ -3,11 +3,12 @@ import { InvalidEventPatternError } from './pattern';
 import type { LocalQueues } from '../sqs/queues';
 import { Archives } from './archives';
 import { Buses } from './buses';
-import { DEFAULT_BACKOFF, DeliveryEngine, type Backoff } from './delivery';
-import { Arns, type EventBridgeEvent } from './model';
+import { DEFAULT_BACKOFF, DeliveryEngine, type Backoff, type FunctionAsyncConfig, type InvokeLambda } from './delivery';
+import { Arns } from './model';
 import { BusStore } from './store';
 
 export type { EventBridgeEvent } from './model';
+export type { FunctionAsyncConfig, InvokeLambda } from './delivery';
 
 /**
  * Our own EventBridge (no embeddable one exists): the AWS JSON protocol (X-Amz-Target AWSEvents.*) for
@@ -21,8 +22,10 @@ export interface LocalEventBridgeOptions {
   region: string;
   accountId: string;
   queues: LocalQueues;
-  invokeLambda: (functionArn: string, event: EventBridgeEvent, traceHeader?: string) => Promise<void>;
-  /** Retry backoff; tests shrink it. */
+  invokeLambda: InvokeLambda;
+  /** A function's asynchronous-invocation settings (retries, event age, DLQ); Lambda's defaults when undefined. */
+  functionConfig?: (functionArn: string) => FunctionAsyncConfig | undefined;
+  /** Retry backoff, for EventBridge's retries and Lambda's alike; tests shrink it. */
   backoff?: Backoff;
 }
 
@@ -36,7 +39,13 @@ export interface LocalEventBridge extends AwsJsonService {
 export async function createEventBridge(options: LocalEventBridgeOptions): Promise<LocalEventBridge> {
   const store = new BusStore(options.dataDir);
   const { state, pending } = await store.open();
-  const engine = new DeliveryEngine(store, options.queues, options.invokeLambda, options.backoff ?? DEFAULT_BACKOFF);
+  const engine = new DeliveryEngine(
+    store,
+    options.queues,
+    options.invokeLambda,
+    options.backoff ?? DEFAULT_BACKOFF,
+    options.functionConfig,
+  );
   const arns = new Arns(options.region, options.accountId);
 
   let archives: Archives | undefined;

@@ -1,3 +1,5 @@
+import type { InputTransformer } from './input-transformer';
+
 /**
  * The resources of the local EventBridge, in the shapes AWS returns them, plus the ARN forms AWS uses.
  * Times are epoch milliseconds inside the emulator; the JSON protocol sends epoch seconds.
@@ -38,6 +40,7 @@ export interface Target {
   DeadLetterConfig?: { Arn?: string };
   Input?: string;
   InputPath?: string;
+  InputTransformer?: InputTransformer;
 }
 
 export interface Rule {
@@ -91,6 +94,20 @@ export interface Delivery {
   nextAttemptAt: number;
   /** The PutEvents entry's TraceHeader, handed to a Lambda target as EventBridge does (not part of the event). */
   traceHeader?: string;
+  /**
+   * Set once Lambda accepted the event (an asynchronous invoke): from then on a failure is the function's,
+   * retried by Lambda under the function's own settings, no longer by the rule's RetryPolicy.
+   */
+  accepted?: AcceptedByLambda;
+}
+
+export interface AcceptedByLambda {
+  /** The invoke's request id: the same on every retry, as Lambda keeps it (RequestID in the dead letter). */
+  requestId: string;
+  /** When Lambda accepted the event: the function's maximum event age counts from here. */
+  at: number;
+  /** Runs of the function so far. */
+  attempts: number;
 }
 
 export const DEFAULT_BUS = 'default';

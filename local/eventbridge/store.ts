@@ -24,7 +24,10 @@ export interface ArchivedEvent {
   event: EventBridgeEvent;
 }
 
-type JournalLine = { add: Delivery } | { attempt: { id: string; attempts: number; nextAttemptAt: number } } | { done: string };
+type JournalLine =
+  | { add: Delivery }
+  | { attempt: Pick<Delivery, 'id' | 'attempts' | 'nextAttemptAt' | 'accepted'> }
+  | { done: string };
 
 /**
  * Appends lines to one file, coalescing concurrent writers into one write each turn. A rewrite (compaction)
@@ -128,7 +131,7 @@ export class BusStore {
       if ('add' in line) pending.set(line.add.id, line.add);
       else if ('attempt' in line) {
         const d = pending.get(line.attempt.id);
-        if (d) Object.assign(d, { attempts: line.attempt.attempts, nextAttemptAt: line.attempt.nextAttemptAt });
+        if (d) Object.assign(d, { attempts: line.attempt.attempts, nextAttemptAt: line.attempt.nextAttemptAt, accepted: line.attempt.accepted });
       } else if ('done' in line) pending.delete(line.done);
     }
     // Compact: the new journal holds only what is still pending.
@@ -157,7 +160,7 @@ export class BusStore {
 
   recordAttempt(d: Delivery): Promise<void> {
     return (
-      this.journal?.append([{ attempt: { id: d.id, attempts: d.attempts, nextAttemptAt: d.nextAttemptAt } }]) ??
+      this.journal?.append([{ attempt: { id: d.id, attempts: d.attempts, nextAttemptAt: d.nextAttemptAt, accepted: d.accepted } }]) ??
       Promise.resolve()
     );
   }

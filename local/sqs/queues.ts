@@ -30,6 +30,38 @@ const nonExistentQueue = (queue: string) =>
   );
 const invalidParameter = (message: string) =>
   new SqsError('InvalidParameterValue', 'com.amazonaws.sqs#InvalidParameterValue', message);
+const invalidReceiptHandle = (receiptHandle: unknown) =>
+  new SqsError(
+    'ReceiptHandleIsInvalid',
+    'com.amazonaws.sqs#ReceiptHandleIsInvalid',
+    `The input receipt handle "${String(receiptHandle)}" is not a valid receipt handle.`,
+    404,
+  );
+
+/**
+ * The attributes a standard queue takes, with the ranges AWS enforces where it has one; anything else is
+ * refused as AWS refuses it. https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html
+ */
+const QUEUE_ATTRIBUTES: Record<string, [number, number] | undefined> = {
+  DelaySeconds: [0, 900],
+  MaximumMessageSize: [1024, 1_048_576],
+  MessageRetentionPeriod: [60, 1_209_600],
+  ReceiveMessageWaitTimeSeconds: [0, 20],
+  VisibilityTimeout: [0, 43_200],
+  KmsDataKeyReusePeriodSeconds: [60, 86_400],
+  Policy: undefined,
+  RedrivePolicy: undefined,
+  RedriveAllowPolicy: undefined,
+  KmsMasterKeyId: undefined,
+  SqsManagedSseEnabled: undefined,
+  FifoQueue: undefined,
+  ContentBasedDeduplication: undefined,
+  DeduplicationScope: undefined,
+  FifoThroughputLimit: undefined,
+};
+
+/** SQS allows one purge of a queue every 60 seconds. */
+const PURGE_INTERVAL_MS = 60_000;
 
 const DEFAULT_ATTRIBUTES: Record<string, string> = {
   VisibilityTimeout: '30',
@@ -47,6 +79,7 @@ interface Queue {
   attributes: Record<string, string>;
   messages: Map<string, StoredMessage>;
   waiters: Set<() => void>;
+  purgedAt?: number;
 }
 
 export interface LocalQueuesOptions {
@@ -101,10 +134,23 @@ export class LocalQueues implements AwsJsonService {
   }
 
   createQueue(name: string, attributes: Record<string, string> = {}): { url: string; arn: string } {
+    const fifo = String(attributes.FifoQueue ?? '').toLowerCase() === 'true';
+    if (fifo && !name.endsWith('.fifo'))
+      throw invalidParameter(
+        'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.',
+      );
+    // FIFO ordering, deduplication and message groups are not emulated: refused rather than half done.
+    if (fifo || name.endsWith('.fifo')) throw notSupported('sqs', 'CreateQueue of a FIFO queue');
     if (!QUEUE_NAME.test(name)) {
       throw invalidParameter(`Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length: ${name}`);
     }
+    this.validateAttributes(attributes);
     const existing = this.queues.get(name);
+    if (existing) {
+      const differs = Object.entries(attributes).some(([key, value]) => (existing.attributes[key] ?? DEFAULT_ATTRIBUTES[key]) !== String(value));
+      if (differs)
+        throw new SqsError('QueueAlreadyExists', 'com.amazonaws.sqs#QueueNameExists', `A queue already exists with the same name and a different value for attribute(s) ${Object.keys(attributes).join(', ')}`);
+    }
     if (!existing) {
       this.queues.set(name, { name, createdAt: Date.now(), attributes: { ...attributes }, messages: new Map(), waiters: new Set() });
       this.saveQueues();
@@ -189,9 +235,7 @@ export class LocalQueues implements AwsJsonService {
   changeVisibility(queueArnOrUrl: string, receiptHandle: string, visibilityTimeout: number): void {
     const queue = this.queue(queueArnOrUrl);
     const message = queue.messages.get(messageIdOf(receiptHandle));
-    if (!message || message.receipt !== receiptHandle) {
-      throw new SqsError('ReceiptHandleIsInvalid', 'com.amazonaws.sqs#ReceiptHandleIsInvalid', `The input receipt handle "${receiptHandle}" is not a valid receipt handle.`);
-    }
+    if (!message || message.receipt !== receiptHandle) throw invalidReceiptHandle(receiptHandle);
     message.visibleAt = Date.now() + visibilityTimeout * 1000;
     if (visibilityTimeout === 0) this.wake(queue);
   }
@@ -221,14 +265,48 @@ export class LocalQueues implements AwsJsonService {
     return Object.fromEntries(names.filter((n) => n in all).map((n) => [n, all[n]!]));
   }
 
+  /** Unknown names, values out of range and a RedrivePolicy naming a missing queue are refused, as by AWS. */
+  private validateAttributes(attributes: Record<string, string>): void {
+    for (const [name, value] of Object.entries(attributes)) {
+      if (!(name in QUEUE_ATTRIBUTES)) throw new SqsError('InvalidAttributeName', 'com.amazonaws.sqs#InvalidAttributeName', `Unknown Attribute ${name}.`);
+      const range = QUEUE_ATTRIBUTES[name];
+      const number = Number(value);
+      if (range && (!Number.isInteger(number) || number < range[0] || number > range[1]))
+        throw new SqsError('InvalidAttributeValue', 'com.amazonaws.sqs#InvalidAttributeValue', `Invalid value for the parameter ${name}.`);
+    }
+    if (attributes.RedrivePolicy !== undefined) {
+      let policy: { deadLetterTargetArn?: unknown; maxReceiveCount?: unknown };
+      try {
+        policy = JSON.parse(attributes.RedrivePolicy) as typeof policy;
+      } catch {
+        throw invalidParameter(`Value ${attributes.RedrivePolicy} for parameter RedrivePolicy is invalid. Reason: Invalid JSON.`);
+      }
+      const count = Number(policy.maxReceiveCount);
+      if (!Number.isInteger(count) || count < 1 || count > 1000)
+        throw invalidParameter(`Value ${attributes.RedrivePolicy} for parameter RedrivePolicy is invalid. Reason: Invalid value for maxReceiveCount: ${String(policy.maxReceiveCount)}, valid values are from 1 to 1000 both inclusive.`);
+      if (typeof policy.deadLetterTargetArn !== 'string' || !this.hasQueue(policy.deadLetterTargetArn))
+        throw invalidParameter(`Value ${attributes.RedrivePolicy} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.`);
+    }
+  }
+
   setQueueAttributes(queueArnOrUrl: string, attributes: Record<string, string>): void {
     const queue = this.queue(queueArnOrUrl);
+    this.validateAttributes(attributes);
     Object.assign(queue.attributes, attributes);
     this.saveQueues();
   }
 
   purgeQueue(queueArnOrUrl: string): void {
     const queue = this.queue(queueArnOrUrl);
+    const now = Date.now();
+    if (queue.purgedAt !== undefined && now - queue.purgedAt < PURGE_INTERVAL_MS)
+      throw new SqsError(
+        'AWS.SimpleQueueService.PurgeQueueInProgress',
+        'com.amazonaws.sqs#PurgeQueueInProgress',
+        `Only one PurgeQueue operation on ${queue.name} is allowed every 60 seconds.`,
+        403,
+      );
+    queue.purgedAt = now;
     queue.messages.clear();
     this.journal?.purged(queue.name);
   }
@@ -266,14 +344,8 @@ export class LocalQueues implements AwsJsonService {
         const result = this.sendMessage(input.QueueUrl, input.MessageBody, input.MessageAttributes ?? {}, input.DelaySeconds);
         return { ...result, MD5OfMessageAttributes: result.MD5OfMessageAttributes };
       }
-      case 'SendMessageBatch': {
-        const Successful = [];
-        for (const entry of (input.Entries ?? []) as Record<string, any>[]) {
-          const sent = this.sendMessage(input.QueueUrl, entry.MessageBody, entry.MessageAttributes ?? {}, entry.DelaySeconds);
-          Successful.push({ Id: entry.Id, ...sent });
-        }
-        return { Successful, Failed: [] };
-      }
+      case 'SendMessageBatch':
+        return this.batch(input, (entry) => this.sendMessage(input.QueueUrl, entry.MessageBody, entry.MessageAttributes ?? {}, entry.DelaySeconds));
       case 'ReceiveMessage': {
         const messages = await this.receiveMessages(input.QueueUrl, {
           max: input.MaxNumberOfMessages,
@@ -287,14 +359,16 @@ export class LocalQueues implements AwsJsonService {
       case 'DeleteMessage':
         this.deleteMessage(input.QueueUrl, input.ReceiptHandle);
         return {};
-      case 'DeleteMessageBatch': {
-        const Successful = [];
-        for (const entry of (input.Entries ?? []) as Record<string, any>[]) {
+      case 'DeleteMessageBatch':
+        return this.batch(input, (entry) => {
           this.deleteMessage(input.QueueUrl, entry.ReceiptHandle);
-          Successful.push({ Id: entry.Id });
-        }
-        return { Successful, Failed: [] };
-      }
+          return {};
+        });
+      case 'ChangeMessageVisibilityBatch':
+        return this.batch(input, (entry) => {
+          this.changeVisibility(input.QueueUrl, entry.ReceiptHandle, Number(entry.VisibilityTimeout));
+          return {};
+        });
       case 'ChangeMessageVisibility':
         this.changeVisibility(input.QueueUrl, input.ReceiptHandle, Number(input.VisibilityTimeout));
         return {};
@@ -314,6 +388,32 @@ export class LocalQueues implements AwsJsonService {
       default:
         throw notSupported('sqs', operation);
     }
+  }
+
+  /**
+   * A batch answers per entry: an entry that fails is in Failed with its code, the others still happen.
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteMessageBatch.html
+   */
+  private batch(input: Record<string, any>, run: (entry: Record<string, any>) => object): unknown {
+    this.queue(input.QueueUrl);
+    const entries = (input.Entries ?? []) as Record<string, any>[];
+    if (entries.length === 0)
+      throw new SqsError('AWS.SimpleQueueService.EmptyBatchRequest', 'com.amazonaws.sqs#EmptyBatchRequest', 'There should be at least one entry in the request.');
+    if (entries.length > 10)
+      throw new SqsError('AWS.SimpleQueueService.TooManyEntriesInBatchRequest', 'com.amazonaws.sqs#TooManyEntriesInBatchRequest', `Maximum number of entries per request are 10. You have sent ${entries.length}.`);
+    if (new Set(entries.map((e) => e.Id)).size !== entries.length)
+      throw new SqsError('AWS.SimpleQueueService.BatchEntryIdsNotDistinct', 'com.amazonaws.sqs#BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id.');
+    const Successful = [];
+    const Failed = [];
+    for (const entry of entries) {
+      try {
+        Successful.push({ Id: entry.Id, ...run(entry) });
+      } catch (error) {
+        if (!(error instanceof AwsError)) throw error;
+        Failed.push({ Id: entry.Id, SenderFault: error.status < 500, Code: error.code, Message: error.message });
+      }
+    }
+    return { Successful, Failed };
   }
 
   private take(queue: Queue, max: number, visibilitySeconds: number): StoredMessage[] {
@@ -404,8 +504,6 @@ export function queueNameOf(queueArnOrUrl: string): string {
 
 function messageIdOf(receiptHandle: string): string {
   const hash = String(receiptHandle ?? '').indexOf('#');
-  if (hash < 1) {
-    throw new SqsError('ReceiptHandleIsInvalid', 'com.amazonaws.sqs#ReceiptHandleIsInvalid', `The input receipt handle "${receiptHandle}" is not a valid receipt handle.`);
-  }
+  if (hash < 1) throw invalidReceiptHandle(receiptHandle);
   return receiptHandle.slice(0, hash);
 }

@@ -115,17 +115,17 @@ describe('recovery: dead letters, redrive, replays', () => {
   }
 
   beforeAll(async () => {
-    // One HTTP attempt per delivery, and EventBridge retries milliseconds apart: SCC being down exhausts
-    // the crew rule's retry policy (the declared one) within the test instead of within the hour.
+    // One HTTP attempt per delivery, and Lambda's retries milliseconds apart: SCC being down exhausts the
+    // crew function's asynchronous retries (the deployed ones) within the test instead of within minutes.
     process.env.CHARTERFLOW_HTTP_MAX_ATTEMPTS = '1';
     stack = await startStack({ ephemeral: true, ports: { aws: 0, webhook: 0, guestSite: 0 }, backoff: { baseMs: 2, maxMs: 10 } });
     Object.assign(process.env, stack.env);
     documents = documentClient();
     const invoke = stack.lambda.invoke.bind(stack.lambda);
-    stack.lambda.invoke = (arn, event) => {
+    stack.lambda.invoke = (arn, event, requestId) => {
       const name = arn.split(':').at(-1)!;
       invocations.set(name, (invocations.get(name) ?? 0) + 1);
-      return invoke(arn, event);
+      return invoke(arn, event, requestId);
     };
   }, 60_000);
 

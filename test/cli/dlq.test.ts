@@ -98,7 +98,10 @@ describe('dlq and redrive', () => {
     const letters = await dlq();
     expect(letters.map((l) => `${l.consumer} ${l.bookingId}`).sort()).toEqual([`booking-ledger ${C}`, `crew ${A}`, `crew ${B}`, `crew ${C}`]);
     const crewA = letters.find((l) => l.consumer === 'crew' && l.bookingId === A)!;
-    expect(crewA).toMatchObject({ detailType: 'CalendarEntryCreated', errorCode: 'ERROR_FROM_TARGET', retryAttempts: 8 });
+    // The function failed the event: Lambda wrote the letter, with the invoke's HTTP status as ErrorCode and no
+    // retry count (EventBridge's RETRY_ATTEMPTS is only on letters of invokes Lambda refused).
+    expect(crewA).toMatchObject({ detailType: 'CalendarEntryCreated', errorCode: '200' });
+    expect(crewA.retryAttempts).toBeUndefined();
     expect(crewA.errorMessage).toMatch(new RegExp(`503.*|scc.*${A}`));
     expect(letters.find((l) => l.consumer === 'crew' && l.bookingId === C)!.errorMessage).toMatch(/calendarEntryId/);
 
@@ -108,7 +111,7 @@ describe('dlq and redrive', () => {
 
     const plain = captureIo();
     expect(await runDlq([], plain.io)).toBe(0);
-    expect(plain.lines.find((l) => l.startsWith(`crew  ${A}  CalendarEntryCreated  `))).toMatch(/\d+s ago {2}ERROR_FROM_TARGET {2}/);
+    expect(plain.lines.find((l) => l.startsWith(`crew  ${A}  CalendarEntryCreated  `))).toMatch(/\d+s ago {2}200 {2}scc createCrewEvent failed/);
     expect(plain.lines.at(-1)).toBe('4 dead letter(s): booking-ledger 1, crew 3');
   });
 

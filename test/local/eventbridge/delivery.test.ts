@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import type { EventBridgeEvent } from '../../../local/eventbridge';
+import { AwsError } from '../../../local/aws-service';
 import { deliveryLogger } from '../../../local/eventbridge/delivery';
-import { createQueue, drain, lambdaArn, startBus, tempDir, type BusUnderTest } from './helpers';
+import { createQueue, drain, lambdaArn, REGION, startBus, tempDir, type BusUnderTest } from './helpers';
 
 const running: BusUnderTest[] = [];
 const dirs: Array<{ remove(): void }> = [];
@@ -83,10 +84,11 @@ describe('delivery to Lambda targets', () => {
     expect(most).toBe(3);
   });
 
-  it('retries a failing target with backoff up to MaximumRetryAttempts, then dead-letters it with the EventBridge attributes', async () => {
+  it('retries an invoke Lambda refuses (the function does not exist) within the rule RetryPolicy, then dead-letters it with the EventBridge attributes', async () => {
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
     const bus = await start({
-      lambda: async () => {
-        throw new Error('JADA calendar answered 401: wrong X-Dashboard-Token');
+      lambda: async (functionArn) => {
+        throw new AwsError('ResourceNotFoundException', `Function not found: ${functionArn}`, 404);
       },
     });
     const dlq = await createQueue(bus.sqs, 'calendar-dlq');
@@ -104,12 +106,69 @@ describe('delivery to Lambda targets', () => {
     const attribute = (name: string) => messages[0]!.MessageAttributes?.[name]?.StringValue;
     expect(attribute('RULE_ARN')).toBe('arn:aws:events:us-west-2:000000000000:rule/calendar');
     expect(attribute('TARGET_ARN')).toBe(lambdaArn('calendar'));
-    expect(attribute('ERROR_CODE')).toBe('ERROR_FROM_TARGET');
-    expect(attribute('ERROR_MESSAGE')).toContain('wrong X-Dashboard-Token');
+    expect(attribute('ERROR_CODE')).toBe('NO_RESOURCE');
+    expect(attribute('ERROR_MESSAGE')).toContain('Function not found');
     expect(attribute('RETRY_ATTEMPTS')).toBe('3');
     expect(attribute('EXHAUSTED_RETRY_CONDITION')).toBe('MaximumRetryAttempts');
     for (const name of ['RULE_ARN', 'TARGET_ARN', 'ERROR_CODE', 'ERROR_MESSAGE', 'RETRY_ATTEMPTS'])
       expect(messages[0]!.MessageAttributes?.[name]?.DataType).toBe('String');
+  });
+
+  it('gives a failing function Lambda’s asynchronous retries, not the rule’s, then its own DLQ with Lambda’s attributes', async () => {
+    // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq
+    const functionDlqArn = `arn:aws:sqs:${REGION}:000000000000:calendar-function-dlq`;
+    const again = await start({
+      lambda: async () => {
+        throw new Error('JADA calendar answered 401: wrong X-Dashboard-Token');
+      },
+      functions: { calendar: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600, deadLetterArn: functionDlqArn } },
+    });
+    const ruleDlq = await createQueue(again.sqs, 'calendar-rule-dlq');
+    const functionDlq = await createQueue(again.sqs, 'calendar-function-dlq');
+    expect(functionDlq.arn).toBe(functionDlqArn);
+    await subscribe(again, 'calendar', { MaximumRetryAttempts: 185 }, ruleDlq.arn);
+
+    const put = await again.events.send(new PutEventsCommand({ Entries: [booking('XHQGMDH')] }));
+    await again.bridge.idle();
+
+    // One run and Lambda's 2 retries, whatever the rule allows; one request id throughout, as Lambda keeps it.
+    expect(again.invocations).toHaveLength(3);
+    expect(new Set(again.invocations.map((i) => i.requestId)).size).toBe(1);
+    expect(await drain(again.sqs, ruleDlq.url)).toEqual([]);
+    const messages = await drain(again.sqs, functionDlq.url);
+    expect(messages).toHaveLength(1);
+    expect((JSON.parse(messages[0]!.Body!) as EventBridgeEvent).id).toBe(put.Entries![0]!.EventId);
+    expect(messages[0]!.MessageAttributes).toEqual({
+      RequestID: { DataType: 'String', StringValue: again.invocations[0]!.requestId },
+      ErrorCode: { DataType: 'Number', StringValue: '200' },
+      ErrorMessage: { DataType: 'String', StringValue: expect.stringContaining('wrong X-Dashboard-Token') },
+    });
+  });
+
+  it('retries a failing function twice by default (Lambda’s default), whatever the rule RetryPolicy says', async () => {
+    const bus = await start({
+      lambda: async () => {
+        throw new Error('SCC answered 503');
+      },
+    });
+    await subscribe(bus, 'crew', { MaximumRetryAttempts: 185 });
+    await bus.events.send(new PutEventsCommand({ Entries: [booking('XHQGMDH')] }));
+    await bus.bridge.idle();
+    expect(bus.invocations).toHaveLength(3);
+  });
+
+  it('stops Lambda’s retries when the next would come after the function’s maximum event age', async () => {
+    const bus = await start({
+      backoff: { baseMs: 120_000, maxMs: 120_000 },
+      lambda: async () => {
+        throw new Error('still down');
+      },
+      functions: { aged: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 60 } },
+    });
+    await subscribe(bus, 'aged', { MaximumRetryAttempts: 185 });
+    await bus.events.send(new PutEventsCommand({ Entries: [booking('OLDONE1')] }));
+    await bus.bridge.idle();
+    expect(bus.invocations).toHaveLength(1);
   });
 
   it('delivers an event whose target recovers within the retry policy, and dead-letters nothing', async () => {
@@ -121,7 +180,7 @@ describe('delivery to Lambda targets', () => {
       },
     });
     const dlq = await createQueue(bus.sqs, 'crew-dlq');
-    await subscribe(bus, 'crew', { MaximumRetryAttempts: 5 }, dlq.arn);
+    await subscribe(bus, 'crew', { MaximumRetryAttempts: 0 }, dlq.arn);
     await bus.events.send(new PutEventsCommand({ Entries: [booking('XHQGMDH')] }));
     await bus.bridge.idle();
     expect(calls).toBe(3);
@@ -133,7 +192,7 @@ describe('delivery to Lambda targets', () => {
       // A first retry at least 60 s away: past the 60 s age limit before it could run.
       backoff: { baseMs: 120_000, maxMs: 120_000 },
       lambda: async () => {
-        throw new Error('still down');
+        throw new AwsError('TooManyRequestsException', 'Rate exceeded', 429);
       },
     });
     const dlq = await createQueue(bus.sqs, 'age-dlq');
@@ -149,8 +208,8 @@ describe('delivery to Lambda targets', () => {
   it('logs an error naming the event, rule and target when a failed event has no DLQ, instead of dropping it silently', async () => {
     const errors = vi.spyOn(deliveryLogger, 'error');
     const bus = await start({
-      lambda: async () => {
-        throw new Error('boom');
+      lambda: async (functionArn) => {
+        throw new AwsError('ResourceNotFoundException', `Function not found: ${functionArn}`, 404);
       },
     });
     await subscribe(bus, 'no-dlq', { MaximumRetryAttempts: 1 });
@@ -161,9 +220,28 @@ describe('delivery to Lambda targets', () => {
       eventId: put.Entries![0]!.EventId,
       ruleArn: 'arn:aws:events:us-west-2:000000000000:rule/no-dlq',
       targetArn: lambdaArn('no-dlq'),
-      errorCode: 'ERROR_FROM_TARGET',
-      errorMessage: 'Error: boom',
+      errorCode: 'NO_RESOURCE',
+      errorMessage: `Function not found: ${lambdaArn('no-dlq')}`,
       retryAttempts: 1,
+    });
+  });
+
+  it('logs an error naming the event and function when a failing function has no DLQ (Lambda discards the event)', async () => {
+    const errors = vi.spyOn(deliveryLogger, 'error');
+    const bus = await start({
+      lambda: async () => {
+        throw new Error('boom');
+      },
+    });
+    await subscribe(bus, 'no-dlq', { MaximumRetryAttempts: 1 });
+    const put = await bus.events.send(new PutEventsCommand({ Entries: [booking('NODLQ02')] }));
+    await bus.bridge.idle();
+    expect(errors).toHaveBeenCalledTimes(1);
+    expect(errors.mock.calls[0]![1]).toMatchObject({
+      eventId: put.Entries![0]!.EventId,
+      functionArn: lambdaArn('no-dlq'),
+      errorMessage: 'boom',
+      attempts: 3,
     });
   });
 });
@@ -188,14 +266,39 @@ describe('delivery to SQS targets', () => {
 });
 
 describe('nothing lost across a restart', () => {
+  it('resumes Lambda’s retries of an event the function failed, with its request id and the retries already made', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const dlqArn = `arn:aws:sqs:${REGION}:000000000000:resumed-function-dlq`;
+    const functions = { resumed: { maximumRetryAttempts: 1, maximumEventAgeInSeconds: 3600, deadLetterArn: dlqArn } };
+    const failing = async () => {
+      throw new Error('SCC answered 503');
+    };
+    // Lambda's retry waits a few hundred milliseconds: long enough to stop the bus before it runs.
+    const first = await startBus({ dataDir: dir.path, lambda: failing, functions, backoff: { baseMs: 400, maxMs: 400 } });
+    const dlq = await createQueue(first.sqs, 'resumed-function-dlq');
+    await subscribe(first, 'resumed', { MaximumRetryAttempts: 185 });
+    await first.events.send(new PutEventsCommand({ Entries: [booking('RESUME2')] }));
+    await vi.waitFor(() => expect(first.invocations).toHaveLength(1));
+    await first.stop();
+
+    const second = await start({ dataDir: dir.path, lambda: failing, functions });
+    await second.bridge.idle();
+    // One retry left of the function's one: it runs once more, then Lambda dead-letters it.
+    expect(second.invocations.map((i) => i.requestId)).toEqual([first.invocations[0]!.requestId]);
+    const [letter] = await drain(second.sqs, dlq.url);
+    expect(letter?.MessageAttributes?.RequestID?.StringValue).toBe(first.invocations[0]!.requestId);
+  });
+
   it('resumes a pending delivery after the bus restarts on the same data directory', async () => {
     const dir = tempDir();
     dirs.push(dir);
     let healthy = false;
     const first = await startBus({
       dataDir: dir.path,
+      // Throttled: Lambda refuses the invoke, so the rule's 185 retries keep it pending across the restart.
       lambda: async () => {
-        if (!healthy) throw new Error('down');
+        if (!healthy) throw new AwsError('TooManyRequestsException', 'Rate exceeded', 429);
       },
     });
     await subscribe(first, 'ledger', { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 });

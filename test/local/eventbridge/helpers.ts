@@ -11,7 +11,13 @@ import {
 } from '@aws-sdk/client-sqs';
 import { LOCAL_ACCOUNT_ID } from '../../../local/aws-service';
 import { startEdge, type Edge, type RequestHandler } from '../../../local/edge';
-import { createEventBridge, type EventBridgeEvent, type LocalEventBridge } from '../../../local/eventbridge';
+import {
+  createEventBridge,
+  type EventBridgeEvent,
+  type FunctionAsyncConfig,
+  type LocalEventBridge,
+} from '../../../local/eventbridge';
+import { functionNameOf } from '../../../local/lambda';
 import { LocalQueues } from '../../../local/sqs/queues';
 
 export const REGION = 'us-west-2';
@@ -28,7 +34,7 @@ export interface BusUnderTest {
   events: EventBridgeClient;
   sqs: SQSClient;
   /** Every Lambda invocation the bus made, in order. */
-  invocations: Array<{ functionArn: string; event: EventBridgeEvent }>;
+  invocations: Array<{ functionArn: string; event: EventBridgeEvent; requestId: string }>;
   stop(): Promise<void>;
 }
 
@@ -37,6 +43,10 @@ export interface BusOptions {
   /** What an invoked Lambda function does; records and succeeds when absent. */
   lambda?: (functionArn: string, event: EventBridgeEvent) => Promise<void>;
   backoff?: { baseMs: number; maxMs: number };
+  /** Functions' asynchronous-invocation settings by function name; Lambda's defaults for the others. */
+  functions?: Record<string, FunctionAsyncConfig>;
+  /** Or where to look them up (a LocalLambda's asyncConfigOf). */
+  functionConfig?: (functionArn: string) => FunctionAsyncConfig | undefined;
   region?: string;
   accountId?: string;
 }
@@ -59,10 +69,11 @@ export async function startBus(options: BusOptions = {}): Promise<BusUnderTest> 
     region,
     accountId,
     queues,
-    invokeLambda: async (functionArn, event) => {
-      invocations.push({ functionArn, event });
+    invokeLambda: async (functionArn, event, { requestId }) => {
+      invocations.push({ functionArn, event, requestId });
       await options.lambda?.(functionArn, event);
     },
+    functionConfig: options.functionConfig ?? ((functionArn) => options.functions?.[functionNameOf(functionArn)]),
     backoff: options.backoff ?? { baseMs: 2, maxMs: 20 },
   });
   const edge = await startEdge({

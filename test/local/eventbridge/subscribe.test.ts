@@ -11,7 +11,7 @@ import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { discoverServices, subscribeConsumers } from '../../../local/consumers';
 import { LocalLambda } from '../../../local/lambda';
 import { eventCatalog } from '../../../shared/contract/events';
-import { deployedNames, eventPatternOf, type ConsumerDeclaration } from '../../../shared/declaration';
+import { asyncRetriesOf, deployedNames, eventPatternOf, type ConsumerDeclaration } from '../../../shared/declaration';
 import { drain, REGION, startBus, type BusUnderTest } from './helpers';
 
 let bus: BusUnderTest;
@@ -20,7 +20,7 @@ const saved = { ...process.env };
 
 beforeAll(async () => {
   lambda = new LocalLambda({ region: REGION });
-  bus = await startBus({ lambda: (arn, event) => lambda.invoke(arn, event) });
+  bus = await startBus({ lambda: (arn, event) => lambda.invoke(arn, event), functionConfig: (arn) => lambda.asyncConfigOf(arn) });
   // subscribeConsumers uses the services' own SDK client factories: only the endpoint points them here.
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: bus.edge.url,
@@ -94,14 +94,16 @@ describe('subscribing the declared consumers', () => {
     await expect(subscribeConsumers({ lambda, names: ['no-such-consumer'] })).rejects.toThrow(/no-such-consumer/);
   });
 
-  it('an event for a consumer whose handler keeps failing ends in that consumer’s DLQ after the declared retries', async () => {
+  it('an event for a consumer whose handler keeps failing ends in that consumer’s DLQ after Lambda’s declared retries, with Lambda’s attributes', async () => {
     const declaration = (await consumers())[0]!;
     const names = deployedNames(declaration.name, 'local');
     // Stand in for the consumers' own code (this test is about the subscription): the chosen one fails, the
     // others succeed. The rule, retry policy and DLQ are still the declared ones.
     for (const other of await consumers())
       lambda.register(deployedNames(other.name, 'local').functionName, async () => async () => {});
+    let runs = 0;
     lambda.register(names.functionName, async () => async () => {
+      runs++;
       throw new Error('downstream answered 503');
     });
     const detailType = declaration.consumes[0]!;
@@ -122,7 +124,10 @@ describe('subscribing the declared consumers', () => {
     const messages = await drain(bus.sqs, QueueUrl!);
     const mine = messages.filter((m) => JSON.parse(m.Body!).id === put.Entries![0]!.EventId);
     expect(mine).toHaveLength(1);
-    expect(mine[0]!.MessageAttributes?.RETRY_ATTEMPTS?.StringValue).toBe(String(declaration.retry.maximumRetryAttempts));
-    expect(mine[0]!.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain('downstream answered 503');
+    // The deployed function's EventInvokeConfig: asyncRetriesOf(declaration), the same derivation as the deploy.
+    expect(runs).toBe(1 + asyncRetriesOf(declaration).maximumRetryAttempts);
+    expect(mine[0]!.MessageAttributes?.ErrorCode).toEqual({ DataType: 'Number', StringValue: '200' });
+    expect(mine[0]!.MessageAttributes?.RequestID?.StringValue).toMatch(/^[0-9a-f-]{36}$/);
+    expect(mine[0]!.MessageAttributes?.ErrorMessage?.StringValue).toContain('downstream answered 503');
   });
 });

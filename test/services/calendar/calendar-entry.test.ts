@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calendarEntryRequest } from '../../../services/calendar/calendar-entry';
 import { devSecrets } from '../../../local/seed';
 import { secretNames } from '../../../shared/config';
+import { asyncRetriesOf } from '../../../shared/declaration';
+import { declaration } from '../../../services/calendar/declaration';
 import { bookingSnapshot, eventMetadata } from '../../fixtures';
 import { captureLogs, startCalendarCrewStack, uniqueBookingId, type CalendarCrewStack } from './support';
 
@@ -75,9 +77,10 @@ describe('the calendar consumer on the local stack', () => {
       const dead = await env.deadLetters('calendar');
       expect(dead).toHaveLength(1);
       expect(JSON.parse(dead[0]!.Body!).detail.metadata.bookingId).toBe(bookingId);
-      const reason = dead[0]!.MessageAttributes!.ERROR_MESSAGE!.StringValue!;
+      // Lambda dead-letters what its function failed on, with Lambda's attributes (not EventBridge's).
+      const reason = dead[0]!.MessageAttributes!.ErrorMessage!.StringValue!;
       expect(reason).toContain(`jada-calendar createCalendarEntry failed for booking ${bookingId}: HTTP 401`);
-      expect(Number(dead[0]!.MessageAttributes!.RETRY_ATTEMPTS!.StringValue)).toBe(8);
+      expect(dead[0]!.MessageAttributes!.ErrorCode).toEqual({ DataType: 'Number', StringValue: '200' });
     } finally {
       await fetch(new URL('/__credential', env.standInUrl('jada-calendar')), {
         method: 'POST',
@@ -89,7 +92,10 @@ describe('the calendar consumer on the local stack', () => {
 
     const errors = logs.lines.filter((l) => l.level === 'ERROR' && l.bookingId === bookingId);
     expect(errors.some((l) => String(l.message).includes('jada-calendar rejected our credentials (HTTP 401)'))).toBe(true);
-    expect(errors.some((l) => l.message === 'consumer failed; the event will be retried, then dead-lettered')).toBe(true);
+    // Run once, then retried as the deployed function's EventInvokeConfig says.
+    expect(errors.filter((l) => l.message === 'consumer failed; the event will be retried, then dead-lettered')).toHaveLength(
+      1 + asyncRetriesOf(declaration).maximumRetryAttempts,
+    );
     // The token itself never reaches a log line.
     expect(JSON.stringify(logs.lines)).not.toContain(devSecrets[secretNames.jadaDashboardToken]);
   });

@@ -105,7 +105,7 @@ describe('the crew consumer on the local stack', () => {
       const dead = await env.deadLetters('crew');
       expect(dead).toHaveLength(1);
       expect(JSON.parse(dead[0]!.Body!).detail.metadata.bookingId).toBe(bookingId);
-      expect(dead[0]!.MessageAttributes!.ERROR_MESSAGE!.StringValue).toContain(`scc createCrewEvent failed for booking ${bookingId}: HTTP 403`);
+      expect(dead[0]!.MessageAttributes!.ErrorMessage!.StringValue).toContain(`scc createCrewEvent failed for booking ${bookingId}: HTTP 403`);
     } finally {
       await fetch(sccAdmin, { method: 'POST', body: JSON.stringify({ value: devSecrets[secretNames.sccServiceKey] }) });
     }
