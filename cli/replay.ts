@@ -22,6 +22,7 @@ import {
 import { UsageError } from './main';
 import { Progress } from './progress';
 import { isLoopback } from './tail';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const replayHelp = `Usage: npx charterflow replay (--from TIME [--to TIME] | --all) [--consumer NAME] [--dry-run] [--json]
 
@@ -222,7 +223,7 @@ async function settle(read: () => Promise<ConsumerOutcome[]>, maxMs: number): Pr
   let previous = await read();
   let sameSince = Date.now();
   while (Date.now() < deadline && Date.now() - sameSince < quietMs) {
-    await new Promise((resolve) => setTimeout(resolve, Math.min(500, Math.max(0, deadline - Date.now()))));
+    await sleep(Math.min(500, Math.max(0, deadline - Date.now())));
     const next = await read();
     if (JSON.stringify(next) !== JSON.stringify(previous)) sameSince = Date.now();
     previous = next;

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createLogger, type Logger } from './logger';
 import { recordDownstreamLatency } from './metrics';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fullJitter } from './backoff';
 
 /**
  * The one way our consumers call a downstream HTTP API (JADA calendar, ShipCaptainCrew). Own code over a
@@ -109,6 +111,15 @@ export interface HttpClientOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** What a service's API call carries from the event it serves: the key a retry reuses, whose booking, its time. */
+export interface CallContext {
+  idempotencyKey: string;
+  bookingId: string;
+  logger: Logger;
+  /** Epoch ms by which the call must be over. */
+  deadline?: number;
+}
+
 export interface CallOptions {
   /** What we are doing, in the operator's words: 'createCalendarEntry', 'createCrewEvent'. */
   operation: string;
@@ -147,7 +158,7 @@ export class HttpClient {
   constructor(private readonly options: HttpClientOptions) {
     this.logger = options.logger ?? createLogger('http-client');
     this.fetchFn = options.fetch ?? ((...args) => fetch(...args));
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? ((ms) => sleep(ms));
   }
 
   private settings(): RetrySettings {
@@ -264,9 +275,9 @@ export class HttpClient {
   }
 }
 
-/** Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"). */
+/** The wait after attempt number `attempt` (from 1): full jitter (shared/backoff.ts) within the call's settings. */
 export function backoffDelay(settings: Pick<RetrySettings, 'baseDelayMs' | 'maxDelayMs'>, attempt: number): number {
-  return Math.random() * Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
+  return fullJitter(settings.baseDelayMs, attempt - 1, settings.maxDelayMs);
 }
 
 /** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */

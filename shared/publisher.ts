@@ -3,6 +3,8 @@ import { eventCatalog, type DetailType, type EventDetail } from './contract/even
 import { parseOrThrow } from './contract/validate';
 import { busName } from './config';
 import { currentTraceHeader } from './tracing';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fullJitter } from './backoff';
 
 export interface OutgoingEvent<T extends DetailType = DetailType> {
   detailType: T;
@@ -131,10 +133,3 @@ function bookingIdOf(detail: string | undefined): string {
     return 'unknown';
   }
 }
-
-/** Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"). */
-export function fullJitter(baseMs: number, retry: number, capMs = 5_000): number {
-  return Math.random() * Math.min(capMs, baseMs * 2 ** retry);
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

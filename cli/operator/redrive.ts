@@ -2,6 +2,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { deleteDeadLetters, readDeadLetters, releaseDeadLetters, type DeadLetter } from './dead-letters';
 import { newReplayName, replayTarget, ruleArnOf, startReplay, waitForReplay, type ReplayTarget, type TimeWindow } from './replays';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * Redrive: the dead-lettered events go back to the one consumer that failed them, and no other.
@@ -78,7 +79,7 @@ async function redriveConsumer(
     const window = windowOf(cluster);
     // StartReplay takes no end in the future: a letter from this very second waits for it to pass.
     const wait = window.to.getTime() - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 5));
+    if (wait > 0) await sleep(wait + 5);
     const replayName = newReplayName('redrive', consumer);
     result.replayNames.push(replayName);
     options.onReplay?.({ consumer, replayName, window, letters: cluster.length });

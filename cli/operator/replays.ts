@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { busName } from '../../shared/config';
 import { archiveName, deployedNames } from '../../shared/declaration';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * Replays from the bus's archive, the same SDK calls against AWS and the local stack. Used by
@@ -108,7 +109,7 @@ export async function waitForReplay(events: EventBridgeClient, name: string, opt
     const replay = await events.send(new DescribeReplayCommand({ ReplayName: name }));
     options.onProgress?.(progressOf(replay, options.window), replay);
     if (replay.State && finishedStates.includes(replay.State)) return replay;
-    await new Promise((resolve) => setTimeout(resolve, interval));
+    await sleep(interval);
   }
 }
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { GetCommand, PutCommand, paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { documentClient, secretsManagerClient } from '../../shared/aws';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../../shared/aws';
 import { secretNames } from '../../shared/config';
 import {
   HttpError,
+  createOnce,
   expectedCredential,
   faultsFromEnv,
   header,
@@ -14,11 +14,12 @@ import {
   requestHash,
   requestsTable,
   sameSecret,
+  scanWhere,
   serveStandIn,
   type Faults,
   type RunningStandIn,
   type StandInRequest,
-} from './faults';
+} from './http-kit';
 
 /**
  * A stand-in for the JADA internal calendar API (X-Dashboard-Token on every call, Idempotency-Key on writes):
@@ -71,12 +72,10 @@ export interface JadaCalendarOptions {
 
 export async function startJadaCalendar(options: JadaCalendarOptions): Promise<RunningStandIn> {
   const documents = options.documents ?? documentClient();
-  const secrets = secretsManagerClient();
   const token = expectedCredential({
     value: options.dashboardToken,
     envVar: 'JADA_DASHBOARD_TOKEN',
     secretName: secretNames.jadaDashboardToken,
-    readSecret: async (name) => (await secrets.send(new GetSecretValueCommand({ SecretId: name }))).SecretString ?? '',
   });
 
   async function authorize(request: StandInRequest) {
@@ -120,26 +119,8 @@ export async function startJadaCalendar(options: JadaCalendarOptions): Promise<R
             requestHash: requestHash(request.body),
             createdAt: new Date().toISOString(),
           };
-          try {
-            await documents.send(
-              new PutCommand({
-                TableName: JADA_CALENDAR_TABLE,
-                Item: entry,
-                ConditionExpression: 'attribute_not_exists(entryId)',
-              }),
-            );
-            return { status: 201, body: publicEntry(entry) };
-          } catch (error) {
-            if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-          }
-          const { Item } = await documents.send(
-            new GetCommand({ TableName: JADA_CALENDAR_TABLE, Key: { entryId: entry.entryId }, ConsistentRead: true }),
-          );
-          const existing = Item as CalendarEntry;
-          if (existing.requestHash !== entry.requestHash) {
-            throw new HttpError(422, 'Idempotency-Key was already used for a different calendar entry');
-          }
-          return { status: 200, body: publicEntry(existing) };
+          const { stored, created } = await createOnce(documents, JADA_CALENDAR_TABLE, 'entryId', entry, 'calendar entry');
+          return { status: created ? 201 : 200, body: publicEntry(stored) };
         },
       },
       {
@@ -250,15 +231,7 @@ function publicEntry(entry: CalendarEntry) {
 }
 
 async function scanAll(documents: DynamoDBDocumentClient, bookingId?: string): Promise<CalendarEntry[]> {
-  const items: CalendarEntry[] = [];
-  const pages = paginateScan(
-    { client: documents },
-    {
-      TableName: JADA_CALENDAR_TABLE,
-      ...(bookingId ? { FilterExpression: 'bookingId = :b', ExpressionAttributeValues: { ':b': bookingId } } : {}),
-    },
-  );
-  for await (const page of pages) items.push(...((page.Items ?? []) as CalendarEntry[]));
+  const items = await scanWhere<CalendarEntry>(documents, JADA_CALENDAR_TABLE, bookingId ? { bookingId } : {});
   return items.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 

@@ -1,11 +1,11 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { GetCommand, PutCommand, paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { documentClient, secretsManagerClient } from '../../shared/aws';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../../shared/aws';
 import { secretNames } from '../../shared/config';
 import {
   HttpError,
+  createOnce,
   expectedCredential,
   faultsFromEnv,
   header,
@@ -14,11 +14,13 @@ import {
   requestHash,
   requestsTable,
   sameSecret,
+  scanWhere,
   serveStandIn,
   type Faults,
   type RunningStandIn,
   type StandInRequest,
-} from './faults';
+} from './http-kit';
+import { isConditionFailure } from '../../shared/errors';
 
 /**
  * A stand-in for ShipCaptainCrew's API behind its API Gateway stage (/prod), X-Service-Key (hex SHA-256 of the
@@ -173,12 +175,10 @@ const sha256Hex = (value: string) => createHash('sha256').update(value, 'utf8').
 
 export async function startScc(options: SccOptions): Promise<RunningStandIn> {
   const documents = options.documents ?? documentClient();
-  const secrets = secretsManagerClient();
   const serviceKey = expectedCredential({
     value: options.serviceKey,
     envVar: 'SCC_SERVICE_KEY',
     secretName: secretNames.sccServiceKey,
-    readSecret: async (name) => (await secrets.send(new GetSecretValueCommand({ SecretId: name }))).SecretString ?? '',
   });
 
   async function authorize(request: StandInRequest) {
@@ -205,7 +205,7 @@ export async function startScc(options: SccOptions): Promise<RunningStandIn> {
             new PutCommand({ TableName: SCC_NOTICES_TABLE, Item: notice, ConditionExpression: 'attribute_not_exists(noticeId)' }),
           );
         } catch (error) {
-          if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+          if (!isConditionFailure(error)) throw error;
         }
       }),
     );
@@ -240,7 +240,7 @@ export async function startScc(options: SccOptions): Promise<RunningStandIn> {
           );
           return invitation;
         } catch (error) {
-          if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+          if (!isConditionFailure(error)) throw error;
           const { Item } = await documents.send(
             new GetCommand({ TableName: SCC_INVITATIONS_TABLE, Key: { invitationId: invitation.invitationId }, ConsistentRead: true }),
           );
@@ -283,23 +283,8 @@ export async function startScc(options: SccOptions): Promise<RunningStandIn> {
             requestHash: requestHash(request.body),
             createdAt: new Date().toISOString(),
           };
-          let stored = event;
-          let status = 201;
-          try {
-            await documents.send(
-              new PutCommand({ TableName: SCC_EVENTS_TABLE, Item: event, ConditionExpression: 'attribute_not_exists(eventId)' }),
-            );
-          } catch (error) {
-            if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-            const { Item } = await documents.send(
-              new GetCommand({ TableName: SCC_EVENTS_TABLE, Key: { eventId: event.eventId }, ConsistentRead: true }),
-            );
-            stored = Item as SccEvent;
-            if (stored.requestHash !== event.requestHash) {
-              throw new HttpError(422, 'Idempotency-Key was already used for a different crew event');
-            }
-            status = 200;
-          }
+          const { stored, created } = await createOnce(documents, SCC_EVENTS_TABLE, 'eventId', event, 'crew event');
+          const status = created ? 201 : 200;
           // Also on a replayed request: a first attempt that stored the event may have died before inviting.
           return { status, body: answer(stored, await inviteCrew(stored)) };
         },
@@ -356,7 +341,7 @@ export async function startScc(options: SccOptions): Promise<RunningStandIn> {
         path: '/events/:eventId/notices',
         handle: async (request) => {
           await authorize(request);
-          const notices = await scanAll<CrewNoticeSent>(documents, SCC_NOTICES_TABLE, { eventId: request.params.eventId! });
+          const notices = await scanWhere<CrewNoticeSent>(documents, SCC_NOTICES_TABLE, { eventId: request.params.eventId! });
           return { status: 200, body: { notices } };
         },
       },
@@ -366,7 +351,7 @@ export async function startScc(options: SccOptions): Promise<RunningStandIn> {
         handle: async (request) => {
           await authorize(request);
           const bookingId = request.query.get('bookingId') ?? undefined;
-          const events = await scanAll<SccEvent>(documents, SCC_EVENTS_TABLE, bookingId ? { bookingId } : {});
+          const events = await scanWhere<SccEvent>(documents, SCC_EVENTS_TABLE, bookingId ? { bookingId } : {});
           return { status: 200, body: { events: events.map(({ requestHash: _h, ...rest }) => rest) } };
         },
       },
@@ -388,7 +373,7 @@ export async function startScc(options: SccOptions): Promise<RunningStandIn> {
         path: '/events/:eventId/invitations',
         handle: async (request) => {
           await authorize(request);
-          const invitations = await scanAll<CrewInvitation>(documents, SCC_INVITATIONS_TABLE, {
+          const invitations = await scanWhere<CrewInvitation>(documents, SCC_INVITATIONS_TABLE, {
             eventId: request.params.eventId!,
           });
           return { status: 200, body: { invitations: invitations.map(({ magicLinkToken: _t, ...rest }) => rest) } };
@@ -448,26 +433,6 @@ export function parseEventRequest(body: unknown): EventRequest {
   if (request.pricing.currency && !/^[A-Z]{3}$/.test(request.pricing.currency)) problems.push('pricing.currency must be ISO 4217');
   if (problems.length > 0) throw new HttpError(400, `invalid crew event: ${problems.join('; ')}`);
   return request;
-}
-
-async function scanAll<T>(documents: DynamoDBDocumentClient, table: string, equals: Record<string, string>): Promise<T[]> {
-  const names = Object.keys(equals);
-  const items: T[] = [];
-  const pages = paginateScan(
-    { client: documents },
-    {
-      TableName: table,
-      ...(names.length > 0
-        ? {
-            FilterExpression: names.map((_, i) => `#k${i} = :v${i}`).join(' AND '),
-            ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#k${i}`, n])),
-            ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, equals[n]])),
-          }
-        : {}),
-    },
-  );
-  for await (const page of pages) items.push(...((page.Items ?? []) as T[]));
-  return items;
 }
 
 /** The stand-in as the local stack starts it. SCC_API_URL is its API Gateway stage URL (…/prod). */

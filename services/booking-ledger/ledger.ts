@@ -1,6 +1,8 @@
 import { paginateQuery, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ownTableName } from '../../shared/declaration';
+import { bookingKey } from '../../shared/tables';
 import { inTimelineOrder, type LedgerLine } from './booking-ledger';
+import { isConditionFailure } from '../../shared/errors';
 
 /**
  * The ledger table (declared in ./declaration.ts):
@@ -23,7 +25,6 @@ export type RecordOutcome = 'recorded' | 'already-recorded';
 
 export const ledgerTableName = (stage?: string) => ownTableName('booking-ledger', 'timeline', stage);
 const RECENT = 'RECENT';
-const bookingPk = (bookingId: string) => `BOOKING#${bookingId}`;
 
 export class BookingLedger {
   constructor(
@@ -37,12 +38,12 @@ export class BookingLedger {
       await this.documents.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: bookingPk(line.bookingId), sk: `LINE#${line.detailType}#${line.idempotencyKey}`, ...line },
+          Item: { pk: bookingKey(line.bookingId), sk: `LINE#${line.detailType}#${line.idempotencyKey}`, ...line },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailure(error)) throw error;
       outcome = 'already-recorded';
     }
     // Also for a line already there: a run that crashed between the two writes is completed by its retry.
@@ -58,7 +59,7 @@ export class BookingLedger {
       {
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :line)',
-        ExpressionAttributeValues: { ':pk': bookingPk(bookingId), ':line': 'LINE#' },
+        ExpressionAttributeValues: { ':pk': bookingKey(bookingId), ':line': 'LINE#' },
         ConsistentRead: true,
       },
     );
@@ -95,7 +96,7 @@ export class BookingLedger {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: bookingPk(line.bookingId), sk: 'SUMMARY' },
+          Key: { pk: bookingKey(line.bookingId), sk: 'SUMMARY' },
           UpdateExpression:
             'SET bookingId = :id, revision = :revision, lastStep = :step, lastDetailType = :type, lastEventAt = :at, correlationId = :correlation, recentPk = :recent',
           ConditionExpression: 'attribute_not_exists(lastEventAt) OR lastEventAt <= :at',
@@ -111,7 +112,7 @@ export class BookingLedger {
         }),
       );
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailure(error)) throw error;
     }
   }
 }

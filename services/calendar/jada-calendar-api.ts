@@ -1,6 +1,5 @@
 import { secretNames, required } from '../../shared/config';
-import { HttpClient, secretHeaderAuth, type CredentialSource } from '../../shared/http-client';
-import type { Logger } from '../../shared/logger';
+import { HttpClient, secretHeaderAuth, type CallContext, type CredentialSource } from '../../shared/http-client';
 
 /** What the JADA internal calendar API takes for one entry. */
 export interface CalendarEntryRequest {
@@ -29,13 +28,6 @@ export function turnaroundMs(env: NodeJS.ProcessEnv = process.env): number {
 
 export interface CalendarEntryResponse {
   entryId: string;
-}
-
-export interface CallContext {
-  idempotencyKey: string;
-  bookingId: string;
-  logger: Logger;
-  deadline?: number;
 }
 
 /** The JADA calendar API: X-Dashboard-Token auth, its own secret (rotating SCC's key never touches it). */

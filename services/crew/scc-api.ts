@@ -1,6 +1,5 @@
 import { required, secretNames } from '../../shared/config';
-import { HttpClient, secretHeaderAuth, sha256Hex, type CredentialSource } from '../../shared/http-client';
-import type { Logger } from '../../shared/logger';
+import { HttpClient, secretHeaderAuth, sha256Hex, type CallContext, type CredentialSource } from '../../shared/http-client';
 import type { CrewMember } from './crew-event';
 
 /** What SCC's POST /events takes: the event, its crew, and the pricing SCC derives the revenue lines from. */
@@ -24,13 +23,6 @@ export interface CrewNotice {
 
 export interface CrewEventResponse {
   eventId: string;
-}
-
-export interface CallContext {
-  idempotencyKey: string;
-  bookingId: string;
-  logger: Logger;
-  deadline?: number;
 }
 
 /**

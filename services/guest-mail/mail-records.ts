@@ -3,6 +3,7 @@ import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDo
 import { bookingsTable } from '../../shared/config';
 import { bookingKey } from '../../shared/tables';
 import type { MailKind } from './mails';
+import { isConditionFailure } from '../../shared/errors';
 
 /**
  * One durable record per booking, revision and kind of mail, in our bookings table:
@@ -42,7 +43,6 @@ export const CLAIM_LEASE_MS = 60_000;
 const MAIL_PREFIX = 'MAIL#';
 const sortKey = (key: MailKey) => `${MAIL_PREFIX}${key.kind}#r${key.revision}`;
 const itemKey = (key: MailKey) => ({ pk: bookingKey(key.bookingId), sk: sortKey(key) });
-const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
 export class MailRecords {
   constructor(

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { PutCommand, paginateQuery, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { bookingsTable } from '../../shared/config';
 import { bookingKey } from '../../shared/tables';
+import { isConditionFailure } from '../../shared/errors';
 
 /**
  * The revenue lines scrub took out of crew events' notes, kept in our own table so nothing is lost.
@@ -62,7 +63,7 @@ export class RemovedLinesStore {
         }),
       );
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailure(error)) throw error;
     }
   }
 

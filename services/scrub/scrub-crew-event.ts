@@ -2,6 +2,7 @@ import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import type { Logger } from '../../shared/logger';
 import { scrubNotes } from './notes';
 import { RemovedLinesStore } from './removed-lines';
+import { isConditionFailure } from '../../shared/errors';
 
 /** SCC's DynamoDB table of crew events (key `eventId`, the crew-facing text in `notes`). */
 export function sccEventsTable(): string {
@@ -91,7 +92,7 @@ export async function scrubCrewEvent(
         }),
       );
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailure(error)) throw error;
       options.logger?.info('crew notes changed while scrubbing; reading them again', { sccEventId, attempt });
       continue;
     }

@@ -8,8 +8,8 @@ import {
 } from '../../shared/contract/events';
 
 /**
- * The one place where Boatsetter's payload becomes our booking snapshot and event detail (issue 3: keep the
- * mapping in one module). Pure: plain data in, plain data out.
+ * The one place where Boatsetter's payload becomes our booking snapshot and event detail, so that a change in
+ * Boatsetter's payload touches one module. Pure: plain data in, plain data out.
  */
 
 export type BookingEventType = 'BookingReceived' | 'BookingModified' | 'BookingCancelled';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JADA_CALENDAR_TABLE, jadaCalendarTables, startJadaCalendar, type CalendarEntry } from '../../../local/stand-ins/jada-calendar';
-import type { RunningStandIn } from '../../../local/stand-ins/faults';
+import type { RunningStandIn } from '../../../local/stand-ins/http-kit';
 import { getJson, postJson, startDynamo } from './support';
 
 const TOKEN = 'jada_test_token_4f1c';

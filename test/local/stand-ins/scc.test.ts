@@ -11,7 +11,7 @@ import {
   type CrewMember,
   type SccEvent,
 } from '../../../local/stand-ins/scc';
-import type { RunningStandIn } from '../../../local/stand-ins/faults';
+import type { RunningStandIn } from '../../../local/stand-ins/http-kit';
 import { getJson, postJson, startDynamo } from './support';
 
 const KEY = 'scc_test_service_key_91ab';

@@ -14,7 +14,7 @@ import { busName, region } from '../../../shared/config';
 import { deployedNames } from '../../../shared/declaration';
 import { Publisher } from '../../../shared/publisher';
 import { startStack } from '../../../local/stack';
-import { callsAt, setFaultsAt, type Faults } from '../../../local/stand-ins/faults';
+import { callsAt, setFaultsAt, type Faults } from '../../../local/stand-ins/http-kit';
 import { JADA_CALENDAR_TABLE, type CalendarEntry } from '../../../local/stand-ins/jada-calendar';
 import {
   SCC_EVENTS_TABLE,

@@ -3,7 +3,7 @@ import { signedDelivery } from '../../../shared/signed-delivery';
 import { bookingCancelled, bookingConfirmed, bookingConfirmedAs, bookingModified } from '../../fixtures';
 import { startWebhookStack, uniqueBookingId, type WebhookStack } from './support';
 
-/** The named cases of issue 5, through the real HTTP route of the local stack, observed on the bus. */
+/** The webhook's named cases (size, type, signature, body, duplicates), through the real HTTP route of the local stack, observed on the bus. */
 
 let s: WebhookStack;
 beforeAll(async () => {

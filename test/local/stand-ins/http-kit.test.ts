@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkFaults, faultsFromEnv, noFaults, setFaultsAt, type RunningStandIn } from '../../../local/stand-ins/faults';
+import { checkFaults, faultsFromEnv, noFaults, setFaultsAt, type RunningStandIn } from '../../../local/stand-ins/http-kit';
 import { JADA_CALENDAR_TABLE, jadaCalendarTables, startJadaCalendar } from '../../../local/stand-ins/jada-calendar';
 import { postJson, startDynamo } from './support';
 

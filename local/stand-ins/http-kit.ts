@@ -2,12 +2,16 @@ import { listenOnLoopback } from '../listen';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { GetCommand, PutCommand, paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { secretsManagerClient } from '../../shared/aws';
+import { isConditionFailure } from '../../shared/errors';
 
 /**
- * The HTTP front every stand-in shares: JSON in and out, a tiny router, and fault injection (errors, added
- * latency, timeouts) set by env vars or start options and changeable at run time through the admin route
- * POST /__faults, so a test or the bench can take a downstream "down for a while".
+ * The kit every stand-in is built from: the HTTP front (JSON in and out, a tiny router, calls counted per route,
+ * and fault injection: errors, added latency, timeouts, set by env vars or start options and changeable at run
+ * time through the admin route POST /__faults, so a test or the bench can take a downstream "down for a while"),
+ * the credential a stand-in expects, and its Idempotency-Key rules for creates and updates.
  */
 
 export interface Faults {
@@ -312,7 +316,17 @@ export interface CredentialOptions {
   envVar: string;
   /** Else the same local Secrets Manager the stack seeds, read once on first use (like a Lambda env var). */
   secretName: string;
-  readSecret: (name: string) => Promise<string>;
+  /** How the secret is read; the local Secrets Manager through the SDK unless given. */
+  readSecret?: (name: string) => Promise<string>;
+}
+
+async function readFromSecretsManager(name: string): Promise<string> {
+  const secrets = secretsManagerClient();
+  try {
+    return (await secrets.send(new GetSecretValueCommand({ SecretId: name }))).SecretString ?? '';
+  } finally {
+    secrets.destroy();
+  }
 }
 
 /**
@@ -326,7 +340,7 @@ export function expectedCredential(options: CredentialOptions) {
       const fromEnv = process.env[options.envVar];
       if (!current && fromEnv) current = Promise.resolve(fromEnv);
       if (!current) {
-        current = options.readSecret(options.secretName).catch((error) => {
+        current = (options.readSecret ?? readFromSecretsManager)(options.secretName).catch((error) => {
           current = undefined;
           throw new HttpError(500, `cannot read ${options.secretName}: ${(error as Error).message}`);
         });
@@ -404,4 +418,51 @@ export async function onceForKey(
     await documents.send(new PutCommand({ TableName: table, Item: { idempotencyKey, requestHash: hash, response } }));
   }
   return response;
+}
+
+/** Every item of a stand-in's table, or those whose attributes equal `equals` (a scan: stand-in tables are small). */
+export async function scanWhere<T>(documents: DynamoDBDocumentClient, table: string, equals: Record<string, string> = {}): Promise<T[]> {
+  const names = Object.keys(equals);
+  const items: T[] = [];
+  const pages = paginateScan(
+    { client: documents },
+    {
+      TableName: table,
+      ...(names.length > 0
+        ? {
+            FilterExpression: names.map((_, i) => `#k${i} = :v${i}`).join(' AND '),
+            ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#k${i}`, n])),
+            ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, equals[n]])),
+          }
+        : {}),
+    },
+  );
+  for await (const page of pages) items.push(...((page.Items ?? []) as T[]));
+  return items;
+}
+
+/**
+ * One resource per Idempotency-Key: a conditional put on the resource's id (derived from the key), so concurrent
+ * retries create one. A retry gets the stored resource back (created: false); the same key with another request
+ * is a 422, as the real APIs answer.
+ */
+export async function createOnce<T extends { requestHash: string }>(
+  documents: DynamoDBDocumentClient,
+  table: string,
+  idAttribute: keyof T & string,
+  item: T,
+  what: string,
+): Promise<{ stored: T; created: boolean }> {
+  try {
+    await documents.send(new PutCommand({ TableName: table, Item: item, ConditionExpression: `attribute_not_exists(${idAttribute})` }));
+    return { stored: item, created: true };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: table, Key: { [idAttribute]: item[idAttribute] }, ConsistentRead: true }),
+  );
+  const stored = Item as T;
+  if (stored.requestHash !== item.requestHash) throw new HttpError(422, `Idempotency-Key was already used for a different ${what}`);
+  return { stored, created: false };
 }
