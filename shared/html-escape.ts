@@ -1,8 +1,6 @@
 /**
- * Escaping for a value placed in HTML text or in a quoted attribute value. The guest page has the same
- * function in its own folder (services/guest-page/html.ts); this one is for every other service that writes
- * HTML (the guest mail), so that no service imports another's folder. Own code rather than a library: one
- * replace, no dependency in the Lambda bundles.
+ * Escaping for a value placed in HTML text or in a quoted attribute value, for every service that writes HTML
+ * (the guest page, the guest mail). Own code rather than a library: one replace, no dependency in the bundles.
  */
 
 const HTML_ESCAPES: Record<string, string> = {

@@ -1,20 +1,40 @@
+import { createHash } from 'node:crypto';
+import { escapeHtml } from '../../shared/html-escape';
+import { pageContentSecurityPolicy } from './security-headers';
+
 /**
- * Escaping for the three contexts a booking value can land in on the guest page. Own code rather than a
- * template library: three small functions, no dependency in the Lambda bundle, and each is tested directly.
+ * Escaping for the three contexts a booking value can land in on the guest page (text and quoted attributes
+ * with the escaping every service shares, URLs here), and the document every guest page is written into.
+ * Own code rather than a template library: small functions, no dependency in the Lambda bundle, each tested.
  */
 
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-  '`': '&#96;',
-};
+export { escapeHtml };
 
-/** Text between tags, and the value of a double- or single-quoted attribute (we always quote attributes). */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"'`]/g, (c) => HTML_ESCAPES[c]!);
+/**
+ * A guest page's document: no script may run on it, even if an escaping bug ever let markup through. Its own
+ * policy (beside the one the guest site sends over HTTP, security-headers.ts) allows no script at all, only
+ * its inline style (by hash) and images from this site; it travels with the page wherever it is served.
+ */
+export function guestDocument(page: { title: string; css: string; main: string }): string {
+  const policy = pageContentSecurityPolicy(createHash('sha256').update(page.css, 'utf8').digest('base64'));
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(policy)}">
+<meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex">
+<title>${escapeHtml(page.title)}</title>
+<style>${page.css}</style>
+</head>
+<body>
+<main>
+${page.main}
+</main>
+</body>
+</html>
+`;
 }
 
 export class UnsafeUrl extends Error {

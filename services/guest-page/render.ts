@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-import { escapeHtml as text, mapsUrl, urlAttribute as url } from './html';
+import { escapeHtml as text, guestDocument, mapsUrl, urlAttribute as url } from './html';
 import { redact } from './redact';
-import { pageContentSecurityPolicy } from './security-headers';
 import { tripTime, type TripTime } from './trip-time';
 
 /**
@@ -58,15 +56,6 @@ ul{margin:0;padding-left:1.2rem}
 footer{color:var(--muted);font-size:.85rem;text-align:center;margin-top:1.2rem}
 `.trim();
 
-const CSS_HASH = createHash('sha256').update(CSS, 'utf8').digest('base64');
-
-/**
- * No script may run on this page, even if an escaping bug ever let markup through: the policy allows no
- * script at all, only our own inline style (by hash) and images from this site. The guest site also sends a
- * policy over HTTP (security-headers.ts); this one travels with the page wherever it is served.
- */
-const CONTENT_SECURITY_POLICY = pageContentSecurityPolicy(CSS_HASH);
-
 export const firstWord = (name: string) => name.trim().split(/\s+/)[0] ?? name;
 
 /** Every value the page shows, already stripped of email addresses, phone numbers and prices. */
@@ -122,25 +111,12 @@ ${WHAT_TO_BRING.map((item) => `<li>${text(item)}</li>`).join('\n')}
 </ul></section>`,
   ];
 
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${text(CONTENT_SECURITY_POLICY)}">
-<meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex">
-<title>Your charter on ${text(view.boat.name)} · Queen of San Diego</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
-<p class="brand">Queen of San Diego</p>
+  return guestDocument({
+    title: `Your charter on ${view.boat.name} · Queen of San Diego`,
+    css: CSS,
+    main: `<p class="brand">Queen of San Diego</p>
 <h1>Hi ${text(firstName)}, you are going sailing on ${text(view.boat.name)}!</h1>
 ${sections.filter(Boolean).join('\n')}
-<footer>Booking ${text(view.bookingId)}</footer>
-</main>
-</body>
-</html>
-`;
+<footer>Booking ${text(view.bookingId)}</footer>`,
+  });
 }
