@@ -4,6 +4,7 @@ import type { ConsumedEvent } from '../../shared/consumer';
 import type { Logger } from '../../shared/logger';
 import { MetricUnit, metricNames, type InvocationMetrics } from '../../shared/metrics';
 import type { OutgoingEvent, Publisher } from '../../shared/publisher';
+import { applyLatest } from '../../shared/lifecycle';
 import type { Change, RevisionLedger } from '../../shared/revisions';
 import { tripWindow } from '../../shared/trip';
 import type { BoatSchedule, Slot, SlotKey } from './boat-schedule';
@@ -62,21 +63,22 @@ export type BookingEvent = ConsumedEvent<'BookingReceived' | 'BookingModified' |
  */
 export async function applyToCalendar(event: BookingEvent, deps: CalendarDeps) {
   const { booking } = event.detail.data;
-  return deps.revisions.apply<CalendarHeld>(
-    { bookingId: booking.bookingId, consumer: 'calendar', revision: booking.revision },
-    (held) => (booking.status === 'cancelled' ? cancel(event, held, deps) : keep(event, held, deps)),
+  return applyLatest<CalendarHeld>(
+    deps.revisions,
+    booking,
+    {
+      consumer: 'calendar',
+      live: 'active',
+      cancels: booking.status === 'cancelled',
+      keep: (active) => keep(event, active, deps),
+      cancel: (active) => cancel(event, active, deps),
+    },
     deps.logger,
   );
 }
 
-async function cancel(event: BookingEvent, held: CalendarHeld | undefined, deps: CalendarDeps): Promise<Change<CalendarHeld>> {
+async function cancel(event: BookingEvent, held: CalendarHeld, deps: CalendarDeps): Promise<Change<CalendarHeld>> {
   const { booking } = event.detail.data;
-  if (!held || held.status === 'cancelled') {
-    deps.logger.info('cancellation of a booking with no active calendar entry; kept as a tombstone', {
-      revision: booking.revision,
-    });
-    return { held };
-  }
   const call = callContext(event, deps);
   await deps.jada.cancelEntry(held.entryId, call);
   const resolved = held.slot ? await deps.schedule.free(booking.bookingId, held.slot) : [];
@@ -92,11 +94,10 @@ async function cancel(event: BookingEvent, held: CalendarHeld | undefined, deps:
   };
 }
 
-async function keep(event: BookingEvent, held: CalendarHeld | undefined, deps: CalendarDeps): Promise<Change<CalendarHeld>> {
+async function keep(event: BookingEvent, active: CalendarHeld | undefined, deps: CalendarDeps): Promise<Change<CalendarHeld>> {
   const { booking } = event.detail.data;
   const call = callContext(event, deps);
   const entry = calendarEntryRequest(booking);
-  const active = held?.status === 'active' ? held : undefined;
 
   let entryId: string;
   let changed: string[] = [];

@@ -4,6 +4,7 @@ import { followUpMetadata } from '../../shared/contract/metadata';
 import type { ConsumedEvent } from '../../shared/consumer';
 import type { Logger } from '../../shared/logger';
 import type { Publisher } from '../../shared/publisher';
+import { applyLatest } from '../../shared/lifecycle';
 import type { Change, RevisionLedger } from '../../shared/revisions';
 import type { CrewEventRequest, CrewNotice, SccApi } from './scc-api';
 
@@ -123,20 +124,22 @@ export type CalendarEvent = ConsumedEvent<'CalendarEntryCreated' | 'CalendarEntr
  * (SCC tells each crew member). A revision at or below the applied one does nothing.
  */
 export async function applyToCrewEvent(event: CalendarEvent, deps: CrewDeps) {
-  const { booking } = event.detail.data;
-  return deps.revisions.apply<CrewHeld>(
-    { bookingId: booking.bookingId, consumer: 'crew', revision: booking.revision },
-    (held) => (event.detailType === 'CalendarEntryCancelled' ? cancel(event, held, deps) : keep(event, held, deps)),
+  return applyLatest<CrewHeld>(
+    deps.revisions,
+    event.detail.data.booking,
+    {
+      consumer: 'crew',
+      live: 'active',
+      cancels: event.detailType === 'CalendarEntryCancelled',
+      keep: (active) => keep(event, active, deps),
+      cancel: (active) => cancel(event, active, deps),
+    },
     deps.logger,
   );
 }
 
-async function cancel(event: CalendarEvent, held: CrewHeld | undefined, deps: CrewDeps): Promise<Change<CrewHeld>> {
+async function cancel(event: CalendarEvent, held: CrewHeld, deps: CrewDeps): Promise<Change<CrewHeld>> {
   const { booking, calendarEntryId } = event.detail.data;
-  if (!held || held.status === 'cancelled') {
-    deps.logger.info('cancellation of a booking with no active crew event; kept as a tombstone', { revision: booking.revision });
-    return { held };
-  }
   await deps.scc.cancelEvent(held.sccEventId, callContext(event, deps));
   return {
     held: { ...held, status: 'cancelled' },
@@ -148,11 +151,10 @@ async function cancel(event: CalendarEvent, held: CrewHeld | undefined, deps: Cr
   };
 }
 
-async function keep(event: CalendarEvent, held: CrewHeld | undefined, deps: CrewDeps): Promise<Change<CrewHeld>> {
+async function keep(event: CalendarEvent, active: CrewHeld | undefined, deps: CrewDeps): Promise<Change<CrewHeld>> {
   const { booking, calendarEntryId } = event.detail.data;
   const request = crewEventRequest(booking, calendarEntryId);
   const facts = crewFacts(booking);
-  const active = held?.status === 'active' ? held : undefined;
 
   if (!active) {
     const created = await deps.scc.createEvent(request, callContext(event, deps));

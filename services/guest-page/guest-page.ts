@@ -5,6 +5,7 @@ import { followUpMetadata } from '../../shared/contract/metadata';
 import type { ConsumedEvent } from '../../shared/consumer';
 import type { Logger } from '../../shared/logger';
 import type { Publisher } from '../../shared/publisher';
+import { applyLatest } from '../../shared/lifecycle';
 import type { Change, RevisionLedger } from '../../shared/revisions';
 import { contentHash, copyBoatPhoto, publishGuestPage, type GuestSiteConfig } from './publish';
 import { firstWord, renderGuestPage } from './render';
@@ -63,20 +64,22 @@ export type CrewEvent = ConsumedEvent<'CrewEventCreated' | 'CrewEventUpdated' | 
  * "this charter was cancelled" page. A revision at or below the applied one writes nothing.
  */
 export async function applyToGuestPage(event: CrewEvent, deps: GuestPageDeps) {
-  const { booking } = event.detail.data;
-  return deps.revisions.apply<GuestPageHeld>(
-    { bookingId: booking.bookingId, consumer: 'guest-page', revision: booking.revision },
-    (held) => (event.detailType === 'CrewEventCancelled' ? withdraw(event, held, deps) : keep(event, held, deps)),
+  return applyLatest<GuestPageHeld>(
+    deps.revisions,
+    event.detail.data.booking,
+    {
+      consumer: 'guest-page',
+      live: 'published',
+      cancels: event.detailType === 'CrewEventCancelled',
+      keep: (live, held) => keep(event, live, held, deps),
+      cancel: (live) => withdraw(event, live, deps),
+    },
     deps.logger,
   );
 }
 
-async function withdraw(event: CrewEvent, held: GuestPageHeld | undefined, deps: GuestPageDeps): Promise<Change<GuestPageHeld>> {
+async function withdraw(event: CrewEvent, held: GuestPageHeld, deps: GuestPageDeps): Promise<Change<GuestPageHeld>> {
   const { booking } = event.detail.data;
-  if (!held || held.status === 'withdrawn') {
-    deps.logger.info('cancellation of a booking with no live guest page; kept as a tombstone', { revision: booking.revision });
-    return { held };
-  }
   const html = renderWithdrawnPage(booking);
   const publication = await put(booking.bookingId, html, held, deps);
   return {
@@ -89,9 +92,13 @@ async function withdraw(event: CrewEvent, held: GuestPageHeld | undefined, deps:
   };
 }
 
-async function keep(event: CrewEvent, held: GuestPageHeld | undefined, deps: GuestPageDeps): Promise<Change<GuestPageHeld>> {
+async function keep(
+  event: CrewEvent,
+  live: GuestPageHeld | undefined,
+  held: GuestPageHeld | undefined,
+  deps: GuestPageDeps,
+): Promise<Change<GuestPageHeld>> {
   const { booking } = event.detail.data;
-  const live = held?.status === 'published' ? held : undefined;
   const site = await deps.site();
   const photoPath =
     live && live.listingId === booking.boat.listingId
