@@ -53,7 +53,7 @@ export function parseCommandArgs<O extends ParseArgsConfig['options']>(argv: str
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`);
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`, { cause: error });
   }
   if (parsed.positionals.length > maxPositionals) throw new UsageError(`unexpected argument "${parsed.positionals[maxPositionals]}" (see --help)`);
   return parsed;

@@ -46,7 +46,7 @@ export function parseNewConsumerArgs(argv: string[]): NewConsumer | 'help' {
       options: { on: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError((error as Error).message, { cause: error });
   }
   if (parsed.values.help) return 'help';
   // cli/main.ts hands over what follows `new consumer`; a direct caller may still pass `consumer` first.

@@ -46,7 +46,7 @@ export function parseSendSampleArgs(argv: string[]): SendSampleOptions | 'help' 
       allowPositionals: false,
     }));
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError((error as Error).message, { cause: error });
   }
   if (values.help) return 'help';
   if (!BOOKING_ID_PATTERN.test(values.booking)) {
@@ -99,7 +99,7 @@ export async function runSendSample(argv: string[], out: (line: string) => void 
     result = await sendSample(options);
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new Error(`could not send the sample (${cause}); is the local stack running (npm start)?`);
+    throw new Error(`could not send the sample (${cause}); is the local stack running (npm start)?`, { cause: error });
   }
   out(`POST ${options.url} (${options.type}, booking ${options.bookingId}, webhook-id ${result.webhookId})`);
   out(`${result.status} ${result.body}`);

@@ -44,7 +44,7 @@ export function parseTailArgs(argv: string[]): TailOptions {
     try {
       pattern = JSON.parse(values.pattern) as Record<string, unknown>;
     } catch (error) {
-      throw new UsageError(`--pattern is not valid JSON: ${(error as Error).message}`);
+      throw new UsageError(`--pattern is not valid JSON: ${(error as Error).message}`, { cause: error });
     }
     if (!pattern || typeof pattern !== 'object' || Array.isArray(pattern)) throw new UsageError('--pattern must be a JSON object');
   }

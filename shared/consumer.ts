@@ -113,8 +113,15 @@ export function consumer<T extends DetailType>(
       const result = await act(event, { logger, context, metrics });
       metrics.addMetric(outcomeMetric[result?.outcome ?? 'acted'], MetricUnit.Count, 1);
     } catch (error) {
-      logger.error('consumer failed; the event will be retried, then dead-lettered', {
+      // A downstream that refused the request (a 4xx) will refuse Lambda's retries too: say so, so the operator
+      // goes to the dead letter rather than waits for the retries.
+      const hopeless = (error as { retryable?: unknown } | undefined)?.retryable === false;
+      const message = hopeless
+        ? 'consumer failed and retrying cannot help (the downstream refused the request); the event will be dead-lettered after the retries'
+        : 'consumer failed; the event will be retried, then dead-lettered';
+      logger.error(message, {
         outcome: 'failed',
+        retryable: !hopeless,
         latencyMs: Math.round(performance.now() - started),
         error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
       });

@@ -90,10 +90,12 @@ export class DownstreamError extends Error {
     readonly reason: string,
     /** True when a later event-level retry may succeed (5xx, 429, timeouts); false for 4xx. */
     readonly retryable: boolean,
+    options?: ErrorOptions,
   ) {
     super(
       `${service} ${operation} failed${bookingId ? ` for booking ${bookingId}` : ''}: ` +
         `${status === undefined ? reason : `HTTP ${status} ${reason}`} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`,
+      options,
     );
   }
 }
@@ -148,7 +150,7 @@ export interface CallResult<T> {
 
 type AttemptOutcome =
   | { kind: 'response'; response: Response; text: string }
-  | { kind: 'failure'; reason: string };
+  | { kind: 'failure'; reason: string; cause?: unknown };
 
 export class HttpClient {
   private readonly logger: Logger;
@@ -174,8 +176,10 @@ export class HttpClient {
     const settings = this.settings();
     const url = joinUrl(this.options.baseUrl(), call.path, call.query);
     const logger = call.logger ?? this.logger;
-    const fail = (status: number | undefined, attempts: number, reason: string, retryable: boolean) =>
-      new DownstreamError(this.options.service, call.operation, status, call.bookingId, attempts, reason, retryable);
+    const fail = (status: number | undefined, attempts: number, reason: string, retryable: boolean, cause?: unknown) =>
+      new DownstreamError(this.options.service, call.operation, status, call.bookingId, attempts, reason, retryable, {
+        cause,
+      });
 
     let credentialsReRead = false;
     for (let attempt = 1; ; attempt++) {
@@ -202,7 +206,7 @@ export class HttpClient {
           status: 0,
           outcome: last ? 'failed' : 'retrying',
         });
-        if (last) throw fail(undefined, attempt, outcome.reason, true);
+        if (last) throw fail(undefined, attempt, outcome.reason, true, outcome.cause);
         await this.sleep(this.within(call, backoffDelay(settings, attempt)));
         continue;
       }
@@ -268,9 +272,11 @@ export class HttpClient {
       return { kind: 'response', response, text: await response.text() };
     } catch (error) {
       const name = (error as Error).name;
-      if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'failure', reason: `timed out after ${timeoutMs} ms` };
+      if (name === 'TimeoutError' || name === 'AbortError') {
+        return { kind: 'failure', reason: `timed out after ${timeoutMs} ms`, cause: error };
+      }
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      return { kind: 'failure', reason: `network error: ${cause?.code ?? cause?.message ?? (error as Error).message}` };
+      return { kind: 'failure', reason: `network error: ${cause?.code ?? cause?.message ?? (error as Error).message}`, cause: error };
     }
   }
 }

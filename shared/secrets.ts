@@ -29,8 +29,11 @@ export const DEFAULT_SECRET_TTL_MS = 5 * 60_000;
 /**
  * Secrets Manager values cached per name with a TTL, so a warm Lambda does not call Secrets Manager on every
  * request, yet a rotated secret is picked up without a redeploy. Concurrent reads of a cold name share one
- * call; a failed read is not cached. Own code rather than @aws-lambda-powertools/parameters: that package is
- * not installed, and this is the only part of it we would use.
+ * call; a failed read is not cached. Own code rather than @aws-lambda-powertools/parameters' getSecret, which
+ * offers a TTL (maxAge) and an unconditional re-read (forceFetch) but not "re-read only if the cached copy is
+ * older than N": the webhook re-reads a secret after a failed signature only when its copy is over 30 s old, so
+ * a flood of forged requests never becomes a flood of Secrets Manager calls. Keeping that rule on top of
+ * getSecret would need this same bookkeeping of read times, so the package would add weight and no code less.
  */
 export class SecretCache {
   private readonly entries = new Map<string, Entry>();

@@ -37,7 +37,9 @@ export async function replayTarget(events: EventBridgeClient): Promise<ReplayTar
   const bus = await events.send(new DescribeEventBusCommand({ Name: busName() }));
   const archive = await events.send(new DescribeArchiveCommand({ ArchiveName: archiveName() })).catch((error: Error) => {
     if (error.name === 'ResourceNotFoundException') {
-      throw new Error(`the archive ${archiveName()} does not exist on ${busName()} (deploy the stage, or start the local stack)`);
+      throw new Error(`the archive ${archiveName()} does not exist on ${busName()} (deploy the stage, or start the local stack)`, {
+        cause: error,
+      });
     }
     throw error;
   });
@@ -51,7 +53,7 @@ export async function ruleArnOf(events: EventBridgeClient, consumer: string): Pr
     const rule = await events.send(new DescribeRuleCommand({ Name: ruleName, EventBusName: busName() }));
     return rule.Arn!;
   } catch (error) {
-    if ((error as Error).name === 'ResourceNotFoundException') throw new Error(`consumer ${consumer} has no rule ${ruleName} on ${busName()}`);
+    if ((error as Error).name === 'ResourceNotFoundException') throw new Error(`consumer ${consumer} has no rule ${ruleName} on ${busName()}`, { cause: error });
     throw error;
   }
 }

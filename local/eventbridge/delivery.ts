@@ -73,7 +73,7 @@ export function targetKind(arn: string): 'lambda' | 'sqs' | undefined {
  */
 class FunctionError extends Error {
   constructor(error: unknown) {
-    super(error instanceof Error ? error.message : String(error));
+    super(error instanceof Error ? error.message : String(error), { cause: error });
   }
 }
 
