@@ -40,8 +40,15 @@ function outcomeOf(detailType: DetailType, data: Record<string, unknown>, status
     case 'CalendarEntryUpdated':
     case 'CrewEventUpdated': {
       const changed = (data.changed as string[] | undefined) ?? [];
-      return changed.length === 0 ? 'nothing to change' : `changed: ${changed.join(', ')}`;
+      const told = data.crewNotified === true ? '; crew told' : '';
+      return changed.length === 0 ? 'nothing to change' : `changed: ${changed.join(', ')}${told}`;
     }
+    case 'CalendarEntryCancelled':
+      return 'entry cancelled; the slot is free';
+    case 'CrewEventCancelled':
+      return 'crew event cancelled; crew told';
+    case 'GuestPageWithdrawn':
+      return 'page withdrawn: it says the charter was cancelled';
     case 'GuestPageUpdated': {
       const changes = (data.changes as { field: string }[] | undefined) ?? [];
       return changes.length === 0 ? 'nothing the guest sees changed' : `changed: ${changes.map((c) => c.field).join(', ')}`;
