@@ -26,10 +26,9 @@ export interface Lifecycle<H extends Hold> {
  * and everything else is the consumer's own keep or cancel.
  */
 export function applyLatest<H extends Hold>(
-  revisions: RevisionLedger,
+  { revisions, logger }: { revisions: RevisionLedger; logger: Logger },
   booking: Pick<BookingSnapshot, 'bookingId' | 'revision'>,
   lifecycle: Lifecycle<H>,
-  logger: Logger,
 ): Promise<{ outcome: RevisionOutcome; held: H | undefined }> {
   return revisions.apply<H>(
     { bookingId: booking.bookingId, consumer: lifecycle.consumer, revision: booking.revision },

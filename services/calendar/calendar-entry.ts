@@ -63,18 +63,13 @@ export type BookingEvent = ConsumedEvent<'BookingReceived' | 'BookingModified' |
  */
 export async function applyToCalendar(event: BookingEvent, deps: CalendarDeps) {
   const { booking } = event.detail.data;
-  return applyLatest<CalendarHeld>(
-    deps.revisions,
-    booking,
-    {
-      consumer: 'calendar',
-      live: 'active',
-      cancels: booking.status === 'cancelled',
-      keep: (active) => keep(event, active, deps),
-      cancel: (active) => cancel(event, active, deps),
-    },
-    deps.logger,
-  );
+  return applyLatest<CalendarHeld>(deps, booking, {
+    consumer: 'calendar',
+    live: 'active',
+    cancels: booking.status === 'cancelled',
+    keep: (active) => keep(event, active, deps),
+    cancel: (active) => cancel(event, active, deps),
+  });
 }
 
 async function cancel(event: BookingEvent, held: CalendarHeld, deps: CalendarDeps): Promise<Change<CalendarHeld>> {

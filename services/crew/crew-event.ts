@@ -124,18 +124,13 @@ export type CalendarEvent = ConsumedEvent<'CalendarEntryCreated' | 'CalendarEntr
  * (SCC tells each crew member). A revision at or below the applied one does nothing.
  */
 export async function applyToCrewEvent(event: CalendarEvent, deps: CrewDeps) {
-  return applyLatest<CrewHeld>(
-    deps.revisions,
-    event.detail.data.booking,
-    {
-      consumer: 'crew',
-      live: 'active',
-      cancels: event.detailType === 'CalendarEntryCancelled',
-      keep: (active) => keep(event, active, deps),
-      cancel: (active) => cancel(event, active, deps),
-    },
-    deps.logger,
-  );
+  return applyLatest<CrewHeld>(deps, event.detail.data.booking, {
+    consumer: 'crew',
+    live: 'active',
+    cancels: event.detailType === 'CalendarEntryCancelled',
+    keep: (active) => keep(event, active, deps),
+    cancel: (active) => cancel(event, active, deps),
+  });
 }
 
 async function cancel(event: CalendarEvent, held: CrewHeld, deps: CrewDeps): Promise<Change<CrewHeld>> {

@@ -64,18 +64,13 @@ export type CrewEvent = ConsumedEvent<'CrewEventCreated' | 'CrewEventUpdated' | 
  * "this charter was cancelled" page. A revision at or below the applied one writes nothing.
  */
 export async function applyToGuestPage(event: CrewEvent, deps: GuestPageDeps) {
-  return applyLatest<GuestPageHeld>(
-    deps.revisions,
-    event.detail.data.booking,
-    {
-      consumer: 'guest-page',
-      live: 'published',
-      cancels: event.detailType === 'CrewEventCancelled',
-      keep: (live, held) => keep(event, live, held, deps),
-      cancel: (live) => withdraw(event, live, deps),
-    },
-    deps.logger,
-  );
+  return applyLatest<GuestPageHeld>(deps, event.detail.data.booking, {
+    consumer: 'guest-page',
+    live: 'published',
+    cancels: event.detailType === 'CrewEventCancelled',
+    keep: (live, held) => keep(event, live, held, deps),
+    cancel: (live) => withdraw(event, live, deps),
+  });
 }
 
 async function withdraw(event: CrewEvent, held: GuestPageHeld, deps: GuestPageDeps): Promise<Change<GuestPageHeld>> {
