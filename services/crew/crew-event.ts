@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import type { BookingDetails } from '../../shared/contract/booking-details';
 import type { BookingSnapshot } from '../../shared/contract/events';
 import { followUpMetadata } from '../../shared/contract/metadata';
 import type { ConsumedEvent } from '../../shared/consumer';
 import type { Logger } from '../../shared/logger';
+import { FORGOTTEN_SKIP, type PrivateRecords } from '../../shared/private-records';
 import type { Publisher } from '../../shared/publisher';
 import type { Change, RevisionLedger } from '../../shared/revisions';
 import type { CrewEventRequest, CrewNotice, SccApi } from './scc-api';
@@ -34,19 +36,21 @@ export function crewFor(booking: BookingSnapshot): CrewMember[] {
 
 /**
  * The ordinary notes crew see. Never the guest's email or phone; SCC adds the operator's revenue lines. No
- * revision number: the notes change only when something the crew read changes.
+ * revision number: the notes change only when something the crew read changes. The renter's note comes from
+ * the booking's private record, as the crew has always read it.
  */
-export function crewNotes(booking: BookingSnapshot, calendarEntryId: string): string {
+export function crewNotes(booking: BookingSnapshot, details: Pick<BookingDetails, 'specialRequests'>, calendarEntryId: string): string {
   return [
     `Boatsetter booking ${booking.bookingId}`,
     `Calendar entry: ${calendarEntryId}`,
     `Meeting point: ${booking.trip.departure.name}, ${booking.trip.departure.address}`,
     `Party size: ${booking.partySize}`,
-    ...(booking.specialRequests ? [`Special requests: ${booking.specialRequests}`] : []),
+    ...(details.specialRequests ? [`Special requests: ${details.specialRequests}`] : []),
   ].join('\n');
 }
 
-export function crewEventRequest(booking: BookingSnapshot, calendarEntryId: string): CrewEventRequest {
+/** The SCC event: the pricing SCC makes the revenue lines from comes from the booking's private record. */
+export function crewEventRequest(booking: BookingSnapshot, details: BookingDetails, calendarEntryId: string): CrewEventRequest {
   return {
     bookingId: booking.bookingId,
     calendarEntryId,
@@ -55,13 +59,13 @@ export function crewEventRequest(booking: BookingSnapshot, calendarEntryId: stri
     durationHours: booking.trip.durationHours,
     boat: booking.boat.name,
     partySize: booking.partySize,
-    notes: crewNotes(booking, calendarEntryId),
+    notes: crewNotes(booking, details, calendarEntryId),
     crew: crewFor(booking),
     pricing: {
-      currency: booking.pricing.currency,
-      bookingTotal: booking.pricing.bookingTotal,
-      captainFee: booking.pricing.captainFee,
-      ownerPayout: booking.pricing.ownerPayout,
+      currency: details.pricing.currency,
+      bookingTotal: details.pricing.bookingTotal,
+      captainFee: details.pricing.captainFee,
+      ownerPayout: details.pricing.ownerPayout,
     },
   };
 }
@@ -109,6 +113,7 @@ export interface CrewDeps {
   revisions: RevisionLedger;
   publisher: Publisher;
   scc: SccApi;
+  privateRecords: PrivateRecords;
   logger: Logger;
   /** Epoch ms by which downstream calls must be over (from the Lambda's remaining time). */
   deadline?: number;
@@ -124,11 +129,23 @@ export type CalendarEvent = ConsumedEvent<'CalendarEntryCreated' | 'CalendarEntr
  */
 export async function applyToCrewEvent(event: CalendarEvent, deps: CrewDeps) {
   const { booking } = event.detail.data;
-  return deps.revisions.apply<CrewHeld>(
-    { bookingId: booking.bookingId, consumer: 'crew', revision: booking.revision },
-    (held) => (event.detailType === 'CalendarEntryCancelled' ? cancel(event, held, deps) : keep(event, held, deps)),
-    deps.logger,
-  );
+  try {
+    return await deps.revisions.apply<CrewHeld>(
+      { bookingId: booking.bookingId, consumer: 'crew', revision: booking.revision },
+      (held) => (event.detailType === 'CalendarEntryCancelled' ? cancel(event, held, deps) : keep(event, held, deps)),
+      deps.logger,
+    );
+  } catch (error) {
+    if (!(error instanceof DetailsForgotten)) throw error;
+    // Nothing recorded: SCC keeps what it had, and the revision stays unapplied.
+    deps.logger.info(FORGOTTEN_SKIP, { revision: booking.revision, outcome: 'skipped' });
+    return { outcome: 'skipped' as const, held: undefined };
+  }
+}
+
+/** Thrown inside the revision's change, so the ledger records nothing, and caught above as a logged skip. */
+class DetailsForgotten extends Error {
+  override readonly name = 'DetailsForgotten';
 }
 
 async function cancel(event: CalendarEvent, held: CrewHeld | undefined, deps: CrewDeps): Promise<Change<CrewHeld>> {
@@ -150,7 +167,9 @@ async function cancel(event: CalendarEvent, held: CrewHeld | undefined, deps: Cr
 
 async function keep(event: CalendarEvent, held: CrewHeld | undefined, deps: CrewDeps): Promise<Change<CrewHeld>> {
   const { booking, calendarEntryId } = event.detail.data;
-  const request = crewEventRequest(booking, calendarEntryId);
+  const lookup = await deps.privateRecords.detailsFor(booking.bookingId, booking.revision, event.carried);
+  if (!lookup.found) throw new DetailsForgotten();
+  const request = crewEventRequest(booking, lookup.details, calendarEntryId);
   const facts = crewFacts(booking);
   const active = held?.status === 'active' ? held : undefined;
 

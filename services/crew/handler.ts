@@ -1,5 +1,6 @@
 import { documentClient, eventBridgeClient, secretsManagerClient } from '../../shared/aws';
 import { consumer } from '../../shared/consumer';
+import { PrivateRecords } from '../../shared/private-records';
 import { Publisher } from '../../shared/publisher';
 import { RevisionLedger } from '../../shared/revisions';
 import { SecretCache } from '../../shared/secrets';
@@ -7,12 +8,14 @@ import { applyToCrewEvent } from './crew-event';
 import { declaration } from './declaration';
 import { sccApi } from './scc-api';
 
-const revisions = new RevisionLedger(documentClient());
+const documents = documentClient();
+const revisions = new RevisionLedger(documents);
+const privateRecords = new PrivateRecords(documents);
 const publisher = new Publisher(eventBridgeClient());
 const scc = sccApi(new SecretCache(secretsManagerClient()));
 
 export const handler = consumer(declaration, async (event, { logger, context }) => {
   // Leave time to record the revision and emit the next event after the downstream call.
   const deadline = Date.now() + context.getRemainingTimeInMillis() - 3_000;
-  await applyToCrewEvent(event, { revisions, publisher, scc, logger, deadline });
+  await applyToCrewEvent(event, { revisions, publisher, scc, privateRecords, logger, deadline });
 });

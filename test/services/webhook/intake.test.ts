@@ -4,6 +4,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, eventBridgeClient } from '../../../shared/aws';
 import { bookingsTable } from '../../../shared/config';
 import { createLogger } from '../../../shared/logger';
+import { PrivateRecords } from '../../../shared/private-records';
 import { Publisher } from '../../../shared/publisher';
 import { SecretCache } from '../../../shared/secrets';
 import { signedDelivery } from '../../../shared/signed-delivery';
@@ -32,6 +33,7 @@ function handlerWith(overrides: Partial<WebhookDependencies> = {}, logLevel = 'S
       secrets: new SecretCache(secretsClient, { ttlMs: 60_000 }),
       deliveries: new Deliveries(documentClient()),
       publisher: new Publisher(eventBridgeClient()),
+      privateRecords: new PrivateRecords(documentClient()),
       ...overrides,
     },
     logger,
