@@ -129,23 +129,17 @@ export type CalendarEvent = ConsumedEvent<'CalendarEntryCreated' | 'CalendarEntr
  */
 export async function applyToCrewEvent(event: CalendarEvent, deps: CrewDeps) {
   const { booking } = event.detail.data;
-  try {
-    return await deps.revisions.apply<CrewHeld>(
-      { bookingId: booking.bookingId, consumer: 'crew', revision: booking.revision },
-      (held) => (event.detailType === 'CalendarEntryCancelled' ? cancel(event, held, deps) : keep(event, held, deps)),
-      deps.logger,
-    );
-  } catch (error) {
-    if (!(error instanceof DetailsForgotten)) throw error;
-    // Nothing recorded: SCC keeps what it had, and the revision stays unapplied.
+  const key = { bookingId: booking.bookingId, consumer: 'crew', revision: booking.revision };
+  if (event.detailType === 'CalendarEntryCancelled') {
+    return deps.revisions.apply<CrewHeld>(key, (held) => cancel(event, held, deps), deps.logger);
+  }
+  // Read first: a forgotten booking is skipped before anything is leased or recorded, on a replay as on a redelivery.
+  const lookup = await deps.privateRecords.detailsFor(booking.bookingId, booking.revision, event.carried);
+  if (!lookup.found) {
     deps.logger.info(FORGOTTEN_SKIP, { revision: booking.revision, outcome: 'skipped' });
     return { outcome: 'skipped' as const, held: undefined };
   }
-}
-
-/** Thrown inside the revision's change, so the ledger records nothing, and caught above as a logged skip. */
-class DetailsForgotten extends Error {
-  override readonly name = 'DetailsForgotten';
+  return deps.revisions.apply<CrewHeld>(key, (held) => keep(event, lookup.details, held, deps), deps.logger);
 }
 
 async function cancel(event: CalendarEvent, held: CrewHeld | undefined, deps: CrewDeps): Promise<Change<CrewHeld>> {
@@ -165,11 +159,14 @@ async function cancel(event: CalendarEvent, held: CrewHeld | undefined, deps: Cr
   };
 }
 
-async function keep(event: CalendarEvent, held: CrewHeld | undefined, deps: CrewDeps): Promise<Change<CrewHeld>> {
+async function keep(
+  event: CalendarEvent,
+  details: BookingDetails,
+  held: CrewHeld | undefined,
+  deps: CrewDeps,
+): Promise<Change<CrewHeld>> {
   const { booking, calendarEntryId } = event.detail.data;
-  const lookup = await deps.privateRecords.detailsFor(booking.bookingId, booking.revision, event.carried);
-  if (!lookup.found) throw new DetailsForgotten();
-  const request = crewEventRequest(booking, lookup.details, calendarEntryId);
+  const request = crewEventRequest(booking, details, calendarEntryId);
   const facts = crewFacts(booking);
   const active = held?.status === 'active' ? held : undefined;
 

@@ -81,6 +81,12 @@ export async function mailGuestFor(event: GuestMailEvent, deps: GuestMailDeps): 
   const now = deps.now?.() ?? Date.now();
   const log = { kind, revision: booking.revision };
 
+  // First: a forgotten booking is skipped whatever its mail records say, and nothing is recorded for it.
+  const renter = await renterAddressOf(event, deps);
+  if (!renter) {
+    deps.logger.info(FORGOTTEN_SKIP, { ...log, outcome: 'skipped' });
+    return 'skipped';
+  }
   const decision = decideMail(request, await deps.records.of(booking.bookingId), now);
   if (!decision.send) {
     if (decision.record) await deps.records.skip(key, decision.reason);
@@ -88,11 +94,6 @@ export async function mailGuestFor(event: GuestMailEvent, deps: GuestMailDeps): 
     return 'skipped';
   }
 
-  const renter = await renterAddressOf(event, deps);
-  if (!renter) {
-    deps.logger.info(FORGOTTEN_SKIP, { ...log, outcome: 'skipped' });
-    return 'skipped';
-  }
   const { address } = renter;
   // Rendered before the claim: a booking the mail cannot be written for fails without holding a claim.
   const mail = mailFor(request, deps.settings, renter.details);

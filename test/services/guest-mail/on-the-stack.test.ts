@@ -146,6 +146,7 @@ describe('guest-mail and the past', () => {
   it('a backfill over past trips (replay to guest-mail only) sends nothing and records nothing', async () => {
     const bookingId = uniqueBookingId('P');
     const past = guestBooking(bookingId, { trip: { ...guestBooking(bookingId).trip, start: tripStartIn(-10) } });
+    await rememberRenter(documents, past, [1, 2, 3]);
     await env.publisher.publish([
       { detailType: 'GuestPagePublished', detail: pageEvent('GuestPagePublished', past) },
       { detailType: 'GuestPageUpdated', detail: pageEvent('GuestPageUpdated', { ...past, revision: 2 }) },
@@ -161,6 +162,7 @@ describe('guest-mail and the past', () => {
   it('a cancellation for a renter who never got a confirmation sends nothing, and no confirmation follows it', async () => {
     const bookingId = uniqueBookingId('N');
     const booking = guestBooking(bookingId);
+    await rememberRenter(documents, booking, [1, 2]);
     await env.publisher.publishOne('GuestPageWithdrawn', pageEvent('GuestPageWithdrawn', { ...booking, revision: 2, status: 'cancelled' }));
     await env.stack.eventBridge.idle();
     await env.publisher.publishOne('GuestPagePublished', pageEvent('GuestPagePublished', booking));
