@@ -22,12 +22,18 @@ import { privateRecordKey, PRIVATE_FORGOTTEN, PRIVATE_REVISION_PREFIX } from './
 
 export type DetailsLookup = { found: true; details: BookingDetails } | { found: false; forgotten: true };
 
-/** The private record a consumer needs is not there, and the booking was not forgotten: retried, then dead-lettered. */
+/**
+ * The private record a consumer needs is not there, and the booking was not forgotten: retried, then
+ * dead-lettered. The webhook writes it before the event goes out, so this is a booking received before contract
+ * major 2 whose event a consumer re-stated in major 2 (its major-1 events still carry the details), or a record
+ * removed by hand.
+ */
 export class PrivateRecordMissing extends Error {
   override readonly name = 'PrivateRecordMissing';
   constructor(bookingId: string, revision: number, options?: ErrorOptions) {
     super(
-      `booking ${bookingId}: no private record for revision ${revision} (the webhook writes it before the event goes out)`,
+      `booking ${bookingId}: no private record for revision ${revision}, and the booking was not forgotten ` +
+        '(the webhook writes one before each event of contract major 2; a booking received before has none)',
       options,
     );
   }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Io } from '../../cli/args';
@@ -7,10 +8,10 @@ import { runForget } from '../../cli/forget';
 import { runReplay, type ReplaySummary } from '../../cli/replay';
 import { RemovedLinesStore } from '../../services/scrub/removed-lines';
 import { parseSecrets } from '../../services/webhook/signature';
-import { region, secretNames } from '../../shared/config';
+import { busName, region, secretNames } from '../../shared/config';
 import { FORGOTTEN_SKIP } from '../../shared/private-records';
 import { signedDelivery } from '../../shared/signed-delivery';
-import { bookingConfirmedAs } from '../fixtures';
+import { bookingConfirmedAs, bookingSnapshotV1, eventMetadata } from '../fixtures';
 import { captureLogs, startCalendarCrewStack, uniqueBookingId, type BusEvent, type CalendarCrewStack } from '../services/calendar/support';
 import { mailsIn, tripStartIn } from '../services/guest-mail/support';
 
@@ -162,4 +163,39 @@ describe('charterflow forget, then a replay', () => {
       expect((await env.scanTable(table)).filter((item) => leaked(item).length > 0), table).toEqual([]);
     }
   }, 120_000);
+});
+
+describe('an event of contract major 1, still in the archive', () => {
+  it('is handled: crew takes the prices it carries, and what it emits carries none of them', async () => {
+    const oldBookingId = uniqueBookingId('V');
+    const booking = bookingSnapshotV1({
+      bookingId: oldBookingId,
+      renter: { firstName: 'Zephyrine', lastName: LAST_NAME, email: EMAIL, phone: PHONE },
+      pricing: { currency: 'USD', bookingTotal: PRICES.booking_total, boatsetterFee: PRICES.boatsetter_fee, captainFee: PRICES.captain_fee, ownerPayout: PRICES.owner_payout },
+      specialRequests: NOTE,
+    });
+    const detail = {
+      metadata: eventMetadata({ bookingId: oldBookingId, schemaVersion: '1.0', correlationId: `msg_${oldBookingId}`, idempotencyKey: `${oldBookingId}:r1:CalendarEntryCreated` }),
+      data: { booking, calendarEntryId: `cal_${oldBookingId.toLowerCase()}` },
+    };
+    const events = new EventBridgeClient({ region: region(), endpoint: env.stack.endpoints.aws });
+    await events.send(
+      new PutEventsCommand({
+        Entries: [{ EventBusName: busName(), Source: 'charterflow.calendar', DetailType: 'CalendarEntryCreated', Detail: JSON.stringify(detail) }],
+      }),
+    );
+    events.destroy();
+    await env.stack.eventBridge.idle();
+
+    const removed = await new RemovedLinesStore(documents).forBooking(oldBookingId);
+    expect(removed.flatMap((r) => r.lines)).toContain('Revenue: $2,345.67');
+    const followUps = (await env.eventsOf(oldBookingId)).filter((e) => e['detail-type'] !== 'CalendarEntryCreated');
+    expect(followUps.map((e) => e['detail-type'])).toEqual(expect.arrayContaining(['CrewEventCreated', 'GuestPagePublished']));
+    for (const event of followUps) expect(leaked(event), event['detail-type']).toEqual([]);
+    expect(await env.deadLetters('crew')).toEqual([]);
+    // The page event guest-page re-stated in major 2 has no private record behind it: named, not guessed at.
+    const [letter, ...more] = await env.deadLetters('guest-mail');
+    expect(more).toEqual([]);
+    expect(letter?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain(`booking ${oldBookingId}: no private record for revision 1`);
+  });
 });
