@@ -28,7 +28,17 @@ details, and no consumer uses them once the booking is forgotten.
 ${targetHelp}`;
 
 /** Fields of a consumer's STATE record that hold personal data or prices, wherever they sit in `held`. */
-const PERSONAL_FIELDS = new Set(['title', 'notes', 'pricing', 'renter', 'firstName', 'lastName', 'email', 'phone', 'specialRequests']);
+const PERSONAL_FIELDS = new Set([
+  'title',
+  'notes',
+  'pricing',
+  'renter',
+  'firstName',
+  'lastName',
+  'email',
+  'phone',
+  'specialRequests',
+]);
 export const FORGOTTEN = '(forgotten)';
 
 /** The renter's own values, to find them in any other item: whole words, case aside. */
@@ -72,11 +82,20 @@ export interface ForgetReport {
   outside: string[];
 }
 
-async function itemsOf(documents: DynamoDBDocumentClient, table: string, pk: string): Promise<Record<string, unknown>[]> {
+async function itemsOf(
+  documents: DynamoDBDocumentClient,
+  table: string,
+  pk: string,
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   for await (const page of paginateQuery(
     { client: documents },
-    { TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true },
+    {
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      ConsistentRead: true,
+    },
   )) {
     items.push(...(page.Items ?? []));
   }
@@ -136,7 +155,12 @@ export async function forgetBooking(documents: DynamoDBDocumentClient, bookingId
 }
 
 /** Only `held`, and only if no consumer took a lease meanwhile: a consumer applying a revision wins, and we retry. */
-async function scrubState(documents: DynamoDBDocumentClient, table: string, item: Record<string, unknown>, held: unknown) {
+async function scrubState(
+  documents: DynamoDBDocumentClient,
+  table: string,
+  item: Record<string, unknown>,
+  held: unknown,
+) {
   try {
     await documents.send(
       new UpdateCommand({
@@ -149,26 +173,43 @@ async function scrubState(documents: DynamoDBDocumentClient, table: string, item
     );
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    throw new Error(`${String(item.sk)} of booking ${String(item.bookingId)} changed while it was being forgotten; run forget again`, {
-      cause: error,
-    });
+    throw new Error(
+      `${String(item.sk)} of booking ${String(item.bookingId)} changed while it was being forgotten; run forget again`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
 /** What a consumer's record says the system it keeps in step still holds: JADA's title, SCC's event, the page. */
 function outsideOf(consumer: string, held: unknown): string[] {
-  const h = (held ?? {}) as Record<string, any>;
+  const h = (held ?? {}) as {
+    entryId?: string;
+    sccEventId?: string;
+    url?: string;
+    status?: string;
+    entry?: { title?: string };
+  };
   switch (consumer) {
     case 'calendar':
       return h.entryId
-        ? [`JADA calendar entry ${h.entryId} (${h.status}): its title "${h.entry?.title ?? '?'}" names the renter by first name`]
+        ? [
+            `JADA calendar entry ${h.entryId} (${h.status}): its title "${h.entry?.title ?? '?'}" names the renter by first name`,
+          ]
         : [];
     case 'crew':
       return h.sccEventId
-        ? [`SCC crew event ${h.sccEventId} (${h.status}): its notes (the renter's note, if any) and the revenue lines SCC keeps with it`]
+        ? [
+            `SCC crew event ${h.sccEventId} (${h.status}): its notes (the renter's note, if any) and the revenue lines SCC keeps with it`,
+          ]
         : [];
     case 'guest-page':
-      return h.url ? [`guest page ${h.url} (${h.status}): the renter's first name, in the guest-site bucket and CloudFront's cache`] : [];
+      return h.url
+        ? [
+            `guest page ${h.url} (${h.status}): the renter's first name, in the guest-site bucket and CloudFront's cache`,
+          ]
+        : [];
     default:
       return [];
   }
@@ -181,9 +222,14 @@ export function printForgetReport(io: Io, report: ForgetReport): void {
       ? `  private records: revision${report.privateRevisions.length === 1 ? '' : 's'} ${report.privateRevisions.join(', ')} erased; the booking is marked forgotten`
       : `  private records: none left${report.alreadyForgotten ? ' (forgotten before)' : ''}; the booking is marked forgotten`,
   );
-  io.out(`  consumer records: ${report.scrubbedStates.length > 0 ? `${report.scrubbedStates.join(', ')} scrubbed (titles, notes, pricing out; ids kept)` : 'nothing personal in them'}`);
-  io.out(`  removed revenue lines: ${report.removedLinesErased} record${report.removedLinesErased === 1 ? '' : 's'} erased`);
-  for (const { kind, count } of report.kept) io.out(`  ${kindNames[kind] ?? kind}: ${count} kept (no personal data in them)`);
+  io.out(
+    `  consumer records: ${report.scrubbedStates.length > 0 ? `${report.scrubbedStates.join(', ')} scrubbed (titles, notes, pricing out; ids kept)` : 'nothing personal in them'}`,
+  );
+  io.out(
+    `  removed revenue lines: ${report.removedLinesErased} record${report.removedLinesErased === 1 ? '' : 's'} erased`,
+  );
+  for (const { kind, count } of report.kept)
+    io.out(`  ${kindNames[kind] ?? kind}: ${count} kept (no personal data in them)`);
   if (report.stillHolding.length > 0) {
     io.err(`  STILL HOLDING the renter's details: ${report.stillHolding.map((h) => `${h.table} ${h.sk}`).join(', ')}`);
   }
@@ -215,10 +261,15 @@ const askOnTerminal = async (question: string) => {
 };
 
 export function parseForgetArgs(argv: string[]) {
-  const { values, positionals } = parseCommandArgs(argv, { ...targetOptions, yes: { type: 'boolean', default: false } }, 1);
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    { ...targetOptions, yes: { type: 'boolean', default: false } },
+    1,
+  );
   const bookingId = positionals[0];
   if (bookingId === undefined) throw new UsageError('which booking? npx charterflow forget BOOKING_ID');
-  if (!BOOKING_ID_PATTERN.test(bookingId)) throw new UsageError(`booking id must be 6 to 12 upper-case letters and digits, got "${bookingId}"`);
+  if (!BOOKING_ID_PATTERN.test(bookingId))
+    throw new UsageError(`booking id must be 6 to 12 upper-case letters and digits, got "${bookingId}"`);
   return {
     bookingId,
     yes: values.yes ?? false,
@@ -234,7 +285,9 @@ export async function runForget(argv: string[], hooks: ForgetHooks = {}): Promis
   if (!args.yes) {
     if (!hooks.ask && !io.isTTY) throw new UsageError('forget erases for good: confirm on a terminal, or pass --yes');
     const ask = hooks.ask ?? askOnTerminal;
-    const sure = await ask(`Erase the renter's personal data of booking ${args.bookingId} from stage ${stage()}? This cannot be undone. [y/N] `);
+    const sure = await ask(
+      `Erase the renter's personal data of booking ${args.bookingId} from stage ${stage()}? This cannot be undone. [y/N] `,
+    );
     if (!sure) {
       io.out('Nothing erased.');
       return 1;

@@ -12,7 +12,13 @@ import { busName, region, secretNames } from '../../shared/config';
 import { FORGOTTEN_SKIP } from '../../shared/private-records';
 import { signedDelivery } from '../../shared/signed-delivery';
 import { bookingConfirmedAs, bookingSnapshotV1, eventMetadata } from '../fixtures';
-import { captureLogs, startCalendarCrewStack, uniqueBookingId, type BusEvent, type CalendarCrewStack } from '../services/calendar/support';
+import {
+  captureLogs,
+  startCalendarCrewStack,
+  uniqueBookingId,
+  type BusEvent,
+  type CalendarCrewStack,
+} from '../services/calendar/support';
 import { mailsIn, tripStartIn } from '../services/guest-mail/support';
 
 /**
@@ -28,7 +34,19 @@ const PHONE = '+1 619 555 0187';
 const PRICES = { booking_total: 2345.67, boatsetter_fee: 351.85, captain_fee: 312.34, owner_payout: 1681.48 };
 const NOTE = `Text me at ${PHONE} or ${EMAIL}, ask for the ${LAST_NAME} party; we paid $2,345.67 already`;
 /** Every form in which one of them would give the renter or the money away. */
-const SECRETS = [LAST_NAME, EMAIL, PHONE, '6195550187', '555 0187', '2345.67', '2,345.67', '351.85', '312.34', '1681.48', '1,681.48'];
+const SECRETS = [
+  LAST_NAME,
+  EMAIL,
+  PHONE,
+  '6195550187',
+  '555 0187',
+  '2345.67',
+  '2,345.67',
+  '351.85',
+  '312.34',
+  '1681.48',
+  '1,681.48',
+];
 
 let env: CalendarCrewStack;
 let logs: ReturnType<typeof captureLogs>;
@@ -36,7 +54,12 @@ let documents: DynamoDBDocumentClient;
 let dynamodb: DynamoDBClient;
 const bookingId = uniqueBookingId('P');
 const started = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000);
-const io = (lines: string[]): Io => ({ out: (l) => lines.push(l), err: (l) => lines.push(l), rewrite: () => undefined, isTTY: false });
+const io = (lines: string[]): Io => ({
+  out: (l) => lines.push(l),
+  err: (l) => lines.push(l),
+  rewrite: () => undefined,
+  isTTY: false,
+});
 
 const leaked = (value: unknown) => SECRETS.filter((secret) => JSON.stringify(value).includes(secret));
 
@@ -74,7 +97,15 @@ afterAll(async () => {
 describe("the renter's details and the prices stay off the bus", () => {
   it('the whole chain ran: page published, crew notes scrubbed', async () => {
     const types = (await env.eventsOf(bookingId)).map((e) => e['detail-type']);
-    expect(types).toEqual(expect.arrayContaining(['BookingReceived', 'CalendarEntryCreated', 'CrewEventCreated', 'CrewNotesScrubbed', 'GuestPagePublished']));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'BookingReceived',
+        'CalendarEntryCreated',
+        'CrewEventCreated',
+        'CrewNotesScrubbed',
+        'GuestPagePublished',
+      ]),
+    );
   });
 
   it('no event a tap on the bus sees carries the last name, email, phone or a price, in any field', async () => {
@@ -83,7 +114,10 @@ describe("the renter's details and the prices stay off the bus", () => {
     for (const event of events) expect(leaked(event), event['detail-type']).toEqual([]);
     const [received] = events.filter((e) => e['detail-type'] === 'BookingReceived');
     expect(received!.detail.metadata.schemaVersion).toBe('2.0');
-    expect(received!.detail.data.booking).toMatchObject({ renter: { firstName: 'Zephyrine' }, hasSpecialRequests: true });
+    expect(received!.detail.data.booking).toMatchObject({
+      renter: { firstName: 'Zephyrine' },
+      hasSpecialRequests: true,
+    });
   });
 
   it('the guest page shows none of them', async () => {
@@ -117,7 +151,8 @@ describe('charterflow forget, then a replay', () => {
 
   it('before: our tables hold the renter (the private record), so the scan below can see them', async () => {
     const holding = [];
-    for (const table of await ourTables()) holding.push(...(await env.scanTable(table)).filter((item) => leaked(item).length > 0));
+    for (const table of await ourTables())
+      holding.push(...(await env.scanTable(table)).filter((item) => leaked(item).length > 0));
     expect(holding.length).toBeGreaterThan(0);
   });
 
@@ -147,7 +182,9 @@ describe('charterflow forget, then a replay', () => {
     expect((JSON.parse(lines.at(-1)!) as ReplaySummary).state).toBe('COMPLETED');
 
     // What the archive held is what the replay put back on the bus: none of it there either.
-    const replayed = (await env.eventsOf(bookingId)).filter((e: BusEvent & { 'replay-name'?: string }) => e['replay-name']);
+    const replayed = (await env.eventsOf(bookingId)).filter(
+      (e: BusEvent & { 'replay-name'?: string }) => e['replay-name'],
+    );
     expect(replayed.length).toBeGreaterThanOrEqual(5);
     for (const event of replayed) expect(leaked(event), event['detail-type']).toEqual([]);
 
@@ -160,7 +197,10 @@ describe('charterflow forget, then a replay', () => {
     }
     expect(await mailsIn(env.stack.endpoints.mailbox, EMAIL)).toHaveLength(1);
     for (const table of await ourTables()) {
-      expect((await env.scanTable(table)).filter((item) => leaked(item).length > 0), table).toEqual([]);
+      expect(
+        (await env.scanTable(table)).filter((item) => leaked(item).length > 0),
+        table,
+      ).toEqual([]);
     }
   }, 120_000);
 });
@@ -171,17 +211,35 @@ describe('an event of contract major 1, still in the archive', () => {
     const booking = bookingSnapshotV1({
       bookingId: oldBookingId,
       renter: { firstName: 'Zephyrine', lastName: LAST_NAME, email: EMAIL, phone: PHONE },
-      pricing: { currency: 'USD', bookingTotal: PRICES.booking_total, boatsetterFee: PRICES.boatsetter_fee, captainFee: PRICES.captain_fee, ownerPayout: PRICES.owner_payout },
+      pricing: {
+        currency: 'USD',
+        bookingTotal: PRICES.booking_total,
+        boatsetterFee: PRICES.boatsetter_fee,
+        captainFee: PRICES.captain_fee,
+        ownerPayout: PRICES.owner_payout,
+      },
       specialRequests: NOTE,
     });
     const detail = {
-      metadata: eventMetadata({ bookingId: oldBookingId, schemaVersion: '1.0', correlationId: `msg_${oldBookingId}`, idempotencyKey: `${oldBookingId}:r1:CalendarEntryCreated` }),
+      metadata: eventMetadata({
+        bookingId: oldBookingId,
+        schemaVersion: '1.0',
+        correlationId: `msg_${oldBookingId}`,
+        idempotencyKey: `${oldBookingId}:r1:CalendarEntryCreated`,
+      }),
       data: { booking, calendarEntryId: `cal_${oldBookingId.toLowerCase()}` },
     };
     const events = new EventBridgeClient({ region: region(), endpoint: env.stack.endpoints.aws });
     await events.send(
       new PutEventsCommand({
-        Entries: [{ EventBusName: busName(), Source: 'charterflow.calendar', DetailType: 'CalendarEntryCreated', Detail: JSON.stringify(detail) }],
+        Entries: [
+          {
+            EventBusName: busName(),
+            Source: 'charterflow.calendar',
+            DetailType: 'CalendarEntryCreated',
+            Detail: JSON.stringify(detail),
+          },
+        ],
       }),
     );
     events.destroy();
@@ -190,12 +248,16 @@ describe('an event of contract major 1, still in the archive', () => {
     const removed = await new RemovedLinesStore(documents).forBooking(oldBookingId);
     expect(removed.flatMap((r) => r.lines)).toContain('Revenue: $2,345.67');
     const followUps = (await env.eventsOf(oldBookingId)).filter((e) => e['detail-type'] !== 'CalendarEntryCreated');
-    expect(followUps.map((e) => e['detail-type'])).toEqual(expect.arrayContaining(['CrewEventCreated', 'GuestPagePublished']));
+    expect(followUps.map((e) => e['detail-type'])).toEqual(
+      expect.arrayContaining(['CrewEventCreated', 'GuestPagePublished']),
+    );
     for (const event of followUps) expect(leaked(event), event['detail-type']).toEqual([]);
     expect(await env.deadLetters('crew')).toEqual([]);
     // The page event guest-page re-stated in major 2 has no private record behind it: named, not guessed at.
     const [letter, ...more] = await env.deadLetters('guest-mail');
     expect(more).toEqual([]);
-    expect(letter?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain(`booking ${oldBookingId}: no private record for revision 1`);
+    expect(letter?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain(
+      `booking ${oldBookingId}: no private record for revision 1`,
+    );
   });
 });

@@ -36,7 +36,10 @@ describe('reading an event of contract major 1 (still in the archive)', () => {
 });
 
 describe('reading an event of the current major', () => {
-  const v2 = () => ({ metadata: eventMetadata(), data: { booking: bookingSnapshot(), ...exampleData.CalendarEntryCreated } });
+  const v2 = () => ({
+    metadata: eventMetadata(),
+    data: { booking: bookingSnapshot(), ...exampleData.CalendarEntryCreated },
+  });
 
   it('carries no details, and refuses the old snapshot under the new version', () => {
     expect(readEventDetail('CalendarEntryCreated', v2()).carried).toBeUndefined();
