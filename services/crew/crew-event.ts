@@ -125,7 +125,8 @@ export type CalendarEvent = ConsumedEvent<'CalendarEntryCreated' | 'CalendarEntr
  * Keeps the booking's SCC crew event at the calendar's latest revision (SCC emails the crew; we never mail
  * crew): the first active revision creates it (SCC invites the crew), a newer one updates it only if an SCC
  * field changed, with a notice to the crew only if a crew-facing fact changed, and a cancellation cancels it
- * (SCC tells each crew member). A revision at or below the applied one does nothing.
+ * (SCC tells each crew member). A revision at or below the applied one does nothing. The prices and the
+ * renter's note come from the booking's private record; a booking forgotten since is skipped.
  */
 export async function applyToCrewEvent(event: CalendarEvent, deps: CrewDeps) {
   const { booking } = event.detail.data;

@@ -3,8 +3,9 @@ import { bookingId, instantWithOffset } from './boatsetter';
 
 /**
  * The events on the charterflow bus. Each entry of `eventCatalog` is the single source of truth for one
- * detail-type: its source, its schema (from which the TypeScript type and schemas/*.json both come) and
- * its schema version. Events are facts in the past tense.
+ * detail-type: its source, its schema in the current major (from which the TypeScript type and schemas/*.json
+ * both come; producers write it) and its schema in major 1 (`v1`, which consumers still read: see ./read.ts).
+ * Events are facts in the past tense.
  */
 
 export const SCHEMA_VERSION = '2.0';
