@@ -154,7 +154,7 @@ export async function forgetBooking(documents: DynamoDBDocumentClient, bookingId
   };
 }
 
-/** Only `held`, and only if no consumer took a lease meanwhile: a consumer applying a revision wins, and we retry. */
+/** Only `held`, and only while no consumer holds a live lease on it: a consumer applying a revision wins, and forget is run again. */
 async function scrubState(
   documents: DynamoDBDocumentClient,
   table: string,
@@ -167,8 +167,9 @@ async function scrubState(
         TableName: table,
         Key: { pk: item.pk, sk: item.sk },
         UpdateExpression: 'SET held = :held',
-        ConditionExpression: 'revision = :revision AND attribute_not_exists(leaseToken)',
-        ExpressionAttributeValues: { ':held': held, ':revision': item.revision },
+        // A lease that ran out belongs to a consumer that died mid-revision: it no longer stands in the way.
+        ConditionExpression: 'revision = :revision AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+        ExpressionAttributeValues: { ':held': held, ':revision': item.revision, ':now': Date.now() },
       }),
     );
   } catch (error) {
