@@ -164,6 +164,9 @@ describe('charterflow forget, then a replay', () => {
     expect(text).toMatch(/SCC crew event \S+ \(active\)/);
     expect(text).toMatch(new RegExp(`guest page \\S+/g/${bookingId} \\(published\\)`));
     expect(leaked(text)).toEqual([]);
+    const second: string[] = [];
+    expect(await runForget([bookingId, '--yes'], { io: io(second), documents })).toBe(0);
+    expect(second.join('\n')).toContain('private records: none left (forgotten before)');
 
     const tables = await ourTables();
     expect(tables).toEqual(expect.arrayContaining(['charterflow-local-bookings']));
@@ -259,5 +262,29 @@ describe('an event of contract major 1, still in the archive', () => {
     expect(letter?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain(
       `booking ${oldBookingId}: no private record for revision 1`,
     );
+
+    // Forgotten, its major-1 event (still in the archive, the details inline) is skipped, not used.
+    expect(await runForget([oldBookingId, '--yes'], { io: io([]), documents })).toBe(0);
+    const seenBefore = logs.lines.length;
+    const again = new EventBridgeClient({ region: region(), endpoint: env.stack.endpoints.aws });
+    await again.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: busName(),
+            Source: 'charterflow.calendar',
+            DetailType: 'CalendarEntryCreated',
+            Detail: JSON.stringify(detail),
+          },
+        ],
+      }),
+    );
+    again.destroy();
+    await env.stack.eventBridge.idle();
+    const skipped = logs.lines
+      .slice(seenBefore)
+      .filter((l) => l.bookingId === oldBookingId && l.message === FORGOTTEN_SKIP);
+    expect(skipped.map((l) => l.service)).toEqual(['charterflow.crew']);
+    expect(await env.deadLetters('crew')).toEqual([]);
   });
 });
