@@ -40,7 +40,7 @@ describe('the older majors consumers still read', () => {
     expect(breakingChanges(JSON.parse(read(`${document.releasedDir}/v1.json`)), reader)).toEqual([]);
   });
 
-  it.each(events.map((d) => [d.name, d] as const))('%s: major 2 breaks major 1 only by leaving the private details out', (name, document) => {
+  it.each(events.map((d) => [d.name, d] as const))('%s: major 2 breaks major 1 only by leaving the private details out', (_name, document) => {
     const problems = breakingChanges(JSON.parse(read(`${document.releasedDir}/v1.json`)), JSON.parse(read(`${document.releasedDir}/v2.json`)));
     expect(problems.sort()).toEqual(
       [
