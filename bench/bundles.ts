@@ -14,12 +14,13 @@ import type { DetailType } from '../shared/contract/events';
 import { secretNames } from '../shared/config';
 import { signedDelivery } from '../shared/signed-delivery';
 import { SecretCache } from '../shared/secrets';
-import { secretsManagerClient } from '../shared/aws';
+import { documentClient, secretsManagerClient } from '../shared/aws';
+import { PrivateRecords } from '../shared/private-records';
 import { crewEventRequest } from '../services/crew/crew-event';
 import { sccApi } from '../services/crew/scc-api';
 import { declaration as webhookDeclaration } from '../services/webhook/declaration';
 import { parseSecrets } from '../services/webhook/signature';
-import { bookingConfirmedAs, bookingSnapshot, eventEnvelope, eventMetadata } from '../test/fixtures';
+import { bookingConfirmedAs, bookingDetails, bookingSnapshot, eventEnvelope, eventMetadata } from '../test/fixtures';
 import { createLogger } from '../shared/logger';
 import { median } from './stats';
 
@@ -83,6 +84,7 @@ export async function benchBundles(runs: number, log: (line: string) => void): P
   const outRoot = mkdtempSync(join(tmpdir(), 'charterflow-bench-'));
   const secrets = new SecretCache(secretsManagerClient());
   const scc = sccApi(secrets);
+  const privateRecords = new PrivateRecords(documentClient());
   const logger = createLogger('bench');
   try {
     const webhookSecret = parseSecrets(await secrets.get(secretNames.webhookSecret))[0]!;
@@ -96,7 +98,7 @@ export async function benchBundles(runs: number, log: (line: string) => void): P
       const samples: { importMs: number; firstEventMs: number }[] = [];
       for (let i = 0; i < runs; i++) {
         const bookingId = `CS${String(++n).padStart(6, '0')}`;
-        const event = await firstEventFor(name, bookingId, { webhookSecret, scc, logger, n });
+        const event = await firstEventFor(name, bookingId, { webhookSecret, scc, privateRecords, logger, n });
         const eventFile = join(outRoot, `${name}-${i}.json`);
         writeFileSync(eventFile, JSON.stringify(event));
         const { stdout } = await run(process.execPath, [join(root, 'bench', 'cold-start.mjs'), bundle, eventFile], {
@@ -129,6 +131,8 @@ export async function benchBundles(runs: number, log: (line: string) => void): P
 interface EventTools {
   webhookSecret: string;
   scc: ReturnType<typeof sccApi>;
+  /** The booking's private record, written as the webhook would, for the consumers that read it. */
+  privateRecords: PrivateRecords;
   logger: ReturnType<typeof createLogger>;
   n: number;
 }
@@ -136,6 +140,7 @@ interface EventTools {
 /** A first event that makes the function do its whole job for a booking it has never seen. */
 async function firstEventFor(service: string, bookingId: string, tools: EventTools): Promise<unknown> {
   const booking = bookingSnapshot({ bookingId });
+  if (service === 'crew' || service === 'guest-mail') await tools.privateRecords.write(bookingId, booking.revision, bookingDetails());
   const metadata = (detailType: string) =>
     eventMetadata({ bookingId, correlationId: `msg_bench${tools.n}`, causationId: `msg_bench${tools.n}`, idempotencyKey: `${bookingId}:r1:${detailType}`, occurredAt: new Date().toISOString() });
   switch (service) {
@@ -153,7 +158,7 @@ async function firstEventFor(service: string, bookingId: string, tools: EventToo
     case 'guest-page': {
       // Scrub needs the crew event to exist in SCC (with its revenue lines): create it as the crew consumer would.
       const calendarEntryId = `cal_bench${tools.n}`;
-      const created = await tools.scc.createEvent(crewEventRequest(booking, calendarEntryId), {
+      const created = await tools.scc.createEvent(crewEventRequest(booking, bookingDetails(), calendarEntryId), {
         idempotencyKey: `${bookingId}:r1:CalendarEntryCreated`,
         bookingId,
         logger: tools.logger,

@@ -7,6 +7,7 @@ import { sccApi } from '../services/crew/scc-api';
 import { parseGuestSiteConfig } from '../services/guest-page/publish';
 import { toBookingSnapshot } from '../services/webhook/booking';
 import { bookingConfirmedAs } from '../test/fixtures';
+import { bookingDetailsOf } from '../shared/contract/booking-details';
 import { directOrchestration, type DirectDeps } from './direct-orchestration';
 import type { BenchStack } from './harness';
 import { inPool } from './stats';
@@ -69,9 +70,10 @@ export async function runDirect(bench: BenchStack, deps: DirectDeps, bookings: n
   const cpu = process.cpuUsage();
   const started = performance.now();
   const latencies = await inPool(ids, concurrency, async (id) => {
-    const booking = toBookingSnapshot(bookingConfirmedAs(id));
+    const payload = bookingConfirmedAs(id);
+    const booking = toBookingSnapshot(payload);
     const at = performance.now();
-    await directOrchestration(booking, deps);
+    await directOrchestration(booking, bookingDetailsOf(payload), deps);
     return performance.now() - at;
   });
   return { bookings, concurrency, latencies, throughput: bookings / ((performance.now() - started) / 1000), cpuMsPerBooking: cpuMs(cpu) / bookings };

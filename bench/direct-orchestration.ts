@@ -9,6 +9,7 @@ import { copyBoatPhoto, publishGuestPage, type GuestSiteConfig } from '../servic
 import { renderGuestPage } from '../services/guest-page/render';
 import { scrubCrewEvent } from '../services/scrub/scrub-crew-event';
 import type { BookingSnapshot } from '../shared/contract/events';
+import type { BookingDetails } from '../shared/contract/booking-details';
 import type { Logger } from '../shared/logger';
 
 export interface DirectDeps {
@@ -26,10 +27,10 @@ export interface DirectDeps {
  * sequence, with the services' own domain functions and clients, and no bus, no step records, no events.
  * What the choreography costs on top of this is its overhead.
  */
-export async function directOrchestration(booking: BookingSnapshot, deps: DirectDeps): Promise<{ url: string }> {
+export async function directOrchestration(booking: BookingSnapshot, details: BookingDetails, deps: DirectDeps): Promise<{ url: string }> {
   const call = (step: string) => ({ idempotencyKey: `${booking.bookingId}:r${booking.revision}:direct-${step}`, bookingId: booking.bookingId, logger: deps.logger });
   const entry = await deps.jada.createEntry(calendarEntryRequest(booking), call('calendar'));
-  const crewEvent = await deps.scc.createEvent(crewEventRequest(booking, entry.entryId), call('crew'));
+  const crewEvent = await deps.scc.createEvent(crewEventRequest(booking, details, entry.entryId), call('crew'));
   await scrubCrewEvent(deps.documents, { bookingId: booking.bookingId, sccEventId: crewEvent.eventId }, { logger: deps.logger });
   const site = await deps.site();
   const photoPath = await copyBoatPhoto(deps.s3, booking.boat.listingId, site, { cloudFront: deps.cloudFront, logger: deps.logger });

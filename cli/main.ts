@@ -61,6 +61,7 @@ export const commands: CommandEntry[] = [
   { name: 'status', summary: "a booking's timeline across the chain; without an id, recent bookings and stuck ones", load: async () => { const m = await import('./status'); return { help: m.statusHelp, run: (argv) => m.runStatus(argv) }; } },
   { name: 'stats', summary: 'booking-to-page latency over the last N bookings, from the ledger', load: async () => { const m = await import('./stats'); return { help: m.statsHelp, run: (argv) => m.runStats(argv) }; } },
   { name: 'dlq', summary: 'list the dead letters of every consumer, with error and booking id', load: async () => { const m = await import('./dlq'); return { help: m.dlqHelp, run: (argv) => m.runDlq(argv) }; } },
+  { name: 'forget', summary: "erase a renter's personal data from our stores, and say what remains elsewhere", load: async () => { const m = await import('./forget'); return { help: m.forgetHelp, run: (argv) => m.runForget(argv) }; } },
   { name: 'redrive', summary: 'send dead-lettered events back to the consumer that failed them', load: async () => { const m = await import('./redrive'); return { help: m.redriveHelp, run: (argv) => m.runRedrive(argv) }; } },
 ];
 

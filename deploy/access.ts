@@ -24,8 +24,13 @@ export type S3ObjectAction = 's3:GetObject' | 's3:PutObject';
 export type SecretKey = 'webhookSecret' | 'jadaDashboardToken' | 'sccServiceKey' | 'guestSite';
 
 export interface ServiceAccess {
-  /** Our bookings table (shared/tables.ts). */
+  /** Our bookings table (shared/tables.ts), every item but the private records. */
   bookingsTable?: readonly DynamoAction[];
+  /**
+   * The bookings' private records in that table (partition PRIVATE#<id>, shared/private-records.ts): the renter's
+   * details and the prices. Only a role granted them here may touch those items (deploy/iam.ts).
+   */
+  privateRecords?: readonly DynamoAction[];
   /** ShipCaptainCrew's existing table (parameter sccTableName). */
   sccTable?: readonly DynamoAction[];
   /** Objects in the guest-site bucket, by key prefix ending in '*' (e.g. 'g/*'). */

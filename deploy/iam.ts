@@ -1,5 +1,6 @@
 import type { ConsumerDeclaration } from '../shared/declaration';
 import { secretNames } from '../shared/config';
+import { PRIVATE_PARTITION_PREFIX } from '../shared/tables';
 import type { DiscoveredService } from './discover';
 import { consumerLogicalIds, ownTableLogicalId } from './names';
 import type { DeployParams } from './params';
@@ -10,7 +11,17 @@ export interface PolicyStatement {
   Effect: 'Allow';
   Action: string[];
   Resource: Cfn[];
+  Condition?: Record<string, Record<string, string[]>>;
 }
+
+/**
+ * The private records share the bookings table, told apart by partition key, the one part of an item IAM can
+ * condition on (dynamodb:LeadingKeys, the partition keys a request names). A multi-valued key: ForAllValues
+ * holds when every key the request names matches. No role is granted Scan, the one call that names none.
+ */
+const privatePartitions = [`${PRIVATE_PARTITION_PREFIX}*`];
+export const outsidePrivateRecords = { 'ForAllValues:StringNotLike': { 'dynamodb:LeadingKeys': privatePartitions } };
+export const insidePrivateRecords = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': privatePartitions } };
 
 const sub = (text: string) => ({ 'Fn::Sub': text });
 
@@ -39,13 +50,17 @@ export function roleOf(service: DiscoveredService, functionName: string, params:
   const allow = (actions: readonly string[] | undefined, ...resources: Cfn[]) => {
     if (actions?.length) statements.push({ Effect: 'Allow', Action: [...actions], Resource: resources });
   };
+  const allowWhere = (actions: readonly string[] | undefined, condition: PolicyStatement['Condition'], resource: Cfn) => {
+    if (actions?.length) statements.push({ Effect: 'Allow', Action: [...actions], Resource: [resource], Condition: condition });
+  };
 
   if (declaration.emits.length > 0) allow(['events:PutEvents'], { 'Fn::GetAtt': ['EventBus', 'Arn'] });
   // Lambda itself (with this role) dead-letters an event the function failed on, after its async retries.
   if (declaration.kind === 'consumer') {
     allow(['sqs:SendMessage'], { 'Fn::GetAtt': [consumerLogicalIds(service.name).deadLetterQueue, 'Arn'] });
   }
-  allow(access.bookingsTable, { 'Fn::GetAtt': ['BookingsTable', 'Arn'] });
+  allowWhere(access.bookingsTable, outsidePrivateRecords, { 'Fn::GetAtt': ['BookingsTable', 'Arn'] });
+  allowWhere(access.privateRecords, insidePrivateRecords, { 'Fn::GetAtt': ['BookingsTable', 'Arn'] });
   allow(
     access.sccTable,
     sub(`arn:\${AWS::Partition}:dynamodb:\${AWS::Region}:\${AWS::AccountId}:table/${params.sccTableName}`),

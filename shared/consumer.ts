@@ -1,7 +1,9 @@
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
-import { eventCatalog, type DetailType, type EventDetail } from './contract/events';
+import type { BookingDetails } from './contract/booking-details';
+import type { DetailType, EventDetail } from './contract/events';
+import { readEventDetail } from './contract/read';
 import { ContractViolation, parseOrThrow } from './contract/validate';
 import type { ConsumerDeclaration } from './declaration';
 import { createLogger, type Logger } from './logger';
@@ -17,6 +19,8 @@ export interface ConsumedEvent<T extends DetailType> {
   /** Set by EventBridge on events re-sent from an archive. */
   replayName?: string;
   detail: EventDetail<T>;
+  /** The private details an event of contract major 1 carried inline (shared/contract/read.ts). */
+  carried?: BookingDetails;
 }
 
 export interface ConsumerTools {
@@ -141,8 +145,7 @@ export function parseConsumedEvent<T extends DetailType>(
       { path: 'detail-type', message: `${detailType} is not one of ${declaration.consumes.join(', ')}` },
     ]);
   }
-  const schema = eventCatalog[detailType as T].schema;
-  const detail = parseOrThrow(schema, envelope.detail, `${detailType} detail`) as EventDetail<T>;
+  const { detail, carried } = readEventDetail(detailType as T, envelope.detail);
   return {
     id: envelope.id,
     detailType: detailType as T,
@@ -150,5 +153,6 @@ export function parseConsumedEvent<T extends DetailType>(
     time: envelope.time,
     replayName: envelope['replay-name'],
     detail,
+    ...(carried ? { carried } : {}),
   };
 }

@@ -8,6 +8,11 @@ import { bookingsTable } from './config';
  *   pk BOOKING#<id>          sk REVISION#<n>      a revision already emitted (dedupe across webhook ids)
  *   pk BOOKING#<id>          sk STATE#<consumer>  the revision a consumer applied and what its system holds
  *   pk BOOKING#<id>          sk SCRUB#<scc-id>#<h> revenue lines removed from crew notes (h: hash of the notes read)
+ *   pk BOOKING#<id>          sk MAIL#<kind>#r<n>   a mail to the renter, claimed and settled (no address)
+ *   pk PRIVATE#<id>          sk REVISION#<n>       the booking's private record: what the bus must not carry
+ *   pk PRIVATE#<id>          sk FORGOTTEN          `charterflow forget` erased the private records
+ * The private records have a partition key of their own because IAM can only tell items apart by partition key
+ * (dynamodb:LeadingKeys): deploy/iam.ts keeps every role off PRIVATE# but those access.ts grants it to.
  * `expiresAt` (epoch seconds) is the TTL attribute, set only on records meant to expire.
  */
 export function bookingsTableDefinition(): CreateTableCommandInput {
@@ -30,3 +35,9 @@ export const BOOKINGS_TTL_ATTRIBUTE = 'expiresAt';
 export const bookingKey = (bookingId: string) => `BOOKING#${bookingId}`;
 
 export const consumerStateKey = (consumer: string) => `STATE#${consumer}`;
+
+/** The partition of a booking's private records (shared/private-records.ts). */
+export const PRIVATE_PARTITION_PREFIX = 'PRIVATE#';
+export const privateRecordKey = (bookingId: string) => `${PRIVATE_PARTITION_PREFIX}${bookingId}`;
+export const PRIVATE_REVISION_PREFIX = 'REVISION#';
+export const PRIVATE_FORGOTTEN = 'FORGOTTEN';

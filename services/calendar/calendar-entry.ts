@@ -10,7 +10,10 @@ import { tripWindow } from '../../shared/trip';
 import type { BoatSchedule, Slot, SlotKey } from './boat-schedule';
 import type { CalendarEntryRequest, JadaCalendarApi } from './jada-calendar-api';
 
-/** The calendar entry for a booking: what the operator sees on the JADA internal calendar. */
+/**
+ * The calendar entry for a booking: what the operator sees on the JADA internal calendar. The party is named by
+ * the renter's first name only: the last name is not on the bus, and the operator finds the booking by its id.
+ */
 export function calendarEntryRequest(booking: BookingSnapshot): CalendarEntryRequest {
   return {
     bookingId: booking.bookingId,
@@ -20,7 +23,7 @@ export function calendarEntryRequest(booking: BookingSnapshot): CalendarEntryReq
     durationHours: booking.trip.durationHours,
     boat: booking.boat.name,
     partySize: booking.partySize,
-    title: `${booking.boat.name} charter, ${booking.renter.firstName} ${booking.renter.lastName.slice(0, 1)}. (party of ${booking.partySize})`,
+    title: `${booking.boat.name} charter, ${booking.renter.firstName} (party of ${booking.partySize})`,
   };
 }
 

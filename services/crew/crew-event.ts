@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import type { BookingDetails } from '../../shared/contract/booking-details';
 import type { BookingSnapshot } from '../../shared/contract/events';
 import { followUpMetadata } from '../../shared/contract/metadata';
 import type { ConsumedEvent } from '../../shared/consumer';
 import type { Logger } from '../../shared/logger';
+import { FORGOTTEN_SKIP, type PrivateRecords } from '../../shared/private-records';
 import type { Publisher } from '../../shared/publisher';
 import { applyLatest } from '../../shared/lifecycle';
 import type { Change, RevisionLedger } from '../../shared/revisions';
@@ -35,19 +37,21 @@ export function crewFor(booking: BookingSnapshot): CrewMember[] {
 
 /**
  * The ordinary notes crew see. Never the guest's email or phone; SCC adds the operator's revenue lines. No
- * revision number: the notes change only when something the crew read changes.
+ * revision number: the notes change only when something the crew read changes. The renter's note comes from
+ * the booking's private record, as the crew has always read it.
  */
-export function crewNotes(booking: BookingSnapshot, calendarEntryId: string): string {
+export function crewNotes(booking: BookingSnapshot, details: Pick<BookingDetails, 'specialRequests'>, calendarEntryId: string): string {
   return [
     `Boatsetter booking ${booking.bookingId}`,
     `Calendar entry: ${calendarEntryId}`,
     `Meeting point: ${booking.trip.departure.name}, ${booking.trip.departure.address}`,
     `Party size: ${booking.partySize}`,
-    ...(booking.specialRequests ? [`Special requests: ${booking.specialRequests}`] : []),
+    ...(details.specialRequests ? [`Special requests: ${details.specialRequests}`] : []),
   ].join('\n');
 }
 
-export function crewEventRequest(booking: BookingSnapshot, calendarEntryId: string): CrewEventRequest {
+/** The SCC event: the pricing SCC makes the revenue lines from comes from the booking's private record. */
+export function crewEventRequest(booking: BookingSnapshot, details: BookingDetails, calendarEntryId: string): CrewEventRequest {
   return {
     bookingId: booking.bookingId,
     calendarEntryId,
@@ -56,13 +60,13 @@ export function crewEventRequest(booking: BookingSnapshot, calendarEntryId: stri
     durationHours: booking.trip.durationHours,
     boat: booking.boat.name,
     partySize: booking.partySize,
-    notes: crewNotes(booking, calendarEntryId),
+    notes: crewNotes(booking, details, calendarEntryId),
     crew: crewFor(booking),
     pricing: {
-      currency: booking.pricing.currency,
-      bookingTotal: booking.pricing.bookingTotal,
-      captainFee: booking.pricing.captainFee,
-      ownerPayout: booking.pricing.ownerPayout,
+      currency: details.pricing.currency,
+      bookingTotal: details.pricing.bookingTotal,
+      captainFee: details.pricing.captainFee,
+      ownerPayout: details.pricing.ownerPayout,
     },
   };
 }
@@ -110,6 +114,7 @@ export interface CrewDeps {
   revisions: RevisionLedger;
   publisher: Publisher;
   scc: SccApi;
+  privateRecords: PrivateRecords;
   logger: Logger;
   /** Epoch ms by which downstream calls must be over (from the Lambda's remaining time). */
   deadline?: number;
@@ -121,14 +126,23 @@ export type CalendarEvent = ConsumedEvent<'CalendarEntryCreated' | 'CalendarEntr
  * Keeps the booking's SCC crew event at the calendar's latest revision (SCC emails the crew; we never mail
  * crew): the first active revision creates it (SCC invites the crew), a newer one updates it only if an SCC
  * field changed, with a notice to the crew only if a crew-facing fact changed, and a cancellation cancels it
- * (SCC tells each crew member). A revision at or below the applied one does nothing.
+ * (SCC tells each crew member). A revision at or below the applied one does nothing. The prices and the
+ * renter's note come from the booking's private record; a booking forgotten since is skipped.
  */
 export async function applyToCrewEvent(event: CalendarEvent, deps: CrewDeps) {
-  return applyLatest<CrewHeld>(deps, event.detail.data.booking, {
+  const { booking } = event.detail.data;
+  const cancels = event.detailType === 'CalendarEntryCancelled';
+  // Read first: a forgotten booking is skipped before anything is leased or recorded, on a replay as on a redelivery.
+  const lookup = cancels ? undefined : await deps.privateRecords.detailsFor(booking.bookingId, booking.revision, event.carried);
+  if (lookup && !lookup.found) {
+    deps.logger.info(FORGOTTEN_SKIP, { revision: booking.revision, outcome: 'skipped' });
+    return { outcome: 'skipped' as const, held: undefined };
+  }
+  return applyLatest<CrewHeld>(deps, booking, {
     consumer: 'crew',
     live: 'active',
-    cancels: event.detailType === 'CalendarEntryCancelled',
-    keep: (active) => keep(event, active, deps),
+    cancels,
+    keep: (active) => keep(event, lookup!.details, active, deps),
     cancel: (active) => cancel(event, active, deps),
   });
 }
@@ -146,9 +160,14 @@ async function cancel(event: CalendarEvent, held: CrewHeld, deps: CrewDeps): Pro
   };
 }
 
-async function keep(event: CalendarEvent, active: CrewHeld | undefined, deps: CrewDeps): Promise<Change<CrewHeld>> {
+async function keep(
+  event: CalendarEvent,
+  details: BookingDetails,
+  active: CrewHeld | undefined,
+  deps: CrewDeps,
+): Promise<Change<CrewHeld>> {
   const { booking, calendarEntryId } = event.detail.data;
-  const request = crewEventRequest(booking, calendarEntryId);
+  const request = crewEventRequest(booking, details, calendarEntryId);
   const facts = crewFacts(booking);
 
   if (!active) {

@@ -1,7 +1,9 @@
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { ConsumedEvent } from '../../shared/consumer';
 import type { DetailType } from '../../shared/contract/events';
+import type { BookingDetails } from '../../shared/contract/booking-details';
 import type { Logger } from '../../shared/logger';
+import { FORGOTTEN_SKIP, type PrivateRecords } from '../../shared/private-records';
 import type { MailKey, MailRecords } from './mail-records';
 import { cancellationMail, changeMail, confirmationMail, guestPageLink, type Mail, type MailKind } from './mails';
 import { decideMail, type MailRequest } from './rules';
@@ -25,6 +27,7 @@ export const kindOf: Record<GuestMailType, MailKind> = {
 export interface GuestMailDeps {
   ses: SESv2Client;
   records: MailRecords;
+  privateRecords: PrivateRecords;
   settings: MailSettings;
   logger: Logger;
   now?: () => number;
@@ -41,15 +44,24 @@ export class MailInFlight extends Error {
 }
 
 /**
- * Where the renter's address comes from: the one place to change when it leaves the bus for a record read
- * by key.
+ * Where the renter's address (and their own note, which the mail repeats to them) comes from: the booking's
+ * private record for this revision, or what an event of contract major 1 carried. None once the booking was
+ * forgotten.
  */
-export async function renterAddressOf(event: GuestMailEvent, _deps: GuestMailDeps): Promise<string> {
-  return event.detail.data.booking.renter.email;
+export async function renterAddressOf(
+  event: GuestMailEvent,
+  deps: GuestMailDeps,
+): Promise<{ address: string; details: BookingDetails } | undefined> {
+  const { booking } = event.detail.data;
+  const lookup = await deps.privateRecords.detailsFor(booking.bookingId, booking.revision, event.carried);
+  return lookup.found ? { address: lookup.details.renter.email, details: lookup.details } : undefined;
 }
 
-export function mailFor(request: MailRequest, settings: MailSettings): Mail {
-  const options = { link: guestPageLink(request.booking.bookingId, settings.siteDomain) };
+export function mailFor(request: MailRequest, settings: MailSettings, details?: Pick<BookingDetails, 'specialRequests'>): Mail {
+  const options = {
+    link: guestPageLink(request.booking.bookingId, settings.siteDomain),
+    ...(details?.specialRequests !== undefined ? { note: details.specialRequests } : {}),
+  };
   switch (request.kind) {
     case 'confirmation':
       return confirmationMail(request.booking, options);
@@ -69,6 +81,12 @@ export async function mailGuestFor(event: GuestMailEvent, deps: GuestMailDeps): 
   const now = deps.now?.() ?? Date.now();
   const log = { kind, revision: booking.revision };
 
+  // First: a forgotten booking is skipped whatever its mail records say, and nothing is recorded for it.
+  const renter = await renterAddressOf(event, deps);
+  if (!renter) {
+    deps.logger.info(FORGOTTEN_SKIP, { ...log, outcome: 'skipped' });
+    return 'skipped';
+  }
   const decision = decideMail(request, await deps.records.of(booking.bookingId), now);
   if (!decision.send) {
     if (decision.record) await deps.records.skip(key, decision.reason);
@@ -76,9 +94,9 @@ export async function mailGuestFor(event: GuestMailEvent, deps: GuestMailDeps): 
     return 'skipped';
   }
 
+  const { address } = renter;
   // Rendered before the claim: a booking the mail cannot be written for fails without holding a claim.
-  const mail = mailFor(request, deps.settings);
-  const address = await renterAddressOf(event, deps);
+  const mail = mailFor(request, deps.settings, renter.details);
   const claimId = await deps.records.claim(key, now);
   if (!claimId) {
     const current = (await deps.records.of(booking.bookingId)).find((r) => r.kind === kind && r.revision === booking.revision);

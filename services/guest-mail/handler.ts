@@ -2,6 +2,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { documentClient } from '../../shared/aws';
 import { region } from '../../shared/config';
 import { consumer } from '../../shared/consumer';
+import { PrivateRecords } from '../../shared/private-records';
 import { declaration } from './declaration';
 import { mailGuestFor } from './guest-mail';
 import { MailRecords } from './mail-records';
@@ -9,9 +10,11 @@ import { mailSettings } from './send';
 
 // The endpoint comes from the environment: AWS_ENDPOINT_URL_SESV2 locally (the stack's mailbox), SES in AWS.
 const ses = new SESv2Client({ region: region() });
-const records = new MailRecords(documentClient());
+const documents = documentClient();
+const records = new MailRecords(documents);
+const privateRecords = new PrivateRecords(documents);
 
 export const handler = consumer(declaration, async (event, { logger }) => {
   // Read per event, not at import: a missing parameter fails the event (and dead-letters it) with its name.
-  await mailGuestFor(event, { ses, records, settings: mailSettings(), logger });
+  await mailGuestFor(event, { ses, records, privateRecords, settings: mailSettings(), logger });
 });

@@ -21,6 +21,8 @@ export interface Mail {
 export interface MailOptions {
   /** The guest page on the public site: https://queenofsandiego.com/g/{bookingId} (guestPageLink). */
   link: string;
+  /** The renter's own note, from the booking's private record: the mail goes to them alone. */
+  note?: string;
 }
 
 type Block =
@@ -40,7 +42,7 @@ export function confirmationMail(booking: BookingSnapshot, options: MailOptions)
   return compose(`Your charter on ${booking.boat.name}, ${when.day}`, booking, [
     { kind: 'paragraph', text: `Your charter on ${booking.boat.name} is confirmed. Here is what you need to know.` },
     tripDetails(booking),
-    ...noteOf(booking),
+    ...noteOf(options),
     { kind: 'paragraph', text: 'Please be at the dock 15 minutes before departure.' },
     { kind: 'link', label: 'Your trip page, kept up to date', href: options.link },
   ]);
@@ -53,7 +55,7 @@ export function changeMail(booking: BookingSnapshot, changes: readonly FieldChan
     { kind: 'details', rows: changes.map((change) => [labelOf(change.field), `${change.after} (was ${change.before})`] as const) },
     { kind: 'paragraph', text: 'Your trip as it stands now:' },
     tripDetails(booking),
-    ...noteOf(booking),
+    ...noteOf(options),
     { kind: 'link', label: 'Your trip page, kept up to date', href: options.link },
   ]);
 }
@@ -84,8 +86,8 @@ function tripDetails(booking: BookingSnapshot): Block {
   };
 }
 
-const noteOf = (booking: BookingSnapshot): Block[] =>
-  booking.specialRequests?.trim() ? [{ kind: 'details', rows: [['Your note to us', booking.specialRequests]] }] : [];
+const noteOf = (options: MailOptions): Block[] =>
+  options.note?.trim() ? [{ kind: 'details', rows: [['Your note to us', options.note]] }] : [];
 
 /** "time" -> "Time", "meetingPoint" -> "Meeting point": the guest page names what changed. */
 const labelOf = (field: string) => {

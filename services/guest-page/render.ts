@@ -18,7 +18,8 @@ export interface GuestPageBooking {
   renter: { firstName: string };
   partySize: number;
   captain?: { name: string };
-  specialRequests?: string;
+  /** Whether the renter left a note; the note itself never reaches this service. */
+  hasSpecialRequests: boolean;
 }
 
 export interface GuestPageOptions {
@@ -80,7 +81,7 @@ export function guestPageView(booking: GuestPageBooking, options: Pick<GuestPage
     departure: { name: redact(booking.trip.departure.name), address: redact(booking.trip.departure.address) },
     ...(booking.captain ? { captain: firstWord(redact(booking.captain.name)) } : {}),
     guests: `${booking.partySize} ${booking.partySize === 1 ? 'guest' : 'guests'}`,
-    leftANote: Boolean(booking.specialRequests?.trim()),
+    leftANote: booking.hasSpecialRequests,
   };
 }
 

@@ -3,5 +3,7 @@ import { defineAccess } from '../../deploy/access';
 export const access = defineAccess({
   // Delivery and revision records (claim, complete, release a stale claim).
   bookingsTable: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  // The booking's private record: written once per revision, before the event goes out.
+  privateRecords: ['dynamodb:PutItem'],
   secrets: ['webhookSecret'],
 });

@@ -43,6 +43,10 @@ export function typeStatusIssues(payload: BoatsetterWebhookPayload): ContractIss
   ];
 }
 
+/**
+ * What rides the bus. The renter's last name, email and phone, the prices and the note go to the booking's
+ * private record instead (bookingDetailsOf in shared/contract/booking-details.ts).
+ */
 export function toBookingSnapshot(payload: BoatsetterWebhookPayload): BookingSnapshot {
   const { data } = payload;
   return {
@@ -60,22 +64,10 @@ export function toBookingSnapshot(payload: BoatsetterWebhookPayload): BookingSna
       durationHours: data.trip.duration_hours,
       departure: { name: data.trip.departure.name, address: data.trip.departure.address },
     },
-    renter: {
-      firstName: data.renter.first_name,
-      lastName: data.renter.last_name,
-      email: data.renter.email,
-      phone: data.renter.phone,
-    },
+    renter: { firstName: data.renter.first_name },
     partySize: data.party_size,
     ...(data.captain ? { captain: { name: data.captain.name } } : {}),
-    pricing: {
-      currency: data.pricing.currency,
-      bookingTotal: data.pricing.booking_total,
-      boatsetterFee: data.pricing.boatsetter_fee,
-      captainFee: data.pricing.captain_fee,
-      ownerPayout: data.pricing.owner_payout,
-    },
-    ...(data.special_requests !== undefined ? { specialRequests: data.special_requests } : {}),
+    hasSpecialRequests: Boolean(data.special_requests?.trim()),
   };
 }
 

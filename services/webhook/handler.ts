@@ -5,6 +5,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { documentClient, eventBridgeClient, secretsManagerClient } from '../../shared/aws';
 import { createLogger } from '../../shared/logger';
 import { createMetrics, metricNames, MetricUnit, type Metrics } from '../../shared/metrics';
+import { PrivateRecords } from '../../shared/private-records';
 import { Publisher } from '../../shared/publisher';
 import { DEFAULT_SECRET_TTL_MS, SecretCache } from '../../shared/secrets';
 import { Deliveries } from './deliveries';
@@ -59,11 +60,14 @@ function bookingMetrics(): MiddlewareObj<unknown, unknown, Error, Context> {
   };
 }
 
+const documents = documentClient();
+
 export const handler = createWebhookHandler(
   {
     secrets,
-    deliveries: new Deliveries(documentClient()),
+    deliveries: new Deliveries(documents),
     publisher: new Publisher(eventBridgeClient()),
+    privateRecords: new PrivateRecords(documents),
   },
   logger,
 )

@@ -5,6 +5,8 @@ import { issuesOf } from '../../shared/contract/validate';
 import { secretNames } from '../../shared/config';
 import { headerOf, rawBodyOf, type HttpEvent, type HttpResult } from '../../shared/http-api';
 import type { Logger } from '../../shared/logger';
+import { bookingDetailsOf } from '../../shared/contract/booking-details';
+import type { PrivateRecords } from '../../shared/private-records';
 import type { Publisher } from '../../shared/publisher';
 import type { SecretCache } from '../../shared/secrets';
 import { bookingEventOf, detailTypeOf, typeStatusIssues } from './booking';
@@ -16,6 +18,7 @@ export interface WebhookDependencies {
   secrets: SecretCache;
   deliveries: Deliveries;
   publisher: Publisher;
+  privateRecords: PrivateRecords;
   secretName?: string;
   now?: () => Date;
 }
@@ -29,7 +32,8 @@ const WEBHOOK_ID = /^[\x21-\x7e]{1,256}$/;
  * content type need no secret and spare an HMAC over a huge body; JSON is parsed only once it is genuine):
  * size (413) -> content type (415) -> signature over the raw bytes (401) -> JSON (400) -> schema and
  * type/status agreement (400) -> duplicate by webhook-id -> older than an accepted revision (200, nothing
- * emitted) -> claim of the booking revision -> PutEvents (503 if it fails) -> 202.
+ * emitted) -> claim of the booking revision -> the private record (what the event must not carry) -> PutEvents
+ * (503 if either fails) -> 202.
  * A concurrent duplicate (same webhook-id, or same booking revision) waits for the delivery that claimed the
  * revision: 202 with that delivery's event id once it is on the bus; if that delivery's PutEvents failed, the
  * duplicate takes the claim and publishes itself; still unsettled after the wait (5 s): 503 with Retry-After.
@@ -101,6 +105,8 @@ export async function answerDelivery(event: HttpEvent, deps: WebhookDependencies
   let eventId: string;
   try {
     const correlationId = await deps.deliveries.correlationIdOf(key.bookingId, webhookId);
+    // Before the event: a consumer that reads the record by the event's key must find it.
+    await deps.privateRecords.write(key.bookingId, key.revision, bookingDetailsOf(payload));
     const outgoing = bookingEventOf(payload, { webhookId, correlationId, occurredAt: (deps.now ?? nowDate)() });
     eventId = await deps.publisher.publishOne(outgoing.detailType, outgoing.detail);
   } catch (error) {

@@ -3,36 +3,68 @@ import { bookingId, instantWithOffset } from './boatsetter';
 
 /**
  * The events on the charterflow bus. Each entry of `eventCatalog` is the single source of truth for one
- * detail-type: its source, its schema (from which the TypeScript type and schemas/*.json both come) and
- * its schema version. Events are facts in the past tense.
+ * detail-type: its source, its schema in the current major (from which the TypeScript type and schemas/*.json
+ * both come; producers write it) and its schema in major 1 (`v1`, which consumers still read: see ./read.ts).
+ * Events are facts in the past tense.
  */
 
-export const SCHEMA_VERSION = '1.0';
+export const SCHEMA_VERSION = '2.0';
 
-/** The booking as it travels with every event (event-carried state), in our own words, not Boatsetter's. */
+/** The majors consumers read: the current one, and 1 while its events are still in the archive. */
+export const READABLE_MAJORS = [1, 2] as const;
+
+const boat = z.object({
+  listingId: z.string().min(1),
+  name: z.string().min(1),
+  type: z.string().min(1),
+  lengthFt: z.number().positive(),
+});
+const trip = z.object({
+  start: instantWithOffset,
+  durationHours: z.number().positive(),
+  departure: z.object({ name: z.string().min(1), address: z.string().min(1) }),
+});
+const revision = z.number().int().positive();
+const status = z.enum(['confirmed', 'modified', 'cancelled']);
+const partySize = z.number().int().positive();
+const captain = z.object({ name: z.string().min(1) }).optional();
+
+/**
+ * The booking as it travels with every event (event-carried state), in our own words, not Boatsetter's.
+ * Nothing in it gives away the renter or the money: the renter's last name, email and phone, the prices and
+ * the renter's own note stay in the booking's private record (shared/private-records.ts), which the consumers
+ * that need them read by booking and revision. The bus and its archive keep events for a year, where no single
+ * event can be deleted, and every consumer reads them.
+ */
 export const BookingSnapshot = z.object({
   bookingId,
-  revision: z.number().int().positive(),
-  status: z.enum(['confirmed', 'modified', 'cancelled']),
-  boat: z.object({
-    listingId: z.string().min(1),
-    name: z.string().min(1),
-    type: z.string().min(1),
-    lengthFt: z.number().positive(),
-  }),
-  trip: z.object({
-    start: instantWithOffset,
-    durationHours: z.number().positive(),
-    departure: z.object({ name: z.string().min(1), address: z.string().min(1) }),
-  }),
+  revision,
+  status,
+  boat,
+  trip,
+  renter: z.object({ firstName: z.string().min(1) }),
+  partySize,
+  captain,
+  /** Whether the renter left a note: the guest page acknowledges it; the note itself is in the private record. */
+  hasSpecialRequests: z.boolean(),
+});
+export type BookingSnapshot = z.infer<typeof BookingSnapshot>;
+
+/** The booking snapshot of contract major 1, which carried the renter's details and the prices: read, never written. */
+export const BookingSnapshotV1 = z.object({
+  bookingId,
+  revision,
+  status,
+  boat,
+  trip,
   renter: z.object({
     firstName: z.string().min(1),
     lastName: z.string().min(1),
     email: z.string().min(3),
     phone: z.string().min(3),
   }),
-  partySize: z.number().int().positive(),
-  captain: z.object({ name: z.string().min(1) }).optional(),
+  partySize,
+  captain,
   pricing: z.object({
     currency: z.string().length(3),
     bookingTotal: z.number().nonnegative(),
@@ -42,7 +74,7 @@ export const BookingSnapshot = z.object({
   }),
   specialRequests: z.string().optional(),
 });
-export type BookingSnapshot = z.infer<typeof BookingSnapshot>;
+export type BookingSnapshotV1 = z.infer<typeof BookingSnapshotV1>;
 
 export const EventMetadata = z.object({
   bookingId,
@@ -59,31 +91,32 @@ export const EventMetadata = z.object({
 });
 export type EventMetadata = z.infer<typeof EventMetadata>;
 
+/** A detail-type's schema in the current major, and as major 1 wrote it (the same data, the old snapshot). */
 function detail<D extends z.ZodRawShape>(title: string, description: string, data: D) {
-  return z
-    .object({ metadata: EventMetadata, data: z.object({ booking: BookingSnapshot, ...data }) })
-    .meta({ title, description });
+  const current = z.object({ metadata: EventMetadata, data: z.object({ booking: BookingSnapshot, ...data }) });
+  const v1 = z.object({ metadata: EventMetadata, data: z.object({ booking: BookingSnapshotV1, ...data }) });
+  return [current.meta({ title, description }), v1.meta({ title, description })] as const;
 }
 
-export const BookingReceived = detail('BookingReceived', 'A confirmed booking arrived from Boatsetter', {});
-export const BookingModified = detail('BookingModified', 'Boatsetter changed a booking', {});
-export const BookingCancelled = detail('BookingCancelled', 'Boatsetter cancelled a booking', {});
-export const CalendarEntryCreated = detail(
+export const [BookingReceived, BookingReceivedV1] = detail('BookingReceived', 'A confirmed booking arrived from Boatsetter', {});
+export const [BookingModified, BookingModifiedV1] = detail('BookingModified', 'Boatsetter changed a booking', {});
+export const [BookingCancelled, BookingCancelledV1] = detail('BookingCancelled', 'Boatsetter cancelled a booking', {});
+export const [CalendarEntryCreated, CalendarEntryCreatedV1] = detail(
   'CalendarEntryCreated',
   'The JADA internal calendar holds an entry for the booking',
   { calendarEntryId: z.string().min(1) },
 );
-export const CrewEventCreated = detail(
+export const [CrewEventCreated, CrewEventCreatedV1] = detail(
   'CrewEventCreated',
   'ShipCaptainCrew holds the crew event, and has invited the crew',
   { calendarEntryId: z.string().min(1), sccEventId: z.string().min(1) },
 );
-export const CrewNotesScrubbed = detail(
+export const [CrewNotesScrubbed, CrewNotesScrubbedV1] = detail(
   'CrewNotesScrubbed',
   "The revenue lines are out of the crew event's notes",
   { sccEventId: z.string().min(1), linesRemoved: z.number().int().nonnegative() },
 );
-export const GuestPagePublished = detail(
+export const [GuestPagePublished, GuestPagePublishedV1] = detail(
   'GuestPagePublished',
   'The public guest page is live behind CloudFront',
   { url: z.url(), etag: z.string().min(1) },
@@ -105,7 +138,7 @@ const OverlappingBooking = z.object({
   end: instantWithOffset,
 });
 
-export const CalendarEntryUpdated = detail(
+export const [CalendarEntryUpdated, CalendarEntryUpdatedV1] = detail(
   'CalendarEntryUpdated',
   'The JADA calendar entry matches a newer revision of the booking',
   {
@@ -114,12 +147,12 @@ export const CalendarEntryUpdated = detail(
     changed: z.array(z.string().min(1)),
   },
 );
-export const CalendarEntryCancelled = detail(
+export const [CalendarEntryCancelled, CalendarEntryCancelledV1] = detail(
   'CalendarEntryCancelled',
   'The JADA calendar entry is marked cancelled and its slot is free again',
   { calendarEntryId: z.string().min(1) },
 );
-export const CalendarConflictDetected = detail(
+export const [CalendarConflictDetected, CalendarConflictDetectedV1] = detail(
   'CalendarConflictDetected',
   "The booking's trip overlaps another active booking of the same boat",
   {
@@ -128,12 +161,12 @@ export const CalendarConflictDetected = detail(
     conflictsWith: z.array(OverlappingBooking).min(1),
   },
 );
-export const CalendarConflictResolved = detail(
+export const [CalendarConflictResolved, CalendarConflictResolvedV1] = detail(
   'CalendarConflictResolved',
   'A booking no longer overlaps bookings it used to overlap',
   { calendarEntryId: z.string().min(1), resolvedWith: z.array(z.object({ bookingId })).min(1) },
 );
-export const CrewEventUpdated = detail(
+export const [CrewEventUpdated, CrewEventUpdatedV1] = detail(
   'CrewEventUpdated',
   'ShipCaptainCrew holds a newer revision of the crew event, and told the crew if it mattered to them',
   {
@@ -144,12 +177,12 @@ export const CrewEventUpdated = detail(
     crewNotified: z.boolean(),
   },
 );
-export const CrewEventCancelled = detail(
+export const [CrewEventCancelled, CrewEventCancelledV1] = detail(
   'CrewEventCancelled',
   'ShipCaptainCrew cancelled the crew event and told each crew member',
   { calendarEntryId: z.string().min(1), sccEventId: z.string().min(1) },
 );
-export const GuestPageUpdated = detail(
+export const [GuestPageUpdated, GuestPageUpdatedV1] = detail(
   'GuestPageUpdated',
   'The guest page shows a newer revision of the booking',
   {
@@ -159,28 +192,28 @@ export const GuestPageUpdated = detail(
     changes: z.array(FieldChange),
   },
 );
-export const GuestPageWithdrawn = detail(
+export const [GuestPageWithdrawn, GuestPageWithdrawnV1] = detail(
   'GuestPageWithdrawn',
   'The guest page now only says that the charter was cancelled',
   { url: z.url(), etag: z.string().min(1) },
 );
 
 export const eventCatalog = {
-  BookingReceived: { source: 'charterflow.webhook', schema: BookingReceived },
-  BookingModified: { source: 'charterflow.webhook', schema: BookingModified },
-  BookingCancelled: { source: 'charterflow.webhook', schema: BookingCancelled },
-  CalendarEntryCreated: { source: 'charterflow.calendar', schema: CalendarEntryCreated },
-  CalendarEntryUpdated: { source: 'charterflow.calendar', schema: CalendarEntryUpdated },
-  CalendarEntryCancelled: { source: 'charterflow.calendar', schema: CalendarEntryCancelled },
-  CalendarConflictDetected: { source: 'charterflow.calendar', schema: CalendarConflictDetected },
-  CalendarConflictResolved: { source: 'charterflow.calendar', schema: CalendarConflictResolved },
-  CrewEventCreated: { source: 'charterflow.crew', schema: CrewEventCreated },
-  CrewEventUpdated: { source: 'charterflow.crew', schema: CrewEventUpdated },
-  CrewEventCancelled: { source: 'charterflow.crew', schema: CrewEventCancelled },
-  CrewNotesScrubbed: { source: 'charterflow.scrub', schema: CrewNotesScrubbed },
-  GuestPagePublished: { source: 'charterflow.guest-page', schema: GuestPagePublished },
-  GuestPageUpdated: { source: 'charterflow.guest-page', schema: GuestPageUpdated },
-  GuestPageWithdrawn: { source: 'charterflow.guest-page', schema: GuestPageWithdrawn },
+  BookingReceived: { source: 'charterflow.webhook', schema: BookingReceived, v1: BookingReceivedV1 },
+  BookingModified: { source: 'charterflow.webhook', schema: BookingModified, v1: BookingModifiedV1 },
+  BookingCancelled: { source: 'charterflow.webhook', schema: BookingCancelled, v1: BookingCancelledV1 },
+  CalendarEntryCreated: { source: 'charterflow.calendar', schema: CalendarEntryCreated, v1: CalendarEntryCreatedV1 },
+  CalendarEntryUpdated: { source: 'charterflow.calendar', schema: CalendarEntryUpdated, v1: CalendarEntryUpdatedV1 },
+  CalendarEntryCancelled: { source: 'charterflow.calendar', schema: CalendarEntryCancelled, v1: CalendarEntryCancelledV1 },
+  CalendarConflictDetected: { source: 'charterflow.calendar', schema: CalendarConflictDetected, v1: CalendarConflictDetectedV1 },
+  CalendarConflictResolved: { source: 'charterflow.calendar', schema: CalendarConflictResolved, v1: CalendarConflictResolvedV1 },
+  CrewEventCreated: { source: 'charterflow.crew', schema: CrewEventCreated, v1: CrewEventCreatedV1 },
+  CrewEventUpdated: { source: 'charterflow.crew', schema: CrewEventUpdated, v1: CrewEventUpdatedV1 },
+  CrewEventCancelled: { source: 'charterflow.crew', schema: CrewEventCancelled, v1: CrewEventCancelledV1 },
+  CrewNotesScrubbed: { source: 'charterflow.scrub', schema: CrewNotesScrubbed, v1: CrewNotesScrubbedV1 },
+  GuestPagePublished: { source: 'charterflow.guest-page', schema: GuestPagePublished, v1: GuestPagePublishedV1 },
+  GuestPageUpdated: { source: 'charterflow.guest-page', schema: GuestPageUpdated, v1: GuestPageUpdatedV1 },
+  GuestPageWithdrawn: { source: 'charterflow.guest-page', schema: GuestPageWithdrawn, v1: GuestPageWithdrawnV1 },
 } as const;
 
 export type DetailType = keyof typeof eventCatalog;

@@ -5,6 +5,9 @@ import { startStack, type LocalStack } from '../../local/stack';
 import { Publisher } from '../../shared/publisher';
 import { region } from '../../shared/config';
 import { uniqueBookingId } from '../services/calendar/support';
+import { documentClient } from '../../shared/aws';
+import { PrivateRecords } from '../../shared/private-records';
+import { bookingDetails } from '../fixtures';
 import { guestBooking, mailsIn, pageEvent, renterAddress } from '../services/guest-mail/support';
 import { npmChromium } from './chromium';
 
@@ -45,7 +48,11 @@ describe('the confirmation mail in headless Chromium', () => {
   it('a hostile first name and hostile special requests are text: nothing runs, nothing loads, one link', async () => {
     const bookingId = uniqueBookingId('H');
     const base = guestBooking(bookingId);
-    const booking = { ...base, renter: { ...base.renter, firstName: hostile('Dana') }, specialRequests: hostile('Request') };
+    const booking = { ...base, renter: { ...base.renter, firstName: hostile('Dana') } };
+    const details = bookingDetails({ specialRequests: hostile('Request') });
+    const documents = documentClient();
+    await new PrivateRecords(documents).write(bookingId, booking.revision, { ...details, renter: { ...details.renter, email: renterAddress(bookingId) } });
+    documents.destroy();
     await new Publisher(events).publishOne('GuestPagePublished', pageEvent('GuestPagePublished', booking));
     await stack.eventBridge.idle();
     const [mail] = await mailsIn(stack.endpoints.mailbox, renterAddress(bookingId));

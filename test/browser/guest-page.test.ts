@@ -34,9 +34,9 @@ function hostileBooking(bookingId: string): Partial<BookingSnapshot> & { booking
       durationHours: 3,
       departure: { name: hostile('Dock'), address: `${link} ${hostile('Address')}` },
     },
-    renter: { firstName: hostile('Dana'), lastName: hostile('Reyes'), email: hostile('mail'), phone: hostile('phone') },
+    renter: { firstName: hostile('Dana') },
     captain: { name: hostile('Sam') },
-    specialRequests: hostile('Request'),
+    hasSpecialRequests: true,
   };
 }
 

@@ -109,6 +109,8 @@ describe('calendar and crew, end to end on the local stack', () => {
     await env.setFaults('jada-calendar', faults);
     await env.setFaults('scc', faults);
     const bookingIds = Array.from({ length: 50 }, () => uniqueBookingId('F'));
+    // What the webhook would have written before each event: the private record crew reads the prices from.
+    for (const bookingId of bookingIds) await env.rememberRenter(bookingId);
     try {
       // Straight onto the bus (the webhook's part is proven above): 50 BookingReceived in batches of 10.
       await env.publisher.publish(bookingIds.map((bookingId) => ({ detailType: 'BookingReceived' as const, detail: bookingReceived(bookingId) })));

@@ -9,7 +9,7 @@ import { removedLinesOf } from '../../services/scrub/removed-lines';
 import { parseSecrets } from '../../services/webhook/signature';
 import { region, secretNames } from '../../shared/config';
 import { signedDelivery } from '../../shared/signed-delivery';
-import { bookingConfirmed, bookingSnapshot } from '../fixtures';
+import { bookingConfirmed, bookingDetails, bookingSnapshot } from '../fixtures';
 import { captureLogs, startCalendarCrewStack, type CalendarCrewStack } from '../services/calendar/support';
 import { guestSiteClients, invalidationsOf } from '../services/guest-page/support';
 
@@ -67,7 +67,7 @@ describe('scrub and guest page, end to end from a signed webhook', () => {
 
   it("SCC's notes have no revenue line left, and every other line as the crew consumer wrote it", async () => {
     const [sccEvent] = (await env.tables.sccEvents()).filter((e) => e.bookingId === BOOKING_ID);
-    const ordinary = crewNotes(bookingSnapshot(), sccEvent!.calendarEntryId)
+    const ordinary = crewNotes(bookingSnapshot(), bookingDetails(), sccEvent!.calendarEntryId)
       .split('\n')
       .filter((line) => line.trim() !== '');
     expect(sccEvent!.notes).toBe(ordinary.join('\n'));

@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { eventBridgeClient } from '../../shared/aws';
+import { documentClient, eventBridgeClient } from '../../shared/aws';
 import { busName } from '../../shared/config';
 import { deployedNames } from '../../shared/declaration';
 import { Publisher } from '../../shared/publisher';
+import { PrivateRecords } from '../../shared/private-records';
 import { startStack, type LocalStack } from '../../local/stack';
 import type { Io } from '../../cli/args';
 import { runDlq, type DeadLetterView } from '../../cli/dlq';
 import { runRedrive } from '../../cli/redrive';
 import { runStatus } from '../../cli/status';
 import type { BookingStatus } from '../../cli/operator/status';
-import { bookingSnapshot, eventMetadata } from '../fixtures';
+import { bookingDetails, bookingSnapshot, eventMetadata } from '../fixtures';
 
 /**
  * dlq and redrive on the local stack with crew and booking-ledger subscribed: crew's dead letters come from
@@ -73,6 +74,8 @@ describe('dlq and redrive', () => {
 
     await scc('POST', { errorRate: 1, afterEffectShare: 0 });
     const publisher = new Publisher(events);
+    const privateRecords = new PrivateRecords(documentClient());
+    for (const id of [A!, B!]) await privateRecords.write(id, 1, bookingDetails());
     // A second apart: event times are whole seconds, and redrive's window for A must not hold B.
     await publisher.publishOne('CalendarEntryCreated', calendarEntryCreated(A!));
     await new Promise((resolve) => setTimeout(resolve, 1100));

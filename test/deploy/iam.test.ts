@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defineAccess } from '../../deploy/access';
 import type { DiscoveredService } from '../../deploy/discover';
-import { roleOf, type PolicyStatement } from '../../deploy/iam';
+import { discoverServices } from '../../deploy/discover';
+import { insidePrivateRecords, outsidePrivateRecords, roleOf, type PolicyStatement } from '../../deploy/iam';
 import { parseParams, type DeployParams } from '../../deploy/params';
 import { defineConsumer } from '../../shared/declaration';
 
@@ -84,6 +85,49 @@ describe('a function role', () => {
         ],
       ],
     ]);
+  });
+});
+
+describe("the bookings' private records", () => {
+  const bookings = { 'Fn::GetAtt': ['BookingsTable', 'Arn'] };
+
+  it('are out of reach of a role granted the bookings table: its grant names every partition but PRIVATE#', () => {
+    const access = defineAccess({ bookingsTable: ['dynamodb:GetItem', 'dynamodb:Query'] });
+    expect(statements(service({ access })).slice(2)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+        Resource: [bookings],
+        Condition: { 'ForAllValues:StringNotLike': { 'dynamodb:LeadingKeys': ['PRIVATE#*'] } },
+      },
+    ]);
+  });
+
+  it('are granted by access.ts alone, on PRIVATE# partitions only', () => {
+    const access = defineAccess({ privateRecords: ['dynamodb:GetItem'] });
+    expect(statements(service({ access })).slice(2)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem'],
+        Resource: [bookings],
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PRIVATE#*'] } },
+      },
+    ]);
+  });
+
+  it('are written by the webhook only, and read by crew and guest-mail only', async () => {
+    const grants = Object.fromEntries(
+      (await discoverServices())
+        .map((s) => [s.name, statements(s).filter((st) => JSON.stringify(st.Condition) === JSON.stringify(insidePrivateRecords))] as const)
+        .filter(([, st]) => st.length > 0)
+        .map(([name, st]) => [name, st.flatMap((x) => x.Action)]),
+    );
+    expect(grants).toEqual({ crew: ['dynamodb:GetItem'], 'guest-mail': ['dynamodb:GetItem'], webhook: ['dynamodb:PutItem'] });
+    for (const s of await discoverServices()) {
+      for (const st of statements(s).filter((x) => JSON.stringify(x.Resource).includes('BookingsTable'))) {
+        expect([outsidePrivateRecords, insidePrivateRecords], `${s.name}: ${st.Action.join(', ')}`).toContainEqual(st.Condition);
+      }
+    }
   });
 });
 

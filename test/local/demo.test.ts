@@ -67,7 +67,7 @@ describe('npm run demo', () => {
     expect(first.slice(removedAt + 1, calendarAt)).toEqual(
       expect.arrayContaining(['  - Revenue: $1,450.00', '  - Captain Fee: $250.00', '  - Your Net: $827.50']),
     );
-    expect(first.slice(calendarAt + 1, calendarAt + 3).join('\n')).toMatch(/JADA charter, Dana R\. \(party of 6\)\n\s+2026-12-05, starts 2026-12-05T17:00:00-08:00, 3 h/);
+    expect(first.slice(calendarAt + 1, calendarAt + 3).join('\n')).toMatch(/JADA charter, Dana \(party of 6\)\n\s+2026-12-05, starts 2026-12-05T17:00:00-08:00, 3 h/);
   });
 
   it('goes on with a change and a cancellation, and shows what each system holds after each', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { contractDocuments, renderJsonSchema } from '../../shared/contract/documents';
 import { breakingChanges } from '../../shared/contract/compatibility';
+import { eventCatalog, isDetailType, READABLE_MAJORS } from '../../shared/contract/events';
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 
@@ -22,6 +23,35 @@ describe.each(contractDocuments.map((d) => [d.name, d] as const))('the %s JSON S
 
   it('declares draft 2020-12', () => {
     expect(JSON.parse(read(document.path)).$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+  });
+});
+
+describe('the older majors consumers still read', () => {
+  const events = contractDocuments.filter((d) => isDetailType(d.name));
+
+  it('are the current major and major 1, whose events are still in the archive', () => {
+    expect(READABLE_MAJORS).toEqual([1, 2]);
+    for (const document of events) expect(document.major, document.name).toBe(2);
+  });
+
+  it.each(events.map((d) => [d.name, d] as const))('%s: the major-1 reader accepts whatever the released v1 accepts', (name, document) => {
+    if (!isDetailType(name)) throw new Error(`${name} is not an event`);
+    const reader = JSON.parse(renderJsonSchema({ ...document, schema: eventCatalog[name].v1 }));
+    expect(breakingChanges(JSON.parse(read(`${document.releasedDir}/v1.json`)), reader)).toEqual([]);
+  });
+
+  it.each(events.map((d) => [d.name, d] as const))('%s: major 2 breaks major 1 only by leaving the private details out', (_name, document) => {
+    const problems = breakingChanges(JSON.parse(read(`${document.releasedDir}/v1.json`)), JSON.parse(read(`${document.releasedDir}/v2.json`)));
+    expect(problems.sort()).toEqual(
+      [
+        'data.booking.hasSpecialRequests: new required field',
+        'data.booking.pricing: field removed or renamed',
+        'data.booking.renter.email: field removed or renamed',
+        'data.booking.renter.lastName: field removed or renamed',
+        'data.booking.renter.phone: field removed or renamed',
+        'data.booking.specialRequests: field removed or renamed',
+      ].sort(),
+    );
   });
 });
 

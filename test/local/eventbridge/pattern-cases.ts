@@ -69,11 +69,11 @@ const bookingReceived = (booking: object = {}, metadata: object = {}, init: Part
     detail: { metadata: eventMetadata(metadata), data: { booking: bookingSnapshot(booking) } },
   });
 
-/** A booking whose renter made no special request (the field is absent, as the contract allows). */
-function withoutSpecialRequests() {
+/** A booking with no captain named (the field is absent, as the contract allows). */
+function withoutCaptain() {
   const event = bookingReceived();
   const booking = (event.detail as { data: { booking: Record<string, unknown> } }).data.booking;
-  delete booking.specialRequests;
+  delete booking.captain;
   return event;
 }
 
@@ -618,14 +618,14 @@ export const patternCases: PatternCase[] = [
     ['JADA', bookingReceived(), true],
     ['another boat', bookingReceived({ boat: { listingId: 'lst_9001', name: 'Queen of San Diego', type: 'Motor Yacht', lengthFt: 65 } }), false],
   ]),
-  ...group('bookings without special requests', { detail: { data: { booking: { specialRequests: [{ exists: false }] } } } }, [
-    ['with special requests', bookingReceived(), false],
-    ['without special requests', withoutSpecialRequests(), true],
+  ...group('bookings without a captain', { detail: { data: { booking: { captain: { name: [{ exists: false }] } } } } }, [
+    ['with a captain', bookingReceived(), false],
+    ['without a captain', withoutCaptain(), true],
   ]),
-  ...group('high-value bookings in USD', { detail: { data: { booking: { pricing: { currency: ['USD'], bookingTotal: [{ numeric: ['>=', 1000, '<', 5000] }] } } } } }, [
-    ['1450.00 USD', bookingReceived(), true],
-    ['850.00 USD', bookingReceived({ pricing: { currency: 'USD', bookingTotal: 850, boatsetterFee: 127.5, captainFee: 200, ownerPayout: 522.5 } }), false],
-    ['1450.00 EUR', bookingReceived({ pricing: { currency: 'EUR', bookingTotal: 1450, boatsetterFee: 217.5, captainFee: 250, ownerPayout: 982.5 } }), false],
+  ...group('parties of 6 to 12 on JADA', { detail: { data: { booking: { boat: { name: ['JADA'] }, partySize: [{ numeric: ['>=', 6, '<', 13] }] } } } }, [
+    ['6 on JADA', bookingReceived(), true],
+    ['4 on JADA', bookingReceived({ partySize: 4 }), false],
+    ['6 on another boat', bookingReceived({ boat: { listingId: 'lst_9001', name: 'Queen of San Diego', type: 'Motor Yacht', lengthFt: 65 } }), false],
   ]),
   ...group('December trips', { detail: { data: { booking: { trip: { start: [{ prefix: '2026-12-' }] } } } } }, [
     ['5 December', bookingReceived(), true],

@@ -26,7 +26,7 @@ describe('the calendar entry of a booking', () => {
       durationHours: 3,
       boat: 'JADA',
       partySize: 6,
-      title: 'JADA charter, Dana R. (party of 6)',
+      title: 'JADA charter, Dana (party of 6)',
     });
     expect(JSON.stringify(request)).not.toMatch(/dana@example\.com|\+16195550100/);
   });

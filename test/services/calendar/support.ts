@@ -13,6 +13,9 @@ import { openBusTap } from '../../../cli/bus-tap';
 import { busName, region } from '../../../shared/config';
 import { deployedNames } from '../../../shared/declaration';
 import { Publisher } from '../../../shared/publisher';
+import type { BookingDetails } from '../../../shared/contract/booking-details';
+import { PrivateRecords } from '../../../shared/private-records';
+import { bookingDetails } from '../../fixtures';
 import { startStack } from '../../../local/stack';
 import { callsAt, setFaultsAt, type Faults } from '../../../local/stand-ins/http-kit';
 import { JADA_CALENDAR_TABLE, type CalendarEntry } from '../../../local/stand-ins/jada-calendar';
@@ -124,6 +127,13 @@ export async function startCalendarCrewStack(consumers: string[]) {
         if (result.FailedEntryCount) throw new Error(`redelivery failed: ${JSON.stringify(result.Entries)}`);
       }
     },
+    /** Writes the booking's private record for these revisions, as the webhook does before the event goes out. */
+    rememberRenter: async (bookingId: string, revisions: number[] = [1], details: BookingDetails = bookingDetails()) => {
+      const records = new PrivateRecords(documents);
+      for (const revision of revisions) await records.write(bookingId, revision, details);
+    },
+    /** Every item of a table of the stack. */
+    scanTable: (table: string) => scan<Record<string, unknown>>(table),
     tables: {
       calendarEntries: () => scan<CalendarEntry>(JADA_CALENDAR_TABLE),
       sccEvents: () => scan<SccEvent>(SCC_EVENTS_TABLE),
@@ -140,6 +150,7 @@ export async function startCalendarCrewStack(consumers: string[]) {
     stop: async () => {
       sqs.destroy();
       eventBridge.destroy();
+      documents.destroy();
       await stack.stop();
     },
   };

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DECKHAND_ROSTER, HOUSE_CAPTAIN, crewEventRequest, crewFor, crewNotes } from '../../../services/crew/crew-event';
 import { devSecrets } from '../../../local/seed';
 import { secretNames } from '../../../shared/config';
-import { bookingSnapshot, eventMetadata } from '../../fixtures';
+import { bookingDetails, bookingSnapshot, eventMetadata } from '../../fixtures';
 import { captureLogs, startCalendarCrewStack, uniqueBookingId, type CalendarCrewStack } from '../calendar/support';
 
 describe('the crew of a booking', () => {
@@ -32,7 +32,7 @@ describe('the crew of a booking', () => {
 
 describe('the crew event request', () => {
   it('notes reference the calendar entry, the meeting point, party size and requests, never the guest’s contact', () => {
-    const notes = crewNotes(bookingSnapshot(), 'cal_9d2e');
+    const notes = crewNotes(bookingSnapshot(), bookingDetails(), 'cal_9d2e');
     expect(notes.split('\n')).toEqual([
       'Boatsetter booking XHQGMDH',
       'Calendar entry: cal_9d2e',
@@ -40,11 +40,11 @@ describe('the crew event request', () => {
       'Party size: 6',
       'Special requests: Birthday, bringing a cake',
     ]);
-    expect(crewNotes(bookingSnapshot({ specialRequests: undefined }), 'cal_9d2e')).not.toContain('Special requests');
+    expect(crewNotes(bookingSnapshot(), bookingDetails({ specialRequests: undefined }), 'cal_9d2e')).not.toContain('Special requests');
   });
 
   it('carries what SCC needs for the revenue lines and the invitations', () => {
-    const request = crewEventRequest(bookingSnapshot(), 'cal_9d2e');
+    const request = crewEventRequest(bookingSnapshot(), bookingDetails(), 'cal_9d2e');
     expect(request).toMatchObject({
       bookingId: 'XHQGMDH',
       calendarEntryId: 'cal_9d2e',
@@ -77,6 +77,7 @@ describe('the crew consumer on the local stack', () => {
 
   it('creates one SCC event referencing the calendar entry, one invitation per crew member, and emits CrewEventCreated', async () => {
     const bookingId = uniqueBookingId();
+    await env.rememberRenter(bookingId);
     await env.publisher.publishOne('CalendarEntryCreated', calendarEntryCreated(bookingId));
     await env.publisher.publishOne('CalendarEntryCreated', calendarEntryCreated(bookingId));
     const emitted = await env.eventsOf(bookingId, 'CrewEventCreated');
@@ -100,6 +101,7 @@ describe('the crew consumer on the local stack', () => {
     const sccAdmin = new URL('/__credential', env.standInUrl('scc'));
     await fetch(sccAdmin, { method: 'POST', body: JSON.stringify({ value: 'scc_rotated_elsewhere' }) });
     const bookingId = uniqueBookingId('W');
+    await env.rememberRenter(bookingId);
     try {
       await env.publisher.publishOne('CalendarEntryCreated', calendarEntryCreated(bookingId));
       const dead = await env.deadLetters('crew');
@@ -122,6 +124,7 @@ describe('the crew consumer on the local stack', () => {
   it('takes SCC down for a while: the event waits in the retries and completes once SCC is back', async () => {
     await env.setFaults('scc', { errorRate: 1, afterEffectShare: 0 });
     const bookingId = uniqueBookingId('D');
+    await env.rememberRenter(bookingId);
     await env.publisher.publishOne('CalendarEntryCreated', calendarEntryCreated(bookingId));
     // SCC answers 503 to everything until a few calls have failed, then it is healed.
     const heal = (async () => {

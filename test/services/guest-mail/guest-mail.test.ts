@@ -2,13 +2,14 @@ import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type LocalStack } from '../../../local/stack';
-import { eventBridgeClient, sqsClient } from '../../../shared/aws';
+import { documentClient, eventBridgeClient, sqsClient } from '../../../shared/aws';
 import { parseConsumedEvent } from '../../../shared/consumer';
 import { deployedNames } from '../../../shared/declaration';
 import { Publisher } from '../../../shared/publisher';
 import { declaration } from '../../../services/guest-mail/declaration';
 import { guestMailNote } from '../../../services/guest-mail/guest-mail';
 import { bookingSnapshot, eventMetadata } from '../../fixtures';
+import { rememberRenter } from './support';
 
 const detail = () => ({
   metadata: eventMetadata({ idempotencyKey: 'XHQGMDH:r1:GuestPagePublished' }),
@@ -35,7 +36,9 @@ describe('guest-mail', () => {
   it('handles a GuestPagePublished the bus delivers, once, and dead-letters nothing', async () => {
     const events = eventBridgeClient();
     const sqs = sqsClient();
+    const documents = documentClient();
     try {
+      await rememberRenter(documents, bookingSnapshot());
       const id = await new Publisher(events).publishOne('GuestPagePublished', detail());
       await stack.eventBridge.idle();
       expect(delivered.map((event) => event.id)).toEqual([id]);
@@ -47,6 +50,7 @@ describe('guest-mail', () => {
     } finally {
       events.destroy();
       sqs.destroy();
+      documents.destroy();
     }
   });
 

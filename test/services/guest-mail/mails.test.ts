@@ -9,7 +9,7 @@ import {
 } from '../../../services/guest-mail/mails';
 import { tripEndsAt, tripWhen } from '../../../services/guest-mail/trip-when';
 import type { BookingSnapshot } from '../../../shared/contract/events';
-import { bookingSnapshot } from '../../fixtures';
+import { bookingDetails, bookingSnapshot } from '../../fixtures';
 
 const link = guestPageLink('XHQGMDH', 'queenofsandiego.com');
 const booking = bookingSnapshot();
@@ -23,19 +23,18 @@ const hostileBooking = (overrides: Partial<BookingSnapshot> = {}): BookingSnapsh
   bookingSnapshot({
     boat: { listingId: 'lst_8812', name: hostile('Boat'), type: 'Sailboat', lengthFt: 47 },
     trip: { ...booking.trip, departure: { name: hostile('Dock'), address: hostile('Address') } },
-    renter: { firstName: hostile('Dana'), lastName: hostile('Reyes'), email: 'dana@example.com', phone: '+16195550100' },
-    specialRequests: hostile('Request'),
+    renter: { firstName: hostile('Dana') },
     ...overrides,
   });
 
-const mails = (b: BookingSnapshot): [string, Mail][] => [
-  ['confirmation', confirmationMail(b, { link })],
-  ['change', changeMail(b, [{ field: 'time', before: hostile('before'), after: hostile('after') }], { link })],
-  ['cancellation', cancellationMail(b, { link })],
+const mails = (b: BookingSnapshot, note = hostile('Request')): [string, Mail][] => [
+  ['confirmation', confirmationMail(b, { link, note })],
+  ['change', changeMail(b, [{ field: 'time', before: hostile('before'), after: hostile('after') }], { link, note })],
+  ['cancellation', cancellationMail(b, { link, note })],
 ];
 
 describe('the confirmation mail', () => {
-  const mail = confirmationMail(booking, { link });
+  const mail = confirmationMail(booking, { link, note: bookingDetails().specialRequests! });
 
   it('is titled with the boat and the day of the trip', () => {
     expect(mail.subject).toBe('Your charter on JADA, Saturday, December 5');

@@ -20,7 +20,8 @@ import { createLogger } from '../../../shared/logger';
 import { signedDelivery } from '../../../shared/signed-delivery';
 import { bookingConfirmedAs } from '../../fixtures';
 import { captureLogs, startCalendarCrewStack, uniqueBookingId, type CalendarCrewStack } from '../calendar/support';
-import { guestBooking, mailsIn, pageEvent, renterAddress, tripStartIn } from './support';
+import { PrivateRecords } from '../../../shared/private-records';
+import { guestBooking, mailsIn, pageEvent, rememberRenter, renterAddress, tripStartIn } from './support';
 
 /**
  * guest-mail on the local stack, from a signed webhook to the local mailbox (SES v2, aws-ses-v2-local), and
@@ -106,6 +107,7 @@ describe('guest-mail, end to end from a signed booking', () => {
     const [published] = await env.eventsOf(bookingId, 'GuestPagePublished');
     const confirmed = published!.detail.data.booking as ReturnType<typeof guestBooking>;
     const moved = { ...confirmed, revision: 2, status: 'modified' as const, trip: { ...confirmed.trip, start: confirmed.trip.start.replace('T17:00', 'T18:00') } };
+    await rememberRenter(documents, moved, [2, 3, 4]);
     await env.publisher.publishOne(
       'GuestPageUpdated',
       pageEvent('GuestPageUpdated', moved, { changes: [{ field: 'time', before: '5:00 PM', after: '6:00 PM' }] }),
@@ -144,6 +146,7 @@ describe('guest-mail and the past', () => {
   it('a backfill over past trips (replay to guest-mail only) sends nothing and records nothing', async () => {
     const bookingId = uniqueBookingId('P');
     const past = guestBooking(bookingId, { trip: { ...guestBooking(bookingId).trip, start: tripStartIn(-10) } });
+    await rememberRenter(documents, past, [1, 2, 3]);
     await env.publisher.publish([
       { detailType: 'GuestPagePublished', detail: pageEvent('GuestPagePublished', past) },
       { detailType: 'GuestPageUpdated', detail: pageEvent('GuestPageUpdated', { ...past, revision: 2 }) },
@@ -159,6 +162,7 @@ describe('guest-mail and the past', () => {
   it('a cancellation for a renter who never got a confirmation sends nothing, and no confirmation follows it', async () => {
     const bookingId = uniqueBookingId('N');
     const booking = guestBooking(bookingId);
+    await rememberRenter(documents, booking, [1, 2]);
     await env.publisher.publishOne('GuestPageWithdrawn', pageEvent('GuestPageWithdrawn', { ...booking, revision: 2, status: 'cancelled' }));
     await env.stack.eventBridge.idle();
     await env.publisher.publishOne('GuestPagePublished', pageEvent('GuestPagePublished', booking));
@@ -175,7 +179,8 @@ describe('guest-mail and the past', () => {
 describe('a bad address', () => {
   it('is recorded on the booking, shown by status, and not retried', async () => {
     const bookingId = uniqueBookingId('B');
-    const booking = guestBooking(bookingId, { renter: { ...guestBooking(bookingId).renter, email: 'dana at example dot com' } });
+    const booking = guestBooking(bookingId);
+    await rememberRenter(documents, booking, [1], 'dana at example dot com');
     const seenBefore = logs.lines.length;
     await env.publisher.publishOne('GuestPagePublished', pageEvent('GuestPagePublished', booking));
     await env.stack.eventBridge.idle();
@@ -225,7 +230,8 @@ describe('SES throttling and two deliveries at once', () => {
       }
       return send(command);
     }) as typeof ses.send;
-    const deps = { ses, records: records(), settings: mailSettings(), logger: createLogger('guest-mail') };
+    const deps = { ses, records: records(), privateRecords: new PrivateRecords(documents), settings: mailSettings(), logger: createLogger('guest-mail') };
+    await rememberRenter(documents, { bookingId });
 
     await expect(mailGuestFor(eventOf(bookingId), deps)).rejects.toThrow('Too many requests');
     expect(await records().of(bookingId)).toEqual([]);
@@ -237,6 +243,7 @@ describe('SES throttling and two deliveries at once', () => {
   it('the same event put on the bus twice at once is mailed once, and dead-letters nothing', async () => {
     const bookingId = uniqueBookingId('D');
     const detail = JSON.stringify(pageEvent('GuestPagePublished', guestBooking(bookingId)));
+    await rememberRenter(documents, { bookingId });
     const entry = { EventBusName: busName(), Source: 'charterflow.guest-page', DetailType: 'GuestPagePublished', Detail: detail };
     await events.send(new PutEventsCommand({ Entries: [entry, entry, entry] }));
     await env.stack.eventBridge.idle();

@@ -1,6 +1,8 @@
 import { SCHEMA_VERSION, type BookingSnapshot, type EventDetail } from '../../../shared/contract/events';
 import { exampleData } from '../../../shared/contract/examples';
-import { bookingSnapshot, eventMetadata } from '../../fixtures';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PrivateRecords } from '../../../shared/private-records';
+import { bookingDetails, bookingSnapshot, eventMetadata } from '../../fixtures';
 
 /** A mail as the local mailbox (aws-ses-v2-local) lists it at GET /store. */
 export interface StoredMail {
@@ -32,9 +34,22 @@ export function guestBooking(bookingId: string, overrides: Partial<BookingSnapsh
   return {
     ...base,
     trip: { ...base.trip, start: tripStartIn(30) },
-    renter: { ...base.renter, email: renterAddress(bookingId) },
     ...overrides,
   };
+}
+
+/** The booking's private record for these revisions, as the webhook writes it: the renter's address is there. */
+export async function rememberRenter(
+  documents: DynamoDBDocumentClient,
+  booking: Pick<BookingSnapshot, 'bookingId'>,
+  revisions: number[] = [1],
+  email = renterAddress(booking.bookingId),
+): Promise<void> {
+  const details = bookingDetails();
+  const records = new PrivateRecords(documents);
+  for (const revision of revisions) {
+    await records.write(booking.bookingId, revision, { ...details, renter: { ...details.renter, email } });
+  }
 }
 
 type PageEvent = 'GuestPagePublished' | 'GuestPageUpdated' | 'GuestPageWithdrawn';

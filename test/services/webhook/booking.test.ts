@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { BookingCancelled, BookingModified, BookingReceived } from '../../../shared/contract/events';
 import { bookingEventOf, detailTypeOf, toBookingSnapshot } from '../../../services/webhook/booking';
+import { bookingDetailsOf } from '../../../shared/contract/booking-details';
 import { idempotencyKeyOf } from '../../../shared/contract/metadata';
-import { bookingCancelled, bookingConfirmed, bookingModified, bookingSnapshot } from '../../fixtures';
+import { bookingCancelled, bookingConfirmed, bookingDetails, bookingModified, bookingSnapshot } from '../../fixtures';
 
 const context = { webhookId: 'msg_second', correlationId: 'msg_first', occurredAt: new Date('2026-11-24T17:03:01.250Z') };
 
@@ -17,13 +18,24 @@ describe('mapping a Boatsetter payload to our booking snapshot', () => {
     delete payload.data.special_requests;
     const snapshot = toBookingSnapshot(payload);
     expect(snapshot).not.toHaveProperty('captain');
-    expect(snapshot).not.toHaveProperty('specialRequests');
+    expect(snapshot.hasSpecialRequests).toBe(false);
+    expect(bookingDetailsOf(payload)).not.toHaveProperty('specialRequests');
   });
 
-  it('keeps an empty special request as given', () => {
+  it('counts a blank special request as no note, and keeps it as given in the private details', () => {
     const payload = bookingConfirmed();
-    payload.data.special_requests = '';
-    expect(toBookingSnapshot(payload).specialRequests).toBe('');
+    payload.data.special_requests = '  ';
+    expect(toBookingSnapshot(payload).hasSpecialRequests).toBe(false);
+    expect(bookingDetailsOf(payload).specialRequests).toBe('  ');
+  });
+
+  it("puts the renter's last name, email and phone, the prices and the note in the private details, none in the snapshot", () => {
+    const payload = bookingConfirmed();
+    expect(bookingDetailsOf(payload)).toEqual(bookingDetails());
+    const snapshot = JSON.stringify(toBookingSnapshot(payload));
+    for (const kept of ['Reyes', 'dana@example.com', '+16195550100', '1450', '217.5', '982.5', 'Birthday']) {
+      expect(snapshot).not.toContain(kept);
+    }
   });
 });
 
@@ -52,7 +64,7 @@ describe('the event a delivery becomes', () => {
       bookingId: 'XHQGMDH',
       correlationId: 'msg_first',
       causationId: 'msg_second',
-      schemaVersion: '1.0',
+      schemaVersion: '2.0',
       occurredAt: '2026-11-24T17:03:01.250Z',
       idempotencyKey: 'XHQGMDH:r2:BookingModified',
       receivedAt: '2026-11-24T17:03:01.250Z',

@@ -4,6 +4,8 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, eventBridgeClient } from '../../../shared/aws';
 import { bookingsTable } from '../../../shared/config';
 import { createLogger } from '../../../shared/logger';
+import { bookingDetailsOf } from '../../../shared/contract/booking-details';
+import { PrivateRecords } from '../../../shared/private-records';
 import { Publisher } from '../../../shared/publisher';
 import { SecretCache } from '../../../shared/secrets';
 import { signedDelivery } from '../../../shared/signed-delivery';
@@ -32,6 +34,7 @@ function handlerWith(overrides: Partial<WebhookDependencies> = {}, logLevel = 'S
       secrets: new SecretCache(secretsClient, { ttlMs: 60_000 }),
       deliveries: new Deliveries(documentClient()),
       publisher: new Publisher(eventBridgeClient()),
+      privateRecords: new PrivateRecords(documentClient()),
       ...overrides,
     },
     logger,
@@ -70,6 +73,35 @@ describe('the webhook handler', () => {
     const events = await s.eventsOf(bookingId);
     expect(events.map((e) => e.id)).toEqual([retried.json.eventId]);
     expect(await item(`BOOKING#${bookingId}`, 'REVISION#1')).toMatchObject({ state: 'emitted', eventId: retried.json.eventId });
+  });
+
+  it("writes each revision's private record before its event, and the event carries none of it", async () => {
+    const bookingId = uniqueBookingId('K');
+    const records = new PrivateRecords(documentClient());
+    const first = bookingConfirmedAs(bookingId);
+    const second = bookingConfirmedAs(bookingId);
+    second.type = 'booking.modified';
+    second.data.status = 'modified';
+    second.data.revision = 2;
+    second.data.pricing.booking_total = 1600;
+    for (const payload of [first, second]) {
+      expect((await invoke(handlerWith(), signedDelivery(payload, s.secret))).status).toBe(202);
+    }
+    expect(await records.read(bookingId, 1)).toEqual(bookingDetailsOf(first));
+    expect((await records.read(bookingId, 2))?.pricing.bookingTotal).toBe(1600);
+    const events = await s.eventsOf(bookingId);
+    expect(events).toHaveLength(2);
+    expect(JSON.stringify(events)).not.toMatch(/Reyes|dana@example\.com|6195550100|1450|1600|Birthday/);
+  });
+
+  it('answers 503 and publishes nothing when the private record cannot be written, and accepts the retry', async () => {
+    const bookingId = uniqueBookingId('Q');
+    const delivery = signedDelivery(bookingConfirmedAs(bookingId), s.secret);
+    const nowhere = new PrivateRecords(documentClient(), 'charterflow-no-such-table');
+    expect((await invoke(handlerWith({ privateRecords: nowhere }), delivery)).status).toBe(503);
+    expect(await s.eventsOf(bookingId)).toEqual([]);
+    expect((await invoke(handlerWith(), delivery)).status).toBe(202);
+    expect(await s.eventsOf(bookingId)).toHaveLength(1);
   });
 
   it('answers 503 (so Boatsetter retries) when the secret cannot be read, not 401', async () => {

@@ -4,6 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { documentClient, eventBridgeClient } from '../../../shared/aws';
 import { BoatsetterWebhookPayload } from '../../../shared/contract/boatsetter';
 import { createLogger } from '../../../shared/logger';
+import { PrivateRecords } from '../../../shared/private-records';
 import { Publisher } from '../../../shared/publisher';
 import { SecretCache } from '../../../shared/secrets';
 import { signedDelivery } from '../../../shared/signed-delivery';
@@ -98,6 +99,7 @@ describe('the webhook under random and mutated signed bodies', () => {
         secrets: new SecretCache(new SecretsManagerClient(s.clientConfig)),
         deliveries: new Deliveries(documentClient()),
         publisher: new Publisher(eventBridgeClient()),
+        privateRecords: new PrivateRecords(documentClient()),
       },
       createLogger('webhook'),
     );

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import type { BoatsetterWebhookPayload } from './boatsetter';
+import type { BookingSnapshotV1 } from './events';
+
+/**
+ * What of a booking never rides the bus: the renter's last name, email and phone, the prices and the renter's
+ * own note (which can hold anything the renter typed: a phone number, an address, what they paid). The webhook
+ * writes it to the booking's private record (shared/private-records.ts) before the event goes out; crew (SCC's
+ * revenue lines, the note in the crew notes) and guest-mail (the address, the note in the mail) read it there.
+ */
+export const BookingDetails = z.object({
+  renter: z.object({
+    lastName: z.string().min(1),
+    email: z.string().min(3),
+    phone: z.string().min(3),
+  }),
+  pricing: z.object({
+    currency: z.string().length(3),
+    bookingTotal: z.number().nonnegative(),
+    boatsetterFee: z.number().nonnegative(),
+    captainFee: z.number().nonnegative(),
+    ownerPayout: z.number().nonnegative(),
+  }),
+  specialRequests: z.string().optional(),
+});
+export type BookingDetails = z.infer<typeof BookingDetails>;
+
+export function bookingDetailsOf(payload: BoatsetterWebhookPayload): BookingDetails {
+  const { renter, pricing, special_requests } = payload.data;
+  return {
+    renter: { lastName: renter.last_name, email: renter.email, phone: renter.phone },
+    pricing: {
+      currency: pricing.currency,
+      bookingTotal: pricing.booking_total,
+      boatsetterFee: pricing.boatsetter_fee,
+      captainFee: pricing.captain_fee,
+      ownerPayout: pricing.owner_payout,
+    },
+    ...(special_requests !== undefined ? { specialRequests: special_requests } : {}),
+  };
+}
+
+/** The details a major-1 event carried inline, in the private record's shape. */
+export function detailsCarriedBy(booking: BookingSnapshotV1): BookingDetails {
+  const { firstName: _firstName, ...renter } = booking.renter;
+  return {
+    renter,
+    pricing: booking.pricing,
+    ...(booking.specialRequests !== undefined ? { specialRequests: booking.specialRequests } : {}),
+  };
+}
