@@ -259,7 +259,7 @@ describe('an event of contract major 1, still in the archive', () => {
     // The page event guest-page re-stated in major 2 has no private record behind it: named, not guessed at.
     const [letter, ...more] = await env.deadLetters('guest-mail');
     expect(more).toEqual([]);
-    expect(letter?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain(
+    expect(letter?.MessageAttributes?.ErrorMessage?.StringValue).toContain(
       `booking ${oldBookingId}: no private record for revision 1`,
     );
 

@@ -92,10 +92,10 @@ describe('the calendar consumer on the local stack', () => {
 
     const errors = logs.lines.filter((l) => l.level === 'ERROR' && l.bookingId === bookingId);
     expect(errors.some((l) => String(l.message).includes('jada-calendar rejected our credentials (HTTP 401)'))).toBe(true);
-    // Run once, then retried as the deployed function's EventInvokeConfig says.
-    expect(errors.filter((l) => l.message === 'consumer failed; the event will be retried, then dead-lettered')).toHaveLength(
-      1 + asyncRetriesOf(declaration).maximumRetryAttempts,
-    );
+    // Run once, then retried as the deployed function's EventInvokeConfig says; each failure says retrying cannot help.
+    const failures = errors.filter((l) => String(l.message).startsWith('consumer failed'));
+    expect(failures).toHaveLength(1 + asyncRetriesOf(declaration).maximumRetryAttempts);
+    expect(failures.every((l) => l.retryable === false && String(l.message).includes('retrying cannot help'))).toBe(true);
     // The token itself never reaches a log line.
     expect(JSON.stringify(logs.lines)).not.toContain(devSecrets[secretNames.jadaDashboardToken]);
   });
