@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeleteCommand,
   GetCommand,
@@ -59,7 +60,6 @@ const revisionItemKey = (key: Pick<RevisionKey, 'bookingId' | 'revision'>) => ({
   sk: `REVISION#${key.revision}`,
 });
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class Deliveries {
   private readonly table: string;

@@ -9,8 +9,7 @@ import { PrivateRecords } from '../../shared/private-records';
 import { Publisher } from '../../shared/publisher';
 import { DEFAULT_SECRET_TTL_MS, SecretCache } from '../../shared/secrets';
 import { Deliveries } from './deliveries';
-import { createWebhookHandler } from './intake';
-import type { Answer } from './responses';
+import { answerOf, createWebhookHandler } from './intake';
 
 const secrets = new SecretCache(secretsManagerClient(), {
   ttlMs: Number(process.env.CHARTERFLOW_SECRET_TTL_MS ?? DEFAULT_SECRET_TTL_MS),
@@ -24,10 +23,7 @@ const bookingMetric: Record<string, string> = {
   BookingCancelled: metricNames.bookingsCancelled,
 };
 
-/**
- * Counts accepted deliveries and flushes the request's metrics. Used after the intake's own middleware, so its
- * `after` runs first and still sees the Answer (the intake turns it into the HTTP result afterwards).
- */
+/** Counts accepted deliveries (from the invocation's Answer, answerOf) and flushes the request's metrics. */
 function bookingMetrics(): MiddlewareObj<unknown, unknown, Error, Context> {
   const perRequest = new WeakMap<object, Metrics>();
   // Most requests count nothing (duplicates, rejections): no empty EMF line for them.
@@ -40,10 +36,10 @@ function bookingMetrics(): MiddlewareObj<unknown, unknown, Error, Context> {
       perRequest.set(request, createMetrics('webhook'));
     },
     after: (request) => {
-      const answer = request.response as Answer;
-      const metric = answer.outcome === 'accepted' && answer.detailType ? bookingMetric[answer.detailType] : undefined;
+      const answer = answerOf(request.context);
+      const metric = answer?.outcome === 'accepted' && answer.detailType ? bookingMetric[answer.detailType] : undefined;
       const metrics = perRequest.get(request);
-      if (metric && metrics) {
+      if (answer && metric && metrics) {
         metrics.addMetric(metric, MetricUnit.Count, 1);
         // The same ids as the request's log line, so the EMF line leads to it and to the booking's trace.
         metrics.addMetadata('bookingId', answer.bookingId ?? '');

@@ -157,9 +157,8 @@ function answerAndLog(logger: Logger): MiddlewareObj<HttpEvent, HttpResult, Erro
       started.set(request, performance.now());
     },
     after: (request) => {
-      const answer = request.response as unknown as Answer;
-      log(request.event, answer, started.get(request) ?? performance.now());
-      request.response = toHttpResult(answer);
+      const answer = answerOf(request.context);
+      if (answer) log(request.event, answer, started.get(request) ?? performance.now());
     },
     onError: (request) => {
       const answer = answers.failed(describe(request.error));
@@ -169,8 +168,16 @@ function answerAndLog(logger: Logger): MiddlewareObj<HttpEvent, HttpResult, Erro
   };
 }
 
+/** Each invocation's Answer, for the middlewares that log and count it: the handler returns its HTTP form. */
+const answered = new WeakMap<Context, Answer>();
+export const answerOf = (context: Context): Answer | undefined => answered.get(context);
+
 export function createWebhookHandler(deps: WebhookDependencies, logger: Logger) {
   return middy<HttpEvent, HttpResult, Error, Context>()
     .use(answerAndLog(logger))
-    .handler(async (event) => (await answerDelivery(event, deps)) as unknown as HttpResult);
+    .handler(async (event, context) => {
+      const answer = await answerDelivery(event, deps);
+      answered.set(context, answer);
+      return toHttpResult(answer);
+    });
 }

@@ -198,23 +198,36 @@ export const [GuestPageWithdrawn, GuestPageWithdrawnV1] = detail(
   { url: z.url(), etag: z.string().min(1) },
 );
 
+/** The EventBridge source of every event a service produces: `charterflow.<service>`. */
+export function sourceOf(service: string): string {
+  return `charterflow.${service}`;
+}
+
+/** A catalog entry: the producing service (whose declaration emits it; a test holds the two together), its source, its majors. */
+const produced = <P extends string, S extends z.ZodType, V extends z.ZodType>(producer: P, schema: S, v1: V) => ({
+  producer,
+  source: sourceOf(producer) as `charterflow.${P}`,
+  schema,
+  v1,
+});
+
 export const eventCatalog = {
-  BookingReceived: { source: 'charterflow.webhook', schema: BookingReceived, v1: BookingReceivedV1 },
-  BookingModified: { source: 'charterflow.webhook', schema: BookingModified, v1: BookingModifiedV1 },
-  BookingCancelled: { source: 'charterflow.webhook', schema: BookingCancelled, v1: BookingCancelledV1 },
-  CalendarEntryCreated: { source: 'charterflow.calendar', schema: CalendarEntryCreated, v1: CalendarEntryCreatedV1 },
-  CalendarEntryUpdated: { source: 'charterflow.calendar', schema: CalendarEntryUpdated, v1: CalendarEntryUpdatedV1 },
-  CalendarEntryCancelled: { source: 'charterflow.calendar', schema: CalendarEntryCancelled, v1: CalendarEntryCancelledV1 },
-  CalendarConflictDetected: { source: 'charterflow.calendar', schema: CalendarConflictDetected, v1: CalendarConflictDetectedV1 },
-  CalendarConflictResolved: { source: 'charterflow.calendar', schema: CalendarConflictResolved, v1: CalendarConflictResolvedV1 },
-  CrewEventCreated: { source: 'charterflow.crew', schema: CrewEventCreated, v1: CrewEventCreatedV1 },
-  CrewEventUpdated: { source: 'charterflow.crew', schema: CrewEventUpdated, v1: CrewEventUpdatedV1 },
-  CrewEventCancelled: { source: 'charterflow.crew', schema: CrewEventCancelled, v1: CrewEventCancelledV1 },
-  CrewNotesScrubbed: { source: 'charterflow.scrub', schema: CrewNotesScrubbed, v1: CrewNotesScrubbedV1 },
-  GuestPagePublished: { source: 'charterflow.guest-page', schema: GuestPagePublished, v1: GuestPagePublishedV1 },
-  GuestPageUpdated: { source: 'charterflow.guest-page', schema: GuestPageUpdated, v1: GuestPageUpdatedV1 },
-  GuestPageWithdrawn: { source: 'charterflow.guest-page', schema: GuestPageWithdrawn, v1: GuestPageWithdrawnV1 },
-} as const;
+  BookingReceived: produced('webhook', BookingReceived, BookingReceivedV1),
+  BookingModified: produced('webhook', BookingModified, BookingModifiedV1),
+  BookingCancelled: produced('webhook', BookingCancelled, BookingCancelledV1),
+  CalendarEntryCreated: produced('calendar', CalendarEntryCreated, CalendarEntryCreatedV1),
+  CalendarEntryUpdated: produced('calendar', CalendarEntryUpdated, CalendarEntryUpdatedV1),
+  CalendarEntryCancelled: produced('calendar', CalendarEntryCancelled, CalendarEntryCancelledV1),
+  CalendarConflictDetected: produced('calendar', CalendarConflictDetected, CalendarConflictDetectedV1),
+  CalendarConflictResolved: produced('calendar', CalendarConflictResolved, CalendarConflictResolvedV1),
+  CrewEventCreated: produced('crew', CrewEventCreated, CrewEventCreatedV1),
+  CrewEventUpdated: produced('crew', CrewEventUpdated, CrewEventUpdatedV1),
+  CrewEventCancelled: produced('crew', CrewEventCancelled, CrewEventCancelledV1),
+  CrewNotesScrubbed: produced('scrub', CrewNotesScrubbed, CrewNotesScrubbedV1),
+  GuestPagePublished: produced('guest-page', GuestPagePublished, GuestPagePublishedV1),
+  GuestPageUpdated: produced('guest-page', GuestPageUpdated, GuestPageUpdatedV1),
+  GuestPageWithdrawn: produced('guest-page', GuestPageWithdrawn, GuestPageWithdrawnV1),
+};
 
 export type DetailType = keyof typeof eventCatalog;
 export const detailTypes = Object.keys(eventCatalog) as DetailType[];
@@ -224,6 +237,4 @@ export function isDetailType(value: unknown): value is DetailType {
   return typeof value === 'string' && Object.hasOwn(eventCatalog, value);
 }
 
-export function sourceOf(service: string): string {
-  return `charterflow.${service}`;
-}
+
