@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
-import { eventCatalog, type DetailType, type EventDetail } from './contract/events';
+import type { DetailType, EventDetail } from './contract/events';
+import { EventBridgeEnvelope, eventContracts } from './contract-validators.generated';
 import { ContractViolation, parseOrThrow } from './contract/validate';
 import type { ConsumerDeclaration } from './declaration';
 import { createLogger, type Logger } from './logger';
@@ -26,7 +26,7 @@ export interface ConsumerTools {
 export type ConsumerHandler = (event: EventBridgeEvent<string, unknown>, context: Context) => Promise<void>;
 
 /**
- * Wraps a consumer's action for Lambda: parses the EventBridge envelope (Powertools parser schema), checks
+ * Wraps a consumer's action for Lambda: parses the EventBridge envelope (Powertools parser schema, in its generated zod/mini form), checks
  * that the detail-type is one the consumer declared and that the detail meets its contract, and throws a
  * ContractViolation naming the field otherwise, so a malformed event fails the invocation and ends in the
  * rule's DLQ with that reason instead of being dropped.
@@ -65,14 +65,14 @@ export function parseConsumedEvent<T extends DetailType>(
   declaration: ConsumerDeclaration<T>,
   raw: unknown,
 ): ConsumedEvent<T> {
-  const envelope = parseOrThrow(EventBridgeSchema, raw, 'EventBridge event');
+  const envelope = parseOrThrow(EventBridgeEnvelope, raw, 'EventBridge event');
   const detailType = envelope['detail-type'];
   if (!(declaration.consumes as readonly string[]).includes(detailType)) {
     throw new ContractViolation(`event for ${declaration.name}`, [
       { path: 'detail-type', message: `${detailType} is not one of ${declaration.consumes.join(', ')}` },
     ]);
   }
-  const schema = eventCatalog[detailType as T].schema;
+  const schema = eventContracts[detailType as T].schema;
   const detail = parseOrThrow(schema, envelope.detail, `${detailType} detail`) as EventDetail<T>;
   return {
     id: envelope.id,
