@@ -99,7 +99,9 @@ export async function benchBundles(runs: number, log: (line: string) => void): P
         const event = await firstEventFor(name, bookingId, { webhookSecret, scc, logger, n });
         const eventFile = join(outRoot, `${name}-${i}.json`);
         writeFileSync(eventFile, JSON.stringify(event));
-        const { stdout } = await run(process.execPath, [join(root, 'bench', 'cold-start.mjs'), bundle, eventFile], {
+        // CHARTERFLOW_BENCH_CPU_PROF=<dir>: a V8 CPU profile of each cold start (import and first event), to read in DevTools.
+        const profile = process.env.CHARTERFLOW_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${process.env.CHARTERFLOW_BENCH_CPU_PROF}`] : [];
+        const { stdout } = await run(process.execPath, [...profile, join(root, 'bench', 'cold-start.mjs'), bundle, eventFile], {
           env: { ...process.env, ...stack.env, POWERTOOLS_LOG_LEVEL: 'SILENT', NODE_NO_WARNINGS: '1' },
         });
         samples.push(JSON.parse(stdout.trim().split('\n').pop()!));
