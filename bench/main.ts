@@ -275,6 +275,9 @@ async function main(): Promise<void> {
     figures.push({ section, name: 'choreography, the baseline\'s steps only', value: round(sameScope.total, 3), unit: 'USD', how: `calendar, crew, scrub, guest-page (no webhook, ledger or mail): ${how(sameScope)}` });
     figures.push({ section, name: 'direct orchestration, per 1,000 bookings', value: round(direct.total, 3), unit: 'USD', how: `one function a booking: ${how(direct)}` });
     figures.push({ section, name: 'choreography/direct cost, same steps', value: round(sameScope.total / direct.total), unit: 'x', how: 'the price of the bus, the step records and the events' });
+    // Both pay the same invalidation, which dwarfs the rest: without it, what choreography itself costs shows.
+    const withoutInvalidations = (b: CostBreakdown) => b.total - (b.byService.CloudFront ?? 0);
+    figures.push({ section, name: 'choreography/direct cost, same steps, without invalidations', value: round(withoutInvalidations(sameScope) / withoutInvalidations(direct)), unit: 'x', how: 'Lambda, EventBridge, DynamoDB and S3 only' });
     raw.cost = { prices, memoryMb, choreography, sameScope, direct, uses };
   }
 
