@@ -268,7 +268,8 @@ async function main(): Promise<void> {
     const uses = functionUses(hopInvocations, chainBookings);
     const choreography = costPerThousandBookings(uses, model);
     const sameScope = costPerThousandBookings(uses.filter((u) => ['calendar', 'crew', 'scrub', 'guest-page'].includes(u.name)), model);
-    const direct = costPerThousandBookings(functionUses(directRuns[0]!.invocations, directRuns[0]!.bookings), model);
+    const directUses = functionUses(directRuns[0]!.invocations, directRuns[0]!.bookings);
+    const direct = costPerThousandBookings(directUses, model);
     const how = (b: CostBreakdown) => Object.entries(b.byService).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
     const measuredHow = `durations and AWS calls measured at 1 in flight (${chainBookings} bookings) on the local stack, at ${memoryMb} MB (serverless.yml)`;
     figures.push({ section, name: 'choreography, per 1,000 bookings', value: round(choreography.total, 3), unit: 'USD', how: `${how(choreography)}; ${measuredHow}` });
@@ -278,7 +279,7 @@ async function main(): Promise<void> {
     // Both pay the same invalidation, which dwarfs the rest: without it, what choreography itself costs shows.
     const withoutInvalidations = (b: CostBreakdown) => b.total - (b.byService.CloudFront ?? 0);
     figures.push({ section, name: 'choreography/direct cost, same steps, without invalidations', value: round(withoutInvalidations(sameScope) / withoutInvalidations(direct)), unit: 'x', how: 'Lambda, EventBridge, DynamoDB and S3 only' });
-    raw.cost = { prices, memoryMb, choreography, sameScope, direct, uses };
+    raw.cost = { prices, memoryMb, choreography, sameScope, direct, uses, directUses };
   }
 
   raw.sdkSocketWarnings = sdkSocketWarnings;
