@@ -65,7 +65,7 @@ export function parseConsumedEvent<T extends DetailType>(
   declaration: ConsumerDeclaration<T>,
   raw: unknown,
 ): ConsumedEvent<T> {
-  const envelope = parseOrThrow(EventBridgeEnvelope, raw, 'EventBridge event');
+  const envelope = parseOrThrow(EventBridgeEnvelope(), raw, 'EventBridge event');
   const detailType = envelope['detail-type'];
   if (!(declaration.consumes as readonly string[]).includes(detailType)) {
     throw new ContractViolation(`event for ${declaration.name}`, [

@@ -8,207 +8,322 @@ z.config(en());
 
 export const SCHEMA_VERSION = '1.0';
 
-const part1 = z.object({
-  bookingId: z.string().check(z.regex(/^[A-Z0-9]{6,12}$/)),
-  correlationId: z.string().check(z.minLength(1)),
-  causationId: z.string().check(z.minLength(1)),
-  schemaVersion: z.string().check(z.regex(/^\d+\.\d+$/)),
-  occurredAt: z.iso.datetime({ offset: true }),
-  idempotencyKey: z.string().check(z.minLength(1)),
-  receivedAt: z.optional(z.iso.datetime({ offset: true })),
-});
-const part2 = z.object({
-  listingId: z.string().check(z.minLength(1)),
-  name: z.string().check(z.minLength(1)),
-  type: z.string().check(z.minLength(1)),
-  lengthFt: z.number().check(z.positive()),
-});
-const part3 = z.object({ name: z.string().check(z.minLength(1)), address: z.string().check(z.minLength(1)) });
-const part4 = z.object({
-  start: z.iso.datetime({ offset: true }),
-  durationHours: z.number().check(z.positive()),
-  departure: part3,
-});
-const part5 = z.object({
-  firstName: z.string().check(z.minLength(1)),
-  lastName: z.string().check(z.minLength(1)),
-  email: z.string().check(z.minLength(3)),
-  phone: z.string().check(z.minLength(3)),
-});
-const part6 = z.object({ name: z.string().check(z.minLength(1)) });
-const part7 = z.object({
-  currency: z.string().check(z.minLength(3), z.maxLength(3)),
-  bookingTotal: z.number().check(z.nonnegative()),
-  boatsetterFee: z.number().check(z.nonnegative()),
-  captainFee: z.number().check(z.nonnegative()),
-  ownerPayout: z.number().check(z.nonnegative()),
-});
-const part8 = z.object({
-  bookingId: z.string().check(z.regex(/^[A-Z0-9]{6,12}$/)),
-  revision: z.int().check(z.positive()),
-  status: z.enum(['confirmed', 'modified', 'cancelled']),
-  boat: part2,
-  trip: part4,
-  renter: part5,
-  partySize: z.int().check(z.positive()),
-  captain: z.optional(part6),
-  pricing: part7,
-  specialRequests: z.optional(z.string()),
-});
-const part9 = z.object({ booking: part8 });
-const part10 = z.object({ booking: part8, calendarEntryId: z.string().check(z.minLength(1)) });
-const part11 = z.object({
-  booking: part8,
-  calendarEntryId: z.string().check(z.minLength(1)),
-  sccEventId: z.string().check(z.minLength(1)),
-});
-const part12 = z.object({ booking: part8, url: z.url(), etag: z.string().check(z.minLength(1)) });
+// Each schema is built on first use: building them all was most of this module's import time, and a
+// function uses a few (the envelope, what it consumes, what it emits).
+function once<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => {
+    built ??= build();
+    return built;
+  };
+}
 
-/** The EventBridge envelope (Powertools parser schema). */
-export const EventBridgeEnvelope = z.object({
-  version: z.string(),
-  id: z.string(),
-  source: z.string(),
-  account: z.string(),
-  time: z.iso.datetime({ offset: false }),
-  region: z.string(),
-  resources: z.array(z.string()),
-  'detail-type': z.string(),
-  detail: z.unknown(),
-  'replay-name': z.optional(z.string()),
-});
-
-export const BoatsetterWebhookPayload = z.object({
-  type: z.enum(['booking.confirmed', 'booking.modified', 'booking.cancelled']),
-  created_at: z.iso.datetime({ offset: true }),
-  data: z.object({
-    booking_id: z.string().check(z.regex(/^[A-Z0-9]{6,12}$/)),
+const part1 = once(() =>
+  z.object({
+    bookingId: z.string().check(z.regex(/^[A-Z0-9]{6,12}$/)),
+    correlationId: z.string().check(z.minLength(1)),
+    causationId: z.string().check(z.minLength(1)),
+    schemaVersion: z.string().check(z.regex(/^\d+\.\d+$/)),
+    occurredAt: z.iso.datetime({ offset: true }),
+    idempotencyKey: z.string().check(z.minLength(1)),
+    receivedAt: z.optional(z.iso.datetime({ offset: true })),
+  }),
+);
+const part2 = once(() =>
+  z.object({
+    listingId: z.string().check(z.minLength(1)),
+    name: z.string().check(z.minLength(1)),
+    type: z.string().check(z.minLength(1)),
+    lengthFt: z.number().check(z.positive()),
+  }),
+);
+const part3 = once(() =>
+  z.object({ name: z.string().check(z.minLength(1)), address: z.string().check(z.minLength(1)) }),
+);
+const part4 = once(() =>
+  z.object({
+    start: z.iso.datetime({ offset: true }),
+    durationHours: z.number().check(z.positive()),
+    departure: part3(),
+  }),
+);
+const part5 = once(() =>
+  z.object({
+    firstName: z.string().check(z.minLength(1)),
+    lastName: z.string().check(z.minLength(1)),
+    email: z.string().check(z.minLength(3)),
+    phone: z.string().check(z.minLength(3)),
+  }),
+);
+const part6 = once(() => z.object({ name: z.string().check(z.minLength(1)) }));
+const part7 = once(() =>
+  z.object({
+    currency: z.string().check(z.minLength(3), z.maxLength(3)),
+    bookingTotal: z.number().check(z.nonnegative()),
+    boatsetterFee: z.number().check(z.nonnegative()),
+    captainFee: z.number().check(z.nonnegative()),
+    ownerPayout: z.number().check(z.nonnegative()),
+  }),
+);
+const part8 = once(() =>
+  z.object({
+    bookingId: z.string().check(z.regex(/^[A-Z0-9]{6,12}$/)),
     revision: z.int().check(z.positive()),
     status: z.enum(['confirmed', 'modified', 'cancelled']),
-    listing: z.object({
-      id: z.string().check(z.minLength(1), z.maxLength(64)),
-      boat_name: z.string().check(z.minLength(1), z.maxLength(200)),
-      boat_type: z.string().check(z.minLength(1), z.maxLength(100)),
-      length_ft: z.number().check(z.positive(), z.lte(1000)),
-    }),
-    trip: z.object({
-      start: z.iso.datetime({ offset: true }),
-      duration_hours: z.number().check(z.positive(), z.lte(336)),
-      departure: z.object({
-        name: z.string().check(z.minLength(1), z.maxLength(200)),
-        address: z.string().check(z.minLength(1), z.maxLength(500)),
-      }),
-    }),
-    renter: z.object({
-      first_name: z.string().check(z.minLength(1), z.maxLength(100)),
-      last_name: z.string().check(z.minLength(1), z.maxLength(100)),
-      email: z.email(),
-      phone: z.string().check(z.minLength(3), z.maxLength(40)),
-    }),
-    party_size: z.int().check(z.positive(), z.lte(500)),
-    captain: z.optional(z.object({ name: z.string().check(z.minLength(1), z.maxLength(200)) })),
-    pricing: z.object({
-      currency: z.string().check(z.regex(/^[A-Z]{3}$/)),
-      booking_total: z.number().check(z.nonnegative()),
-      boatsetter_fee: z.number().check(z.nonnegative()),
-      captain_fee: z.number().check(z.nonnegative()),
-      owner_payout: z.number().check(z.nonnegative()),
-    }),
-    special_requests: z.optional(z.string().check(z.maxLength(2000))),
+    boat: part2(),
+    trip: part4(),
+    renter: part5(),
+    partySize: z.int().check(z.positive()),
+    captain: z.optional(part6()),
+    pricing: part7(),
+    specialRequests: z.optional(z.string()),
   }),
-});
+);
+const part9 = once(() => z.object({ booking: part8() }));
+const part10 = once(() => z.object({ booking: part8(), calendarEntryId: z.string().check(z.minLength(1)) }));
+const part11 = once(() =>
+  z.object({
+    booking: part8(),
+    calendarEntryId: z.string().check(z.minLength(1)),
+    sccEventId: z.string().check(z.minLength(1)),
+  }),
+);
+const part12 = once(() => z.object({ booking: part8(), url: z.url(), etag: z.string().check(z.minLength(1)) }));
+
+/** The EventBridge envelope (Powertools parser schema). */
+export const EventBridgeEnvelope = once(() =>
+  z.object({
+    version: z.string(),
+    id: z.string(),
+    source: z.string(),
+    account: z.string(),
+    time: z.iso.datetime({ offset: false }),
+    region: z.string(),
+    resources: z.array(z.string()),
+    'detail-type': z.string(),
+    detail: z.unknown(),
+    'replay-name': z.optional(z.string()),
+  }),
+);
+
+export const BoatsetterWebhookPayload = once(() =>
+  z.object({
+    type: z.enum(['booking.confirmed', 'booking.modified', 'booking.cancelled']),
+    created_at: z.iso.datetime({ offset: true }),
+    data: z.object({
+      booking_id: z.string().check(z.regex(/^[A-Z0-9]{6,12}$/)),
+      revision: z.int().check(z.positive()),
+      status: z.enum(['confirmed', 'modified', 'cancelled']),
+      listing: z.object({
+        id: z.string().check(z.minLength(1), z.maxLength(64)),
+        boat_name: z.string().check(z.minLength(1), z.maxLength(200)),
+        boat_type: z.string().check(z.minLength(1), z.maxLength(100)),
+        length_ft: z.number().check(z.positive(), z.lte(1000)),
+      }),
+      trip: z.object({
+        start: z.iso.datetime({ offset: true }),
+        duration_hours: z.number().check(z.positive(), z.lte(336)),
+        departure: z.object({
+          name: z.string().check(z.minLength(1), z.maxLength(200)),
+          address: z.string().check(z.minLength(1), z.maxLength(500)),
+        }),
+      }),
+      renter: z.object({
+        first_name: z.string().check(z.minLength(1), z.maxLength(100)),
+        last_name: z.string().check(z.minLength(1), z.maxLength(100)),
+        email: z.email(),
+        phone: z.string().check(z.minLength(3), z.maxLength(40)),
+      }),
+      party_size: z.int().check(z.positive(), z.lte(500)),
+      captain: z.optional(z.object({ name: z.string().check(z.minLength(1), z.maxLength(200)) })),
+      pricing: z.object({
+        currency: z.string().check(z.regex(/^[A-Z]{3}$/)),
+        booking_total: z.number().check(z.nonnegative()),
+        boatsetter_fee: z.number().check(z.nonnegative()),
+        captain_fee: z.number().check(z.nonnegative()),
+        owner_payout: z.number().check(z.nonnegative()),
+      }),
+      special_requests: z.optional(z.string().check(z.maxLength(2000))),
+    }),
+  }),
+);
+
+const BookingReceived = once(() => z.object({ metadata: part1(), data: part9() }));
+const BookingModified = once(() => z.object({ metadata: part1(), data: part9() }));
+const BookingCancelled = once(() => z.object({ metadata: part1(), data: part9() }));
+const CalendarEntryCreated = once(() => z.object({ metadata: part1(), data: part10() }));
+const CalendarEntryUpdated = once(() =>
+  z.object({
+    metadata: part1(),
+    data: z.object({
+      booking: part8(),
+      calendarEntryId: z.string().check(z.minLength(1)),
+      changed: z.array(z.string().check(z.minLength(1))),
+    }),
+  }),
+);
+const CalendarEntryCancelled = once(() => z.object({ metadata: part1(), data: part10() }));
+const CalendarConflictDetected = once(() =>
+  z.object({
+    metadata: part1(),
+    data: z.object({
+      booking: part8(),
+      calendarEntryId: z.string().check(z.minLength(1)),
+      trip: z.object({ start: z.iso.datetime({ offset: true }), end: z.iso.datetime({ offset: true }) }),
+      conflictsWith: z
+        .array(
+          z.object({
+            bookingId: z.string().check(z.regex(/^[A-Z0-9]{6,12}$/)),
+            calendarEntryId: z.string().check(z.minLength(1)),
+            start: z.iso.datetime({ offset: true }),
+            end: z.iso.datetime({ offset: true }),
+          }),
+        )
+        .check(z.minLength(1)),
+    }),
+  }),
+);
+const CalendarConflictResolved = once(() =>
+  z.object({
+    metadata: part1(),
+    data: z.object({
+      booking: part8(),
+      calendarEntryId: z.string().check(z.minLength(1)),
+      resolvedWith: z
+        .array(z.object({ bookingId: z.string().check(z.regex(/^[A-Z0-9]{6,12}$/)) }))
+        .check(z.minLength(1)),
+    }),
+  }),
+);
+const CrewEventCreated = once(() => z.object({ metadata: part1(), data: part11() }));
+const CrewEventUpdated = once(() =>
+  z.object({
+    metadata: part1(),
+    data: z.object({
+      booking: part8(),
+      calendarEntryId: z.string().check(z.minLength(1)),
+      sccEventId: z.string().check(z.minLength(1)),
+      changed: z.array(z.string().check(z.minLength(1))),
+      crewNotified: z.boolean(),
+    }),
+  }),
+);
+const CrewEventCancelled = once(() => z.object({ metadata: part1(), data: part11() }));
+const CrewNotesScrubbed = once(() =>
+  z.object({
+    metadata: part1(),
+    data: z.object({
+      booking: part8(),
+      sccEventId: z.string().check(z.minLength(1)),
+      linesRemoved: z.int().check(z.nonnegative()),
+    }),
+  }),
+);
+const GuestPagePublished = once(() => z.object({ metadata: part1(), data: part12() }));
+const GuestPageUpdated = once(() =>
+  z.object({
+    metadata: part1(),
+    data: z.object({
+      booking: part8(),
+      url: z.url(),
+      etag: z.string().check(z.minLength(1)),
+      changes: z.array(z.object({ field: z.string().check(z.minLength(1)), before: z.string(), after: z.string() })),
+    }),
+  }),
+);
+const GuestPageWithdrawn = once(() => z.object({ metadata: part1(), data: part12() }));
 
 export const eventContracts = {
-  BookingReceived: { source: 'charterflow.webhook', schema: z.object({ metadata: part1, data: part9 }) },
-  BookingModified: { source: 'charterflow.webhook', schema: z.object({ metadata: part1, data: part9 }) },
-  BookingCancelled: { source: 'charterflow.webhook', schema: z.object({ metadata: part1, data: part9 }) },
-  CalendarEntryCreated: { source: 'charterflow.calendar', schema: z.object({ metadata: part1, data: part10 }) },
+  BookingReceived: {
+    source: 'charterflow.webhook',
+    get schema() {
+      return BookingReceived();
+    },
+  },
+  BookingModified: {
+    source: 'charterflow.webhook',
+    get schema() {
+      return BookingModified();
+    },
+  },
+  BookingCancelled: {
+    source: 'charterflow.webhook',
+    get schema() {
+      return BookingCancelled();
+    },
+  },
+  CalendarEntryCreated: {
+    source: 'charterflow.calendar',
+    get schema() {
+      return CalendarEntryCreated();
+    },
+  },
   CalendarEntryUpdated: {
     source: 'charterflow.calendar',
-    schema: z.object({
-      metadata: part1,
-      data: z.object({
-        booking: part8,
-        calendarEntryId: z.string().check(z.minLength(1)),
-        changed: z.array(z.string().check(z.minLength(1))),
-      }),
-    }),
+    get schema() {
+      return CalendarEntryUpdated();
+    },
   },
-  CalendarEntryCancelled: { source: 'charterflow.calendar', schema: z.object({ metadata: part1, data: part10 }) },
+  CalendarEntryCancelled: {
+    source: 'charterflow.calendar',
+    get schema() {
+      return CalendarEntryCancelled();
+    },
+  },
   CalendarConflictDetected: {
     source: 'charterflow.calendar',
-    schema: z.object({
-      metadata: part1,
-      data: z.object({
-        booking: part8,
-        calendarEntryId: z.string().check(z.minLength(1)),
-        trip: z.object({ start: z.iso.datetime({ offset: true }), end: z.iso.datetime({ offset: true }) }),
-        conflictsWith: z
-          .array(
-            z.object({
-              bookingId: z.string().check(z.regex(/^[A-Z0-9]{6,12}$/)),
-              calendarEntryId: z.string().check(z.minLength(1)),
-              start: z.iso.datetime({ offset: true }),
-              end: z.iso.datetime({ offset: true }),
-            }),
-          )
-          .check(z.minLength(1)),
-      }),
-    }),
+    get schema() {
+      return CalendarConflictDetected();
+    },
   },
   CalendarConflictResolved: {
     source: 'charterflow.calendar',
-    schema: z.object({
-      metadata: part1,
-      data: z.object({
-        booking: part8,
-        calendarEntryId: z.string().check(z.minLength(1)),
-        resolvedWith: z
-          .array(z.object({ bookingId: z.string().check(z.regex(/^[A-Z0-9]{6,12}$/)) }))
-          .check(z.minLength(1)),
-      }),
-    }),
+    get schema() {
+      return CalendarConflictResolved();
+    },
   },
-  CrewEventCreated: { source: 'charterflow.crew', schema: z.object({ metadata: part1, data: part11 }) },
+  CrewEventCreated: {
+    source: 'charterflow.crew',
+    get schema() {
+      return CrewEventCreated();
+    },
+  },
   CrewEventUpdated: {
     source: 'charterflow.crew',
-    schema: z.object({
-      metadata: part1,
-      data: z.object({
-        booking: part8,
-        calendarEntryId: z.string().check(z.minLength(1)),
-        sccEventId: z.string().check(z.minLength(1)),
-        changed: z.array(z.string().check(z.minLength(1))),
-        crewNotified: z.boolean(),
-      }),
-    }),
+    get schema() {
+      return CrewEventUpdated();
+    },
   },
-  CrewEventCancelled: { source: 'charterflow.crew', schema: z.object({ metadata: part1, data: part11 }) },
+  CrewEventCancelled: {
+    source: 'charterflow.crew',
+    get schema() {
+      return CrewEventCancelled();
+    },
+  },
   CrewNotesScrubbed: {
     source: 'charterflow.scrub',
-    schema: z.object({
-      metadata: part1,
-      data: z.object({
-        booking: part8,
-        sccEventId: z.string().check(z.minLength(1)),
-        linesRemoved: z.int().check(z.nonnegative()),
-      }),
-    }),
+    get schema() {
+      return CrewNotesScrubbed();
+    },
   },
-  GuestPagePublished: { source: 'charterflow.guest-page', schema: z.object({ metadata: part1, data: part12 }) },
+  GuestPagePublished: {
+    source: 'charterflow.guest-page',
+    get schema() {
+      return GuestPagePublished();
+    },
+  },
   GuestPageUpdated: {
     source: 'charterflow.guest-page',
-    schema: z.object({
-      metadata: part1,
-      data: z.object({
-        booking: part8,
-        url: z.url(),
-        etag: z.string().check(z.minLength(1)),
-        changes: z.array(z.object({ field: z.string().check(z.minLength(1)), before: z.string(), after: z.string() })),
-      }),
-    }),
+    get schema() {
+      return GuestPageUpdated();
+    },
   },
-  GuestPageWithdrawn: { source: 'charterflow.guest-page', schema: z.object({ metadata: part1, data: part12 }) },
+  GuestPageWithdrawn: {
+    source: 'charterflow.guest-page',
+    get schema() {
+      return GuestPageWithdrawn();
+    },
+  },
 } as const;
 
 export type ContractDetailType = keyof typeof eventContracts;

@@ -63,7 +63,7 @@ export async function answerDelivery(event: HttpEvent, deps: WebhookDependencies
   } catch {
     return answers.malformedJson();
   }
-  const parsed = BoatsetterWebhookPayload.safeParse(json);
+  const parsed = BoatsetterWebhookPayload().safeParse(json);
   if (!parsed.success) {
     const issues = issuesOf(parsed.error);
     const bookingId = bookingIdOf(json);
