@@ -63,11 +63,12 @@ export function bytesByPackage(inputs: Record<string, { bytesInOutput: number }>
   return [...totals].map(([source, bytes]) => ({ source, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
-async function buildBundle(name: string, outdir: string) {
+/** One handler built as serverless-esbuild builds it; `largest` is what its minified bytes are made of. */
+export async function buildBundle(name: string, outdir: string) {
   const plugins = createRequire(import.meta.url)(join(root, 'deploy', 'esbuild-plugins.cjs')) as Plugin[];
   const result = await build({ ...lambdaBuildOptions, plugins, entryPoints: { handler: join(root, 'services', name, 'handler.ts') }, outdir, logLevel: 'error' });
   const output = Object.entries(result.metafile?.outputs ?? {}).find(([file]) => file.endsWith('handler.mjs'))?.[1];
-  return { bundle: join(outdir, 'handler.mjs'), largest: bytesByPackage(output?.inputs ?? {}).slice(0, 5) };
+  return { bundle: join(outdir, 'handler.mjs'), largest: bytesByPackage(output?.inputs ?? {}).slice(0, 5), inputs: Object.keys(output?.inputs ?? {}) };
 }
 
 const envelope = (detailType: DetailType, detail: unknown, n: number) =>

@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bytesByPackage, lambdaBuildOptions } from '../../bench/bundles';
+import { buildBundle, bytesByPackage, lambdaBuildOptions } from '../../bench/bundles';
 import { awsCallOf, costPerThousandBookings, functionUses, prices } from '../../bench/cost';
 import { bookingChangeOf } from '../../bench/harness';
 import { cloneText } from '../../bench/history';
@@ -225,4 +227,17 @@ it("a booking's change is Boatsetter's revision 2 of that booking, on its own da
   expect(change.data.booking_id).toBe('BK000042');
   expect(change.data.revision).toBe(2);
   expect(Date.parse(change.data.trip.start) - Date.parse(bookingConfirmedAs('BK000042').data.trip.start)).toBe(90 * 60_000);
+});
+
+it('a Lambda bundle validates with zod/mini, and carries neither zod\'s classic API nor event streams', async () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'charterflow-bundle-'));
+  try {
+    const { inputs } = await buildBundle('crew', outdir);
+    expect(inputs.some((path) => path.includes('zod/v4/mini/'))).toBe(true);
+    expect(inputs.filter((path) => path.includes('zod/v4/classic/'))).toEqual([]);
+    expect(inputs.filter((path) => path.includes('@smithy/core/dist-es/submodules/event-streams'))).toEqual([]);
+    expect(inputs.filter((path) => path.includes('credential-provider-node'))).toEqual([]);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 });
