@@ -129,7 +129,7 @@ export async function benchBundles(runs: number, log: (line: string) => void): P
   }
 }
 
-interface EventTools {
+export interface EventTools {
   webhookSecret: string;
   scc: ReturnType<typeof sccApi>;
   logger: ReturnType<typeof createLogger>;
@@ -137,7 +137,7 @@ interface EventTools {
 }
 
 /** A first event that makes the function do its whole job for a booking it has never seen. */
-async function firstEventFor(service: string, bookingId: string, tools: EventTools): Promise<unknown> {
+export async function firstEventFor(service: string, bookingId: string, tools: EventTools): Promise<unknown> {
   const booking = bookingSnapshot({ bookingId });
   const metadata = (detailType: string) =>
     eventMetadata({ bookingId, correlationId: `msg_bench${tools.n}`, causationId: `msg_bench${tools.n}`, idempotencyKey: `${bookingId}:r1:${detailType}`, occurredAt: new Date().toISOString() });
