@@ -82,3 +82,12 @@ describe('the generated schemas parse as zod does', () => {
     expect(generated.EventBridgeEnvelope().parse(envelope)).toEqual(envelope);
   });
 });
+
+it('the generator refuses a JSON Schema keyword it has no zod/mini form for, rather than dropping the check', () => {
+  const [first] = contractDocuments;
+  const withUnsupported = (path: string) => {
+    if (path !== first!.path) return read(path);
+    return JSON.stringify({ ...JSON.parse(read(path)), propertyNames: { maxLength: 3 } });
+  };
+  expect(() => renderContractValidators(withUnsupported)).toThrow(/no zod\/mini form for propertyNames/);
+});
