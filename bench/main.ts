@@ -239,7 +239,7 @@ async function main(): Promise<void> {
     const r = growth.replay;
     const section = '5. replay';
     figures.push({ section, name: 'archived events replayed', value: r.archivedEvents, unit: 'events', how: 'StartReplay of the whole archive to the consumer rules (FilterArns), all already done' });
-    figures.push({ section, name: 'replay rate', value: round(r.eventsPerSecond, 1), unit: 'events/s', how: `archived events / (StartReplay to bus idle); ${r.invocations.length} consumer invocations, at most ${plan.growth.replayConcurrency} at once per function` });
+    figures.push({ section, name: 'replay rate', value: round(r.eventsPerSecond, 1), unit: 'events/s', aim: { op: '>=', value: 1_000 }, how: `archived events / (StartReplay to bus idle); ${r.invocations.length} consumer invocations, at most ${plan.growth.replayConcurrency} at once per function` });
     const skipped = groupBy(growth.skips, (i) => i.consumer);
     for (const [consumer, list] of Object.entries(skipped)) {
       const processed = byConsumer[consumer];

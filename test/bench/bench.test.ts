@@ -74,6 +74,8 @@ describe('the results table', () => {
     expect(figures.map(meetsAim)).toEqual([false, true, undefined, undefined]);
     expect(meetsAim({ ...figures[0]!, value: 250 })).toBe(false);
     expect(meetsAim({ ...figures[0]!, value: 250, aim: { op: '<=', value: 250 } })).toBe(true);
+    expect(meetsAim({ ...figures[2]!, aim: { op: '>=', value: 1_000 } })).toBe(true);
+    expect(meetsAim({ ...figures[2]!, aim: { op: '>=', value: 2_000 } })).toBe(false);
   });
 
   it('groups by section, shows value, aim and how, with " for a repeated how', () => {
