@@ -195,7 +195,7 @@ async function main(): Promise<void> {
     figures.push({ section: baseline, name: `p99, ${inFlight} in flight`, value: d.p99, unit: 'ms', how: `start to guest page invalidated; ${direct.bookings} bookings` });
     figures.push({ section: baseline, name: `throughput, ${inFlight} in flight`, value: round(direct.throughput), unit: 'bookings/s', how: 'bookings / wall time' });
     figures.push({ section: baseline, name: `CPU per booking, ${inFlight} in flight`, value: round(direct.cpuMsPerBooking, 1), unit: 'ms', how: 'process.cpuUsage() / bookings' });
-    figures.push({ section: baseline, name: `choreography/direct p50, ${inFlight} in flight`, value: round(s.p50 / d.p50), unit: 'x', aim: { op: '<=', value: 1.2 }, how: 'our overhead: p50 of section 1 / p50 of the baseline' });
+    figures.push({ section: baseline, name: `choreography/direct p50, ${inFlight} in flight`, value: round(s.p50 / d.p50), unit: 'x', aim: { op: '<=', value: run.concurrency === 1 ? 1.2 : 1.5 }, how: 'our overhead: p50 of section 1 / p50 of the baseline' });
     figures.push({ section: baseline, name: `choreography/direct throughput, ${inFlight} in flight`, value: round(run.throughput / direct.throughput), unit: 'x', how: 'bookings/s of section 1 / bookings/s of the baseline' });
   }
 
