@@ -64,11 +64,12 @@ export function bytesByPackage(inputs: Record<string, { bytesInOutput: number }>
   return [...totals].map(([source, bytes]) => ({ source, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
-async function buildBundle(name: string, outdir: string) {
+/** One handler built as serverless-esbuild builds it; `largest` is what its minified bytes are made of. */
+export async function buildBundle(name: string, outdir: string) {
   const plugins = createRequire(import.meta.url)(join(root, 'deploy', 'esbuild-plugins.cjs')) as Plugin[];
   const result = await build({ ...lambdaBuildOptions, plugins, entryPoints: { handler: join(root, 'services', name, 'handler.ts') }, outdir, logLevel: 'error' });
   const output = Object.entries(result.metafile?.outputs ?? {}).find(([file]) => file.endsWith('handler.mjs'))?.[1];
-  return { bundle: join(outdir, 'handler.mjs'), largest: bytesByPackage(output?.inputs ?? {}).slice(0, 5) };
+  return { bundle: join(outdir, 'handler.mjs'), largest: bytesByPackage(output?.inputs ?? {}).slice(0, 5), inputs: Object.keys(output?.inputs ?? {}) };
 }
 
 const envelope = (detailType: DetailType, detail: unknown, n: number) =>
@@ -101,7 +102,9 @@ export async function benchBundles(runs: number, log: (line: string) => void): P
         const event = await firstEventFor(name, bookingId, { webhookSecret, scc, privateRecords, logger, n });
         const eventFile = join(outRoot, `${name}-${i}.json`);
         writeFileSync(eventFile, JSON.stringify(event));
-        const { stdout } = await run(process.execPath, [join(root, 'bench', 'cold-start.mjs'), bundle, eventFile], {
+        // CHARTERFLOW_BENCH_CPU_PROF=<dir>: a V8 CPU profile of each cold start (import and first event), to read in DevTools.
+        const profile = process.env.CHARTERFLOW_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${process.env.CHARTERFLOW_BENCH_CPU_PROF}`] : [];
+        const { stdout } = await run(process.execPath, [...profile, join(root, 'bench', 'cold-start.mjs'), bundle, eventFile], {
           env: { ...process.env, ...stack.env, POWERTOOLS_LOG_LEVEL: 'SILENT', NODE_NO_WARNINGS: '1' },
         });
         samples.push(JSON.parse(stdout.trim().split('\n').pop()!));
@@ -128,7 +131,7 @@ export async function benchBundles(runs: number, log: (line: string) => void): P
   }
 }
 
-interface EventTools {
+export interface EventTools {
   webhookSecret: string;
   scc: ReturnType<typeof sccApi>;
   /** The booking's private record, written as the webhook would, for the consumers that read it. */
@@ -138,7 +141,7 @@ interface EventTools {
 }
 
 /** A first event that makes the function do its whole job for a booking it has never seen. */
-async function firstEventFor(service: string, bookingId: string, tools: EventTools): Promise<unknown> {
+export async function firstEventFor(service: string, bookingId: string, tools: EventTools): Promise<unknown> {
   const booking = bookingSnapshot({ bookingId });
   if (service === 'crew' || service === 'guest-mail') await tools.privateRecords.write(bookingId, booking.revision, bookingDetails());
   const metadata = (detailType: string) =>

@@ -9,7 +9,8 @@ import { toBookingSnapshot } from '../services/webhook/booking';
 import { bookingConfirmedAs } from '../test/fixtures';
 import { bookingDetailsOf } from '../shared/contract/booking-details';
 import { directOrchestration, type DirectDeps } from './direct-orchestration';
-import type { BenchStack } from './harness';
+import type { AwsCall } from './cost';
+import { measured, type BenchStack } from './harness';
 import { inPool } from './stats';
 
 export interface RunFigures {
@@ -21,6 +22,12 @@ export interface RunFigures {
   throughput: number;
   /** CPU time of this process (stack, consumers, stand-ins: all in it) per booking, user + system, in ms. */
   cpuMsPerBooking: number;
+  bookingIds: string[];
+}
+
+/** The direct baseline's one function per booking: its duration and AWS calls (for the cost figure). */
+export interface DirectRunFigures extends RunFigures {
+  invocations: { consumer: string; totalMs: number; downstreamMs: number; calls: AwsCall[] }[];
 }
 
 const cpuMs = (since: NodeJS.CpuUsage) => {
@@ -40,7 +47,25 @@ export async function runChain(bench: BenchStack, bookings: number, concurrency:
   const seconds = (performance.now() - started) / 1000;
   // The ledger and the scrub may still be finishing the last bookings: their work counts too.
   await bench.stack.eventBridge.idle();
-  return { bookings, concurrency, latencies, throughput: bookings / seconds, cpuMsPerBooking: cpuMs(cpu) / bookings };
+  return { bookings, concurrency, latencies, throughput: bookings / seconds, cpuMsPerBooking: cpuMs(cpu) / bookings, bookingIds: ids };
+}
+
+/**
+ * Changes of bookings already published, one at a time: from the change's 202 at the webhook to the booking's
+ * GuestPageUpdated crossing the bus. The same path as a new booking's (webhook, calendar, crew, guest page),
+ * each step now an update of what it made.
+ */
+export async function runChanges(bench: BenchStack, bookingIds: readonly string[], concurrency: number): Promise<RunFigures> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const latencies = await inPool(bookingIds, concurrency, async (id) => {
+    const acceptedAt = await bench.sendChange(id);
+    return (await bench.updated(id)) - acceptedAt;
+  });
+  const seconds = (performance.now() - started) / 1000;
+  await bench.stack.eventBridge.idle();
+  const bookings = bookingIds.length;
+  return { bookings, concurrency, latencies, throughput: bookings / seconds, cpuMsPerBooking: cpuMs(cpu) / bookings, bookingIds: [...bookingIds] };
 }
 
 /** The same downstream calls, made in sequence by one function (the "before"), with the same clients and stand-ins. */
@@ -65,16 +90,18 @@ export function directDeps(): DirectDeps & { destroy(): void } {
   };
 }
 
-export async function runDirect(bench: BenchStack, deps: DirectDeps, bookings: number, concurrency: number): Promise<RunFigures> {
+export async function runDirect(bench: BenchStack, deps: DirectDeps, bookings: number, concurrency: number): Promise<DirectRunFigures> {
   const ids = Array.from({ length: bookings }, () => bench.nextBookingId());
   const cpu = process.cpuUsage();
   const started = performance.now();
+  const invocations: DirectRunFigures['invocations'] = [];
   const latencies = await inPool(ids, concurrency, async (id) => {
     const payload = bookingConfirmedAs(id);
     const booking = toBookingSnapshot(payload);
-    const at = performance.now();
-    await directOrchestration(booking, bookingDetailsOf(payload), deps);
-    return performance.now() - at;
+    const { totalMs, downstreamMs, calls } = await measured(() => directOrchestration(booking, bookingDetailsOf(payload), deps));
+    invocations.push({ consumer: 'direct-orchestration', totalMs, downstreamMs, calls });
+    return totalMs;
   });
-  return { bookings, concurrency, latencies, throughput: bookings / ((performance.now() - started) / 1000), cpuMsPerBooking: cpuMs(cpu) / bookings };
+  const throughput = bookings / ((performance.now() - started) / 1000);
+  return { bookings, concurrency, latencies, throughput, cpuMsPerBooking: cpuMs(cpu) / bookings, bookingIds: ids, invocations };
 }

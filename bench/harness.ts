@@ -3,6 +3,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import type { ClientRequest } from 'node:http';
+import { createServer } from 'node:net';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -12,9 +13,11 @@ import type { LambdaHandler } from '../local/lambda';
 import { startStack, type LocalStack } from '../local/stack';
 import { parseSecrets } from '../services/webhook/signature';
 import { region, secretNames } from '../shared/config';
-import { deployedNames, type ConsumerDeclaration } from '../shared/declaration';
+import { deployedNames } from '../shared/declaration';
 import { signedDelivery } from '../shared/signed-delivery';
-import { bookingConfirmedAs, bookingIdNumber } from '../test/fixtures';
+import { atOffsetOf } from '../shared/trip';
+import { bookingConfirmedAs, bookingIdNumber, bookingModified, tripStartOf } from '../test/fixtures';
+import { awsCallOf, type AwsCall } from './cost';
 import { unionLength } from './stats';
 
 /**
@@ -30,14 +33,29 @@ export interface Invocation {
   replay: boolean;
   totalMs: number;
   downstreamMs: number;
+  /** The AWS calls it made (SDK requests), e.g. DynamoDB.GetItem, S3.PutObject. */
+  calls: AwsCall[];
 }
 
 interface InvocationRecord {
   intervals: [number, number][];
+  calls: AwsCall[];
 }
 
 const invocationScope = new AsyncLocalStorage<InvocationRecord>();
 let watching = false;
+
+/**
+ * Runs `work` as one measured invocation: its downstream time and AWS calls (the direct baseline uses it for
+ * its one function).
+ */
+export async function measured<T>(work: () => Promise<T>): Promise<{ result: T; totalMs: number; downstreamMs: number; calls: AwsCall[] }> {
+  watchDownstreamCalls();
+  const record: InvocationRecord = { intervals: [], calls: [] };
+  const at = performance.now();
+  const result = await invocationScope.run(record, work);
+  return { result, totalMs: performance.now() - at, downstreamMs: unionLength(record.intervals), calls: record.calls };
+}
 
 /** Records the downstream calls made inside an invocation: once per process (channels and fetch are global). */
 function watchDownstreamCalls(): void {
@@ -47,7 +65,15 @@ function watchDownstreamCalls(): void {
   subscribe('http.client.request.start', (message) => {
     const { request } = message as { request: ClientRequest };
     const record = invocationScope.getStore();
-    if (record) started.set(request, { record, at: performance.now() });
+    if (!record) return;
+    started.set(request, { record, at: performance.now() });
+    const call = awsCallOf({
+      method: request.method,
+      path: request.path,
+      target: request.getHeader('x-amz-target') as string | undefined,
+      copySource: request.getHeader('x-amz-copy-source') !== undefined,
+    });
+    if (call) record.calls.push(call);
   });
   subscribe('http.client.response.finish', (message) => {
     const { request } = message as { request: ClientRequest };
@@ -72,8 +98,12 @@ export interface BenchStack {
   invocations: Invocation[];
   /** Signs and posts a new confirmed booking; resolves at its 202 with the epoch ms it was accepted. */
   send(bookingId: string): Promise<number>;
+  /** Signs and posts a change of a published booking (revision 2: later start, longer, more guests); resolves at its 202. */
+  sendChange(bookingId: string): Promise<number>;
   /** Epoch ms the booking's GuestPagePublished was delivered to the tap (SQS SentTimestamp). */
   published(bookingId: string): Promise<number>;
+  /** Epoch ms the booking's GuestPageUpdated (the change's end) was delivered to the tap. */
+  updated(bookingId: string): Promise<number>;
   nextBookingId(): string;
   /**
    * At most `limit` executions of each function at once, the rest waiting their turn (Lambda's reserved
@@ -83,10 +113,27 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
+/**
+ * One mailbox port for every stack the bench starts in this process: guest-mail's SES client is built once, at
+ * import, with the mailbox's address, and the handler module outlives the stack it was first imported for.
+ */
+let mailboxPort: Promise<number> | undefined;
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
 export async function startBenchStack(options: { consumers?: string[] } = {}): Promise<BenchStack> {
   // Downstream retries keep their production shape; only the per-call timeout is generous for a busy laptop.
   process.env.CHARTERFLOW_HTTP_TIMEOUT_MS ??= '10000';
-  const stack = await startStack({ ephemeral: true, ports: { aws: 0, webhook: 0, guestSite: 0, standIns: {} }, log: false, consumers: options.consumers ?? true });
+  mailboxPort ??= freePort();
+  const ports = { aws: 0, webhook: 0, guestSite: 0, mailbox: await mailboxPort, standIns: {} };
+  const stack = await startStack({ ephemeral: true, ports, log: false, consumers: options.consumers ?? true });
   const config = { region: region(), endpoint: stack.endpoints.aws };
   const sqs = new SQSClient(config);
   const events = new EventBridgeClient(config);
@@ -98,25 +145,27 @@ export async function startBenchStack(options: { consumers?: string[] } = {}): P
   const invocations: Invocation[] = [];
   watchDownstreamCalls();
   for (const { name, dir, declaration } of await discoverServices()) {
-    if (declaration.kind !== 'consumer' || (options.consumers && !options.consumers.includes(name))) continue;
+    // The webhook too (an http function): its calls and duration are part of what a booking costs.
+    if (declaration.kind === 'consumer' && options.consumers && !options.consumers.includes(name)) continue;
     const file = pathToFileURL(join(dir, 'handler.ts')).href;
     // Registering again replaces the stack's entry: same handler module, timed around each invocation.
     stack.lambda.register(deployedNames(name).functionName, async () => {
       const { handler } = (await import(file)) as { handler: LambdaHandler };
       return async (event, context) => {
-        const record: InvocationRecord = { intervals: [] };
+        const record: InvocationRecord = { intervals: [], calls: [] };
         const at = performance.now();
         try {
           return await invocationScope.run(record, () => handler(event, context));
         } finally {
-          const { intervals } = record;
-          const e = event as { 'detail-type': string; 'replay-name'?: string };
+          const { intervals, calls } = record;
+          const e = event as { 'detail-type'?: string; 'replay-name'?: string };
           invocations.push({
-            consumer: (declaration as ConsumerDeclaration).name,
-            detailType: e['detail-type'],
+            consumer: declaration.name,
+            detailType: e['detail-type'] ?? 'http',
             replay: Boolean(e['replay-name']),
             totalMs: performance.now() - at,
             downstreamMs: unionLength(intervals),
+            calls,
           });
         }
       };
@@ -124,59 +173,65 @@ export async function startBenchStack(options: { consumers?: string[] } = {}): P
   }
 
 
-  const tap = await openBusTap(events, sqs, { name: 'bench-tap-guest-page-published', pattern: { 'detail-type': ['GuestPagePublished'] } });
+  const tap = await openBusTap(events, sqs, { name: 'bench-tap-guest-page-published', pattern: { 'detail-type': ['GuestPagePublished', 'GuestPageUpdated'] } });
 
+  // Keyed by detail-type and booking id: a change's GuestPageUpdated and the booking's GuestPagePublished apart.
+  let counter = 0;
+  const webhookUrl = new URL('/webhooks/boatsetter', stack.endpoints.webhook);
   const arrived = new Map<string, number>();
   const waiting = new Map<string, (at: number) => void>();
   let polling = true;
   const poll = async () => {
     while (polling) {
       for (const event of await tap.receive({ waitSeconds: 1 })) {
-        const bookingId = event.detail.metadata.bookingId!;
+        const key = `${event['detail-type']}:${event.detail.metadata.bookingId!}`;
         const at = event.sentAt;
-        const waiter = waiting.get(bookingId);
+        const waiter = waiting.get(key);
         if (waiter) {
-          waiting.delete(bookingId);
+          waiting.delete(key);
           waiter(at);
-        } else if (!arrived.has(bookingId)) arrived.set(bookingId, at);
+        } else if (!arrived.has(key)) arrived.set(key, at);
       }
     }
   };
   const pollers = Array.from({ length: 3 }, () => poll().catch((error: unknown) => (polling ? Promise.reject(error) : undefined)));
+  const arrival = (detailType: string, bookingId: string): Promise<number> => {
+    const key = `${detailType}:${bookingId}`;
+    const at = arrived.get(key);
+    if (at !== undefined) {
+      arrived.delete(key);
+      return Promise.resolve(at);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiting.delete(key);
+        reject(new Error(`no ${detailType} for booking ${bookingId} within 60 s`));
+      }, 60_000);
+      waiting.set(key, (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      });
+    });
+  };
+  const post = async (bookingId: string, payload: unknown) => {
+    const delivery = signedDelivery(payload, webhookSecret);
+    const response = await fetch(webhookUrl, { method: 'POST', headers: delivery.headers, body: delivery.body });
+    const acceptedAt = Date.now();
+    const text = await response.text();
+    if (response.status !== 202) throw new Error(`webhook answered ${response.status} for booking ${bookingId}: ${text}`);
+    return acceptedAt;
+  };
 
-  let counter = 0;
-  const webhookUrl = new URL('/webhooks/boatsetter', stack.endpoints.webhook);
   return {
     stack,
     webhookSecret,
     invocations,
     nextBookingId: () => bookingIdNumber(++counter),
     limitConcurrency: (limit) => stack.lambda.setConcurrency(limit),
-    async send(bookingId) {
-      const delivery = signedDelivery(bookingConfirmedAs(bookingId), webhookSecret);
-      const response = await fetch(webhookUrl, { method: 'POST', headers: delivery.headers, body: delivery.body });
-      const acceptedAt = Date.now();
-      const text = await response.text();
-      if (response.status !== 202) throw new Error(`webhook answered ${response.status} for booking ${bookingId}: ${text}`);
-      return acceptedAt;
-    },
-    published(bookingId) {
-      const at = arrived.get(bookingId);
-      if (at !== undefined) {
-        arrived.delete(bookingId);
-        return Promise.resolve(at);
-      }
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiting.delete(bookingId);
-          reject(new Error(`no GuestPagePublished for booking ${bookingId} within 60 s`));
-        }, 60_000);
-        waiting.set(bookingId, (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        });
-      });
-    },
+    send: (bookingId) => post(bookingId, bookingConfirmedAs(bookingId)),
+    sendChange: (bookingId) => post(bookingId, bookingChangeOf(bookingId)),
+    published: (bookingId) => arrival('GuestPagePublished', bookingId),
+    updated: (bookingId) => arrival('GuestPageUpdated', bookingId),
     async stop() {
       polling = false;
       await Promise.allSettled(pollers);
@@ -185,4 +240,13 @@ export async function startBenchStack(options: { consumers?: string[] } = {}): P
       await stack.stop();
     },
   };
+}
+
+/** Boatsetter's change of the sample (test/fixtures' booking-modified) for another booking, on that booking's day. */
+export function bookingChangeOf(bookingId: string) {
+  const payload = bookingModified();
+  payload.data.booking_id = bookingId;
+  // Ninety minutes later, as in the sample change: the booking's own day, so no double booking.
+  payload.data.trip.start = atOffsetOf(tripStartOf(bookingId), Date.parse(tripStartOf(bookingId)) + 90 * 60_000);
+  return payload;
 }

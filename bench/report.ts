@@ -6,14 +6,21 @@ export interface Figure {
   name: string;
   value: number;
   unit: string;
-  aim?: { op: '<=' | '<'; value: number };
+  aim?: { op: '<=' | '<' | '>='; value: number };
   how: string;
 }
 
 /** Whether a figure meets its aim (undefined when it has none, or no value was measured). */
 export function meetsAim(figure: Figure): boolean | undefined {
   if (!figure.aim || !Number.isFinite(figure.value)) return undefined;
-  return figure.aim.op === '<' ? figure.value < figure.aim.value : figure.value <= figure.aim.value;
+  switch (figure.aim.op) {
+    case '<':
+      return figure.value < figure.aim.value;
+    case '<=':
+      return figure.value <= figure.aim.value;
+    case '>=':
+      return figure.value >= figure.aim.value;
+  }
 }
 
 const formatValue = (value: number) =>

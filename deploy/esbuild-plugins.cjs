@@ -38,4 +38,34 @@ const environmentCredentialsOnly = {
   },
 };
 
-module.exports = [englishOnlyZodLocales, environmentCredentialsOnly];
+// Event streams (S3 Select, Lambda response streams, Bedrock...) are set up by some clients and carried by
+// every one through the protocol's dynamic import: ~15 KB a bundle. No operation we call streams events;
+// should one ever, it fails loudly with this message rather than misbehaving.
+const noEventStreams = {
+  name: 'no-event-streams',
+  setup(build) {
+    build.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, () => ({ path: 'no-event-streams', namespace: 'charterflow' }));
+    build.onLoad({ filter: /^no-event-streams$/, namespace: 'charterflow' }, () => ({
+      contents: [
+        'const unsupported = () => { throw new Error("event streams are not bundled in charterflow Lambdas (deploy/esbuild-plugins.cjs)"); };',
+        'export const eventStreamSerdeProvider = () => ({ serialize: unsupported, deserialize: unsupported });',
+        'export const resolveEventStreamSerdeConfig = (input) => Object.assign(input, { eventStreamMarshaller: input.eventStreamSerdeProvider(input) });',
+        'export class EventStreamSerde { constructor() { unsupported(); } }',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
+// Each client imports its whole package.json for one field, its version (in the user agent): ~2 KB a client.
+const sdkPackageVersionOnly = {
+  name: 'sdk-package-version-only',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@aws-sdk[\\/][^\\/]+[\\/]package\.json$/ }, (args) => {
+      const { name, version } = JSON.parse(require('node:fs').readFileSync(args.path, 'utf8'));
+      return { contents: JSON.stringify({ name, version }), loader: 'json' };
+    });
+  },
+};
+
+module.exports = [englishOnlyZodLocales, environmentCredentialsOnly, noEventStreams, sdkPackageVersionOnly];

@@ -12,13 +12,23 @@ import { region } from './config';
  * The endpoint is never set here: the SDK reads AWS_ENDPOINT_URL, which is how the local stack is reached.
  */
 
-export const eventBridgeClient = () => new EventBridgeClient({ region: region() });
-export const dynamoDbClient = () => new DynamoDBClient({ region: region() });
+/**
+ * The SDK's logger middleware filters every call's input and output for secrets before it hands them to the
+ * client's logger, even to the default logger, which drops them. We give no logger, so the filtering was pure
+ * cost on every call (about 1 % of the chain's CPU in the bench's profile).
+ */
+function withoutCallLog<C extends { middlewareStack: { remove(name: string): boolean } }>(client: C): C {
+  client.middlewareStack.remove('loggerMiddleware');
+  return client;
+}
+
+export const eventBridgeClient = () => withoutCallLog(new EventBridgeClient({ region: region() }));
+export const dynamoDbClient = () => withoutCallLog(new DynamoDBClient({ region: region() }));
 export const documentClient = (client = dynamoDbClient()) =>
   DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 // Path-style against a custom endpoint: bucket names with dots (queenofsandiego.com) cannot be virtual hosts there.
 export const s3Client = () =>
-  new S3Client({ region: region(), forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL) });
-export const cloudFrontClient = () => new CloudFrontClient({ region: region() });
-export const secretsManagerClient = () => new SecretsManagerClient({ region: region() });
-export const sqsClient = () => new SQSClient({ region: region() });
+  withoutCallLog(new S3Client({ region: region(), forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL) }));
+export const cloudFrontClient = () => withoutCallLog(new CloudFrontClient({ region: region() }));
+export const secretsManagerClient = () => withoutCallLog(new SecretsManagerClient({ region: region() }));
+export const sqsClient = () => withoutCallLog(new SQSClient({ region: region() }));

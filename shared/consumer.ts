@@ -1,9 +1,9 @@
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import type { BookingDetails } from './contract/booking-details';
 import type { DetailType, EventDetail } from './contract/events';
 import { readEventDetail } from './contract/read';
+import { EventBridgeEnvelope } from './contract-validators.generated';
 import { ContractViolation, parseOrThrow } from './contract/validate';
 import type { ConsumerDeclaration } from './declaration';
 import { createLogger, type Logger } from './logger';
@@ -68,7 +68,7 @@ export function consumerOutcomeOf(result: unknown): ConsumerOutcome {
 export type ConsumerHandler = (event: EventBridgeEvent<string, unknown>, context: Context) => Promise<void>;
 
 /**
- * Wraps a consumer's action for Lambda: parses the EventBridge envelope (Powertools parser schema), checks
+ * Wraps a consumer's action for Lambda: parses the EventBridge envelope (Powertools parser schema, in its generated zod/mini form), checks
  * that the detail-type is one the consumer declared and that the detail meets its contract, and throws a
  * ContractViolation naming the field otherwise, so a malformed event fails the invocation and ends in the
  * rule's DLQ with that reason instead of being dropped. Counts the outcome (or the failure) and flushes the
@@ -138,7 +138,7 @@ export function parseConsumedEvent<T extends DetailType>(
   declaration: ConsumerDeclaration<T>,
   raw: unknown,
 ): ConsumedEvent<T> {
-  const envelope = parseOrThrow(EventBridgeSchema, raw, 'EventBridge event');
+  const envelope = parseOrThrow(EventBridgeEnvelope(), raw, 'EventBridge event');
   const detailType = envelope['detail-type'];
   if (!(declaration.consumes as readonly string[]).includes(detailType)) {
     throw new ContractViolation(`event for ${declaration.name}`, [

@@ -1,4 +1,5 @@
-import { eventCatalog, type DetailType } from './contract/events';
+import type { DetailType } from './contract/events';
+import { eventContracts } from './contract-validators.generated';
 import { stage } from './config';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
@@ -83,7 +84,7 @@ export interface EventPattern {
 /** The EventBridge pattern of a consumer's rule: exactly the declared detail-types from their producers. */
 export function eventPatternOf(declaration: ConsumerDeclaration): EventPattern {
   const types = [...new Set(declaration.consumes)].sort();
-  const sources = [...new Set(types.map((t) => eventCatalog[t].source))].sort();
+  const sources = [...new Set(types.map((t) => eventContracts[t].source))].sort();
   return { source: sources, 'detail-type': types };
 }
 

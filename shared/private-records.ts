@@ -5,7 +5,8 @@ import {
   QueryCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { BookingDetails } from './contract/booking-details';
+import type { BookingDetails } from './contract/booking-details';
+import { BookingDetails as bookingDetailsContract } from './contract-validators.generated';
 import { parseOrThrow } from './contract/validate';
 import { bookingsTable } from './config';
 import { isConditionFailure } from './errors';
@@ -158,7 +159,7 @@ export class PrivateRecords {
 
 const detailsOf = (item: Record<string, unknown>, bookingId: string): BookingDetails =>
   parseOrThrow(
-    BookingDetails,
+    bookingDetailsContract(),
     JSON.parse(String(item.details)),
     `private record of booking ${bookingId} r${String(item.revision)}`,
   );

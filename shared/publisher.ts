@@ -1,5 +1,6 @@
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { eventCatalog, type DetailType, type EventDetail } from './contract/events';
+import type { DetailType, EventDetail } from './contract/events';
+import { eventContracts } from './contract-validators.generated';
 import { parseOrThrow } from './contract/validate';
 import { busName } from './config';
 import { currentTraceHeader } from './tracing';
@@ -73,7 +74,7 @@ export class Publisher {
   }
 
   private toEntry(event: OutgoingEvent): PutEventsRequestEntry {
-    const contract = eventCatalog[event.detailType];
+    const contract = eventContracts[event.detailType];
     if (!contract) throw new Error(`unknown detail-type ${String(event.detailType)}`);
     const detail = parseOrThrow(contract.schema, event.detail, `${event.detailType} detail`);
     const traceHeader = currentTraceHeader();

@@ -1,4 +1,4 @@
-import { detailTypes } from '../../shared/contract/events';
+import { contractDetailTypes } from '../../shared/contract-validators.generated';
 import { defineConsumer } from '../../shared/declaration';
 
 /**
@@ -9,7 +9,7 @@ import { defineConsumer } from '../../shared/declaration';
 export const declaration = defineConsumer({
   name: 'booking-ledger',
   description: 'Keeps a readable timeline of every booking across the chain, for charterflow status',
-  consumes: detailTypes,
+  consumes: contractDetailTypes,
   emits: [],
   tables: [
     {

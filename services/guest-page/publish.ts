@@ -7,13 +7,16 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseOrThrow } from '../../shared/contract/validate';
 import type { Logger } from '../../shared/logger';
 import { sitePath } from './html';
 
 /** The guest site, as stored in Secrets Manager (charterflow/guest-site). */
-export const GuestSiteConfig = z.object({ distributionId: z.string().min(1), bucket: z.string().min(1) });
+export const GuestSiteConfig = z.object({
+  distributionId: z.string().check(z.minLength(1)),
+  bucket: z.string().check(z.minLength(1)),
+});
 export type GuestSiteConfig = z.infer<typeof GuestSiteConfig>;
 
 export const parseGuestSiteConfig = (value: unknown) =>

@@ -1,11 +1,8 @@
 import type { BoatsetterWebhookPayload, BoatsetterWebhookType } from '../../shared/contract/boatsetter';
 import { idempotencyKeyOf } from '../../shared/contract/metadata';
 import type { ContractIssue } from '../../shared/contract/validate';
-import {
-  SCHEMA_VERSION,
-  type BookingSnapshot,
-  type EventDetail,
-} from '../../shared/contract/events';
+import type { BookingSnapshot, EventDetail } from '../../shared/contract/events';
+import { SCHEMA_VERSION } from '../../shared/contract-validators.generated';
 
 /**
  * The one place where Boatsetter's payload becomes our booking snapshot and event detail, so that a change in

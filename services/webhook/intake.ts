@@ -1,6 +1,6 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { BoatsetterWebhookPayload } from '../../shared/contract/boatsetter';
+import { BoatsetterWebhookPayload } from '../../shared/contract-validators.generated';
 import { issuesOf } from '../../shared/contract/validate';
 import { secretNames } from '../../shared/config';
 import { headerOf, rawBodyOf, type HttpEvent, type HttpResult } from '../../shared/http-api';
@@ -67,7 +67,7 @@ export async function answerDelivery(event: HttpEvent, deps: WebhookDependencies
   } catch {
     return answers.malformedJson();
   }
-  const parsed = BoatsetterWebhookPayload.safeParse(json);
+  const parsed = BoatsetterWebhookPayload().safeParse(json);
   if (!parsed.success) {
     const issues = issuesOf(parsed.error);
     const bookingId = bookingIdOf(json);

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { BoatsetterWebhookPayload } from './boatsetter';
-import type { BookingSnapshotV1 } from './events';
 
 /**
  * What of a booking never rides the bus: the renter's last name, email and phone, the prices and the renter's
@@ -40,12 +39,3 @@ export function bookingDetailsOf(payload: BoatsetterWebhookPayload): BookingDeta
   };
 }
 
-/** The details a major-1 event carried inline, in the private record's shape. */
-export function detailsCarriedBy(booking: BookingSnapshotV1): BookingDetails {
-  const { firstName: _firstName, ...renter } = booking.renter;
-  return {
-    renter,
-    pricing: booking.pricing,
-    ...(booking.specialRequests !== undefined ? { specialRequests: booking.specialRequests } : {}),
-  };
-}

@@ -1,4 +1,5 @@
-import { SCHEMA_VERSION, type BookingSnapshot, type DetailType, type EventMetadata } from './events';
+import { SCHEMA_VERSION } from '../contract-validators.generated';
+import type { BookingSnapshot, DetailType, EventMetadata } from './events';
 
 /** Stable across Boatsetter's retries and our replays of the same fact: one key per booking revision and type. */
 export function idempotencyKeyOf(bookingId: string, revision: number, detailType: DetailType): string {

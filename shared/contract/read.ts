@@ -1,12 +1,6 @@
-import { detailsCarriedBy, type BookingDetails } from './booking-details';
-import {
-  eventCatalog,
-  READABLE_MAJORS,
-  type BookingSnapshot,
-  type BookingSnapshotV1,
-  type DetailType,
-  type EventDetail,
-} from './events';
+import { eventContracts, READABLE_MAJORS } from '../contract-validators.generated';
+import type { BookingDetails } from './booking-details';
+import type { BookingSnapshot, BookingSnapshotV1, DetailType, EventDetail } from './events';
 import { ContractViolation, parseOrThrow } from './validate';
 
 export interface ReadDetail<T extends DetailType> {
@@ -22,7 +16,8 @@ export interface ReadDetail<T extends DetailType> {
  * details split off, so no consumer forwards them onto the bus again.
  */
 export function readEventDetail<T extends DetailType>(detailType: T, raw: unknown): ReadDetail<T> {
-  const contract = eventCatalog[detailType];
+  // The contract's compiled form (zod/mini): the zod contract itself stays out of the Lambda bundles.
+  const contract = eventContracts[detailType];
   const subject = `${detailType} detail`;
   const major = majorOf(raw);
   if (major === 1) {
@@ -53,4 +48,14 @@ function majorOf(raw: unknown): number | undefined {
   const version = (raw as { metadata?: { schemaVersion?: unknown } } | null)?.metadata?.schemaVersion;
   const match = typeof version === 'string' ? /^(\d+)\.\d+$/.exec(version) : null;
   return match ? Number(match[1]) : undefined;
+}
+
+/** The details a major-1 event carried inline, in the private record's shape. */
+export function detailsCarriedBy(booking: BookingSnapshotV1): BookingDetails {
+  const { firstName: _firstName, ...renter } = booking.renter;
+  return {
+    renter,
+    pricing: booking.pricing,
+    ...(booking.specialRequests !== undefined ? { specialRequests: booking.specialRequests } : {}),
+  };
 }

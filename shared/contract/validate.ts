@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { safeParse, type $ZodType, type output } from 'zod/v4/core';
 
 export interface ContractIssue {
   path: string;
@@ -16,16 +16,22 @@ export class ContractViolation extends Error {
   }
 }
 
-export function issuesOf(error: z.ZodError): ContractIssue[] {
+/** zod's issues (classic or mini: one core) as ours. */
+export function issuesOf(error: {
+  issues: readonly { path: readonly PropertyKey[]; message: string }[];
+}): ContractIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.map(String).join('.'),
     message: issue.message,
   }));
 }
 
-/** Parse `value` with `schema`, or throw a ContractViolation naming `subject` and each bad field. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, subject: string): z.infer<S> {
-  const result = schema.safeParse(value);
+/**
+ * Parse `value` with `schema`, or throw a ContractViolation naming `subject` and each bad field. Takes zod's
+ * classic schemas and the zod/mini ones of shared/contract-validators.generated.ts (what the Lambdas load).
+ */
+export function parseOrThrow<S extends $ZodType>(schema: S, value: unknown, subject: string): output<S> {
+  const result = safeParse(schema, value);
   if (!result.success) throw new ContractViolation(subject, issuesOf(result.error));
   return result.data;
 }

@@ -1,9 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bytesByPackage, lambdaBuildOptions } from '../../bench/bundles';
+import { buildBundle, bytesByPackage, lambdaBuildOptions } from '../../bench/bundles';
+import { awsCallOf, costPerThousandBookings, functionUses, prices } from '../../bench/cost';
+import { bookingChangeOf } from '../../bench/harness';
 import { cloneText } from '../../bench/history';
 import { formatTable, meetsAim, type Figure } from '../../bench/report';
 import { inPool, percentile, summarize, unionLength } from '../../bench/stats';
+import { bookingConfirmedAs } from '../fixtures';
 
 /** The bench's pure parts: its arithmetic, its table, its history cloning, and its agreement with the deploy. */
 
@@ -69,6 +74,8 @@ describe('the results table', () => {
     expect(figures.map(meetsAim)).toEqual([false, true, undefined, undefined]);
     expect(meetsAim({ ...figures[0]!, value: 250 })).toBe(false);
     expect(meetsAim({ ...figures[0]!, value: 250, aim: { op: '<=', value: 250 } })).toBe(true);
+    expect(meetsAim({ ...figures[2]!, aim: { op: '>=', value: 1_000 } })).toBe(true);
+    expect(meetsAim({ ...figures[2]!, aim: { op: '>=', value: 2_000 } })).toBe(false);
   });
 
   it('groups by section, shows value, aim and how, with " for a repeated how', () => {
@@ -141,4 +148,98 @@ it('bundle bytes are added up per package, scoped packages by scope and name, ou
     { source: '@smithy/core', bytes: 70 },
     { source: 'charterflow', bytes: 15 },
   ]);
+});
+
+describe('which AWS call an SDK request is (the cost figure counts them)', () => {
+  it.each([
+    [{ method: 'POST', path: '/', target: 'DynamoDB_20120810.GetItem' }, 'DynamoDB.GetItem'],
+    [{ method: 'POST', path: '/', target: 'AWSEvents.PutEvents' }, 'EventBridge.PutEvents'],
+    [{ method: 'POST', path: '/', target: 'secretsmanager.GetSecretValue' }, 'SecretsManager.GetSecretValue'],
+    [{ method: 'PUT', path: '/queenofsandiego.com/g/XHQGMDH.html' }, 'S3.PutObject'],
+    [{ method: 'PUT', path: '/queenofsandiego.com/g/assets/1.jpg', copySource: true }, 'S3.CopyObject'],
+    [{ method: 'HEAD', path: '/queenofsandiego.com/g/assets/1.jpg' }, 'S3.HeadObject'],
+    [{ method: 'POST', path: '/2020-05-31/distribution/E123/invalidation' }, 'CloudFront.CreateInvalidation'],
+    [{ method: 'POST', path: '/v2/email/outbound-emails' }, 'SES.SendEmail'],
+  ])('%j is %s', (request, expected) => {
+    const call = awsCallOf(request);
+    expect(`${call?.service}.${call?.operation}`).toBe(expected);
+  });
+
+  it('is nothing for a target of another service', () => {
+    expect(awsCallOf({ method: 'POST', path: '/', target: 'Kinesis_20131202.PutRecord' })).toBeUndefined();
+  });
+});
+
+describe('US dollars per 1,000 bookings', () => {
+  const model = { memoryMb: 512, pathsPerInvalidation: 2 };
+
+  it('prices a function by requests and GB-seconds, its duration rounded up to the millisecond', () => {
+    const cost = costPerThousandBookings([{ name: 'calendar', invocationsPerBooking: 1, meanMs: 99.2, callsPerBooking: {} }], model);
+    expect(cost.byService.Lambda).toBeCloseTo(1000 * (prices.lambdaPerRequest + 0.5 * 0.1 * prices.lambdaPerGbSecond), 12);
+    expect(cost.total).toBe(cost.byService.Lambda);
+  });
+
+  it('prices each call by its kind: reads and writes apart, an invalidation by its paths', () => {
+    const cost = costPerThousandBookings(
+      [
+        {
+          name: 'guest-page',
+          invocationsPerBooking: 0,
+          meanMs: 0,
+          callsPerBooking: {
+            'DynamoDB.GetItem': 2,
+            'DynamoDB.UpdateItem': 3,
+            'S3.HeadObject': 1,
+            'S3.PutObject': 1,
+            'CloudFront.CreateInvalidation': 1,
+            'EventBridge.PutEvents': 1,
+            'SES.SendEmail': 1,
+          },
+        },
+      ],
+      model,
+    );
+    expect(cost.byService.DynamoDB).toBeCloseTo(1000 * (2 * prices.dynamoDbPerReadUnit + 3 * prices.dynamoDbPerWriteUnit), 12);
+    expect(cost.byService.S3).toBeCloseTo(1000 * (prices.s3PerRead + prices.s3PerWrite), 12);
+    expect(cost.byService.CloudFront).toBeCloseTo(1000 * 2 * prices.cloudFrontPerInvalidationPath, 12);
+    expect(cost.byService.EventBridge).toBeCloseTo(1000 * prices.eventBridgePerEvent, 12);
+    expect(cost.byService.SES).toBeCloseTo(1000 * prices.sesPerEmail, 12);
+  });
+
+  it('adds measured invocations up per function and per booking', () => {
+    const call = (operation: string) => ({ service: 'DynamoDB' as const, operation });
+    const uses = functionUses(
+      [
+        { consumer: 'crew', totalMs: 10.2, calls: [call('GetItem'), call('UpdateItem')] },
+        { consumer: 'crew', totalMs: 20, calls: [call('GetItem')] },
+        { consumer: 'webhook', totalMs: 5, calls: [] },
+      ],
+      2,
+    );
+    expect(uses).toEqual([
+      { name: 'crew', invocationsPerBooking: 1, meanMs: 15.5, callsPerBooking: { 'DynamoDB.GetItem': 1, 'DynamoDB.UpdateItem': 0.5 } },
+      { name: 'webhook', invocationsPerBooking: 0.5, meanMs: 5, callsPerBooking: {} },
+    ]);
+  });
+});
+
+it("a booking's change is Boatsetter's revision 2 of that booking, on its own day", () => {
+  const change = bookingChangeOf('BK000042');
+  expect(change.type).toBe('booking.modified');
+  expect(change.data.booking_id).toBe('BK000042');
+  expect(change.data.revision).toBe(2);
+  expect(Date.parse(change.data.trip.start) - Date.parse(bookingConfirmedAs('BK000042').data.trip.start)).toBe(90 * 60_000);
+});
+
+it('a Lambda bundle validates with zod/mini, and carries neither zod\'s classic API nor event streams', async () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'charterflow-bundle-'));
+  try {
+    const { inputs } = await buildBundle('crew', outdir);
+    expect(inputs.some((path) => path.includes('zod/v4/mini/'))).toBe(true);
+    expect(inputs.filter((path) => path.includes('zod/v4/classic/'))).toEqual([]);
+    expect(inputs.filter((path) => path.includes('@smithy/core/dist-es/submodules/event-streams'))).toEqual([]);
+    expect(inputs.filter((path) => path.includes('credential-provider-node'))).toEqual([]);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 });
