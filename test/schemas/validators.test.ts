@@ -62,7 +62,7 @@ describe('the generated schemas parse as zod does', () => {
     ['a negative party size', 'data.booking.partySize', -2],
     ['a fractional revision', 'data.booking.revision', 1.5],
     ['an unknown status', 'data.booking.status', 'pending'],
-    ['a currency of two letters', 'data.booking.pricing.currency', 'US'],
+    ['an empty first name', 'data.booking.renter.firstName', ''],
     ['a page url that is no url', 'data.url', 'queenofsandiego'],
   ])('both reject %s at the same path', (_what, path, value) => {
     const sample = structuredClone(detail('GuestPagePublished')) as Record<string, unknown>;
@@ -74,6 +74,25 @@ describe('the generated schemas parse as zod does', () => {
     expect(zod.success).toBe(false);
     expect(ours.success).toBe(false);
     expect(ours.error!.issues.map((i) => i.path)).toEqual(zod.error!.issues.map((i) => i.path));
+  });
+
+  it('major 1, still in the archive, parses as zod parses it, prices and contact included', () => {
+    const v1 = {
+      ...detail('GuestPagePublished'),
+      data: {
+        ...detail('GuestPagePublished').data,
+        booking: {
+          ...detail('GuestPagePublished').data.booking,
+          renter: { firstName: 'Dana', lastName: 'Reyes', email: 'dana@example.com', phone: '+16195550100' },
+          pricing: { currency: 'USD', bookingTotal: 1450, boatsetterFee: 217.5, captainFee: 250, ownerPayout: 982.5 },
+        },
+      },
+    };
+    expect(generated.eventContracts.GuestPagePublished.v1.parse(v1)).toEqual(eventCatalog.GuestPagePublished.v1.parse(v1));
+    const twoLetters = structuredClone(v1);
+    twoLetters.data.booking.pricing.currency = 'US';
+    expect(generated.eventContracts.GuestPagePublished.v1.safeParse(twoLetters).success).toBe(false);
+    expect(eventCatalog.GuestPagePublished.v1.safeParse(twoLetters).success).toBe(false);
   });
 
   it('the Boatsetter payload and the envelope accept what zod accepts', () => {
