@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline/promises';
 import { documentClient, eventBridgeClient } from '../shared/aws';
 import { archiveName, type ConsumerDeclaration } from '../shared/declaration';

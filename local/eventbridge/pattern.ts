@@ -441,7 +441,7 @@ function collect(rule: FieldRule, node: unknown, segment: number, within: unknow
   const row = rule.joins[segment] as string[];
   for (let end = segment; end < segments; end++) {
     const key = row[end] as string;
-    if (Object.prototype.hasOwnProperty.call(node, key)) {
+    if (Object.hasOwn(node, key)) {
       collect(rule, (node as Record<string, unknown>)[key], end + 1, within, out);
     }
   }
