@@ -99,7 +99,7 @@ export class LocalSecretsManager implements AwsJsonService {
       ? secret.versions.find((v) => v.versionId === input.VersionId)
       : secret.versions.find((v) => v.stages.includes(input.VersionStage ?? 'AWSCURRENT'));
     if (!version) {
-      throw new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for staging label: " + (input.VersionStage ?? input.VersionId ?? 'AWSCURRENT'));
+      throw new AwsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for staging label: ${input.VersionStage ?? input.VersionId ?? 'AWSCURRENT'}`);
     }
     return {
       ARN: secret.arn,

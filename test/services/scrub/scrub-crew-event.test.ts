@@ -140,7 +140,7 @@ describe('scrubCrewEvent', () => {
 
   it('keeps a change made to the SCC item between the read and the write, and scrubs the changed notes', async () => {
     await putSccEvent(sccNotes);
-    const concurrent = sccNotes.replace('dock B', 'dock C (moved by Sam)') + '\r\nCaptain: bring the spare VHF';
+    const concurrent = `${sccNotes.replace('dock B', 'dock C (moved by Sam)')}\r\nCaptain: bring the spare VHF`;
     let raced = false;
     beforeWrite = async (_command, input) => {
       if (input.TableName !== tables.sccTable || raced) return;
@@ -161,7 +161,7 @@ describe('scrubCrewEvent', () => {
     expect(raced).toBe(true);
     expect(result).toEqual({ outcome: 'scrubbed', linesRemoved: 5, attempts: 2 });
     expect((await sccItem()).notes).toBe(
-      cleanNotes.replace('dock B', 'dock C (moved by Sam)') + '\r\nCaptain: bring the spare VHF',
+      `${cleanNotes.replace('dock B', 'dock C (moved by Sam)')}\r\nCaptain: bring the spare VHF`,
     );
     expect((await removedLinesOf(tables.documents, booking.bookingId))[0]!.lines).toEqual(revenueLines);
   });
