@@ -168,7 +168,7 @@ export async function runReplay(argv: string[], hooks: ReplayHooks = {}): Promis
       io.err(`cancelling replay ${name}`);
     });
     const progress = new Progress(io, `replay ${name}`);
-    let replay;
+    let replay: Awaited<ReturnType<typeof waitForReplay>>;
     try {
       replay = await waitForReplay(events, name, {
         window,

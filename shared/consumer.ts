@@ -41,7 +41,7 @@ export type ConsumerOutcome = 'acted' | 'emitted-only' | 'duplicate' | 'stale' |
 export type ConsumerAction<T extends DetailType> = (
   event: ConsumedEvent<T>,
   tools: ConsumerTools,
-) => Promise<void | { outcome: ConsumerOutcome }>;
+) => Promise<void> | Promise<{ outcome: ConsumerOutcome } | undefined>;
 
 const outcomeMetric: Record<ConsumerOutcome, string> = {
   acted: metricNames.eventsActedOn,
