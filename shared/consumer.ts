@@ -41,7 +41,8 @@ export type ConsumerOutcome = 'acted' | 'emitted-only' | 'duplicate' | 'stale' |
 export type ConsumerAction<T extends DetailType> = (
   event: ConsumedEvent<T>,
   tools: ConsumerTools,
-) => Promise<void> | Promise<{ outcome: ConsumerOutcome } | undefined>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: an action that returns nothing is an async function's Promise<void>
+) => Promise<void | { outcome: ConsumerOutcome }>;
 
 const outcomeMetric: Record<ConsumerOutcome, string> = {
   acted: metricNames.eventsActedOn,
