@@ -50,7 +50,16 @@ export class LocalSecretsManager implements AwsJsonService {
     return this.secrets.has(name);
   }
 
-  async handle(operation: string, input: Record<string, any>): Promise<unknown> {
+  handle(operation: string, input: Record<string, any>): Promise<unknown> {
+    // Every answer is at hand; still a promise, and a refusal rejects it, as the AwsJsonService contract says.
+    try {
+      return Promise.resolve(this.answer(operation, input));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private answer(operation: string, input: Record<string, any>): unknown {
     switch (operation) {
       case 'CreateSecret':
         return this.createSecret(input);

@@ -70,7 +70,7 @@ export interface JadaCalendarOptions {
   documents?: DynamoDBDocumentClient;
 }
 
-export async function startJadaCalendar(options: JadaCalendarOptions): Promise<RunningStandIn> {
+export function startJadaCalendar(options: JadaCalendarOptions): Promise<RunningStandIn> {
   const documents = options.documents ?? documentClient();
   const token = expectedCredential({
     value: options.dashboardToken,

@@ -173,7 +173,7 @@ export interface SccOptions {
 
 const sha256Hex = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
 
-export async function startScc(options: SccOptions): Promise<RunningStandIn> {
+export function startScc(options: SccOptions): Promise<RunningStandIn> {
   const documents = options.documents ?? documentClient();
   const serviceKey = expectedCredential({
     value: options.serviceKey,
@@ -219,7 +219,7 @@ export async function startScc(options: SccOptions): Promise<RunningStandIn> {
 
   const sameMember = (a: CrewMember) => (b: CrewMember) => a.name === b.name && a.role === b.role;
 
-  async function inviteCrew(event: SccEvent): Promise<CrewInvitation[]> {
+  function inviteCrew(event: SccEvent): Promise<CrewInvitation[]> {
     // One invitation per crew member per event, whatever the number of retries: the id is derived from both.
     return Promise.all(
       event.crew.map(async (crewMember) => {

@@ -123,7 +123,7 @@ export type CalendarEvent = ConsumedEvent<'CalendarEntryCreated' | 'CalendarEntr
  * field changed, with a notice to the crew only if a crew-facing fact changed, and a cancellation cancels it
  * (SCC tells each crew member). A revision at or below the applied one does nothing.
  */
-export async function applyToCrewEvent(event: CalendarEvent, deps: CrewDeps) {
+export function applyToCrewEvent(event: CalendarEvent, deps: CrewDeps) {
   return applyLatest<CrewHeld>(
     deps.revisions,
     event.detail.data.booking,

@@ -44,8 +44,8 @@ export class MailInFlight extends Error {
  * Where the renter's address comes from: the one place to change when it leaves the bus for a record read
  * by key.
  */
-export async function renterAddressOf(event: GuestMailEvent, _deps: GuestMailDeps): Promise<string> {
-  return event.detail.data.booking.renter.email;
+export function renterAddressOf(event: GuestMailEvent, _deps: GuestMailDeps): Promise<string> {
+  return Promise.resolve(event.detail.data.booking.renter.email);
 }
 
 export function mailFor(request: MailRequest, settings: MailSettings): Mail {

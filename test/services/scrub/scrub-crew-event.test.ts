@@ -191,10 +191,11 @@ describe('scrubCrewEvent', () => {
 
   it('after a crash between the SCC write and marking it done, the next run counts the lines removed', async () => {
     await putSccEvent(sccNotes);
-    beforeWrite = async (command, input) => {
+    beforeWrite = (command, input) => {
       if (command === 'UpdateItemCommand' && input.TableName === 'charterflow-local-bookings') {
-        throw new Error('simulated crash');
+        return Promise.reject(new Error('simulated crash'));
       }
+      return Promise.resolve();
     };
     await expect(scrub()).rejects.toThrow('simulated crash');
     expect((await sccItem()).notes).toBe(cleanNotes);
