@@ -33,10 +33,11 @@ export async function benchLocalBus(opts: { events: number }): Promise<LocalBusF
     region: REGION,
     accountId: LOCAL_ACCOUNT_ID,
     queues,
-    invokeLambda: async (_arn, event) => {
+    invokeLambda: (_arn, event) => {
       const key = (event.detail as { key: string }).key;
       const started = sentAt.get(key);
       if (started !== undefined) latencies.push(performance.now() - started);
+      return Promise.resolve();
     },
   });
   const edge = await startEdge({

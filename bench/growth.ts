@@ -32,7 +32,10 @@ export interface GrowthPlan {
 
 const perConsumer = (invocations: Invocation[]) => {
   const by: Record<string, number[]> = {};
-  for (const i of invocations) (by[i.consumer] ??= []).push(i.totalMs);
+  for (const i of invocations) {
+    by[i.consumer] ??= [];
+    by[i.consumer]!.push(i.totalMs);
+  }
   return Object.fromEntries(Object.entries(by).map(([name, times]) => [name, Math.round(median(times) * 100) / 100]));
 };
 

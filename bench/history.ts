@@ -129,7 +129,10 @@ export async function startHistory(bench: BenchStack): Promise<History> {
         for (let i = 0; i < writes.length; i += 25) batches.push(writes.slice(i, i + 25));
         await inPool(batches, 8, async (batch) => {
           const byTable: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> = {};
-          for (const { table, item } of batch) (byTable[table] ??= []).push({ PutRequest: { Item: item } });
+          for (const { table, item } of batch) {
+            byTable[table] ??= [];
+            byTable[table]!.push({ PutRequest: { Item: item } });
+          }
           let unprocessed: typeof byTable | undefined = byTable;
           while (unprocessed && Object.keys(unprocessed).length > 0) {
             const result = await documents.send(new BatchWriteCommand({ RequestItems: unprocessed }));

@@ -301,7 +301,11 @@ function deployedMemoryMb(): number {
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Record<string, T[]> {
   const groups: Record<string, T[]> = {};
-  for (const item of items) (groups[key(item)] ??= []).push(item);
+  for (const item of items) {
+    const group = key(item);
+    groups[group] ??= [];
+    groups[group]!.push(item);
+  }
   return groups;
 }
 

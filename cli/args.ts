@@ -49,9 +49,10 @@ export function applyTarget(values: { stage?: string; local?: boolean }): void {
 
 /** node:util parseArgs with our errors: an unknown option or a stray argument is a one-line UsageError. */
 export function parseCommandArgs<O extends ParseArgsConfig['options']>(argv: string[], options: O, maxPositionals = 0) {
-  let parsed;
+  const config = { args: argv, options, allowPositionals: true as const, strict: true as const };
+  let parsed: ReturnType<typeof parseArgs<typeof config>>;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs(config);
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`, { cause: error });
   }

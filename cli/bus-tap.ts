@@ -28,7 +28,7 @@ export interface TappedEvent {
   source: string;
   'detail-type': string;
   'replay-name'?: string;
-  detail: { metadata: { bookingId?: string } & Record<string, unknown>; data: Record<string, any> };
+  detail: { metadata: { bookingId?: string } & Record<string, unknown>; data: { booking?: { revision?: number } } & Record<string, unknown> };
   /** When the bus sent the event to the tap (the queue's SentTimestamp), epoch ms. */
   sentAt: number;
 }

@@ -27,8 +27,8 @@ export function renderGraph(declarations: readonly ServiceDeclaration[]): string
   const sorted = [...declarations].sort((a, b) => a.name.localeCompare(b.name));
   const types = new Set<DetailType>();
   for (const d of sorted) {
-    d.emits.forEach((t) => types.add(t));
-    if (d.kind === 'consumer') d.consumes.forEach((t) => types.add(t));
+    for (const t of d.emits) types.add(t);
+    if (d.kind === 'consumer') for (const t of d.consumes) types.add(t);
   }
   const lines = ['```mermaid', 'flowchart LR'];
   for (const d of sorted) {

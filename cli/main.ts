@@ -108,5 +108,14 @@ export async function main(argv: string[]): Promise<number> {
 
 // Run directly (npm run charterflow -- <command>), not when imported by bin/charterflow.mjs or tests.
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    // main answers every command error itself; this is what escaped it, printed with its stack.
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -38,13 +38,14 @@ export interface NewConsumer {
 }
 
 export function parseNewConsumerArgs(argv: string[]): NewConsumer | 'help' {
-  let parsed;
+  const config = {
+    args: argv,
+    allowPositionals: true as const,
+    options: { on: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } as const,
+  };
+  let parsed: ReturnType<typeof parseArgs<typeof config>>;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { on: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
-    });
+    parsed = parseArgs(config);
   } catch (error) {
     throw new UsageError((error as Error).message, { cause: error });
   }
@@ -72,7 +73,7 @@ const camel = (name: string) => name.replace(/-([a-z0-9])/g, (_, c: string) => c
 const pascalOf = (name: string) => camel(name).replace(/^./, (c) => c.toUpperCase());
 
 function render(template: string, values: Record<string, string>): string {
-  return readFileSync(join(templates, template), 'utf8').replace(/\{\{(\w+)\}\}/g, (match, key: string) => {
+  return readFileSync(join(templates, template), 'utf8').replace(/\{\{(\w+)\}\}/g, (_match, key: string) => {
     const value = values[key];
     if (value === undefined) throw new Error(`template ${template} uses {{${key}}}, which the scaffold does not fill`);
     return value;

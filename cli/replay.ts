@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline/promises';
 import { documentClient, eventBridgeClient } from '../shared/aws';
 import { archiveName, type ConsumerDeclaration } from '../shared/declaration';
@@ -168,7 +168,7 @@ export async function runReplay(argv: string[], hooks: ReplayHooks = {}): Promis
       io.err(`cancelling replay ${name}`);
     });
     const progress = new Progress(io, `replay ${name}`);
-    let replay;
+    let replay: Awaited<ReturnType<typeof waitForReplay>>;
     try {
       replay = await waitForReplay(events, name, {
         window,

@@ -32,19 +32,20 @@ export interface SendSampleOptions {
 }
 
 export function parseSendSampleArgs(argv: string[]): SendSampleOptions | 'help' {
-  let values;
+  const config = {
+    args: argv,
+    options: {
+      booking: { type: 'string', default: 'XHQGMDH' },
+      type: { type: 'string', default: 'booking.confirmed' },
+      url: { type: 'string', default: DEFAULT_WEBHOOK_URL },
+      help: { type: 'boolean', short: 'h', default: false },
+    } as const,
+    strict: true as const,
+    allowPositionals: false as const,
+  };
+  let values: ReturnType<typeof parseArgs<typeof config>>['values'];
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        booking: { type: 'string', default: 'XHQGMDH' },
-        type: { type: 'string', default: 'booking.confirmed' },
-        url: { type: 'string', default: DEFAULT_WEBHOOK_URL },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    ({ values } = parseArgs(config));
   } catch (error) {
     throw new UsageError((error as Error).message, { cause: error });
   }
@@ -94,7 +95,7 @@ export async function runSendSample(argv: string[], out: (line: string) => void 
     out(sendSampleHelp);
     return 0;
   }
-  let result;
+  let result: Awaited<ReturnType<typeof sendSample>>;
   try {
     result = await sendSample(options);
   } catch (error) {

@@ -7,30 +7,30 @@ import { AwsError } from './aws-service';
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
  */
 
-export type Call = (operation: string, input: Record<string, unknown>) => Promise<{ status: number; output: Record<string, any> }>;
+export type Call = (operation: string, input: Record<string, unknown>) => Promise<{ status: number; output: Record<string, unknown> }>;
 
 type Item = Record<string, unknown>;
 type Kind = 'ConditionCheck' | 'Put' | 'Update' | 'Delete';
 
 interface Action {
   kind: Kind;
-  spec: Record<string, any>;
+  spec: Record<string, unknown>;
   table: string;
   key: Item;
 }
 
 const KINDS: readonly Kind[] = ['ConditionCheck', 'Put', 'Update', 'Delete'];
 
-export async function transactWriteItems(call: Call, input: Record<string, any>): Promise<Record<string, unknown>> {
+export async function transactWriteItems(call: Call, input: Record<string, unknown>): Promise<Record<string, unknown>> {
   const entries = transactItems(input, 'TransactWriteItems');
   const actions: Action[] = [];
   for (const entry of entries) {
     const kinds = KINDS.filter((k) => entry?.[k] !== undefined);
     if (kinds.length !== 1) throw validation('each TransactItems entry needs exactly one of ConditionCheck, Put, Update, Delete');
     const kind = kinds[0]!;
-    const spec = entry[kind] as Record<string, any>;
+    const spec = entry[kind] as Record<string, unknown>;
     const table = String(spec.TableName ?? '');
-    const key = spec.Key ?? (await keyOf(call, table, spec.Item ?? {}));
+    const key = (spec.Key as Item | undefined) ?? (await keyOf(call, table, (spec.Item ?? {}) as Item));
     actions.push({ kind, spec, table, key });
   }
   const ids = actions.map((a) => `${a.table}\u0000${JSON.stringify(sorted(a.key))}`);
@@ -72,10 +72,10 @@ export async function transactWriteItems(call: Call, input: Record<string, any>)
 }
 
 /** https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactGetItems.html */
-export async function transactGetItems(call: Call, input: Record<string, any>): Promise<Record<string, unknown>> {
+export async function transactGetItems(call: Call, input: Record<string, unknown>): Promise<Record<string, unknown>> {
   const Responses = [];
   for (const entry of transactItems(input, 'TransactGetItems')) {
-    const get = entry?.Get as Record<string, any> | undefined;
+    const get = entry?.Get as Record<string, unknown> | undefined;
     if (!get) throw validation('each TransactItems entry of TransactGetItems needs Get');
     const { status, output } = await call('GetItem', { ...get, ConsistentRead: true });
     if (status !== 200) throw new AwsError(String(output.__type ?? 'ValidationException').split('#').at(-1)!, String(output.message ?? ''));
@@ -84,11 +84,11 @@ export async function transactGetItems(call: Call, input: Record<string, any>): 
   return { Responses };
 }
 
-function transactItems(input: Record<string, any>, operation: string): Record<string, any>[] {
+function transactItems(input: Record<string, unknown>, operation: string): Record<string, unknown>[] {
   const items = input.TransactItems;
   if (!Array.isArray(items) || items.length < 1 || items.length > 100)
     throw validation(`1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and 100 (${operation})`);
-  return items as Record<string, any>[];
+  return items as Record<string, unknown>[];
 }
 
 function operationOf(kind: Kind): string {
@@ -117,7 +117,8 @@ async function restore(call: Call, action: Action, item: Item | undefined): Prom
 
 async function keyOf(call: Call, table: string, item: Item): Promise<Item> {
   const { output } = await call('DescribeTable', { TableName: table });
-  const names = ((output.Table?.KeySchema ?? []) as { AttributeName: string }[]).map((k) => k.AttributeName);
+  const keySchema = (output.Table as { KeySchema?: { AttributeName: string }[] } | undefined)?.KeySchema ?? [];
+  const names = keySchema.map((k) => k.AttributeName);
   if (names.length === 0) throw new AwsError('ResourceNotFoundException', `Requested resource not found: Table: ${table} not found`);
   return Object.fromEntries(names.map((name) => [name, item[name]]));
 }

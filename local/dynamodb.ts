@@ -75,7 +75,7 @@ export function startDynamoDb(options: { dataDir?: string; region: string }): Lo
   /** One dynalite call, in-process; answers its status and parsed JSON body. */
   const call: Call = async (operation, input) => {
     const { status, body } = await callDynalite(server, operation, JSON.stringify(input));
-    return { status, output: JSON.parse(body || '{}') as Record<string, any> };
+    return { status, output: JSON.parse(body || '{}') as Record<string, unknown> };
   };
 
   async function handle(req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]): Promise<void> {
@@ -84,9 +84,9 @@ export function startDynamoDb(options: { dataDir?: string; region: string }): Lo
     const body = await readBody(req);
     const region = regionOf(header(req, 'authorization')) ?? options.region;
     try {
-      let input: Record<string, any>;
+      let input: Record<string, unknown>;
       try {
-        input = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, any>) : {};
+        input = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
       } catch {
         throw new AwsError('SerializationException', 'request body is not valid JSON');
       }
@@ -116,7 +116,7 @@ export function startDynamoDb(options: { dataDir?: string; region: string }): Lo
    * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
    */
   const tokens = new Map<string, { request: string; at: number }>();
-  async function idempotent(input: Record<string, any>, run: () => Promise<Record<string, unknown>>) {
+  async function idempotent(input: Record<string, unknown>, run: () => Promise<Record<string, unknown>>) {
     const token = input.ClientRequestToken;
     if (typeof token !== 'string') return run();
     const now = Date.now();
@@ -134,7 +134,7 @@ export function startDynamoDb(options: { dataDir?: string; region: string }): Lo
     return output;
   }
 
-  async function forward(operation: string, input: Record<string, any>, raw: string) {
+  async function forward(operation: string, input: Record<string, unknown>, raw: string) {
     const returnOnFailure = input.ReturnValuesOnConditionCheckFailure;
     if (returnOnFailure === undefined || !['PutItem', 'UpdateItem', 'DeleteItem'].includes(operation))
       return callDynalite(server, operation, raw);
@@ -144,7 +144,7 @@ export function startDynamoDb(options: { dataDir?: string; region: string }): Lo
     const answer = await callDynalite(server, operation, JSON.stringify(rest));
     if (returnOnFailure === 'NONE' || answer.status !== 400 || !answer.body.includes('ConditionalCheckFailedException')) return answer;
     // The item as it stood when the condition failed: nothing else writes while this request holds the lock.
-    const key = input.Key ?? (await keyOf(input.TableName, input.Item));
+    const key = (input.Key as Record<string, unknown> | undefined) ?? (await keyOf(input.TableName as string, input.Item as Record<string, unknown>));
     const { output } = await call('GetItem', { TableName: input.TableName, Key: key, ConsistentRead: true });
     const error = { ...(JSON.parse(answer.body) as Record<string, unknown>), ...(output.Item ? { Item: output.Item } : {}) };
     const text = JSON.stringify(error);
@@ -153,27 +153,29 @@ export function startDynamoDb(options: { dataDir?: string; region: string }): Lo
 
   async function keyOf(tableName: string, item: Record<string, unknown>): Promise<Record<string, unknown>> {
     const { output } = await call('DescribeTable', { TableName: tableName });
-    const names = ((output.Table?.KeySchema ?? []) as { AttributeName: string }[]).map((k) => k.AttributeName);
+    const keySchema = (output.Table as { KeySchema?: { AttributeName: string }[] } | undefined)?.KeySchema ?? [];
+    const names = keySchema.map((k) => k.AttributeName);
     return Object.fromEntries(names.map((name) => [name, item[name]]));
   }
 
   /** https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTimeToLive.html */
-  async function updateTimeToLive(input: Record<string, any>) {
+  async function updateTimeToLive(input: Record<string, unknown>) {
     const spec = input.TimeToLiveSpecification as Partial<TimeToLive> | undefined;
     if (!spec || typeof spec.AttributeName !== 'string' || typeof spec.Enabled !== 'boolean')
       throw new AwsError('ValidationException', 'TimeToLiveSpecification needs AttributeName and Enabled');
     await describeTable(input.TableName);
-    const current = timeToLive.get(input.TableName);
+    const tableName = String(input.TableName); // a string: describeTable refuses anything else
+    const current = timeToLive.get(tableName);
     if (current?.Enabled === spec.Enabled)
       throw new AwsError('ValidationException', `TimeToLive is already ${spec.Enabled ? 'enabled' : 'disabled'}`);
-    timeToLive.set(input.TableName, { AttributeName: spec.AttributeName, Enabled: spec.Enabled });
+    timeToLive.set(tableName, { AttributeName: spec.AttributeName, Enabled: spec.Enabled });
     await saveTimeToLive();
     return { TimeToLiveSpecification: { AttributeName: spec.AttributeName, Enabled: spec.Enabled } };
   }
 
-  async function describeTimeToLive(input: Record<string, any>) {
+  async function describeTimeToLive(input: Record<string, unknown>) {
     await describeTable(input.TableName);
-    const current = timeToLive.get(input.TableName);
+    const current = timeToLive.get(String(input.TableName));
     return {
       TimeToLiveDescription: current?.Enabled
         ? { TimeToLiveStatus: 'ENABLED', AttributeName: current.AttributeName }
@@ -185,7 +187,7 @@ export function startDynamoDb(options: { dataDir?: string; region: string }): Lo
     if (typeof tableName !== 'string' || !tableName) throw new AwsError('ValidationException', 'TableName is required');
     const { status, output } = await call('DescribeTable', { TableName: tableName });
     if (status !== 200) throw new AwsError('ResourceNotFoundException', `Requested resource not found: Table: ${tableName} not found`);
-    return output.Table as Record<string, any>;
+    return output.Table as Record<string, unknown>;
   }
 
   async function sweepExpired(now = new Date()): Promise<number> {
@@ -219,7 +221,7 @@ export function startDynamoDb(options: { dataDir?: string; region: string }): Lo
           );
           if (status === 200) deleted++;
         }
-        ExclusiveStartKey = output.LastEvaluatedKey;
+        ExclusiveStartKey = output.LastEvaluatedKey as Record<string, unknown> | undefined;
       } while (ExclusiveStartKey);
     }
     return deleted;

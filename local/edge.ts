@@ -170,10 +170,10 @@ export function sendJsonError(res: ServerResponse, version: '1.0' | '1.1', err: 
 }
 
 function sendQueryError(res: ServerResponse, err: AwsError): void {
-  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const payload =
     `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>${err.status >= 500 ? 'Receiver' : 'Sender'}</Type>` +
-    `<Code>${err.code}</Code><Message>${escape(err.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+    `<Code>${err.code}</Code><Message>${escapeXml(err.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
   res.writeHead(err.status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(payload) });
   res.end(payload);
 }

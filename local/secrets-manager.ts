@@ -28,6 +28,11 @@ interface Secret {
 const notFound = () => new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
 const epochSeconds = (ms: number) => ms / 1000;
 
+/** The request fields the operations read, as their own parameters declare them. */
+type SecretsRequest = Parameters<LocalSecretsManager['createSecret']>[0] &
+  Parameters<LocalSecretsManager['getSecretValue']>[0] &
+  Parameters<LocalSecretsManager['putSecretValue']>[0];
+
 export class LocalSecretsManager implements AwsJsonService {
   readonly targetPrefix = 'secretsmanager';
   readonly serviceName = 'secretsmanager';
@@ -50,7 +55,16 @@ export class LocalSecretsManager implements AwsJsonService {
     return this.secrets.has(name);
   }
 
-  async handle(operation: string, input: Record<string, any>): Promise<unknown> {
+  handle(operation: string, input: Record<string, unknown>): Promise<unknown> {
+    // Every answer is at hand; still a promise, and a refusal rejects it, as the AwsJsonService contract says.
+    try {
+      return Promise.resolve(this.answer(operation, input as SecretsRequest));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private answer(operation: string, input: SecretsRequest): unknown {
     switch (operation) {
       case 'CreateSecret':
         return this.createSecret(input);
@@ -99,7 +113,7 @@ export class LocalSecretsManager implements AwsJsonService {
       ? secret.versions.find((v) => v.versionId === input.VersionId)
       : secret.versions.find((v) => v.stages.includes(input.VersionStage ?? 'AWSCURRENT'));
     if (!version) {
-      throw new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for staging label: " + (input.VersionStage ?? input.VersionId ?? 'AWSCURRENT'));
+      throw new AwsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for staging label: ${input.VersionStage ?? input.VersionId ?? 'AWSCURRENT'}`);
     }
     return {
       ARN: secret.arn,

@@ -80,10 +80,10 @@ export async function seed(options: SeedOptions): Promise<void> {
   const dynamodb = new DynamoDBClient(clientConfig);
   const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
   try {
+    seedSecrets(options.secrets);
     await Promise.all([
       ...options.tables.map((table) => createTable(dynamodb, table)),
       seedBuckets(s3),
-      seedSecrets(options.secrets),
       createBus(options.eventBridge, options.busName, options.region),
     ]);
   } finally {
@@ -123,7 +123,7 @@ async function seedBuckets(s3: S3Client): Promise<void> {
   }
 }
 
-async function seedSecrets(secrets: LocalSecretsManager): Promise<void> {
+function seedSecrets(secrets: LocalSecretsManager): void {
   for (const [name, value] of Object.entries(devSecrets)) {
     if (!secrets.has(name)) secrets.createSecret({ Name: name, SecretString: value, Description: 'charterflow local dev value' });
   }

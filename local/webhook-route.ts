@@ -10,7 +10,7 @@ import { readBody } from './edge';
  * 'http' invokes that service's handler in-process, with the event and context Lambda would pass.
  */
 
-export type HttpResult = APIGatewayProxyStructuredResultV2 | string | void;
+export type HttpResult = APIGatewayProxyStructuredResultV2 | string | undefined;
 
 export interface HttpRoute {
   declaration: HttpRouteDeclaration;
@@ -124,7 +124,7 @@ export function httpApiEvent(request: HttpRequest, declaration: HttpRouteDeclara
 }
 
 /** As API Gateway reads a v2 result: a string or an object without statusCode is a 200 JSON body. */
-function normaliseResult(result: APIGatewayProxyStructuredResultV2 | string | void): APIGatewayProxyStructuredResultV2 {
+function normaliseResult(result: HttpResult): APIGatewayProxyStructuredResultV2 {
   if (result === undefined) return { statusCode: 200 };
   if (typeof result === 'string') return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: result };
   if (typeof result.statusCode !== 'number') return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) };

@@ -1,4 +1,4 @@
-// `npm test`: the typecheck, then every vitest suite; ends with the one line CI reads:
+// `npm test`: the typecheck, the lint, then every vitest suite; ends with the one line CI reads:
 // `tests: N passed, N failed`. Extra arguments go to vitest (e.g. `npm test -- test/shared`).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +12,11 @@ rmSync(report, { force: true });
 const typecheck = spawnSync('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'], { stdio: 'inherit' });
 const typecheckFailed = typecheck.status !== 0 ? 1 : 0;
 if (typecheckFailed) console.error('typecheck failed (counted as one failed test)');
+
+// Lint rules only for now; formatting joins once the tree has been formatted in one go.
+const lint = spawnSync('npx', ['biome', 'lint', '--error-on-warnings'], { stdio: 'inherit' });
+const lintFailed = lint.status !== 0 ? 1 : 0;
+if (lintFailed) console.error('lint failed (counted as one failed test)');
 
 const vitest = spawnSync(
   'npx',
@@ -33,7 +38,7 @@ try {
   failed += 1;
   console.error('vitest wrote no report');
 }
-failed += typecheckFailed;
+failed += typecheckFailed + lintFailed;
 if (vitest.status !== 0 && failed === 0) failed = 1;
 
 console.log(`tests: ${passed} passed, ${failed} failed`);

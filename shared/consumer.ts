@@ -45,6 +45,7 @@ export type ConsumerOutcome = 'acted' | 'emitted-only' | 'duplicate' | 'stale' |
 export type ConsumerAction<T extends DetailType> = (
   event: ConsumedEvent<T>,
   tools: ConsumerTools,
+  // biome-ignore lint/suspicious/noConfusingVoidType: an action that returns nothing is an async function's Promise<void>
 ) => Promise<void | { outcome: ConsumerOutcome }>;
 
 const outcomeMetric: Record<ConsumerOutcome, string> = {

@@ -32,14 +32,14 @@ export function applyLatest<H extends Hold>(
 ): Promise<{ outcome: RevisionOutcome; held: H | undefined }> {
   return revisions.apply<H>(
     { bookingId: booking.bookingId, consumer: lifecycle.consumer, revision: booking.revision },
-    async (held) => {
+    (held) => {
       const live = held?.status === lifecycle.live ? held : undefined;
       if (!lifecycle.cancels) return lifecycle.keep(live, held);
       if (live) return lifecycle.cancel(live);
       logger.info(`cancellation of a booking ${lifecycle.consumer} does not hold; kept as a tombstone`, {
         revision: booking.revision,
       });
-      return { held };
+      return Promise.resolve({ held });
     },
     logger,
   );

@@ -187,8 +187,14 @@ export class RevisionLedger {
     const remove = ['leaseToken', 'leaseRevision', 'leaseUntil'];
     const values: Record<string, unknown> = { ':r': key.revision, ':at': new Date().toISOString(), ':t': token };
     if (held === undefined) remove.push('held');
-    else (set.push('held = :held'), (values[':held'] = held));
-    if (emittedEventId) (set.push('emittedEventId = :e'), (values[':e'] = emittedEventId));
+    else {
+      set.push('held = :held');
+      values[':held'] = held;
+    }
+    if (emittedEventId) {
+      set.push('emittedEventId = :e');
+      values[':e'] = emittedEventId;
+    }
     await this.documents.send(
       new UpdateCommand({
         TableName: this.table,

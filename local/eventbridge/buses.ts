@@ -3,7 +3,7 @@ import { invalidTransformer, type InputTransformer } from './input-transformer';
 import { AwsError } from '../aws-service';
 import { matchesEventPattern, parseEventPattern } from './pattern';
 import {
-  Arns,
+  type Arns,
   DEFAULT_BUS,
   epochSeconds,
   eventTime,

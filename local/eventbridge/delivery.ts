@@ -207,7 +207,7 @@ export class DeliveryEngine {
         this.schedule(d);
         return;
       }
-      await this.deadLetter(d, failure, retriesMade, exhausted);
+      this.deadLetter(d, failure, retriesMade, exhausted);
       await this.finished(d);
     }
   }
@@ -235,7 +235,7 @@ export class DeliveryEngine {
       this.schedule(d);
       return;
     }
-    await this.functionDeadLetter(d, accepted, config, error.message);
+    this.functionDeadLetter(d, accepted, config, error.message);
     await this.finished(d);
   }
 
@@ -273,12 +273,12 @@ export class DeliveryEngine {
    * it, with Lambda's attributes (ErrorCode is the invoke's HTTP status, 200 for a function error).
    * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq
    */
-  private async functionDeadLetter(
+  private functionDeadLetter(
     d: Delivery,
     accepted: NonNullable<Delivery['accepted']>,
     config: FunctionAsyncConfig,
     errorMessage: string,
-  ): Promise<void> {
+  ): void {
     const report = {
       ruleArn: d.ruleArn,
       functionArn: d.target.Arn,
@@ -313,12 +313,12 @@ export class DeliveryEngine {
     }
   }
 
-  private async deadLetter(
+  private deadLetter(
     d: Delivery,
     failure: TargetFailure,
     retryAttempts: number,
     exhausted: string | undefined,
-  ): Promise<void> {
+  ): void {
     const dlqArn = d.target.DeadLetterConfig?.Arn;
     const report = {
       ruleArn: d.ruleArn,

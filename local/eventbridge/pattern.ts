@@ -139,7 +139,10 @@ function compileObject(
 }
 
 function compileOr(branches: Array<Map<string, ValueMatcher[]>>, path: string[], value: JsonNode): void {
-  if (value.kind !== 'array') return barf('It must be an Array followed with $or.');
+  if (value.kind !== 'array') {
+    barf('It must be an Array followed with $or.');
+    return;
+  }
   const before = branches.map((b) => new Map(b));
   branches.length = 0;
   for (const item of value.items) {
@@ -257,11 +260,11 @@ function compileExpression(node: ObjectNode): ValueMatcher {
 function compileNumeric(items: JsonNode[]): ValueMatcher {
   const numberAt = (i: number, op: string): number => {
     const item = items[i];
-    if (!item || item.kind !== 'number') return barf(`Value of ${op} must be numeric`);
+    if (item?.kind !== 'number') return barf(`Value of ${op} must be numeric`);
     return withValueErrors(() => comparableNumber(item.raw));
   };
   const first = items[0];
-  if (!first || first.kind !== 'string') {
+  if (first?.kind !== 'string') {
     return barf(`Invalid member in numeric match: ${first ? describeNode(first) : ']'}`);
   }
   const op = first.value;
@@ -441,7 +444,7 @@ function collect(rule: FieldRule, node: unknown, segment: number, within: unknow
   const row = rule.joins[segment] as string[];
   for (let end = segment; end < segments; end++) {
     const key = row[end] as string;
-    if (Object.prototype.hasOwnProperty.call(node, key)) {
+    if (Object.hasOwn(node, key)) {
       collect(rule, (node as Record<string, unknown>)[key], end + 1, within, out);
     }
   }

@@ -44,7 +44,7 @@ class JsonlAppender {
 
   append(lines: readonly unknown[]): Promise<void> {
     if (lines.length === 0) return Promise.resolve();
-    for (const line of lines) this.buffer.push(JSON.stringify(line) + '\n');
+    for (const line of lines) this.buffer.push(`${JSON.stringify(line)}\n`);
     this.linesSinceRewrite += lines.length;
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.kick();
@@ -74,8 +74,8 @@ class JsonlAppender {
       if (this.rewriteWith) {
         const text = this.rewriteWith();
         this.rewriteWith = undefined;
-        await writeFile(this.path + '.tmp', text);
-        await rename(this.path + '.tmp', this.path);
+        await writeFile(`${this.path}.tmp`, text);
+        await rename(`${this.path}.tmp`, this.path);
         continue;
       }
       const text = this.buffer.join('');
@@ -135,9 +135,9 @@ export class BusStore {
       } else if ('done' in line) pending.delete(line.done);
     }
     // Compact: the new journal holds only what is still pending.
-    const compacted = [...pending.values()].map((d) => JSON.stringify({ add: d }) + '\n').join('');
-    await writeFile(journalPath + '.tmp', compacted);
-    await rename(journalPath + '.tmp', journalPath);
+    const compacted = [...pending.values()].map((d) => `${JSON.stringify({ add: d })}\n`).join('');
+    await writeFile(`${journalPath}.tmp`, compacted);
+    await rename(`${journalPath}.tmp`, journalPath);
     this.journal = new JsonlAppender(journalPath);
     return { state, pending: [...pending.values()] };
   }
@@ -148,8 +148,8 @@ export class BusStore {
     const text = JSON.stringify(state);
     // Serialised so an older snapshot never overwrites a newer one.
     this.stateWrite = this.stateWrite.then(async () => {
-      await writeFile(path + '.tmp', text);
-      await rename(path + '.tmp', path);
+      await writeFile(`${path}.tmp`, text);
+      await rename(`${path}.tmp`, path);
     });
     return this.stateWrite;
   }
@@ -172,7 +172,7 @@ export class BusStore {
   /** Rewrites the journal to what is still pending once finished deliveries make up most of it. */
   compactIfWorthIt(pending: () => Iterable<Delivery>, pendingCount: number): void {
     if (!this.journal || this.journal.linesSinceRewrite < 10_000 || this.journal.linesSinceRewrite < 4 * pendingCount) return;
-    this.journal.rewrite(() => [...pending()].map((d) => JSON.stringify({ add: d }) + '\n').join(''));
+    this.journal.rewrite(() => [...pending()].map((d) => `${JSON.stringify({ add: d })}\n`).join(''));
   }
 
   private archivePath(name: string): string {

@@ -93,6 +93,30 @@ export interface LocalQueuesOptions {
 
 type SendAttributes = Record<string, MessageAttributeValue>;
 
+/** The request fields the SQS operations read, typed as the SDK's JSON protocol sends them. */
+interface SqsRequest {
+  QueueName?: string;
+  QueueUrl: string;
+  QueueNamePrefix?: string;
+  Attributes?: Record<string, string>;
+  AttributeNames?: string[];
+  MessageSystemAttributeNames?: string[];
+  MessageAttributeNames?: string[];
+  MessageBody: string;
+  MessageAttributes?: SendAttributes;
+  DelaySeconds?: number;
+  MaxNumberOfMessages?: number;
+  VisibilityTimeout?: number;
+  WaitTimeSeconds?: number;
+  ReceiptHandle: string;
+  Entries?: SqsBatchEntry[];
+}
+
+/** One entry of SendMessageBatch, DeleteMessageBatch or ChangeMessageVisibilityBatch. */
+type SqsBatchEntry = Pick<SqsRequest, 'MessageBody' | 'MessageAttributes' | 'DelaySeconds' | 'ReceiptHandle' | 'VisibilityTimeout'> & {
+  Id: string;
+};
+
 export class LocalQueues implements AwsJsonService {
   readonly targetPrefix = 'AmazonSQS';
   readonly serviceName = 'sqs';
@@ -329,7 +353,8 @@ export class LocalQueues implements AwsJsonService {
     for (const queue of this.queues.values()) this.wake(queue);
   }
 
-  async handle(operation: string, input: Record<string, any>): Promise<unknown> {
+  async handle(operation: string, request: Record<string, unknown>): Promise<unknown> {
+    const input = request as unknown as SqsRequest;
     switch (operation) {
       case 'CreateQueue': {
         const name = String(input.QueueName ?? '');
@@ -394,9 +419,9 @@ export class LocalQueues implements AwsJsonService {
    * A batch answers per entry: an entry that fails is in Failed with its code, the others still happen.
    * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteMessageBatch.html
    */
-  private batch(input: Record<string, any>, run: (entry: Record<string, any>) => object): unknown {
+  private batch(input: SqsRequest, run: (entry: SqsBatchEntry) => object): unknown {
     this.queue(input.QueueUrl);
-    const entries = (input.Entries ?? []) as Record<string, any>[];
+    const entries = input.Entries ?? [];
     if (entries.length === 0)
       throw new SqsError('AWS.SimpleQueueService.EmptyBatchRequest', 'com.amazonaws.sqs#EmptyBatchRequest', 'There should be at least one entry in the request.');
     if (entries.length > 10)

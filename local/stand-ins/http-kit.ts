@@ -354,11 +354,11 @@ export function expectedCredential(options: CredentialOptions) {
       return {
         method: 'POST',
         path: '/__credential',
-        handle: async (request) => {
+        handle: (request) => {
           const value = (request.body as { value?: unknown } | undefined)?.value;
           if (typeof value !== 'string' || value === '') throw new HttpError(400, 'body must be {"value": "<new credential>"}');
           current = Promise.resolve(value);
-          return { status: 204, body: undefined };
+          return Promise.resolve({ status: 204, body: undefined });
         },
       };
     },

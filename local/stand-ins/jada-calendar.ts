@@ -70,7 +70,7 @@ export interface JadaCalendarOptions {
   documents?: DynamoDBDocumentClient;
 }
 
-export async function startJadaCalendar(options: JadaCalendarOptions): Promise<RunningStandIn> {
+export function startJadaCalendar(options: JadaCalendarOptions): Promise<RunningStandIn> {
   const documents = options.documents ?? documentClient();
   const token = expectedCredential({
     value: options.dashboardToken,
@@ -208,8 +208,12 @@ type EntryRequest = Pick<CalendarEntry, 'bookingId' | 'date' | 'start' | 'durati
 export function parseEntryRequest(body: unknown): EntryRequest {
   const b = (body ?? {}) as Record<string, unknown>;
   const problems: string[] = [];
-  const str = (k: string) => (typeof b[k] === 'string' && b[k] !== '' ? (b[k] as string) : (problems.push(`${k} must be a non-empty string`), ''));
-  const pos = (k: string) => (typeof b[k] === 'number' && (b[k] as number) > 0 ? (b[k] as number) : (problems.push(`${k} must be a positive number`), 0));
+  const invalid = <T>(problem: string, fallback: T): T => {
+    problems.push(problem);
+    return fallback;
+  };
+  const str = (k: string) => (typeof b[k] === 'string' && b[k] !== '' ? (b[k] as string) : invalid(`${k} must be a non-empty string`, ''));
+  const pos = (k: string) => (typeof b[k] === 'number' && (b[k] as number) > 0 ? (b[k] as number) : invalid(`${k} must be a positive number`, 0));
   const entry: EntryRequest = {
     bookingId: str('bookingId'),
     date: str('date'),

@@ -173,7 +173,7 @@ export interface SccOptions {
 
 const sha256Hex = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
 
-export async function startScc(options: SccOptions): Promise<RunningStandIn> {
+export function startScc(options: SccOptions): Promise<RunningStandIn> {
   const documents = options.documents ?? documentClient();
   const serviceKey = expectedCredential({
     value: options.serviceKey,
@@ -219,7 +219,7 @@ export async function startScc(options: SccOptions): Promise<RunningStandIn> {
 
   const sameMember = (a: CrewMember) => (b: CrewMember) => a.name === b.name && a.role === b.role;
 
-  async function inviteCrew(event: SccEvent): Promise<CrewInvitation[]> {
+  function inviteCrew(event: SccEvent): Promise<CrewInvitation[]> {
     // One invitation per crew member per event, whatever the number of retries: the id is derived from both.
     return Promise.all(
       event.crew.map(async (crewMember) => {
@@ -402,12 +402,16 @@ type EventRequest = Omit<SccEvent, 'eventId' | 'idempotencyKey' | 'requestHash' 
 export function parseEventRequest(body: unknown): EventRequest {
   const b = (body ?? {}) as Record<string, unknown>;
   const problems: string[] = [];
+  const invalid = <T>(problem: string, fallback: T): T => {
+    problems.push(problem);
+    return fallback;
+  };
   const str = (o: Record<string, unknown>, k: string, at = '') =>
-    typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : (problems.push(`${at}${k} must be a non-empty string`), '');
+    typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : invalid(`${at}${k} must be a non-empty string`, '');
   const num = (o: Record<string, unknown>, k: string, at = '') =>
-    typeof o[k] === 'number' && (o[k] as number) >= 0 ? (o[k] as number) : (problems.push(`${at}${k} must be a non-negative number`), 0);
+    typeof o[k] === 'number' && (o[k] as number) >= 0 ? (o[k] as number) : invalid(`${at}${k} must be a non-negative number`, 0);
   const pricing = (typeof b.pricing === 'object' && b.pricing !== null ? b.pricing : {}) as Record<string, unknown>;
-  const crewRaw = Array.isArray(b.crew) ? (b.crew as Record<string, unknown>[]) : (problems.push('crew must be a list'), []);
+  const crewRaw = Array.isArray(b.crew) ? (b.crew as Record<string, unknown>[]) : invalid('crew must be a list', []);
   const crew = crewRaw.map((m, i) => {
     const role = m?.role;
     if (role !== 'captain' && role !== 'deckhand') problems.push(`crew.${i}.role must be captain or deckhand`);
@@ -421,7 +425,7 @@ export function parseEventRequest(body: unknown): EventRequest {
     durationHours: num(b, 'durationHours'),
     boat: str(b, 'boat'),
     partySize: num(b, 'partySize'),
-    notes: typeof b.notes === 'string' ? b.notes : (problems.push('notes must be a string'), ''),
+    notes: typeof b.notes === 'string' ? b.notes : invalid('notes must be a string', ''),
     crew,
     pricing: {
       currency: str(pricing, 'currency', 'pricing.'),

@@ -64,7 +64,7 @@ export type BookingEvent = ConsumedEvent<'BookingReceived' | 'BookingModified' |
  * Every create or move also checks the boat's schedule for a double booking. Each applied revision is stated
  * on the bus, so crew and the guest page follow it even when JADA had nothing to change.
  */
-export async function applyToCalendar(event: BookingEvent, deps: CalendarDeps) {
+export function applyToCalendar(event: BookingEvent, deps: CalendarDeps) {
   const { booking } = event.detail.data;
   return applyLatest<CalendarHeld>(deps, booking, {
     consumer: 'calendar',

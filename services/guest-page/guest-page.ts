@@ -63,7 +63,7 @@ export type CrewEvent = ConsumedEvent<'CrewEventCreated' | 'CrewEventUpdated' | 
  * newer one re-publishes (and invalidates) only if the page changed, a cancellation replaces it with a short
  * "this charter was cancelled" page. A revision at or below the applied one writes nothing.
  */
-export async function applyToGuestPage(event: CrewEvent, deps: GuestPageDeps) {
+export function applyToGuestPage(event: CrewEvent, deps: GuestPageDeps) {
   return applyLatest<GuestPageHeld>(deps, event.detail.data.booking, {
     consumer: 'guest-page',
     live: 'published',

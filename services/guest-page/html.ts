@@ -78,4 +78,4 @@ export function mapsUrl(query: string): string {
 }
 
 /** A path on the guest site from raw segments, each percent-encoded (a listing id is never trusted). */
-export const sitePath = (...segments: string[]) => '/' + segments.map(encodeURIComponent).join('/');
+export const sitePath = (...segments: string[]) => `/${segments.map(encodeURIComponent).join('/')}`;

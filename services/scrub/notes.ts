@@ -107,7 +107,7 @@ const WEAK_GLUE = new RegExp(`(?:\\s|[:：=\\-–—|.…·_~≈]|${QUALIFIER}|$
 const MONEY_QUALIFIER = /fees?|after|before|payout|owner|profit|boatsetter|cut|commission|tax|split/iu;
 const WEAK_QUALIFIED = new RegExp(`^${QUALIFIER_THEN_COLON}\\s*(?:(?:${APPROXIMATELY}|[~≈])\\s*)?`, 'iu');
 // "Revenue: anything", "Captain Fee (Sam) = TBD", "| Port Fees | paid by the owner |".
-const FIELD = new RegExp(`^(?:\\s*(?:\\([^()\\r\\n]{0,40}\\)|\\[[^\\[\\]\\r\\n]{0,40}\\]))?\\s*[:：=|]`, 'u');
+const FIELD = /^(?:\s*(?:\([^()\r\n]{0,40}\)|\[[^[\]\r\n]{0,40}\]))?\s*[:：=|]/u;
 // A few words in the same clause, then money: "Port fees were paid by card, $35".
 const CLAUSE = /(?:\s+[\p{L}\p{N}'’-]+,?){1,6}\s*/uy;
 // Money right before a label: "$250 captain fee", "1,450.00 USD (revenue)".

@@ -138,6 +138,6 @@ export class RemovedLinesStore {
 }
 
 /** The operator's view of a booking: the revenue lines removed from its crew notes (what `npm run demo` prints). */
-export async function removedLinesOf(documents: DynamoDBDocumentClient, bookingId: string): Promise<RemovedLines[]> {
+export function removedLinesOf(documents: DynamoDBDocumentClient, bookingId: string): Promise<RemovedLines[]> {
   return new RemovedLinesStore(documents).forBooking(bookingId);
 }

@@ -61,6 +61,11 @@ describe('new consumer, end to end on a copy of the project', () => {
         'test/services/cabin-notes/cabin-notes.test.ts',
       ]);
       expect(readFileSync(join(copy, 'README.md'), 'utf8')).toContain('evt_CrewEventCreated --> svc_cabin_notes');
+      // What the scaffold writes passes the project's lint as it is (the copy is no git checkout: no .gitignore).
+      const lintArgs = ['lint', '--error-on-warnings', '--vcs-enabled=false', 'services/cabin-notes', 'test/services/cabin-notes'];
+      await run(join(copy, 'node_modules/.bin/biome'), lintArgs, { cwd: copy, env }).catch((error) => {
+        throw new Error(`the scaffolded consumer fails the lint:\n${error.stdout}\n${error.stderr}`);
+      });
 
       await packageOffline(copy);
       const template = readTemplate(copy);

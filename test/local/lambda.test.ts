@@ -8,10 +8,13 @@ describe('LocalLambda', () => {
   it('invokes the registered handler with a copy of the event and a Lambda context', async () => {
     const lambda = new LocalLambda({ region: 'us-west-2', accountId: '000000000000' });
     const seen: Array<{ event: unknown; context: Context }> = [];
-    lambda.register('charterflow-local-calendar', async () => async (event, context) => {
-      seen.push({ event, context });
-      (event as { detail: { touched?: boolean } }).detail.touched = true;
-    });
+    lambda.register('charterflow-local-calendar', () =>
+      Promise.resolve((event, context) => {
+        seen.push({ event, context });
+        (event as { detail: { touched?: boolean } }).detail.touched = true;
+        return Promise.resolve();
+      }),
+    );
     const event = { id: 'e1', detail: { bookingId: 'XHQGMDH' } };
     await lambda.invoke(arn, event);
 
@@ -34,11 +37,12 @@ describe('LocalLambda', () => {
     const lambda = new LocalLambda();
     let loads = 0;
     let calls = 0;
-    lambda.register('fn', async () => {
+    lambda.register('fn', () => {
       loads++;
-      return async () => {
+      return Promise.resolve(() => {
         calls++;
-      };
+        return Promise.resolve();
+      });
     });
     await Promise.all([lambda.invoke('fn', {}), lambda.invoke('fn', {}), lambda.invoke(`${arn.replace('charterflow-local-calendar', 'fn')}`, {})]);
     expect(loads).toBe(1);
@@ -48,10 +52,10 @@ describe('LocalLambda', () => {
   it('tries a failed load again on the next invocation', async () => {
     const lambda = new LocalLambda();
     let loads = 0;
-    lambda.register('flaky', async () => {
+    lambda.register('flaky', () => {
       loads++;
-      if (loads === 1) throw new SyntaxError('Unexpected token');
-      return async () => 'ok';
+      if (loads === 1) return Promise.reject(new SyntaxError('Unexpected token'));
+      return Promise.resolve(() => Promise.resolve('ok'));
     });
     await expect(lambda.invoke('flaky', {})).rejects.toThrow('Unexpected token');
     await expect(lambda.invokeWithResult('flaky', {})).resolves.toBe('ok');
@@ -59,9 +63,7 @@ describe('LocalLambda', () => {
 
   it('throws what the handler throws', async () => {
     const lambda = new LocalLambda();
-    lambda.register('fails', async () => async () => {
-      throw new Error('SCC answered 403');
-    });
+    lambda.register('fails', () => Promise.resolve(() => Promise.reject(new Error('SCC answered 403'))));
     await expect(lambda.invoke('fails', {})).rejects.toThrow('SCC answered 403');
   });
 

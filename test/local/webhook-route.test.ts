@@ -10,16 +10,16 @@ let routes: WebhookRoute;
 
 beforeAll(async () => {
   const lambda = new LocalLambda();
-  lambda.register('charterflow-local-echo', async () => {
+  lambda.register('charterflow-local-echo', () => {
     loads++;
-    return async (raw: unknown): Promise<APIGatewayProxyStructuredResultV2> => {
+    return Promise.resolve((raw: unknown): Promise<APIGatewayProxyStructuredResultV2> => {
       const event = raw as APIGatewayProxyEventV2;
       seen.push(event);
       if (event.rawQueryString.includes('binary')) {
-        return { statusCode: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([0, 1, 2]).toString('base64'), isBase64Encoded: true };
+        return Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([0, 1, 2]).toString('base64'), isBase64Encoded: true });
       }
-      return { statusCode: 202, headers: { 'content-type': 'application/json', 'x-echo': 'yes' }, body: JSON.stringify({ ok: true }) };
-    };
+      return Promise.resolve({ statusCode: 202, headers: { 'content-type': 'application/json', 'x-echo': 'yes' }, body: JSON.stringify({ ok: true }) });
+    });
   });
   routes = await startHttpRoutes({
     port: 0,

@@ -51,9 +51,7 @@ describe('the consumer wrapper', () => {
   });
 
   it('lets the action fail the invocation, so EventBridge retries and dead-letters it', async () => {
-    const failing = consumer(declaration, async () => {
-      throw new Error('JADA calendar answered 500');
-    });
+    const failing = consumer(declaration, () => Promise.reject(new Error('JADA calendar answered 500')));
     await expect(failing(envelope(goodDetail()), context)).rejects.toThrow('JADA calendar answered 500');
   });
 });
@@ -105,9 +103,9 @@ describe('the consumer wrapper, in metrics and logs', () => {
   });
 
   it('counts a failed invocation and still flushes what the action added before it failed', async () => {
-    const handler = consumer(declaration, async (_event, { metrics }) => {
+    const handler = consumer(declaration, (_event, { metrics }) => {
       metrics.addMetric('doubleBookingsDetected', MetricUnit.Count, 1);
-      throw new Error('JADA calendar answered 500');
+      return Promise.reject(new Error('JADA calendar answered 500'));
     });
     const [emf] = emfLinesOf(await outputOf(() => handler(envelope(goodDetail()), context)));
     expect(metricNamesOf(emf!).sort()).toEqual(['doubleBookingsDetected', 'eventsFailed']);
@@ -146,8 +144,9 @@ describe('the consumer wrapper, in metrics and logs', () => {
   it('puts the Lambda context and the X-Ray trace id on every log line, and the trace id on the EMF line', async () => {
     process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
     process.env._X_AMZN_TRACE_ID = 'Root=1-6752f3a1-3c1f0b9e8d7a6b5c4d3e2f10;Parent=53995c3f42cd8ad8;Sampled=1';
-    const handler = consumer(declaration, async (_event, { logger }) => {
+    const handler = consumer(declaration, (_event, { logger }) => {
       logger.info('calendar entry created');
+      return Promise.resolve();
     });
     const lines = await outputOf(() => handler(envelope(goodDetail()), { ...context, invokedFunctionArn: 'arn', memoryLimitInMB: '512' } as Context));
     const log = lines.find((line) => line.message === 'calendar entry created');

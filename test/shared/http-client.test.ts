@@ -76,9 +76,9 @@ class FakeSecrets implements CredentialSource {
   invalidations = 0;
   constructor(private readonly values: string[]) {}
   private cached?: string;
-  async get() {
+  get() {
     if (this.cached === undefined) this.cached = this.values[Math.min(this.reads++, this.values.length - 1)]!;
-    return this.cached;
+    return Promise.resolve(this.cached);
   }
   invalidate() {
     this.invalidations++;
@@ -93,8 +93,9 @@ function client(overrides: Partial<RetrySettings> = {}, secrets = new FakeSecret
     auth: secretHeaderAuth(secrets, 'charterflow/jada/dashboard-token', 'X-Dashboard-Token'),
     retry: { ...settings, ...overrides },
     logger: createLogger('calendar'),
-    sleep: async (ms) => {
+    sleep: (ms) => {
       sleeps.push(ms);
+      return Promise.resolve();
     },
   });
 }

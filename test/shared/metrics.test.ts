@@ -39,10 +39,10 @@ describe('trace propagation', () => {
     const client = new EventBridgeClient({ region: 'us-west-2', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     const sent: Record<string, unknown>[] = [];
     client.middlewareStack.add(
-      () => async (args) => {
+      () => (args) => {
         const entries = (args.input as { Entries: Record<string, unknown>[] }).Entries;
         sent.push(...entries);
-        return { output: { $metadata: {}, FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `evt-${i}` })) }, response: {} };
+        return Promise.resolve({ output: { $metadata: {}, FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `evt-${i}` })) }, response: {} });
       },
       { step: 'initialize', name: 'catchPutEvents' },
     );

@@ -71,7 +71,9 @@ describe('the publisher', () => {
     const ids = await new Publisher(client(), { busName: 'charterflow-test' }).publish(events);
     expect(calls.map((c) => c.entries.length)).toEqual([10, 10, 5]);
     expect(ids).toHaveLength(25);
-    ids.forEach((id, i) => expect(id).toContain(bookingIdNumber(i + 1)));
+    ids.forEach((id, i) => {
+      expect(id).toContain(bookingIdNumber(i + 1));
+    });
     expect(calls[0]!.entries[0]).toMatchObject({
       EventBusName: 'charterflow-test',
       Source: 'charterflow.webhook',

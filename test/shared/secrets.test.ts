@@ -17,7 +17,7 @@ beforeAll(async () => {
   });
   // Counts the GetSecretValue calls that really reach Secrets Manager.
   client.middlewareStack.add(
-    (next, context) => async (args) => {
+    (next, context) => (args) => {
       if (context.commandName === 'GetSecretValueCommand') reads++;
       return next(args);
     },

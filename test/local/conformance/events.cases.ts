@@ -110,11 +110,12 @@ describe('EventBridge, Lambda and CloudFront', () => {
       const ruleDlq = await queue(sqs, `${functionName}-rule-dlq`);
       stack().lambda.register(
         functionName,
-        async () => async (_event, context) => {
-          runs++;
-          requestIds.add(context.awsRequestId);
-          throw new Error('scc createCrewEvent failed for booking XHQGMDH: HTTP 503');
-        },
+        () =>
+          Promise.resolve((_event, context) => {
+            runs++;
+            requestIds.add(context.awsRequestId);
+            return Promise.reject(new Error('scc createCrewEvent failed for booking XHQGMDH: HTTP 503'));
+          }),
         { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600, deadLetterArn: functionDlq.arn },
       );
       return { functionDlq, ruleDlq };
@@ -142,7 +143,7 @@ describe('EventBridge, Lambda and CloudFront', () => {
       sqs.destroy();
     });
 
-    conformance('lambda-function-error-dead-letter', async () => {
+    conformance('lambda-function-error-dead-letter', () => {
       expect(dead).toHaveLength(1);
       expect(JSON.parse(dead[0]!.Body!).detail.metadata.bookingId).toBe('XHQGMDH');
       expect(dead[0]!.MessageAttributes).toEqual({
@@ -150,6 +151,7 @@ describe('EventBridge, Lambda and CloudFront', () => {
         ErrorCode: { DataType: 'Number', StringValue: '200' },
         ErrorMessage: { DataType: 'String', StringValue: 'scc createCrewEvent failed for booking XHQGMDH: HTTP 503' },
       });
+      return Promise.resolve();
     });
   });
 

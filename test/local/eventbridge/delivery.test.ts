@@ -87,9 +87,7 @@ describe('delivery to Lambda targets', () => {
   it('retries an invoke Lambda refuses (the function does not exist) within the rule RetryPolicy, then dead-letters it with the EventBridge attributes', async () => {
     // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
     const bus = await start({
-      lambda: async (functionArn) => {
-        throw new AwsError('ResourceNotFoundException', `Function not found: ${functionArn}`, 404);
-      },
+      lambda: (functionArn) => Promise.reject(new AwsError('ResourceNotFoundException', `Function not found: ${functionArn}`, 404)),
     });
     const dlq = await createQueue(bus.sqs, 'calendar-dlq');
     await subscribe(bus, 'calendar', { MaximumRetryAttempts: 3 }, dlq.arn);
@@ -118,9 +116,7 @@ describe('delivery to Lambda targets', () => {
     // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq
     const functionDlqArn = `arn:aws:sqs:${REGION}:000000000000:calendar-function-dlq`;
     const again = await start({
-      lambda: async () => {
-        throw new Error('JADA calendar answered 401: wrong X-Dashboard-Token');
-      },
+      lambda: () => Promise.reject(new Error('JADA calendar answered 401: wrong X-Dashboard-Token')),
       functions: { calendar: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600, deadLetterArn: functionDlqArn } },
     });
     const ruleDlq = await createQueue(again.sqs, 'calendar-rule-dlq');
@@ -147,9 +143,7 @@ describe('delivery to Lambda targets', () => {
 
   it('retries a failing function twice by default (Lambda’s default), whatever the rule RetryPolicy says', async () => {
     const bus = await start({
-      lambda: async () => {
-        throw new Error('SCC answered 503');
-      },
+      lambda: () => Promise.reject(new Error('SCC answered 503')),
     });
     await subscribe(bus, 'crew', { MaximumRetryAttempts: 185 });
     await bus.events.send(new PutEventsCommand({ Entries: [booking('XHQGMDH')] }));
@@ -160,9 +154,7 @@ describe('delivery to Lambda targets', () => {
   it('stops Lambda’s retries when the next would come after the function’s maximum event age', async () => {
     const bus = await start({
       backoff: { baseMs: 120_000, maxMs: 120_000 },
-      lambda: async () => {
-        throw new Error('still down');
-      },
+      lambda: () => Promise.reject(new Error('still down')),
       functions: { aged: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 60 } },
     });
     await subscribe(bus, 'aged', { MaximumRetryAttempts: 185 });
@@ -174,9 +166,9 @@ describe('delivery to Lambda targets', () => {
   it('delivers an event whose target recovers within the retry policy, and dead-letters nothing', async () => {
     let calls = 0;
     const bus = await start({
-      lambda: async () => {
+      lambda: () => {
         calls++;
-        if (calls < 3) throw new Error('SCC answered 503');
+        return calls < 3 ? Promise.reject(new Error('SCC answered 503')) : Promise.resolve();
       },
     });
     const dlq = await createQueue(bus.sqs, 'crew-dlq');
@@ -191,9 +183,7 @@ describe('delivery to Lambda targets', () => {
     const bus = await start({
       // A first retry at least 60 s away: past the 60 s age limit before it could run.
       backoff: { baseMs: 120_000, maxMs: 120_000 },
-      lambda: async () => {
-        throw new AwsError('TooManyRequestsException', 'Rate exceeded', 429);
-      },
+      lambda: () => Promise.reject(new AwsError('TooManyRequestsException', 'Rate exceeded', 429)),
     });
     const dlq = await createQueue(bus.sqs, 'age-dlq');
     await subscribe(bus, 'aged', { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 60 }, dlq.arn);
@@ -208,9 +198,7 @@ describe('delivery to Lambda targets', () => {
   it('logs an error naming the event, rule and target when a failed event has no DLQ, instead of dropping it silently', async () => {
     const errors = vi.spyOn(deliveryLogger, 'error');
     const bus = await start({
-      lambda: async (functionArn) => {
-        throw new AwsError('ResourceNotFoundException', `Function not found: ${functionArn}`, 404);
-      },
+      lambda: (functionArn) => Promise.reject(new AwsError('ResourceNotFoundException', `Function not found: ${functionArn}`, 404)),
     });
     await subscribe(bus, 'no-dlq', { MaximumRetryAttempts: 1 });
     const put = await bus.events.send(new PutEventsCommand({ Entries: [booking('NODLQ01')] }));
@@ -229,9 +217,7 @@ describe('delivery to Lambda targets', () => {
   it('logs an error naming the event and function when a failing function has no DLQ (Lambda discards the event)', async () => {
     const errors = vi.spyOn(deliveryLogger, 'error');
     const bus = await start({
-      lambda: async () => {
-        throw new Error('boom');
-      },
+      lambda: () => Promise.reject(new Error('boom')),
     });
     await subscribe(bus, 'no-dlq', { MaximumRetryAttempts: 1 });
     const put = await bus.events.send(new PutEventsCommand({ Entries: [booking('NODLQ02')] }));
@@ -271,9 +257,7 @@ describe('nothing lost across a restart', () => {
     dirs.push(dir);
     const dlqArn = `arn:aws:sqs:${REGION}:000000000000:resumed-function-dlq`;
     const functions = { resumed: { maximumRetryAttempts: 1, maximumEventAgeInSeconds: 3600, deadLetterArn: dlqArn } };
-    const failing = async () => {
-      throw new Error('SCC answered 503');
-    };
+    const failing = () => Promise.reject(new Error('SCC answered 503'));
     // Lambda's retry waits a few hundred milliseconds: long enough to stop the bus before it runs.
     const first = await startBus({ dataDir: dir.path, lambda: failing, functions, backoff: { baseMs: 400, maxMs: 400 } });
     const dlq = await createQueue(first.sqs, 'resumed-function-dlq');
@@ -297,9 +281,7 @@ describe('nothing lost across a restart', () => {
     const first = await startBus({
       dataDir: dir.path,
       // Throttled: Lambda refuses the invoke, so the rule's 185 retries keep it pending across the restart.
-      lambda: async () => {
-        if (!healthy) throw new AwsError('TooManyRequestsException', 'Rate exceeded', 429);
-      },
+      lambda: () => (healthy ? Promise.resolve() : Promise.reject(new AwsError('TooManyRequestsException', 'Rate exceeded', 429))),
     });
     await subscribe(first, 'ledger', { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 });
     const put = await first.events.send(new PutEventsCommand({ Entries: [booking('RESTART1')] }));

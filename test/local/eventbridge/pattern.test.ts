@@ -67,7 +67,7 @@ describe('matching details', () => {
   });
 
   it('rejects a pattern nested deeper than the reader allows', () => {
-    const deep = '{"a":'.repeat(150) + '["x"]' + '}'.repeat(150);
+    const deep = `${'{"a":'.repeat(150)}["x"]${'}'.repeat(150)}`;
     expect(() => parseEventPattern(deep)).toThrow(InvalidEventPatternError);
   });
 });

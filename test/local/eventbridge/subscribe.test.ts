@@ -102,10 +102,12 @@ describe('subscribing the declared consumers', () => {
     for (const other of await consumers())
       lambda.register(deployedNames(other.name, 'local').functionName, async () => async () => {});
     let runs = 0;
-    lambda.register(names.functionName, async () => async () => {
-      runs++;
-      throw new Error('downstream answered 503');
-    });
+    lambda.register(names.functionName, () =>
+      Promise.resolve(() => {
+        runs++;
+        return Promise.reject(new Error('downstream answered 503'));
+      }),
+    );
     const detailType = declaration.consumes[0]!;
     const put = await bus.events.send(
       new PutEventsCommand({

@@ -11,7 +11,9 @@ const dataDir = () => {
   dirs.push(dir);
   return dir;
 };
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 describe('LocalQueues', () => {
   it('names a queue by its URL or its ARN', () => {

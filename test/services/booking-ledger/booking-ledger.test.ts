@@ -68,10 +68,12 @@ describe('booking-ledger on the local stack', () => {
     stack = await startStack({ ephemeral: true, ports: { aws: 0 }, consumers: [declaration.name], standIns: false });
     // The real handler, imported after the stack set AWS_ENDPOINT_URL; the wrapper only counts deliveries.
     const { handler } = await import('../../../services/booking-ledger/handler');
-    stack.lambda.register(deployedNames(declaration.name).functionName, async () => async (event, context) => {
-      delivered.push((event as { 'detail-type': string })['detail-type']);
-      return handler(event as never, context as Context);
-    });
+    stack.lambda.register(deployedNames(declaration.name).functionName, () =>
+      Promise.resolve((event, context) => {
+        delivered.push((event as { 'detail-type': string })['detail-type']);
+        return handler(event as never, context as Context);
+      }),
+    );
     ledger = new BookingLedger(documentClient());
   });
   afterAll(async () => {

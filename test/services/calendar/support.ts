@@ -182,5 +182,10 @@ export function captureLogs(): { lines: Record<string, unknown>[]; restore(): vo
       stream.write = original;
     };
   });
-  return { lines, restore: () => restorers.forEach((restore) => restore()) };
+  return {
+    lines,
+    restore: () => {
+      for (const restore of restorers) restore();
+    },
+  };
 }

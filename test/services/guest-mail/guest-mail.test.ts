@@ -24,10 +24,12 @@ describe('guest-mail', () => {
     stack = await startStack({ ephemeral: true, ports: { aws: 0 }, consumers: [declaration.name], standIns: false });
     // The real handler, imported after the stack set AWS_ENDPOINT_URL; the wrapper only counts deliveries.
     const { handler } = await import('../../../services/guest-mail/handler');
-    stack.lambda.register(deployedNames(declaration.name).functionName, async () => async (event, context) => {
-      delivered.push(event as { id: string });
-      return handler(event as never, context as Context);
-    });
+    stack.lambda.register(deployedNames(declaration.name).functionName, () =>
+      Promise.resolve((event, context) => {
+        delivered.push(event as { id: string });
+        return handler(event as never, context as Context);
+      }),
+    );
   });
   afterAll(async () => {
     await stack?.stop();

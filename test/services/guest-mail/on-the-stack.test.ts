@@ -223,10 +223,10 @@ describe('SES throttling and two deliveries at once', () => {
     // SES is the boundary we do not own: the first answer is a throttle, then the real local SES answers.
     let throttled = false;
     const send = ses.send.bind(ses);
-    ses.send = (async (command: Parameters<typeof send>[0]) => {
+    ses.send = ((command: Parameters<typeof send>[0]) => {
       if (!throttled) {
         throttled = true;
-        throw new TooManyRequestsException({ message: 'Too many requests', $metadata: { httpStatusCode: 429 } });
+        return Promise.reject(new TooManyRequestsException({ message: 'Too many requests', $metadata: { httpStatusCode: 429 } }));
       }
       return send(command);
     }) as typeof ses.send;

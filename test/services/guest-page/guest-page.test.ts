@@ -40,7 +40,7 @@ function countCommands(client: S3Client) {
   const sent: string[] = [];
   const name = `count-${Math.random()}`;
   client.middlewareStack.add(
-    (next, context) => async (args) => {
+    (next, context) => (args) => {
       sent.push(context.commandName ?? '');
       return next(args);
     },
@@ -189,9 +189,7 @@ describe('publishGuestPage', () => {
     const html = renderGuestPage(bookingSnapshot({ bookingId }));
     const failing = guestSiteClients(env.stack.endpoints.aws).cloudFront;
     failing.middlewareStack.add(
-      () => async () => {
-        throw new Error('simulated crash before CreateInvalidation');
-      },
+      () => () => Promise.reject(new Error('simulated crash before CreateInvalidation')),
       { step: 'initialize', name: 'crash' },
     );
     await expect(publishGuestPage(bookingId, html, { s3, cloudFront: failing, site })).rejects.toThrow('simulated crash');

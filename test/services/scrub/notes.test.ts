@@ -523,16 +523,16 @@ const veryLong: Sample[] = [
   {
     name: '5,000 ordinary lines and 3 revenue lines in between',
     notes: [...ordinary.slice(0, 2500), 'Revenue: $1,450.00', ...ordinary.slice(2500), 'Your Net: $827.50', 'Port Fees: $35'].join('\n'),
-    expected: [...ordinary.slice(0, 2500), ...ordinary.slice(2500)].join('\n') + '\n',
+    expected: `${[...ordinary.slice(0, 2500), ...ordinary.slice(2500)].join('\n')}\n`,
     removed: ['Revenue: $1,450.00', 'Your Net: $827.50', 'Port Fees: $35'],
   },
   clean('one line of 200,000 characters', 'x'.repeat(200_000)),
-  clean('a very long line of digits after a revenue word', 'Revenue share ' + '1 '.repeat(20_000) + 'words'),
+  clean('a very long line of digits after a revenue word', `Revenue share ${'1 '.repeat(20_000)}words`),
   {
     name: 'a very long revenue line',
-    notes: 'Dock B\nRevenue: ' + '9'.repeat(50_000),
+    notes: `Dock B\nRevenue: ${'9'.repeat(50_000)}`,
     expected: 'Dock B\n',
-    removed: ['Revenue: ' + '9'.repeat(50_000)],
+    removed: [`Revenue: ${'9'.repeat(50_000)}`],
   },
 ];
 

@@ -140,7 +140,7 @@ describe('scrubCrewEvent', () => {
 
   it('keeps a change made to the SCC item between the read and the write, and scrubs the changed notes', async () => {
     await putSccEvent(sccNotes);
-    const concurrent = sccNotes.replace('dock B', 'dock C (moved by Sam)') + '\r\nCaptain: bring the spare VHF';
+    const concurrent = `${sccNotes.replace('dock B', 'dock C (moved by Sam)')}\r\nCaptain: bring the spare VHF`;
     let raced = false;
     beforeWrite = async (_command, input) => {
       if (input.TableName !== tables.sccTable || raced) return;
@@ -161,7 +161,7 @@ describe('scrubCrewEvent', () => {
     expect(raced).toBe(true);
     expect(result).toEqual({ outcome: 'scrubbed', linesRemoved: 5, attempts: 2 });
     expect((await sccItem()).notes).toBe(
-      cleanNotes.replace('dock B', 'dock C (moved by Sam)') + '\r\nCaptain: bring the spare VHF',
+      `${cleanNotes.replace('dock B', 'dock C (moved by Sam)')}\r\nCaptain: bring the spare VHF`,
     );
     expect((await removedLinesOf(tables.documents, booking.bookingId))[0]!.lines).toEqual(revenueLines);
   });
@@ -191,10 +191,11 @@ describe('scrubCrewEvent', () => {
 
   it('after a crash between the SCC write and marking it done, the next run counts the lines removed', async () => {
     await putSccEvent(sccNotes);
-    beforeWrite = async (command, input) => {
+    beforeWrite = (command, input) => {
       if (command === 'UpdateItemCommand' && input.TableName === 'charterflow-local-bookings') {
-        throw new Error('simulated crash');
+        return Promise.reject(new Error('simulated crash'));
       }
+      return Promise.resolve();
     };
     await expect(scrub()).rejects.toThrow('simulated crash');
     expect((await sccItem()).notes).toBe(cleanNotes);

@@ -152,7 +152,10 @@ describe('POST /webhooks/boatsetter', () => {
 
   it('emits BookingModified and BookingCancelled, correlated by the booking’s first webhook id', async () => {
     const bookingId = uniqueBookingId('M');
-    const as = <T extends { data: { booking_id: string } }>(payload: T) => ((payload.data.booking_id = bookingId), payload);
+    const as = <T extends { data: { booking_id: string } }>(payload: T) => {
+      payload.data.booking_id = bookingId;
+      return payload;
+    };
     const confirmed = signedDelivery(as(bookingConfirmed()), s.secret);
     const modified = signedDelivery(as(bookingModified()), s.secret);
     const cancelled = signedDelivery(as(bookingCancelled()), s.secret);
