@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { bookingsTable } from './config';
 import { isConditionFailure } from './errors';
 import type { Logger } from './logger';
@@ -94,7 +95,24 @@ export class RevisionLedger {
   ): Promise<{ outcome: RevisionOutcome; held: H | undefined }> {
     const deadline = Date.now() + this.waitMs;
     for (;;) {
-      const record = await this.read<H>(key.bookingId, key.consumer);
+      // One conditional write is both the revision guard and the lease: it succeeds only for a newer revision
+      // with no live lease, and either way hands back the record as it was (its held state, or why not).
+      const attempt = await this.lease<H>(key);
+      if ('token' in attempt) {
+        const { token, previous } = attempt;
+        const current = previous?.revision === undefined ? undefined : (previous as AppliedRevision<H>);
+        try {
+          const { held, emit } = await change(previous?.held, current);
+          const emittedEventId = emit ? await emit() : undefined;
+          await this.record(key, token, held, emittedEventId);
+          logger?.info('revision applied', { revision: key.revision, outcome: 'acted', emittedEventId });
+          return { outcome: 'acted', held };
+        } catch (error) {
+          await this.release(key, token);
+          throw error;
+        }
+      }
+      const record = attempt.refusedBy ?? (await this.read<H>(key.bookingId, key.consumer));
       const applied = record?.revision ?? 0;
       if (applied >= key.revision) {
         const outcome: RevisionOutcome = applied === key.revision ? 'duplicate' : 'stale';
@@ -119,21 +137,8 @@ export class RevisionLedger {
           throw new BookingBusy(key.bookingId, key.consumer, key.revision, lease.leaseRevision ?? 0);
         }
         await sleep(this.pollMs);
-        continue;
       }
-      const token = await this.lease(key);
-      if (!token) continue; // another delivery took the lease first: look again
-      const current = record?.revision === undefined ? undefined : (record as AppliedRevision<H>);
-      try {
-        const { held, emit } = await change(record?.held, current);
-        const emittedEventId = emit ? await emit() : undefined;
-        await this.record(key, token, held, emittedEventId);
-        logger?.info('revision applied', { revision: key.revision, outcome: 'acted', emittedEventId });
-        return { outcome: 'acted', held };
-      } catch (error) {
-        await this.release(key, token);
-        throw error;
-      }
+      // Else the lease just expired, or the record changed between the two looks: try again.
     }
   }
 
@@ -148,11 +153,15 @@ export class RevisionLedger {
     return Item as StoredRecord<H> | undefined;
   }
 
-  private async lease(key: { bookingId: string; consumer: string; revision: number }): Promise<string | undefined> {
+  private async lease<H>(key: {
+    bookingId: string;
+    consumer: string;
+    revision: number;
+  }): Promise<{ token: string; previous?: StoredRecord<H> } | { refusedBy?: StoredRecord<H> }> {
     const token = randomUUID();
     const now = Date.now();
     try {
-      await this.documents.send(
+      const { Attributes } = await this.documents.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: bookingKey(key.bookingId), sk: consumerStateKey(key.consumer) },
@@ -168,12 +177,15 @@ export class RevisionLedger {
             ':until': now + this.leaseMs,
             ':now': now,
           },
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return token;
+      return { token, previous: Attributes as StoredRecord<H> | undefined };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      return undefined;
+      // The document client leaves the refused item in DynamoDB's own format.
+      return { refusedBy: error.Item ? (unmarshall(error.Item) as StoredRecord<H>) : undefined };
     }
   }
 
