@@ -39,7 +39,9 @@ export const lambdaBuildOptions: BuildOptions = {
   format: 'esm',
   outExtension: { '.js': '.mjs' },
   mainFields: ['module', 'main'],
-  banner: { js: "import { createRequire as __cfCreateRequire } from 'node:module'; const require = __cfCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __cfCreateRequire } from 'node:module'; const require = __cfCreateRequire(import.meta.url);",
+  },
   external: [],
   metafile: true,
 };
@@ -67,13 +69,26 @@ export function bytesByPackage(inputs: Record<string, { bytesInOutput: number }>
 /** One handler built as serverless-esbuild builds it; `largest` is what its minified bytes are made of. */
 export async function buildBundle(name: string, outdir: string) {
   const plugins = createRequire(import.meta.url)(join(root, 'deploy', 'esbuild-plugins.cjs')) as Plugin[];
-  const result = await build({ ...lambdaBuildOptions, plugins, entryPoints: { handler: join(root, 'services', name, 'handler.ts') }, outdir, logLevel: 'error' });
+  const result = await build({
+    ...lambdaBuildOptions,
+    plugins,
+    entryPoints: { handler: join(root, 'services', name, 'handler.ts') },
+    outdir,
+    logLevel: 'error',
+  });
   const output = Object.entries(result.metafile?.outputs ?? {}).find(([file]) => file.endsWith('handler.mjs'))?.[1];
-  return { bundle: join(outdir, 'handler.mjs'), largest: bytesByPackage(output?.inputs ?? {}).slice(0, 5), inputs: Object.keys(output?.inputs ?? {}) };
+  return {
+    bundle: join(outdir, 'handler.mjs'),
+    largest: bytesByPackage(output?.inputs ?? {}).slice(0, 5),
+    inputs: Object.keys(output?.inputs ?? {}),
+  };
 }
 
 const envelope = (detailType: DetailType, detail: unknown, n: number) =>
-  eventEnvelope(detailType, detail, { id: `bench-cold-${n}-${Date.now()}`, time: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+  eventEnvelope(detailType, detail, {
+    id: `bench-cold-${n}-${Date.now()}`,
+    time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  });
 
 /**
  * Builds every Lambda bundle with the deployment's esbuild options, weighs it, and times `runs` cold starts
@@ -81,7 +96,12 @@ const envelope = (detailType: DetailType, detail: unknown, n: number) =>
  * nowhere, so only the bundle's own start and first event are timed). Each run serves a new booking.
  */
 export async function benchBundles(runs: number, log: (line: string) => void): Promise<BundleFigures[]> {
-  const stack = await startStack({ ephemeral: true, ports: { aws: 0, webhook: 0, guestSite: 0, standIns: {} }, consumers: false, log: false });
+  const stack = await startStack({
+    ephemeral: true,
+    ports: { aws: 0, webhook: 0, guestSite: 0, standIns: {} },
+    consumers: false,
+    log: false,
+  });
   const outRoot = mkdtempSync(join(tmpdir(), 'charterflow-bench-'));
   const secrets = new SecretCache(secretsManagerClient());
   const scc = sccApi(secrets);
@@ -103,10 +123,16 @@ export async function benchBundles(runs: number, log: (line: string) => void): P
         const eventFile = join(outRoot, `${name}-${i}.json`);
         writeFileSync(eventFile, JSON.stringify(event));
         // CHARTERFLOW_BENCH_CPU_PROF=<dir>: a V8 CPU profile of each cold start (import and first event), to read in DevTools.
-        const profile = process.env.CHARTERFLOW_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${process.env.CHARTERFLOW_BENCH_CPU_PROF}`] : [];
-        const { stdout } = await run(process.execPath, [...profile, join(root, 'bench', 'cold-start.mjs'), bundle, eventFile], {
-          env: { ...process.env, ...stack.env, POWERTOOLS_LOG_LEVEL: 'SILENT', NODE_NO_WARNINGS: '1' },
-        });
+        const profile = process.env.CHARTERFLOW_BENCH_CPU_PROF
+          ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${process.env.CHARTERFLOW_BENCH_CPU_PROF}`]
+          : [];
+        const { stdout } = await run(
+          process.execPath,
+          [...profile, join(root, 'bench', 'cold-start.mjs'), bundle, eventFile],
+          {
+            env: { ...process.env, ...stack.env, POWERTOOLS_LOG_LEVEL: 'SILENT', NODE_NO_WARNINGS: '1' },
+          },
+        );
         samples.push(JSON.parse(stdout.trim().split('\n').pop()!));
       }
       const totals = samples.map((s) => s.importMs + s.firstEventMs);
@@ -122,7 +148,9 @@ export async function benchBundles(runs: number, log: (line: string) => void): P
           runs: totals,
         },
       });
-      log(`  ${name}: ${(minifiedBytes / 1024).toFixed(0)} KB minified, cold start ${median(totals).toFixed(0)} ms (median of ${runs})`);
+      log(
+        `  ${name}: ${(minifiedBytes / 1024).toFixed(0)} KB minified, cold start ${median(totals).toFixed(0)} ms (median of ${runs})`,
+      );
     }
     return figures;
   } finally {
@@ -143,20 +171,34 @@ export interface EventTools {
 /** A first event that makes the function do its whole job for a booking it has never seen. */
 export async function firstEventFor(service: string, bookingId: string, tools: EventTools): Promise<unknown> {
   const booking = bookingSnapshot({ bookingId });
-  if (service === 'crew' || service === 'guest-mail') await tools.privateRecords.write(bookingId, booking.revision, bookingDetails());
+  if (service === 'crew' || service === 'guest-mail')
+    await tools.privateRecords.write(bookingId, booking.revision, bookingDetails());
   const metadata = (detailType: string) =>
-    eventMetadata({ bookingId, correlationId: `msg_bench${tools.n}`, causationId: `msg_bench${tools.n}`, idempotencyKey: `${bookingId}:r1:${detailType}`, occurredAt: new Date().toISOString() });
+    eventMetadata({
+      bookingId,
+      correlationId: `msg_bench${tools.n}`,
+      causationId: `msg_bench${tools.n}`,
+      idempotencyKey: `${bookingId}:r1:${detailType}`,
+      occurredAt: new Date().toISOString(),
+    });
   switch (service) {
     case 'webhook': {
       const delivery = signedDelivery(bookingConfirmedAs(bookingId), tools.webhookSecret);
       const url = new URL(webhookDeclaration.route.path, 'http://127.0.0.1');
-      return httpApiEvent({ method: 'POST', url, headers: delivery.headers, body: Buffer.from(delivery.body) }, webhookDeclaration);
+      return httpApiEvent(
+        { method: 'POST', url, headers: delivery.headers, body: Buffer.from(delivery.body) },
+        webhookDeclaration,
+      );
     }
     case 'calendar':
     case 'booking-ledger':
       return envelope('BookingReceived', { metadata: metadata('BookingReceived'), data: { booking } }, tools.n);
     case 'crew':
-      return envelope('CalendarEntryCreated', { metadata: metadata('CalendarEntryCreated'), data: { booking, calendarEntryId: `cal_bench${tools.n}` } }, tools.n);
+      return envelope(
+        'CalendarEntryCreated',
+        { metadata: metadata('CalendarEntryCreated'), data: { booking, calendarEntryId: `cal_bench${tools.n}` } },
+        tools.n,
+      );
     case 'scrub':
     case 'guest-page': {
       // Scrub needs the crew event to exist in SCC (with its revenue lines): create it as the crew consumer would.
@@ -166,11 +208,21 @@ export async function firstEventFor(service: string, bookingId: string, tools: E
         bookingId,
         logger: tools.logger,
       });
-      return envelope('CrewEventCreated', { metadata: metadata('CrewEventCreated'), data: { booking, calendarEntryId, sccEventId: created.eventId } }, tools.n);
+      return envelope(
+        'CrewEventCreated',
+        { metadata: metadata('CrewEventCreated'), data: { booking, calendarEntryId, sccEventId: created.eventId } },
+        tools.n,
+      );
     }
     case 'guest-mail': {
       // A trip a month ahead: a trip already over gets no mail, and the mail is the whole job.
-      const ahead = { ...booking, trip: { ...booking.trip, start: `${new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10)}T17:00:00-08:00` } };
+      const ahead = {
+        ...booking,
+        trip: {
+          ...booking.trip,
+          start: `${new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10)}T17:00:00-08:00`,
+        },
+      };
       const data = { booking: ahead, url: `https://queenofsandiego.com/g/${bookingId}`, etag: 'bench' };
       return envelope('GuestPagePublished', { metadata: metadata('GuestPagePublished'), data }, tools.n);
     }

@@ -47,7 +47,14 @@ export async function runChain(bench: BenchStack, bookings: number, concurrency:
   const seconds = (performance.now() - started) / 1000;
   // The ledger and the scrub may still be finishing the last bookings: their work counts too.
   await bench.stack.eventBridge.idle();
-  return { bookings, concurrency, latencies, throughput: bookings / seconds, cpuMsPerBooking: cpuMs(cpu) / bookings, bookingIds: ids };
+  return {
+    bookings,
+    concurrency,
+    latencies,
+    throughput: bookings / seconds,
+    cpuMsPerBooking: cpuMs(cpu) / bookings,
+    bookingIds: ids,
+  };
 }
 
 /**
@@ -55,7 +62,11 @@ export async function runChain(bench: BenchStack, bookings: number, concurrency:
  * GuestPageUpdated crossing the bus. The same path as a new booking's (webhook, calendar, crew, guest page),
  * each step now an update of what it made.
  */
-export async function runChanges(bench: BenchStack, bookingIds: readonly string[], concurrency: number): Promise<RunFigures> {
+export async function runChanges(
+  bench: BenchStack,
+  bookingIds: readonly string[],
+  concurrency: number,
+): Promise<RunFigures> {
   const cpu = process.cpuUsage();
   const started = performance.now();
   const latencies = await inPool(bookingIds, concurrency, async (id) => {
@@ -65,7 +76,14 @@ export async function runChanges(bench: BenchStack, bookingIds: readonly string[
   const seconds = (performance.now() - started) / 1000;
   await bench.stack.eventBridge.idle();
   const bookings = bookingIds.length;
-  return { bookings, concurrency, latencies, throughput: bookings / seconds, cpuMsPerBooking: cpuMs(cpu) / bookings, bookingIds: [...bookingIds] };
+  return {
+    bookings,
+    concurrency,
+    latencies,
+    throughput: bookings / seconds,
+    cpuMsPerBooking: cpuMs(cpu) / bookings,
+    bookingIds: [...bookingIds],
+  };
 }
 
 /** The same downstream calls, made in sequence by one function (the "before"), with the same clients and stand-ins. */
@@ -90,7 +108,12 @@ export function directDeps(): DirectDeps & { destroy(): void } {
   };
 }
 
-export async function runDirect(bench: BenchStack, deps: DirectDeps, bookings: number, concurrency: number): Promise<DirectRunFigures> {
+export async function runDirect(
+  bench: BenchStack,
+  deps: DirectDeps,
+  bookings: number,
+  concurrency: number,
+): Promise<DirectRunFigures> {
   const ids = Array.from({ length: bookings }, () => bench.nextBookingId());
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -98,10 +121,20 @@ export async function runDirect(bench: BenchStack, deps: DirectDeps, bookings: n
   const latencies = await inPool(ids, concurrency, async (id) => {
     const payload = bookingConfirmedAs(id);
     const booking = toBookingSnapshot(payload);
-    const { totalMs, downstreamMs, calls } = await measured(() => directOrchestration(booking, bookingDetailsOf(payload), deps));
+    const { totalMs, downstreamMs, calls } = await measured(() =>
+      directOrchestration(booking, bookingDetailsOf(payload), deps),
+    );
     invocations.push({ consumer: 'direct-orchestration', totalMs, downstreamMs, calls });
     return totalMs;
   });
   const throughput = bookings / ((performance.now() - started) / 1000);
-  return { bookings, concurrency, latencies, throughput, cpuMsPerBooking: cpuMs(cpu) / bookings, bookingIds: ids, invocations };
+  return {
+    bookings,
+    concurrency,
+    latencies,
+    throughput,
+    cpuMsPerBooking: cpuMs(cpu) / bookings,
+    bookingIds: ids,
+    invocations,
+  };
 }

@@ -27,14 +27,34 @@ export interface DirectDeps {
  * sequence, with the services' own domain functions and clients, and no bus, no step records, no events.
  * What the choreography costs on top of this is its overhead.
  */
-export async function directOrchestration(booking: BookingSnapshot, details: BookingDetails, deps: DirectDeps): Promise<{ url: string }> {
-  const call = (step: string) => ({ idempotencyKey: `${booking.bookingId}:r${booking.revision}:direct-${step}`, bookingId: booking.bookingId, logger: deps.logger });
+export async function directOrchestration(
+  booking: BookingSnapshot,
+  details: BookingDetails,
+  deps: DirectDeps,
+): Promise<{ url: string }> {
+  const call = (step: string) => ({
+    idempotencyKey: `${booking.bookingId}:r${booking.revision}:direct-${step}`,
+    bookingId: booking.bookingId,
+    logger: deps.logger,
+  });
   const entry = await deps.jada.createEntry(calendarEntryRequest(booking), call('calendar'));
   const crewEvent = await deps.scc.createEvent(crewEventRequest(booking, details, entry.entryId), call('crew'));
-  await scrubCrewEvent(deps.documents, { bookingId: booking.bookingId, sccEventId: crewEvent.eventId }, { logger: deps.logger });
+  await scrubCrewEvent(
+    deps.documents,
+    { bookingId: booking.bookingId, sccEventId: crewEvent.eventId },
+    { logger: deps.logger },
+  );
   const site = await deps.site();
-  const photoPath = await copyBoatPhoto(deps.s3, booking.boat.listingId, site, { cloudFront: deps.cloudFront, logger: deps.logger });
+  const photoPath = await copyBoatPhoto(deps.s3, booking.boat.listingId, site, {
+    cloudFront: deps.cloudFront,
+    logger: deps.logger,
+  });
   const html = renderGuestPage(booking, { photoPath });
-  const publication = await publishGuestPage(booking.bookingId, html, { s3: deps.s3, cloudFront: deps.cloudFront, site, logger: deps.logger });
+  const publication = await publishGuestPage(booking.bookingId, html, {
+    s3: deps.s3,
+    cloudFront: deps.cloudFront,
+    site,
+    logger: deps.logger,
+  });
   return { url: publication.url };
 }

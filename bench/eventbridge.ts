@@ -55,7 +55,9 @@ export async function benchLocalBus(opts: { events: number }): Promise<LocalBusF
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
   });
   try {
-    await client.send(new PutRuleCommand({ Name: 'bench', EventPattern: JSON.stringify({ source: ['charterflow.bench'] }) }));
+    await client.send(
+      new PutRuleCommand({ Name: 'bench', EventPattern: JSON.stringify({ source: ['charterflow.bench'] }) }),
+    );
     await client.send(
       new PutTargetsCommand({
         Rule: 'bench',
@@ -63,7 +65,11 @@ export async function benchLocalBus(opts: { events: number }): Promise<LocalBusF
       }),
     );
     // Warm up the connection and the code paths before measuring.
-    await client.send(new PutEventsCommand({ Entries: [{ Source: 'charterflow.bench', DetailType: 'Warmup', Detail: '{"key":"warmup"}' }] }));
+    await client.send(
+      new PutEventsCommand({
+        Entries: [{ Source: 'charterflow.bench', DetailType: 'Warmup', Detail: '{"key":"warmup"}' }],
+      }),
+    );
     await bridge.idle();
 
     const batches: string[][] = [];
@@ -93,7 +99,8 @@ export async function benchLocalBus(opts: { events: number }): Promise<LocalBusF
     await bridge.idle();
 
     latencies.sort((a, b) => a - b);
-    const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+    const percentile = (p: number) =>
+      latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
     return {
       putEventsPerSecond: Math.round(opts.events / putSeconds),
       putToInvokeMs: { p50: round(percentile(50)), p99: round(percentile(99)) },

@@ -100,7 +100,16 @@ async function redeliverDone(bench: BenchStack, history: History, bookings: numb
   for (let n = 1; n <= bookings; n++) {
     for (const event of history.eventsOf(n)) {
       for (const consumer of consumers.filter((c) => c.consumes.includes(event['detail-type']))) {
-        const envelope = { version: '0', id: randomUUID(), ...event, account: '000000000000', time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), region: 'us-west-2', resources: [], 'replay-name': 'bench-skip' };
+        const envelope = {
+          version: '0',
+          id: randomUUID(),
+          ...event,
+          account: '000000000000',
+          time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+          region: 'us-west-2',
+          resources: [],
+          'replay-name': 'bench-skip',
+        };
         await bench.stack.lambda.invoke(bench.stack.lambda.arnOf(deployedNames(consumer.name).functionName), envelope);
       }
     }

@@ -49,7 +49,9 @@ let watching = false;
  * Runs `work` as one measured invocation: its downstream time and AWS calls (the direct baseline uses it for
  * its one function).
  */
-export async function measured<T>(work: () => Promise<T>): Promise<{ result: T; totalMs: number; downstreamMs: number; calls: AwsCall[] }> {
+export async function measured<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; totalMs: number; downstreamMs: number; calls: AwsCall[] }> {
   watchDownstreamCalls();
   const record: InvocationRecord = { intervals: [], calls: [] };
   const at = performance.now();
@@ -172,8 +174,10 @@ export async function startBenchStack(options: { consumers?: string[] } = {}): P
     });
   }
 
-
-  const tap = await openBusTap(events, sqs, { name: 'bench-tap-guest-page-published', pattern: { 'detail-type': ['GuestPagePublished', 'GuestPageUpdated'] } });
+  const tap = await openBusTap(events, sqs, {
+    name: 'bench-tap-guest-page-published',
+    pattern: { 'detail-type': ['GuestPagePublished', 'GuestPageUpdated'] },
+  });
 
   // Keyed by detail-type and booking id: a change's GuestPageUpdated and the booking's GuestPagePublished apart.
   let counter = 0;
@@ -194,7 +198,9 @@ export async function startBenchStack(options: { consumers?: string[] } = {}): P
       }
     }
   };
-  const pollers = Array.from({ length: 3 }, () => poll().catch((error: unknown) => (polling ? Promise.reject(error) : undefined)));
+  const pollers = Array.from({ length: 3 }, () =>
+    poll().catch((error: unknown) => (polling ? Promise.reject(error) : undefined)),
+  );
   const arrival = (detailType: string, bookingId: string): Promise<number> => {
     const key = `${detailType}:${bookingId}`;
     const at = arrived.get(key);
@@ -218,7 +224,8 @@ export async function startBenchStack(options: { consumers?: string[] } = {}): P
     const response = await fetch(webhookUrl, { method: 'POST', headers: delivery.headers, body: delivery.body });
     const acceptedAt = Date.now();
     const text = await response.text();
-    if (response.status !== 202) throw new Error(`webhook answered ${response.status} for booking ${bookingId}: ${text}`);
+    if (response.status !== 202)
+      throw new Error(`webhook answered ${response.status} for booking ${bookingId}: ${text}`);
     return acceptedAt;
   };
 

@@ -70,15 +70,23 @@ export async function startHistory(bench: BenchStack): Promise<History> {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: tapName }));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
   await events.send(
-    new PutRuleCommand({ Name: tapName, EventBusName: bus, EventPattern: JSON.stringify({ detail: { metadata: { bookingId: [template] } } }) }),
+    new PutRuleCommand({
+      Name: tapName,
+      EventBusName: bus,
+      EventPattern: JSON.stringify({ detail: { metadata: { bookingId: [template] } } }),
+    }),
   );
-  await events.send(new PutTargetsCommand({ Rule: tapName, EventBusName: bus, Targets: [{ Id: 'tap', Arn: Attributes!.QueueArn! }] }));
+  await events.send(
+    new PutTargetsCommand({ Rule: tapName, EventBusName: bus, Targets: [{ Id: 'tap', Arn: Attributes!.QueueArn! }] }),
+  );
   await bench.send(template);
   await bench.published(template);
   await bench.stack.eventBridge.idle();
   const templateEvents: BusEventRecord[] = [];
   for (;;) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
     if (Messages.length === 0) break;
     templateEvents.push(...Messages.map((m) => JSON.parse(m.Body!) as BusEventRecord));
   }
@@ -92,7 +100,8 @@ export async function startHistory(bench: BenchStack): Promise<History> {
     const { Items = [] } = await documents.send(new ScanCommand({ TableName: table }));
     for (const item of Items) {
       const text = JSON.stringify(item);
-      if (text.includes(template) || (text.match(ID_TOKEN) ?? []).some((id) => templateIds.has(id))) templateItems.push({ table, text });
+      if (text.includes(template) || (text.match(ID_TOKEN) ?? []).some((id) => templateIds.has(id)))
+        templateItems.push({ table, text });
     }
   }
 
@@ -111,7 +120,11 @@ export async function startHistory(bench: BenchStack): Promise<History> {
       bookings += measured;
     },
     eventsOf(n) {
-      return templateEvents.map((e) => ({ 'detail-type': e['detail-type'], source: e.source, detail: JSON.parse(cloneText(JSON.stringify(e.detail), template, n)) }));
+      return templateEvents.map((e) => ({
+        'detail-type': e['detail-type'],
+        source: e.source,
+        detail: JSON.parse(cloneText(JSON.stringify(e.detail), template, n)),
+      }));
     },
     close() {
       dynamodb.destroy();
@@ -124,7 +137,9 @@ export async function startHistory(bench: BenchStack): Promise<History> {
       if (numbers.length === 0) return 0;
       for (const name of rules) await events.send(new DisableRuleCommand({ Name: name, EventBusName: bus }));
       try {
-        const writes = numbers.flatMap((n) => templateItems.map(({ table, text }) => ({ table, item: JSON.parse(cloneText(text, template, n)) })));
+        const writes = numbers.flatMap((n) =>
+          templateItems.map(({ table, text }) => ({ table, item: JSON.parse(cloneText(text, template, n)) })),
+        );
         const batches: (typeof writes)[] = [];
         for (let i = 0; i < writes.length; i += 25) batches.push(writes.slice(i, i + 25));
         await inPool(batches, 8, async (batch) => {

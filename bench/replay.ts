@@ -27,11 +27,17 @@ export async function runReplay(bench: BenchStack, since: Date): Promise<ReplayF
   const events = new EventBridgeClient({ region: region(), endpoint: bench.stack.endpoints.aws });
   try {
     const bus = busName();
-    const { ArchiveArn, EventSourceArn, EventCount = 0 } = await events.send(new DescribeArchiveCommand({ ArchiveName: archiveName() }));
+    const {
+      ArchiveArn,
+      EventSourceArn,
+      EventCount = 0,
+    } = await events.send(new DescribeArchiveCommand({ ArchiveName: archiveName() }));
     const filterArns: string[] = [];
     for (const service of await discoverServices()) {
       if (service.declaration.kind !== 'consumer') continue;
-      const { Arn } = await events.send(new DescribeRuleCommand({ Name: deployedNames(service.name).ruleName, EventBusName: bus }));
+      const { Arn } = await events.send(
+        new DescribeRuleCommand({ Name: deployedNames(service.name).ruleName, EventBusName: bus }),
+      );
       filterArns.push(Arn!);
     }
     // EventEndTime may not be in the future, and the window is whole seconds: wait for the last second to pass.
@@ -51,7 +57,8 @@ export async function runReplay(bench: BenchStack, since: Date): Promise<ReplayF
     for (;;) {
       const { State, StateReason } = await events.send(new DescribeReplayCommand({ ReplayName }));
       if (State === 'COMPLETED') break;
-      if (State === 'FAILED' || State === 'CANCELLED') throw new Error(`replay ${ReplayName} ${State}: ${StateReason ?? ''}`);
+      if (State === 'FAILED' || State === 'CANCELLED')
+        throw new Error(`replay ${ReplayName} ${State}: ${StateReason ?? ''}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await bench.stack.eventBridge.idle();

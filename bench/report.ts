@@ -24,7 +24,11 @@ export function meetsAim(figure: Figure): boolean | undefined {
 }
 
 const formatValue = (value: number) =>
-  !Number.isFinite(value) ? 'n/a' : Math.abs(value) >= 100 ? String(Math.round(value)) : String(Math.round(value * 100) / 100);
+  !Number.isFinite(value)
+    ? 'n/a'
+    : Math.abs(value) >= 100
+      ? String(Math.round(value))
+      : String(Math.round(value * 100) / 100);
 
 /** A plain-text table, one line per figure, grouped by section, with the aim and how it was measured (" = as above). */
 export function formatTable(figures: readonly Figure[]): string {
@@ -44,7 +48,11 @@ export function formatTable(figures: readonly Figure[]): string {
   });
   const header = ['figure', 'value', 'aim', 'how it was measured'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r.cells[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [line(header), line(widths.map((w) => '-'.repeat(w)))];
   let section: string | undefined;
   for (const row of rows) {

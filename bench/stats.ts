@@ -49,7 +49,11 @@ export function unionLength(intervals: readonly (readonly [number, number])[]): 
 }
 
 /** Runs `act` over the items with at most `concurrency` in flight, in order of the items. */
-export async function inPool<T, R>(items: readonly T[], concurrency: number, act: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function inPool<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  act: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {

@@ -41,7 +41,8 @@ export const AWS_ARCHIVE_LAG_MS = 10 * 60_000;
 /** Points the SDK and the shared config at the chosen stage: same code for AWS and the local stack. */
 export function applyTarget(values: { stage?: string; local?: boolean }): void {
   if (values.stage !== undefined) {
-    if (!/^[a-z][a-z0-9-]{0,20}$/.test(values.stage)) throw new UsageError(`--stage must be lower-case letters, digits and dashes, got "${values.stage}"`);
+    if (!/^[a-z][a-z0-9-]{0,20}$/.test(values.stage))
+      throw new UsageError(`--stage must be lower-case letters, digits and dashes, got "${values.stage}"`);
     process.env.CHARTERFLOW_STAGE = values.stage;
   }
   if (values.local || isLoopback(process.env.AWS_ENDPOINT_URL)) useLocalStack();
@@ -56,17 +57,34 @@ export function parseCommandArgs<O extends ParseArgsConfig['options']>(argv: str
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`, { cause: error });
   }
-  if (parsed.positionals.length > maxPositionals) throw new UsageError(`unexpected argument "${parsed.positionals[maxPositionals]}" (see --help)`);
+  if (parsed.positionals.length > maxPositionals)
+    throw new UsageError(`unexpected argument "${parsed.positionals[maxPositionals]}" (see --help)`);
   return parsed;
 }
 
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const UNIT_NAMES: Record<string, string> = {
-  s: 's', sec: 's', secs: 's', second: 's', seconds: 's',
-  m: 'm', min: 'm', mins: 'm', minute: 'm', minutes: 'm',
-  h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h',
-  d: 'd', day: 'd', days: 'd',
-  w: 'w', week: 'w', weeks: 'w',
+  s: 's',
+  sec: 's',
+  secs: 's',
+  second: 's',
+  seconds: 's',
+  m: 'm',
+  min: 'm',
+  mins: 'm',
+  minute: 'm',
+  minutes: 'm',
+  h: 'h',
+  hr: 'h',
+  hrs: 'h',
+  hour: 'h',
+  hours: 'h',
+  d: 'd',
+  day: 'd',
+  days: 'd',
+  w: 'w',
+  week: 'w',
+  weeks: 'w',
 };
 
 /** A duration such as "90s", "10m", "2h", "3 days" in milliseconds, or undefined when it is not one. */
@@ -97,7 +115,8 @@ export function parseWhen(text: string, option: string, now = Date.now()): Date 
 export function parsePositiveInt(text: string | undefined, option: string, fallback: number): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${option} must be a positive whole number, got "${text}"`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new UsageError(`${option} must be a positive whole number, got "${text}"`);
   return value;
 }
 
@@ -126,9 +145,13 @@ export async function declaredConsumers(): Promise<ConsumerDeclaration[]> {
 }
 
 /** The named consumer, or a UsageError listing the names there are. */
-export function pickConsumer(consumers: readonly ConsumerDeclaration[], name: string | undefined): ConsumerDeclaration | undefined {
+export function pickConsumer(
+  consumers: readonly ConsumerDeclaration[],
+  name: string | undefined,
+): ConsumerDeclaration | undefined {
   if (name === undefined) return undefined;
   const found = consumers.find((c) => c.name === name);
-  if (!found) throw new UsageError(`--consumer must be one of ${consumers.map((c) => c.name).join(', ')}; got "${name}"`);
+  if (!found)
+    throw new UsageError(`--consumer must be one of ${consumers.map((c) => c.name).join(', ')}; got "${name}"`);
   return found;
 }

@@ -28,7 +28,10 @@ export interface TappedEvent {
   source: string;
   'detail-type': string;
   'replay-name'?: string;
-  detail: { metadata: { bookingId?: string } & Record<string, unknown>; data: { booking?: { revision?: number } } & Record<string, unknown> };
+  detail: {
+    metadata: { bookingId?: string } & Record<string, unknown>;
+    data: { booking?: { revision?: number } } & Record<string, unknown>;
+  };
   /** When the bus sent the event to the tap (the queue's SentTimestamp), epoch ms. */
   sentAt: number;
 }
@@ -62,7 +65,9 @@ export async function openBusTap(events: EventBridgeClient, sqs: SQSClient, opti
   const close = async () => {
     // Leave nothing behind, even when opening failed halfway.
     if (ruleCreated) {
-      await events.send(new RemoveTargetsCommand({ Rule: name, EventBusName: bus, Ids: ['tap'] })).catch(() => undefined);
+      await events
+        .send(new RemoveTargetsCommand({ Rule: name, EventBusName: bus, Ids: ['tap'] }))
+        .catch(() => undefined);
       await events.send(new DeleteRuleCommand({ Name: name, EventBusName: bus })).catch(() => undefined);
     }
     if (queueUrl) await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
@@ -70,7 +75,9 @@ export async function openBusTap(events: EventBridgeClient, sqs: SQSClient, opti
 
   try {
     queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+    );
     const queueArn = Attributes!.QueueArn!;
     const { RuleArn } = await events.send(
       new PutRuleCommand({
@@ -105,13 +112,20 @@ export async function openBusTap(events: EventBridgeClient, sqs: SQSClient, opti
     const targets = await events.send(
       new PutTargetsCommand({ Rule: name, EventBusName: bus, Targets: [{ Id: 'tap', Arn: queueArn }] }),
     );
-    if (targets.FailedEntryCount) throw new Error(`could not target the tap queue: ${targets.FailedEntries?.[0]?.ErrorMessage}`);
+    if (targets.FailedEntryCount)
+      throw new Error(`could not target the tap queue: ${targets.FailedEntries?.[0]?.ErrorMessage}`);
   } catch (error) {
     await close();
     throw error;
   }
 
-  const receive = async ({ waitSeconds = 0, abortSignal }: { waitSeconds?: number; abortSignal?: AbortSignal } = {}) => {
+  const receive = async ({
+    waitSeconds = 0,
+    abortSignal,
+  }: {
+    waitSeconds?: number;
+    abortSignal?: AbortSignal;
+  } = {}) => {
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
@@ -128,7 +142,9 @@ export async function openBusTap(events: EventBridgeClient, sqs: SQSClient, opti
         Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
       }),
     );
-    return Messages.map((m) => ({ ...JSON.parse(m.Body!), sentAt: Number(m.Attributes?.SentTimestamp) }) as TappedEvent);
+    return Messages.map(
+      (m) => ({ ...JSON.parse(m.Body!), sentAt: Number(m.Attributes?.SentTimestamp) }) as TappedEvent,
+    );
   };
 
   return {

@@ -1,7 +1,17 @@
 import { sqsClient } from '../shared/aws';
 import { deployedNames } from '../shared/declaration';
 import { listDeadLetters, type DeadLetter } from './operator/dead-letters';
-import { applyTarget, declaredConsumers, formatAge, parseCommandArgs, pickConsumer, processIo, targetHelp, targetOptions, type Io } from './args';
+import {
+  applyTarget,
+  declaredConsumers,
+  formatAge,
+  parseCommandArgs,
+  pickConsumer,
+  processIo,
+  targetHelp,
+  targetOptions,
+  type Io,
+} from './args';
 
 export const dlqHelp = `Usage: npx charterflow dlq [--consumer NAME] [--booking ID] [--json]
 
@@ -49,9 +59,12 @@ export async function runDlq(argv: string[], io: Io = processIo()): Promise<numb
   applyTarget(values);
   const sqs = sqsClient();
   try {
-    const letters = (await listDeadLetters(sqs, (only ? [only] : consumers).map((c) => c.name))).filter(
-      (l) => !values.booking || l.bookingId === values.booking,
-    );
+    const letters = (
+      await listDeadLetters(
+        sqs,
+        (only ? [only] : consumers).map((c) => c.name),
+      )
+    ).filter((l) => !values.booking || l.bookingId === values.booking);
     const views = letters.map(viewOf);
     if (values.json) {
       io.out(JSON.stringify(views));
@@ -64,14 +77,26 @@ export async function runDlq(argv: string[], io: Io = processIo()): Promise<numb
     const now = Date.now();
     for (const v of views) {
       io.out(
-        [v.consumer, v.bookingId ?? '?', v.detailType ?? '(not an event)', `${formatAge(now - Date.parse(v.deadAt))} ago`, v.errorCode ?? '', v.errorMessage ?? '']
+        [
+          v.consumer,
+          v.bookingId ?? '?',
+          v.detailType ?? '(not an event)',
+          `${formatAge(now - Date.parse(v.deadAt))} ago`,
+          v.errorCode ?? '',
+          v.errorMessage ?? '',
+        ]
           .join('  ')
           .trimEnd(),
       );
     }
     const perConsumer = new Map<string, number>();
     for (const v of views) perConsumer.set(v.consumer, (perConsumer.get(v.consumer) ?? 0) + 1);
-    io.out(`${views.length} dead letter(s): ${[...perConsumer].sort(([a], [b]) => a.localeCompare(b)).map(([c, n]) => `${c} ${n}`).join(', ')}`);
+    io.out(
+      `${views.length} dead letter(s): ${[...perConsumer]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([c, n]) => `${c} ${n}`)
+        .join(', ')}`,
+    );
     return 0;
   } finally {
     sqs.destroy();

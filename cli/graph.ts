@@ -42,7 +42,8 @@ export function renderGraph(declarations: readonly ServiceDeclaration[]): string
   }
   for (const type of [...types].sort()) {
     for (const d of sorted) {
-      if (d.kind === 'consumer' && d.consumes.includes(type)) edges.add(`  ${eventNode(type)} --> ${serviceNode(d.name)}`);
+      if (d.kind === 'consumer' && d.consumes.includes(type))
+        edges.add(`  ${eventNode(type)} --> ${serviceNode(d.name)}`);
     }
   }
   lines.push(...edges, '```');

@@ -54,15 +54,60 @@ export const commands: CommandEntry[] = [
     summary: 'scaffold a new consumer: new consumer <name> --on <DetailType>',
     load: async () => {
       const m = await import('./new-consumer');
-      return { help: m.newConsumerHelp, run: (argv) => m.runNewConsumer(argv[0] === 'consumer' ? argv.slice(1) : argv) };
+      return {
+        help: m.newConsumerHelp,
+        run: (argv) => m.runNewConsumer(argv[0] === 'consumer' ? argv.slice(1) : argv),
+      };
     },
   },
-  { name: 'replay', summary: 'replay a time window of the archive (all consumers or one)', load: async () => { const m = await import('./replay'); return { help: m.replayHelp, run: (argv) => m.runReplay(argv) }; } },
-  { name: 'status', summary: "a booking's timeline across the chain; without an id, recent bookings and stuck ones", load: async () => { const m = await import('./status'); return { help: m.statusHelp, run: (argv) => m.runStatus(argv) }; } },
-  { name: 'stats', summary: 'booking-to-page latency over the last N bookings, from the ledger', load: async () => { const m = await import('./stats'); return { help: m.statsHelp, run: (argv) => m.runStats(argv) }; } },
-  { name: 'dlq', summary: 'list the dead letters of every consumer, with error and booking id', load: async () => { const m = await import('./dlq'); return { help: m.dlqHelp, run: (argv) => m.runDlq(argv) }; } },
-  { name: 'forget', summary: "erase a renter's personal data from our stores, and say what remains elsewhere", load: async () => { const m = await import('./forget'); return { help: m.forgetHelp, run: (argv) => m.runForget(argv) }; } },
-  { name: 'redrive', summary: 'send dead-lettered events back to the consumer that failed them', load: async () => { const m = await import('./redrive'); return { help: m.redriveHelp, run: (argv) => m.runRedrive(argv) }; } },
+  {
+    name: 'replay',
+    summary: 'replay a time window of the archive (all consumers or one)',
+    load: async () => {
+      const m = await import('./replay');
+      return { help: m.replayHelp, run: (argv) => m.runReplay(argv) };
+    },
+  },
+  {
+    name: 'status',
+    summary: "a booking's timeline across the chain; without an id, recent bookings and stuck ones",
+    load: async () => {
+      const m = await import('./status');
+      return { help: m.statusHelp, run: (argv) => m.runStatus(argv) };
+    },
+  },
+  {
+    name: 'stats',
+    summary: 'booking-to-page latency over the last N bookings, from the ledger',
+    load: async () => {
+      const m = await import('./stats');
+      return { help: m.statsHelp, run: (argv) => m.runStats(argv) };
+    },
+  },
+  {
+    name: 'dlq',
+    summary: 'list the dead letters of every consumer, with error and booking id',
+    load: async () => {
+      const m = await import('./dlq');
+      return { help: m.dlqHelp, run: (argv) => m.runDlq(argv) };
+    },
+  },
+  {
+    name: 'forget',
+    summary: "erase a renter's personal data from our stores, and say what remains elsewhere",
+    load: async () => {
+      const m = await import('./forget');
+      return { help: m.forgetHelp, run: (argv) => m.runForget(argv) };
+    },
+  },
+  {
+    name: 'redrive',
+    summary: 'send dead-lettered events back to the consumer that failed them',
+    load: async () => {
+      const m = await import('./redrive');
+      return { help: m.redriveHelp, run: (argv) => m.runRedrive(argv) };
+    },
+  },
 ];
 
 export function usage(): string {

@@ -56,8 +56,12 @@ export function parseNewConsumerArgs(argv: string[]): NewConsumer | 'help' {
   if (!name) throw new UsageError('missing the consumer name: new consumer <name> --on <DetailType>');
   if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);
   if (!NAME.test(name)) throw new UsageError(`name "${name}" must be lower-case kebab-case, like booking-ledger`);
-  if (name.length > MAX_NAME_LENGTH) throw new UsageError(`name "${name}" is longer than ${MAX_NAME_LENGTH} characters`);
-  const requested = (parsed.values.on ?? []).flatMap((value) => value.split(',')).map((v) => v.trim()).filter(Boolean);
+  if (name.length > MAX_NAME_LENGTH)
+    throw new UsageError(`name "${name}" is longer than ${MAX_NAME_LENGTH} characters`);
+  const requested = (parsed.values.on ?? [])
+    .flatMap((value) => value.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   if (requested.length === 0) throw new UsageError('missing --on <DetailType>: which events does it consume?');
   const on = requested.includes('all') ? [...detailTypes] : requested;
   const unknown = on.filter((type) => !isDetailType(type));

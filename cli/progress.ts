@@ -21,7 +21,9 @@ export class Progress {
     const percent = `${Math.floor(f * 100)}%`.padStart(4);
     if (this.io.isTTY) {
       const filled = Math.round(f * this.width);
-      this.io.rewrite(`${this.label} [${'#'.repeat(filled)}${'.'.repeat(this.width - filled)}] ${percent} ${detail}`.trimEnd());
+      this.io.rewrite(
+        `${this.label} [${'#'.repeat(filled)}${'.'.repeat(this.width - filled)}] ${percent} ${detail}`.trimEnd(),
+      );
       this.drawn = true;
       return;
     }

@@ -1,6 +1,17 @@
 import { eventBridgeClient, sqsClient } from '../shared/aws';
 import { redrive } from './operator/redrive';
-import { applyTarget, AWS_ARCHIVE_LAG_MS, declaredConsumers, parseCommandArgs, parseDuration, pickConsumer, processIo, targetHelp, targetOptions, type Io } from './args';
+import {
+  applyTarget,
+  AWS_ARCHIVE_LAG_MS,
+  declaredConsumers,
+  parseCommandArgs,
+  parseDuration,
+  pickConsumer,
+  processIo,
+  targetHelp,
+  targetOptions,
+  type Io,
+} from './args';
 import { isLoopback } from './tail';
 import { UsageError } from './main';
 import { Progress } from './progress';
@@ -48,7 +59,10 @@ export async function runRedrive(argv: string[], io: Io = processIo()): Promise<
       archiveLagMs: archiveLagMs ?? (isLoopback(process.env.AWS_ENDPOINT_URL) ? 0 : AWS_ARCHIVE_LAG_MS),
       onReplay: ({ consumer, replayName, window, letters }) => {
         bars.get(consumer)?.done();
-        if (!values.json) io.out(`${consumer}: ${letters} letter(s) via replay ${replayName} (${window.from.toISOString()} .. ${window.to.toISOString()})`);
+        if (!values.json)
+          io.out(
+            `${consumer}: ${letters} letter(s) via replay ${replayName} (${window.from.toISOString()} .. ${window.to.toISOString()})`,
+          );
         bars.set(consumer, new Progress(io, `redrive ${consumer}`, 0.5));
       },
       onProgress: (consumer, fraction) => (values.json ? undefined : bars.get(consumer)?.update(fraction)),
@@ -62,14 +76,19 @@ export async function runRedrive(argv: string[], io: Io = processIo()): Promise<
             consumer: r.consumer,
             redriven: r.redriven,
             replayNames: r.replayNames,
-            kept: r.kept.map((k) => ({ messageId: k.letter.messageId, bookingId: k.letter.bookingId, reason: k.reason })),
+            kept: r.kept.map((k) => ({
+              messageId: k.letter.messageId,
+              bookingId: k.letter.bookingId,
+              reason: k.reason,
+            })),
           })),
         ),
       );
     } else {
       if (results.length === 0) io.out('no dead letters to redrive');
       for (const r of results) io.out(`${r.consumer}: ${r.redriven} redriven and deleted, ${r.kept.length} kept`);
-      for (const k of kept) io.out(`  kept ${k.letter.consumer} ${k.letter.bookingId ?? '?'} ${k.letter.messageId}: ${k.reason}`);
+      for (const k of kept)
+        io.out(`  kept ${k.letter.consumer} ${k.letter.bookingId ?? '?'} ${k.letter.messageId}: ${k.reason}`);
     }
     return kept.length > 0 ? 1 : 0;
   } finally {

@@ -3,7 +3,16 @@ import { createInterface } from 'node:readline/promises';
 import { documentClient, eventBridgeClient } from '../shared/aws';
 import { archiveName, type ConsumerDeclaration } from '../shared/declaration';
 import { countByDetailType, deliveredTo, replayOutcomes, type ConsumerOutcome } from './operator/outcomes';
-import { cancelReplay, clampWindow, newReplayName, replayTarget, ruleArnOf, startReplay, waitForReplay, type TimeWindow } from './operator/replays';
+import {
+  cancelReplay,
+  clampWindow,
+  newReplayName,
+  replayTarget,
+  ruleArnOf,
+  startReplay,
+  waitForReplay,
+  type TimeWindow,
+} from './operator/replays';
 import { ledgerLinesBetween } from '../services/booking-ledger/read';
 import {
   applyTarget,
@@ -62,14 +71,18 @@ export function parseReplayArgs(argv: string[], now = Date.now()): ReplayArgs & 
     settle: { type: 'string' },
   });
   const all = values.all ?? false;
-  if (all && (values.from !== undefined || values.to !== undefined)) throw new UsageError('--all replays the whole archive: give it without --from and --to');
-  if (!all && values.from === undefined) throw new UsageError('--from is required (an ISO time or "2h ago"), or --all for the whole archive');
+  if (all && (values.from !== undefined || values.to !== undefined))
+    throw new UsageError('--all replays the whole archive: give it without --from and --to');
+  if (!all && values.from === undefined)
+    throw new UsageError('--from is required (an ISO time or "2h ago"), or --all for the whole archive');
   const from = all ? new Date(0) : parseWhen(values.from!, '--from', now);
   const to = values.to === undefined ? new Date(now) : parseWhen(values.to, '--to', now);
   if (to.getTime() > now) throw new UsageError('--to is in the future: an archive replays only what already happened');
-  if (from.getTime() >= to.getTime()) throw new UsageError(`--from (${from.toISOString()}) must be before --to (${to.toISOString()})`);
+  if (from.getTime() >= to.getTime())
+    throw new UsageError(`--from (${from.toISOString()}) must be before --to (${to.toISOString()})`);
   const settleMs = values.settle === undefined ? 30_000 : parseDuration(values.settle);
-  if (settleMs === undefined) throw new UsageError(`--settle must be a duration such as 30s or 2m, got "${values.settle}"`);
+  if (settleMs === undefined)
+    throw new UsageError(`--settle must be a duration such as 30s or 2m, got "${values.settle}"`);
   return {
     window: { from, to },
     all,
@@ -134,7 +147,13 @@ export async function runReplay(argv: string[], hooks: ReplayHooks = {}): Promis
 
     if (args.dryRun) {
       const counts = countByDetailType(await ledgerLinesBetween(documents, window));
-      const perConsumer = reached.map((c) => ({ consumer: c.name, delivered: deliveredTo(c, counts), acted: 0, emittedOnly: 0, skipped: 0 }));
+      const perConsumer = reached.map((c) => ({
+        consumer: c.name,
+        delivered: deliveredTo(c, counts),
+        acted: 0,
+        emittedOnly: 0,
+        skipped: 0,
+      }));
       const summary: ReplaySummary = {
         state: 'DRY_RUN',
         window: { from: window.from.toISOString(), to: window.to.toISOString() },
@@ -158,10 +177,19 @@ export async function runReplay(argv: string[], hooks: ReplayHooks = {}): Promis
       ...(ruleArns ? { ruleArns } : {}),
       description: `charterflow replay${only ? ` for ${only.name}` : ''}`,
     });
-    if (!args.json && !isLoopback(process.env.AWS_ENDPOINT_URL) && Date.now() - window.to.getTime() < AWS_ARCHIVE_LAG_MS) {
-      io.err('note: the window ends less than 10 minutes ago; AWS archives with a delay, so its last events may be missing');
+    if (
+      !args.json &&
+      !isLoopback(process.env.AWS_ENDPOINT_URL) &&
+      Date.now() - window.to.getTime() < AWS_ARCHIVE_LAG_MS
+    ) {
+      io.err(
+        'note: the window ends less than 10 minutes ago; AWS archives with a delay, so its last events may be missing',
+      );
     }
-    if (!args.json) io.out(`replay ${name} started: ${window.from.toISOString()} .. ${window.to.toISOString()}${only ? `, only ${only.name}` : ''}`);
+    if (!args.json)
+      io.out(
+        `replay ${name} started: ${window.from.toISOString()} .. ${window.to.toISOString()}${only ? `, only ${only.name}` : ''}`,
+      );
 
     const stopInterrupts = onInterrupt(hooks, io, async () => {
       await cancelReplay(events, name);
@@ -174,7 +202,12 @@ export async function runReplay(argv: string[], hooks: ReplayHooks = {}): Promis
         window,
         intervalMs: 500,
         onProgress: (fraction, r) =>
-          args.json ? undefined : progress.update(fraction, r.EventLastReplayedTime ? `last replayed ${r.EventLastReplayedTime.toISOString()}` : r.State ?? ''),
+          args.json
+            ? undefined
+            : progress.update(
+                fraction,
+                r.EventLastReplayedTime ? `last replayed ${r.EventLastReplayedTime.toISOString()}` : (r.State ?? ''),
+              ),
       });
     } finally {
       progress.done();
@@ -182,7 +215,10 @@ export async function runReplay(argv: string[], hooks: ReplayHooks = {}): Promis
     }
 
     await hooks.settled?.();
-    const outcomes = await settle(() => replayOutcomes(documents, { consumers: reached, window, replayName: name, since }), args.settleMs);
+    const outcomes = await settle(
+      () => replayOutcomes(documents, { consumers: reached, window, replayName: name, since }),
+      args.settleMs,
+    );
     const counts = countByDetailType(await ledgerLinesBetween(documents, window));
     const summary: ReplaySummary = {
       replayName: name,
@@ -258,8 +294,11 @@ function printSummary(io: Io, summary: ReplaySummary, json: boolean): void {
   const head = summary.dryRun
     ? `dry run: would replay ${summary.eventsReplayed} event(s)`
     : `replay ${summary.replayName} ${summary.state} in ${formatDuration(summary.durationMs)}: ${summary.eventsReplayed} event(s) replayed`;
-  io.out(`${head} from ${summary.window.from} to ${summary.window.to}${summary.consumer ? `, only to ${summary.consumer}` : ''}`);
-  if (summary.archiveEventCount !== undefined) io.out(`  (counted from the booking-ledger; the archive holds ${summary.archiveEventCount} event(s) in all)`);
+  io.out(
+    `${head} from ${summary.window.from} to ${summary.window.to}${summary.consumer ? `, only to ${summary.consumer}` : ''}`,
+  );
+  if (summary.archiveEventCount !== undefined)
+    io.out(`  (counted from the booking-ledger; the archive holds ${summary.archiveEventCount} event(s) in all)`);
   const width = Math.max(8, ...summary.consumers.map((c) => c.consumer.length));
   for (const c of summary.consumers) {
     io.out(

@@ -1,5 +1,14 @@
 import { documentClient } from '../shared/aws';
-import { applyTarget, formatDuration, parseCommandArgs, parsePositiveInt, processIo, targetHelp, targetOptions, type Io } from './args';
+import {
+  applyTarget,
+  formatDuration,
+  parseCommandArgs,
+  parsePositiveInt,
+  processIo,
+  targetHelp,
+  targetOptions,
+  type Io,
+} from './args';
 import { recentPageLatencies, type PageLatencyStats } from './operator/stats';
 
 export const statsHelp = `Usage: npx charterflow stats [--last N] [--json]
@@ -13,7 +22,11 @@ ${targetHelp}
 Reads the booking-ledger's table.`;
 
 export async function runStats(argv: string[], io: Io = processIo()): Promise<number> {
-  const { values } = parseCommandArgs(argv, { ...targetOptions, last: { type: 'string' }, json: { type: 'boolean', default: false } });
+  const { values } = parseCommandArgs(argv, {
+    ...targetOptions,
+    last: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
   const last = parsePositiveInt(values.last, '--last', 50);
   applyTarget(values);
   const documents = documentClient();
@@ -33,7 +46,10 @@ export function printStats(io: Io, stats: PageLatencyStats): void {
     return;
   }
   io.out(`booking to live page, last ${stats.bookings} booking(s), ${stats.revisions} revision(s) published:`);
-  io.out(`  p50 ${formatDuration(stats.p50!)}  p90 ${formatDuration(stats.p90!)}  p99 ${formatDuration(stats.p99!)}  longest ${formatDuration(stats.max!)}`);
+  io.out(
+    `  p50 ${formatDuration(stats.p50!)}  p90 ${formatDuration(stats.p90!)}  p99 ${formatDuration(stats.p99!)}  longest ${formatDuration(stats.max!)}`,
+  );
   io.out('  slowest:');
-  for (const s of stats.slowest) io.out(`    ${s.bookingId} r${s.revision}  ${formatDuration(s.ms).padStart(8)}  received ${s.receivedAt}`);
+  for (const s of stats.slowest)
+    io.out(`    ${s.bookingId} r${s.revision}  ${formatDuration(s.ms).padStart(8)}  received ${s.receivedAt}`);
 }

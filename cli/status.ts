@@ -32,7 +32,12 @@ const BOOKING_ID = /^[A-Z0-9]{6,12}$/;
 export async function runStatus(argv: string[], io: Io = processIo()): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     argv,
-    { ...targetOptions, json: { type: 'boolean', default: false }, limit: { type: 'string' }, 'stuck-after': { type: 'string' } },
+    {
+      ...targetOptions,
+      json: { type: 'boolean', default: false },
+      limit: { type: 'string' },
+      'stuck-after': { type: 'string' },
+    },
     1,
   );
   const bookingId = positionals[0];
@@ -40,8 +45,10 @@ export async function runStatus(argv: string[], io: Io = processIo()): Promise<n
     throw new UsageError(`booking id must be 6 to 12 upper-case letters and digits, got "${bookingId}"`);
   }
   const limit = parsePositiveInt(values.limit, '--limit', 20);
-  const stuckAfterMs = values['stuck-after'] === undefined ? DEFAULT_STUCK_AFTER_MS : parseDuration(values['stuck-after']);
-  if (stuckAfterMs === undefined) throw new UsageError(`--stuck-after must be a duration such as 10m, got "${values['stuck-after']}"`);
+  const stuckAfterMs =
+    values['stuck-after'] === undefined ? DEFAULT_STUCK_AFTER_MS : parseDuration(values['stuck-after']);
+  if (stuckAfterMs === undefined)
+    throw new UsageError(`--stuck-after must be a duration such as 10m, got "${values['stuck-after']}"`);
   applyTarget(values);
 
   const documents = documentClient();
@@ -74,7 +81,9 @@ const idsText = (ids: Record<string, string>) =>
     .join(' ');
 
 export function printTimeline(io: Io, status: BookingStatus): void {
-  io.out(`booking ${status.bookingId}${status.revision !== undefined ? ` (revision ${status.revision})` : ''}: ${status.state}${status.stuckBecause ? `, ${status.stuckBecause}` : ''}`);
+  io.out(
+    `booking ${status.bookingId}${status.revision !== undefined ? ` (revision ${status.revision})` : ''}: ${status.state}${status.stuckBecause ? `, ${status.stuckBecause}` : ''}`,
+  );
   const width = Math.max(...status.steps.map((s) => s.label.length));
   for (const step of status.steps) {
     const when = step.at ?? '-'.padEnd(24);
@@ -86,9 +95,12 @@ export function printTimeline(io: Io, status: BookingStatus): void {
   if (status.doubleBookedWith.length > 0) {
     io.out(`  DOUBLE BOOKED: the trip overlaps ${status.doubleBookedWith.join(', ')} on the same boat`);
   }
-  for (const other of status.otherEvents) io.out(`  ${other.detailType} r${other.revision}  ${other.at}  ${other.outcome}`);
+  for (const other of status.otherEvents)
+    io.out(`  ${other.detailType} r${other.revision}  ${other.at}  ${other.outcome}`);
   for (const mail of status.refusedMails ?? []) {
-    io.out(`  guest mail: the ${mail.kind} mail of r${mail.revision} was refused by SES ${mail.at} (${mail.code}: ${mail.message}); not retried, check the renter's address`);
+    io.out(
+      `  guest mail: the ${mail.kind} mail of r${mail.revision} was refused by SES ${mail.at} (${mail.code}: ${mail.message}); not retried, check the renter's address`,
+    );
   }
   if (status.lastError) {
     const e = status.lastError;
@@ -109,7 +121,11 @@ export function printList(io: Io, statuses: readonly BookingStatus[], now = Date
     const flag = s.state === 'stuck' ? `STUCK: ${s.stuckBecause}` : s.state;
     const doubled = s.doubleBookedWith.length > 0 ? `  DOUBLE BOOKED with ${s.doubleBookedWith.join(', ')}` : '';
     const mail = s.refusedMails?.length ? '  MAIL REFUSED: check the address' : '';
-    io.out(`${s.bookingId.padEnd(12)}  r${String(s.revision ?? '-').padEnd(3)} ${flag.padEnd(12)}  last: ${last?.label ?? 'nothing yet'} ${age}`.trimEnd() + doubled + mail);
+    io.out(
+      `${s.bookingId.padEnd(12)}  r${String(s.revision ?? '-').padEnd(3)} ${flag.padEnd(12)}  last: ${last?.label ?? 'nothing yet'} ${age}`.trimEnd() +
+        doubled +
+        mail,
+    );
   }
   const stuck = statuses.filter((s) => s.state === 'stuck').length;
   const doubled = statuses.filter((s) => s.doubleBookedWith.length > 0).length;

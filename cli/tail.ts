@@ -46,7 +46,8 @@ export function parseTailArgs(argv: string[]): TailOptions {
     } catch (error) {
       throw new UsageError(`--pattern is not valid JSON: ${(error as Error).message}`, { cause: error });
     }
-    if (!pattern || typeof pattern !== 'object' || Array.isArray(pattern)) throw new UsageError('--pattern must be a JSON object');
+    if (!pattern || typeof pattern !== 'object' || Array.isArray(pattern))
+      throw new UsageError('--pattern must be a JSON object');
   }
   return { pattern, json: values.json ?? false, local: values.local ?? false, bus: values.bus };
 }
@@ -73,7 +74,12 @@ interface BusEvent {
 }
 
 export function formatEvent(event: BusEvent): string {
-  return [event.time ?? '-', event['detail-type'] ?? '-', event.detail?.metadata?.bookingId ?? '-', event.source ?? '-'].join('  ');
+  return [
+    event.time ?? '-',
+    event['detail-type'] ?? '-',
+    event.detail?.metadata?.bookingId ?? '-',
+    event.source ?? '-',
+  ].join('  ');
 }
 
 export async function runTail(argv: string[]): Promise<number> {

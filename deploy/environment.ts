@@ -6,7 +6,11 @@ import type { DeployParams } from './params';
  * own config), never a secret: secrets are read from Secrets Manager at run time, by name. The local
  * stack sets the same variables with local values.
  */
-export function environmentOf(service: DiscoveredService, stage: string, params: DeployParams): Record<string, unknown> {
+export function environmentOf(
+  service: DiscoveredService,
+  stage: string,
+  params: DeployParams,
+): Record<string, unknown> {
   return {
     CHARTERFLOW_STAGE: stage,
     CHARTERFLOW_BUS_NAME: { Ref: 'EventBus' },
@@ -21,7 +25,9 @@ export function environmentOf(service: DiscoveredService, stage: string, params:
       ? {
           GUEST_MAIL_FROM: params.guestMailFrom,
           ...(params.guestMailReplyTo ? { GUEST_MAIL_REPLY_TO: params.guestMailReplyTo } : {}),
-          ...(params.guestMailConfigurationSet ? { GUEST_MAIL_CONFIGURATION_SET: params.guestMailConfigurationSet } : {}),
+          ...(params.guestMailConfigurationSet
+            ? { GUEST_MAIL_CONFIGURATION_SET: params.guestMailConfigurationSet }
+            : {}),
           // The mails link the public site even where GUEST_SITE_BASE_URL points elsewhere (the local stack).
           GUEST_SITE_DOMAIN: params.guestSiteBucket,
         }

@@ -44,14 +44,21 @@ export function roleOf(service: DiscoveredService, functionName: string, params:
     {
       Effect: 'Allow',
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: [sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${functionName}:*`)],
+      Resource: [
+        sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${functionName}:*`),
+      ],
     },
   ];
   const allow = (actions: readonly string[] | undefined, ...resources: Cfn[]) => {
     if (actions?.length) statements.push({ Effect: 'Allow', Action: [...actions], Resource: resources });
   };
-  const allowWhere = (actions: readonly string[] | undefined, condition: PolicyStatement['Condition'], resource: Cfn) => {
-    if (actions?.length) statements.push({ Effect: 'Allow', Action: [...actions], Resource: [resource], Condition: condition });
+  const allowWhere = (
+    actions: readonly string[] | undefined,
+    condition: PolicyStatement['Condition'],
+    resource: Cfn,
+  ) => {
+    if (actions?.length)
+      statements.push({ Effect: 'Allow', Action: [...actions], Resource: [resource], Condition: condition });
   };
 
   if (declaration.emits.length > 0) allow(['events:PutEvents'], { 'Fn::GetAtt': ['EventBus', 'Arn'] });
@@ -94,14 +101,18 @@ export function roleOf(service: DiscoveredService, functionName: string, params:
     allow(
       ['ses:SendEmail'],
       sub(`${ses}:identity/${params.guestMailIdentity}`),
-      ...(params.guestMailConfigurationSet ? [sub(`${ses}:configuration-set/${params.guestMailConfigurationSet}`)] : []),
+      ...(params.guestMailConfigurationSet
+        ? [sub(`${ses}:configuration-set/${params.guestMailConfigurationSet}`)]
+        : []),
     );
   }
   if (access.secrets?.length) {
     allow(
       ['secretsmanager:GetSecretValue'],
       ...access.secrets.map((key) =>
-        sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${secretNames[key]}-??????`),
+        sub(
+          `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${secretNames[key]}-??????`,
+        ),
       ),
     );
   }

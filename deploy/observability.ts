@@ -36,7 +36,11 @@ type Extensions = Record<string, { Properties?: Cfn } | undefined>;
 
 interface Generated {
   functions: Record<string, unknown>;
-  resources: { Resources: Record<string, unknown>; Outputs: Record<string, unknown>; extensions: Record<string, unknown> };
+  resources: {
+    Resources: Record<string, unknown>;
+    Outputs: Record<string, unknown>;
+    extensions: Record<string, unknown>;
+  };
 }
 const sub = (text: string) => ({ 'Fn::Sub': text });
 const getAtt = (logicalId: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [logicalId, attribute] });
@@ -90,7 +94,10 @@ export function addObservability(
 }
 
 function extend(extensions: Extensions, logicalId: string, properties: Cfn): void {
-  extensions[logicalId] = { ...extensions[logicalId], Properties: { ...extensions[logicalId]?.Properties, ...properties } };
+  extensions[logicalId] = {
+    ...extensions[logicalId],
+    Properties: { ...extensions[logicalId]?.Properties, ...properties },
+  };
 }
 
 /**
@@ -124,7 +131,11 @@ function logsAndAlarmsKey(): Cfn {
             Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
             Resource: '*',
             Condition: {
-              ArnLike: { 'kms:EncryptionContext:aws:logs:arn': sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*') },
+              ArnLike: {
+                'kms:EncryptionContext:aws:logs:arn': sub(
+                  'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*',
+                ),
+              },
             },
           },
           {
@@ -176,7 +187,15 @@ function doubleBookingAlarm(stage: string): Cfn {
     Properties: {
       AlarmName: `charterflow-${stage}-double-booking`,
       AlarmDescription: 'A double booking was detected: two bookings hold the same boat at the same time',
-      Metrics: [{ Id: 'detected', Expression: DOUBLE_BOOKINGS_QUERY, Period: 60, Label: 'double bookings detected', ReturnData: true }],
+      Metrics: [
+        {
+          Id: 'detected',
+          Expression: DOUBLE_BOOKINGS_QUERY,
+          Period: 60,
+          Label: 'double bookings detected',
+          ReturnData: true,
+        },
+      ],
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
       ...alarmCommon,
@@ -190,7 +209,11 @@ function webhook4xxAlarm(stage: string, params: DeployParams): Cfn {
     Id,
     ReturnData: false,
     MetricStat: {
-      Metric: { Namespace: 'AWS/ApiGateway', MetricName, Dimensions: [{ Name: 'ApiId', Value: { Ref: observabilityIds.httpApi } }] },
+      Metric: {
+        Namespace: 'AWS/ApiGateway',
+        MetricName,
+        Dimensions: [{ Name: 'ApiId', Value: { Ref: observabilityIds.httpApi } }],
+      },
       Period: 300,
       Stat: 'Sum',
     },
@@ -203,7 +226,12 @@ function webhook4xxAlarm(stage: string, params: DeployParams): Cfn {
       Metrics: [
         apiMetric('requests', 'Count'),
         apiMetric('rejected', '4xx'),
-        { Id: 'rejectedPercent', Expression: 'IF(requests >= 5, 100 * rejected / requests, 0)', Label: 'webhook requests answered 4xx (%)', ReturnData: true },
+        {
+          Id: 'rejectedPercent',
+          Expression: 'IF(requests >= 5, 100 * rejected / requests, 0)',
+          Label: 'webhook requests answered 4xx (%)',
+          ReturnData: true,
+        },
       ],
       Threshold: params.webhook4xxAlarmPercent,
       ComparisonOperator: 'GreaterThanThreshold',
@@ -215,8 +243,15 @@ function webhook4xxAlarm(stage: string, params: DeployParams): Cfn {
 type MetricLine = (string | Record<string, unknown>)[];
 
 /** The dashboard's widgets, in CloudWatch's dashboard body format; `${AWS::Region}` and `${HttpApi}` are substituted by CloudFormation. */
-export function dashboardBody(stage: string, services: readonly DiscoveredService[], params: DeployParams, endOfChain: string | undefined) {
-  const consumers = services.filter((s): s is DiscoveredService & { declaration: ConsumerDeclaration } => s.declaration.kind === 'consumer');
+export function dashboardBody(
+  stage: string,
+  services: readonly DiscoveredService[],
+  params: DeployParams,
+  endOfChain: string | undefined,
+) {
+  const consumers = services.filter(
+    (s): s is DiscoveredService & { declaration: ConsumerDeclaration } => s.declaration.kind === 'consumer',
+  );
   const webhooks = services.filter((s) => s.declaration.kind === 'http');
   const ours = (metric: string, service: string, options: Record<string, unknown> = {}): MetricLine => [
     METRICS_NAMESPACE,
@@ -236,7 +271,15 @@ export function dashboardBody(stage: string, services: readonly DiscoveredServic
     type: 'metric',
     width: 12,
     height: 6,
-    properties: { title, region: '${AWS::Region}', view: 'timeSeries', stacked: false, period: 300, metrics, ...options },
+    properties: {
+      title,
+      region: '${AWS::Region}',
+      view: 'timeSeries',
+      stacked: false,
+      period: 300,
+      metrics,
+      ...options,
+    },
   });
 
   const widgets = [
@@ -255,7 +298,10 @@ export function dashboardBody(stage: string, services: readonly DiscoveredServic
       ? [
           widget(
             'Booking to live guest page (ms)',
-            [ours(metricNames.bookingToPageLatency, endOfChain, { stat: 'p50', label: 'p50' }), ours(metricNames.bookingToPageLatency, endOfChain, { stat: 'p99', label: 'p99' })],
+            [
+              ours(metricNames.bookingToPageLatency, endOfChain, { stat: 'p50', label: 'p50' }),
+              ours(metricNames.bookingToPageLatency, endOfChain, { stat: 'p99', label: 'p99' }),
+            ],
             { annotations: { horizontal: [{ label: 'alarm', value: params.bookingToPageAlarmSeconds * 1000 }] } },
           ),
         ]
@@ -264,7 +310,9 @@ export function dashboardBody(stage: string, services: readonly DiscoveredServic
       'Errors per function (Lambda errors, failed events)',
       services.flatMap(({ name, declaration }) => [
         lambda('Errors', name, { stat: 'Sum' }),
-        ...(declaration.kind === 'consumer' ? [ours(metricNames.eventsFailed, name, { stat: 'Sum', label: `${name} failed events` })] : []),
+        ...(declaration.kind === 'consumer'
+          ? [ours(metricNames.eventsFailed, name, { stat: 'Sum', label: `${name} failed events` })]
+          : []),
       ]),
     ),
     widget(
@@ -286,13 +334,15 @@ export function dashboardBody(stage: string, services: readonly DiscoveredServic
     ),
     widget(
       'Dead-letter queue depth',
-      consumers.map(({ name }): MetricLine => [
-        'AWS/SQS',
-        'ApproximateNumberOfMessagesVisible',
-        'QueueName',
-        deployedNames(name, stage).deadLetterQueueName,
-        { label: name },
-      ]),
+      consumers.map(
+        ({ name }): MetricLine => [
+          'AWS/SQS',
+          'ApproximateNumberOfMessagesVisible',
+          'QueueName',
+          deployedNames(name, stage).deadLetterQueueName,
+          { label: name },
+        ],
+      ),
       { stat: 'Maximum', period: 60 },
     ),
     widget(
@@ -304,7 +354,9 @@ export function dashboardBody(stage: string, services: readonly DiscoveredServic
       ? [
           widget(
             'Webhook requests and 4xx / 5xx answers',
-            ['Count', '4xx', '5xx'].map((metric): MetricLine => ['AWS/ApiGateway', metric, 'ApiId', '${HttpApi}', { label: metric }]),
+            ['Count', '4xx', '5xx'].map(
+              (metric): MetricLine => ['AWS/ApiGateway', metric, 'ApiId', '${HttpApi}', { label: metric }],
+            ),
             { stat: 'Sum' },
           ),
         ]

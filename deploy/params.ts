@@ -59,11 +59,14 @@ export function parseParams(raw: Record<string, unknown>): DeployParams {
     return value;
   };
   const alarmEmail = typeof raw.alarmEmail === 'string' && raw.alarmEmail !== '' ? raw.alarmEmail : undefined;
-  const optional = (name: keyof DeployParams) => (typeof raw[name] === 'string' && raw[name] !== '' ? (raw[name] as string) : undefined);
+  const optional = (name: keyof DeployParams) =>
+    typeof raw[name] === 'string' && raw[name] !== '' ? (raw[name] as string) : undefined;
   const guestMailFrom = text('guestMailFrom');
   const fromAddress = addressOf(guestMailFrom);
   if (!fromAddress) {
-    throw new Error(`deploy parameter guestMailFrom must be an address, or a name and <address>; got "${guestMailFrom}"`);
+    throw new Error(
+      `deploy parameter guestMailFrom must be an address, or a name and <address>; got "${guestMailFrom}"`,
+    );
   }
   const guestMailReplyTo = optional('guestMailReplyTo');
   const guestMailConfigurationSet = optional('guestMailConfigurationSet');

@@ -64,7 +64,9 @@ export async function generate(stage: string, params: DeployParams, root = proce
       Object.assign(Resources, consumerResources(service.name, declaration, stage));
       // EventBridge's DLQ only takes events it could not hand to Lambda; once Lambda accepted one, a failing
       // function is Lambda's to retry and dead-letter. Both go to the consumer's one queue: nothing is dropped.
-      extensions[ids.function] = { Properties: { DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [ids.deadLetterQueue, 'Arn'] } } } };
+      extensions[ids.function] = {
+        Properties: { DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [ids.deadLetterQueue, 'Arn'] } } },
+      };
       Outputs[`${pascal(service.name)}DeadLetterQueueUrl`] = { Value: { Ref: ids.deadLetterQueue } };
       for (const table of declaration.tables ?? []) {
         Resources[ownTableLogicalId(service.name, table.name)] = ownTable(service.name, table, stage);
@@ -271,5 +273,7 @@ function guestPageResponseHeadersPolicy(stage: string, outputs: Record<string, u
 function foldersWith(root: string, file: string): string[] {
   const services = join(root, 'services');
   if (!existsSync(services)) return [];
-  return readdirSync(services).filter((name) => existsSync(join(services, name, file))).sort();
+  return readdirSync(services)
+    .filter((name) => existsSync(join(services, name, file)))
+    .sort();
 }

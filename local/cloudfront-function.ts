@@ -92,5 +92,7 @@ export function viewerRequestEvent(input: {
 }
 
 function multi(values: string[]): CloudFrontValue {
-  return values.length > 1 ? { value: values[0]!, multiValue: values.map((value) => ({ value })) } : { value: values[0] ?? '' };
+  return values.length > 1
+    ? { value: values[0]!, multiValue: values.map((value) => ({ value })) }
+    : { value: values[0] ?? '' };
 }

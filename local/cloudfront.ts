@@ -42,7 +42,8 @@ export class LocalCloudFront {
     if (options.dataDir) {
       mkdirSync(options.dataDir, { recursive: true });
       this.file = join(options.dataDir, 'cloudfront-invalidations.json');
-      if (existsSync(this.file)) this.invalidations.push(...(JSON.parse(readFileSync(this.file, 'utf8')) as Invalidation[]));
+      if (existsSync(this.file))
+        this.invalidations.push(...(JSON.parse(readFileSync(this.file, 'utf8')) as Invalidation[]));
     }
   }
 
@@ -54,17 +55,33 @@ export class LocalCloudFront {
     this.listeners.push(listener);
   }
 
-  createInvalidation(distributionId: string, callerReference: string, paths: string[]): { invalidation: Invalidation; created: boolean } {
+  createInvalidation(
+    distributionId: string,
+    callerReference: string,
+    paths: string[],
+  ): { invalidation: Invalidation; created: boolean } {
     this.distribution(distributionId);
     if (!callerReference) throw new CloudFrontError('InvalidArgument', 'CallerReference is required.', 400);
-    if (!paths.length) throw new CloudFrontError('InvalidArgument', 'Your request contains no paths to invalidate.', 400);
+    if (!paths.length)
+      throw new CloudFrontError('InvalidArgument', 'Your request contains no paths to invalidate.', 400);
     const bad = paths.find((p) => !p.startsWith('/') || (p.includes('*') && !p.endsWith('*')));
-    if (bad) throw new CloudFrontError('InvalidArgument', `Your request contains one or more invalid invalidation paths: ${bad}`, 400);
+    if (bad)
+      throw new CloudFrontError(
+        'InvalidArgument',
+        `Your request contains one or more invalid invalidation paths: ${bad}`,
+        400,
+      );
     // Same CallerReference: the same batch returns the existing invalidation; other paths are an error (as AWS).
-    const previous = this.invalidations.find((i) => i.distributionId === distributionId && i.callerReference === callerReference);
+    const previous = this.invalidations.find(
+      (i) => i.distributionId === distributionId && i.callerReference === callerReference,
+    );
     if (previous) {
       if (sameSet(previous.paths, paths)) return { invalidation: previous, created: false };
-      throw new CloudFrontError('InvalidationBatchAlreadyExists', `An invalidation batch with CallerReference ${callerReference} already exists with other paths.`, 409);
+      throw new CloudFrontError(
+        'InvalidationBatchAlreadyExists',
+        `An invalidation batch with CallerReference ${callerReference} already exists with other paths.`,
+        409,
+      );
     }
     const invalidation: Invalidation = {
       id: `I${randomBytes(12).toString('hex').toUpperCase().slice(0, 13)}`,
@@ -93,22 +110,39 @@ export class LocalCloudFront {
         const distributionId = segments[1];
         if (req.method === 'POST' && segments.length === 3) {
           const xml = body.toString('utf8');
-          const { invalidation } = this.createInvalidation(distributionId, tag(xml, 'CallerReference') ?? '', tags(xml, 'Path'));
+          const { invalidation } = this.createInvalidation(
+            distributionId,
+            tag(xml, 'CallerReference') ?? '',
+            tags(xml, 'Path'),
+          );
           const location = `https://cloudfront.amazonaws.com/2020-05-31/distribution/${distributionId}/invalidation/${invalidation.id}`;
           return sendXml(res, 201, invalidationXml(invalidation), { location });
         }
         if (req.method === 'GET' && segments.length === 4) {
           const invalidation = this.list(distributionId).find((i) => i.id === segments[3]);
-          if (!invalidation) throw new CloudFrontError('NoSuchInvalidation', `The specified invalidation does not exist: ${segments[3]}`, 404);
+          if (!invalidation)
+            throw new CloudFrontError(
+              'NoSuchInvalidation',
+              `The specified invalidation does not exist: ${segments[3]}`,
+              404,
+            );
           return sendXml(res, 200, invalidationXml(invalidation));
         }
         if (req.method === 'GET' && segments.length === 3) {
           const query = new URL(req.url ?? '/', 'http://cloudfront').searchParams;
-          return sendXml(res, 200, invalidationListXml(this.list(distributionId), query.get('Marker') ?? '', query.get('MaxItems')));
+          return sendXml(
+            res,
+            200,
+            invalidationListXml(this.list(distributionId), query.get('Marker') ?? '', query.get('MaxItems')),
+          );
         }
       }
       const operation = `${req.method} /${path}`;
-      throw new CloudFrontError('UnsupportedOperation', `not supported by charterflow local: cloudfront.${operation}`, 501);
+      throw new CloudFrontError(
+        'UnsupportedOperation',
+        `not supported by charterflow local: cloudfront.${operation}`,
+        501,
+      );
     } catch (err) {
       const e = err instanceof CloudFrontError ? err : new CloudFrontError('InternalError', String(err), 500);
       sendXml(
@@ -121,7 +155,8 @@ export class LocalCloudFront {
   };
 
   private distribution(id: string): void {
-    if (!this.distributions.has(id)) throw new CloudFrontError('NoSuchDistribution', `The specified distribution does not exist: ${id}`, 404);
+    if (!this.distributions.has(id))
+      throw new CloudFrontError('NoSuchDistribution', `The specified distribution does not exist: ${id}`, 404);
   }
 
   private save(): void {
@@ -156,12 +191,16 @@ function invalidationXml(i: Invalidation): string {
  */
 function invalidationListXml(all: Invalidation[], marker: string, maxItemsText: string | null): string {
   const maxItems = maxItemsText === null ? 100 : Number(maxItemsText);
-  if (!Number.isInteger(maxItems) || maxItems < 0) throw new CloudFrontError('InvalidArgument', `MaxItems must be a non-negative integer: ${maxItemsText}`, 400);
+  if (!Number.isInteger(maxItems) || maxItems < 0)
+    throw new CloudFrontError('InvalidArgument', `MaxItems must be a non-negative integer: ${maxItemsText}`, 400);
   const start = marker ? all.findIndex((i) => i.id === marker) + 1 : 0;
   const list = all.slice(start, start + maxItems);
   const truncated = start + list.length < all.length;
   const items = list
-    .map((i) => `<InvalidationSummary><Id>${i.id}</Id><CreateTime>${i.createTime}</CreateTime><Status>Completed</Status></InvalidationSummary>`)
+    .map(
+      (i) =>
+        `<InvalidationSummary><Id>${i.id}</Id><CreateTime>${i.createTime}</CreateTime><Status>Completed</Status></InvalidationSummary>`,
+    )
     .join('');
   return (
     `<InvalidationList xmlns="${NS}"><Marker>${escapeXml(marker)}</Marker>` +
@@ -172,7 +211,12 @@ function invalidationListXml(all: Invalidation[], marker: string, maxItemsText: 
 
 function sendXml(res: ServerResponse, status: number, xml: string, headers: Record<string, string> = {}): void {
   const payload = `<?xml version="1.0" encoding="UTF-8"?>\n${xml}`;
-  res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(payload), 'x-amz-request-id': randomUUID(), ...headers });
+  res.writeHead(status, {
+    'content-type': 'text/xml',
+    'content-length': Buffer.byteLength(payload),
+    'x-amz-request-id': randomUUID(),
+    ...headers,
+  });
   res.end(payload);
 }
 
@@ -186,6 +230,12 @@ function tags(xml: string, name: string): string[] {
   return [...xml.matchAll(new RegExp(`<${name}>([\\s\\S]*?)</${name}>`, 'g'))].map((m) => unescapeXml(m[1]!));
 }
 
-const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeXml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const unescapeXml = (s: string) =>
-  s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');

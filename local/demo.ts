@@ -26,11 +26,28 @@ import { SCC_EVENTS_TABLE, SCC_NOTICES_TABLE } from './stand-ins/scc';
 
 export const SAMPLE_BOOKING_ID = 'XHQGMDH';
 /** The chain one booking sets off, in causal order (the last two both follow CrewEventCreated). */
-export const CHAIN = ['BookingReceived', 'CalendarEntryCreated', 'CrewEventCreated', 'CrewNotesScrubbed', 'GuestPagePublished'] as const;
+export const CHAIN = [
+  'BookingReceived',
+  'CalendarEntryCreated',
+  'CrewEventCreated',
+  'CrewNotesScrubbed',
+  'GuestPagePublished',
+] as const;
 /** What a change sets off: every system follows the newer revision. */
-export const CHANGE_CHAIN = ['BookingModified', 'CalendarEntryUpdated', 'CrewEventUpdated', 'CrewNotesScrubbed', 'GuestPageUpdated'] as const;
+export const CHANGE_CHAIN = [
+  'BookingModified',
+  'CalendarEntryUpdated',
+  'CrewEventUpdated',
+  'CrewNotesScrubbed',
+  'GuestPageUpdated',
+] as const;
 /** What a cancellation sets off: every system lets the booking go (scrub has nothing to do). */
-export const CANCEL_CHAIN = ['BookingCancelled', 'CalendarEntryCancelled', 'CrewEventCancelled', 'GuestPageWithdrawn'] as const;
+export const CANCEL_CHAIN = [
+  'BookingCancelled',
+  'CalendarEntryCancelled',
+  'CrewEventCancelled',
+  'GuestPageWithdrawn',
+] as const;
 
 export type DemoOutput = (line: string) => void;
 
@@ -52,7 +69,11 @@ export interface DemoResult {
 
 const clock = (epochMs: number) => new Date(epochMs).toISOString().slice(11, 23);
 
-export async function runDemo(stack: LocalStack, out: DemoOutput = console.log, options: DemoOptions = {}): Promise<DemoResult> {
+export async function runDemo(
+  stack: LocalStack,
+  out: DemoOutput = console.log,
+  options: DemoOptions = {},
+): Promise<DemoResult> {
   const config = {
     region: stack.env.AWS_REGION,
     endpoint: stack.endpoints.aws,
@@ -67,7 +88,10 @@ export async function runDemo(stack: LocalStack, out: DemoOutput = console.log, 
 
   try {
     // Every charterflow event on the bus, into a queue of the demo's own.
-    tap = await openBusTap(events, sqs, { name: `charterflow-demo-tap-${randomBytes(3).toString('hex')}`, description: 'npm run demo (temporary)' });
+    tap = await openBusTap(events, sqs, {
+      name: `charterflow-demo-tap-${randomBytes(3).toString('hex')}`,
+      description: 'npm run demo (temporary)',
+    });
 
     const bookingId = await pickBookingId(documents, out);
     const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: secretNames.webhookSecret }));
@@ -78,11 +102,16 @@ export async function runDemo(stack: LocalStack, out: DemoOutput = console.log, 
     const response = await fetch(url, { method: 'POST', headers: delivery.headers, body: delivery.body });
     const acceptedAt = Date.now();
     const answer = await response.text();
-    if (response.status !== 202) throw new Error(`the webhook answered ${response.status} to the signed sample: ${answer}`);
-    out(`POST ${url.pathname}  booking ${bookingId}, signed (webhook-id ${delivery.headers['webhook-id']})  ->  202 in ${acceptedAt - sentAt} ms at ${clock(acceptedAt)}`);
+    if (response.status !== 202)
+      throw new Error(`the webhook answered ${response.status} to the signed sample: ${answer}`);
+    out(
+      `POST ${url.pathname}  booking ${bookingId}, signed (webhook-id ${delivery.headers['webhook-id']})  ->  202 in ${acceptedAt - sentAt} ms at ${clock(acceptedAt)}`,
+    );
     out('');
     out('The chain, as each event crosses the bus:');
-    out(`  ${'time'.padEnd(12)}  ${'detail-type'.padEnd(24)}  ${'source'.padEnd(24)}  ${'booking'.padEnd(10)}  ${'hop'.padEnd(38)}  since the 202`);
+    out(
+      `  ${'time'.padEnd(12)}  ${'detail-type'.padEnd(24)}  ${'source'.padEnd(24)}  ${'booking'.padEnd(10)}  ${'hop'.padEnd(38)}  since the 202`,
+    );
 
     const timeoutMs = options.timeoutMs ?? 60_000;
     const seen = await followChain(tap, bookingId, { sentAt, acceptedAt }, CHAIN, out, timeoutMs);
@@ -97,10 +126,14 @@ export async function runDemo(stack: LocalStack, out: DemoOutput = console.log, 
     const page = await fetch(guestPageUrl);
     const html = await page.text();
     out(`Guest page: ${guestPageUrl}`);
-    out(`  ${page.status} ${page.headers.get('content-type') ?? ''}, ${Buffer.byteLength(html)} bytes, served through the CloudFront Function`);
+    out(
+      `  ${page.status} ${page.headers.get('content-type') ?? ''}, ${Buffer.byteLength(html)} bytes, served through the CloudFront Function`,
+    );
 
     out('');
-    const { Item: sccItem } = await documents.send(new GetCommand({ TableName: SCC_EVENTS_TABLE, Key: { eventId: sccEventId }, ConsistentRead: true }));
+    const { Item: sccItem } = await documents.send(
+      new GetCommand({ TableName: SCC_EVENTS_TABLE, Key: { eventId: sccEventId }, ConsistentRead: true }),
+    );
     out(`SCC crew event ${sccEventId}, notes as the crew see them (scrubbed):`);
     for (const line of String(sccItem?.notes ?? '(no notes)').split('\n')) out(`  | ${line}`);
 
@@ -112,11 +145,15 @@ export async function runDemo(stack: LocalStack, out: DemoOutput = console.log, 
     for (const line of lines) out(`  - ${line}`);
 
     out('');
-    const { Item: entry } = await documents.send(new GetCommand({ TableName: JADA_CALENDAR_TABLE, Key: { entryId: calendarEntryId }, ConsistentRead: true }));
+    const { Item: entry } = await documents.send(
+      new GetCommand({ TableName: JADA_CALENDAR_TABLE, Key: { entryId: calendarEntryId }, ConsistentRead: true }),
+    );
     out(`JADA calendar entry ${calendarEntryId}:`);
     if (entry) {
       out(`  ${entry.title}`);
-      out(`  ${entry.date}, starts ${entry.start}, ${entry.durationHours} h, boat ${entry.boat}, party of ${entry.partySize}`);
+      out(
+        `  ${entry.date}, starts ${entry.start}, ${entry.durationHours} h, boat ${entry.boat}, party of ${entry.partySize}`,
+      );
     } else out('  (not found in jada-calendar-entries)');
 
     const webhookSecret = parseSecrets(SecretString!)[0]!;
@@ -127,9 +164,18 @@ export async function runDemo(stack: LocalStack, out: DemoOutput = console.log, 
       const postedAt = Date.now();
       const answered = await fetch(url, { method: 'POST', headers: signed.headers, body: signed.body });
       const answeredAt = Date.now();
-      if (answered.status !== 202) throw new Error(`the webhook answered ${answered.status} to ${what}: ${await answered.text()}`);
+      if (answered.status !== 202)
+        throw new Error(`the webhook answered ${answered.status} to ${what}: ${await answered.text()}`);
       out(`POST ${url.pathname}  booking ${bookingId}, signed  ->  202 in ${answeredAt - postedAt} ms`);
-      return followChain(tap!, bookingId, { sentAt: postedAt, acceptedAt: answeredAt }, chain, out, timeoutMs, next.data.revision);
+      return followChain(
+        tap!,
+        bookingId,
+        { sentAt: postedAt, acceptedAt: answeredAt },
+        chain,
+        out,
+        timeoutMs,
+        next.data.revision,
+      );
     };
     const holdings = () => printHoldings(documents, { bookingId, calendarEntryId, sccEventId, guestPageUrl }, out);
 
@@ -147,7 +193,9 @@ export async function runDemo(stack: LocalStack, out: DemoOutput = console.log, 
     await holdings();
 
     out('');
-    out(`More: npx charterflow status ${bookingId}   (its timeline)   |   npx charterflow tail   (events as they come)`);
+    out(
+      `More: npx charterflow status ${bookingId}   (its timeline)   |   npx charterflow tail   (events as they come)`,
+    );
     out(`Mailbox (the renter's mails through the local SES): ${stack.endpoints.mailbox}`);
     return {
       bookingId,
@@ -180,7 +228,9 @@ async function pickBookingId(documents: DynamoDBDocumentClient, out: DemoOutput)
     return SAMPLE_BOOKING_ID;
   }
   const fresh = `DM${Date.now().toString(36).toUpperCase()}`.slice(0, 12);
-  out(`Booking ${SAMPLE_BOOKING_ID} was already done in this stack's state: sending the same sample as booking ${fresh}.`);
+  out(
+    `Booking ${SAMPLE_BOOKING_ID} was already done in this stack's state: sending the same sample as booking ${fresh}.`,
+  );
   return fresh;
 }
 
@@ -197,7 +247,11 @@ async function printHoldings(
   const notices: Record<string, unknown>[] = [];
   const pages = paginateScan(
     { client: documents },
-    { TableName: SCC_NOTICES_TABLE, FilterExpression: 'eventId = :e', ExpressionAttributeValues: { ':e': ids.sccEventId } },
+    {
+      TableName: SCC_NOTICES_TABLE,
+      FilterExpression: 'eventId = :e',
+      ExpressionAttributeValues: { ':e': ids.sccEventId },
+    },
   );
   for await (const page of pages) notices.push(...(page.Items ?? []));
   const page = await fetch(ids.guestPageUrl);
@@ -207,9 +261,15 @@ async function printHoldings(
     .filter(([, count]) => count > 0)
     .map(([kind, count]) => `${count} ${kind}`);
   out('What each system holds now:');
-  out(`  JADA calendar  ${entry ? `${entry.status}: ${entry.start}, ${entry.durationHours} h, party of ${entry.partySize}` : '(no entry)'}`);
-  out(`  SCC event      ${sccEvent ? `${sccEvent.status}: ${sccEvent.start}, party of ${sccEvent.partySize}, crew ${(sccEvent.crew as { name: string }[]).map((m) => m.name).join(', ')}` : '(no event)'}`);
-  out(`  crew notices   ${noticeKinds.length > 0 ? noticeKinds.join(', ') : 'none'} (sent by SCC, one per crew member)`);
+  out(
+    `  JADA calendar  ${entry ? `${entry.status}: ${entry.start}, ${entry.durationHours} h, party of ${entry.partySize}` : '(no entry)'}`,
+  );
+  out(
+    `  SCC event      ${sccEvent ? `${sccEvent.status}: ${sccEvent.start}, party of ${sccEvent.partySize}, crew ${(sccEvent.crew as { name: string }[]).map((m) => m.name).join(', ')}` : '(no event)'}`,
+  );
+  out(
+    `  crew notices   ${noticeKinds.length > 0 ? noticeKinds.join(', ') : 'none'} (sent by SCC, one per crew member)`,
+  );
   const headline = /<h1>(.*?)<\/h1>/.exec(html)?.[1] ?? '';
   const time = /<p>([^<]*–[^<]*)<span>/.exec(html)?.[1]?.trim();
   out(`  guest page     ${page.status}: "${headline.replace(/&#39;/g, "'")}"${time ? `, ${time}` : ''}`);
@@ -241,7 +301,9 @@ async function followChain(
     for (const event of batch) {
       const cause = seen.find((e) => e.id === event.detail.metadata.causationId);
       // BookingReceived crosses the bus before the 202 reaches us (the webhook publishes, then answers).
-      const hop = cause ? `+${event.sentAt - cause.sentAt} ms after ${cause['detail-type']}` : `+${event.sentAt - post.sentAt} ms after the POST`;
+      const hop = cause
+        ? `+${event.sentAt - cause.sentAt} ms after ${cause['detail-type']}`
+        : `+${event.sentAt - post.sentAt} ms after the POST`;
       const since202 = event.sentAt - post.acceptedAt;
       out(
         `  ${clock(event.sentAt)}  ${event['detail-type'].padEnd(24)}  ${event.source.padEnd(24)}  ${bookingId.padEnd(10)}  ${hop.padEnd(38)}  ${since202 >= 0 ? '+' : ''}${since202} ms`,

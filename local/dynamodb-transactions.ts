@@ -7,7 +7,10 @@ import { AwsError } from './aws-service';
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
  */
 
-export type Call = (operation: string, input: Record<string, unknown>) => Promise<{ status: number; output: Record<string, unknown> }>;
+export type Call = (
+  operation: string,
+  input: Record<string, unknown>,
+) => Promise<{ status: number; output: Record<string, unknown> }>;
 
 type Item = Record<string, unknown>;
 type Kind = 'ConditionCheck' | 'Put' | 'Update' | 'Delete';
@@ -26,7 +29,8 @@ export async function transactWriteItems(call: Call, input: Record<string, unkno
   const actions: Action[] = [];
   for (const entry of entries) {
     const kinds = KINDS.filter((k) => entry?.[k] !== undefined);
-    if (kinds.length !== 1) throw validation('each TransactItems entry needs exactly one of ConditionCheck, Put, Update, Delete');
+    if (kinds.length !== 1)
+      throw validation('each TransactItems entry needs exactly one of ConditionCheck, Put, Update, Delete');
     const kind = kinds[0]!;
     const spec = entry[kind] as Record<string, unknown>;
     const table = String(spec.TableName ?? '');
@@ -34,7 +38,8 @@ export async function transactWriteItems(call: Call, input: Record<string, unkno
     actions.push({ kind, spec, table, key });
   }
   const ids = actions.map((a) => `${a.table}\u0000${JSON.stringify(sorted(a.key))}`);
-  if (new Set(ids).size !== ids.length) throw validation('Transaction request cannot include multiple operations on one item');
+  if (new Set(ids).size !== ids.length)
+    throw validation('Transaction request cannot include multiple operations on one item');
 
   const before: (Item | undefined)[] = [];
   for (const action of actions) before.push(await currentItem(call, action.table, action.key));
@@ -49,7 +54,11 @@ export async function transactWriteItems(call: Call, input: Record<string, unkno
     const type = String(output.__type ?? '');
     if (type.endsWith('ConditionalCheckFailedException')) {
       const old = action.spec.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' ? before[index] : undefined;
-      reasons.push({ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', ...(old ? { Item: old } : {}) });
+      reasons.push({
+        Code: 'ConditionalCheckFailed',
+        Message: 'The conditional request failed',
+        ...(old ? { Item: old } : {}),
+      });
     } else {
       reasons.push({ Code: 'ValidationError', Message: String(output.message ?? output.Message ?? type) });
     }
@@ -78,7 +87,13 @@ export async function transactGetItems(call: Call, input: Record<string, unknown
     const get = entry?.Get as Record<string, unknown> | undefined;
     if (!get) throw validation('each TransactItems entry of TransactGetItems needs Get');
     const { status, output } = await call('GetItem', { ...get, ConsistentRead: true });
-    if (status !== 200) throw new AwsError(String(output.__type ?? 'ValidationException').split('#').at(-1)!, String(output.message ?? ''));
+    if (status !== 200)
+      throw new AwsError(
+        String(output.__type ?? 'ValidationException')
+          .split('#')
+          .at(-1)!,
+        String(output.message ?? ''),
+      );
     Responses.push(output.Item ? { Item: output.Item } : {});
   }
   return { Responses };
@@ -87,7 +102,9 @@ export async function transactGetItems(call: Call, input: Record<string, unknown
 function transactItems(input: Record<string, unknown>, operation: string): Record<string, unknown>[] {
   const items = input.TransactItems;
   if (!Array.isArray(items) || items.length < 1 || items.length > 100)
-    throw validation(`1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and 100 (${operation})`);
+    throw validation(
+      `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and 100 (${operation})`,
+    );
   return items as Record<string, unknown>[];
 }
 
@@ -106,7 +123,13 @@ function requestOf({ kind, spec, table, key }: Action): Record<string, unknown> 
 
 async function currentItem(call: Call, table: string, key: Item): Promise<Item | undefined> {
   const { status, output } = await call('GetItem', { TableName: table, Key: key, ConsistentRead: true });
-  if (status !== 200) throw new AwsError(String(output.__type ?? 'ResourceNotFoundException').split('#').at(-1)!, String(output.message ?? ''));
+  if (status !== 200)
+    throw new AwsError(
+      String(output.__type ?? 'ResourceNotFoundException')
+        .split('#')
+        .at(-1)!,
+      String(output.message ?? ''),
+    );
   return output.Item as Item | undefined;
 }
 
@@ -119,7 +142,8 @@ async function keyOf(call: Call, table: string, item: Item): Promise<Item> {
   const { output } = await call('DescribeTable', { TableName: table });
   const keySchema = (output.Table as { KeySchema?: { AttributeName: string }[] } | undefined)?.KeySchema ?? [];
   const names = keySchema.map((k) => k.AttributeName);
-  if (names.length === 0) throw new AwsError('ResourceNotFoundException', `Requested resource not found: Table: ${table} not found`);
+  if (names.length === 0)
+    throw new AwsError('ResourceNotFoundException', `Requested resource not found: Table: ${table} not found`);
   return Object.fromEntries(names.map((name) => [name, item[name]]));
 }
 

@@ -67,9 +67,12 @@ export function startDynamoDb(options: { dataDir?: string; region: string }): Lo
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const ttlPath = path && join(path, 'time-to-live.json');
   const timeToLive = new Map<string, TimeToLive>(
-    ttlPath && existsSync(ttlPath) ? (Object.entries(JSON.parse(readFileSync(ttlPath, 'utf8'))) as [string, TimeToLive][]) : [],
+    ttlPath && existsSync(ttlPath)
+      ? (Object.entries(JSON.parse(readFileSync(ttlPath, 'utf8'))) as [string, TimeToLive][])
+      : [],
   );
-  const saveTimeToLive = () => (ttlPath ? writeFile(ttlPath, JSON.stringify(Object.fromEntries(timeToLive))) : Promise.resolve());
+  const saveTimeToLive = () =>
+    ttlPath ? writeFile(ttlPath, JSON.stringify(Object.fromEntries(timeToLive))) : Promise.resolve();
   const lock = new ReadWriteLock();
 
   /** One dynalite call, in-process; answers its status and parsed JSON body. */
@@ -92,7 +95,12 @@ export function startDynamoDb(options: { dataDir?: string; region: string }): Lo
       }
       switch (operation) {
         case 'TransactWriteItems':
-          return sendJson(res, '1.0', 200, await lock.exclusive(() => idempotent(input, () => transactWriteItems(call, input))));
+          return sendJson(
+            res,
+            '1.0',
+            200,
+            await lock.exclusive(() => idempotent(input, () => transactWriteItems(call, input))),
+          );
         case 'TransactGetItems':
           return sendJson(res, '1.0', 200, await lock.exclusive(() => transactGetItems(call, input)));
         case 'UpdateTimeToLive':
@@ -121,12 +129,20 @@ export function startDynamoDb(options: { dataDir?: string; region: string }): Lo
     if (typeof token !== 'string') return run();
     const now = Date.now();
     for (const [key, seen] of tokens) if (now - seen.at > 600_000) tokens.delete(key);
-    const { ClientRequestToken: _token, ReturnConsumedCapacity: _capacity, ReturnItemCollectionMetrics: _metrics, ...request } = input;
+    const {
+      ClientRequestToken: _token,
+      ReturnConsumedCapacity: _capacity,
+      ReturnItemCollectionMetrics: _metrics,
+      ...request
+    } = input;
     const text = JSON.stringify(request);
     const seen = tokens.get(token);
     if (seen) {
       if (seen.request !== text)
-        throw new AwsError('IdempotentParameterMismatchException', 'The request uses the same client token as a previous, but non-identical request.');
+        throw new AwsError(
+          'IdempotentParameterMismatchException',
+          'The request uses the same client token as a previous, but non-identical request.',
+        );
       return {};
     }
     const output = await run();
@@ -139,14 +155,23 @@ export function startDynamoDb(options: { dataDir?: string; region: string }): Lo
     if (returnOnFailure === undefined || !['PutItem', 'UpdateItem', 'DeleteItem'].includes(operation))
       return callDynalite(server, operation, raw);
     if (returnOnFailure !== 'ALL_OLD' && returnOnFailure !== 'NONE')
-      throw new AwsError('ValidationException', `1 validation error detected: Value '${returnOnFailure}' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]`);
+      throw new AwsError(
+        'ValidationException',
+        `1 validation error detected: Value '${returnOnFailure}' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]`,
+      );
     const { ReturnValuesOnConditionCheckFailure: _dropped, ...rest } = input;
     const answer = await callDynalite(server, operation, JSON.stringify(rest));
-    if (returnOnFailure === 'NONE' || answer.status !== 400 || !answer.body.includes('ConditionalCheckFailedException')) return answer;
+    if (returnOnFailure === 'NONE' || answer.status !== 400 || !answer.body.includes('ConditionalCheckFailedException'))
+      return answer;
     // The item as it stood when the condition failed: nothing else writes while this request holds the lock.
-    const key = (input.Key as Record<string, unknown> | undefined) ?? (await keyOf(input.TableName as string, input.Item as Record<string, unknown>));
+    const key =
+      (input.Key as Record<string, unknown> | undefined) ??
+      (await keyOf(input.TableName as string, input.Item as Record<string, unknown>));
     const { output } = await call('GetItem', { TableName: input.TableName, Key: key, ConsistentRead: true });
-    const error = { ...(JSON.parse(answer.body) as Record<string, unknown>), ...(output.Item ? { Item: output.Item } : {}) };
+    const error = {
+      ...(JSON.parse(answer.body) as Record<string, unknown>),
+      ...(output.Item ? { Item: output.Item } : {}),
+    };
     const text = JSON.stringify(error);
     return { ...answer, body: text, headers: { ...answer.headers, 'content-length': String(Buffer.byteLength(text)) } };
   }
@@ -186,7 +211,8 @@ export function startDynamoDb(options: { dataDir?: string; region: string }): Lo
   async function describeTable(tableName: unknown) {
     if (typeof tableName !== 'string' || !tableName) throw new AwsError('ValidationException', 'TableName is required');
     const { status, output } = await call('DescribeTable', { TableName: tableName });
-    if (status !== 200) throw new AwsError('ResourceNotFoundException', `Requested resource not found: Table: ${tableName} not found`);
+    if (status !== 200)
+      throw new AwsError('ResourceNotFoundException', `Requested resource not found: Table: ${tableName} not found`);
     return output.Table as Record<string, unknown>;
   }
 
@@ -274,7 +300,8 @@ function callDynalite(server: Server, operation: string, body: string): Promise<
         'content-type': 'application/x-amz-json-1.0',
         'x-amz-target': `DynamoDB_20120810.${operation}`,
         'x-amz-date': new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, ''),
-        authorization: 'AWS4-HMAC-SHA256 Credential=local/20200101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=local',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=local/20200101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=local',
       },
     });
     const headers: Record<string, string> = {};

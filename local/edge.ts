@@ -66,7 +66,11 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       try {
         input = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
       } catch {
-        return sendJsonError(res, jsonVersion, new AwsError('SerializationException', 'request body is not valid JSON'));
+        return sendJsonError(
+          res,
+          jsonVersion,
+          new AwsError('SerializationException', 'request body is not valid JSON'),
+        );
       }
       try {
         const output = await service.handle(operation, input, {
@@ -92,7 +96,10 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       const operation = action ?? `${req.method} ${path}`;
       // A service we emulate, called over the protocol we do not speak: name the protocol, not the operation.
       const error = [...services.values()].some((s) => s.serviceName === service)
-        ? notSupported(service, `${operation} over the query (XML) protocol; charterflow local speaks ${service}'s JSON protocol`)
+        ? notSupported(
+            service,
+            `${operation} over the query (XML) protocol; charterflow local speaks ${service}'s JSON protocol`,
+          )
         : notSupported(service, operation);
       // Query-protocol clients (SNS, STS, ...) parse only an XML error.
       return form || action ? sendQueryError(res, error) : sendJsonError(res, '1.1', error);

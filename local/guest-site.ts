@@ -2,7 +2,12 @@ import { listenOnLoopback } from './listen';
 import { createServer, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { isCloudFrontResponse, loadCloudFrontFunction, viewerRequestEvent, type CloudFrontValue } from './cloudfront-function';
+import {
+  isCloudFrontResponse,
+  loadCloudFrontFunction,
+  viewerRequestEvent,
+  type CloudFrontValue,
+} from './cloudfront-function';
 import { pathMatches, type LocalCloudFront } from './cloudfront';
 import { GUEST_PAGE_PATH_PATTERN, securityHeadersOf } from '../services/guest-page/security-headers';
 
@@ -62,18 +67,34 @@ export async function startGuestSite(options: GuestSiteOptions): Promise<GuestSi
   });
 
   const server = createServer((req, res) => {
-    serve(req.method ?? 'GET', req.url ?? '/', req.headers, req.socket.remoteAddress ?? '127.0.0.1', res).catch((err: unknown) => {
-      if (!res.headersSent) send(res, 502, { 'content-type': 'text/plain' }, Buffer.from(`origin error: ${String(err)}`));
-    });
+    serve(req.method ?? 'GET', req.url ?? '/', req.headers, req.socket.remoteAddress ?? '127.0.0.1', res).catch(
+      (err: unknown) => {
+        if (!res.headersSent)
+          send(res, 502, { 'content-type': 'text/plain' }, Buffer.from(`origin error: ${String(err)}`));
+      },
+    );
   });
 
-  async function serve(method: string, url: string, headers: Record<string, string | string[] | undefined>, ip: string, res: ServerResponse) {
+  async function serve(
+    method: string,
+    url: string,
+    headers: Record<string, string | string[] | undefined>,
+    ip: string,
+    res: ServerResponse,
+  ) {
     // CloudFront picks the cache behaviour by the viewer's path, before any function runs; the response
     // headers policy of that behaviour overrides the origin's headers on every answer.
-    const policy = pathMatches(GUEST_PAGE_PATH_PATTERN, new URL(url, 'http://guest-site').pathname) ? GUEST_PAGE_HEADERS : {};
-    const reply = (status: number, sent: Record<string, string>, body: Buffer) => send(res, status, { ...sent, ...policy }, body, method);
+    const policy = pathMatches(GUEST_PAGE_PATH_PATTERN, new URL(url, 'http://guest-site').pathname)
+      ? GUEST_PAGE_HEADERS
+      : {};
+    const reply = (status: number, sent: Record<string, string>, body: Buffer) =>
+      send(res, status, { ...sent, ...policy }, body, method);
     if (method !== 'GET' && method !== 'HEAD') {
-      return reply(403, { 'content-type': 'text/plain' }, Buffer.from('This distribution is not configured to allow the HTTP request method used.'));
+      return reply(
+        403,
+        { 'content-type': 'text/plain' },
+        Buffer.from('This distribution is not configured to allow the HTTP request method used.'),
+      );
     }
     const event = viewerRequestEvent({
       method,
@@ -86,7 +107,12 @@ export async function startGuestSite(options: GuestSiteOptions): Promise<GuestSi
     });
     const result = viewerRequest(event);
     if (isCloudFrontResponse(result)) {
-      const body = typeof result.body === 'string' ? Buffer.from(result.body) : result.body ? Buffer.from(result.body.data, result.body.encoding === 'base64' ? 'base64' : 'utf8') : Buffer.alloc(0);
+      const body =
+        typeof result.body === 'string'
+          ? Buffer.from(result.body)
+          : result.body
+            ? Buffer.from(result.body.data, result.body.encoding === 'base64' ? 'base64' : 'utf8')
+            : Buffer.alloc(0);
       return reply(result.statusCode, flatten(result.headers ?? {}), body);
     }
 
@@ -105,10 +131,16 @@ export async function startGuestSite(options: GuestSiteOptions): Promise<GuestSi
     if (object.status === 200 && ttl > 0) {
       cache.set(key, { viewerPath, originPath, ...object, storedAt: now, expiresAt: now + ttl * 1000 });
     }
-    return reply(object.status, { ...object.headers, 'x-cache': object.status === 200 ? 'Miss from cloudfront' : 'Error from cloudfront' }, object.body);
+    return reply(
+      object.status,
+      { ...object.headers, 'x-cache': object.status === 200 ? 'Miss from cloudfront' : 'Error from cloudfront' },
+      object.body,
+    );
   }
 
-  async function fetchOrigin(originPath: string): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+  async function fetchOrigin(
+    originPath: string,
+  ): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
     const objectKey = originPath.replace(/^\//, '') || 'index.html';
     try {
       const object = await s3.send(new GetObjectCommand({ Bucket: options.bucket, Key: objectKey }));
@@ -121,7 +153,11 @@ export async function startGuestSite(options: GuestSiteOptions): Promise<GuestSi
     } catch (err) {
       // A private S3 origin answers 403 for a missing key (no ListBucket for CloudFront), as guests would see.
       if (err instanceof S3ServiceException && (err.name === 'NoSuchKey' || err.$metadata.httpStatusCode === 404)) {
-        return { status: 403, headers: { 'content-type': 'application/xml' }, body: Buffer.from('<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>') };
+        return {
+          status: 403,
+          headers: { 'content-type': 'application/xml' },
+          body: Buffer.from('<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>'),
+        };
       }
       throw err;
     }
@@ -140,7 +176,10 @@ export async function startGuestSite(options: GuestSiteOptions): Promise<GuestSi
 /** Seconds the edge keeps an object: s-maxage, else max-age, else the default TTL; none when told not to store. */
 export function ttlOf(cacheControl: string | undefined): number {
   if (!cacheControl) return DEFAULT_TTL_SECONDS;
-  const directives = cacheControl.toLowerCase().split(',').map((d) => d.trim());
+  const directives = cacheControl
+    .toLowerCase()
+    .split(',')
+    .map((d) => d.trim());
   if (directives.some((d) => d === 'no-store' || d === 'no-cache' || d === 'private')) return 0;
   const seconds = (name: string) => {
     const d = directives.find((x) => x.startsWith(`${name}=`));
@@ -153,7 +192,13 @@ function flatten(headers: Record<string, CloudFrontValue>): Record<string, strin
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.value]));
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer, method = 'GET'): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: Buffer,
+  method = 'GET',
+): void {
   res.writeHead(status, { ...headers, 'content-length': body.length });
   res.end(method === 'HEAD' ? undefined : body);
 }

@@ -91,7 +91,12 @@ export class LocalLambda {
   register(functionName: string, load: () => Promise<LambdaHandler>, asyncConfig?: FunctionAsyncConfig): void {
     // New code keeps the function's settings, as updating a function's code keeps its EventInvokeConfig.
     const settings = asyncConfig ?? this.functions.get(functionName)?.asyncConfig;
-    this.functions.set(functionName, { name: functionName, load, slots: new Slots(() => this.concurrency), asyncConfig: settings });
+    this.functions.set(functionName, {
+      name: functionName,
+      load,
+      slots: new Slots(() => this.concurrency),
+      asyncConfig: settings,
+    });
   }
 
   asyncConfigOf(functionArnOrName: string): FunctionAsyncConfig | undefined {
@@ -142,7 +147,10 @@ export class LocalLambda {
       // What the Lambda runtime does for each invocation when many run in one process: the request id and the
       // trace header live in its invoke store, where Powertools (xray_trace_id), shared/tracing and shared/metrics read them.
       const store = await runtimeInvokeStore();
-      const invocation = { [REQUEST_ID]: context.awsRequestId, [X_RAY_TRACE_ID]: invocationTraceHeader(options.traceHeader) };
+      const invocation = {
+        [REQUEST_ID]: context.awsRequestId,
+        [X_RAY_TRACE_ID]: invocationTraceHeader(options.traceHeader),
+      };
       return await store.run(invocation, invoke);
     } finally {
       clearTimeout(timer);
@@ -187,7 +195,12 @@ const runtimeInvokeStore = () => (store ??= InvokeStore.getInstanceAsync(true));
  * own as Parent, or a new trace (X-Ray trace id: 1-<epoch seconds, hex>-<96 random bits, hex>).
  */
 export function invocationTraceHeader(incoming: string | undefined): string {
-  const fields = Object.fromEntries((incoming ?? '').split(';').filter(Boolean).map((field) => field.split('=') as [string, string]));
+  const fields = Object.fromEntries(
+    (incoming ?? '')
+      .split(';')
+      .filter(Boolean)
+      .map((field) => field.split('=') as [string, string]),
+  );
   const root = fields.Root ?? `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
   return `Root=${root};Parent=${randomBytes(8).toString('hex')};Sampled=${fields.Sampled ?? '1'}`;
 }
@@ -206,7 +219,8 @@ export function lambdaContext(
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn:
-      options.invokedFunctionArn ?? `arn:aws:lambda:${process.env.AWS_REGION ?? 'us-west-2'}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
+      options.invokedFunctionArn ??
+      `arn:aws:lambda:${process.env.AWS_REGION ?? 'us-west-2'}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
     memoryLimitInMB: String(options.memoryLimitInMB ?? 1024),
     awsRequestId: options.awsRequestId ?? randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,

@@ -89,7 +89,9 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   const { code, port } = error as NodeJS.ErrnoException & { port?: number };
   if (code === 'EADDRINUSE') {
-    console.error(`charterflow start: port ${port} is in use (another stack running?); pick others with --port or CHARTERFLOW_AWS_PORT`);
+    console.error(
+      `charterflow start: port ${port} is in use (another stack running?); pick others with --port or CHARTERFLOW_AWS_PORT`,
+    );
     process.exit(1);
   }
   console.error(`charterflow start: ${(error as Error).message ?? String(error)}`);

@@ -49,7 +49,12 @@ export async function listObjectsV2(store: ObjectStore, { bucket, query }: ListR
 
   const pageSize = Math.min(maxKeys, MAX_KEYS);
   // Without a delimiter s3rver's own count is right, and saves reading every object's metadata for one page.
-  const listed = await store.listObjects(bucket, { prefix, delimiter, startAfter: after, ...(delimiter ? {} : { maxKeys: pageSize + 1 }) });
+  const listed = await store.listObjects(bucket, {
+    prefix,
+    delimiter,
+    startAfter: after,
+    ...(delimiter ? {} : { maxKeys: pageSize + 1 }),
+  });
   const entries = [
     ...listed.objects.map((object) => ({ name: object.key, object })),
     ...listed.commonPrefixes.filter((p) => p > after).map((name) => ({ name, object: undefined })),
@@ -102,7 +107,12 @@ function continuationKey(token: string, bucket: string): string | undefined {
 }
 
 export function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 export function s3Error(status: number, code: string, message: string, extra = ''): S3Answer {

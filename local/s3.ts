@@ -27,7 +27,9 @@ import { listObjectsV2, s3Error, type ObjectStore, type S3Answer } from './s3-li
 
 const require = createRequire(import.meta.url);
 // s3rver ships no types; we use its documented constructor options and the account registry it signs with.
-const S3rver = require('s3rver') as new (options: Record<string, unknown>) => {
+const S3rver = require('s3rver') as new (
+  options: Record<string, unknown>,
+) => {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
   store: ObjectStore & {
@@ -83,7 +85,9 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
     const mismatch = checksumMismatch(body, checksums);
     if (mismatch) {
       res.writeHead(400, { 'content-type': 'application/xml' });
-      res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>BadDigest</Code><Message>The ${mismatch} you specified did not match the calculated checksum.</Message></Error>`);
+      res.end(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>BadDigest</Code><Message>The ${mismatch} you specified did not match the calculated checksum.</Message></Error>`,
+      );
       return;
     }
     registerAccessKey(headers.authorization, req.url);
@@ -95,7 +99,12 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
     if (method === 'GET' && bucket && !key && url.searchParams.get('list-type') === '2')
       return send(res, await listObjectsV2(server.store, { bucket, query: url.searchParams }));
 
-    const refused = unsupportedOperation(method, Boolean(key), url.searchParams, Boolean(header(req, 'x-amz-copy-source')));
+    const refused = unsupportedOperation(
+      method,
+      Boolean(key),
+      url.searchParams,
+      Boolean(header(req, 'x-amz-copy-source')),
+    );
     if (refused) return send(res, s3Error(501, 'NotImplemented', `not supported by charterflow local: s3.${refused}`));
 
     const copySource = header(req, 'x-amz-copy-source');
@@ -103,11 +112,23 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
 
     if (method === 'PUT' && header(req, 'if-match') && !copySource) {
       const { 'if-match': _condition, ...headHeaders } = headers;
-      const existing = await forward(port, { method: 'HEAD', url: req.url ?? '/', headers: { ...headHeaders, 'content-length': '0' } }, Buffer.alloc(0));
+      const existing = await forward(
+        port,
+        { method: 'HEAD', url: req.url ?? '/', headers: { ...headHeaders, 'content-length': '0' } },
+        Buffer.alloc(0),
+      );
       existing.resume();
       if (existing.statusCode === 404) return send(res, s3Error(404, 'NoSuchKey', 'The specified key does not exist.'));
       if (existing.headers.etag !== header(req, 'if-match'))
-        return send(res, s3Error(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', '<Condition>If-Match</Condition>'));
+        return send(
+          res,
+          s3Error(
+            412,
+            'PreconditionFailed',
+            'At least one of the pre-conditions you specified did not hold',
+            '<Condition>If-Match</Condition>',
+          ),
+        );
     }
 
     if (method === 'POST' && url.searchParams.has('uploadId') && key)
@@ -124,7 +145,11 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
 
     if (req.method === 'PUT' && header(req, 'if-none-match') === '*' && !headers['x-amz-copy-source']) {
       const { 'if-none-match': _condition, ...headHeaders } = headers;
-      const existing = await forward(port, { method: 'HEAD', url: req.url ?? '/', headers: { ...headHeaders, 'content-length': '0' } }, Buffer.alloc(0));
+      const existing = await forward(
+        port,
+        { method: 'HEAD', url: req.url ?? '/', headers: { ...headHeaders, 'content-length': '0' } },
+        Buffer.alloc(0),
+      );
       existing.resume();
       if (existing.statusCode === 200) {
         res.writeHead(412, { 'content-type': 'application/xml' });
@@ -142,7 +167,13 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
   /** Deletes of one bucket, one at a time. */
   const deletes = new Map<string, Promise<unknown>>();
 
-  async function pipeUpstream(res: Parameters<RequestHandler>[1], method: string, url: string, headers: IncomingHttpHeaders, body: Buffer): Promise<void> {
+  async function pipeUpstream(
+    res: Parameters<RequestHandler>[1],
+    method: string,
+    url: string,
+    headers: IncomingHttpHeaders,
+    body: Buffer,
+  ): Promise<void> {
     const upstream = await forward(port, { method, url, headers }, body);
     res.writeHead(upstream.statusCode ?? 500, upstream.headers);
     upstream.pipe(res);
@@ -160,7 +191,9 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
   ): Promise<void> {
     const upstream = await forward(port, { method: 'POST', url: request.url, headers: request.headers }, request.body);
     const answer = await readBody(upstream);
-    const partEtags = [...request.body.toString('utf8').matchAll(/<ETag>([^<]*)<\/ETag>/g)].map((m) => m[1]!.replace(/&quot;|"/g, ''));
+    const partEtags = [...request.body.toString('utf8').matchAll(/<ETag>([^<]*)<\/ETag>/g)].map((m) =>
+      m[1]!.replace(/&quot;|"/g, ''),
+    );
     if (upstream.statusCode !== 200 || partEtags.length === 0 || !partEtags.every((e) => /^[0-9a-f]{32}$/i.test(e))) {
       res.writeHead(upstream.statusCode ?? 500, upstream.headers);
       res.end(answer);
@@ -194,17 +227,36 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
 const UNSUPPORTED: Record<string, { bucket?: Record<string, string>; object?: Record<string, string> }> = {
   versioning: { bucket: { GET: 'GetBucketVersioning', PUT: 'PutBucketVersioning' } },
   versions: { bucket: { GET: 'ListObjectVersions' } },
-  lifecycle: { bucket: { GET: 'GetBucketLifecycleConfiguration', PUT: 'PutBucketLifecycleConfiguration', DELETE: 'DeleteBucketLifecycle' } },
+  lifecycle: {
+    bucket: {
+      GET: 'GetBucketLifecycleConfiguration',
+      PUT: 'PutBucketLifecycleConfiguration',
+      DELETE: 'DeleteBucketLifecycle',
+    },
+  },
   policy: { bucket: { GET: 'GetBucketPolicy', PUT: 'PutBucketPolicy', DELETE: 'DeleteBucketPolicy' } },
   policyStatus: { bucket: { GET: 'GetBucketPolicyStatus' } },
-  tagging: { bucket: { GET: 'GetBucketTagging', PUT: 'PutBucketTagging', DELETE: 'DeleteBucketTagging' }, object: { DELETE: 'DeleteObjectTagging' } },
+  tagging: {
+    bucket: { GET: 'GetBucketTagging', PUT: 'PutBucketTagging', DELETE: 'DeleteBucketTagging' },
+    object: { DELETE: 'DeleteObjectTagging' },
+  },
   acl: { bucket: { GET: 'GetBucketAcl', PUT: 'PutBucketAcl' }, object: { PUT: 'PutObjectAcl' } },
   encryption: { bucket: { GET: 'GetBucketEncryption', PUT: 'PutBucketEncryption', DELETE: 'DeleteBucketEncryption' } },
   notification: { bucket: { GET: 'GetBucketNotificationConfiguration', PUT: 'PutBucketNotificationConfiguration' } },
-  publicAccessBlock: { bucket: { GET: 'GetPublicAccessBlock', PUT: 'PutPublicAccessBlock', DELETE: 'DeletePublicAccessBlock' } },
-  ownershipControls: { bucket: { GET: 'GetBucketOwnershipControls', PUT: 'PutBucketOwnershipControls', DELETE: 'DeleteBucketOwnershipControls' } },
+  publicAccessBlock: {
+    bucket: { GET: 'GetPublicAccessBlock', PUT: 'PutPublicAccessBlock', DELETE: 'DeletePublicAccessBlock' },
+  },
+  ownershipControls: {
+    bucket: {
+      GET: 'GetBucketOwnershipControls',
+      PUT: 'PutBucketOwnershipControls',
+      DELETE: 'DeleteBucketOwnershipControls',
+    },
+  },
   'object-lock': { bucket: { GET: 'GetObjectLockConfiguration', PUT: 'PutObjectLockConfiguration' } },
-  replication: { bucket: { GET: 'GetBucketReplication', PUT: 'PutBucketReplication', DELETE: 'DeleteBucketReplication' } },
+  replication: {
+    bucket: { GET: 'GetBucketReplication', PUT: 'PutBucketReplication', DELETE: 'DeleteBucketReplication' },
+  },
   logging: { bucket: { GET: 'GetBucketLogging', PUT: 'PutBucketLogging' } },
   accelerate: { bucket: { GET: 'GetBucketAccelerateConfiguration', PUT: 'PutBucketAccelerateConfiguration' } },
   requestPayment: { bucket: { GET: 'GetBucketRequestPayment', PUT: 'PutBucketRequestPayment' } },
@@ -218,12 +270,21 @@ const UNSUPPORTED: Record<string, { bucket?: Record<string, string>; object?: Re
   uploadId: { object: { GET: 'ListParts', DELETE: 'AbortMultipartUpload' } },
 };
 
-export function unsupportedOperation(method: string, onObject: boolean, query: URLSearchParams, copying: boolean): string | undefined {
+export function unsupportedOperation(
+  method: string,
+  onObject: boolean,
+  query: URLSearchParams,
+  copying: boolean,
+): string | undefined {
   for (const name of query.keys()) {
     const level = UNSUPPORTED[name]?.[onObject ? 'object' : 'bucket'];
     const operation = level?.[method];
     if (operation) return operation;
-    if (UNSUPPORTED[name] && !level && !(name === 'uploads' || name === 'uploadId' || name === 'tagging' || name === 'acl'))
+    if (
+      UNSUPPORTED[name] &&
+      !level &&
+      !(name === 'uploads' || name === 'uploadId' || name === 'tagging' || name === 'acl')
+    )
       return `${method} ?${name}`;
   }
   if (copying && method === 'PUT' && query.has('uploadId')) return 'UploadPartCopy';
@@ -260,7 +321,10 @@ export function copySourceForS3rver(copySource: string): string {
 
 function forward(port: number, request: { method: string; url: string; headers: IncomingHttpHeaders }, body: Buffer) {
   return new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
-    const upstream = httpRequest({ host: '127.0.0.1', port, method: request.method, path: request.url, headers: request.headers }, resolve);
+    const upstream = httpRequest(
+      { host: '127.0.0.1', port, method: request.method, path: request.url, headers: request.headers },
+      resolve,
+    );
     upstream.once('error', reject);
     upstream.end(body);
   });
@@ -312,7 +376,9 @@ export function checksumMismatch(body: Buffer, checksums: Record<string, string>
 
 /** Presigned URLs carry the key in X-Amz-Credential, signed requests in the Authorization header. */
 function registerAccessKey(authorization: string | undefined, url = '/'): void {
-  const credential = authorization ?? `Credential=${new URL(url, 'http://s3').searchParams.get('X-Amz-Credential') ?? ''}`;
+  const credential =
+    authorization ?? `Credential=${new URL(url, 'http://s3').searchParams.get('X-Amz-Credential') ?? ''}`;
   const accessKeyId = /Credential=([^/,\s]+)\//.exec(credential)?.[1];
-  if (accessKeyId && !AWSAccount.registry.has(accessKeyId)) AWSAccount.DUMMY_ACCOUNT.createKeyPair(accessKeyId, accessKeyId);
+  if (accessKeyId && !AWSAccount.registry.has(accessKeyId))
+    AWSAccount.DUMMY_ACCOUNT.createKeyPair(accessKeyId, accessKeyId);
 }

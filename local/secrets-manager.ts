@@ -46,7 +46,8 @@ export class LocalSecretsManager implements AwsJsonService {
       mkdirSync(options.dataDir, { recursive: true });
       this.file = join(options.dataDir, 'secrets.json');
       if (existsSync(this.file)) {
-        for (const secret of JSON.parse(readFileSync(this.file, 'utf8')) as Secret[]) this.secrets.set(secret.name, secret);
+        for (const secret of JSON.parse(readFileSync(this.file, 'utf8')) as Secret[])
+          this.secrets.set(secret.name, secret);
       }
     }
   }
@@ -81,10 +82,19 @@ export class LocalSecretsManager implements AwsJsonService {
     }
   }
 
-  createSecret(input: { Name?: string; SecretString?: string; SecretBinary?: string; Description?: string; ClientRequestToken?: string }) {
+  createSecret(input: {
+    Name?: string;
+    SecretString?: string;
+    SecretBinary?: string;
+    Description?: string;
+    ClientRequestToken?: string;
+  }) {
     const name = input.Name;
     if (!name || !/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(name)) {
-      throw new AwsError('InvalidParameterException', `Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!: ${name ?? ''}`);
+      throw new AwsError(
+        'InvalidParameterException',
+        `Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!: ${name ?? ''}`,
+      );
     }
     if (this.secrets.has(name)) {
       throw new AwsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
@@ -113,7 +123,10 @@ export class LocalSecretsManager implements AwsJsonService {
       ? secret.versions.find((v) => v.versionId === input.VersionId)
       : secret.versions.find((v) => v.stages.includes(input.VersionStage ?? 'AWSCURRENT'));
     if (!version) {
-      throw new AwsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for staging label: ${input.VersionStage ?? input.VersionId ?? 'AWSCURRENT'}`);
+      throw new AwsError(
+        'ResourceNotFoundException',
+        `Secrets Manager can't find the specified secret value for staging label: ${input.VersionStage ?? input.VersionId ?? 'AWSCURRENT'}`,
+      );
     }
     return {
       ARN: secret.arn,
@@ -126,13 +139,21 @@ export class LocalSecretsManager implements AwsJsonService {
     };
   }
 
-  putSecretValue(input: { SecretId?: string; SecretString?: string; SecretBinary?: string; ClientRequestToken?: string }) {
+  putSecretValue(input: {
+    SecretId?: string;
+    SecretString?: string;
+    SecretBinary?: string;
+    ClientRequestToken?: string;
+  }) {
     const secret = this.find(input.SecretId);
     // The same ClientRequestToken with the same value is a retry: no new version (AWS idempotency).
     const retried = input.ClientRequestToken && secret.versions.find((v) => v.versionId === input.ClientRequestToken);
     if (retried) {
       if (retried.secretString !== input.SecretString || retried.secretBinary !== input.SecretBinary) {
-        throw new AwsError('ResourceExistsException', `A version with VersionId ${input.ClientRequestToken} already exists with other contents.`);
+        throw new AwsError(
+          'ResourceExistsException',
+          `A version with VersionId ${input.ClientRequestToken} already exists with other contents.`,
+        );
       }
       return { ARN: secret.arn, Name: secret.name, VersionId: retried.versionId, VersionStages: retried.stages };
     }
@@ -141,7 +162,10 @@ export class LocalSecretsManager implements AwsJsonService {
     return { ARN: secret.arn, Name: secret.name, VersionId: version.versionId, VersionStages: version.stages };
   }
 
-  private addVersion(secret: Secret, input: { SecretString?: string; SecretBinary?: string; ClientRequestToken?: string }): SecretVersion {
+  private addVersion(
+    secret: Secret,
+    input: { SecretString?: string; SecretBinary?: string; ClientRequestToken?: string },
+  ): SecretVersion {
     if (input.SecretString === undefined && input.SecretBinary === undefined) {
       throw new AwsError('InvalidRequestException', 'You must provide either SecretString or SecretBinary.');
     }

@@ -47,10 +47,17 @@ export function signedSample(options: { secret?: string; now?: Date; body?: stri
  * with one-symbol Huffman tables, so the entropy-coded data is the two bits "00" padded with ones.
  */
 export function samplePhotoJpeg(): Buffer {
-  const segment = (marker: number, body: number[]) => [0xff, marker, (body.length + 2) >> 8, (body.length + 2) & 0xff, ...body];
+  const segment = (marker: number, body: number[]) => [
+    0xff,
+    marker,
+    (body.length + 2) >> 8,
+    (body.length + 2) & 0xff,
+    ...body,
+  ];
   const sixteenCounts = (first: number) => [first, ...new Array<number>(15).fill(0)];
   return Buffer.from([
-    0xff, 0xd8,
+    0xff,
+    0xd8,
     ...segment(0xe0, [0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00]),
     ...segment(0xdb, [0x00, ...new Array<number>(64).fill(1)]),
     ...segment(0xc0, [0x08, 0x00, 0x08, 0x00, 0x08, 0x01, 0x01, 0x11, 0x00]),
@@ -58,7 +65,8 @@ export function samplePhotoJpeg(): Buffer {
     ...segment(0xc4, [0x10, ...sixteenCounts(1), 0x00]),
     ...segment(0xda, [0x01, 0x01, 0x00, 0x00, 0x3f, 0x00]),
     0x3f,
-    0xff, 0xd9,
+    0xff,
+    0xd9,
   ]);
 }
 
@@ -125,7 +133,8 @@ async function seedBuckets(s3: S3Client): Promise<void> {
 
 function seedSecrets(secrets: LocalSecretsManager): void {
   for (const [name, value] of Object.entries(devSecrets)) {
-    if (!secrets.has(name)) secrets.createSecret({ Name: name, SecretString: value, Description: 'charterflow local dev value' });
+    if (!secrets.has(name))
+      secrets.createSecret({ Name: name, SecretString: value, Description: 'charterflow local dev value' });
   }
 }
 

@@ -1,5 +1,11 @@
 import { createRequire } from 'node:module';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody } from './edge';
 import { listenOnLoopback } from './listen';
@@ -25,7 +31,9 @@ export const LOCAL_MAIL_SETTINGS = {
 const require = createRequire(import.meta.url);
 // CommonJS with a default export: required, so tsx and vitest load it alike.
 const { default: startSesServer } = require('aws-ses-v2-local') as typeof import('aws-ses-v2-local');
-const { default: isEmailValid } = require('aws-ses-v2-local/dist/isEmailValid.js') as { default: (address: string) => boolean };
+const { default: isEmailValid } = require('aws-ses-v2-local/dist/isEmailValid.js') as {
+  default: (address: string) => boolean;
+};
 const { clearStore } = require('aws-ses-v2-local/dist/store.js') as { clearStore: () => void };
 
 export interface Mailbox {
@@ -49,10 +57,12 @@ export async function startMailbox(options: { port?: number } = {}): Promise<Mai
       res.end(`local SES: ${(error as Error).message}`);
     });
   });
-  const listening = await listenOnLoopback(front, options.port ?? DEFAULT_MAILBOX_PORT).catch(async (error: unknown) => {
-    await closeServer(inner);
-    throw error;
-  });
+  const listening = await listenOnLoopback(front, options.port ?? DEFAULT_MAILBOX_PORT).catch(
+    async (error: unknown) => {
+      await closeServer(inner);
+      throw error;
+    },
+  );
   return {
     url: listening.url,
     port: listening.port,
@@ -86,7 +96,11 @@ function recipientsOf(body: Buffer): string[] {
     const { Destination } = JSON.parse(body.toString('utf8')) as {
       Destination?: { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] };
     };
-    return [...(Destination?.ToAddresses ?? []), ...(Destination?.CcAddresses ?? []), ...(Destination?.BccAddresses ?? [])];
+    return [
+      ...(Destination?.ToAddresses ?? []),
+      ...(Destination?.CcAddresses ?? []),
+      ...(Destination?.BccAddresses ?? []),
+    ];
   } catch {
     // Not JSON: the library answers it.
     return [];
@@ -98,7 +112,13 @@ function forward(req: IncomingMessage, body: Buffer, res: ServerResponse, innerP
   const { 'transfer-encoding': _chunked, ...headers } = req.headers;
   return new Promise((resolve, reject) => {
     const upstream = httpRequest(
-      { host: '127.0.0.1', port: innerPort, method: req.method, path: req.url, headers: { ...headers, 'content-length': body.length } },
+      {
+        host: '127.0.0.1',
+        port: innerPort,
+        method: req.method,
+        path: req.url,
+        headers: { ...headers, 'content-length': body.length },
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);

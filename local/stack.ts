@@ -4,7 +4,13 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { bookingsTableDefinition, BOOKINGS_TTL_ATTRIBUTE } from '../shared/tables';
 import { busName } from '../shared/config';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { archiveName, deployedNames, ownTableDefinition, type ConsumerDeclaration, type HttpRouteDeclaration } from '../shared/declaration';
+import {
+  archiveName,
+  deployedNames,
+  ownTableDefinition,
+  type ConsumerDeclaration,
+  type HttpRouteDeclaration,
+} from '../shared/declaration';
 import { LOCAL_ACCOUNT_ID } from './aws-service';
 import { LocalCloudFront } from './cloudfront';
 import { discoverServices, subscribeConsumers } from './consumers';
@@ -110,10 +116,12 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
       cloudfront: cloudFront.handle,
     };
     const wantedPort = options.ports?.aws ?? DEFAULT_PORTS.aws;
-    const edge = await startEdge({ ...edgeOptions, port: wantedPort || previousAwsPort || 0 }).catch((err: NodeJS.ErrnoException) => {
-      if (wantedPort === 0 && err.code === 'EADDRINUSE') return startEdge({ ...edgeOptions, port: 0 });
-      throw err;
-    });
+    const edge = await startEdge({ ...edgeOptions, port: wantedPort || previousAwsPort || 0 }).catch(
+      (err: NodeJS.ErrnoException) => {
+        if (wantedPort === 0 && err.code === 'EADDRINUSE') return startEdge({ ...edgeOptions, port: 0 });
+        throw err;
+      },
+    );
     previousAwsPort = edge.port;
     stoppers.push(() => edge.stop());
     queues.setBaseUrl(edge.url);
@@ -139,7 +147,9 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
 
     const services = await discoverServices();
     const consumerTables = services.flatMap(({ name, declaration }) =>
-      declaration.kind === 'consumer' ? ((declaration as ConsumerDeclaration).tables ?? []).map((t) => ownTableDefinition(name, t)) : [],
+      declaration.kind === 'consumer'
+        ? ((declaration as ConsumerDeclaration).tables ?? []).map((t) => ownTableDefinition(name, t))
+        : [],
     );
     // Time to live where the deployment enables it (deploy/template.ts), so expired items go locally too.
     const timeToLive = [
@@ -153,7 +163,11 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
       ),
     ];
     const standIns = options.standIns === false ? [] : registeredStandIns;
-    const tables: CreateTableCommandInput[] = [bookingsTableDefinition(), ...consumerTables, ...standIns.flatMap((s) => s.tables)];
+    const tables: CreateTableCommandInput[] = [
+      bookingsTableDefinition(),
+      ...consumerTables,
+      ...standIns.flatMap((s) => s.tables),
+    ];
     await seed({ endpoint: edge.url, region: REGION, tables, secrets, eventBridge, busName: busName() });
     for (const { table, attribute } of timeToLive) await dynamodb.enableTimeToLive(table, attribute);
     await createArchive(eventBridge);
@@ -186,7 +200,8 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
         lambda.register(functionName, handlerLoader(dir));
         return {
           declaration: declaration as HttpRouteDeclaration,
-          invoke: (event: APIGatewayProxyEventV2) => lambda.invokeWithResult(functionName, event) as Promise<HttpResult>,
+          invoke: (event: APIGatewayProxyEventV2) =>
+            lambda.invokeWithResult(functionName, event) as Promise<HttpResult>,
         };
       });
     const webhook = await startHttpRoutes({ port: portOf(options.ports?.webhook, DEFAULT_PORTS.webhook), routes });
@@ -197,7 +212,13 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
     if (consumers !== false) await subscribeConsumers({ lambda, names: consumers === true ? undefined : consumers });
 
     return {
-      endpoints: { aws: edge.url, webhook: webhook.url, guestSite: guestSite.url, mailbox: mailbox.url, standIns: standInUrls },
+      endpoints: {
+        aws: edge.url,
+        webhook: webhook.url,
+        guestSite: guestSite.url,
+        mailbox: mailbox.url,
+        standIns: standInUrls,
+      },
       env,
       queues,
       eventBridge,
@@ -219,7 +240,11 @@ async function createArchive(eventBridge: LocalEventBridge): Promise<void> {
   const context = { region: REGION, accountId: LOCAL_ACCOUNT_ID, headers: {} };
   const EventSourceArn = `arn:aws:events:${REGION}:${LOCAL_ACCOUNT_ID}:event-bus/${busName()}`;
   try {
-    await eventBridge.handle('CreateArchive', { ArchiveName: archiveName(), EventSourceArn, RetentionDays: 0 }, context);
+    await eventBridge.handle(
+      'CreateArchive',
+      { ArchiveName: archiveName(), EventSourceArn, RetentionDays: 0 },
+      context,
+    );
   } catch (err) {
     if ((err as { code?: string }).code !== 'ResourceAlreadyExistsException') throw err;
   }

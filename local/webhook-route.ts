@@ -23,7 +23,11 @@ export interface WebhookRoute {
   stop(): Promise<void>;
 }
 
-export async function startHttpRoutes(options: { port?: number; routes: HttpRoute[]; stage?: string }): Promise<WebhookRoute> {
+export async function startHttpRoutes(options: {
+  port?: number;
+  routes: HttpRoute[];
+  stage?: string;
+}): Promise<WebhookRoute> {
   const server = createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
       // What API Gateway answers when the integration fails.
@@ -34,7 +38,9 @@ export async function startHttpRoutes(options: { port?: number; routes: HttpRout
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
-    const match = options.routes.find((r) => r.declaration.route.method === req.method && r.declaration.route.path === url.pathname);
+    const match = options.routes.find(
+      (r) => r.declaration.route.method === req.method && r.declaration.route.path === url.pathname,
+    );
     if (!match) {
       await readBody(req);
       return json(res, 404, { message: 'Not Found' });
@@ -54,7 +60,9 @@ export async function startHttpRoutes(options: { port?: number; routes: HttpRout
     );
     const result = await match.invoke(event);
     const normalised = normaliseResult(result);
-    const payload = normalised.isBase64Encoded ? Buffer.from(normalised.body ?? '', 'base64') : Buffer.from(normalised.body ?? '');
+    const payload = normalised.isBase64Encoded
+      ? Buffer.from(normalised.body ?? '', 'base64')
+      : Buffer.from(normalised.body ?? '');
     const headers: Record<string, string | number> = { ...(normalised.headers as Record<string, string | number>) };
     headers['content-length'] = payload.length;
     const cookies = normalised.cookies;
@@ -80,7 +88,11 @@ export interface HttpRequest {
 }
 
 /** The HTTP API payload v2 event: lower-cased headers, comma-joined repeats, body as text or base64. */
-export function httpApiEvent(request: HttpRequest, declaration: HttpRouteDeclaration, stage = '$default'): APIGatewayProxyEventV2 {
+export function httpApiEvent(
+  request: HttpRequest,
+  declaration: HttpRouteDeclaration,
+  stage = '$default',
+): APIGatewayProxyEventV2 {
   const { url, body } = request;
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
@@ -93,7 +105,8 @@ export function httpApiEvent(request: HttpRequest, declaration: HttpRouteDeclara
     headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
   const queryStringParameters: Record<string, string> = {};
-  for (const key of new Set(url.searchParams.keys())) queryStringParameters[key] = url.searchParams.getAll(key).join(',');
+  for (const key of new Set(url.searchParams.keys()))
+    queryStringParameters[key] = url.searchParams.getAll(key).join(',');
   const isText = !request.base64 && (!body.length || TEXT_TYPES.test(headers['content-type'] ?? ''));
   const now = new Date();
   const sourceIp = request.sourceIp ?? '127.0.0.1';
@@ -111,7 +124,13 @@ export function httpApiEvent(request: HttpRequest, declaration: HttpRouteDeclara
       apiId: 'charterflow-local',
       domainName: headers.host ?? '127.0.0.1',
       domainPrefix: (headers.host ?? '127').split('.')[0]!,
-      http: { method: request.method, path: url.pathname, protocol: `HTTP/${request.httpVersion ?? '1.1'}`, sourceIp, userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: request.method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion ?? '1.1'}`,
+        sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey,
       stage,
@@ -126,8 +145,10 @@ export function httpApiEvent(request: HttpRequest, declaration: HttpRouteDeclara
 /** As API Gateway reads a v2 result: a string or an object without statusCode is a 200 JSON body. */
 function normaliseResult(result: HttpResult): APIGatewayProxyStructuredResultV2 {
   if (result === undefined) return { statusCode: 200 };
-  if (typeof result === 'string') return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: result };
-  if (typeof result.statusCode !== 'number') return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) };
+  if (typeof result === 'string')
+    return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: result };
+  if (typeof result.statusCode !== 'number')
+    return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) };
   return result;
 }
 

@@ -157,7 +157,12 @@ export function renderContractValidators(read: (path: string) => string): string
   const json = (path: string) => JSON.parse(read(path)) as Json;
   const olderMajors = (d: (typeof events)[number]) => (d.major > 1 ? [json(`${d.releasedDir}/v1.json`)] : []);
   const details = bookingDetailsJsonSchema();
-  const all = [envelopeJsonSchema(), details, ...contractDocuments.map((d) => json(d.path)), ...events.flatMap(olderMajors)];
+  const all = [
+    envelopeJsonSchema(),
+    details,
+    ...contractDocuments.map((d) => json(d.path)),
+    ...events.flatMap(olderMajors),
+  ];
   const writer = new Writer(repeatedObjects(all));
   const envelope = writer.schema(envelopeJsonSchema());
   const documents = others.map((d) => `export const ${d.name} = once(() => ${writer.schema(json(d.path))});`);

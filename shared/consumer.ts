@@ -8,7 +8,14 @@ import { ContractViolation, parseOrThrow } from './contract/validate';
 import type { ConsumerDeclaration } from './declaration';
 import { createLogger, type Logger } from './logger';
 import { getXRayTraceIdFromEnv } from '@aws-lambda-powertools/commons/utils/env';
-import { createMetrics, metricNames, MetricUnit, withInvocationMetrics, type InvocationMetrics, type Metrics } from './metrics';
+import {
+  createMetrics,
+  metricNames,
+  MetricUnit,
+  withInvocationMetrics,
+  type InvocationMetrics,
+  type Metrics,
+} from './metrics';
 
 export interface ConsumedEvent<T extends DetailType> {
   /** EventBridge event id: differs between a delivery and its replay. */

@@ -65,7 +65,8 @@ export function retrySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Retr
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
     const value = Number(raw);
-    if (!Number.isFinite(value) || value < 0) throw new Error(`configuration ${name} must be a non-negative number, got ${raw}`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new Error(`configuration ${name} must be a non-negative number, got ${raw}`);
     return value;
   };
   return {
@@ -184,7 +185,10 @@ export class HttpClient {
     let credentialsReRead = false;
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
-      const timeoutMs = Math.min(settings.timeoutMs, call.deadline === undefined ? Infinity : call.deadline - Date.now());
+      const timeoutMs = Math.min(
+        settings.timeoutMs,
+        call.deadline === undefined ? Infinity : call.deadline - Date.now(),
+      );
       if (timeoutMs <= 0) throw fail(undefined, attempt - 1, 'no time left in this invocation', true);
       const outcome = await this.attempt(call, url, timeoutMs);
       const latencyMs = performance.now() - started;
@@ -215,7 +219,11 @@ export class HttpClient {
       const status = response.status;
       if (status >= 200 && status < 300) {
         logger.info(`${this.options.service} ${call.operation}: ${status}`, { ...line, status, outcome: 'ok' });
-        return { status, body: parseBody<T>(text, () => fail(status, attempt, 'response is not JSON', false)), attempts: attempt };
+        return {
+          status,
+          body: parseBody<T>(text, () => fail(status, attempt, 'response is not JSON', false)),
+          attempts: attempt,
+        };
       }
 
       const reason = `${response.statusText || 'error'}${errorDetail(text)}`;
@@ -276,7 +284,11 @@ export class HttpClient {
         return { kind: 'failure', reason: `timed out after ${timeoutMs} ms`, cause: error };
       }
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      return { kind: 'failure', reason: `network error: ${cause?.code ?? cause?.message ?? (error as Error).message}`, cause: error };
+      return {
+        kind: 'failure',
+        reason: `network error: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+        cause: error,
+      };
     }
   }
 }

@@ -68,7 +68,11 @@ function currentMetrics(): InvocationMetrics | undefined {
 }
 
 /** Runs `fn` with `metrics` as the metrics of invocation `requestId`, for recordDownstreamLatency. */
-export async function withInvocationMetrics<T>(metrics: InvocationMetrics, requestId: string, fn: () => Promise<T>): Promise<T> {
+export async function withInvocationMetrics<T>(
+  metrics: InvocationMetrics,
+  requestId: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   running.set(requestId, metrics);
   latest = metrics;
   try {

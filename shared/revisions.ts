@@ -165,7 +165,8 @@ export class RevisionLedger {
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: bookingKey(key.bookingId), sk: consumerStateKey(key.consumer) },
-          UpdateExpression: 'SET bookingId = :b, #consumer = :c, leaseToken = :t, leaseRevision = :r, leaseUntil = :until',
+          UpdateExpression:
+            'SET bookingId = :b, #consumer = :c, leaseToken = :t, leaseRevision = :r, leaseUntil = :until',
           ConditionExpression:
             '(attribute_not_exists(revision) OR revision < :r) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
           ExpressionAttributeNames: { '#consumer': 'consumer' },

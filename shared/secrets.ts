@@ -14,7 +14,10 @@ export interface SecretReadOptions {
 
 export class SecretNotFound extends Error {
   override readonly name = 'SecretNotFound';
-  constructor(readonly secretName: string, reason: string) {
+  constructor(
+    readonly secretName: string,
+    reason: string,
+  ) {
     super(`secret ${secretName} cannot be used: ${reason}`);
   }
 }

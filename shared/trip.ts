@@ -21,7 +21,10 @@ export function tripWindow(booking: Pick<BookingSnapshot, 'trip'>): TripWindow {
 /** `ms` as an ISO 8601 instant at the UTC offset written in `instant` (seconds kept, milliseconds dropped). */
 export function atOffsetOf(instant: string, ms: number): string {
   const offset = OFFSET.exec(instant)?.[1]?.toUpperCase() ?? 'Z';
-  const minutes = offset === 'Z' ? 0 : (offset.startsWith('-') ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+  const minutes =
+    offset === 'Z'
+      ? 0
+      : (offset.startsWith('-') ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
   const local = new Date(ms + minutes * 60_000).toISOString().slice(0, 19);
   return `${local}${offset === 'Z' ? 'Z' : offset}`;
 }

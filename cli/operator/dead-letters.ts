@@ -45,7 +45,9 @@ export interface DeadLetter {
 function parseEvent(body: string | undefined): DeadEvent | undefined {
   try {
     const event = JSON.parse(body ?? '') as DeadEvent;
-    return typeof event?.id === 'string' && typeof event.time === 'string' && typeof event['detail-type'] === 'string' ? event : undefined;
+    return typeof event?.id === 'string' && typeof event.time === 'string' && typeof event['detail-type'] === 'string'
+      ? event
+      : undefined;
   } catch {
     return undefined;
   }
@@ -75,7 +77,8 @@ export function deadLetterOf(consumer: string, queueUrl: string, message: Messag
 
 async function queueUrlOf(sqs: SQSClient, consumer: string): Promise<string | undefined> {
   try {
-    return (await sqs.send(new GetQueueUrlCommand({ QueueName: deployedNames(consumer).deadLetterQueueName }))).QueueUrl;
+    return (await sqs.send(new GetQueueUrlCommand({ QueueName: deployedNames(consumer).deadLetterQueueName })))
+      .QueueUrl;
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'QueueDoesNotExist' || name === 'AWS.SimpleQueueService.NonExistentQueue') return undefined;
@@ -93,7 +96,11 @@ export interface ReadOptions {
  * what came matches the queue's approximate depth, or after two empty receives (short polling in AWS can
  * miss messages on one call).
  */
-export async function readDeadLetters(sqs: SQSClient, consumers: readonly string[], options: ReadOptions): Promise<DeadLetter[]> {
+export async function readDeadLetters(
+  sqs: SQSClient,
+  consumers: readonly string[],
+  options: ReadOptions,
+): Promise<DeadLetter[]> {
   const perConsumer = await Promise.all(
     consumers.map(async (consumer) => {
       const queueUrl = await queueUrlOf(sqs, consumer);
@@ -134,7 +141,13 @@ export async function releaseDeadLetters(sqs: SQSClient, letters: readonly DeadL
   await Promise.all(
     letters.map((l) =>
       sqs
-        .send(new ChangeMessageVisibilityCommand({ QueueUrl: l.queueUrl, ReceiptHandle: l.receiptHandle, VisibilityTimeout: 0 }))
+        .send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: l.queueUrl,
+            ReceiptHandle: l.receiptHandle,
+            VisibilityTimeout: 0,
+          }),
+        )
         // A letter another reader already deleted has nothing to release.
         .catch(() => undefined),
     ),
@@ -142,7 +155,8 @@ export async function releaseDeadLetters(sqs: SQSClient, letters: readonly DeadL
 }
 
 export async function deleteDeadLetters(sqs: SQSClient, letters: readonly DeadLetter[]): Promise<void> {
-  for (const l of letters) await sqs.send(new DeleteMessageCommand({ QueueUrl: l.queueUrl, ReceiptHandle: l.receiptHandle }));
+  for (const l of letters)
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: l.queueUrl, ReceiptHandle: l.receiptHandle }));
 }
 
 /** Reads every letter and lets it go again: a look that leaves the queues as they were. */

@@ -37,12 +37,19 @@ export function countByDetailType(lines: readonly LedgerLine[]): Map<string, num
   return counts;
 }
 
-export function deliveredTo(consumer: Pick<ConsumerDeclaration, 'consumes'>, counts: ReadonlyMap<string, number>): number {
+export function deliveredTo(
+  consumer: Pick<ConsumerDeclaration, 'consumes'>,
+  counts: ReadonlyMap<string, number>,
+): number {
   return [...new Set(consumer.consumes)].reduce((sum, type) => sum + (counts.get(type) ?? 0), 0);
 }
 
 /** Revision records (pk BOOKING#…, sk STATE#<consumer>) advanced at or after `since`, per consumer. */
-export async function stepsDoneSince(documents: DynamoDBDocumentClient, since: Date, table = bookingsTable()): Promise<Map<string, number>> {
+export async function stepsDoneSince(
+  documents: DynamoDBDocumentClient,
+  since: Date,
+  table = bookingsTable(),
+): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   const pages = paginateScan(
     { client: documents },
@@ -55,7 +62,8 @@ export async function stepsDoneSince(documents: DynamoDBDocumentClient, since: D
     },
   );
   for await (const page of pages) {
-    for (const item of page.Items ?? []) counts.set(String(item.consumer), (counts.get(String(item.consumer)) ?? 0) + 1);
+    for (const item of page.Items ?? [])
+      counts.set(String(item.consumer), (counts.get(String(item.consumer)) ?? 0) + 1);
   }
   return counts;
 }
@@ -85,11 +93,20 @@ export function outcomesOf(
         : (stepsDone.get(consumer.name) ?? 0);
     const emitted = [...new Set(consumer.emits)].reduce((sum, type) => sum + (emittedSince.get(type) ?? 0), 0);
     const emittedOnly = Math.max(0, Math.min(delivered - acted, emitted - acted));
-    return { consumer: consumer.name, delivered, acted, emittedOnly, skipped: Math.max(0, delivered - acted - emittedOnly) };
+    return {
+      consumer: consumer.name,
+      delivered,
+      acted,
+      emittedOnly,
+      skipped: Math.max(0, delivered - acted - emittedOnly),
+    };
   });
 }
 
-export async function replayOutcomes(documents: DynamoDBDocumentClient, input: OutcomeInput): Promise<ConsumerOutcome[]> {
+export async function replayOutcomes(
+  documents: DynamoDBDocumentClient,
+  input: OutcomeInput,
+): Promise<ConsumerOutcome[]> {
   const [lines, stepsDone, linesSince] = await Promise.all([
     ledgerLinesBetween(documents, input.window),
     stepsDoneSince(documents, input.since),

@@ -1,7 +1,15 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { deleteDeadLetters, readDeadLetters, releaseDeadLetters, type DeadLetter } from './dead-letters';
-import { newReplayName, replayTarget, ruleArnOf, startReplay, waitForReplay, type ReplayTarget, type TimeWindow } from './replays';
+import {
+  newReplayName,
+  replayTarget,
+  ruleArnOf,
+  startReplay,
+  waitForReplay,
+  type ReplayTarget,
+  type TimeWindow,
+} from './replays';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -44,13 +52,20 @@ export interface RedriveResult {
 // Long enough for a replay to start and finish in AWS (minutes); a letter we fail to handle reappears after.
 const HOLD_SECONDS = 15 * 60;
 
-export async function redrive(events: EventBridgeClient, sqs: SQSClient, options: RedriveOptions): Promise<RedriveResult[]> {
+export async function redrive(
+  events: EventBridgeClient,
+  sqs: SQSClient,
+  options: RedriveOptions,
+): Promise<RedriveResult[]> {
   const target = await replayTarget(events);
   const results: RedriveResult[] = [];
   for (const consumer of options.consumers) {
     const held = await readDeadLetters(sqs, [consumer], { holdSeconds: HOLD_SECONDS });
     const chosen = held.filter((l) => !options.bookingId || l.bookingId === options.bookingId);
-    await releaseDeadLetters(sqs, held.filter((l) => !chosen.includes(l)));
+    await releaseDeadLetters(
+      sqs,
+      held.filter((l) => !chosen.includes(l)),
+    );
     if (chosen.length === 0) continue;
     results.push(await redriveConsumer(events, sqs, target, consumer, chosen, options));
   }
@@ -98,27 +113,40 @@ async function redriveConsumer(
       await deleteDeadLetters(sqs, cluster);
       result.redriven += cluster.length;
     } else {
-      await keep(cluster, `replay ${replayName} ended ${replay.State}${replay.StateReason ? `: ${replay.StateReason}` : ''}`);
+      await keep(
+        cluster,
+        `replay ${replayName} ended ${replay.State}${replay.StateReason ? `: ${replay.StateReason}` : ''}`,
+      );
     }
   }
   return result;
 }
 
 /** Only events the archive still holds can be replayed; the rest stay in the queue. */
-export function splitByArchive(letters: readonly DeadLetter[], target: Pick<ReplayTarget, 'archive'>, now = Date.now(), archiveLagMs = 0) {
+export function splitByArchive(
+  letters: readonly DeadLetter[],
+  target: Pick<ReplayTarget, 'archive'>,
+  now = Date.now(),
+  archiveLagMs = 0,
+) {
   const created = target.archive.CreationTime?.getTime() ?? 0;
   const retentionDays = target.archive.RetentionDays ?? 0;
   const oldest = retentionDays > 0 ? now - retentionDays * 86_400_000 : 0;
   const replayable: DeadLetter[] = [];
   const notReplayable = new Map<string, DeadLetter[]>();
-  const put = (reason: string, letter: DeadLetter) => notReplayable.set(reason, [...(notReplayable.get(reason) ?? []), letter]);
+  const put = (reason: string, letter: DeadLetter) =>
+    notReplayable.set(reason, [...(notReplayable.get(reason) ?? []), letter]);
   for (const letter of letters) {
     const time = letter.event ? Date.parse(letter.event.time) : Number.NaN;
     if (!letter.event || Number.isNaN(time)) put('the message is not an EventBridge event', letter);
     // Event times are whole seconds: an event of the archive's creation second may predate it.
     else if (time < Math.floor(created / 1000) * 1000) put('the event is older than the archive', letter);
     else if (time < oldest) put(`the event is past the archive's retention (${retentionDays} days)`, letter);
-    else if (time > now - archiveLagMs) put(`the event may not be archived yet: redrive again after ${new Date(time + archiveLagMs).toISOString()}`, letter);
+    else if (time > now - archiveLagMs)
+      put(
+        `the event may not be archived yet: redrive again after ${new Date(time + archiveLagMs).toISOString()}`,
+        letter,
+      );
     else replayable.push(letter);
   }
   return { replayable, notReplayable };

@@ -35,14 +35,19 @@ export interface ReplayTarget {
 
 export async function replayTarget(events: EventBridgeClient): Promise<ReplayTarget> {
   const bus = await events.send(new DescribeEventBusCommand({ Name: busName() }));
-  const archive = await events.send(new DescribeArchiveCommand({ ArchiveName: archiveName() })).catch((error: Error) => {
-    if (error.name === 'ResourceNotFoundException') {
-      throw new Error(`the archive ${archiveName()} does not exist on ${busName()} (deploy the stage, or start the local stack)`, {
-        cause: error,
-      });
-    }
-    throw error;
-  });
+  const archive = await events
+    .send(new DescribeArchiveCommand({ ArchiveName: archiveName() }))
+    .catch((error: Error) => {
+      if (error.name === 'ResourceNotFoundException') {
+        throw new Error(
+          `the archive ${archiveName()} does not exist on ${busName()} (deploy the stage, or start the local stack)`,
+          {
+            cause: error,
+          },
+        );
+      }
+      throw error;
+    });
   return { busArn: bus.Arn!, archive: archive as ReplayTarget['archive'] };
 }
 
@@ -53,14 +58,18 @@ export async function ruleArnOf(events: EventBridgeClient, consumer: string): Pr
     const rule = await events.send(new DescribeRuleCommand({ Name: ruleName, EventBusName: busName() }));
     return rule.Arn!;
   } catch (error) {
-    if ((error as Error).name === 'ResourceNotFoundException') throw new Error(`consumer ${consumer} has no rule ${ruleName} on ${busName()}`, { cause: error });
+    if ((error as Error).name === 'ResourceNotFoundException')
+      throw new Error(`consumer ${consumer} has no rule ${ruleName} on ${busName()}`, { cause: error });
     throw error;
   }
 }
 
 /** Replay names are unique per account and region and at most 64 characters of [.-_A-Za-z0-9]. */
 export function newReplayName(kind: 'replay' | 'redrive', consumer: string | undefined, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
   const suffix = randomBytes(3).toString('hex');
   return [kind, consumer, stamp, suffix].filter(Boolean).join('-').slice(0, 64);
 }
@@ -73,7 +82,11 @@ export interface StartOptions {
   description?: string;
 }
 
-export async function startReplay(events: EventBridgeClient, target: ReplayTarget, options: StartOptions): Promise<void> {
+export async function startReplay(
+  events: EventBridgeClient,
+  target: ReplayTarget,
+  options: StartOptions,
+): Promise<void> {
   await events.send(
     new StartReplayCommand({
       ReplayName: options.name,
@@ -90,7 +103,10 @@ export async function startReplay(events: EventBridgeClient, target: ReplayTarge
  * How far a replay got, 0..1: DescribeReplay gives no event count, only the time of the last event
  * re-sent, so progress is that time's place in the window (events are re-sent oldest first).
  */
-export function progressOf(replay: Pick<DescribeReplayCommandOutput, 'State' | 'EventLastReplayedTime'>, window: TimeWindow): number {
+export function progressOf(
+  replay: Pick<DescribeReplayCommandOutput, 'State' | 'EventLastReplayedTime'>,
+  window: TimeWindow,
+): number {
   if (replay.State === 'COMPLETED') return 1;
   const last = replay.EventLastReplayedTime?.getTime();
   if (last === undefined) return 0;
@@ -105,7 +121,11 @@ export interface WaitOptions {
 }
 
 /** Polls DescribeReplay until the replay is COMPLETED, CANCELLED or FAILED; returns the last description. */
-export async function waitForReplay(events: EventBridgeClient, name: string, options: WaitOptions): Promise<DescribeReplayCommandOutput> {
+export async function waitForReplay(
+  events: EventBridgeClient,
+  name: string,
+  options: WaitOptions,
+): Promise<DescribeReplayCommandOutput> {
   const interval = options.intervalMs ?? 1000;
   for (;;) {
     const replay = await events.send(new DescribeReplayCommand({ ReplayName: name }));

@@ -55,7 +55,12 @@ export function pageLatencyStats(bookings: number, latencies: readonly PageLaten
     bookings,
     revisions: latencies.length,
     ...(values.length > 0
-      ? { p50: percentile(values, 50), p90: percentile(values, 90), p99: percentile(values, 99), max: Math.max(...values) }
+      ? {
+          p50: percentile(values, 50),
+          p90: percentile(values, 90),
+          p99: percentile(values, 99),
+          max: Math.max(...values),
+        }
       : {}),
     slowest: [...latencies].sort((a, b) => b.ms - a.ms).slice(0, slowest),
   };

@@ -18,11 +18,27 @@ import { listDeadLetters, type DeadLetter } from './dead-letters';
  * is what it states when it first holds the booking, the rest when it follows a change or a cancellation.
  */
 export const chain: readonly { detailType: DetailType; label: string; states: readonly DetailType[] }[] = [
-  { detailType: 'BookingReceived', label: 'webhook received', states: ['BookingReceived', 'BookingModified', 'BookingCancelled'] },
-  { detailType: 'CalendarEntryCreated', label: 'calendar entry', states: ['CalendarEntryCreated', 'CalendarEntryUpdated', 'CalendarEntryCancelled'] },
-  { detailType: 'CrewEventCreated', label: 'SCC event', states: ['CrewEventCreated', 'CrewEventUpdated', 'CrewEventCancelled'] },
+  {
+    detailType: 'BookingReceived',
+    label: 'webhook received',
+    states: ['BookingReceived', 'BookingModified', 'BookingCancelled'],
+  },
+  {
+    detailType: 'CalendarEntryCreated',
+    label: 'calendar entry',
+    states: ['CalendarEntryCreated', 'CalendarEntryUpdated', 'CalendarEntryCancelled'],
+  },
+  {
+    detailType: 'CrewEventCreated',
+    label: 'SCC event',
+    states: ['CrewEventCreated', 'CrewEventUpdated', 'CrewEventCancelled'],
+  },
   { detailType: 'CrewNotesScrubbed', label: 'scrub', states: ['CrewNotesScrubbed'] },
-  { detailType: 'GuestPagePublished', label: 'guest page', states: ['GuestPagePublished', 'GuestPageUpdated', 'GuestPageWithdrawn'] },
+  {
+    detailType: 'GuestPagePublished',
+    label: 'guest page',
+    states: ['GuestPagePublished', 'GuestPageUpdated', 'GuestPageWithdrawn'],
+  },
 ];
 
 export type BookingState = 'complete' | 'in progress' | 'stuck' | 'cancelled';
@@ -88,7 +104,12 @@ export function openConflicts(lines: readonly LedgerLine[]): string[] {
   return [...open].sort();
 }
 
-export function statusOf(bookingId: string, lines: readonly LedgerLine[], letters: readonly DeadLetter[], rules: StatusRules): BookingStatus {
+export function statusOf(
+  bookingId: string,
+  lines: readonly LedgerLine[],
+  letters: readonly DeadLetter[],
+  rules: StatusRules,
+): BookingStatus {
   const ownLines = lines.filter((l) => !l.partners || l.detailType.startsWith('CalendarConflict'));
   const bookingLines = ownLines.filter((l) => chain[0]!.states.includes(l.detailType));
   const revision =
@@ -140,9 +161,12 @@ export function statusOf(bookingId: string, lines: readonly LedgerLine[], letter
   else {
     const since = Date.parse(receivedAt ?? latest?.at ?? new Date(rules.now).toISOString());
     const behind = steps.filter((s) => s.state !== 'done' && s.state !== 'not needed');
-    if (letters.length > 0) stuckBecause = `${letters.length} dead letter${letters.length === 1 ? '' : 's'} (${[...new Set(letters.map((l) => l.consumer))].join(', ')})`;
+    if (letters.length > 0)
+      stuckBecause = `${letters.length} dead letter${letters.length === 1 ? '' : 's'} (${[...new Set(letters.map((l) => l.consumer))].join(', ')})`;
     else if (rules.now - since > rules.stuckAfterMs) {
-      const held = behind.map((s) => `${s.label} ${s.holdsRevision === undefined ? 'has nothing' : `at revision ${s.holdsRevision}`}`);
+      const held = behind.map(
+        (s) => `${s.label} ${s.holdsRevision === undefined ? 'has nothing' : `at revision ${s.holdsRevision}`}`,
+      );
       stuckBecause = `systems disagree ${Math.round((rules.now - since) / 60_000)} min after revision ${revision} arrived: ${held.join(', ')}`;
     }
     state = stuckBecause ? 'stuck' : 'in progress';
@@ -190,7 +214,10 @@ export async function bookingStatus(reader: StatusReader, bookingId: string): Pr
   const ledger = new BookingLedger(reader.documents);
   const [lines, letters] = await Promise.all([
     ledger.timeline(bookingId),
-    listDeadLetters(reader.sqs, reader.consumers.map((c) => c.name)),
+    listDeadLetters(
+      reader.sqs,
+      reader.consumers.map((c) => c.name),
+    ),
   ]);
   const mine = letters.filter((l) => l.bookingId === bookingId);
   if (lines.length === 0 && mine.length === 0) return undefined;
@@ -202,7 +229,13 @@ async function withRefusedMails(reader: StatusReader, status: BookingStatus): Pr
   if (refused.length === 0) return status;
   return {
     ...status,
-    refusedMails: refused.map((r) => ({ kind: r.kind, revision: r.revision, at: r.at, code: r.refusal?.code ?? 'refused', message: r.refusal?.message ?? '' })),
+    refusedMails: refused.map((r) => ({
+      kind: r.kind,
+      revision: r.revision,
+      at: r.at,
+      code: r.refusal?.code ?? 'refused',
+      message: r.refusal?.message ?? '',
+    })),
   };
 }
 
@@ -214,12 +247,27 @@ export async function recentStatuses(reader: StatusReader, limit: number): Promi
   const ledger = new BookingLedger(reader.documents);
   const [recent, letters] = await Promise.all([
     ledger.recentBookings(limit),
-    listDeadLetters(reader.sqs, reader.consumers.map((c) => c.name)),
+    listDeadLetters(
+      reader.sqs,
+      reader.consumers.map((c) => c.name),
+    ),
   ]);
-  const ids = [...new Set([...recent.map((r) => r.bookingId), ...letters.flatMap((l) => (l.bookingId ? [l.bookingId] : []))])];
+  const ids = [
+    ...new Set([...recent.map((r) => r.bookingId), ...letters.flatMap((l) => (l.bookingId ? [l.bookingId] : []))]),
+  ];
   const rules = rulesOf(reader);
   const statuses = await Promise.all(
-    ids.map(async (id) => withRefusedMails(reader, statusOf(id, await ledger.timeline(id), letters.filter((l) => l.bookingId === id), rules))),
+    ids.map(async (id) =>
+      withRefusedMails(
+        reader,
+        statusOf(
+          id,
+          await ledger.timeline(id),
+          letters.filter((l) => l.bookingId === id),
+          rules,
+        ),
+      ),
+    ),
   );
   return statuses.sort((a, b) => (b.lastEventAt ?? '').localeCompare(a.lastEventAt ?? ''));
 }

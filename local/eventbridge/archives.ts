@@ -5,7 +5,16 @@ import { epochSeconds, parseTimestamp, type Archive, type Bus, type EventBridgeE
 import type { Buses } from './buses';
 import type { DeliveryEngine } from './delivery';
 import type { ArchivedEvent, BusStore } from './store';
-import { checkName, optionalArray, optionalNumber, optionalString, page, requiredString, validation, type Input } from './input';
+import {
+  checkName,
+  optionalArray,
+  optionalNumber,
+  optionalString,
+  page,
+  requiredString,
+  validation,
+  type Input,
+} from './input';
 
 /** Events re-sent per turn of the event loop during a replay, so CancelReplay and other calls get a turn. */
 const REPLAY_BATCH = 200;
@@ -85,8 +94,13 @@ export class Archives {
     checkName('ArchiveName', name, 48);
     const sourceArn = requiredString(input, 'EventSourceArn');
     const bus = this.buses.busByArn(sourceArn);
-    if (!bus) throw new AwsError('ResourceNotFoundException', `Event bus ${this.buses.arns.busNameOf(sourceArn)} does not exist.`);
-    if (this.archives.has(name)) throw new AwsError('ResourceAlreadyExistsException', `Archive ${name} already exists.`);
+    if (!bus)
+      throw new AwsError(
+        'ResourceNotFoundException',
+        `Event bus ${this.buses.arns.busNameOf(sourceArn)} does not exist.`,
+      );
+    if (this.archives.has(name))
+      throw new AwsError('ResourceAlreadyExistsException', `Archive ${name} already exists.`);
     const eventPattern = optionalString(input, 'EventPattern');
     if (eventPattern) parseEventPattern(eventPattern);
     const retentionDays = optionalNumber(input, 'RetentionDays') ?? 0;
@@ -170,15 +184,27 @@ export class Archives {
     if (this.replays.has(name)) throw new AwsError('ResourceAlreadyExistsException', `Replay ${name} already exists.`);
     const archiveArn = requiredString(input, 'EventSourceArn');
     const archive = [...this.archives.values()].find((a) => a.arn === archiveArn);
-    if (!archive) throw new AwsError('ResourceNotFoundException', `Archive ${archiveArn.split('/').pop()} does not exist.`);
+    if (!archive)
+      throw new AwsError('ResourceNotFoundException', `Archive ${archiveArn.split('/').pop()} does not exist.`);
     const start = parseTimestamp(input.EventStartTime);
     const end = parseTimestamp(input.EventEndTime);
-    if (start === undefined) throw validation("1 validation error detected: Value null at 'eventStartTime' failed to satisfy constraint: Member must not be null");
-    if (end === undefined) throw validation("1 validation error detected: Value null at 'eventEndTime' failed to satisfy constraint: Member must not be null");
-    if (start >= end) throw validation('Parameter EventStartTime is not valid. Reason: EventStartTime must be before EventEndTime.');
-    if (end > Date.now()) throw validation('Parameter EventEndTime is not valid. Reason: EventEndTime cannot be in the future.');
+    if (start === undefined)
+      throw validation(
+        "1 validation error detected: Value null at 'eventStartTime' failed to satisfy constraint: Member must not be null",
+      );
+    if (end === undefined)
+      throw validation(
+        "1 validation error detected: Value null at 'eventEndTime' failed to satisfy constraint: Member must not be null",
+      );
+    if (start >= end)
+      throw validation('Parameter EventStartTime is not valid. Reason: EventStartTime must be before EventEndTime.');
+    if (end > Date.now())
+      throw validation('Parameter EventEndTime is not valid. Reason: EventEndTime cannot be in the future.');
     const destination = input.Destination as Input | undefined;
-    if (!destination) throw validation("1 validation error detected: Value null at 'destination' failed to satisfy constraint: Member must not be null");
+    if (!destination)
+      throw validation(
+        "1 validation error detected: Value null at 'destination' failed to satisfy constraint: Member must not be null",
+      );
     const destinationArn = requiredString(destination, 'Arn');
     if (destinationArn !== archive.eventSourceArn)
       throw validation('Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.');
@@ -186,7 +212,9 @@ export class Archives {
     for (const arn of filterArns ?? []) {
       const rule = this.buses.rules.get(arn);
       if (!rule || this.buses.arns.bus(rule.busName) !== destinationArn)
-        throw validation(`Parameter Destination.FilterArns is not valid. Reason: Rule ${arn} does not exist on the destination event bus.`);
+        throw validation(
+          `Parameter Destination.FilterArns is not valid. Reason: Rule ${arn} does not exist on the destination event bus.`,
+        );
     }
     const description = optionalString(input, 'Description');
     const replay: Replay = {
@@ -214,7 +242,9 @@ export class Archives {
       ...(replay.stateReason ? { StateReason: replay.stateReason } : {}),
       EventStartTime: epochSeconds(replay.eventStartTime),
       EventEndTime: epochSeconds(replay.eventEndTime),
-      ...(replay.eventLastReplayedTime !== undefined ? { EventLastReplayedTime: epochSeconds(replay.eventLastReplayedTime) } : {}),
+      ...(replay.eventLastReplayedTime !== undefined
+        ? { EventLastReplayedTime: epochSeconds(replay.eventLastReplayedTime) }
+        : {}),
       ReplayStartTime: epochSeconds(replay.replayStartTime),
       ...(replay.replayEndTime !== undefined ? { ReplayEndTime: epochSeconds(replay.replayEndTime) } : {}),
     };

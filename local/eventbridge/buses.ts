@@ -61,7 +61,13 @@ export class Buses {
 
   private addBus(name: string, description?: string): Bus {
     const now = Date.now();
-    const bus: Bus = { name, arn: this.arns.bus(name), createdAt: now, modifiedAt: now, ...(description ? { description } : {}) };
+    const bus: Bus = {
+      name,
+      arn: this.arns.bus(name),
+      createdAt: now,
+      modifiedAt: now,
+      ...(description ? { description } : {}),
+    };
     this.buses.set(name, bus);
     return bus;
   }
@@ -113,7 +119,9 @@ export class Buses {
 
   listEventBuses(input: Input) {
     const prefix = optionalString(input, 'NamePrefix') ?? '';
-    const all = [...this.buses.values()].filter((b) => b.name.startsWith(prefix)).sort((a, b) => a.name.localeCompare(b.name));
+    const all = [...this.buses.values()]
+      .filter((b) => b.name.startsWith(prefix))
+      .sort((a, b) => a.name.localeCompare(b.name));
     const { items, nextToken } = page(all, input);
     return { EventBuses: items.map((b) => this.busView(b)), ...(nextToken ? { NextToken: nextToken } : {}) };
   }
@@ -137,12 +145,18 @@ export class Buses {
     const bus = this.bus(optionalString(input, 'EventBusName'));
     const eventPattern = optionalString(input, 'EventPattern');
     if (optionalString(input, 'ScheduleExpression') !== undefined)
-      throw new AwsError('UnsupportedOperation', 'not supported by charterflow local: events.PutRule with ScheduleExpression', 501);
+      throw new AwsError(
+        'UnsupportedOperation',
+        'not supported by charterflow local: events.PutRule with ScheduleExpression',
+        501,
+      );
     if (!eventPattern) throw validation('Parameter(s) EventPattern or ScheduleExpression must be specified.');
     const compiled = parseEventPattern(eventPattern);
     const state = optionalString(input, 'State') ?? 'ENABLED';
     if (state !== 'ENABLED' && state !== 'DISABLED')
-      throw validation(`1 validation error detected: Value '${state}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED]`);
+      throw validation(
+        `1 validation error detected: Value '${state}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED]`,
+      );
     const arn = this.arns.rule(bus.name, name);
     const existing = this.rules.get(arn);
     const description = optionalString(input, 'Description');
@@ -215,7 +229,9 @@ export class Buses {
     const rule = this.rule(input);
     const targets = optionalArray<Input>(input, 'Targets');
     if (!targets || targets.length === 0)
-      throw validation("1 validation error detected: Value null at 'targets' failed to satisfy constraint: Member must not be null");
+      throw validation(
+        "1 validation error detected: Value null at 'targets' failed to satisfy constraint: Member must not be null",
+      );
     const failed: Array<{ TargetId: string; ErrorCode: string; ErrorMessage: string }> = [];
     const next = [...rule.targets];
     for (const raw of targets) {
@@ -225,7 +241,10 @@ export class Buses {
       else next.push(target);
     }
     if (next.length > MAX_TARGETS_PER_RULE)
-      throw new AwsError('LimitExceededException', `The requested resource exceeds the maximum number allowed (${MAX_TARGETS_PER_RULE} targets per rule).`);
+      throw new AwsError(
+        'LimitExceededException',
+        `The requested resource exceeds the maximum number allowed (${MAX_TARGETS_PER_RULE} targets per rule).`,
+      );
     rule.targets = next;
     await this.persist();
     return { FailedEntryCount: failed.length, FailedEntries: failed };
@@ -236,7 +255,9 @@ export class Buses {
     checkName('Id', id);
     const arn = requiredString(raw, 'Arn');
     if (!targetKind(arn))
-      throw validation(`Parameter ${arn} is not valid. Reason: charterflow local delivers only to Lambda functions and SQS queues.`);
+      throw validation(
+        `Parameter ${arn} is not valid. Reason: charterflow local delivers only to Lambda functions and SQS queues.`,
+      );
     const target: Target = { Id: id, Arn: arn };
     const retry = raw.RetryPolicy as Input | undefined;
     if (retry) {
@@ -290,7 +311,9 @@ export class Buses {
     const rule = this.rule(input);
     const ids = optionalArray<string>(input, 'Ids') ?? [];
     if (ids.length === 0)
-      throw validation("1 validation error detected: Value null at 'ids' failed to satisfy constraint: Member must not be null");
+      throw validation(
+        "1 validation error detected: Value null at 'ids' failed to satisfy constraint: Member must not be null",
+      );
     rule.targets = rule.targets.filter((t) => !ids.includes(t.Id));
     await this.persist();
     return { FailedEntryCount: 0, FailedEntries: [] };
@@ -301,7 +324,9 @@ export class Buses {
   async putEvents(input: Input, region: string, accountId: string) {
     const entries = optionalArray<Input>(input, 'Entries');
     if (!entries || entries.length === 0)
-      throw validation("1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null");
+      throw validation(
+        "1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null",
+      );
     if (entries.length > MAX_ENTRIES)
       throw validation(
         `1 validation error detected: Value '[${entries.length} entries]' at 'entries' failed to satisfy constraint: ` +
@@ -428,7 +453,10 @@ export class Buses {
     if (event === null || typeof event !== 'object' || Array.isArray(event))
       throw validation('Parameter Event is not valid. Reason: Event must be a JSON object.');
     for (const field of ['id', 'account', 'source', 'time', 'region', 'detail-type'])
-      if (!(field in event)) throw validation(`Parameter Event is not valid. Reason: Provided Event does not have the required field ${field}.`);
+      if (!(field in event))
+        throw validation(
+          `Parameter Event is not valid. Reason: Provided Event does not have the required field ${field}.`,
+        );
     return { Result: matchesEventPattern(pattern, event) };
   }
 }

@@ -224,7 +224,11 @@ export class DeliveryEngine {
     }
   }
 
-  private async functionFailed(d: Delivery, accepted: NonNullable<Delivery['accepted']>, error: FunctionError): Promise<void> {
+  private async functionFailed(
+    d: Delivery,
+    accepted: NonNullable<Delivery['accepted']>,
+    error: FunctionError,
+  ): Promise<void> {
     const config = this.functionConfig(d.target.Arn) ?? LAMBDA_ASYNC_DEFAULTS;
     const delay = this.backoffDelay(accepted.attempts);
     const retriesMade = accepted.attempts - 1;
@@ -245,7 +249,11 @@ export class DeliveryEngine {
     return Math.round(exponential / 2 + Math.random() * (exponential / 2));
   }
 
-  private async send(arn: string, event: EventBridgeEvent, invocation: { requestId: string; traceHeader?: string }): Promise<void> {
+  private async send(
+    arn: string,
+    event: EventBridgeEvent,
+    invocation: { requestId: string; traceHeader?: string },
+  ): Promise<void> {
     // `event` is what the target receives (targetInput): the event unless the target transforms it.
     const kind = targetKind(arn);
     if (kind === 'lambda') {
@@ -305,20 +313,18 @@ export class DeliveryEngine {
         deadLetterQueueArn: config.deadLetterArn,
       });
     } catch (error) {
-      deliveryLogger.error('the function failed on the event and its dead-letter queue could not take it; the event is dropped', {
-        ...report,
-        deadLetterQueueArn: config.deadLetterArn,
-        deadLetterError: describe(error),
-      });
+      deliveryLogger.error(
+        'the function failed on the event and its dead-letter queue could not take it; the event is dropped',
+        {
+          ...report,
+          deadLetterQueueArn: config.deadLetterArn,
+          deadLetterError: describe(error),
+        },
+      );
     }
   }
 
-  private deadLetter(
-    d: Delivery,
-    failure: TargetFailure,
-    retryAttempts: number,
-    exhausted: string | undefined,
-  ): void {
+  private deadLetter(d: Delivery, failure: TargetFailure, retryAttempts: number, exhausted: string | undefined): void {
     const dlqArn = d.target.DeadLetterConfig?.Arn;
     const report = {
       ruleArn: d.ruleArn,
@@ -333,7 +339,10 @@ export class DeliveryEngine {
       ...(exhausted ? { exhaustedRetryCondition: exhausted } : {}),
     };
     if (!dlqArn) {
-      deliveryLogger.error('event delivery failed and the target has no dead-letter queue; the event is dropped', report);
+      deliveryLogger.error(
+        'event delivery failed and the target has no dead-letter queue; the event is dropped',
+        report,
+      );
       return;
     }
     const attribute = (value: string) => ({ DataType: 'String' as const, StringValue: value });
@@ -347,7 +356,10 @@ export class DeliveryEngine {
     };
     try {
       this.queues.sendMessage(dlqArn, JSON.stringify(d.event), attributes);
-      deliveryLogger.warn('event delivery failed; sent to the dead-letter queue', { ...report, deadLetterQueueArn: dlqArn });
+      deliveryLogger.warn('event delivery failed; sent to the dead-letter queue', {
+        ...report,
+        deadLetterQueueArn: dlqArn,
+      });
     } catch (error) {
       deliveryLogger.error('event delivery failed and the dead-letter queue could not take it; the event is dropped', {
         ...report,
@@ -365,11 +377,17 @@ export class DeliveryEngine {
 export function targetInput(target: Target, event: EventBridgeEvent, context?: TransformContext): EventBridgeEvent {
   if (target.Input !== undefined) return JSON.parse(target.Input) as EventBridgeEvent;
   if (target.InputTransformer !== undefined)
-    return transformInput(target.InputTransformer, event, context ?? { ruleArn: '', ingestedAt: Date.now() }) as EventBridgeEvent;
+    return transformInput(
+      target.InputTransformer,
+      event,
+      context ?? { ruleArn: '', ingestedAt: Date.now() },
+    ) as EventBridgeEvent;
   if (target.InputPath !== undefined && target.InputPath !== '$') {
     let value: unknown = event;
     // Dotted JSONPath ($.detail.data.booking) covers what targets use; EventBridge allows nothing fancier here.
-    for (const key of target.InputPath.replace(/^\$\.?/, '').split('.').filter(Boolean))
+    for (const key of target.InputPath.replace(/^\$\.?/, '')
+      .split('.')
+      .filter(Boolean))
       value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
     return (value ?? null) as EventBridgeEvent;
   }
@@ -383,7 +401,12 @@ function inputOf(d: Delivery): EventBridgeEvent {
 /** Lambda truncates the dead letter's ErrorMessage to 1 KB. */
 function truncateUtf8(text: string, bytes: number): string {
   const buffer = Buffer.from(text, 'utf8');
-  return buffer.length <= bytes ? text : buffer.subarray(0, bytes).toString('utf8').replace(/\uFFFD$/, '');
+  return buffer.length <= bytes
+    ? text
+    : buffer
+        .subarray(0, bytes)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '');
 }
 
 function describe(error: unknown): string {

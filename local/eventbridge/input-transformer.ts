@@ -24,18 +24,27 @@ const PATH = /^\$(\.[A-Za-z0-9_/-]+(\[\d+\])*)*$/;
 
 /** Why the transformer is invalid, as PutTargets words it; undefined when valid. */
 export function invalidTransformer(transformer: Partial<InputTransformer>): string | undefined {
-  if (typeof transformer.InputTemplate !== 'string' || transformer.InputTemplate.length < 1 || transformer.InputTemplate.length > 8192)
+  if (
+    typeof transformer.InputTemplate !== 'string' ||
+    transformer.InputTemplate.length < 1 ||
+    transformer.InputTemplate.length > 8192
+  )
     return 'InputTemplate must be a string of 1 to 8192 characters.';
   const paths = transformer.InputPathsMap ?? {};
   if (Object.keys(paths).length > 100) return 'InputPathsMap can hold at most 100 entries.';
   for (const [key, path] of Object.entries(paths)) {
     if (!KEY.test(key) || key.toLowerCase().startsWith('aws.')) return `InputPathsMap key ${key} is not valid.`;
-    if (typeof path !== 'string' || !PATH.test(path)) return `InputPathsMap value ${String(path)} is not a valid JSON path.`;
+    if (typeof path !== 'string' || !PATH.test(path))
+      return `InputPathsMap value ${String(path)} is not a valid JSON path.`;
   }
   return undefined;
 }
 
-export function transformInput(transformer: InputTransformer, event: EventBridgeEvent, context: TransformContext): unknown {
+export function transformInput(
+  transformer: InputTransformer,
+  event: EventBridgeEvent,
+  context: TransformContext,
+): unknown {
   const values = new Map<string, unknown>();
   for (const [key, path] of Object.entries(transformer.InputPathsMap ?? {})) values.set(key, valueAt(event, path));
   values.set('aws.events.rule-arn', context.ruleArn);
@@ -57,7 +66,8 @@ export function transformInput(transformer: InputTransformer, event: EventBridge
     const inString = looksLikeJson ? insideJsonString(template.slice(0, match.index)) : true;
     if (!inString) out += value === undefined ? 'null' : JSON.stringify(value);
     else {
-      const text = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+      const text =
+        value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
       out += looksLikeJson ? JSON.stringify(text).slice(1, -1) : text;
     }
     last = match.index + match[0].length;
@@ -84,7 +94,10 @@ function insideJsonString(prefix: string): boolean {
 
 function valueAt(event: unknown, path: string): unknown {
   let value: unknown = event;
-  for (const segment of path.replace(/^\$\.?/, '').split(/\.|(?=\[)/).filter(Boolean)) {
+  for (const segment of path
+    .replace(/^\$\.?/, '')
+    .split(/\.|(?=\[)/)
+    .filter(Boolean)) {
     const index = /^\[(\d+)\]$/.exec(segment);
     if (value === null || typeof value !== 'object') return undefined;
     value = index ? (value as unknown[])[Number(index[1])] : (value as Record<string, unknown>)[segment];

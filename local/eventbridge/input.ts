@@ -18,7 +18,9 @@ export function optionalString(input: Input, member: string): string | undefined
 export function requiredString(input: Input, member: string): string {
   const value = optionalString(input, member);
   if (value === undefined || value === '')
-    throw validation(`1 validation error detected: Value null at '${lowerFirst(member)}' failed to satisfy constraint: Member must not be null`);
+    throw validation(
+      `1 validation error detected: Value null at '${lowerFirst(member)}' failed to satisfy constraint: Member must not be null`,
+    );
   return value;
 }
 

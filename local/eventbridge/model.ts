@@ -131,7 +131,9 @@ export class Arns {
 
   /** Rules on the default bus have no bus segment in their ARN; rules on custom buses do. */
   rule(busName: string, ruleName: string): string {
-    return busName === DEFAULT_BUS ? `${this.prefix()}:rule/${ruleName}` : `${this.prefix()}:rule/${busName}/${ruleName}`;
+    return busName === DEFAULT_BUS
+      ? `${this.prefix()}:rule/${ruleName}`
+      : `${this.prefix()}:rule/${busName}/${ruleName}`;
   }
 
   archive(name: string): string {

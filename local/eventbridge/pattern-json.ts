@@ -54,7 +54,16 @@ export function readJson(text: string): JsonNode {
       if (c === 0x5c) {
         out += text.slice(start, pos);
         const esc = text.charAt(pos + 1);
-        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+        const simple: Record<string, string> = {
+          '"': '"',
+          '\\': '\\',
+          '/': '/',
+          b: '\b',
+          f: '\f',
+          n: '\n',
+          r: '\r',
+          t: '\t',
+        };
         if (esc in simple) {
           out += simple[esc];
           pos += 2;
@@ -67,7 +76,10 @@ export function readJson(text: string): JsonNode {
         start = pos;
         continue;
       }
-      if (c < 0x20) fail(`Illegal unquoted character (CTRL-CHAR, code ${c}): has to be escaped using backslash to be included in string value`);
+      if (c < 0x20)
+        fail(
+          `Illegal unquoted character (CTRL-CHAR, code ${c}): has to be escaped using backslash to be included in string value`,
+        );
       pos++;
     }
     return fail('Unexpected end-of-input: was expecting closing quote for a string value');
@@ -97,7 +109,8 @@ export function readJson(text: string): JsonNode {
         return { kind: literal };
       }
     }
-    if (ch === ']' || ch === '}' || ch === ',' || ch === ':') fail(`Unexpected character (${describe(ch)}): expected a value`);
+    if (ch === ']' || ch === '}' || ch === ',' || ch === ':')
+      fail(`Unexpected character (${describe(ch)}): expected a value`);
     return unrecognizedToken();
   };
 
@@ -118,7 +131,10 @@ export function readJson(text: string): JsonNode {
       }
       const key = readString();
       skipSpace();
-      if (text.charAt(pos) !== ':') fail(`Unexpected character (${describe(text.charAt(pos) || ' ')}): was expecting a colon to separate field name and value`);
+      if (text.charAt(pos) !== ':')
+        fail(
+          `Unexpected character (${describe(text.charAt(pos) || ' ')}): was expecting a colon to separate field name and value`,
+        );
       pos++;
       entries.push([key, readValue(depth + 1)]);
       skipSpace();

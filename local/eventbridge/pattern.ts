@@ -67,9 +67,30 @@ export interface CompiledEventPattern {
 
 // Names that cannot be field names inside $or (EventBridge reserves them for operators).
 const RESERVED_IN_OR = new Set([
-  'exactly', 'equals-ignore-case', 'prefix', 'suffix', 'anything-but', 'exists', 'wildcard', 'numeric', 'cidr',
-  '=', '<', '<=', '>', '>=', 'regex', 'not-wildcard', 'not-equals-ignore-case', 'date-after', 'date-on-or-after',
-  'date-before', 'date-on-or-before', 'in-date-range', 'ip-address-in-range', 'ip-address-not-in-range',
+  'exactly',
+  'equals-ignore-case',
+  'prefix',
+  'suffix',
+  'anything-but',
+  'exists',
+  'wildcard',
+  'numeric',
+  'cidr',
+  '=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'regex',
+  'not-wildcard',
+  'not-equals-ignore-case',
+  'date-after',
+  'date-on-or-after',
+  'date-before',
+  'date-on-or-before',
+  'in-date-range',
+  'ip-address-in-range',
+  'ip-address-not-in-range',
 ]);
 // A wildcard rule whose worst-case event keeps many partial matches alive is refused by EventBridge.
 // Its exact complexity measure is internal; more than five wildcards in one value is our approximation.
@@ -96,9 +117,7 @@ export function parseEventPattern(json: string): CompiledEventPattern {
   const branches: Array<Map<string, ValueMatcher[]>> = [];
   compileObject(branches, [], root as Extract<JsonNode, { kind: 'object' }>, false);
   return {
-    branches: branches.map((branch) =>
-      [...branch.entries()].map(([path, matchers]) => fieldRule(path, matchers)),
-    ),
+    branches: branches.map((branch) => [...branch.entries()].map(([path, matchers]) => fieldRule(path, matchers))),
   };
 }
 
@@ -123,7 +142,8 @@ function compileObject(
       compileOr(branches, path, value);
       continue;
     }
-    if (insideOr && RESERVED_IN_OR.has(key)) barf(`${key} is Ruler reserved fieldName which cannot be used inside $or.`);
+    if (insideOr && RESERVED_IN_OR.has(key))
+      barf(`${key} is Ruler reserved fieldName which cannot be used inside $or.`);
     if (value.kind === 'object') {
       compileObject(branches, [...path, key], value, insideOr);
     } else if (value.kind === 'array') {
@@ -207,7 +227,8 @@ function compileExpression(node: ObjectNode): ValueMatcher {
     case 'prefix':
     case 'suffix': {
       if (value.kind === 'object') {
-        const [op, inner] = value.entries[0] ?? barf(`${name === 'prefix' ? 'Prefix' : 'Suffix'} expression name not found`);
+        const [op, inner] =
+          value.entries[0] ?? barf(`${name === 'prefix' ? 'Prefix' : 'Suffix'} expression name not found`);
         if (op !== 'equals-ignore-case') barf(`Unsupported ${name} pattern: ${op}`);
         const text = stringOf(inner, 'equals-ignore-case match pattern must be a string');
         if (value.entries.length > 1) barf('Only one key allowed in match expression');
@@ -341,7 +362,8 @@ function compileAnythingBut(value: JsonNode): ValueMatcher {
     return { kind: 'anything-but-test', test: excludedBy(op, texts) };
   }
   if (value.kind === 'string') return { kind: 'anything-but', strings: new Set([value.value]) };
-  if (value.kind === 'number') return { kind: 'anything-but', numbers: new Set([withValueErrors(() => comparableNumber(value.raw))]) };
+  if (value.kind === 'number')
+    return { kind: 'anything-but', numbers: new Set([withValueErrors(() => comparableNumber(value.raw))]) };
   if (value.kind !== 'array') return barf('Value of anything-but must be an array or single string/number value.');
   const strings = new Set<string>();
   const numbers = new Set<number>();
@@ -350,14 +372,17 @@ function compileAnythingBut(value: JsonNode): ValueMatcher {
     else if (item.kind === 'number') numbers.add(withValueErrors(() => comparableNumber(item.raw)));
     else barf('Inside anything but list, start|null|boolean is not supported.');
   }
-  if ((strings.size > 0) === (numbers.size > 0)) {
+  if (strings.size > 0 === numbers.size > 0) {
     barf('Inside anything but list, either all values are number or string, mixed type is not supported');
   }
   return strings.size > 0 ? { kind: 'anything-but', strings } : { kind: 'anything-but', numbers };
 }
 
 /** A test telling whether a string value is one of those anything-but excludes. */
-function excludedBy(op: 'equals-ignore-case' | 'prefix' | 'suffix' | 'wildcard', texts: string[]): (value: string) => boolean {
+function excludedBy(
+  op: 'equals-ignore-case' | 'prefix' | 'suffix' | 'wildcard',
+  texts: string[],
+): (value: string) => boolean {
   switch (op) {
     case 'equals-ignore-case': {
       const lowered = new Set(texts.map((t) => t.toLowerCase()));

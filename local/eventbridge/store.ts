@@ -131,7 +131,12 @@ export class BusStore {
       if ('add' in line) pending.set(line.add.id, line.add);
       else if ('attempt' in line) {
         const d = pending.get(line.attempt.id);
-        if (d) Object.assign(d, { attempts: line.attempt.attempts, nextAttemptAt: line.attempt.nextAttemptAt, accepted: line.attempt.accepted });
+        if (d)
+          Object.assign(d, {
+            attempts: line.attempt.attempts,
+            nextAttemptAt: line.attempt.nextAttemptAt,
+            accepted: line.attempt.accepted,
+          });
       } else if ('done' in line) pending.delete(line.done);
     }
     // Compact: the new journal holds only what is still pending.
@@ -160,8 +165,9 @@ export class BusStore {
 
   recordAttempt(d: Delivery): Promise<void> {
     return (
-      this.journal?.append([{ attempt: { id: d.id, attempts: d.attempts, nextAttemptAt: d.nextAttemptAt, accepted: d.accepted } }]) ??
-      Promise.resolve()
+      this.journal?.append([
+        { attempt: { id: d.id, attempts: d.attempts, nextAttemptAt: d.nextAttemptAt, accepted: d.accepted } },
+      ]) ?? Promise.resolve()
     );
   }
 
@@ -171,7 +177,8 @@ export class BusStore {
 
   /** Rewrites the journal to what is still pending once finished deliveries make up most of it. */
   compactIfWorthIt(pending: () => Iterable<Delivery>, pendingCount: number): void {
-    if (!this.journal || this.journal.linesSinceRewrite < 10_000 || this.journal.linesSinceRewrite < 4 * pendingCount) return;
+    if (!this.journal || this.journal.linesSinceRewrite < 10_000 || this.journal.linesSinceRewrite < 4 * pendingCount)
+      return;
     this.journal.rewrite(() => [...pending()].map((d) => `${JSON.stringify({ add: d })}\n`).join(''));
   }
 

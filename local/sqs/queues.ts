@@ -113,7 +113,10 @@ interface SqsRequest {
 }
 
 /** One entry of SendMessageBatch, DeleteMessageBatch or ChangeMessageVisibilityBatch. */
-type SqsBatchEntry = Pick<SqsRequest, 'MessageBody' | 'MessageAttributes' | 'DelaySeconds' | 'ReceiptHandle' | 'VisibilityTimeout'> & {
+type SqsBatchEntry = Pick<
+  SqsRequest,
+  'MessageBody' | 'MessageAttributes' | 'DelaySeconds' | 'ReceiptHandle' | 'VisibilityTimeout'
+> & {
   Id: string;
 };
 
@@ -166,17 +169,31 @@ export class LocalQueues implements AwsJsonService {
     // FIFO ordering, deduplication and message groups are not emulated: refused rather than half done.
     if (fifo || name.endsWith('.fifo')) throw notSupported('sqs', 'CreateQueue of a FIFO queue');
     if (!QUEUE_NAME.test(name)) {
-      throw invalidParameter(`Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length: ${name}`);
+      throw invalidParameter(
+        `Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length: ${name}`,
+      );
     }
     this.validateAttributes(attributes);
     const existing = this.queues.get(name);
     if (existing) {
-      const differs = Object.entries(attributes).some(([key, value]) => (existing.attributes[key] ?? DEFAULT_ATTRIBUTES[key]) !== String(value));
+      const differs = Object.entries(attributes).some(
+        ([key, value]) => (existing.attributes[key] ?? DEFAULT_ATTRIBUTES[key]) !== String(value),
+      );
       if (differs)
-        throw new SqsError('QueueAlreadyExists', 'com.amazonaws.sqs#QueueNameExists', `A queue already exists with the same name and a different value for attribute(s) ${Object.keys(attributes).join(', ')}`);
+        throw new SqsError(
+          'QueueAlreadyExists',
+          'com.amazonaws.sqs#QueueNameExists',
+          `A queue already exists with the same name and a different value for attribute(s) ${Object.keys(attributes).join(', ')}`,
+        );
     }
     if (!existing) {
-      this.queues.set(name, { name, createdAt: Date.now(), attributes: { ...attributes }, messages: new Map(), waiters: new Set() });
+      this.queues.set(name, {
+        name,
+        createdAt: Date.now(),
+        attributes: { ...attributes },
+        messages: new Map(),
+        waiters: new Set(),
+      });
       this.saveQueues();
     }
     return { url: this.urlOf(name), arn: this.arnOf(name) };
@@ -193,9 +210,12 @@ export class LocalQueues implements AwsJsonService {
     delaySeconds?: number,
   ): { MessageId: string; MD5OfMessageBody: string; MD5OfMessageAttributes?: string } {
     const queue = this.queue(queueArnOrUrl);
-    if (typeof body !== 'string' || body.length === 0) throw invalidParameter('The request must contain the parameter MessageBody.');
+    if (typeof body !== 'string' || body.length === 0)
+      throw invalidParameter('The request must contain the parameter MessageBody.');
     if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
-      throw invalidParameter(`One or more parameters are invalid. Reason: Message must be shorter than ${MAX_BODY_BYTES} bytes.`);
+      throw invalidParameter(
+        `One or more parameters are invalid. Reason: Message must be shorter than ${MAX_BODY_BYTES} bytes.`,
+      );
     }
     const delay = delaySeconds ?? Number(this.attribute(queue, 'DelaySeconds'));
     const now = Date.now();
@@ -210,7 +230,11 @@ export class LocalQueues implements AwsJsonService {
     queue.messages.set(message.id, message);
     this.journal?.sent(queue.name, message);
     this.wake(queue);
-    return { MessageId: message.id, MD5OfMessageBody: md5Hex(body), MD5OfMessageAttributes: md5OfMessageAttributes(messageAttributes) };
+    return {
+      MessageId: message.id,
+      MD5OfMessageBody: md5Hex(body),
+      MD5OfMessageAttributes: md5OfMessageAttributes(messageAttributes),
+    };
   }
 
   /** Messages now visible, made invisible for the visibility timeout; waits up to waitSeconds for the first. */
@@ -221,11 +245,15 @@ export class LocalQueues implements AwsJsonService {
     const queue = this.queue(queueArnOrUrl);
     const max = options.max ?? 1;
     if (!Number.isInteger(max) || max < 1 || max > 10) {
-      throw invalidParameter(`Value ${max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.`);
+      throw invalidParameter(
+        `Value ${max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.`,
+      );
     }
     const waitSeconds = options.waitSeconds ?? Number(this.attribute(queue, 'ReceiveMessageWaitTimeSeconds'));
     if (waitSeconds < 0 || waitSeconds > 20) {
-      throw invalidParameter(`Value ${waitSeconds} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.`);
+      throw invalidParameter(
+        `Value ${waitSeconds} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.`,
+      );
     }
     const visibility = options.visibilityTimeout ?? Number(this.attribute(queue, 'VisibilityTimeout'));
     const deadline = Date.now() + waitSeconds * 1000;
@@ -292,24 +320,39 @@ export class LocalQueues implements AwsJsonService {
   /** Unknown names, values out of range and a RedrivePolicy naming a missing queue are refused, as by AWS. */
   private validateAttributes(attributes: Record<string, string>): void {
     for (const [name, value] of Object.entries(attributes)) {
-      if (!(name in QUEUE_ATTRIBUTES)) throw new SqsError('InvalidAttributeName', 'com.amazonaws.sqs#InvalidAttributeName', `Unknown Attribute ${name}.`);
+      if (!(name in QUEUE_ATTRIBUTES))
+        throw new SqsError(
+          'InvalidAttributeName',
+          'com.amazonaws.sqs#InvalidAttributeName',
+          `Unknown Attribute ${name}.`,
+        );
       const range = QUEUE_ATTRIBUTES[name];
       const number = Number(value);
       if (range && (!Number.isInteger(number) || number < range[0] || number > range[1]))
-        throw new SqsError('InvalidAttributeValue', 'com.amazonaws.sqs#InvalidAttributeValue', `Invalid value for the parameter ${name}.`);
+        throw new SqsError(
+          'InvalidAttributeValue',
+          'com.amazonaws.sqs#InvalidAttributeValue',
+          `Invalid value for the parameter ${name}.`,
+        );
     }
     if (attributes.RedrivePolicy !== undefined) {
       let policy: { deadLetterTargetArn?: unknown; maxReceiveCount?: unknown };
       try {
         policy = JSON.parse(attributes.RedrivePolicy) as typeof policy;
       } catch {
-        throw invalidParameter(`Value ${attributes.RedrivePolicy} for parameter RedrivePolicy is invalid. Reason: Invalid JSON.`);
+        throw invalidParameter(
+          `Value ${attributes.RedrivePolicy} for parameter RedrivePolicy is invalid. Reason: Invalid JSON.`,
+        );
       }
       const count = Number(policy.maxReceiveCount);
       if (!Number.isInteger(count) || count < 1 || count > 1000)
-        throw invalidParameter(`Value ${attributes.RedrivePolicy} for parameter RedrivePolicy is invalid. Reason: Invalid value for maxReceiveCount: ${String(policy.maxReceiveCount)}, valid values are from 1 to 1000 both inclusive.`);
+        throw invalidParameter(
+          `Value ${attributes.RedrivePolicy} for parameter RedrivePolicy is invalid. Reason: Invalid value for maxReceiveCount: ${String(policy.maxReceiveCount)}, valid values are from 1 to 1000 both inclusive.`,
+        );
       if (typeof policy.deadLetterTargetArn !== 'string' || !this.hasQueue(policy.deadLetterTargetArn))
-        throw invalidParameter(`Value ${attributes.RedrivePolicy} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.`);
+        throw invalidParameter(
+          `Value ${attributes.RedrivePolicy} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.`,
+        );
     }
   }
 
@@ -344,7 +387,10 @@ export class LocalQueues implements AwsJsonService {
   }
 
   listQueues(prefix = ''): string[] {
-    return [...this.queues.keys()].filter((n) => n.startsWith(prefix)).sort().map((n) => this.urlOf(n));
+    return [...this.queues.keys()]
+      .filter((n) => n.startsWith(prefix))
+      .sort()
+      .map((n) => this.urlOf(n));
   }
 
   /** Ends pending long polls; state is already durable. */
@@ -366,11 +412,18 @@ export class LocalQueues implements AwsJsonService {
         return { QueueUrl: this.urlOf(name) };
       }
       case 'SendMessage': {
-        const result = this.sendMessage(input.QueueUrl, input.MessageBody, input.MessageAttributes ?? {}, input.DelaySeconds);
+        const result = this.sendMessage(
+          input.QueueUrl,
+          input.MessageBody,
+          input.MessageAttributes ?? {},
+          input.DelaySeconds,
+        );
         return { ...result, MD5OfMessageAttributes: result.MD5OfMessageAttributes };
       }
       case 'SendMessageBatch':
-        return this.batch(input, (entry) => this.sendMessage(input.QueueUrl, entry.MessageBody, entry.MessageAttributes ?? {}, entry.DelaySeconds));
+        return this.batch(input, (entry) =>
+          this.sendMessage(input.QueueUrl, entry.MessageBody, entry.MessageAttributes ?? {}, entry.DelaySeconds),
+        );
       case 'ReceiveMessage': {
         const messages = await this.receiveMessages(input.QueueUrl, {
           max: input.MaxNumberOfMessages,
@@ -423,11 +476,23 @@ export class LocalQueues implements AwsJsonService {
     this.queue(input.QueueUrl);
     const entries = input.Entries ?? [];
     if (entries.length === 0)
-      throw new SqsError('AWS.SimpleQueueService.EmptyBatchRequest', 'com.amazonaws.sqs#EmptyBatchRequest', 'There should be at least one entry in the request.');
+      throw new SqsError(
+        'AWS.SimpleQueueService.EmptyBatchRequest',
+        'com.amazonaws.sqs#EmptyBatchRequest',
+        'There should be at least one entry in the request.',
+      );
     if (entries.length > 10)
-      throw new SqsError('AWS.SimpleQueueService.TooManyEntriesInBatchRequest', 'com.amazonaws.sqs#TooManyEntriesInBatchRequest', `Maximum number of entries per request are 10. You have sent ${entries.length}.`);
+      throw new SqsError(
+        'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+        'com.amazonaws.sqs#TooManyEntriesInBatchRequest',
+        `Maximum number of entries per request are 10. You have sent ${entries.length}.`,
+      );
     if (new Set(entries.map((e) => e.Id)).size !== entries.length)
-      throw new SqsError('AWS.SimpleQueueService.BatchEntryIdsNotDistinct', 'com.amazonaws.sqs#BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id.');
+      throw new SqsError(
+        'AWS.SimpleQueueService.BatchEntryIdsNotDistinct',
+        'com.amazonaws.sqs#BatchEntryIdsNotDistinct',
+        'Two or more batch entries in the request have the same Id.',
+      );
     const Successful = [];
     const Failed = [];
     for (const entry of entries) {
@@ -468,7 +533,10 @@ export class LocalQueues implements AwsJsonService {
   private redriveToDeadLetterQueue(queue: Queue, message: StoredMessage): boolean {
     const policy = queue.attributes.RedrivePolicy;
     if (!policy) return false;
-    const { deadLetterTargetArn, maxReceiveCount } = JSON.parse(policy) as { deadLetterTargetArn: string; maxReceiveCount: number | string };
+    const { deadLetterTargetArn, maxReceiveCount } = JSON.parse(policy) as {
+      deadLetterTargetArn: string;
+      maxReceiveCount: number | string;
+    };
     if (message.receiveCount < Number(maxReceiveCount) || !this.hasQueue(deadLetterTargetArn)) return false;
     queue.messages.delete(message.id);
     this.journal?.deleted(queue.name, message.id);
@@ -486,7 +554,13 @@ export class LocalQueues implements AwsJsonService {
     const wantAll = systemNames.includes('All');
     const Attributes = Object.fromEntries(Object.entries(system).filter(([k]) => wantAll || systemNames.includes(k)));
     const wanted = Object.entries(message.attributes).filter(([name]) =>
-      attributeNames.some((pattern) => pattern === 'All' || pattern === '.*' || pattern === name || (pattern.endsWith('.*') && name.startsWith(pattern.slice(0, -1)))),
+      attributeNames.some(
+        (pattern) =>
+          pattern === 'All' ||
+          pattern === '.*' ||
+          pattern === name ||
+          (pattern.endsWith('.*') && name.startsWith(pattern.slice(0, -1))),
+      ),
     );
     const MessageAttributes = Object.fromEntries(wanted);
     return {
@@ -495,7 +569,9 @@ export class LocalQueues implements AwsJsonService {
       MD5OfBody: md5Hex(message.body),
       Body: message.body,
       ...(Object.keys(Attributes).length ? { Attributes } : {}),
-      ...(wanted.length ? { MessageAttributes, MD5OfMessageAttributes: md5OfMessageAttributes(MessageAttributes) } : {}),
+      ...(wanted.length
+        ? { MessageAttributes, MD5OfMessageAttributes: md5OfMessageAttributes(MessageAttributes) }
+        : {}),
     };
   }
 

@@ -141,7 +141,8 @@ export async function serveStandIn(options: ServeOptions): Promise<RunningStandI
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((error) => {
-      if (!res.headersSent && !res.destroyed) send(res, 500, { message: `${options.name}: ${(error as Error).message}` });
+      if (!res.headersSent && !res.destroyed)
+        send(res, 500, { message: `${options.name}: ${(error as Error).message}` });
     });
   });
 
@@ -264,7 +265,8 @@ export async function setFaultsAt(standInUrl: string, faults: Partial<Faults> | 
     headers: { 'content-type': 'application/json' },
     body: faults === 'reset' ? undefined : JSON.stringify(faults),
   });
-  if (!response.ok) throw new Error(`setting faults at ${url.pathname} failed: ${response.status} ${await response.text()}`);
+  if (!response.ok)
+    throw new Error(`setting faults at ${url.pathname} failed: ${response.status} ${await response.text()}`);
   return (await response.json()) as Faults;
 }
 
@@ -356,7 +358,8 @@ export function expectedCredential(options: CredentialOptions) {
         path: '/__credential',
         handle: (request) => {
           const value = (request.body as { value?: unknown } | undefined)?.value;
-          if (typeof value !== 'string' || value === '') throw new HttpError(400, 'body must be {"value": "<new credential>"}');
+          if (typeof value !== 'string' || value === '')
+            throw new HttpError(400, 'body must be {"value": "<new credential>"}');
           current = Promise.resolve(value);
           return Promise.resolve({ status: 204, body: undefined });
         },
@@ -408,7 +411,9 @@ export async function onceForKey(
   if (!idempotencyKey) return run();
   const scope = `${request.method} ${request.path}`;
   const hash = requestHash({ scope, body: request.body });
-  const { Item } = await documents.send(new GetCommand({ TableName: table, Key: { idempotencyKey }, ConsistentRead: true }));
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: table, Key: { idempotencyKey }, ConsistentRead: true }),
+  );
   if (Item) {
     if (Item.requestHash !== hash) throw new HttpError(422, 'Idempotency-Key was already used for a different request');
     return Item.response as StandInResponse;
@@ -421,7 +426,11 @@ export async function onceForKey(
 }
 
 /** Every item of a stand-in's table, or those whose attributes equal `equals` (a scan: stand-in tables are small). */
-export async function scanWhere<T>(documents: DynamoDBDocumentClient, table: string, equals: Record<string, string> = {}): Promise<T[]> {
+export async function scanWhere<T>(
+  documents: DynamoDBDocumentClient,
+  table: string,
+  equals: Record<string, string> = {},
+): Promise<T[]> {
   const names = Object.keys(equals);
   const items: T[] = [];
   const pages = paginateScan(
@@ -454,7 +463,9 @@ export async function createOnce<T extends { requestHash: string }>(
   what: string,
 ): Promise<{ stored: T; created: boolean }> {
   try {
-    await documents.send(new PutCommand({ TableName: table, Item: item, ConditionExpression: `attribute_not_exists(${idAttribute})` }));
+    await documents.send(
+      new PutCommand({ TableName: table, Item: item, ConditionExpression: `attribute_not_exists(${idAttribute})` }),
+    );
     return { stored: item, created: true };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
@@ -463,6 +474,7 @@ export async function createOnce<T extends { requestHash: string }>(
     new GetCommand({ TableName: table, Key: { [idAttribute]: item[idAttribute] }, ConsistentRead: true }),
   );
   const stored = Item as T;
-  if (stored.requestHash !== item.requestHash) throw new HttpError(422, `Idempotency-Key was already used for a different ${what}`);
+  if (stored.requestHash !== item.requestHash)
+    throw new HttpError(422, `Idempotency-Key was already used for a different ${what}`);
   return { stored, created: false };
 }

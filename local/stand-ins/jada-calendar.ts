@@ -119,7 +119,13 @@ export function startJadaCalendar(options: JadaCalendarOptions): Promise<Running
             requestHash: requestHash(request.body),
             createdAt: new Date().toISOString(),
           };
-          const { stored, created } = await createOnce(documents, JADA_CALENDAR_TABLE, 'entryId', entry, 'calendar entry');
+          const { stored, created } = await createOnce(
+            documents,
+            JADA_CALENDAR_TABLE,
+            'entryId',
+            entry,
+            'calendar entry',
+          );
           return { status: created ? 201 : 200, body: publicEntry(stored) };
         },
       },
@@ -169,7 +175,9 @@ export function startJadaCalendar(options: JadaCalendarOptions): Promise<Running
             const { conflictsWith: _old, ...entry } = await entryOf(request.params.entryId!);
             const marked: CalendarEntry = {
               ...entry,
-              ...(conflictsWith.length > 0 && entry.status === 'active' ? { conflictsWith: [...conflictsWith].sort() } : {}),
+              ...(conflictsWith.length > 0 && entry.status === 'active'
+                ? { conflictsWith: [...conflictsWith].sort() }
+                : {}),
             };
             await documents.send(new PutCommand({ TableName: JADA_CALENDAR_TABLE, Item: marked }));
             return { status: 200, body: publicEntry(marked) };
@@ -202,7 +210,10 @@ export function startJadaCalendar(options: JadaCalendarOptions): Promise<Running
   });
 }
 
-type EntryRequest = Pick<CalendarEntry, 'bookingId' | 'date' | 'start' | 'durationHours' | 'boat' | 'partySize' | 'title'>;
+type EntryRequest = Pick<
+  CalendarEntry,
+  'bookingId' | 'date' | 'start' | 'durationHours' | 'boat' | 'partySize' | 'title'
+>;
 
 /** Checks the request like the real API would: a 400 that names every bad field. */
 export function parseEntryRequest(body: unknown): EntryRequest {
@@ -212,8 +223,10 @@ export function parseEntryRequest(body: unknown): EntryRequest {
     problems.push(problem);
     return fallback;
   };
-  const str = (k: string) => (typeof b[k] === 'string' && b[k] !== '' ? (b[k] as string) : invalid(`${k} must be a non-empty string`, ''));
-  const pos = (k: string) => (typeof b[k] === 'number' && (b[k] as number) > 0 ? (b[k] as number) : invalid(`${k} must be a positive number`, 0));
+  const str = (k: string) =>
+    typeof b[k] === 'string' && b[k] !== '' ? (b[k] as string) : invalid(`${k} must be a non-empty string`, '');
+  const pos = (k: string) =>
+    typeof b[k] === 'number' && (b[k] as number) > 0 ? (b[k] as number) : invalid(`${k} must be a positive number`, 0);
   const entry: EntryRequest = {
     bookingId: str('bookingId'),
     date: str('date'),

@@ -188,7 +188,13 @@ export function startScc(options: SccOptions): Promise<RunningStandIn> {
   }
 
   // One notice per crew member per request (a retry sends none): the id is derived from both.
-  async function notify(event: SccEvent, members: CrewMember[], kind: CrewNoticeSent['kind'], about: string, changes?: CrewNoticeSent['changes']) {
+  async function notify(
+    event: SccEvent,
+    members: CrewMember[],
+    kind: CrewNoticeSent['kind'],
+    about: string,
+    changes?: CrewNoticeSent['changes'],
+  ) {
     await Promise.all(
       members.map(async (crewMember) => {
         const notice: CrewNoticeSent = {
@@ -202,7 +208,11 @@ export function startScc(options: SccOptions): Promise<RunningStandIn> {
         };
         try {
           await documents.send(
-            new PutCommand({ TableName: SCC_NOTICES_TABLE, Item: notice, ConditionExpression: 'attribute_not_exists(noticeId)' }),
+            new PutCommand({
+              TableName: SCC_NOTICES_TABLE,
+              Item: notice,
+              ConditionExpression: 'attribute_not_exists(noticeId)',
+            }),
           );
         } catch (error) {
           if (!isConditionFailure(error)) throw error;
@@ -212,7 +222,9 @@ export function startScc(options: SccOptions): Promise<RunningStandIn> {
   }
 
   async function storedEvent(eventId: string): Promise<SccEvent> {
-    const { Item } = await documents.send(new GetCommand({ TableName: SCC_EVENTS_TABLE, Key: { eventId }, ConsistentRead: true }));
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: SCC_EVENTS_TABLE, Key: { eventId }, ConsistentRead: true }),
+    );
     if (!Item) throw new HttpError(404, `no crew event ${eventId}`);
     return Item as SccEvent;
   }
@@ -242,7 +254,11 @@ export function startScc(options: SccOptions): Promise<RunningStandIn> {
         } catch (error) {
           if (!isConditionFailure(error)) throw error;
           const { Item } = await documents.send(
-            new GetCommand({ TableName: SCC_INVITATIONS_TABLE, Key: { invitationId: invitation.invitationId }, ConsistentRead: true }),
+            new GetCommand({
+              TableName: SCC_INVITATIONS_TABLE,
+              Key: { invitationId: invitation.invitationId },
+              ConsistentRead: true,
+            }),
           );
           return Item as CrewInvitation;
         }
@@ -328,8 +344,11 @@ export function startScc(options: SccOptions): Promise<RunningStandIn> {
           return onceForKey(documents, SCC_REQUESTS_TABLE, request, async () => {
             const stored = await storedEvent(request.params.eventId!);
             const cancelled: SccEvent =
-              stored.status === 'cancelled' ? stored : { ...stored, status: 'cancelled', cancelledAt: new Date().toISOString() };
-            if (cancelled !== stored) await documents.send(new PutCommand({ TableName: SCC_EVENTS_TABLE, Item: cancelled }));
+              stored.status === 'cancelled'
+                ? stored
+                : { ...stored, status: 'cancelled', cancelledAt: new Date().toISOString() };
+            if (cancelled !== stored)
+              await documents.send(new PutCommand({ TableName: SCC_EVENTS_TABLE, Item: cancelled }));
             // Once per crew member and event, however often the cancellation is sent.
             await notify(cancelled, cancelled.crew, 'cancelled', 'cancelled');
             return { status: 200, body: answer(cancelled, []) };
@@ -341,7 +360,9 @@ export function startScc(options: SccOptions): Promise<RunningStandIn> {
         path: '/events/:eventId/notices',
         handle: async (request) => {
           await authorize(request);
-          const notices = await scanWhere<CrewNoticeSent>(documents, SCC_NOTICES_TABLE, { eventId: request.params.eventId! });
+          const notices = await scanWhere<CrewNoticeSent>(documents, SCC_NOTICES_TABLE, {
+            eventId: request.params.eventId!,
+          });
           return { status: 200, body: { notices } };
         },
       },
@@ -391,12 +412,18 @@ export function parseCrewNotice(body: unknown): { changes: NonNullable<CrewNotic
   const valid =
     Array.isArray(changes) &&
     changes.length > 0 &&
-    changes.every((c) => ['field', 'before', 'after'].every((k) => typeof (c as Record<string, unknown>)?.[k] === 'string'));
-  if (!valid) throw new HttpError(400, 'invalid crew notice: crewNotice.changes must list {field, before, after} strings');
+    changes.every((c) =>
+      ['field', 'before', 'after'].every((k) => typeof (c as Record<string, unknown>)?.[k] === 'string'),
+    );
+  if (!valid)
+    throw new HttpError(400, 'invalid crew notice: crewNotice.changes must list {field, before, after} strings');
   return { changes: changes as NonNullable<CrewNoticeSent['changes']> };
 }
 
-type EventRequest = Omit<SccEvent, 'eventId' | 'idempotencyKey' | 'requestHash' | 'createdAt' | 'updatedAt' | 'cancelledAt' | 'status'> & { pricing: SccPricing };
+type EventRequest = Omit<
+  SccEvent,
+  'eventId' | 'idempotencyKey' | 'requestHash' | 'createdAt' | 'updatedAt' | 'cancelledAt' | 'status'
+> & { pricing: SccPricing };
 
 /** Checks the request like the real API would: a 400 that names every bad field. */
 export function parseEventRequest(body: unknown): EventRequest {
@@ -409,7 +436,9 @@ export function parseEventRequest(body: unknown): EventRequest {
   const str = (o: Record<string, unknown>, k: string, at = '') =>
     typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : invalid(`${at}${k} must be a non-empty string`, '');
   const num = (o: Record<string, unknown>, k: string, at = '') =>
-    typeof o[k] === 'number' && (o[k] as number) >= 0 ? (o[k] as number) : invalid(`${at}${k} must be a non-negative number`, 0);
+    typeof o[k] === 'number' && (o[k] as number) >= 0
+      ? (o[k] as number)
+      : invalid(`${at}${k} must be a non-negative number`, 0);
   const pricing = (typeof b.pricing === 'object' && b.pricing !== null ? b.pricing : {}) as Record<string, unknown>;
   const crewRaw = Array.isArray(b.crew) ? (b.crew as Record<string, unknown>[]) : invalid('crew must be a list', []);
   const crew = crewRaw.map((m, i) => {
@@ -434,7 +463,8 @@ export function parseEventRequest(body: unknown): EventRequest {
       ownerPayout: num(pricing, 'ownerPayout', 'pricing.'),
     },
   };
-  if (request.pricing.currency && !/^[A-Z]{3}$/.test(request.pricing.currency)) problems.push('pricing.currency must be ISO 4217');
+  if (request.pricing.currency && !/^[A-Z]{3}$/.test(request.pricing.currency))
+    problems.push('pricing.currency must be ISO 4217');
   if (problems.length > 0) throw new HttpError(400, `invalid crew event: ${problems.join('; ')}`);
   return request;
 }

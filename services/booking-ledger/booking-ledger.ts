@@ -51,7 +51,9 @@ function outcomeOf(detailType: DetailType, data: Record<string, unknown>, status
       return 'page withdrawn: it says the charter was cancelled';
     case 'GuestPageUpdated': {
       const changes = (data.changes as { field: string }[] | undefined) ?? [];
-      return changes.length === 0 ? 'nothing the guest sees changed' : `changed: ${changes.map((c) => c.field).join(', ')}`;
+      return changes.length === 0
+        ? 'nothing the guest sees changed'
+        : `changed: ${changes.map((c) => c.field).join(', ')}`;
     }
     case 'CalendarConflictDetected':
       return `double booking with ${partnersOf(detailType, data).join(', ')}`;
@@ -108,5 +110,8 @@ export function ledgerLineOf<T extends DetailType>(event: ConsumedEvent<T>): Led
 
 /** Lines in the order things happened; ties (same instant) by revision, then detail-type. */
 export function inTimelineOrder(lines: readonly LedgerLine[]): LedgerLine[] {
-  return [...lines].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.revision - b.revision || a.detailType.localeCompare(b.detailType));
+  return [...lines].sort(
+    (a, b) =>
+      Date.parse(a.at) - Date.parse(b.at) || a.revision - b.revision || a.detailType.localeCompare(b.detailType),
+  );
 }

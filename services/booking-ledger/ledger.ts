@@ -1,4 +1,10 @@
-import { paginateQuery, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  paginateQuery,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { ownTableName } from '../../shared/declaration';
 import { bookingKey } from '../../shared/tables';
 import { inTimelineOrder, type LedgerLine } from './booking-ledger';

@@ -19,7 +19,11 @@ export async function ledgerLinesBetween(
       TableName: table,
       FilterExpression: 'begins_with(sk, :line) AND #at >= :from AND #at < :to',
       ExpressionAttributeNames: { '#at': 'at' },
-      ExpressionAttributeValues: { ':line': 'LINE#', ':from': window.from.toISOString(), ':to': window.to.toISOString() },
+      ExpressionAttributeValues: {
+        ':line': 'LINE#',
+        ':from': window.from.toISOString(),
+        ':to': window.to.toISOString(),
+      },
       ConsistentRead: true,
     },
   );

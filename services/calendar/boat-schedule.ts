@@ -1,9 +1,4 @@
-import {
-  DeleteCommand,
-  PutCommand,
-  paginateQuery,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ownTableName } from '../../shared/declaration';
 import { isConditionFailure } from '../../shared/errors';
 import type { TripWindow } from '../../shared/trip';
@@ -80,7 +75,13 @@ export class BoatSchedule {
     await this.documents.send(
       new PutCommand({
         TableName: this.table,
-        Item: { pk: boatKey(listingId), sk: slotSortKey(trip.startMs, bookingId), ...slot, startMs: trip.startMs, endMs: trip.endMs },
+        Item: {
+          pk: boatKey(listingId),
+          sk: slotSortKey(trip.startMs, bookingId),
+          ...slot,
+          startMs: trip.startMs,
+          endMs: trip.endMs,
+        },
       }),
     );
     if (previous && (previous.listingId !== listingId || previous.startMs !== trip.startMs)) {
@@ -88,7 +89,10 @@ export class BoatSchedule {
     }
 
     const overlapping = await this.overlapping(bookingId, listingId, trip);
-    const pairs = await this.pairsOf(bookingId, [listingId, ...(previous && previous.listingId !== listingId ? [previous.listingId] : [])]);
+    const pairs = await this.pairsOf(bookingId, [
+      listingId,
+      ...(previous && previous.listingId !== listingId ? [previous.listingId] : []),
+    ]);
     const paired = new Set(pairs.map((p) => partnerOf(p.item, bookingId)));
     const overlappingIds = new Set(overlapping.map((s) => s.bookingId));
 
@@ -110,7 +114,8 @@ export class BoatSchedule {
     await this.deleteSlot(bookingId, previous);
     const resolved: Slot[] = [];
     for (const pair of await this.pairsOf(bookingId, [previous.listingId])) {
-      if (await this.deletePair(pair.listingId, pair.item)) resolved.push(pair.item.slots[partnerOf(pair.item, bookingId)]!);
+      if (await this.deletePair(pair.listingId, pair.item))
+        resolved.push(pair.item.slots[partnerOf(pair.item, bookingId)]!);
     }
     return resolved;
   }
@@ -129,7 +134,11 @@ export class BoatSchedule {
       {
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': boatKey(listingId), ':from': slotSortKey(from, ''), ':to': slotSortKey(to, '~') },
+        ExpressionAttributeValues: {
+          ':pk': boatKey(listingId),
+          ':from': slotSortKey(from, ''),
+          ':to': slotSortKey(to, '~'),
+        },
         ConsistentRead: true,
       },
     );
@@ -140,7 +149,12 @@ export class BoatSchedule {
           item.startMs < trip.endMs + this.turnaroundMs &&
           item.endMs + this.turnaroundMs > trip.startMs;
         if (overlaps) {
-          found.push({ bookingId: item.bookingId, calendarEntryId: item.calendarEntryId, start: item.start, end: item.end });
+          found.push({
+            bookingId: item.bookingId,
+            calendarEntryId: item.calendarEntryId,
+            start: item.start,
+            end: item.end,
+          });
         }
       }
     }
@@ -160,7 +174,8 @@ export class BoatSchedule {
           ConsistentRead: true,
         },
       );
-      for await (const page of pages) for (const item of page.Items ?? []) found.push({ listingId, item: item as PairItem });
+      for await (const page of pages)
+        for (const item of page.Items ?? []) found.push({ listingId, item: item as PairItem });
     }
     return found;
   }
@@ -206,7 +221,10 @@ export class BoatSchedule {
 
   private async deleteSlot(bookingId: string, key: SlotKey): Promise<void> {
     await this.documents.send(
-      new DeleteCommand({ TableName: this.table, Key: { pk: boatKey(key.listingId), sk: slotSortKey(key.startMs, bookingId) } }),
+      new DeleteCommand({
+        TableName: this.table,
+        Key: { pk: boatKey(key.listingId), sk: slotSortKey(key.startMs, bookingId) },
+      }),
     );
   }
 }

@@ -86,13 +86,20 @@ async function cancel(event: BookingEvent, held: CalendarHeld, deps: CalendarDep
     held: cancelled,
     emit: () =>
       publish(deps, [
-        { detailType: 'CalendarEntryCancelled', detail: { metadata: next(event, 'CalendarEntryCancelled'), data: { booking, calendarEntryId: held.entryId } } },
+        {
+          detailType: 'CalendarEntryCancelled',
+          detail: { metadata: next(event, 'CalendarEntryCancelled'), data: { booking, calendarEntryId: held.entryId } },
+        },
         ...resolvedEvent(event, held.entryId, resolved),
       ]),
   };
 }
 
-async function keep(event: BookingEvent, active: CalendarHeld | undefined, deps: CalendarDeps): Promise<Change<CalendarHeld>> {
+async function keep(
+  event: BookingEvent,
+  active: CalendarHeld | undefined,
+  deps: CalendarDeps,
+): Promise<Change<CalendarHeld>> {
   const { booking } = event.detail.data;
   const call = callContext(event, deps);
   const entry = calendarEntryRequest(booking);
@@ -125,10 +132,16 @@ async function keep(event: BookingEvent, active: CalendarHeld | undefined, deps:
   const created = !active;
   const followUp: OutgoingEvent[] = [
     created
-      ? { detailType: 'CalendarEntryCreated', detail: { metadata: next(event, 'CalendarEntryCreated'), data: { booking, calendarEntryId: entryId } } }
+      ? {
+          detailType: 'CalendarEntryCreated',
+          detail: { metadata: next(event, 'CalendarEntryCreated'), data: { booking, calendarEntryId: entryId } },
+        }
       : {
           detailType: 'CalendarEntryUpdated',
-          detail: { metadata: next(event, 'CalendarEntryUpdated'), data: { booking, calendarEntryId: entryId, changed } },
+          detail: {
+            metadata: next(event, 'CalendarEntryUpdated'),
+            data: { booking, calendarEntryId: entryId, changed },
+          },
         },
     ...(schedule.detected.length > 0
       ? [
@@ -140,7 +153,12 @@ async function keep(event: BookingEvent, active: CalendarHeld | undefined, deps:
                 booking,
                 calendarEntryId: entryId,
                 trip: { start: trip.start, end: trip.end },
-                conflictsWith: schedule.detected.map(({ bookingId, calendarEntryId, start, end }) => ({ bookingId, calendarEntryId, start, end })),
+                conflictsWith: schedule.detected.map(({ bookingId, calendarEntryId, start, end }) => ({
+                  bookingId,
+                  calendarEntryId,
+                  start,
+                  end,
+                })),
               },
             },
           },
@@ -159,7 +177,11 @@ async function markPartners(partners: Slot[], listingId: string | undefined, eve
   if (!listingId) return;
   for (const partner of partners) {
     const conflictsWith = await deps.schedule.conflictsOf(partner.bookingId, listingId);
-    await deps.jada.markConflicts(partner.calendarEntryId, conflictsWith, markContext(event, deps, partner.bookingId, conflictsWith));
+    await deps.jada.markConflicts(
+      partner.calendarEntryId,
+      conflictsWith,
+      markContext(event, deps, partner.bookingId, conflictsWith),
+    );
   }
 }
 
@@ -170,7 +192,11 @@ function resolvedEvent(event: BookingEvent, calendarEntryId: string, resolved: S
       detailType: 'CalendarConflictResolved',
       detail: {
         metadata: next(event, 'CalendarConflictResolved'),
-        data: { booking: event.detail.data.booking, calendarEntryId, resolvedWith: resolved.map((s) => ({ bookingId: s.bookingId })) },
+        data: {
+          booking: event.detail.data.booking,
+          calendarEntryId,
+          resolvedWith: resolved.map((s) => ({ bookingId: s.bookingId })),
+        },
       },
     },
   ];

@@ -3,7 +3,7 @@ import { defineConsumer } from '../../shared/declaration';
 export const declaration = defineConsumer({
   name: 'calendar',
   description:
-    'Keeps the JADA internal calendar entry at the booking\'s latest revision, before any crew event (crew reminders reference it), and flags double bookings',
+    "Keeps the JADA internal calendar entry at the booking's latest revision, before any crew event (crew reminders reference it), and flags double bookings",
   consumes: ['BookingReceived', 'BookingModified', 'BookingCancelled'],
   emits: [
     'CalendarEntryCreated',

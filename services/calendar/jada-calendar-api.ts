@@ -31,7 +31,10 @@ export interface CalendarEntryResponse {
 }
 
 /** The JADA calendar API: X-Dashboard-Token auth, its own secret (rotating SCC's key never touches it). */
-export function jadaCalendarApi(secrets: CredentialSource, http?: Partial<ConstructorParameters<typeof HttpClient>[0]>) {
+export function jadaCalendarApi(
+  secrets: CredentialSource,
+  http?: Partial<ConstructorParameters<typeof HttpClient>[0]>,
+) {
   const client = new HttpClient({
     service: 'jada-calendar',
     baseUrl: () => required('JADA_CALENDAR_URL'),

@@ -40,7 +40,11 @@ export function crewFor(booking: BookingSnapshot): CrewMember[] {
  * revision number: the notes change only when something the crew read changes. The renter's note comes from
  * the booking's private record, as the crew has always read it.
  */
-export function crewNotes(booking: BookingSnapshot, details: Pick<BookingDetails, 'specialRequests'>, calendarEntryId: string): string {
+export function crewNotes(
+  booking: BookingSnapshot,
+  details: Pick<BookingDetails, 'specialRequests'>,
+  calendarEntryId: string,
+): string {
   return [
     `Boatsetter booking ${booking.bookingId}`,
     `Calendar entry: ${calendarEntryId}`,
@@ -51,7 +55,11 @@ export function crewNotes(booking: BookingSnapshot, details: Pick<BookingDetails
 }
 
 /** The SCC event: the pricing SCC makes the revenue lines from comes from the booking's private record. */
-export function crewEventRequest(booking: BookingSnapshot, details: BookingDetails, calendarEntryId: string): CrewEventRequest {
+export function crewEventRequest(
+  booking: BookingSnapshot,
+  details: BookingDetails,
+  calendarEntryId: string,
+): CrewEventRequest {
   return {
     bookingId: booking.bookingId,
     calendarEntryId,
@@ -133,7 +141,9 @@ export async function applyToCrewEvent(event: CalendarEvent, deps: CrewDeps) {
   const { booking } = event.detail.data;
   const cancels = event.detailType === 'CalendarEntryCancelled';
   // Read first: a forgotten booking is skipped before anything is leased or recorded, on a replay as on a redelivery.
-  const lookup = cancels ? undefined : await deps.privateRecords.detailsFor(booking.bookingId, booking.revision, event.carried);
+  const lookup = cancels
+    ? undefined
+    : await deps.privateRecords.detailsFor(booking.bookingId, booking.revision, event.carried);
   if (lookup && !lookup.found) {
     deps.logger.info(FORGOTTEN_SKIP, { revision: booking.revision, outcome: 'skipped' });
     return { outcome: 'skipped' as const, held: undefined };
@@ -185,7 +195,12 @@ async function keep(
   const changed = changedEventFields(active.request, request);
   const changes = crewChanges(active.facts, facts);
   if (changed.length > 0) {
-    await deps.scc.updateEvent(active.sccEventId, request, changes.length > 0 ? { changes } : undefined, callContext(event, deps));
+    await deps.scc.updateEvent(
+      active.sccEventId,
+      request,
+      changes.length > 0 ? { changes } : undefined,
+      callContext(event, deps),
+    );
   } else {
     deps.logger.info('nothing on the crew event changed; SCC not called', { revision: booking.revision });
   }

@@ -1,5 +1,11 @@
 import { required, secretNames } from '../../shared/config';
-import { HttpClient, secretHeaderAuth, sha256Hex, type CallContext, type CredentialSource } from '../../shared/http-client';
+import {
+  HttpClient,
+  secretHeaderAuth,
+  sha256Hex,
+  type CallContext,
+  type CredentialSource,
+} from '../../shared/http-client';
 import type { CrewMember } from './crew-event';
 
 /** What SCC's POST /events takes: the event, its crew, and the pricing SCC derives the revenue lines from. */
@@ -56,7 +62,12 @@ export function sccApi(secrets: CredentialSource, http?: Partial<ConstructorPara
      * A newer version of the crew event (every field). With a notice, SCC tells each crew member what changed
      * (and invites anyone new to the crew); without one, the crew are not bothered (e.g. only the revenue moved).
      */
-    async updateEvent(eventId: string, request: CrewEventRequest, notice: CrewNotice | undefined, context: CallContext) {
+    async updateEvent(
+      eventId: string,
+      request: CrewEventRequest,
+      notice: CrewNotice | undefined,
+      context: CallContext,
+    ) {
       await client.call({
         operation: 'updateCrewEvent',
         method: 'PUT',

@@ -38,8 +38,14 @@ export type MailOutcome = 'sent' | 'refused' | 'skipped';
 /** Another delivery of the same event is sending this very mail: fail, so the retry finds it settled. */
 export class MailInFlight extends Error {
   override readonly name = 'MailInFlight';
-  constructor(readonly key: MailKey, options?: ErrorOptions) {
-    super(`booking ${key.bookingId}: the ${key.kind} mail of revision ${key.revision} is being sent by another delivery`, options);
+  constructor(
+    readonly key: MailKey,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `booking ${key.bookingId}: the ${key.kind} mail of revision ${key.revision} is being sent by another delivery`,
+      options,
+    );
   }
 }
 
@@ -57,7 +63,11 @@ export async function renterAddressOf(
   return lookup.found ? { address: lookup.details.renter.email, details: lookup.details } : undefined;
 }
 
-export function mailFor(request: MailRequest, settings: MailSettings, details?: Pick<BookingDetails, 'specialRequests'>): Mail {
+export function mailFor(
+  request: MailRequest,
+  settings: MailSettings,
+  details?: Pick<BookingDetails, 'specialRequests'>,
+): Mail {
   const options = {
     link: guestPageLink(request.booking.bookingId, settings.siteDomain),
     ...(details?.specialRequests !== undefined ? { note: details.specialRequests } : {}),
@@ -99,7 +109,9 @@ export async function mailGuestFor(event: GuestMailEvent, deps: GuestMailDeps): 
   const mail = mailFor(request, deps.settings, renter.details);
   const claimId = await deps.records.claim(key, now);
   if (!claimId) {
-    const current = (await deps.records.of(booking.bookingId)).find((r) => r.kind === kind && r.revision === booking.revision);
+    const current = (await deps.records.of(booking.bookingId)).find(
+      (r) => r.kind === kind && r.revision === booking.revision,
+    );
     if (current && current.state !== 'sending') {
       deps.logger.info('mail settled by a concurrent delivery', { ...log, outcome: 'skipped', state: current.state });
       return 'skipped';

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { bookingsTable } from '../../shared/config';
 import { bookingKey } from '../../shared/tables';
 import type { MailKind } from './mails';
@@ -94,7 +100,11 @@ export class MailRecords {
   }
 
   /** Settles this run's claim as sent or refused. */
-  async settle(key: MailKey, claimId: string, outcome: Pick<MailRecord, 'state' | 'messageId' | 'refusal'>): Promise<void> {
+  async settle(
+    key: MailKey,
+    claimId: string,
+    outcome: Pick<MailRecord, 'state' | 'messageId' | 'refusal'>,
+  ): Promise<void> {
     await this.documents.send(
       new PutCommand({
         TableName: this.table,
@@ -128,7 +138,8 @@ export class MailRecords {
         new UpdateCommand({
           TableName: this.table,
           Key: itemKey(key),
-          UpdateExpression: 'SET bookingId = :id, kind = :kind, revision = :revision, #state = :skipped, #at = :at, reason = :reason',
+          UpdateExpression:
+            'SET bookingId = :id, kind = :kind, revision = :revision, #state = :skipped, #at = :at, reason = :reason',
           ConditionExpression: 'attribute_not_exists(pk)',
           ExpressionAttributeNames: { '#state': 'state', '#at': 'at' },
           ExpressionAttributeValues: {

@@ -52,7 +52,10 @@ export function changeMail(booking: BookingSnapshot, changes: readonly FieldChan
   const when = tripWhen(booking.trip.start);
   return compose(`Your charter on ${booking.boat.name}, ${when.day}: what changed`, booking, [
     { kind: 'paragraph', text: `Your charter on ${booking.boat.name} has changed:` },
-    { kind: 'details', rows: changes.map((change) => [labelOf(change.field), `${change.after} (was ${change.before})`] as const) },
+    {
+      kind: 'details',
+      rows: changes.map((change) => [labelOf(change.field), `${change.after} (was ${change.before})`] as const),
+    },
     { kind: 'paragraph', text: 'Your trip as it stands now:' },
     tripDetails(booking),
     ...noteOf(options),
@@ -91,7 +94,10 @@ const noteOf = (options: MailOptions): Block[] =>
 
 /** "time" -> "Time", "meetingPoint" -> "Meeting point": the guest page names what changed. */
 const labelOf = (field: string) => {
-  const words = field.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+  const words = field
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 };
 
@@ -113,7 +119,11 @@ export function oneLine(value: string): string {
 
 function compose(subject: string, booking: BookingSnapshot, blocks: Block[]): Mail {
   const greeting = `Hi ${booking.renter.firstName.trim()},`;
-  return { subject: oneLine(subject), text: toText(greeting, blocks), html: toHtml(oneLine(subject), greeting, blocks) };
+  return {
+    subject: oneLine(subject),
+    text: toText(greeting, blocks),
+    html: toHtml(oneLine(subject), greeting, blocks),
+  };
 }
 
 function toText(greeting: string, blocks: Block[]): string {
@@ -154,7 +164,10 @@ function toHtml(subject: string, greeting: string, blocks: Block[]): string {
         return `<p style="${STYLE.paragraph}">${text(block.text)}</p>`;
       case 'details':
         return `<div style="${STYLE.details}">${block.rows
-          .map(([label, value]) => `<p style="${STYLE.label}">${text(label)}</p><p style="${STYLE.value}">${text(value)}</p>`)
+          .map(
+            ([label, value]) =>
+              `<p style="${STYLE.label}">${text(label)}</p><p style="${STYLE.value}">${text(value)}</p>`,
+          )
           .join('')}</div>`;
       default:
         return `<p style="${STYLE.paragraph}"><a href="${escapeHtml(block.href)}" style="${STYLE.link}">${text(block.label)}</a></p>`;

@@ -75,7 +75,8 @@ export function refusalOf(error: unknown, address: string): Refusal | undefined 
   return { code: name!, message: withoutAddress(message, address) };
 }
 
-const mentions = (text: string, address: string) => address !== '' && text.toLowerCase().includes(address.toLowerCase());
+const mentions = (text: string, address: string) =>
+  address !== '' && text.toLowerCase().includes(address.toLowerCase());
 
 /** An SES message with the renter's address taken out: it is kept on the booking and shown by status. */
 function withoutAddress(message: string, address: string): string {

@@ -28,7 +28,8 @@ export function tripWhen(start: string): TripWhen {
   const offsetMinutes = match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : 0;
   const shown = match ? new Date(instant.getTime() + offsetMinutes * 60_000) : instant;
   const timeZone = match ? 'UTC' : DEPARTURE_TIME_ZONE;
-  const format = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-US', { timeZone, ...options }).format(shown);
+  const format = (options: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat('en-US', { timeZone, ...options }).format(shown);
   return {
     day: format({ weekday: 'long', month: 'long', day: 'numeric' }),
     date: format({ weekday: 'long', month: 'long', day: 'numeric', year: 'numeric' }),
@@ -37,4 +38,5 @@ export function tripWhen(start: string): TripWhen {
 }
 
 /** Epoch ms at which the trip is over: its start plus its duration. */
-export const tripEndsAt = (trip: BookingSnapshot['trip']) => Date.parse(trip.start) + Math.round(trip.durationHours * 60) * 60_000;
+export const tripEndsAt = (trip: BookingSnapshot['trip']) =>
+  Date.parse(trip.start) + Math.round(trip.durationHours * 60) * 60_000;

@@ -78,7 +78,13 @@ async function withdraw(event: CrewEvent, held: GuestPageHeld, deps: GuestPageDe
   const html = renderWithdrawnPage(booking);
   const publication = await put(booking.bookingId, html, held, deps);
   return {
-    held: { ...held, status: 'withdrawn', url: publication.url, etag: publication.etag, contentSha256: publication.contentSha256 },
+    held: {
+      ...held,
+      status: 'withdrawn',
+      url: publication.url,
+      etag: publication.etag,
+      contentSha256: publication.contentSha256,
+    },
     emit: () =>
       deps.publisher.publishOne('GuestPageWithdrawn', {
         metadata: followUpMetadata(event, 'GuestPageWithdrawn'),
@@ -143,7 +149,13 @@ async function keep(
   };
 }
 
-async function put(bookingId: string, html: string, held: GuestPageHeld | undefined, deps: GuestPageDeps, site?: GuestSiteConfig) {
+async function put(
+  bookingId: string,
+  html: string,
+  held: GuestPageHeld | undefined,
+  deps: GuestPageDeps,
+  site?: GuestSiteConfig,
+) {
   return publishGuestPage(bookingId, html, {
     s3: deps.s3,
     cloudFront: deps.cloudFront,

@@ -1,4 +1,11 @@
-import { cloudFrontClient, documentClient, dynamoDbClient, eventBridgeClient, s3Client, secretsManagerClient } from '../../shared/aws';
+import {
+  cloudFrontClient,
+  documentClient,
+  dynamoDbClient,
+  eventBridgeClient,
+  s3Client,
+  secretsManagerClient,
+} from '../../shared/aws';
 import { secretNames } from '../../shared/config';
 import { consumer } from '../../shared/consumer';
 import { addBookingToPageLatency, timeDownstreamCalls } from '../../shared/metrics';

@@ -26,7 +26,8 @@ export const parseGuestSiteConfig = (value: unknown) =>
 export const legacyBucket = () => process.env.CHARTERFLOW_LEGACY_BUCKET ?? 'sailjada.com';
 
 /** Where guests reach the site; locally the stack points it at its guest site. */
-export const guestSiteBaseUrl = () => (process.env.GUEST_SITE_BASE_URL ?? 'https://queenofsandiego.com').replace(/\/+$/, '');
+export const guestSiteBaseUrl = () =>
+  (process.env.GUEST_SITE_BASE_URL ?? 'https://queenofsandiego.com').replace(/\/+$/, '');
 
 /**
  * Browsers keep the page a minute (they cannot be invalidated, and a changed trip must reach the guest soon);
@@ -45,7 +46,8 @@ export const pageKey = (bookingId: string) => `g/${bookingId}.html`;
 export const pagePaths = (bookingId: string) => [`/g/${bookingId}.html`, `/g/${bookingId}`];
 export const contentHash = (html: string) => createHash('sha256').update(html, 'utf8').digest('hex');
 /** Same booking, same content: the same CallerReference, so a retried invalidation is not a second one. */
-export const invalidationReference = (bookingId: string, hash: string) => `guest-page-${bookingId}-${hash.slice(0, 32)}`;
+export const invalidationReference = (bookingId: string, hash: string) =>
+  `guest-page-${bookingId}-${hash.slice(0, 32)}`;
 
 export interface Publication {
   url: string;
@@ -102,7 +104,12 @@ export async function publishGuestPage(bookingId: string, html: string, deps: Pu
 const invalidate = (cloudFront: CloudFrontClient, site: GuestSiteConfig, bookingId: string, hash: string) =>
   invalidatePaths(cloudFront, site, invalidationReference(bookingId, hash), pagePaths(bookingId));
 
-async function invalidatePaths(cloudFront: CloudFrontClient, site: GuestSiteConfig, reference: string, paths: string[]) {
+async function invalidatePaths(
+  cloudFront: CloudFrontClient,
+  site: GuestSiteConfig,
+  reference: string,
+  paths: string[],
+) {
   const result = await cloudFront.send(
     new CreateInvalidationCommand({
       DistributionId: site.distributionId,
@@ -144,9 +151,10 @@ export async function copyBoatPhoto(
     );
     // A replaced photo keeps its path, so the page does not change: the photo itself needs the invalidation.
     const replaced = copy !== undefined && options.cloudFront !== undefined;
-    if (replaced) await invalidatePaths(options.cloudFront!, site, `photo-${contentHash(key + original.ETag).slice(0, 40)}`, [
-      sitePath('assets', 'boats', listingId, 'hero.jpg'),
-    ]);
+    if (replaced)
+      await invalidatePaths(options.cloudFront!, site, `photo-${contentHash(key + original.ETag).slice(0, 40)}`, [
+        sitePath('assets', 'boats', listingId, 'hero.jpg'),
+      ]);
     options.logger?.info('boat photo copied from the legacy bucket', { listingId, key, replaced });
   }
   return sitePath('assets', 'boats', listingId, 'hero.jpg');
@@ -158,7 +166,12 @@ async function headOrNothing(s3: S3Client, bucket: string, key: string): Promise
     return await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if ((error as Error).name === 'NotFound' || (error as Error).name === 'NoSuchKey' || status === 404 || status === 403) {
+    if (
+      (error as Error).name === 'NotFound' ||
+      (error as Error).name === 'NoSuchKey' ||
+      status === 404 ||
+      status === 403
+    ) {
       return undefined;
     }
     throw error;

@@ -72,7 +72,10 @@ export interface GuestPageView {
   leftANote: boolean;
 }
 
-export function guestPageView(booking: GuestPageBooking, options: Pick<GuestPageOptions, 'timeZone'> = {}): GuestPageView {
+export function guestPageView(
+  booking: GuestPageBooking,
+  options: Pick<GuestPageOptions, 'timeZone'> = {},
+): GuestPageView {
   return {
     bookingId: booking.bookingId,
     firstName: redact(booking.renter.firstName.trim()),

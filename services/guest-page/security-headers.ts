@@ -47,7 +47,12 @@ export const guestPageSecurityHeaders = {
   ContentTypeOptions: { Override: true },
   FrameOptions: { FrameOption: 'DENY', Override: true },
   ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
-  StrictTransportSecurity: { AccessControlMaxAgeSec: ONE_YEAR_SECONDS, IncludeSubdomains: false, Preload: false, Override: true },
+  StrictTransportSecurity: {
+    AccessControlMaxAgeSec: ONE_YEAR_SECONDS,
+    IncludeSubdomains: false,
+    Preload: false,
+    Override: true,
+  },
 } as const;
 
 export type SecurityHeadersConfig = typeof guestPageSecurityHeaders;

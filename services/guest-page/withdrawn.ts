@@ -16,7 +16,9 @@ h1{margin:.25rem 0 1rem;font-size:1.5rem;line-height:1.25}
 footer{color:#5b6b77;font-size:.85rem;margin-top:1.5rem}
 `.trim();
 
-export function renderWithdrawnPage(booking: Pick<BookingSnapshot, 'bookingId'> & { renter: { firstName: string } }): string {
+export function renderWithdrawnPage(
+  booking: Pick<BookingSnapshot, 'bookingId'> & { renter: { firstName: string } },
+): string {
   return guestDocument({
     title: 'Charter cancelled · Queen of San Diego',
     css: CSS,

@@ -26,10 +26,7 @@ export interface ScrubHeld {
  * is scrubbed even when crew changed nothing in SCC, because an earlier scrub that failed is then stale and
  * would never run again. An older or equal revision reads and writes nothing.
  */
-export function scrubCrewNotes(
-  event: ConsumedEvent<'CrewEventCreated' | 'CrewEventUpdated'>,
-  deps: ScrubDeps,
-) {
+export function scrubCrewNotes(event: ConsumedEvent<'CrewEventCreated' | 'CrewEventUpdated'>, deps: ScrubDeps) {
   const { booking, sccEventId } = event.detail.data;
   return deps.revisions.apply<ScrubHeld>(
     { bookingId: booking.bookingId, consumer: 'scrub', revision: booking.revision },

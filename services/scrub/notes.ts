@@ -126,7 +126,8 @@ const NOT_AN_AMOUNT = new RegExp(
   `^(?:\\s*(?:${UNIT})(?!\\p{L})|\\s*[ap]\\.?m(?![\\p{L}])|[:：]\\d{2}|[/.-]\\d{1,2}(?!\\d)|[-. ]\\d{3}[-. ]\\d{4})`,
   'iu',
 );
-const MONEY_WORD = /^\s*(?:after|before|less|minus|plus|total|paid|due|owed|payout|to\s+(?:the\s+)?owner|incl|excl|including|excluding|net|gross)(?!\p{L})/iu;
+const MONEY_WORD =
+  /^\s*(?:after|before|less|minus|plus|total|paid|due|owed|payout|to\s+(?:the\s+)?owner|incl|excl|including|excluding|net|gross)(?!\p{L})/iu;
 const FOLLOWED_BY_WORD = /^\s*\p{L}/u;
 const CENTS_OR_GROUPING = /^\d{1,3}(?:[,.'’\u00a0\u202f ]\d{3})+|[.,]\d{2}$/u;
 
@@ -181,7 +182,8 @@ function labelHasFigure(line: string, start: number, end: number, kind: LabelKin
   // "Net to owner: $827.50": a weak label takes a qualifier when money follows it, or a money word is in it.
   const qualified = field === 'line' ? WEAK_QUALIFIED.exec(after) : null;
   const figure = qualified ? amountAt(after, qualified[0].length) : undefined;
-  if (figure && (figure.money || (MONEY_QUALIFIER.test(qualified![0]) && !FOLLOWED_BY_WORD.test(figure.rest)))) return true;
+  if (figure && (figure.money || (MONEY_QUALIFIER.test(qualified![0]) && !FOLLOWED_BY_WORD.test(figure.rest))))
+    return true;
   return MONEY_BEFORE.test(line.slice(Math.max(0, start - 40), start));
 }
 
@@ -232,7 +234,11 @@ function isFigureLine(line: string): boolean {
 
 const TABLE_ROW = /^\s*\|.*\|\s*$|^[^|]*\|[^|]*\|/u;
 const TABLE_SEPARATOR = /^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$/u;
-const cellsOf = (row: string) => row.split('|').map((cell) => cell.trim()).filter(Boolean);
+const cellsOf = (row: string) =>
+  row
+    .split('|')
+    .map((cell) => cell.trim())
+    .filter(Boolean);
 const LABEL_CELL = new RegExp(`^(?:${ANY_LABEL}|${PAYEE_LABEL})$`, 'iu');
 
 /**
@@ -247,7 +253,11 @@ function markRevenueTables(lines: string[], kept: number[], remove: boolean[]): 
     if (!cellsOf(header).some((cell) => LABEL_CELL.test(cell))) continue;
     remove[kept[k]!] = true;
     let row = k + 2;
-    for (; row < kept.length && TABLE_ROW.test(lines[kept[row]!]!) && !TABLE_SEPARATOR.test(lines[kept[row]!]!); row++) {
+    for (
+      ;
+      row < kept.length && TABLE_ROW.test(lines[kept[row]!]!) && !TABLE_SEPARATOR.test(lines[kept[row]!]!);
+      row++
+    ) {
       const cells = cellsOf(lines[kept[row]!]!);
       if (cells.some((cell) => isLoneAmount(cell) || amountAt(cell, 0)?.money)) remove[kept[row]!] = true;
     }

@@ -11,14 +11,22 @@ export function sccEventsTable(): string {
 
 export class CrewEventNotFound extends Error {
   override readonly name = 'CrewEventNotFound';
-  constructor(readonly bookingId: string, readonly sccEventId: string, table: string) {
+  constructor(
+    readonly bookingId: string,
+    readonly sccEventId: string,
+    table: string,
+  ) {
     super(`crew event ${sccEventId} of booking ${bookingId} is not in ${table}`);
   }
 }
 
 export class ScrubConflict extends Error {
   override readonly name = 'ScrubConflict';
-  constructor(readonly bookingId: string, readonly sccEventId: string, attempts: number) {
+  constructor(
+    readonly bookingId: string,
+    readonly sccEventId: string,
+    attempts: number,
+  ) {
     super(
       `the notes of crew event ${sccEventId} (booking ${bookingId}) changed under every one of ${attempts} ` +
         'scrub attempts; left as they are, the event will be retried',

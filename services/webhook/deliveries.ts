@@ -60,7 +60,6 @@ const revisionItemKey = (key: Pick<RevisionKey, 'bookingId' | 'revision'>) => ({
   sk: `REVISION#${key.revision}`,
 });
 
-
 export class Deliveries {
   private readonly table: string;
   private readonly staleClaimMs: number;
@@ -138,7 +137,11 @@ export class Deliveries {
   /** The highest revision of the booking whose event went out, if any. */
   async latestRevisionOf(bookingId: string): Promise<number | undefined> {
     const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.table, Key: { pk: bookingKey(bookingId), sk: 'BOOKING' }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: bookingKey(bookingId), sk: 'BOOKING' },
+        ConsistentRead: true,
+      }),
     );
     return typeof Item?.latestRevision === 'number' ? Item.latestRevision : undefined;
   }

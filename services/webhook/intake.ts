@@ -95,7 +95,11 @@ export async function answerDelivery(event: HttpEvent, deps: WebhookDependencies
   switch (claim.kind) {
     case 'accepted':
       await deps.deliveries.recordWebhook(claim.delivery, webhookId);
-      return answers.duplicate(key.bookingId, claim.delivery.eventId, `revision already accepted from ${claim.delivery.webhookId}`);
+      return answers.duplicate(
+        key.bookingId,
+        claim.delivery.eventId,
+        `revision already accepted from ${claim.delivery.webhookId}`,
+      );
     case 'conflict':
       return answers.conflict(key.bookingId, key.revision, claim.acceptedAs, key.detailType);
     case 'busy':

@@ -7,9 +7,7 @@ import { z } from 'zod';
 
 export const BOOKING_ID_PATTERN = /^[A-Z0-9]{6,12}$/;
 
-export const bookingId = z
-  .string()
-  .regex(BOOKING_ID_PATTERN, 'must be 6 to 12 upper-case letters and digits');
+export const bookingId = z.string().regex(BOOKING_ID_PATTERN, 'must be 6 to 12 upper-case letters and digits');
 
 /** An ISO 8601 instant with an explicit offset, so the trip's local time zone is never guessed. */
 export const instantWithOffset = z.iso.datetime({ offset: true });
@@ -34,7 +32,10 @@ export const BoatsetterWebhookPayload = z
       }),
       trip: z.object({
         start: instantWithOffset,
-        duration_hours: z.number().positive().max(24 * 14),
+        duration_hours: z
+          .number()
+          .positive()
+          .max(24 * 14),
         departure: z.object({
           name: z.string().min(1).max(200),
           address: z.string().min(1).max(500),

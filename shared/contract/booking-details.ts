@@ -38,4 +38,3 @@ export function bookingDetailsOf(payload: BoatsetterWebhookPayload): BookingDeta
     ...(special_requests !== undefined ? { specialRequests: special_requests } : {}),
   };
 }
-

@@ -40,7 +40,8 @@ export function breakingChanges(released: unknown, current: unknown, path = ''):
     const lost = Array.isArray(before.enum)
       ? before.enum.filter((v) => !allowed.has(JSON.stringify(v)))
       : ['(any value)'];
-    if (lost.length) problems.push(`${label(path)}: enum no longer accepts ${lost.map((v) => JSON.stringify(v)).join(', ')}`);
+    if (lost.length)
+      problems.push(`${label(path)}: enum no longer accepts ${lost.map((v) => JSON.stringify(v)).join(', ')}`);
   }
   if ('const' in after && JSON.stringify(after.const) !== JSON.stringify(before.const)) {
     problems.push(`${label(path)}: narrowed to the constant ${JSON.stringify(after.const)}`);
@@ -56,7 +57,8 @@ export function breakingChanges(released: unknown, current: unknown, path = ''):
       problems.push(`${fieldPath}: field removed or renamed`);
       continue;
     }
-    if (!beforeRequired.has(field) && afterRequired.has(field)) problems.push(`${fieldPath}: optional field made required`);
+    if (!beforeRequired.has(field) && afterRequired.has(field))
+      problems.push(`${fieldPath}: optional field made required`);
     problems.push(...breakingChanges(beforeProps[field], afterProps[field], fieldPath));
   }
   for (const field of afterRequired) {

@@ -98,7 +98,11 @@ function detail<D extends z.ZodRawShape>(title: string, description: string, dat
   return [current.meta({ title, description }), v1.meta({ title, description })] as const;
 }
 
-export const [BookingReceived, BookingReceivedV1] = detail('BookingReceived', 'A confirmed booking arrived from Boatsetter', {});
+export const [BookingReceived, BookingReceivedV1] = detail(
+  'BookingReceived',
+  'A confirmed booking arrived from Boatsetter',
+  {},
+);
 export const [BookingModified, BookingModifiedV1] = detail('BookingModified', 'Boatsetter changed a booking', {});
 export const [BookingCancelled, BookingCancelledV1] = detail('BookingCancelled', 'Boatsetter cancelled a booking', {});
 export const [CalendarEntryCreated, CalendarEntryCreatedV1] = detail(
@@ -236,5 +240,3 @@ export type EventDetail<T extends DetailType> = z.infer<(typeof eventCatalog)[T]
 export function isDetailType(value: unknown): value is DetailType {
   return typeof value === 'string' && Object.hasOwn(eventCatalog, value);
 }
-
-

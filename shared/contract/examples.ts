@@ -30,7 +30,12 @@ export const exampleData: { [T in DetailType]: EventData<T> } = {
   },
   CalendarConflictResolved: { calendarEntryId: 'cal_01J9Z3K8QX', resolvedWith: [{ bookingId: 'KP4RT2Z' }] },
   CrewEventCreated: { calendarEntryId: 'cal_01J9Z3K8QX', sccEventId: 'scc_7f3a9c' },
-  CrewEventUpdated: { calendarEntryId: 'cal_01J9Z3K8QX', sccEventId: 'scc_7f3a9c', changed: ['start'], crewNotified: true },
+  CrewEventUpdated: {
+    calendarEntryId: 'cal_01J9Z3K8QX',
+    sccEventId: 'scc_7f3a9c',
+    changed: ['start'],
+    crewNotified: true,
+  },
   CrewEventCancelled: { calendarEntryId: 'cal_01J9Z3K8QX', sccEventId: 'scc_7f3a9c' },
   CrewNotesScrubbed: { sccEventId: 'scc_7f3a9c', linesRemoved: 5 },
   GuestPagePublished: { url, etag },

@@ -40,10 +40,35 @@ describe('unionLength (downstream time of an invocation)', () => {
   it.each([
     [[], 0],
     [[[0, 10]], 10],
-    [[[0, 10], [20, 25]], 15],
-    [[[0, 10], [5, 15]], 15],
-    [[[5, 15], [0, 10], [2, 3]], 15],
-    [[[0, 100], [10, 20]], 100],
+    [
+      [
+        [0, 10],
+        [20, 25],
+      ],
+      15,
+    ],
+    [
+      [
+        [0, 10],
+        [5, 15],
+      ],
+      15,
+    ],
+    [
+      [
+        [5, 15],
+        [0, 10],
+        [2, 3],
+      ],
+      15,
+    ],
+    [
+      [
+        [0, 100],
+        [10, 20],
+      ],
+      100,
+    ],
   ] as [[number, number][], number][])('of %j is %d', (intervals, expected) => {
     expect(unionLength(intervals)).toBe(expected);
   });
@@ -64,10 +89,31 @@ it('inPool keeps results in the order of the items and never runs more than aske
 
 describe('the results table', () => {
   const figures: Figure[] = [
-    { section: 'bundles', name: 'calendar: minified', value: 594.2, unit: 'KB', aim: { op: '<', value: 250 }, how: 'esbuild' },
-    { section: 'bundles', name: 'crew: minified', value: 120, unit: 'KB', aim: { op: '<', value: 250 }, how: 'esbuild' },
+    {
+      section: 'bundles',
+      name: 'calendar: minified',
+      value: 594.2,
+      unit: 'KB',
+      aim: { op: '<', value: 250 },
+      how: 'esbuild',
+    },
+    {
+      section: 'bundles',
+      name: 'crew: minified',
+      value: 120,
+      unit: 'KB',
+      aim: { op: '<', value: 250 },
+      how: 'esbuild',
+    },
     { section: 'replay', name: 'replay rate', value: 1234.567, unit: 'events/s', how: 'archive / time' },
-    { section: 'replay', name: 'nothing measured', value: NaN, unit: 'ms', aim: { op: '<=', value: 1.2 }, how: 'n/a case' },
+    {
+      section: 'replay',
+      name: 'nothing measured',
+      value: NaN,
+      unit: 'ms',
+      aim: { op: '<=', value: 1.2 },
+      how: 'n/a case',
+    },
   ];
 
   it('says whether each aim is met, and nothing when there is no aim or no value', () => {
@@ -174,8 +220,14 @@ describe('US dollars per 1,000 bookings', () => {
   const model = { memoryMb: 512, pathsPerInvalidation: 2 };
 
   it('prices a function by requests and GB-seconds, its duration rounded up to the millisecond', () => {
-    const cost = costPerThousandBookings([{ name: 'calendar', invocationsPerBooking: 1, meanMs: 99.2, callsPerBooking: {} }], model);
-    expect(cost.byService.Lambda).toBeCloseTo(1000 * (prices.lambdaPerRequest + 0.5 * 0.1 * prices.lambdaPerGbSecond), 12);
+    const cost = costPerThousandBookings(
+      [{ name: 'calendar', invocationsPerBooking: 1, meanMs: 99.2, callsPerBooking: {} }],
+      model,
+    );
+    expect(cost.byService.Lambda).toBeCloseTo(
+      1000 * (prices.lambdaPerRequest + 0.5 * 0.1 * prices.lambdaPerGbSecond),
+      12,
+    );
     expect(cost.total).toBe(cost.byService.Lambda);
   });
 
@@ -199,7 +251,10 @@ describe('US dollars per 1,000 bookings', () => {
       ],
       model,
     );
-    expect(cost.byService.DynamoDB).toBeCloseTo(1000 * (2 * prices.dynamoDbPerReadUnit + 3 * prices.dynamoDbPerWriteUnit), 12);
+    expect(cost.byService.DynamoDB).toBeCloseTo(
+      1000 * (2 * prices.dynamoDbPerReadUnit + 3 * prices.dynamoDbPerWriteUnit),
+      12,
+    );
     expect(cost.byService.S3).toBeCloseTo(1000 * (prices.s3PerRead + prices.s3PerWrite), 12);
     expect(cost.byService.CloudFront).toBeCloseTo(1000 * 2 * prices.cloudFrontPerInvalidationPath, 12);
     expect(cost.byService.EventBridge).toBeCloseTo(1000 * prices.eventBridgePerEvent, 12);
@@ -217,7 +272,12 @@ describe('US dollars per 1,000 bookings', () => {
       2,
     );
     expect(uses).toEqual([
-      { name: 'crew', invocationsPerBooking: 1, meanMs: 15.5, callsPerBooking: { 'DynamoDB.GetItem': 1, 'DynamoDB.UpdateItem': 0.5 } },
+      {
+        name: 'crew',
+        invocationsPerBooking: 1,
+        meanMs: 15.5,
+        callsPerBooking: { 'DynamoDB.GetItem': 1, 'DynamoDB.UpdateItem': 0.5 },
+      },
       { name: 'webhook', invocationsPerBooking: 0.5, meanMs: 5, callsPerBooking: {} },
     ]);
   });
@@ -228,10 +288,12 @@ it("a booking's change is Boatsetter's revision 2 of that booking, on its own da
   expect(change.type).toBe('booking.modified');
   expect(change.data.booking_id).toBe('BK000042');
   expect(change.data.revision).toBe(2);
-  expect(Date.parse(change.data.trip.start) - Date.parse(bookingConfirmedAs('BK000042').data.trip.start)).toBe(90 * 60_000);
+  expect(Date.parse(change.data.trip.start) - Date.parse(bookingConfirmedAs('BK000042').data.trip.start)).toBe(
+    90 * 60_000,
+  );
 });
 
-it('a Lambda bundle validates with zod/mini, and carries neither zod\'s classic API nor event streams', async () => {
+it("a Lambda bundle validates with zod/mini, and carries neither zod's classic API nor event streams", async () => {
   const outdir = mkdtempSync(join(tmpdir(), 'charterflow-bundle-'));
   try {
     const { inputs } = await buildBundle('crew', outdir);

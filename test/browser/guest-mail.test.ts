@@ -27,14 +27,26 @@ let events: EventBridgeClient;
 let browser: Browser;
 
 beforeAll(async () => {
-  stack = await startStack({ ephemeral: true, ports: { aws: 0, webhook: 0, guestSite: 0 }, consumers: ['guest-mail'], standIns: false });
+  stack = await startStack({
+    ephemeral: true,
+    ports: { aws: 0, webhook: 0, guestSite: 0 },
+    consumers: ['guest-mail'],
+    standIns: false,
+  });
   events = new EventBridgeClient({ region: region(), endpoint: stack.endpoints.aws });
   const npm = await npmChromium();
   browser = await chromium.launch({
     executablePath: npm.executablePath,
     env: npm.env,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-sync',
+    ],
   });
 }, 60_000);
 
@@ -51,7 +63,10 @@ describe('the confirmation mail in headless Chromium', () => {
     const booking = { ...base, renter: { ...base.renter, firstName: hostile('Dana') } };
     const details = bookingDetails({ specialRequests: hostile('Request') });
     const documents = documentClient();
-    await new PrivateRecords(documents).write(bookingId, booking.revision, { ...details, renter: { ...details.renter, email: renterAddress(bookingId) } });
+    await new PrivateRecords(documents).write(bookingId, booking.revision, {
+      ...details,
+      renter: { ...details.renter, email: renterAddress(bookingId) },
+    });
     documents.destroy();
     await new Publisher(events).publishOne('GuestPagePublished', pageEvent('GuestPagePublished', booking));
     await stack.eventBridge.idle();
@@ -72,7 +87,9 @@ describe('the confirmation mail in headless Chromium', () => {
     });
     // Served as a document of its own (no network: the route answers), so the init script runs before it.
     const opened = 'https://mail.invalid/confirmation';
-    await page.route(opened, (route) => route.fulfill({ contentType: 'text/html; charset=utf-8', body: mail!.body.html! }));
+    await page.route(opened, (route) =>
+      route.fulfill({ contentType: 'text/html; charset=utf-8', body: mail!.body.html! }),
+    );
     await page.goto(opened, { waitUntil: 'load' });
 
     // Runs in the page (a string: this project's TypeScript has no DOM types).
@@ -85,7 +102,15 @@ describe('the confirmation mail in headless Chromium', () => {
         [...el.attributes].filter((a) => a.name.startsWith('on')).map((a) => el.tagName + '.' + a.name)),
       links: [...document.querySelectorAll('a[href]')].map((a) => a.href),
       text: document.body.innerText,
-    })`)) as { pwned?: string; violations: string[]; scripts: number; images: number; handlers: string[]; links: string[]; text: string };
+    })`)) as {
+      pwned?: string;
+      violations: string[];
+      scripts: number;
+      images: number;
+      handlers: string[];
+      links: string[];
+      text: string;
+    };
 
     expect(dialogs).toEqual([]);
     expect(seen.pwned).toBeUndefined();

@@ -5,7 +5,12 @@ import { parseSecrets } from '../../services/webhook/signature';
 import { region, secretNames } from '../../shared/config';
 import { signedDelivery } from '../../shared/signed-delivery';
 import { bookingConfirmedAs, bookingSnapshot, eventMetadata } from '../fixtures';
-import { captureLogs, startCalendarCrewStack, uniqueBookingId, type CalendarCrewStack } from '../services/calendar/support';
+import {
+  captureLogs,
+  startCalendarCrewStack,
+  uniqueBookingId,
+  type CalendarCrewStack,
+} from '../services/calendar/support';
 
 /**
  * End to end of the calendar and crew part: a signed Boatsetter webhook -> BookingReceived -> calendar ->
@@ -20,7 +25,9 @@ beforeAll(async () => {
   logs = captureLogs();
   env = await startCalendarCrewStack(['calendar', 'crew']);
   const secrets = new SecretsManagerClient({ region: region(), endpoint: env.stack.endpoints.aws });
-  webhookSecret = parseSecrets((await secrets.send(new GetSecretValueCommand({ SecretId: secretNames.webhookSecret }))).SecretString!)[0]!;
+  webhookSecret = parseSecrets(
+    (await secrets.send(new GetSecretValueCommand({ SecretId: secretNames.webhookSecret }))).SecretString!,
+  )[0]!;
 });
 afterAll(async () => {
   await env?.stop();
@@ -35,7 +42,12 @@ async function sendWebhook(bookingId: string) {
 }
 
 const bookingReceived = (bookingId: string) => ({
-  metadata: eventMetadata({ bookingId, correlationId: `msg_${bookingId}`, causationId: `msg_${bookingId}`, idempotencyKey: `${bookingId}:r1:BookingReceived` }),
+  metadata: eventMetadata({
+    bookingId,
+    correlationId: `msg_${bookingId}`,
+    causationId: `msg_${bookingId}`,
+    idempotencyKey: `${bookingId}:r1:BookingReceived`,
+  }),
   data: { booking: bookingSnapshot({ bookingId }) },
 });
 
@@ -80,7 +92,11 @@ describe('calendar and crew, end to end on the local stack', () => {
     const bookingId = uniqueBookingId('R');
     await sendWebhook(bookingId);
     const events = await env.eventsOf(bookingId);
-    expect(events.map((e) => e['detail-type']).sort()).toEqual(['BookingReceived', 'CalendarEntryCreated', 'CrewEventCreated']);
+    expect(events.map((e) => e['detail-type']).sort()).toEqual([
+      'BookingReceived',
+      'CalendarEntryCreated',
+      'CrewEventCreated',
+    ]);
     const before = {
       entries: await env.tables.calendarEntries(),
       events: await env.tables.sccEvents(),
@@ -90,20 +106,25 @@ describe('calendar and crew, end to end on the local stack', () => {
     await env.redeliver([...events, ...events]);
     await env.busEvents();
 
-    const byKey = <T>(items: T[], key: keyof T) => [...items].sort((a, b) => String(a[key]).localeCompare(String(b[key])));
+    const byKey = <T>(items: T[], key: keyof T) =>
+      [...items].sort((a, b) => String(a[key]).localeCompare(String(b[key])));
     expect(byKey(await env.tables.calendarEntries(), 'entryId')).toEqual(byKey(before.entries, 'entryId'));
     expect(byKey(await env.tables.sccEvents(), 'eventId')).toEqual(byKey(before.events, 'eventId'));
     expect(byKey(await env.tables.invitations(), 'invitationId')).toEqual(byKey(before.invitations, 'invitationId'));
     // Nothing downstream is told twice either: the steps were done and emitted.
     const after = await env.eventsOf(bookingId);
-    expect(after.filter((e) => e.source !== 'charterflow.webhook' && !events.some((first) => first.id === e.id))).toHaveLength(
+    expect(
+      after.filter((e) => e.source !== 'charterflow.webhook' && !events.some((first) => first.id === e.id)),
+    ).toHaveLength(
       // the redelivered CalendarEntryCreated and CrewEventCreated themselves (2 each), and no new emission
       4,
     );
     expectExactlyOnce(await heldFor(bookingId), bookingId);
   });
 
-  it('with 30% injected 5xx and some timeouts on both stand-ins, 50 bookings all complete with no duplicate', { timeout: 90_000 }, async () => {
+  it('with 30% injected 5xx and some timeouts on both stand-ins, 50 bookings all complete with no duplicate', {
+    timeout: 90_000,
+  }, async () => {
     // A timeout hangs past the client's patience (CHARTERFLOW_HTTP_TIMEOUT_MS in the test support).
     const faults = { errorRate: 0.3, timeoutRate: 0.05, hangMs: 4_000, afterEffectShare: 0.5 };
     await env.setFaults('jada-calendar', faults);
@@ -113,14 +134,20 @@ describe('calendar and crew, end to end on the local stack', () => {
     for (const bookingId of bookingIds) await env.rememberRenter(bookingId);
     try {
       // Straight onto the bus (the webhook's part is proven above): 50 BookingReceived in batches of 10.
-      await env.publisher.publish(bookingIds.map((bookingId) => ({ detailType: 'BookingReceived' as const, detail: bookingReceived(bookingId) })));
+      await env.publisher.publish(
+        bookingIds.map((bookingId) => ({ detailType: 'BookingReceived' as const, detail: bookingReceived(bookingId) })),
+      );
       await env.busEvents();
     } finally {
       await env.setFaults('jada-calendar', 'reset');
       await env.setFaults('scc', 'reset');
     }
 
-    const completed = new Set((await env.busEvents()).filter((e) => e['detail-type'] === 'CrewEventCreated').map((e) => e.detail.metadata.bookingId));
+    const completed = new Set(
+      (await env.busEvents())
+        .filter((e) => e['detail-type'] === 'CrewEventCreated')
+        .map((e) => e.detail.metadata.bookingId),
+    );
     expect(bookingIds.filter((id) => !completed.has(id))).toEqual([]);
     for (const bookingId of bookingIds) expectExactlyOnce(await heldFor(bookingId), bookingId);
     expect(await env.deadLetters('calendar')).toEqual([]);

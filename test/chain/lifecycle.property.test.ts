@@ -12,7 +12,12 @@ import { region, secretNames } from '../../shared/config';
 import { signedDelivery } from '../../shared/signed-delivery';
 import { atOffsetOf } from '../../shared/trip';
 import { bookingConfirmedAs } from '../fixtures';
-import { captureLogs, startCalendarCrewStack, uniqueBookingId, type CalendarCrewStack } from '../services/calendar/support';
+import {
+  captureLogs,
+  startCalendarCrewStack,
+  uniqueBookingId,
+  type CalendarCrewStack,
+} from '../services/calendar/support';
 
 /**
  * Latest revision wins, whatever happens on the way, on the real local stack. Each run gives a few bookings a
@@ -69,28 +74,36 @@ const life = fc.record({
   duplicates: fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
 });
 
-const scenario = fc
-  .array(life, { minLength: 1, maxLength: 3 })
-  .chain((lives) => {
-    const deliveries = lives.flatMap((l, booking) => {
-      const revisions = 1 + l.changes.length + (l.cancelled ? 1 : 0);
-      return Array.from({ length: revisions }, (_, i) => [
-        { booking, revision: i + 1 },
-        ...(l.duplicates[i] ? [{ booking, revision: i + 1 }] : []),
-      ]).flat();
-    });
-    return fc.record({ lives: fc.constant(lives), order: fc.shuffledSubarray(deliveries, { minLength: deliveries.length }) });
+const scenario = fc.array(life, { minLength: 1, maxLength: 3 }).chain((lives) => {
+  const deliveries = lives.flatMap((l, booking) => {
+    const revisions = 1 + l.changes.length + (l.cancelled ? 1 : 0);
+    return Array.from({ length: revisions }, (_, i) => [
+      { booking, revision: i + 1 },
+      ...(l.duplicates[i] ? [{ booking, revision: i + 1 }] : []),
+    ]).flat();
   });
+  return fc.record({
+    lives: fc.constant(lives),
+    order: fc.shuffledSubarray(deliveries, { minLength: deliveries.length }),
+  });
+});
 
 /** Revision `revision` of a booking's life: r1 the confirmation, then each change, then perhaps the cancellation. */
-function payloadOf(bookingId: string, l: { changes: Change[]; cancelled: boolean }, revision: number): BoatsetterWebhookPayload {
+function payloadOf(
+  bookingId: string,
+  l: { changes: Change[]; cancelled: boolean },
+  revision: number,
+): BoatsetterWebhookPayload {
   const payload = bookingConfirmedAs(bookingId);
   // A boat of its own: bookings of other runs must not be double bookings of this one.
   payload.data.listing.id = `lst_${bookingId.toLowerCase()}`;
   payload.data.revision = revision;
   const applied = l.changes.slice(0, revision - 1).at(-1);
   if (applied) {
-    payload.data.trip.start = atOffsetOf(payload.data.trip.start, Date.parse(payload.data.trip.start) + applied.startHours * 3_600_000);
+    payload.data.trip.start = atOffsetOf(
+      payload.data.trip.start,
+      Date.parse(payload.data.trip.start) + applied.startHours * 3_600_000,
+    );
     payload.data.trip.duration_hours = applied.durationHours;
     payload.data.party_size = applied.partySize;
   }
@@ -128,7 +141,9 @@ describe('a booking life in any order, with duplicates and a replay', () => {
 
         // Two at a time: deliveries of one booking race each other at the webhook and at each consumer.
         for (let i = 0; i < order.length; i += 2) {
-          await Promise.all(order.slice(i, i + 2).map((d) => deliver(payloadOf(ids[d.booking]!, lives[d.booking]!, d.revision))));
+          await Promise.all(
+            order.slice(i, i + 2).map((d) => deliver(payloadOf(ids[d.booking]!, lives[d.booking]!, d.revision))),
+          );
         }
         const seen = await env.busEvents();
         const callsAfterLive = writesIn(await env.calls());
@@ -172,7 +187,12 @@ describe('a booking life in any order, with duplicates and a replay', () => {
             expect(itsEntries).toHaveLength(1);
             expect(itsEntries[0]).toMatchObject({ ...entry, title, status: 'active' });
             expect(itsEvents).toHaveLength(1);
-            expect(itsEvents[0]).toMatchObject({ start: last.trip.start, durationHours: last.trip.durationHours, partySize: last.partySize, status: 'active' });
+            expect(itsEvents[0]).toMatchObject({
+              start: last.trip.start,
+              durationHours: last.trip.durationHours,
+              partySize: last.partySize,
+              status: 'active',
+            });
             expect(itsEvents[0]!.notes).not.toMatch(/revenue|captain fee|crew costs|port fees|net:/i);
             expect(page.status).toBe(200);
             expect(html).toContain(`<dd>${last.partySize} ${last.partySize === 1 ? 'guest' : 'guests'}</dd>`);
@@ -182,15 +202,28 @@ describe('a booking life in any order, with duplicates and a replay', () => {
           // At most one notice per crew member and revision, and only for a revision crew applied and told of.
           const told = new Set(
             seen
-              .filter((e) => e.detail.metadata.bookingId === bookingId && e['detail-type'] === 'CrewEventUpdated' && e.detail.data.crewNotified)
+              .filter(
+                (e) =>
+                  e.detail.metadata.bookingId === bookingId &&
+                  e['detail-type'] === 'CrewEventUpdated' &&
+                  e.detail.data.crewNotified,
+              )
               .map((e) => e.detail.data.booking.revision),
           );
-          const itsNotices = notices.filter((n) => itsEvents.some((e) => e.eventId === n.eventId) && n.kind === 'changed');
-          const perMemberAndRevision = new Set(itsNotices.map((n) => `${n.crewMember.name}:${revisionOfKey(n.requestKey)}`));
+          const itsNotices = notices.filter(
+            (n) => itsEvents.some((e) => e.eventId === n.eventId) && n.kind === 'changed',
+          );
+          const perMemberAndRevision = new Set(
+            itsNotices.map((n) => `${n.crewMember.name}:${revisionOfKey(n.requestKey)}`),
+          );
           expect(perMemberAndRevision.size).toBe(itsNotices.length);
           for (const notice of itsNotices) expect(told.has(revisionOfKey(notice.requestKey))).toBe(true);
-          const cancelNotices = notices.filter((n) => itsEvents.some((e) => e.eventId === n.eventId) && n.kind === 'cancelled');
-          expect(new Set(cancelNotices.map((n) => `${n.eventId}:${n.crewMember.name}`)).size).toBe(cancelNotices.length);
+          const cancelNotices = notices.filter(
+            (n) => itsEvents.some((e) => e.eventId === n.eventId) && n.kind === 'cancelled',
+          );
+          expect(new Set(cancelNotices.map((n) => `${n.eventId}:${n.crewMember.name}`)).size).toBe(
+            cancelNotices.length,
+          );
         }
         expect(await env.deadLetters('calendar')).toEqual([]);
         expect(await env.deadLetters('crew')).toEqual([]);

@@ -15,7 +15,12 @@ import { region, secretNames } from '../../shared/config';
 import { signedDelivery } from '../../shared/signed-delivery';
 import { atOffsetOf } from '../../shared/trip';
 import { bookingConfirmedAs, eventMetadata } from '../fixtures';
-import { captureLogs, startCalendarCrewStack, uniqueBookingId, type CalendarCrewStack } from '../services/calendar/support';
+import {
+  captureLogs,
+  startCalendarCrewStack,
+  uniqueBookingId,
+  type CalendarCrewStack,
+} from '../services/calendar/support';
 import { guestSiteClients, invalidationsOf } from '../services/guest-page/support';
 
 /**
@@ -50,11 +55,18 @@ afterAll(async () => {
 type Change = (data: BoatsetterWebhookPayload['data']) => void;
 
 /** Revision `revision` of a booking, as Boatsetter would send it: the sample on the booking's own day, changed. */
-function revisionOf(bookingId: string, revision: number, type: BoatsetterWebhookPayload['type'], change: Change = () => {}) {
+function revisionOf(
+  bookingId: string,
+  revision: number,
+  type: BoatsetterWebhookPayload['type'],
+  change: Change = () => {},
+) {
   const payload = bookingConfirmedAs(bookingId);
   payload.type = type;
   payload.data.revision = revision;
-  payload.data.status = ({ 'booking.confirmed': 'confirmed', 'booking.modified': 'modified', 'booking.cancelled': 'cancelled' } as const)[type];
+  payload.data.status = (
+    { 'booking.confirmed': 'confirmed', 'booking.modified': 'modified', 'booking.cancelled': 'cancelled' } as const
+  )[type];
   change(payload.data);
   return payload;
 }
@@ -83,7 +95,8 @@ async function held(bookingId: string) {
   return { entries, events, invitations, notices, page: { status: page.status, html: await page.text() } };
 }
 
-const types = async (bookingId: string) => (await env.eventsOf(bookingId)).map((e) => `${e['detail-type']} r${e.detail.data.booking.revision}`).sort();
+const types = async (bookingId: string) =>
+  (await env.eventsOf(bookingId)).map((e) => `${e['detail-type']} r${e.detail.data.booking.revision}`).sort();
 
 async function statusOfBooking(bookingId: string) {
   const lines = await new BookingLedger(documents).timeline(bookingId);
@@ -104,15 +117,27 @@ describe('a changed booking', () => {
     const after = await held(bookingId);
 
     expect(after.entries).toHaveLength(1);
-    expect(after.entries[0]).toMatchObject({ ...calendarEntryRequest(toBookingSnapshot(moved)), entryId: before.entries[0]!.entryId, status: 'active' });
+    expect(after.entries[0]).toMatchObject({
+      ...calendarEntryRequest(toBookingSnapshot(moved)),
+      entryId: before.entries[0]!.entryId,
+      status: 'active',
+    });
     expect(after.events).toHaveLength(1);
-    expect(after.events[0]).toMatchObject({ eventId: before.events[0]!.eventId, start: moved.data.trip.start, partySize: 8 });
+    expect(after.events[0]).toMatchObject({
+      eventId: before.events[0]!.eventId,
+      start: moved.data.trip.start,
+      partySize: 8,
+    });
     expect(after.events[0]!.notes).not.toMatch(/revenue|captain fee|crew costs|port fees|net:/i);
     // Eight guests need a second deckhand: invited; the captain and the first deckhand get one notice each.
     const crew = crewFor(toBookingSnapshot(moved));
     expect(after.invitations.map((i) => i.crewMember.name).sort()).toEqual(crew.map((m) => m.name).sort());
-    const stayed = crewFor(toBookingSnapshot(first)).map((m) => m.name).sort();
-    expect(after.notices.map((n) => `${n.kind}:${n.crewMember.name}`).sort()).toEqual(stayed.map((name) => `changed:${name}`));
+    const stayed = crewFor(toBookingSnapshot(first))
+      .map((m) => m.name)
+      .sort();
+    expect(after.notices.map((n) => `${n.kind}:${n.crewMember.name}`).sort()).toEqual(
+      stayed.map((name) => `changed:${name}`),
+    );
     expect(after.notices[0]!.changes!.map((c) => c.field).sort()).toEqual(['party size', 'start']);
     expect(after.page.html).toContain('<dd>8 guests</dd>');
     expect(after.page.html).toContain('6:30 PM');
@@ -140,7 +165,9 @@ describe('a changed booking', () => {
     const bookingId = uniqueBookingId('L');
     await send(revisionOf(bookingId, 1, 'booking.confirmed'));
     const before = await held(bookingId);
-    expect((await send(revisionOf(bookingId, 2, 'booking.confirmed', (d) => (d.trip.duration_hours = 4)))).status).toBe(202);
+    expect((await send(revisionOf(bookingId, 2, 'booking.confirmed', (d) => (d.trip.duration_hours = 4)))).status).toBe(
+      202,
+    );
     const after = await held(bookingId);
     expect(after.entries).toHaveLength(1);
     expect(after.entries[0]!.durationHours).toBe(4);
@@ -155,12 +182,15 @@ describe('a changed booking', () => {
     await send(revisionOf(bookingId, 1, 'booking.confirmed'));
     const before = await held(bookingId);
     const callsBefore = await env.calls();
-    const invalidations = (await invalidationsOf(guestSiteClients(env.stack.endpoints.aws).cloudFront, bookingId)).length;
+    const invalidations = (await invalidationsOf(guestSiteClients(env.stack.endpoints.aws).cloudFront, bookingId))
+      .length;
     await send(revisionOf(bookingId, 2, 'booking.modified', (d) => (d.renter.phone = '+16195550199')));
 
     expect(await env.calls()).toEqual(callsBefore);
     expect(await held(bookingId)).toEqual(before);
-    expect(await invalidationsOf(guestSiteClients(env.stack.endpoints.aws).cloudFront, bookingId)).toHaveLength(invalidations);
+    expect(await invalidationsOf(guestSiteClients(env.stack.endpoints.aws).cloudFront, bookingId)).toHaveLength(
+      invalidations,
+    );
     const [calendar] = await env.eventsOf(bookingId, 'CalendarEntryUpdated');
     const [crew] = await env.eventsOf(bookingId, 'CrewEventUpdated');
     const [page] = await env.eventsOf(bookingId, 'GuestPageUpdated');
@@ -198,10 +228,13 @@ describe('a cancelled booking', () => {
     expect(after.entries.map((e) => e.status)).toEqual(['cancelled']);
     expect(after.events.map((e) => e.status)).toEqual(['cancelled']);
     const crew = after.events[0]!.crew.map((m) => m.name).sort();
-    expect(after.notices.map((n) => `${n.kind}:${n.crewMember.name}`).sort()).toEqual(crew.map((name) => `cancelled:${name}`));
+    expect(after.notices.map((n) => `${n.kind}:${n.crewMember.name}`).sort()).toEqual(
+      crew.map((name) => `cancelled:${name}`),
+    );
     expect(after.page.status).toBe(200);
     expect(after.page.html).toContain('this charter was cancelled');
-    for (const detail of ['Shelter Island', 'JADA', 'guests', 'December', 'Reyes']) expect(after.page.html).not.toContain(detail);
+    for (const detail of ['Shelter Island', 'JADA', 'guests', 'December', 'Reyes'])
+      expect(after.page.html).not.toContain(detail);
     expect(await statusOfBooking(bookingId)).toMatchObject({ revision: 3, state: 'cancelled' });
   });
 
@@ -211,7 +244,11 @@ describe('a cancelled booking', () => {
     expect((await send(revisionOf(bookingId, 1, 'booking.confirmed'))).status).toBe(200);
     // A consumer sees the older fact anyway when deliveries race: it must guard too.
     await env.publisher.publishOne('BookingReceived', {
-      metadata: eventMetadata({ bookingId, correlationId: `msg_${bookingId}`, idempotencyKey: `${bookingId}:r1:BookingReceived` }),
+      metadata: eventMetadata({
+        bookingId,
+        correlationId: `msg_${bookingId}`,
+        idempotencyKey: `${bookingId}:r1:BookingReceived`,
+      }),
       data: { booking: toBookingSnapshot(revisionOf(bookingId, 1, 'booking.confirmed')) },
     });
     await env.busEvents();
@@ -230,7 +267,10 @@ describe('two bookings of one boat at the same time', () => {
     await send(aFirst);
     await send(revisionOf(b, 1, 'booking.confirmed', (d) => (d.trip.start = later(aFirst.data.trip.start, 1))));
 
-    const conflicts = [...(await env.eventsOf(a, 'CalendarConflictDetected')), ...(await env.eventsOf(b, 'CalendarConflictDetected'))];
+    const conflicts = [
+      ...(await env.eventsOf(a, 'CalendarConflictDetected')),
+      ...(await env.eventsOf(b, 'CalendarConflictDetected')),
+    ];
     expect(conflicts).toHaveLength(1);
     expect(conflicts[0]!.detail.metadata.bookingId).toBe(b);
     expect(conflicts[0]!.detail.data.conflictsWith.map((c: { bookingId: string }) => c.bookingId)).toEqual([a]);
@@ -264,7 +304,11 @@ describe('the webhook', () => {
 
 describe('replaying the whole archive afterwards', () => {
   it('revives nothing and calls no system', async () => {
-    const before = { entries: await env.tables.calendarEntries(), events: await env.tables.sccEvents(), notices: await env.tables.notices() };
+    const before = {
+      entries: await env.tables.calendarEntries(),
+      events: await env.tables.sccEvents(),
+      notices: await env.tables.notices(),
+    };
     const calls = await env.calls();
     const lines: string[] = [];
     const io: Io = { out: (l) => lines.push(l), err: () => undefined, rewrite: () => undefined, isTTY: false };
@@ -274,7 +318,11 @@ describe('replaying the whole archive afterwards', () => {
     expect((JSON.parse(lines.at(-1)!) as ReplaySummary).state).toBe('COMPLETED');
 
     expect(await env.calls()).toEqual(calls);
-    expect({ entries: await env.tables.calendarEntries(), events: await env.tables.sccEvents(), notices: await env.tables.notices() }).toEqual(before);
+    expect({
+      entries: await env.tables.calendarEntries(),
+      events: await env.tables.sccEvents(),
+      notices: await env.tables.notices(),
+    }).toEqual(before);
     expect(await env.deadLetters('calendar')).toEqual([]);
     expect(await env.deadLetters('crew')).toEqual([]);
   }, 120_000);

@@ -4,7 +4,13 @@ import { parseSecrets } from '../../services/webhook/signature';
 import { region, secretNames } from '../../shared/config';
 import { signedDelivery } from '../../shared/signed-delivery';
 import { bookingCancelled, bookingConfirmedAs, bookingModified } from '../fixtures';
-import { captureLogs, startCalendarCrewStack, uniqueBookingId, type BusEvent, type CalendarCrewStack } from '../services/calendar/support';
+import {
+  captureLogs,
+  startCalendarCrewStack,
+  uniqueBookingId,
+  type BusEvent,
+  type CalendarCrewStack,
+} from '../services/calendar/support';
 
 /**
  * What an operator sees of one booking in the functions' output on the local stack: each consumer's EMF
@@ -54,7 +60,8 @@ afterAll(async () => {
   logs?.restore();
 });
 
-const emfLines = () => logs.lines.filter((line: Line) => line._aws?.CloudWatchMetrics && line.bookingId === bookingId) as Line[];
+const emfLines = () =>
+  logs.lines.filter((line: Line) => line._aws?.CloudWatchMetrics && line.bookingId === bookingId) as Line[];
 const emfOf = (service: string) => emfLines().filter((line) => line.service === service);
 const namesIn = (line: Line): string[] =>
   line._aws.CloudWatchMetrics.flatMap((set: { Metrics: { Name: string }[] }) => set.Metrics.map((m) => m.Name));
@@ -65,18 +72,24 @@ describe('on the local stack, one booking', () => {
     expect(events.map((e) => e['detail-type'])).toContain('GuestPagePublished');
   });
 
-  it.each(CONSUMERS)("gives %s's output an EMF line in namespace charterflow, dimension service, counting the event acted on", (service) => {
-    const lines = emfOf(service);
-    expect(lines.length, `${service} EMF lines`).toBeGreaterThan(0);
-    for (const line of lines) {
-      expect(line._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'charterflow', Dimensions: [['service']] });
-      expect(line._aws.Timestamp).toEqual(expect.any(Number));
-    }
-    // A delivery that failed (the machine is busy, a downstream timed out) is retried: its line counts the failure.
-    // booking-ledger hears every event of the booking; the others act on one each.
-    expect(lines.filter((line) => line.eventsActedOn === 1), service).toHaveLength(service === 'booking-ledger' ? events.length : 1);
-    for (const line of lines) expect(line.eventsActedOn ?? line.eventsFailed, service).toBe(1);
-  });
+  it.each(CONSUMERS)(
+    "gives %s's output an EMF line in namespace charterflow, dimension service, counting the event acted on",
+    (service) => {
+      const lines = emfOf(service);
+      expect(lines.length, `${service} EMF lines`).toBeGreaterThan(0);
+      for (const line of lines) {
+        expect(line._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'charterflow', Dimensions: [['service']] });
+        expect(line._aws.Timestamp).toEqual(expect.any(Number));
+      }
+      // A delivery that failed (the machine is busy, a downstream timed out) is retried: its line counts the failure.
+      // booking-ledger hears every event of the booking; the others act on one each.
+      expect(
+        lines.filter((line) => line.eventsActedOn === 1),
+        service,
+      ).toHaveLength(service === 'booking-ledger' ? events.length : 1);
+      for (const line of lines) expect(line.eventsActedOn ?? line.eventsFailed, service).toBe(1);
+    },
+  );
 
   it('counts the calls calendar, crew and guest-page waited on as downstream latency, one value per call', () => {
     for (const service of ['calendar', 'crew', 'guest-page']) {
@@ -84,16 +97,28 @@ describe('on the local stack, one booking', () => {
       expect(namesIn(line!), service).toContain('downstreamLatency');
       const values = [line!.downstreamLatency].flat();
       expect(values.length, service).toBeGreaterThan(1);
-      expect(values.every((v: unknown) => typeof v === 'number' && v >= 0), service).toBe(true);
+      expect(
+        values.every((v: unknown) => typeof v === 'number' && v >= 0),
+        service,
+      ).toBe(true);
     }
   });
 
   it("counts the booking received, changed and cancelled in the webhook's EMF lines, one line per revision", () => {
     const webhookEmf = (id: string) =>
-      logs.lines.filter((line: Line) => line._aws?.CloudWatchMetrics && line.service === 'webhook' && line.bookingId === id) as Line[];
+      logs.lines.filter(
+        (line: Line) => line._aws?.CloudWatchMetrics && line.service === 'webhook' && line.bookingId === id,
+      ) as Line[];
     expect(webhookEmf(bookingId).map(namesIn)).toEqual([['bookingsReceived']]);
-    expect(webhookEmf(changedBookingId).map(namesIn)).toEqual([['bookingsReceived'], ['bookingsChanged'], ['bookingsCancelled']]);
-    expect(webhookEmf(bookingId)[0]).toMatchObject({ bookingsReceived: 1, xray_trace_id: expect.stringMatching(/^1-/) });
+    expect(webhookEmf(changedBookingId).map(namesIn)).toEqual([
+      ['bookingsReceived'],
+      ['bookingsChanged'],
+      ['bookingsCancelled'],
+    ]);
+    expect(webhookEmf(bookingId)[0]).toMatchObject({
+      bookingsReceived: 1,
+      xray_trace_id: expect.stringMatching(/^1-/),
+    });
   });
 
   it('emits the booking-to-page latency from guest-page when the event carries the receipt time', () => {
@@ -111,9 +136,13 @@ describe('on the local stack, one booking', () => {
 
   it("shares one trace and one correlation id across the booking's lines, from the webhook to the guest page, with the Lambda context on each", () => {
     const lines = logs.lines.filter((line: Line) => line.bookingId === bookingId) as Line[];
-    const webhookLine = lines.find((line) => line.service === 'charterflow.webhook' && line.message === 'webhook delivery accepted');
+    const webhookLine = lines.find(
+      (line) => line.service === 'charterflow.webhook' && line.message === 'webhook delivery accepted',
+    );
     expect(webhookLine, 'the webhook logged the delivery').toBeDefined();
-    const consumerLines = lines.filter((line) => typeof line.service === 'string' && CONSUMERS.some((c) => line.service === `charterflow.${c}`));
+    const consumerLines = lines.filter(
+      (line) => typeof line.service === 'string' && CONSUMERS.some((c) => line.service === `charterflow.${c}`),
+    );
     const services = new Set(consumerLines.map((line) => line.service));
     expect([...services].sort()).toEqual(CONSUMERS.map((c) => `charterflow.${c}`).sort());
 
@@ -122,9 +151,15 @@ describe('on the local stack, one booking', () => {
     for (const line of [...consumerLines, ...emfLines()]) {
       expect(traceRoot(line), `${line.service}: ${line.message ?? 'EMF'}`).toBe(trace);
     }
-    expect(new Set(consumerLines.map((line) => line.correlationId))).toEqual(new Set([events[0]!.detail.metadata.correlationId]));
+    expect(new Set(consumerLines.map((line) => line.correlationId))).toEqual(
+      new Set([events[0]!.detail.metadata.correlationId]),
+    );
     for (const line of [webhookLine!, ...consumerLines]) {
-      expect(line, line.service).toMatchObject({ function_request_id: expect.any(String), function_name: expect.any(String), cold_start: expect.any(Boolean) });
+      expect(line, line.service).toMatchObject({
+        function_request_id: expect.any(String),
+        function_name: expect.any(String),
+        cold_start: expect.any(Boolean),
+      });
     }
   });
 });

@@ -80,7 +80,13 @@ describe('scrub and guest page, end to end from a signed webhook', () => {
       {
         bookingId: BOOKING_ID,
         sccEventId: sccEvent!.eventId,
-        lines: ['Revenue: $1,450.00', 'Captain Fee: $250.00', 'Crew Costs: $120.00', 'Port Fees: $35.00', 'Your Net: $827.50'],
+        lines: [
+          'Revenue: $1,450.00',
+          'Captain Fee: $250.00',
+          'Crew Costs: $120.00',
+          'Port Fees: $35.00',
+          'Your Net: $827.50',
+        ],
       },
     ]);
   });

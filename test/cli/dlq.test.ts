@@ -43,7 +43,10 @@ describe('dlq and redrive', () => {
   const invocations = new Map<string, number>();
   const invoked = (consumer: string) => invocations.get(deployedNames(consumer).functionName) ?? 0;
   const scc = (method: 'POST' | 'DELETE', body?: unknown) =>
-    fetch(`${new URL(stack.endpoints.standIns.scc!).origin}/__faults`, { method, ...(body ? { body: JSON.stringify(body) } : {}) });
+    fetch(`${new URL(stack.endpoints.standIns.scc!).origin}/__faults`, {
+      method,
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
   const dlq = async (...argv: string[]) => {
     const out = captureIo();
     expect(await runDlq(['--json', ...argv], out.io)).toBe(0);
@@ -85,7 +88,14 @@ describe('dlq and redrive', () => {
     const { calendarEntryId: _dropped, ...withoutId } = data;
     await events.send(
       new PutEventsCommand({
-        Entries: [{ EventBusName: busName(), Source: 'charterflow.calendar', DetailType: 'CalendarEntryCreated', Detail: JSON.stringify({ metadata, data: withoutId }) }],
+        Entries: [
+          {
+            EventBusName: busName(),
+            Source: 'charterflow.calendar',
+            DetailType: 'CalendarEntryCreated',
+            Detail: JSON.stringify({ metadata, data: withoutId }),
+          },
+        ],
       }),
     );
     await stack.eventBridge.idle();
@@ -99,7 +109,12 @@ describe('dlq and redrive', () => {
 
   it('lists every consumer’s dead letters with the error, booking, detail-type and age, and leaves them in place', async () => {
     const letters = await dlq();
-    expect(letters.map((l) => `${l.consumer} ${l.bookingId}`).sort()).toEqual([`booking-ledger ${C}`, `crew ${A}`, `crew ${B}`, `crew ${C}`]);
+    expect(letters.map((l) => `${l.consumer} ${l.bookingId}`).sort()).toEqual([
+      `booking-ledger ${C}`,
+      `crew ${A}`,
+      `crew ${B}`,
+      `crew ${C}`,
+    ]);
     const crewA = letters.find((l) => l.consumer === 'crew' && l.bookingId === A)!;
     // The function failed the event: Lambda wrote the letter, with the invoke's HTTP status as ErrorCode and no
     // retry count (EventBridge's RETRY_ATTEMPTS is only on letters of invokes Lambda refused).
@@ -114,7 +129,9 @@ describe('dlq and redrive', () => {
 
     const plain = captureIo();
     expect(await runDlq([], plain.io)).toBe(0);
-    expect(plain.lines.find((l) => l.startsWith(`crew  ${A}  CalendarEntryCreated  `))).toMatch(/\d+s ago {2}200 {2}scc createCrewEvent failed/);
+    expect(plain.lines.find((l) => l.startsWith(`crew  ${A}  CalendarEntryCreated  `))).toMatch(
+      /\d+s ago {2}200 {2}scc createCrewEvent failed/,
+    );
     expect(plain.lines.at(-1)).toBe('4 dead letter(s): booking-ledger 1, crew 3');
   });
 
@@ -123,7 +140,10 @@ describe('dlq and redrive', () => {
     expect(a.state).toBe('stuck');
     expect(a.lastError?.consumer).toBe('crew');
     expect(a.steps.find((s) => s.detailType === 'CrewEventCreated')?.state).toBe('failed');
-    expect(a.steps.find((s) => s.detailType === 'CalendarEntryCreated')).toMatchObject({ state: 'done', ids: { calendarEntryId: `cal_${A!.toLowerCase()}` } });
+    expect(a.steps.find((s) => s.detailType === 'CalendarEntryCreated')).toMatchObject({
+      state: 'done',
+      ids: { calendarEntryId: `cal_${A!.toLowerCase()}` },
+    });
   });
 
   it('redrive --booking re-sends that booking’s event to crew alone and deletes its letter', async () => {
@@ -138,7 +158,11 @@ describe('dlq and redrive', () => {
     expect(invoked('booking-ledger')).toBe(1);
     expect((await status(A!)).steps.find((s) => s.detailType === 'CrewEventCreated')?.state).toBe('done');
     expect((await status(B!)).steps.find((s) => s.detailType === 'CrewEventCreated')?.state).toBe('failed');
-    expect((await dlq()).map((l) => `${l.consumer} ${l.bookingId}`).sort()).toEqual([`booking-ledger ${C}`, `crew ${B}`, `crew ${C}`]);
+    expect((await dlq()).map((l) => `${l.consumer} ${l.bookingId}`).sort()).toEqual([
+      `booking-ledger ${C}`,
+      `crew ${B}`,
+      `crew ${C}`,
+    ]);
   });
 
   it('redrive --consumer crew leaves other consumers’ letters; an event that fails again comes back as a new letter', async () => {

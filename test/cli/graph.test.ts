@@ -12,8 +12,18 @@ const webhook = defineHttpRoute({
   route: { method: 'POST', path: '/webhooks/boatsetter' },
   emits: ['BookingReceived'],
 });
-const calendar = defineConsumer({ name: 'calendar', description: 'c', consumes: ['BookingReceived'], emits: ['CalendarEntryCreated'] });
-const ledger = defineConsumer({ name: 'booking-ledger', description: 'l', consumes: ['BookingReceived', 'CalendarEntryCreated'], emits: [] });
+const calendar = defineConsumer({
+  name: 'calendar',
+  description: 'c',
+  consumes: ['BookingReceived'],
+  emits: ['CalendarEntryCreated'],
+});
+const ledger = defineConsumer({
+  name: 'booking-ledger',
+  description: 'l',
+  consumes: ['BookingReceived', 'CalendarEntryCreated'],
+  emits: [],
+});
 
 describe('the event-flow diagram', () => {
   it('draws producer -> detail-type -> consumer from the declarations', () => {
@@ -45,10 +55,12 @@ describe('the event-flow diagram', () => {
   });
 
   it('adds the markers under an "Event flow" heading when README has none', () => {
-    expect(withGraph('# charterflow\n', 'NEW')).toBe(`# charterflow\n\n## Event flow\n\n${GRAPH_START}\nNEW\n${GRAPH_END}\n`);
+    expect(withGraph('# charterflow\n', 'NEW')).toBe(
+      `# charterflow\n\n## Event flow\n\n${GRAPH_START}\nNEW\n${GRAPH_END}\n`,
+    );
   });
 
-  it("in README.md is the one the declarations give (run `npx charterflow graph` when this fails)", async () => {
+  it('in README.md is the one the declarations give (run `npx charterflow graph` when this fails)', async () => {
     const readme = readFileSync(`${root}/README.md`, 'utf8');
     expect(readme).toContain(GRAPH_START);
     expect(withGraph(readme, await currentGraph(root))).toBe(readme);

@@ -16,7 +16,9 @@ describe('new consumer: arguments', () => {
       name: 'cabin-notes',
       on: ['CrewEventCreated'],
     });
-    expect(parseNewConsumerArgs(['cabin-notes', '--on', 'BookingReceived,CrewEventCreated', '--on', 'BookingReceived'])).toEqual({
+    expect(
+      parseNewConsumerArgs(['cabin-notes', '--on', 'BookingReceived,CrewEventCreated', '--on', 'BookingReceived']),
+    ).toEqual({
       name: 'cabin-notes',
       on: ['BookingReceived', 'CrewEventCreated'],
     });
@@ -51,7 +53,9 @@ describe('new consumer: files', () => {
     expect(declaration).toContain("name: 'cabin-notes'");
     expect(declaration).toContain("consumes: ['CrewEventCreated', 'GuestPagePublished']");
     expect(readFileSync(join(dir, 'services/cabin-notes/handler.ts'), 'utf8')).toContain('cabinNotesNote');
-    expect(readFileSync(join(dir, 'test/services/cabin-notes/cabin-notes.test.ts'), 'utf8')).toContain('sccEventId: "scc_7f3a9c"');
+    expect(readFileSync(join(dir, 'test/services/cabin-notes/cabin-notes.test.ts'), 'utf8')).toContain(
+      'sccEventId: "scc_7f3a9c"',
+    );
     expect(() => scaffoldConsumer({ name: 'cabin-notes', on: ['CrewEventCreated'] }, dir)).toThrow(/already exist/);
   });
 });

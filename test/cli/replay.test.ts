@@ -50,9 +50,12 @@ describe('times as the operator types them', () => {
     expect(parseWhen(text, '--from', NOW).getTime()).toBe(expected);
   });
 
-  it.each(['yesterday', 'Tuesday', '2h later', '', '11/24/2026', '-2h ago', '2026-13-45T99:00:00Z'])('rejects "%s" naming the option', (text) => {
-    expect(() => parseWhen(text, '--from', NOW)).toThrow(/--from must be an ISO time/);
-  });
+  it.each(['yesterday', 'Tuesday', '2h later', '', '11/24/2026', '-2h ago', '2026-13-45T99:00:00Z'])(
+    'rejects "%s" naming the option',
+    (text) => {
+      expect(() => parseWhen(text, '--from', NOW)).toThrow(/--from must be an ISO time/);
+    },
+  );
 
   it('durations and their display', () => {
     expect(parseDuration('30s')).toBe(30_000);
@@ -65,9 +68,18 @@ describe('times as the operator types them', () => {
 
 describe('replay arguments', () => {
   it('takes a window, one consumer and a dry run', () => {
-    const args = parseReplayArgs(['--from', '2h ago', '--to', '1h ago', '--consumer', 'booking-ledger', '--dry-run', '--stage', 'prod'], NOW);
+    const args = parseReplayArgs(
+      ['--from', '2h ago', '--to', '1h ago', '--consumer', 'booking-ledger', '--dry-run', '--stage', 'prod'],
+      NOW,
+    );
     expect(args.window).toEqual({ from: new Date(NOW - 7_200_000), to: new Date(NOW - 3_600_000) });
-    expect(args).toMatchObject({ consumer: 'booking-ledger', dryRun: true, stage: 'prod', local: false, settleMs: 30_000 });
+    expect(args).toMatchObject({
+      consumer: 'booking-ledger',
+      dryRun: true,
+      stage: 'prod',
+      local: false,
+      settleMs: 30_000,
+    });
   });
 
   it('ends the window now by default', () => {
@@ -173,14 +185,22 @@ const letter = (time: string, over: Partial<DeadLetter> = {}): DeadLetter => ({
 describe('redrive windows', () => {
   it('groups letters close in time and covers each group to the second after its last event', () => {
     const groups = clusters(
-      [letter('2026-11-24T10:00:05Z'), letter('2026-11-24T10:00:01Z'), letter('2026-11-24T12:00:00Z'), letter('2026-11-24T10:03:00Z')],
+      [
+        letter('2026-11-24T10:00:05Z'),
+        letter('2026-11-24T10:00:01Z'),
+        letter('2026-11-24T12:00:00Z'),
+        letter('2026-11-24T10:03:00Z'),
+      ],
       5 * 60_000,
     );
     expect(groups.map((g) => g.map((l) => l.event!.time))).toEqual([
       ['2026-11-24T10:00:01Z', '2026-11-24T10:00:05Z', '2026-11-24T10:03:00Z'],
       ['2026-11-24T12:00:00Z'],
     ]);
-    expect(windowOf(groups[0]!)).toEqual({ from: new Date('2026-11-24T10:00:01Z'), to: new Date('2026-11-24T10:03:01Z') });
+    expect(windowOf(groups[0]!)).toEqual({
+      from: new Date('2026-11-24T10:00:01Z'),
+      to: new Date('2026-11-24T10:03:01Z'),
+    });
   });
 
   it('keeps letters whose event may not be archived yet', () => {
@@ -192,7 +212,9 @@ describe('redrive windows', () => {
       10 * 60_000,
     );
     expect(replayable.map((l) => l.messageId)).toEqual(['2026-11-24T09:59:00Z']);
-    expect([...notReplayable.keys()]).toEqual(['the event may not be archived yet: redrive again after 2026-11-24T10:15:00.000Z']);
+    expect([...notReplayable.keys()]).toEqual([
+      'the event may not be archived yet: redrive again after 2026-11-24T10:15:00.000Z',
+    ]);
   });
 
   it('keeps letters whose event the archive cannot replay', () => {
@@ -222,10 +244,16 @@ describe('replay outcomes per consumer', () => {
     { name: 'crew', consumes: ['CalendarEntryCreated'], emits: ['CrewEventCreated'] },
     { name: 'booking-ledger', consumes: ['BookingReceived', 'CalendarEntryCreated'], emits: [] },
   ] as unknown as ConsumerDeclaration[];
-  const line = (detailType: string, replayName?: string) => ({ detailType, ...(replayName ? { replayName } : {}) }) as LedgerLine;
+  const line = (detailType: string, replayName?: string) =>
+    ({ detailType, ...(replayName ? { replayName } : {}) }) as LedgerLine;
 
   it('counts deliveries from the ledger, acts from step records or the ledger lines the replay wrote', () => {
-    const lines = [line('BookingReceived'), line('BookingReceived', 'r1'), line('CalendarEntryCreated', 'r1'), line('CalendarEntryCreated', 'older')];
+    const lines = [
+      line('BookingReceived'),
+      line('BookingReceived', 'r1'),
+      line('CalendarEntryCreated', 'r1'),
+      line('CalendarEntryCreated', 'older'),
+    ];
     const outcomes = outcomesOf({ consumers, replayName: 'r1' }, lines, new Map([['calendar', 1]]));
     expect(outcomes).toEqual([
       { consumer: 'calendar', delivered: 2, acted: 1, emittedOnly: 0, skipped: 1 },
@@ -237,7 +265,12 @@ describe('replay outcomes per consumer', () => {
   it('tells a step that only had to emit (a chain broken between done and emitted) from one that acted', () => {
     // calendar acted for one booking and re-emitted for another; crew emitted nothing.
     const since = [line('CalendarEntryCreated'), line('CalendarEntryCreated')];
-    const outcomes = outcomesOf({ consumers, replayName: 'r1' }, [line('BookingReceived'), line('BookingReceived'), line('BookingReceived')], new Map([['calendar', 1]]), since);
+    const outcomes = outcomesOf(
+      { consumers, replayName: 'r1' },
+      [line('BookingReceived'), line('BookingReceived'), line('BookingReceived')],
+      new Map([['calendar', 1]]),
+      since,
+    );
     expect(outcomes[0]).toEqual({ consumer: 'calendar', delivered: 3, acted: 1, emittedOnly: 1, skipped: 1 });
     expect(outcomes[1]).toMatchObject({ consumer: 'crew', emittedOnly: 0 });
   });

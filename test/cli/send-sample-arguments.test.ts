@@ -5,7 +5,10 @@ import { parseSendSampleArgs } from '../../cli/send-sample';
 describe('npx charterflow send-sample: arguments', () => {
   it.each([
     [['--booking', 'lower1'], /--booking lower1: must be 6 to 12 upper-case letters and digits/],
-    [['--type', 'booking.paid'], /--type booking.paid: must be one of booking.confirmed, booking.modified, booking.cancelled/],
+    [
+      ['--type', 'booking.paid'],
+      /--type booking.paid: must be one of booking.confirmed, booking.modified, booking.cancelled/,
+    ],
     [['--url', 'not a url'], /--url not a url: not a URL/],
     [['--colour', 'blue'], /Unknown option '--colour'/],
   ])('refuses %j with a reason', (argv, reason) => {

@@ -18,7 +18,13 @@ const line = (bookingId: string, detailType: LedgerLine['detailType'], at: strin
   idempotencyKey: `${bookingId}:r${revision}:${detailType}`,
 });
 
-const chain = (bookingId: string, receivedAt: string, publishedAt: string, revision = 1, first: LedgerLine['detailType'] = 'BookingReceived') => [
+const chain = (
+  bookingId: string,
+  receivedAt: string,
+  publishedAt: string,
+  revision = 1,
+  first: LedgerLine['detailType'] = 'BookingReceived',
+) => [
   line(bookingId, first, receivedAt, revision),
   line(bookingId, 'CalendarEntryCreated', receivedAt, revision),
   line(bookingId, 'GuestPagePublished', publishedAt, revision),
@@ -33,8 +39,20 @@ describe('booking-to-page latency from the ledger', () => {
       line('XHQGMDH', 'GuestPagePublished', '2026-11-25T09:00:00.000Z', 2),
     ];
     expect(pageLatenciesOf(lines)).toEqual([
-      { bookingId: 'XHQGMDH', revision: 1, receivedAt: '2026-11-24T17:03:01.000Z', publishedAt: '2026-11-24T17:03:02.700Z', ms: 1_700 },
-      { bookingId: 'XHQGMDH', revision: 2, receivedAt: '2026-11-24T18:00:00.000Z', publishedAt: '2026-11-24T18:00:04.000Z', ms: 4_000 },
+      {
+        bookingId: 'XHQGMDH',
+        revision: 1,
+        receivedAt: '2026-11-24T17:03:01.000Z',
+        publishedAt: '2026-11-24T17:03:02.700Z',
+        ms: 1_700,
+      },
+      {
+        bookingId: 'XHQGMDH',
+        revision: 2,
+        receivedAt: '2026-11-24T18:00:00.000Z',
+        publishedAt: '2026-11-24T18:00:04.000Z',
+        ms: 4_000,
+      },
     ]);
   });
 
@@ -60,7 +78,10 @@ describe('booking-to-page latency from the ledger', () => {
   it('prints the figures in the operator words', () => {
     const lines: string[] = [];
     const io: Io = { out: (l) => lines.push(l), err: (l) => lines.push(l), rewrite: () => undefined, isTTY: false };
-    printStats(io, pageLatencyStats(1, pageLatenciesOf(chain('XHQGMDH', '2026-11-24T17:03:01.000Z', '2026-11-24T17:03:02.700Z'))));
+    printStats(
+      io,
+      pageLatencyStats(1, pageLatenciesOf(chain('XHQGMDH', '2026-11-24T17:03:01.000Z', '2026-11-24T17:03:02.700Z'))),
+    );
     expect(lines).toEqual([
       'booking to live page, last 1 booking(s), 1 revision(s) published:',
       '  p50 1.7s  p90 1.7s  p99 1.7s  longest 1.7s',

@@ -76,7 +76,10 @@ describe('where a booking stands', () => {
   });
 
   it('is stuck when a dead-letter queue holds an event of it, and the failing step and error show', () => {
-    const status = statusOf('XHQGMDH', fullChain.slice(0, 2), [crewLetter], { ...rules, now: Date.parse('2026-11-24T17:06:00Z') });
+    const status = statusOf('XHQGMDH', fullChain.slice(0, 2), [crewLetter], {
+      ...rules,
+      now: Date.parse('2026-11-24T17:06:00Z'),
+    });
     expect(status.state).toBe('stuck');
     expect(status.stuckBecause).toBe('1 dead letter (crew)');
     expect(status.steps.map((s) => s.state)).toEqual(['done', 'done', 'failed', 'pending', 'pending']);
@@ -94,11 +97,14 @@ describe('where a booking stands', () => {
     expect(early.state).toBe('in progress');
     const late = statusOf('XHQGMDH', fullChain.slice(0, 3), [], rules);
     expect(late.state).toBe('stuck');
-    expect(late.stuckBecause).toBe('systems disagree 57 min after revision 1 arrived: scrub has nothing, guest page has nothing');
+    expect(late.stuckBecause).toBe(
+      'systems disagree 57 min after revision 1 arrived: scrub has nothing, guest page has nothing',
+    );
   });
 
   it('shows the revision each system holds, and flags systems that disagree for too long', () => {
-    const r2 = (type: LedgerLine['detailType'], at: string) => line(type, at, { revision: 2, idempotencyKey: `XHQGMDH:r2:${type}` });
+    const r2 = (type: LedgerLine['detailType'], at: string) =>
+      line(type, at, { revision: 2, idempotencyKey: `XHQGMDH:r2:${type}` });
     const lines = [
       ...fullChain,
       r2('BookingModified', '2026-11-24T17:30:00.000Z'),
@@ -124,12 +130,18 @@ describe('where a booking stands', () => {
   it('flags a double booking until it is resolved, on both bookings', () => {
     const detected = line('CalendarConflictDetected', '2026-11-24T17:03:01.500Z', { partners: ['KP4RT2Z'] });
     expect(statusOf('XHQGMDH', [...fullChain, detected], [], rules).doubleBookedWith).toEqual(['KP4RT2Z']);
-    const resolved = line('CalendarConflictResolved', '2026-11-24T17:20:00.000Z', { revision: 2, partners: ['KP4RT2Z'] });
+    const resolved = line('CalendarConflictResolved', '2026-11-24T17:20:00.000Z', {
+      revision: 2,
+      partners: ['KP4RT2Z'],
+    });
     expect(statusOf('XHQGMDH', [...fullChain, detected, resolved], [], rules).doubleBookedWith).toEqual([]);
   });
 
   it('follows the latest received revision: a new revision is not complete until its own chain is', () => {
-    const revision2 = line('BookingReceived', '2026-11-24T17:50:00.000Z', { revision: 2, idempotencyKey: 'XHQGMDH:r2:BookingReceived' });
+    const revision2 = line('BookingReceived', '2026-11-24T17:50:00.000Z', {
+      revision: 2,
+      idempotencyKey: 'XHQGMDH:r2:BookingReceived',
+    });
     const status = statusOf('XHQGMDH', [...fullChain, revision2], [], rules);
     expect(status.revision).toBe(2);
     expect(status.state).toBe('in progress');
@@ -137,12 +149,18 @@ describe('where a booking stands', () => {
   });
 
   it('is cancelled once every system that held the booking has let it go', () => {
-    const r2 = (type: LedgerLine['detailType'], at: string) => line(type, at, { revision: 2, idempotencyKey: `XHQGMDH:r2:${type}` });
+    const r2 = (type: LedgerLine['detailType'], at: string) =>
+      line(type, at, { revision: 2, idempotencyKey: `XHQGMDH:r2:${type}` });
     const cancelled = r2('BookingCancelled', '2026-11-24T17:40:00.000Z');
-    const halfway = statusOf('XHQGMDH', [...fullChain, cancelled, r2('CalendarEntryCancelled', '2026-11-24T17:40:00.300Z')], [], {
-      ...rules,
-      now: Date.parse('2026-11-24T17:41:00Z'),
-    });
+    const halfway = statusOf(
+      'XHQGMDH',
+      [...fullChain, cancelled, r2('CalendarEntryCancelled', '2026-11-24T17:40:00.300Z')],
+      [],
+      {
+        ...rules,
+        now: Date.parse('2026-11-24T17:41:00Z'),
+      },
+    );
     expect(halfway.state).toBe('in progress');
     const status = statusOf(
       'XHQGMDH',
@@ -161,7 +179,10 @@ describe('where a booking stands', () => {
   });
 
   it('is cancelled at once when it was cancelled before any system held it', () => {
-    const cancelled = line('BookingCancelled', '2026-11-24T17:40:00.000Z', { revision: 2, outcome: 'booking cancelled' });
+    const cancelled = line('BookingCancelled', '2026-11-24T17:40:00.000Z', {
+      revision: 2,
+      outcome: 'booking cancelled',
+    });
     const status = statusOf('XHQGMDH', [cancelled], [], rules);
     expect(status.state).toBe('cancelled');
     expect(status.steps.slice(1).every((s) => s.state === 'not needed')).toBe(true);
@@ -177,18 +198,28 @@ describe('where a booking stands', () => {
 describe('what status prints', () => {
   it('a timeline: one line per step with time, outcome and ids, then the last error and how to redrive', () => {
     const { io, lines } = captureIo();
-    printTimeline(io, statusOf('XHQGMDH', fullChain.slice(0, 2), [crewLetter], { ...rules, now: Date.parse('2026-11-24T17:06:00Z') }));
+    printTimeline(
+      io,
+      statusOf('XHQGMDH', fullChain.slice(0, 2), [crewLetter], { ...rules, now: Date.parse('2026-11-24T17:06:00Z') }),
+    );
     expect(lines[0]).toBe('booking XHQGMDH (revision 1): stuck, 1 dead letter (crew)');
     expect(lines[2]).toMatch(/^ {2}calendar entry +r1 {4}2026-11-24T17:03:01\.400Z {2}done {2}calendarEntryId=cal_1$/);
     expect(lines[3]).toMatch(/^ {2}SCC event .* failed$/);
-    expect(lines).toContain(`  last error: crew ERROR_FROM_TARGET ${crewLetter.errorMessage} (dead-lettered 2026-11-24T17:05:00.000Z after 8 retries)`);
+    expect(lines).toContain(
+      `  last error: crew ERROR_FROM_TARGET ${crewLetter.errorMessage} (dead-lettered 2026-11-24T17:05:00.000Z after 8 retries)`,
+    );
     expect(lines.at(-1)).toBe('  1 dead letter(s): npx charterflow redrive --booking XHQGMDH');
   });
 
   it('a list that flags the stuck bookings', () => {
     const { io, lines } = captureIo();
     const complete = statusOf('XHQGMDH', fullChain, [], rules);
-    const stuck = statusOf('BK000002', fullChain.slice(0, 2).map((l) => ({ ...l, bookingId: 'BK000002' })), [{ ...crewLetter, bookingId: 'BK000002' }], rules);
+    const stuck = statusOf(
+      'BK000002',
+      fullChain.slice(0, 2).map((l) => ({ ...l, bookingId: 'BK000002' })),
+      [{ ...crewLetter, bookingId: 'BK000002' }],
+      rules,
+    );
     printList(io, [complete, stuck], NOW);
     expect(lines[0]).toMatch(/^XHQGMDH +r1 +complete +last: guest page 56m ago$/);
     expect(lines[1]).toMatch(/^BK000002 +r1 +STUCK: 1 dead letter \(crew\) +last: calendar entry 56m ago$/);

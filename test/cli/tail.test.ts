@@ -3,12 +3,29 @@ import { formatEvent, isLoopback, parseTailArgs } from '../../cli/tail';
 
 describe('npx charterflow tail: arguments and output', () => {
   it('taps every charterflow source by default', () => {
-    expect(parseTailArgs([])).toEqual({ pattern: { source: [{ prefix: 'charterflow.' }] }, json: false, local: false, bus: undefined });
+    expect(parseTailArgs([])).toEqual({
+      pattern: { source: [{ prefix: 'charterflow.' }] },
+      json: false,
+      local: false,
+      bus: undefined,
+    });
   });
 
   it('takes a pattern, --json, --local and --bus', () => {
-    const parsed = parseTailArgs(['--pattern', '{"detail-type":["CrewEventCreated"]}', '--json', '--local', '--bus', 'charterflow-dev']);
-    expect(parsed).toEqual({ pattern: { 'detail-type': ['CrewEventCreated'] }, json: true, local: true, bus: 'charterflow-dev' });
+    const parsed = parseTailArgs([
+      '--pattern',
+      '{"detail-type":["CrewEventCreated"]}',
+      '--json',
+      '--local',
+      '--bus',
+      'charterflow-dev',
+    ]);
+    expect(parsed).toEqual({
+      pattern: { 'detail-type': ['CrewEventCreated'] },
+      json: true,
+      local: true,
+      bus: 'charterflow-dev',
+    });
   });
 
   it.each([

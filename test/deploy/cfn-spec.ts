@@ -78,7 +78,8 @@ function primitiveProblem(type: string, value: unknown): string | undefined {
     case 'Long':
       return Number.isInteger(typeof value === 'string' ? Number(value) : value) ? undefined : `should be an ${type}`;
     case 'Double':
-      return typeof value === 'number' || (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)))
+      return typeof value === 'number' ||
+        (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)))
         ? undefined
         : 'should be a Double';
     case 'Boolean':
@@ -91,7 +92,10 @@ function primitiveProblem(type: string, value: unknown): string | undefined {
 }
 
 /** What is wrong with a template, one line per problem, naming the resource and the property path. */
-export function checkTemplate(template: { Resources?: Record<string, unknown> }, spec: Spec = cloudFormationSpec()): string[] {
+export function checkTemplate(
+  template: { Resources?: Record<string, unknown> },
+  spec: Spec = cloudFormationSpec(),
+): string[] {
   const problems: string[] = [];
 
   const propertyTypeOf = (resourceType: string, name: string): TypeSpec | undefined =>
@@ -117,7 +121,12 @@ export function checkTemplate(template: { Resources?: Record<string, unknown> },
     }
   };
 
-  const checkOne = (resourceType: string, item: { primitive?: string; type?: string }, value: unknown, path: string) => {
+  const checkOne = (
+    resourceType: string,
+    item: { primitive?: string; type?: string },
+    value: unknown,
+    path: string,
+  ) => {
     if (item.primitive) {
       const problem = primitiveProblem(item.primitive, value);
       if (problem) problems.push(`${path}: ${problem}, got ${JSON.stringify(value)?.slice(0, 80)}`);

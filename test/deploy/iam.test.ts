@@ -40,9 +40,18 @@ describe('a function role', () => {
       {
         Effect: 'Allow',
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/charterflow-ci-cabin-notes:*' }],
+        Resource: [
+          {
+            'Fn::Sub':
+              'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/charterflow-ci-cabin-notes:*',
+          },
+        ],
       },
-      { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [{ 'Fn::GetAtt': ['CabinNotesDeadLetterQueue', 'Arn'] }] },
+      {
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage'],
+        Resource: [{ 'Fn::GetAtt': ['CabinNotesDeadLetterQueue', 'Arn'] }],
+      },
     ]);
   });
 
@@ -55,7 +64,11 @@ describe('a function role', () => {
       tables: [{ name: 'notes', partitionKey: 'pk', indexes: [{ name: 'byDay', partitionKey: 'day' }] }],
     });
     const all = statements(service({ declaration }));
-    expect(all).toContainEqual({ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [{ 'Fn::GetAtt': ['EventBus', 'Arn'] }] });
+    expect(all).toContainEqual({
+      Effect: 'Allow',
+      Action: ['events:PutEvents'],
+      Resource: [{ 'Fn::GetAtt': ['EventBus', 'Arn'] }],
+    });
     const table = all.find((s) => s.Action.includes('dynamodb:Query'))!;
     expect(table.Resource).toEqual([
       { 'Fn::GetAtt': ['CabinNotesNotesTable', 'Arn'] },
@@ -71,17 +84,31 @@ describe('a function role', () => {
       guestSiteInvalidation: true,
       secrets: ['guestSite', 'sccServiceKey'],
     });
-    const resources = statements(service({ access })).slice(2).map((s) => [s.Action, s.Resource]);
+    const resources = statements(service({ access }))
+      .slice(2)
+      .map((s) => [s.Action, s.Resource]);
     expect(resources).toEqual([
-      [['dynamodb:GetItem'], [{ 'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/scc-events' }]],
+      [
+        ['dynamodb:GetItem'],
+        [{ 'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/scc-events' }],
+      ],
       [['s3:PutObject'], [{ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::queenofsandiego.com/g/*' }]],
       [['s3:GetObject'], [{ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::sailjada.com/assets/*' }]],
-      [['cloudfront:CreateInvalidation'], [{ 'Fn::Sub': 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/E1ABCDEF234567' }]],
+      [
+        ['cloudfront:CreateInvalidation'],
+        [{ 'Fn::Sub': 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/E1ABCDEF234567' }],
+      ],
       [
         ['secretsmanager:GetSecretValue'],
         [
-          { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:charterflow/guest-site-??????' },
-          { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:charterflow/scc/service-key-??????' },
+          {
+            'Fn::Sub':
+              'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:charterflow/guest-site-??????',
+          },
+          {
+            'Fn::Sub':
+              'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:charterflow/scc/service-key-??????',
+          },
         ],
       ],
     ]);
@@ -118,28 +145,45 @@ describe("the bookings' private records", () => {
   it('are written by the webhook only, and read by crew and guest-mail only', async () => {
     const grants = Object.fromEntries(
       (await discoverServices())
-        .map((s) => [s.name, statements(s).filter((st) => JSON.stringify(st.Condition) === JSON.stringify(insidePrivateRecords))] as const)
+        .map(
+          (s) =>
+            [
+              s.name,
+              statements(s).filter((st) => JSON.stringify(st.Condition) === JSON.stringify(insidePrivateRecords)),
+            ] as const,
+        )
         .filter(([, st]) => st.length > 0)
         .map(([name, st]) => [name, st.flatMap((x) => x.Action)]),
     );
-    expect(grants).toEqual({ crew: ['dynamodb:GetItem'], 'guest-mail': ['dynamodb:GetItem'], webhook: ['dynamodb:PutItem'] });
+    expect(grants).toEqual({
+      crew: ['dynamodb:GetItem'],
+      'guest-mail': ['dynamodb:GetItem'],
+      webhook: ['dynamodb:PutItem'],
+    });
     for (const s of await discoverServices()) {
       for (const st of statements(s).filter((x) => JSON.stringify(x.Resource).includes('BookingsTable'))) {
-        expect([outsidePrivateRecords, insidePrivateRecords], `${s.name}: ${st.Action.join(', ')}`).toContainEqual(st.Condition);
+        expect([outsidePrivateRecords, insidePrivateRecords], `${s.name}: ${st.Action.join(', ')}`).toContainEqual(
+          st.Condition,
+        );
       }
     }
   });
 });
 
 describe('the guest-mail grant', () => {
-  const sesArn = (resource: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:${resource}` });
+  const sesArn = (resource: string) => ({
+    'Fn::Sub': `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:${resource}`,
+  });
 
   it('is ses:SendEmail on the sending identity only, and on the configuration set when one is named', () => {
     const access = defineAccess({ guestMail: true });
     expect(statements(service({ access })).slice(2)).toEqual([
       { Effect: 'Allow', Action: ['ses:SendEmail'], Resource: [sesArn('identity/queenofsandiego.com')] },
     ]);
-    const withSet = roleOf(service({ access }), 'charterflow-ci-cabin-notes', { ...params, guestMailConfigurationSet: 'guest-mail' });
+    const withSet = roleOf(service({ access }), 'charterflow-ci-cabin-notes', {
+      ...params,
+      guestMailConfigurationSet: 'guest-mail',
+    });
     expect(withSet.Properties.Policies[0]!.PolicyDocument.Statement.slice(2)).toEqual([
       {
         Effect: 'Allow',
@@ -160,27 +204,43 @@ describe('deploy parameters', () => {
 
   it('name the one that is missing, and how to pass it', () => {
     const { guestSiteDistributionId: _, ...missing } = raw;
-    expect(() => parseParams(missing)).toThrow('deploy parameter guestSiteDistributionId is not set: pass --param=guestSiteDistributionId=<value>');
+    expect(() => parseParams(missing)).toThrow(
+      'deploy parameter guestSiteDistributionId is not set: pass --param=guestSiteDistributionId=<value>',
+    );
   });
 
   it('take the SES identity from the From unless given, and refuse a From that is no address', () => {
     const { guestMailIdentity: _, ...noIdentity } = raw;
     expect(parseParams(noIdentity).guestMailIdentity).toBe('queenofsandiego.com');
-    expect(parseParams({ ...raw, guestMailIdentity: 'charters@queenofsandiego.com' }).guestMailIdentity).toBe('charters@queenofsandiego.com');
-    expect(parseParams({ ...raw, guestMailReplyTo: 'crew@queenofsandiego.com', guestMailConfigurationSet: '' })).toMatchObject({
+    expect(parseParams({ ...raw, guestMailIdentity: 'charters@queenofsandiego.com' }).guestMailIdentity).toBe(
+      'charters@queenofsandiego.com',
+    );
+    expect(
+      parseParams({ ...raw, guestMailReplyTo: 'crew@queenofsandiego.com', guestMailConfigurationSet: '' }),
+    ).toMatchObject({
       guestMailReplyTo: 'crew@queenofsandiego.com',
     });
-    expect(() => parseParams({ ...raw, guestMailFrom: 'Queen of San Diego' })).toThrow(/guestMailFrom must be an address/);
+    expect(() => parseParams({ ...raw, guestMailFrom: 'Queen of San Diego' })).toThrow(
+      /guestMailFrom must be an address/,
+    );
   });
 
   it('reject a retention that is not a whole number of days', () => {
-    expect(() => parseParams({ ...raw, archiveRetentionDays: 'a year' })).toThrow(/archiveRetentionDays must be a whole number/);
+    expect(() => parseParams({ ...raw, archiveRetentionDays: 'a year' })).toThrow(
+      /archiveRetentionDays must be a whole number/,
+    );
   });
 
   it('reject a reserved concurrency, a throttle or an alarm threshold that is not a positive number', () => {
-    expect(() => parseParams({ ...raw, webhookReservedConcurrency: '0' })).toThrow(/webhookReservedConcurrency must be a positive whole number, got 0/);
-    expect(() => parseParams({ ...raw, webhookBurstLimit: '2.5' })).toThrow(/webhookBurstLimit must be a positive whole number/);
-    expect(() => parseParams({ ...raw, bookingToPageAlarmSeconds: 'five minutes' })).toThrow(/bookingToPageAlarmSeconds must be a positive number/);
+    expect(() => parseParams({ ...raw, webhookReservedConcurrency: '0' })).toThrow(
+      /webhookReservedConcurrency must be a positive whole number, got 0/,
+    );
+    expect(() => parseParams({ ...raw, webhookBurstLimit: '2.5' })).toThrow(
+      /webhookBurstLimit must be a positive whole number/,
+    );
+    expect(() => parseParams({ ...raw, bookingToPageAlarmSeconds: 'five minutes' })).toThrow(
+      /bookingToPageAlarmSeconds must be a positive number/,
+    );
     expect(parseParams({ ...raw, webhookRateLimit: '2.5' }).webhookRateLimit).toBe(2.5);
   });
 });

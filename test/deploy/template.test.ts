@@ -6,7 +6,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { secretNames } from '../../shared/config';
-import { archiveName, deployedNames, eventPatternOf, ownTableName, type ConsumerDeclaration } from '../../shared/declaration';
+import {
+  archiveName,
+  deployedNames,
+  eventPatternOf,
+  ownTableName,
+  type ConsumerDeclaration,
+} from '../../shared/declaration';
 import { devSecrets } from '../../local/seed';
 import { discoverServices, type DiscoveredService } from '../../deploy/discover';
 import { documentedWildcards } from '../../deploy/iam';
@@ -31,7 +37,9 @@ beforeAll(async () => {
   template = readTemplate(root);
   templateText = JSON.stringify(template);
   services = await discoverServices(root);
-  consumers = services.filter((s): s is DiscoveredService & { declaration: ConsumerDeclaration } => s.declaration.kind === 'consumer');
+  consumers = services.filter(
+    (s): s is DiscoveredService & { declaration: ConsumerDeclaration } => s.declaration.kind === 'consumer',
+  );
 }, 300_000);
 
 const resource = (logicalId: string): CfnResource => {
@@ -45,17 +53,31 @@ const getAtt = (logicalId: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [logic
 /** Where a resource's properties differ from the CloudFormation specification: unknown names, missing required ones, wrong primitive types. */
 function propertyErrors(resourceType: string, properties: Record<string, unknown>): string[] {
   const spec = specification();
-  const primitive: Record<string, string> = { String: 'string', Boolean: 'boolean', Integer: 'number', Double: 'number', Long: 'number' };
+  const primitive: Record<string, string> = {
+    String: 'string',
+    Boolean: 'boolean',
+    Integer: 'number',
+    Double: 'number',
+    Long: 'number',
+  };
   const check = (typeName: string, value: Record<string, unknown>, path: string): string[] => {
-    const type = (typeName === resourceType ? spec.ResourceTypes[typeName] : spec.PropertyTypes[typeName]) as { Properties?: object } | undefined;
+    const type = (typeName === resourceType ? spec.ResourceTypes[typeName] : spec.PropertyTypes[typeName]) as
+      | { Properties?: object }
+      | undefined;
     const declared = type?.Properties ?? {};
-    const errors = Object.keys(value).filter((name) => !(name in declared)).map((name) => `${path}.${name} is not a property of ${typeName}`);
-    for (const [name, property] of Object.entries(declared) as [string, { Required?: boolean; PrimitiveType?: string; Type?: string }][]) {
+    const errors = Object.keys(value)
+      .filter((name) => !(name in declared))
+      .map((name) => `${path}.${name} is not a property of ${typeName}`);
+    for (const [name, property] of Object.entries(declared) as [
+      string,
+      { Required?: boolean; PrimitiveType?: string; Type?: string },
+    ][]) {
       const given = value[name];
       if (given === undefined) {
         if (property.Required) errors.push(`${path}.${name} is required`);
       } else if (property.PrimitiveType) {
-        if (typeof given !== primitive[property.PrimitiveType]) errors.push(`${path}.${name} should be ${property.PrimitiveType}`);
+        if (typeof given !== primitive[property.PrimitiveType])
+          errors.push(`${path}.${name} should be ${property.PrimitiveType}`);
       } else if (property.Type && property.Type !== 'List' && property.Type !== 'Map') {
         errors.push(...check(`${resourceType}.${property.Type}`, given as Record<string, unknown>, `${path}.${name}`));
       }
@@ -73,7 +95,11 @@ interface Statement {
 const statementsOf = (role: CfnResource): Statement[] =>
   role.Properties.Policies.flatMap((p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement);
 const resourceText = (r: unknown) =>
-  typeof r === 'string' ? r : JSON.stringify(r).includes('Fn::Sub') ? (r as { 'Fn::Sub': string })['Fn::Sub'] : JSON.stringify(r);
+  typeof r === 'string'
+    ? r
+    : JSON.stringify(r).includes('Fn::Sub')
+      ? (r as { 'Fn::Sub': string })['Fn::Sub']
+      : JSON.stringify(r);
 const roleOfService = (name: string) => resource(consumerLogicalIds(name).role);
 const actionsOf = (name: string) => statementsOf(roleOfService(name)).flatMap((s) => s.Action);
 
@@ -84,7 +110,10 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it(`has the custom bus charterflow-${STAGE}, and an archive of everything on it kept 365 days`, () => {
-    expect(resource('EventBus')).toMatchObject({ Type: 'AWS::Events::EventBus', Properties: { Name: `charterflow-${STAGE}` } });
+    expect(resource('EventBus')).toMatchObject({
+      Type: 'AWS::Events::EventBus',
+      Properties: { Name: `charterflow-${STAGE}` },
+    });
     const archives = ofType('AWS::Events::Archive');
     expect(archives).toHaveLength(1);
     const [, archive] = archives[0]!;
@@ -126,15 +155,22 @@ describe('the packaged CloudFormation template', () => {
   it('dead-letters an event the function itself failed on into the same queue, after the declared retries (Lambda caps them at 2)', () => {
     for (const { name, declaration } of consumers) {
       const ids = consumerLogicalIds(name);
-      expect(resource(ids.function).Properties.DeadLetterConfig, name).toEqual({ TargetArn: getAtt(ids.deadLetterQueue) });
-      const [, config] = ofType('AWS::Lambda::EventInvokeConfig').find(([, c]) => JSON.stringify(c.Properties.FunctionName).includes(ids.function)) ?? [];
+      expect(resource(ids.function).Properties.DeadLetterConfig, name).toEqual({
+        TargetArn: getAtt(ids.deadLetterQueue),
+      });
+      const [, config] =
+        ofType('AWS::Lambda::EventInvokeConfig').find(([, c]) =>
+          JSON.stringify(c.Properties.FunctionName).includes(ids.function),
+        ) ?? [];
       expect(config?.Properties, name).toMatchObject({
         Qualifier: '$LATEST',
         MaximumRetryAttempts: Math.min(2, declaration.retry.maximumRetryAttempts),
         MaximumEventAgeInSeconds: Math.min(21_600, declaration.retry.maximumEventAgeInSeconds),
       });
       const sends = statementsOf(resource(ids.role)).filter((s) => s.Action.some((a) => a.startsWith('sqs:')));
-      expect(sends, name).toEqual([{ Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [getAtt(ids.deadLetterQueue)] }]);
+      expect(sends, name).toEqual([
+        { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [getAtt(ids.deadLetterQueue)] },
+      ]);
     }
   });
 
@@ -184,7 +220,9 @@ describe('the packaged CloudFormation template', () => {
       );
       expect(route, name).toBeDefined();
       const integrationId = (route![1].Properties.Target['Fn::Join'][1] as unknown[])[1] as { Ref: string };
-      expect(JSON.stringify(resource(integrationId.Ref).Properties.IntegrationUri)).toContain(functionLogicalIdOf(name));
+      expect(JSON.stringify(resource(integrationId.Ref).Properties.IntegrationUri)).toContain(
+        functionLogicalIdOf(name),
+      );
     }
     if (existsSync(join(root, 'services/webhook/handler.ts'))) {
       expect(http.map((s) => s.name)).toContain('webhook');
@@ -205,7 +243,9 @@ describe('the packaged CloudFormation template', () => {
     for (const { name, declaration } of consumers) {
       for (const table of declaration.tables ?? []) {
         const found = tables.find((t) => t.TableName === ownTableName(name, table.name, STAGE));
-        expect(found, `${name}/${table.name}`).toMatchObject({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+        expect(found, `${name}/${table.name}`).toMatchObject({
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        });
         expect((found!.GlobalSecondaryIndexes ?? []).map((i: { IndexName: string }) => i.IndexName)).toEqual(
           (table.indexes ?? []).map((i) => i.name),
         );
@@ -222,7 +262,9 @@ describe('the packaged CloudFormation template', () => {
       FunctionCode: readFileSync(file, 'utf8'),
       FunctionConfig: { Comment: expect.any(String), Runtime: 'cloudfront-js-2.0' },
     });
-    expect(template.Outputs.GuestPageCloudFrontFunctionArn?.Value).toEqual(getAtt('GuestPageCloudFrontFunction', 'FunctionARN'));
+    expect(template.Outputs.GuestPageCloudFrontFunctionArn?.Value).toEqual(
+      getAtt('GuestPageCloudFrontFunction', 'FunctionARN'),
+    );
   });
 
   it('has the guest page security headers as a CloudFront response headers policy, with its id as an output', () => {
@@ -237,19 +279,30 @@ describe('the packaged CloudFormation template', () => {
             ContentTypeOptions: { Override: true },
             FrameOptions: { FrameOption: 'DENY', Override: true },
             ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
-            StrictTransportSecurity: { AccessControlMaxAgeSec: 31_536_000, IncludeSubdomains: false, Preload: false, Override: true },
+            StrictTransportSecurity: {
+              AccessControlMaxAgeSec: 31_536_000,
+              IncludeSubdomains: false,
+              Preload: false,
+              Override: true,
+            },
           },
         },
       },
     });
     const policy = GUEST_PAGE_CONTENT_SECURITY_POLICY.split('; ');
-    expect(policy).toEqual(expect.arrayContaining(["default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"]));
+    expect(policy).toEqual(
+      expect.arrayContaining(["default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"]),
+    );
     expect(policy.join(' ')).not.toMatch(/script-src|'unsafe-eval'|\*/);
-    expect(template.Outputs.GuestPageResponseHeadersPolicyId?.Value).toEqual(getAtt('GuestPageResponseHeadersPolicy', 'Id'));
+    expect(template.Outputs.GuestPageResponseHeadersPolicyId?.Value).toEqual(
+      getAtt('GuestPageResponseHeadersPolicy', 'Id'),
+    );
   });
 
   it('declares the response headers policy as CloudFormation specifies it: every property known, every required one set', () => {
-    expect(propertyErrors('AWS::CloudFront::ResponseHeadersPolicy', resource('GuestPageResponseHeadersPolicy').Properties)).toEqual([]);
+    expect(
+      propertyErrors('AWS::CloudFront::ResponseHeadersPolicy', resource('GuestPageResponseHeadersPolicy').Properties),
+    ).toEqual([]);
   });
 
   it('runs every function on nodejs22.x, arm64, with its own role', () => {
@@ -274,7 +327,9 @@ describe('the packaged CloudFormation template', () => {
 describe('observability', () => {
   const dashboardWidgets = () => {
     const body = resource(observabilityIds.dashboard).Properties.DashboardBody['Fn::Sub'] as string;
-    return (JSON.parse(body) as { widgets: { properties: { title: string; metrics: unknown[][] } }[] }).widgets.map((w) => w.properties);
+    return (JSON.parse(body) as { widgets: { properties: { title: string; metrics: unknown[][] } }[] }).widgets.map(
+      (w) => w.properties,
+    );
   };
   const widget = (title: RegExp) => {
     const found = dashboardWidgets().find((w) => title.test(w.title));
@@ -299,7 +354,9 @@ describe('observability', () => {
       ['bookingToPageLatency', 'guest-page', 'p50'],
       ['bookingToPageLatency', 'guest-page', 'p99'],
     ]);
-    expect(metricsOf(widget(/^Double bookings/))).toEqual(consumers.map(({ name }) => `charterflow doubleBookingsDetected service ${name}`));
+    expect(metricsOf(widget(/^Double bookings/))).toEqual(
+      consumers.map(({ name }) => `charterflow doubleBookingsDetected service ${name}`),
+    );
   });
 
   it("shows every consumer's errors and duration, and every dead-letter queue's depth", () => {
@@ -311,7 +368,9 @@ describe('observability', () => {
       expect(errors, name).toContain(`AWS/Lambda Errors FunctionName ${fn}`);
       expect(errors, name).toContain(`charterflow eventsFailed service ${name}`);
       expect(durations, name).toContain(`AWS/Lambda Duration FunctionName ${fn}`);
-      expect(depth, name).toContain(`AWS/SQS ApproximateNumberOfMessagesVisible QueueName ${deployedNames(name, STAGE).deadLetterQueueName}`);
+      expect(depth, name).toContain(
+        `AWS/SQS ApproximateNumberOfMessagesVisible QueueName ${deployedNames(name, STAGE).deadLetterQueueName}`,
+      );
     }
   });
 
@@ -329,7 +388,14 @@ describe('observability', () => {
 
   it('alarms on any double booking detected by any service, consumers added later included', () => {
     expect(resource(observabilityIds.doubleBookingAlarm).Properties).toMatchObject({
-      Metrics: [{ Id: 'detected', Expression: 'SELECT SUM(doubleBookingsDetected) FROM SCHEMA("charterflow", service)', Period: 60, ReturnData: true }],
+      Metrics: [
+        {
+          Id: 'detected',
+          Expression: 'SELECT SUM(doubleBookingsDetected) FROM SCHEMA("charterflow", service)',
+          Period: 60,
+          ReturnData: true,
+        },
+      ],
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
       AlarmActions: [{ Ref: 'DeadLetterAlarmTopic' }],
@@ -338,9 +404,17 @@ describe('observability', () => {
 
   it("alarms on the webhook's 4xx rate, from the HTTP API's own metrics", () => {
     const alarm = resource(observabilityIds.webhook4xxAlarm).Properties;
-    expect(alarm).toMatchObject({ Threshold: 25, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [{ Ref: 'DeadLetterAlarmTopic' }] });
+    expect(alarm).toMatchObject({
+      Threshold: 25,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: 'DeadLetterAlarmTopic' }],
+    });
     const byId = Object.fromEntries((alarm.Metrics as { Id: string }[]).map((m) => [m.Id, m])) as Record<string, any>;
-    expect(byId.requests.MetricStat.Metric).toEqual({ Namespace: 'AWS/ApiGateway', MetricName: 'Count', Dimensions: [{ Name: 'ApiId', Value: { Ref: 'HttpApi' } }] });
+    expect(byId.requests.MetricStat.Metric).toEqual({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: 'Count',
+      Dimensions: [{ Name: 'ApiId', Value: { Ref: 'HttpApi' } }],
+    });
     expect(byId.rejected.MetricStat.Metric.MetricName).toBe('4xx');
     expect(byId.rejectedPercent.Expression).toBe('IF(requests >= 5, 100 * rejected / requests, 0)');
   });
@@ -356,14 +430,21 @@ describe('observability', () => {
 
   it("reserves the webhook's concurrency and throttles the HTTP API stage", () => {
     expect(resource(functionLogicalIdOf('webhook')).Properties.ReservedConcurrentExecutions).toBe(10);
-    expect(resource(observabilityIds.httpApiStage).Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+    expect(resource(observabilityIds.httpApiStage).Properties.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: 10,
+      ThrottlingBurstLimit: 20,
+    });
   });
 
   it('writes JSON access logs of the HTTP API stage, without the request body, to an encrypted log group', () => {
     const { AccessLogSettings } = resource(observabilityIds.httpApiStage).Properties;
     expect(AccessLogSettings.DestinationArn).toEqual(getAtt(observabilityIds.httpApiLogGroup));
     const format = JSON.parse(AccessLogSettings.Format) as Record<string, string>;
-    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', routeKey: '$context.routeKey' });
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+      routeKey: '$context.routeKey',
+    });
     expect(AccessLogSettings.Format).not.toMatch(/body|requestOverride|\$input/i);
     expect(resource(observabilityIds.httpApiLogGroup).Properties.KmsKeyId).toEqual(getAtt(observabilityIds.key));
   });
@@ -375,7 +456,9 @@ describe('observability', () => {
     expect(resource('DeadLetterAlarmTopic').Properties.KmsMasterKeyId).toEqual({ Ref: observabilityIds.key });
     const key = resource(observabilityIds.key);
     expect(key.Properties.EnableKeyRotation).toBe(true);
-    const principals = (key.Properties.KeyPolicy.Statement as { Principal: { Service?: unknown } }[]).map((s) => s.Principal.Service).filter(Boolean);
+    const principals = (key.Properties.KeyPolicy.Statement as { Principal: { Service?: unknown } }[])
+      .map((s) => s.Principal.Service)
+      .filter(Boolean);
     expect(principals).toEqual([{ 'Fn::Sub': 'logs.${AWS::Region}.amazonaws.com' }, 'cloudwatch.amazonaws.com']);
   });
 
@@ -397,7 +480,9 @@ describe('the CloudFormation resource specification', () => {
     const target = broken.Resources[consumerLogicalIds('calendar').rule]!.Properties.Targets[0];
     target.RetryPolicy.MaximumRetryAttempt = target.RetryPolicy.MaximumRetryAttempts;
     delete target.RetryPolicy.MaximumRetryAttempts;
-    expect(checkTemplate(broken)).toEqual(['CalendarRule (AWS::Events::Rule).Targets[0].RetryPolicy.MaximumRetryAttempt: no such property on AWS::Events::Rule']);
+    expect(checkTemplate(broken)).toEqual([
+      'CalendarRule (AWS::Events::Rule).Targets[0].RetryPolicy.MaximumRetryAttempt: no such property on AWS::Events::Rule',
+    ]);
   });
 });
 
@@ -418,7 +503,11 @@ describe('least privilege', () => {
         for (const r of statement.Resource) {
           const text = resourceText(r);
           expect(text, id).not.toBe('*');
-          if (/[*?]/.test(text)) expect(documentedWildcards.some((allowed) => allowed.test(text)), `${id}: ${text}`).toBe(true);
+          if (/[*?]/.test(text))
+            expect(
+              documentedWildcards.some((allowed) => allowed.test(text)),
+              `${id}: ${text}`,
+            ).toBe(true);
         }
       }
     }
@@ -430,7 +519,10 @@ describe('least privilege', () => {
       if (declaration.emits.length === 0) {
         expect(puts, name).toEqual([]);
       } else {
-        expect(puts.flatMap((s) => s.Resource), name).toEqual([getAtt('EventBus')]);
+        expect(
+          puts.flatMap((s) => s.Resource),
+          name,
+        ).toEqual([getAtt('EventBus')]);
       }
     }
   });
@@ -438,7 +530,10 @@ describe('least privilege', () => {
   it('lets each function write only its own log group', () => {
     for (const { name } of services) {
       const logs = statementsOf(roleOfService(name)).filter((s) => s.Action.some((a) => a.startsWith('logs:')));
-      expect(logs.flatMap((s) => s.Resource.map(resourceText)), name).toEqual([
+      expect(
+        logs.flatMap((s) => s.Resource.map(resourceText)),
+        name,
+      ).toEqual([
         `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${deployedNames(name, STAGE).functionName}:*`,
       ]);
     }
@@ -449,7 +544,9 @@ describe('least privilege', () => {
       const secrets = statementsOf(roleOfService(name))
         .filter((s) => s.Action.includes('secretsmanager:GetSecretValue'))
         .flatMap((s) => s.Resource.map(resourceText));
-      expect(secrets, name).toEqual((access.secrets ?? []).map((key) => expect.stringContaining(`:secret:${secretNames[key]}-??????`)));
+      expect(secrets, name).toEqual(
+        (access.secrets ?? []).map((key) => expect.stringContaining(`:secret:${secretNames[key]}-??????`)),
+      );
     }
   });
 
@@ -467,7 +564,9 @@ describe('least privilege', () => {
     'lets guest-page write only g/* and assets/* of the guest site, read legacy assets, invalidate one distribution',
     () => {
       const statements = statementsOf(roleOfService('guest-page'));
-      const s3 = statements.filter((s) => s.Action.some((a) => a.startsWith('s3:'))).flatMap((s) => s.Resource.map(resourceText));
+      const s3 = statements
+        .filter((s) => s.Action.some((a) => a.startsWith('s3:')))
+        .flatMap((s) => s.Resource.map(resourceText));
       expect(s3.sort()).toEqual(
         [
           'arn:${AWS::Partition}:s3:::queenofsandiego.com',
@@ -476,7 +575,9 @@ describe('least privilege', () => {
           'arn:${AWS::Partition}:s3:::sailjada.com/assets/*',
         ].sort(),
       );
-      const writes = statements.filter((s) => s.Action.includes('s3:PutObject')).flatMap((s) => s.Resource.map(resourceText));
+      const writes = statements
+        .filter((s) => s.Action.includes('s3:PutObject'))
+        .flatMap((s) => s.Resource.map(resourceText));
       expect(writes.every((r) => r.includes('queenofsandiego.com/'))).toBe(true);
       const invalidation = statements.filter((s) => s.Action.includes('cloudfront:CreateInvalidation'));
       expect(invalidation.flatMap((s) => s.Resource.map(resourceText))).toEqual([
@@ -487,7 +588,9 @@ describe('least privilege', () => {
 
   it('lets nothing but the SCC-scrubbing function touch the SCC table', () => {
     for (const { name } of services) {
-      const touches = statementsOf(roleOfService(name)).some((s) => s.Resource.map(resourceText).some((r) => r.endsWith(':table/scc-events')));
+      const touches = statementsOf(roleOfService(name)).some((s) =>
+        s.Resource.map(resourceText).some((r) => r.endsWith(':table/scc-events')),
+      );
       expect(touches, name).toBe(name === 'scrub');
     }
   });
@@ -499,18 +602,24 @@ describe('secrets', () => {
     for (const name of [secretNames.webhookSecret, secretNames.jadaDashboardToken, secretNames.sccServiceKey]) {
       expect(templateText).not.toContain(devSecrets[name]!);
     }
-    const env = ofType('AWS::Lambda::Function').flatMap(([, fn]) => Object.keys(fn.Properties.Environment?.Variables ?? {}));
+    const env = ofType('AWS::Lambda::Function').flatMap(([, fn]) =>
+      Object.keys(fn.Properties.Environment?.Variables ?? {}),
+    );
     expect(env.filter((variable) => /SECRET|TOKEN|KEY|PASSWORD/i.test(variable))).toEqual([]);
   });
 });
 
 describe('bundles', () => {
   it('are reported with their sizes, hold only their own bundle, and none holds code of another service', () => {
-    const report: Record<string, { zipBytes: number; bundleBytes: number; sourceMapBytes: number; sources: number }> = {};
+    const report: Record<string, { zipBytes: number; bundleBytes: number; sourceMapBytes: number; sources: number }> =
+      {};
     for (const { name } of services) {
       const build = join(root, '.esbuild/.build/services', name);
       const zip = join(root, '.serverless', `${functionKeyOf(name)}.zip`);
-      expect(zipEntries(zip).sort(), name).toEqual([`services/${name}/handler.mjs`, `services/${name}/handler.mjs.map`]);
+      expect(zipEntries(zip).sort(), name).toEqual([
+        `services/${name}/handler.mjs`,
+        `services/${name}/handler.mjs.map`,
+      ]);
       // The source map lists every file that put code into the bundle, as the project-relative paths esbuild read.
       const map = JSON.parse(readFileSync(join(build, 'handler.mjs.map'), 'utf8')) as { sources: string[] };
       const sources = map.sources.map((source) => relative(root, resolve(build, source)).split(sep).join('/'));
@@ -530,7 +639,12 @@ describe('bundles', () => {
       Object.fromEntries(
         Object.entries(report).map(([name, r]) => [
           name,
-          { 'zip KB': (r.zipBytes / 1024).toFixed(1), 'handler.mjs KB': (r.bundleBytes / 1024).toFixed(1), 'source map KB': (r.sourceMapBytes / 1024).toFixed(1), modules: r.sources },
+          {
+            'zip KB': (r.zipBytes / 1024).toFixed(1),
+            'handler.mjs KB': (r.bundleBytes / 1024).toFixed(1),
+            'source map KB': (r.sourceMapBytes / 1024).toFixed(1),
+            modules: r.sources,
+          },
         ]),
       ),
     );
@@ -542,7 +656,11 @@ describe('bundles', () => {
       const bundle = pathToFileURL(join(root, '.esbuild/.build/services', name, 'handler.mjs')).href;
       const { stdout } = await promisify(execFile)(
         process.execPath,
-        ['--input-type=module', '-e', `const m = await import(${JSON.stringify(bundle)}); console.log(typeof m.handler);`],
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(bundle)}); console.log(typeof m.handler);`,
+        ],
         // Nothing of this project's environment: a bundle must carry everything it needs.
         { env: { PATH: process.env.PATH ?? '' }, cwd: tmpdir() },
       );

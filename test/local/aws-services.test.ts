@@ -51,7 +51,12 @@ describe('DynamoDB on the edge port (dynalite)', () => {
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
       }),
     );
-    await dynamodb.send(new PutItemCommand({ TableName: 'edge-test-bookings', Item: { pk: { S: 'BOOKING#XHQGMDH' }, revision: { N: '1' } } }));
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: 'edge-test-bookings',
+        Item: { pk: { S: 'BOOKING#XHQGMDH' }, revision: { N: '1' } },
+      }),
+    );
     const update = (expected: string) =>
       dynamodb.send(
         new UpdateItemCommand({
@@ -64,14 +69,18 @@ describe('DynamoDB on the edge port (dynalite)', () => {
       );
     await update('1');
     await expect(update('1')).rejects.toBeInstanceOf(ConditionalCheckFailedException);
-    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: 'edge-test-bookings', Key: { pk: { S: 'BOOKING#XHQGMDH' } } }));
+    const { Item } = await dynamodb.send(
+      new GetItemCommand({ TableName: 'edge-test-bookings', Key: { pk: { S: 'BOOKING#XHQGMDH' } } }),
+    );
     expect(Item?.revision).toEqual({ N: '2' });
     dynamodb.destroy();
   });
 
   it('has the bookings table seeded', async () => {
     const dynamodb = new DynamoDBClient(clientConfig(stack));
-    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: 'charterflow-local-bookings', Key: { pk: { S: 'none' }, sk: { S: 'none' } } }));
+    const { Item } = await dynamodb.send(
+      new GetItemCommand({ TableName: 'charterflow-local-bookings', Key: { pk: { S: 'none' }, sk: { S: 'none' } } }),
+    );
     expect(Item).toBeUndefined();
     dynamodb.destroy();
   });
@@ -84,7 +93,13 @@ describe('S3 on the edge port (s3rver, path-style)', () => {
     const client = s3();
     const html = '<!doctype html><h1>Your charter on JADA</h1>';
     const put = await client.send(
-      new PutObjectCommand({ Bucket: 'queenofsandiego.com', Key: 'g/TESTPAGE1.html', Body: html, ContentType: 'text/html; charset=utf-8', CacheControl: 'max-age=60' }),
+      new PutObjectCommand({
+        Bucket: 'queenofsandiego.com',
+        Key: 'g/TESTPAGE1.html',
+        Body: html,
+        ContentType: 'text/html; charset=utf-8',
+        CacheControl: 'max-age=60',
+      }),
     );
     const got = await client.send(new GetObjectCommand({ Bucket: 'queenofsandiego.com', Key: 'g/TESTPAGE1.html' }));
     expect(await got.Body!.transformToString()).toBe(html);
@@ -95,9 +110,15 @@ describe('S3 on the edge port (s3rver, path-style)', () => {
     expect(head.ContentLength).toBe(Buffer.byteLength(html));
 
     await client.send(
-      new CopyObjectCommand({ Bucket: 'queenofsandiego.com', Key: 'assets/boats/lst_8812/hero.jpg', CopySource: `${LEGACY_BUCKET}/${SAMPLE_PHOTO_KEY}` }),
+      new CopyObjectCommand({
+        Bucket: 'queenofsandiego.com',
+        Key: 'assets/boats/lst_8812/hero.jpg',
+        CopySource: `${LEGACY_BUCKET}/${SAMPLE_PHOTO_KEY}`,
+      }),
     );
-    const copy = await client.send(new GetObjectCommand({ Bucket: 'queenofsandiego.com', Key: 'assets/boats/lst_8812/hero.jpg' }));
+    const copy = await client.send(
+      new GetObjectCommand({ Bucket: 'queenofsandiego.com', Key: 'assets/boats/lst_8812/hero.jpg' }),
+    );
     const bytes = Buffer.from(await copy.Body!.transformToByteArray());
     expect(bytes.subarray(0, 2).toString('hex')).toBe('ffd8');
     expect(bytes.subarray(-2).toString('hex')).toBe('ffd9');
@@ -111,19 +132,35 @@ describe('S3 on the edge port (s3rver, path-style)', () => {
     const client = s3();
     const text = 'a streamed guest page body, '.repeat(100);
     await client.send(
-      new PutObjectCommand({ Bucket: 'queenofsandiego.com', Key: 'g/STREAM1.html', Body: Readable.from([Buffer.from(text)]), ContentLength: Buffer.byteLength(text) }),
+      new PutObjectCommand({
+        Bucket: 'queenofsandiego.com',
+        Key: 'g/STREAM1.html',
+        Body: Readable.from([Buffer.from(text)]),
+        ContentLength: Buffer.byteLength(text),
+      }),
     );
     const got = await client.send(new GetObjectCommand({ Bucket: 'queenofsandiego.com', Key: 'g/STREAM1.html' }));
     expect(await got.Body!.transformToString()).toBe(text);
-    const wrong = client.send(new PutObjectCommand({ Bucket: 'queenofsandiego.com', Key: 'g/BAD.html', Body: 'body', ChecksumCRC32: 'AAAAAA==' }));
+    const wrong = client.send(
+      new PutObjectCommand({
+        Bucket: 'queenofsandiego.com',
+        Key: 'g/BAD.html',
+        Body: 'body',
+        ChecksumCRC32: 'AAAAAA==',
+      }),
+    );
     await expect(wrong).rejects.toMatchObject({ name: 'BadDigest' });
     client.destroy();
   });
 
   it('refuses to overwrite with If-None-Match: * and answers NoSuchKey for a missing object', async () => {
     const client = s3();
-    await client.send(new PutObjectCommand({ Bucket: 'queenofsandiego.com', Key: 'once.txt', Body: 'first', IfNoneMatch: '*' }));
-    const second = client.send(new PutObjectCommand({ Bucket: 'queenofsandiego.com', Key: 'once.txt', Body: 'second', IfNoneMatch: '*' }));
+    await client.send(
+      new PutObjectCommand({ Bucket: 'queenofsandiego.com', Key: 'once.txt', Body: 'first', IfNoneMatch: '*' }),
+    );
+    const second = client.send(
+      new PutObjectCommand({ Bucket: 'queenofsandiego.com', Key: 'once.txt', Body: 'second', IfNoneMatch: '*' }),
+    );
     await expect(second).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
     const kept = await client.send(new GetObjectCommand({ Bucket: 'queenofsandiego.com', Key: 'once.txt' }));
     expect(await kept.Body!.transformToString()).toBe('first');
@@ -134,7 +171,10 @@ describe('S3 on the edge port (s3rver, path-style)', () => {
   });
 
   it('serves a presigned GET whatever access key signed it (the local stack does not check SigV4)', async () => {
-    const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const amzDate = new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
     const query = new URLSearchParams({
       'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
       'X-Amz-Credential': `presigner-${Date.now()}/${amzDate.slice(0, 8)}/us-west-2/s3/aws4_request`,
@@ -155,7 +195,10 @@ describe('Secrets Manager on the edge port', () => {
     const webhook = await client.send(new GetSecretValueCommand({ SecretId: secretNames.webhookSecret }));
     expect(webhook.SecretString).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
     const guestSite = await client.send(new GetSecretValueCommand({ SecretId: secretNames.guestSite }));
-    expect(JSON.parse(guestSite.SecretString!)).toEqual({ distributionId: 'E1CHARTERFLOWLOCAL', bucket: 'queenofsandiego.com' });
+    expect(JSON.parse(guestSite.SecretString!)).toEqual({
+      distributionId: 'E1CHARTERFLOWLOCAL',
+      bucket: 'queenofsandiego.com',
+    });
     for (const name of [secretNames.jadaDashboardToken, secretNames.sccServiceKey]) {
       expect((await client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBeTruthy();
     }
@@ -166,16 +209,25 @@ describe('Secrets Manager on the edge port', () => {
     const client = new SecretsManagerClient(clientConfig(stack));
     const created = await client.send(new CreateSecretCommand({ Name: 'test/rotating', SecretString: 'one' }));
     expect(created.ARN).toMatch(/^arn:aws:secretsmanager:us-west-2:000000000000:secret:test\/rotating-.{6}$/);
-    await expect(client.send(new CreateSecretCommand({ Name: 'test/rotating', SecretString: 'again' }))).rejects.toBeInstanceOf(ResourceExistsException);
+    await expect(
+      client.send(new CreateSecretCommand({ Name: 'test/rotating', SecretString: 'again' })),
+    ).rejects.toBeInstanceOf(ResourceExistsException);
     const rotated = await client.send(new PutSecretValueCommand({ SecretId: 'test/rotating', SecretString: 'two' }));
     expect(rotated.VersionStages).toEqual(['AWSCURRENT']);
     expect((await client.send(new GetSecretValueCommand({ SecretId: created.ARN }))).SecretString).toBe('two');
-    const previous = await client.send(new GetSecretValueCommand({ SecretId: 'test/rotating', VersionStage: 'AWSPREVIOUS' }));
+    const previous = await client.send(
+      new GetSecretValueCommand({ SecretId: 'test/rotating', VersionStage: 'AWSPREVIOUS' }),
+    );
     expect(previous.SecretString).toBe('one');
     expect(previous.VersionId).toBe(created.VersionId);
     const described = await client.send(new DescribeSecretCommand({ SecretId: 'test/rotating' }));
-    expect(described.VersionIdsToStages).toEqual({ [rotated.VersionId!]: ['AWSCURRENT'], [created.VersionId!]: ['AWSPREVIOUS'] });
-    await expect(client.send(new GetSecretValueCommand({ SecretId: 'test/missing' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    expect(described.VersionIdsToStages).toEqual({
+      [rotated.VersionId!]: ['AWSCURRENT'],
+      [created.VersionId!]: ['AWSPREVIOUS'],
+    });
+    await expect(client.send(new GetSecretValueCommand({ SecretId: 'test/missing' }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
     client.destroy();
   });
 });
@@ -191,7 +243,10 @@ describe('what the stack does not emulate', () => {
   it('answers a service it does not emulate at once, naming service and operation', async () => {
     const response = await fetch(`${stack.endpoints.aws}/2015-03-31/functions/charterflow-local-calendar/invocations`, {
       method: 'POST',
-      headers: { authorization: 'AWS4-HMAC-SHA256 Credential=local/20261124/us-west-2/lambda/aws4_request, SignedHeaders=host, Signature=0' },
+      headers: {
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=local/20261124/us-west-2/lambda/aws4_request, SignedHeaders=host, Signature=0',
+      },
       body: '{}',
     });
     expect(response.status).toBe(501);
@@ -205,12 +260,15 @@ describe('what the stack does not emulate', () => {
       body: '{}',
     });
     expect(unknownTarget.status).toBe(501);
-    expect(((await unknownTarget.json()) as { message: string }).message).toBe('not supported by charterflow local: AWSStepFunctions.StartExecution');
+    expect(((await unknownTarget.json()) as { message: string }).message).toBe(
+      'not supported by charterflow local: AWSStepFunctions.StartExecution',
+    );
     // Query-protocol clients (SNS, STS) get the error as XML, the only form they parse.
     const query = await fetch(stack.endpoints.aws, {
       method: 'POST',
       headers: {
-        authorization: 'AWS4-HMAC-SHA256 Credential=local/20261124/us-west-2/sns/aws4_request, SignedHeaders=host, Signature=0',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=local/20261124/us-west-2/sns/aws4_request, SignedHeaders=host, Signature=0',
         'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
       },
       body: 'Action=ListTopics&Version=2010-03-31',

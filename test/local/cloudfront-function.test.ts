@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { isCloudFrontResponse, loadCloudFrontFunction, viewerRequestEvent } from '../../local/cloudfront-function';
 
-const guestPageFunction = loadCloudFrontFunction(new URL('../../services/guest-page/cloudfront-function.js', import.meta.url));
+const guestPageFunction = loadCloudFrontFunction(
+  new URL('../../services/guest-page/cloudfront-function.js', import.meta.url),
+);
 
 const event = (url: string, headers: Record<string, string> = {}) =>
-  viewerRequestEvent({ method: 'GET', url, headers, ip: '203.0.113.7', distributionId: 'E1CHARTERFLOWLOCAL', distributionDomainName: 'd.cloudfront.net', requestId: 'r1' });
+  viewerRequestEvent({
+    method: 'GET',
+    url,
+    headers,
+    ip: '203.0.113.7',
+    distributionId: 'E1CHARTERFLOWLOCAL',
+    distributionDomainName: 'd.cloudfront.net',
+    requestId: 'r1',
+  });
 
 describe('running a CloudFront Function file locally', () => {
   it('builds the viewer-request event CloudFront passes', () => {

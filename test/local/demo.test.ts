@@ -43,7 +43,9 @@ describe('npm run demo', () => {
     expect([...printed].sort()).toEqual([...CHAIN].sort());
     expect(printed.slice(0, 3)).toEqual(['BookingReceived', 'CalendarEntryCreated', 'CrewEventCreated']);
     const chain = first.filter((line) => CHAIN.some((t) => line.includes(` ${t} `)));
-    expect(chain.find((l) => l.includes('CalendarEntryCreated'))).toMatch(/charterflow\.calendar\s+XHQGMDH\s+\+\d+ ms after BookingReceived\s+[+-]\d+ ms$/);
+    expect(chain.find((l) => l.includes('CalendarEntryCreated'))).toMatch(
+      /charterflow\.calendar\s+XHQGMDH\s+\+\d+ ms after BookingReceived\s+[+-]\d+ ms$/,
+    );
     expect(chain.find((l) => l.includes('GuestPagePublished'))).toMatch(/\+\d+ ms after CrewEventCreated/);
     expect(firstResult.events).toEqual(printed);
   });
@@ -67,13 +69,17 @@ describe('npm run demo', () => {
     expect(first.slice(removedAt + 1, calendarAt)).toEqual(
       expect.arrayContaining(['  - Revenue: $1,450.00', '  - Captain Fee: $250.00', '  - Your Net: $827.50']),
     );
-    expect(first.slice(calendarAt + 1, calendarAt + 3).join('\n')).toMatch(/JADA charter, Dana \(party of 6\)\n\s+2026-12-05, starts 2026-12-05T17:00:00-08:00, 3 h/);
+    expect(first.slice(calendarAt + 1, calendarAt + 3).join('\n')).toMatch(
+      /JADA charter, Dana \(party of 6\)\n\s+2026-12-05, starts 2026-12-05T17:00:00-08:00, 3 h/,
+    );
   });
 
   it('goes on with a change and a cancellation, and shows what each system holds after each', () => {
     expect([...firstResult.changeEvents].sort()).toEqual([...CHANGE_CHAIN].sort());
     expect([...firstResult.cancelEvents].sort()).toEqual([...CANCEL_CHAIN].sort());
-    const holdings = first.flatMap((line, i) => (line === 'What each system holds now:' ? [first.slice(i + 1, i + 5).join('\n')] : []));
+    const holdings = first.flatMap((line, i) =>
+      line === 'What each system holds now:' ? [first.slice(i + 1, i + 5).join('\n')] : [],
+    );
     expect(holdings).toHaveLength(2);
     const [afterChange, afterCancel] = holdings;
     expect(afterChange).toMatch(/JADA calendar {2}active: 2026-12-05T18:30:00-08:00, 4 h, party of 8/);
@@ -88,7 +94,9 @@ describe('npm run demo', () => {
 
   it('run again on the same state, it says XHQGMDH is done and sends the sample under a fresh id', () => {
     expect(secondResult.bookingId).not.toBe(SAMPLE_BOOKING_ID);
-    expect(second[0]).toBe(`Booking XHQGMDH was already done in this stack's state: sending the same sample as booking ${secondResult.bookingId}.`);
+    expect(second[0]).toBe(
+      `Booking XHQGMDH was already done in this stack's state: sending the same sample as booking ${secondResult.bookingId}.`,
+    );
     expect(chainLines(second).sort()).toEqual([...CHAIN].sort());
     expect(secondResult.guestPageStatus).toBe(200);
   });

@@ -28,11 +28,24 @@ afterAll(async () => {
 });
 
 const publish = (key: string, html: string, cacheControl = 'public, max-age=300') =>
-  s3.send(new PutObjectCommand({ Bucket: GUEST_SITE_BUCKET, Key: key, Body: html, ContentType: 'text/html; charset=utf-8', CacheControl: cacheControl }));
+  s3.send(
+    new PutObjectCommand({
+      Bucket: GUEST_SITE_BUCKET,
+      Key: key,
+      Body: html,
+      ContentType: 'text/html; charset=utf-8',
+      CacheControl: cacheControl,
+    }),
+  );
 
 const visit = async (path: string) => {
   const response = await fetch(`${stack.endpoints.guestSite}${path}`);
-  return { status: response.status, cache: response.headers.get('x-cache'), type: response.headers.get('content-type'), body: await response.text() };
+  return {
+    status: response.status,
+    cache: response.headers.get('x-cache'),
+    type: response.headers.get('content-type'),
+    body: await response.text(),
+  };
 };
 
 const invalidate = (paths: string[], reference = `ref-${Math.random()}`) =>
@@ -91,9 +104,13 @@ describe('the local guest site (CloudFront in front of the guest-site bucket)', 
 describe("the guest page's security headers, over HTTP", () => {
   const securityHeaders = (response: Response) =>
     Object.fromEntries(
-      ['content-security-policy', 'x-frame-options', 'x-content-type-options', 'referrer-policy', 'strict-transport-security'].map(
-        (name) => [name, response.headers.get(name)],
-      ),
+      [
+        'content-security-policy',
+        'x-frame-options',
+        'x-content-type-options',
+        'referrer-policy',
+        'strict-transport-security',
+      ].map((name) => [name, response.headers.get(name)]),
     );
   const expected = {
     'content-security-policy': GUEST_PAGE_CONTENT_SECURITY_POLICY,
@@ -137,10 +154,14 @@ describe('CloudFront invalidations on the edge port', () => {
   it('records invalidations: get by id, listed newest first', async () => {
     const first = await invalidate(['/g/LIST001.html'], 'list-1');
     const second = await invalidate(['/g/LIST002.html', '/g/LIST002'], 'list-2');
-    const got = await cloudFront.send(new GetInvalidationCommand({ DistributionId: GUEST_SITE_DISTRIBUTION_ID, Id: second.Invalidation!.Id }));
+    const got = await cloudFront.send(
+      new GetInvalidationCommand({ DistributionId: GUEST_SITE_DISTRIBUTION_ID, Id: second.Invalidation!.Id }),
+    );
     expect(got.Invalidation?.InvalidationBatch?.Paths?.Items).toEqual(['/g/LIST002.html', '/g/LIST002']);
     expect(got.Invalidation?.InvalidationBatch?.CallerReference).toBe('list-2');
-    const { InvalidationList } = await cloudFront.send(new ListInvalidationsCommand({ DistributionId: GUEST_SITE_DISTRIBUTION_ID }));
+    const { InvalidationList } = await cloudFront.send(
+      new ListInvalidationsCommand({ DistributionId: GUEST_SITE_DISTRIBUTION_ID }),
+    );
     const ids = InvalidationList?.Items?.map((i) => i.Id) ?? [];
     expect(ids.indexOf(second.Invalidation!.Id!)).toBeLessThan(ids.indexOf(first.Invalidation!.Id!));
     expect(InvalidationList?.Quantity).toBe(ids.length);
@@ -150,12 +171,17 @@ describe('CloudFront invalidations on the edge port', () => {
     const original = await invalidate(['/g/RETRY01.html'], 'retry-ref');
     const retried = await invalidate(['/g/RETRY01.html'], 'retry-ref');
     expect(retried.Invalidation?.Id).toBe(original.Invalidation?.Id);
-    await expect(invalidate(['/g/OTHER01.html'], 'retry-ref')).rejects.toMatchObject({ name: 'InvalidationBatchAlreadyExists' });
+    await expect(invalidate(['/g/OTHER01.html'], 'retry-ref')).rejects.toMatchObject({
+      name: 'InvalidationBatchAlreadyExists',
+    });
   });
 
   it('rejects an unknown distribution', async () => {
     const call = cloudFront.send(
-      new CreateInvalidationCommand({ DistributionId: 'E0NOSUCH', InvalidationBatch: { CallerReference: 'x', Paths: { Quantity: 1, Items: ['/a'] } } }),
+      new CreateInvalidationCommand({
+        DistributionId: 'E0NOSUCH',
+        InvalidationBatch: { CallerReference: 'x', Paths: { Quantity: 1, Items: ['/a'] } },
+      }),
     );
     await expect(call).rejects.toBeInstanceOf(NoSuchDistribution);
   });

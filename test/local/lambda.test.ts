@@ -44,7 +44,11 @@ describe('LocalLambda', () => {
         return Promise.resolve();
       });
     });
-    await Promise.all([lambda.invoke('fn', {}), lambda.invoke('fn', {}), lambda.invoke(`${arn.replace('charterflow-local-calendar', 'fn')}`, {})]);
+    await Promise.all([
+      lambda.invoke('fn', {}),
+      lambda.invoke('fn', {}),
+      lambda.invoke(`${arn.replace('charterflow-local-calendar', 'fn')}`, {}),
+    ]);
     expect(loads).toBe(1);
     expect(calls).toBe(3);
   });
@@ -106,7 +110,10 @@ describe('LocalLambda', () => {
   it('lets other functions run while one is at its limit', async () => {
     const lambda = new LocalLambda({ concurrency: 1 });
     let release!: () => void;
-    lambda.register('charterflow-local-calendar', async () => () => new Promise<void>((resolve) => (release = resolve)));
+    lambda.register(
+      'charterflow-local-calendar',
+      async () => () => new Promise<void>((resolve) => (release = resolve)),
+    );
     lambda.register('charterflow-local-crew', async () => async () => 'crew ran');
     const calendar = lambda.invoke(arn, {});
     await expect(lambda.invokeWithResult('charterflow-local-crew', {})).resolves.toBe('crew ran');

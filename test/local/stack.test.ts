@@ -18,13 +18,21 @@ afterAll(() => stack?.stop());
 
 const deliver = (bookingId: string, headers?: Record<string, string>) => {
   const sample = signedSample({ body: JSON.stringify(bookingConfirmedAs(bookingId)) });
-  return fetch(`${stack.endpoints.webhook}/webhooks/boatsetter`, { method: 'POST', headers: headers ?? sample.headers, body: sample.body });
+  return fetch(`${stack.endpoints.webhook}/webhooks/boatsetter`, {
+    method: 'POST',
+    headers: headers ?? sample.headers,
+    body: sample.body,
+  });
 };
 
 describe('the assembled local stack', () => {
   it('sets the environment service code reads, before any handler loads', () => {
     expect(process.env.AWS_ENDPOINT_URL).toBe(stack.endpoints.aws);
-    expect(stack.env).toMatchObject({ AWS_REGION: 'us-west-2', CHARTERFLOW_STAGE: 'local', GUEST_SITE_BASE_URL: stack.endpoints.guestSite });
+    expect(stack.env).toMatchObject({
+      AWS_REGION: 'us-west-2',
+      CHARTERFLOW_STAGE: 'local',
+      GUEST_SITE_BASE_URL: stack.endpoints.guestSite,
+    });
     expect(Object.keys(stack.endpoints.standIns).sort()).toEqual(['jada-calendar', 'scc']);
     expect(stack.env.JADA_CALENDAR_URL).toBe(stack.endpoints.standIns['jada-calendar']);
   });
@@ -48,7 +56,10 @@ describe('the assembled local stack', () => {
   });
 
   it('npx charterflow tail prints the events put on the bus, then removes its rule and queue', async () => {
-    const tail: ChildProcess = spawn(process.execPath, ['bin/charterflow.mjs', 'tail'], { cwd: root, env: { ...process.env, ...stack.env } });
+    const tail: ChildProcess = spawn(process.execPath, ['bin/charterflow.mjs', 'tail'], {
+      cwd: root,
+      env: { ...process.env, ...stack.env },
+    });
     let stdout = '';
     let stderr = '';
     tail.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -69,7 +80,9 @@ describe('the assembled local stack', () => {
     expect(stderr).toContain('temporary rule and queue removed');
     expect(stack.queues.listQueues('charterflow-tail')).toEqual([]);
     const events = new EventBridgeClient(clientConfig(stack));
-    const { Rules } = await events.send(new ListRulesCommand({ EventBusName: 'charterflow-local', NamePrefix: 'charterflow-tail' }));
+    const { Rules } = await events.send(
+      new ListRulesCommand({ EventBusName: 'charterflow-local', NamePrefix: 'charterflow-tail' }),
+    );
     expect(Rules ?? []).toEqual([]);
     events.destroy();
   });
@@ -77,18 +90,30 @@ describe('the assembled local stack', () => {
   it('the CLI answers --help and refuses bad arguments with a one-line reason', async () => {
     const run = (args: string[]) =>
       new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-        const child = spawn(process.execPath, ['bin/charterflow.mjs', ...args], { cwd: root, env: { ...process.env, ...stack.env } });
+        const child = spawn(process.execPath, ['bin/charterflow.mjs', ...args], {
+          cwd: root,
+          env: { ...process.env, ...stack.env },
+        });
         let out = '';
         let err = '';
         child.stdout.on('data', (c: Buffer) => (out += c.toString()));
         child.stderr.on('data', (c: Buffer) => (err += c.toString()));
         child.on('exit', (code) => resolve({ code, out, err }));
       });
-    const [help, bad, unknown] = await Promise.all([run(['tail', '--help']), run(['tail', '--pattern', '{not json']), run(['nonsense'])]);
+    const [help, bad, unknown] = await Promise.all([
+      run(['tail', '--help']),
+      run(['tail', '--pattern', '{not json']),
+      run(['nonsense']),
+    ]);
     expect(help.code).toBe(0);
     expect(help.out).toContain('Usage: npx charterflow tail');
     expect(bad.code).toBe(2);
-    expect(bad.err.trim().split('\n').filter((l) => l.startsWith('charterflow'))).toEqual([expect.stringMatching(/^charterflow tail: --pattern is not valid JSON/)]);
+    expect(
+      bad.err
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('charterflow')),
+    ).toEqual([expect.stringMatching(/^charterflow tail: --pattern is not valid JSON/)]);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('unknown command "nonsense"');
   });

@@ -16,17 +16,32 @@ beforeAll(async () => {
       const event = raw as APIGatewayProxyEventV2;
       seen.push(event);
       if (event.rawQueryString.includes('binary')) {
-        return Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([0, 1, 2]).toString('base64'), isBase64Encoded: true });
+        return Promise.resolve({
+          statusCode: 200,
+          headers: { 'content-type': 'application/octet-stream' },
+          body: Buffer.from([0, 1, 2]).toString('base64'),
+          isBase64Encoded: true,
+        });
       }
-      return Promise.resolve({ statusCode: 202, headers: { 'content-type': 'application/json', 'x-echo': 'yes' }, body: JSON.stringify({ ok: true }) });
+      return Promise.resolve({
+        statusCode: 202,
+        headers: { 'content-type': 'application/json', 'x-echo': 'yes' },
+        body: JSON.stringify({ ok: true }),
+      });
     });
   });
   routes = await startHttpRoutes({
     port: 0,
     routes: [
       {
-        declaration: defineHttpRoute({ name: 'echo', description: 'echoes the event', route: { method: 'POST', path: '/webhooks/echo' }, emits: [] }),
-        invoke: (event) => lambda.invokeWithResult('charterflow-local-echo', event) as Promise<APIGatewayProxyStructuredResultV2>,
+        declaration: defineHttpRoute({
+          name: 'echo',
+          description: 'echoes the event',
+          route: { method: 'POST', path: '/webhooks/echo' },
+          emits: [],
+        }),
+        invoke: (event) =>
+          lambda.invokeWithResult('charterflow-local-echo', event) as Promise<APIGatewayProxyStructuredResultV2>,
       },
     ],
   });
@@ -36,8 +51,16 @@ afterAll(() => routes?.stop());
 describe('the local HTTP API (payload format 2.0)', () => {
   it('loads the handler on the first request only', async () => {
     expect(loads).toBe(0);
-    await fetch(`${routes.url}/webhooks/echo`, { method: 'POST', body: '{}' , headers: { 'content-type': 'application/json' } });
-    await fetch(`${routes.url}/webhooks/echo`, { method: 'POST', body: '{}' , headers: { 'content-type': 'application/json' } });
+    await fetch(`${routes.url}/webhooks/echo`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
+    await fetch(`${routes.url}/webhooks/echo`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(loads).toBe(1);
   });
 
@@ -59,7 +82,10 @@ describe('the local HTTP API (payload format 2.0)', () => {
       queryStringParameters: { a: '1,2', b: 'x' },
       body: '{"type":"booking.confirmed"}',
       isBase64Encoded: false,
-      requestContext: { http: { method: 'POST', path: '/webhooks/echo', sourceIp: '127.0.0.1' }, routeKey: 'POST /webhooks/echo' },
+      requestContext: {
+        http: { method: 'POST', path: '/webhooks/echo', sourceIp: '127.0.0.1' },
+        routeKey: 'POST /webhooks/echo',
+      },
     });
     expect(event.headers['webhook-id']).toBe('msg_1');
     expect(event.headers['content-type']).toBe('application/json');

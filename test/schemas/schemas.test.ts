@@ -34,25 +34,34 @@ describe('the older majors consumers still read', () => {
     for (const document of events) expect(document.major, document.name).toBe(2);
   });
 
-  it.each(events.map((d) => [d.name, d] as const))('%s: the major-1 reader accepts whatever the released v1 accepts', (name, document) => {
-    if (!isDetailType(name)) throw new Error(`${name} is not an event`);
-    const reader = JSON.parse(renderJsonSchema({ ...document, schema: eventCatalog[name].v1 }));
-    expect(breakingChanges(JSON.parse(read(`${document.releasedDir}/v1.json`)), reader)).toEqual([]);
-  });
+  it.each(events.map((d) => [d.name, d] as const))(
+    '%s: the major-1 reader accepts whatever the released v1 accepts',
+    (name, document) => {
+      if (!isDetailType(name)) throw new Error(`${name} is not an event`);
+      const reader = JSON.parse(renderJsonSchema({ ...document, schema: eventCatalog[name].v1 }));
+      expect(breakingChanges(JSON.parse(read(`${document.releasedDir}/v1.json`)), reader)).toEqual([]);
+    },
+  );
 
-  it.each(events.map((d) => [d.name, d] as const))('%s: major 2 breaks major 1 only by leaving the private details out', (_name, document) => {
-    const problems = breakingChanges(JSON.parse(read(`${document.releasedDir}/v1.json`)), JSON.parse(read(`${document.releasedDir}/v2.json`)));
-    expect(problems.sort()).toEqual(
-      [
-        'data.booking.hasSpecialRequests: new required field',
-        'data.booking.pricing: field removed or renamed',
-        'data.booking.renter.email: field removed or renamed',
-        'data.booking.renter.lastName: field removed or renamed',
-        'data.booking.renter.phone: field removed or renamed',
-        'data.booking.specialRequests: field removed or renamed',
-      ].sort(),
-    );
-  });
+  it.each(events.map((d) => [d.name, d] as const))(
+    '%s: major 2 breaks major 1 only by leaving the private details out',
+    (_name, document) => {
+      const problems = breakingChanges(
+        JSON.parse(read(`${document.releasedDir}/v1.json`)),
+        JSON.parse(read(`${document.releasedDir}/v2.json`)),
+      );
+      expect(problems.sort()).toEqual(
+        [
+          'data.booking.hasSpecialRequests: new required field',
+          'data.booking.pricing: field removed or renamed',
+          'data.booking.renter.email: field removed or renamed',
+          'data.booking.renter.lastName: field removed or renamed',
+          'data.booking.renter.phone: field removed or renamed',
+          'data.booking.specialRequests: field removed or renamed',
+        ].sort(),
+      );
+    },
+  );
 });
 
 describe('drift detection', () => {
@@ -92,7 +101,10 @@ describe('the compatibility guard', () => {
     ['a narrowed array item', () => change({ tags: z.array(z.number()) }), 'tags[]: type narrowed'],
   ])('fails on %s, naming the field', (_name, run, message) => {
     const problems = run();
-    expect(problems.some((p) => p.startsWith(message)), problems.join('\n')).toBe(true);
+    expect(
+      problems.some((p) => p.startsWith(message)),
+      problems.join('\n'),
+    ).toBe(true);
   });
 
   it.each([

@@ -88,7 +88,9 @@ describe('the generated schemas parse as zod does', () => {
         },
       },
     };
-    expect(generated.eventContracts.GuestPagePublished.v1.parse(v1)).toEqual(eventCatalog.GuestPagePublished.v1.parse(v1));
+    expect(generated.eventContracts.GuestPagePublished.v1.parse(v1)).toEqual(
+      eventCatalog.GuestPagePublished.v1.parse(v1),
+    );
     const twoLetters = structuredClone(v1);
     twoLetters.data.booking.pricing.currency = 'US';
     expect(generated.eventContracts.GuestPagePublished.v1.safeParse(twoLetters).success).toBe(false);

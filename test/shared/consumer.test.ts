@@ -25,7 +25,9 @@ describe('the consumer wrapper', () => {
     const act = vi.fn(async () => {});
     await consumer(declaration, act)(envelope(goodDetail(), 'BookingReceived', { 'replay-name': 'r-1' }), context);
     expect(act).toHaveBeenCalledTimes(1);
-    const [event] = act.mock.calls[0] as unknown as [{ detail: { data: { booking: { bookingId: string } } }; replayName: string }];
+    const [event] = act.mock.calls[0] as unknown as [
+      { detail: { data: { booking: { bookingId: string } } }; replayName: string },
+    ];
     expect(event.detail.data.booking.bookingId).toBe('XHQGMDH');
     expect(event.replayName).toBe('r-1');
   });
@@ -47,7 +49,9 @@ describe('the consumer wrapper', () => {
   });
 
   it('rejects something that is not an EventBridge event', () => {
-    expect(() => parseConsumedEvent(declaration, { hello: 'world' })).toThrow(/EventBridge event is invalid: .*detail-type/);
+    expect(() => parseConsumedEvent(declaration, { hello: 'world' })).toThrow(
+      /EventBridge event is invalid: .*detail-type/,
+    );
   });
 
   it('lets the action fail the invocation, so EventBridge retries and dead-letters it', async () => {
@@ -92,15 +96,23 @@ describe('the consumer wrapper, in metrics and logs', () => {
     ['duplicate', 'eventsSkippedAsDuplicate'],
     ['stale', 'eventsSkippedAsStale'],
     ['skipped', 'eventsSkipped'],
-  ])('counts an action that returns %s as %s, in one EMF line of namespace charterflow with dimension service', async (outcome, metric) => {
-    const handler = consumer(declaration, async () => (outcome ? { outcome } : undefined));
-    const [emf, ...more] = emfLinesOf(await outputOf(() => handler(envelope(goodDetail()), context)));
-    expect(more).toEqual([]);
-    expect(emf!._aws.CloudWatchMetrics).toEqual([
-      { Namespace: 'charterflow', Dimensions: [['service']], Metrics: [{ Name: metric, Unit: 'Count' }] },
-    ]);
-    expect(emf).toMatchObject({ service: 'calendar-test', [metric]: 1, bookingId: 'XHQGMDH', correlationId: 'msg_2pLq8Vn4Xc7bQe1' });
-  });
+  ])(
+    'counts an action that returns %s as %s, in one EMF line of namespace charterflow with dimension service',
+    async (outcome, metric) => {
+      const handler = consumer(declaration, async () => (outcome ? { outcome } : undefined));
+      const [emf, ...more] = emfLinesOf(await outputOf(() => handler(envelope(goodDetail()), context)));
+      expect(more).toEqual([]);
+      expect(emf!._aws.CloudWatchMetrics).toEqual([
+        { Namespace: 'charterflow', Dimensions: [['service']], Metrics: [{ Name: metric, Unit: 'Count' }] },
+      ]);
+      expect(emf).toMatchObject({
+        service: 'calendar-test',
+        [metric]: 1,
+        bookingId: 'XHQGMDH',
+        correlationId: 'msg_2pLq8Vn4Xc7bQe1',
+      });
+    },
+  );
 
   it('counts a failed invocation and still flushes what the action added before it failed', async () => {
     const handler = consumer(declaration, (_event, { metrics }) => {
@@ -126,7 +138,14 @@ describe('the consumer wrapper, in metrics and logs', () => {
       fetch: async () => new Response(JSON.stringify({ entryId: 'cal_1' }), { status: 201 }),
     });
     const handler = consumer(declaration, async (_event, { logger }) => {
-      await jada.call({ operation: 'createCalendarEntry', method: 'POST', path: '/entries', idempotencyKey: 'k', body: {}, logger });
+      await jada.call({
+        operation: 'createCalendarEntry',
+        method: 'POST',
+        path: '/entries',
+        idempotencyKey: 'k',
+        body: {},
+        logger,
+      });
       await jada.call({ operation: 'getCalendarEntry', method: 'GET', path: '/entries/cal_1', logger });
     });
     const [emf] = emfLinesOf(await outputOf(() => handler(envelope(goodDetail()), context)));
@@ -148,7 +167,9 @@ describe('the consumer wrapper, in metrics and logs', () => {
       logger.info('calendar entry created');
       return Promise.resolve();
     });
-    const lines = await outputOf(() => handler(envelope(goodDetail()), { ...context, invokedFunctionArn: 'arn', memoryLimitInMB: '512' } as Context));
+    const lines = await outputOf(() =>
+      handler(envelope(goodDetail()), { ...context, invokedFunctionArn: 'arn', memoryLimitInMB: '512' } as Context),
+    );
     const log = lines.find((line) => line.message === 'calendar entry created');
     expect(log).toMatchObject({
       function_request_id: 'req-1',
@@ -158,7 +179,10 @@ describe('the consumer wrapper, in metrics and logs', () => {
       correlationId: 'msg_2pLq8Vn4Xc7bQe1',
       bookingId: 'XHQGMDH',
     });
-    expect(emfLinesOf(lines)[0]).toMatchObject({ xray_trace_id: '1-6752f3a1-3c1f0b9e8d7a6b5c4d3e2f10', function_request_id: 'req-1' });
+    expect(emfLinesOf(lines)[0]).toMatchObject({
+      xray_trace_id: '1-6752f3a1-3c1f0b9e8d7a6b5c4d3e2f10',
+      function_request_id: 'req-1',
+    });
   });
 
   it("maps a step's outcome: a skipped step is a duplicate, nothing returned is acted on", () => {

@@ -69,7 +69,13 @@ afterEach(async () => {
 });
 
 // A timeout far above what the local server takes, even on a loaded machine; the timeout test sets its own.
-const settings: RetrySettings = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000, timeoutMs: 5_000, maxRetryAfterMs: 5_000 };
+const settings: RetrySettings = {
+  maxAttempts: 4,
+  baseDelayMs: 100,
+  maxDelayMs: 1_000,
+  timeoutMs: 5_000,
+  maxRetryAfterMs: 5_000,
+};
 
 class FakeSecrets implements CredentialSource {
   reads = 0;
@@ -134,22 +140,36 @@ describe('the shared HTTP client', () => {
 
   it('gives up after maxAttempts with a DownstreamError naming service, operation, status and booking', async () => {
     script = Array(4).fill({ status: 500, body: { message: 'calendar database unavailable' } });
-    const error = await client().call(post).catch((e) => e);
+    const error = await client()
+      .call(post)
+      .catch((e) => e);
     expect(error).toBeInstanceOf(DownstreamError);
-    expect(error).toMatchObject({ service: 'jada-calendar', operation: 'createCalendarEntry', status: 500, bookingId: 'XHQGMDH', attempts: 4, retryable: true });
+    expect(error).toMatchObject({
+      service: 'jada-calendar',
+      operation: 'createCalendarEntry',
+      status: 500,
+      bookingId: 'XHQGMDH',
+      attempts: 4,
+      retryable: true,
+    });
     expect(error.message).toContain('calendar database unavailable');
     expect(seen).toHaveLength(4);
   });
 
   it.each([400, 404, 409, 422])('never retries a %i', async (status) => {
     script = [{ status, body: { message: 'bad field date' } }];
-    const error = await client().call(post).catch((e) => e);
+    const error = await client()
+      .call(post)
+      .catch((e) => e);
     expect(error).toMatchObject({ name: 'DownstreamError', status, attempts: 1, retryable: false });
     expect(seen).toHaveLength(1);
   });
 
   it('retries a 429 and waits at least what Retry-After asks', async () => {
-    script = [{ status: 429, headers: { 'retry-after': '2' } }, { status: 201, body: { entryId: 'cal_2' } }];
+    script = [
+      { status: 429, headers: { 'retry-after': '2' } },
+      { status: 201, body: { entryId: 'cal_2' } },
+    ];
     await client().call(post);
     expect(seen).toHaveLength(2);
     expect(sleeps[0]).toBeGreaterThanOrEqual(2_000);
@@ -157,7 +177,9 @@ describe('the shared HTTP client', () => {
 
   it('does not sit out a Retry-After longer than it may wait: the event-level retry comes back later', async () => {
     script = [{ status: 503, headers: { 'retry-after': '3600' } }];
-    const error = await client().call(post).catch((e) => e);
+    const error = await client()
+      .call(post)
+      .catch((e) => e);
     expect(error).toMatchObject({ status: 503, attempts: 1, retryable: true });
     expect(sleeps).toEqual([]);
   });
@@ -177,9 +199,20 @@ describe('the shared HTTP client', () => {
         probe.close(() => resolve(port));
       });
     });
-    const c = new HttpClient({ service: 'scc', baseUrl: () => `http://127.0.0.1:${closed}/prod`, retry: { ...settings, maxAttempts: 2 }, sleep: async () => {} });
+    const c = new HttpClient({
+      service: 'scc',
+      baseUrl: () => `http://127.0.0.1:${closed}/prod`,
+      retry: { ...settings, maxAttempts: 2 },
+      sleep: async () => {},
+    });
     const error = await c.call(post).catch((e) => e);
-    expect(error).toMatchObject({ name: 'DownstreamError', service: 'scc', status: undefined, attempts: 2, retryable: true });
+    expect(error).toMatchObject({
+      name: 'DownstreamError',
+      service: 'scc',
+      status: undefined,
+      attempts: 2,
+      retryable: true,
+    });
     expect(error.message).toContain('network error');
   });
 
@@ -194,7 +227,9 @@ describe('the shared HTTP client', () => {
   it.each([401, 403])('on a second %i fails for good with a clear error, without backoff retries', async (status) => {
     const secrets = new FakeSecrets(['wrong']);
     script = [{ status }, { status }, { status: 201 }];
-    const error = await client({}, secrets).call(post).catch((e) => e);
+    const error = await client({}, secrets)
+      .call(post)
+      .catch((e) => e);
     expect(error).toMatchObject({ name: 'DownstreamError', status, attempts: 2, retryable: false });
     expect(seen).toHaveLength(2);
     expect(secrets.invalidations).toBe(1);
@@ -208,11 +243,21 @@ describe('the shared HTTP client', () => {
     const c = new HttpClient({
       service: 'scc',
       baseUrl: () => baseUrl,
-      auth: secretHeaderAuth(new FakeSecrets(['scc-key-value']), 'charterflow/scc/service-key', 'X-Service-Key', sha256Hex),
+      auth: secretHeaderAuth(
+        new FakeSecrets(['scc-key-value']),
+        'charterflow/scc/service-key',
+        'X-Service-Key',
+        sha256Hex,
+      ),
       retry: settings,
       logger: createLogger('crew'),
     });
-    await c.call({ operation: 'listCrewEvents', method: 'GET', path: '/events', query: { bookingId: 'XHQGMDH', sig: 'abc123' } });
+    await c.call({
+      operation: 'listCrewEvents',
+      method: 'GET',
+      path: '/events',
+      query: { bookingId: 'XHQGMDH', sig: 'abc123' },
+    });
     expect(seen[0]!.url).toBe('/prod/events?bookingId=XHQGMDH&sig=abc123');
     expect(seen[0]!.headers['x-service-key']).toBe(sha256Hex('scc-key-value'));
     const out = JSON.stringify(logs);
@@ -224,14 +269,19 @@ describe('the shared HTTP client', () => {
 
   it('stops before the invocation’s deadline with a retryable error instead of being killed mid-call', async () => {
     script = ['hang', 'hang', 'hang'];
-    const error = await client({ timeoutMs: 5_000 }).call({ ...post, deadline: Date.now() + 150 }).catch((e) => e);
+    const error = await client({ timeoutMs: 5_000 })
+      .call({ ...post, deadline: Date.now() + 150 })
+      .catch((e) => e);
     expect(error).toMatchObject({ name: 'DownstreamError', status: undefined, retryable: true });
     expect(error.message).toContain('no time left');
     expect(seen).toHaveLength(1);
   });
 
   it('never waits a Retry-After past the deadline', async () => {
-    script = [{ status: 503, headers: { 'retry-after': '3' } }, { status: 201, body: { entryId: 'cal_5' } }];
+    script = [
+      { status: 503, headers: { 'retry-after': '3' } },
+      { status: 201, body: { entryId: 'cal_5' } },
+    ];
     await client().call({ ...post, deadline: Date.now() + 2_000 });
     expect(sleeps[0]).toBeLessThanOrEqual(2_000);
   });
@@ -245,10 +295,15 @@ describe('the shared HTTP client', () => {
 describe('backoff and headers', () => {
   it('full jitter stays between 0 and the capped exponential', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1_000 }), fc.integer({ min: 1, max: 60_000 }), fc.integer({ min: 1, max: 30 }), (base, cap, attempt) => {
-        const delay = backoffDelay({ baseDelayMs: base, maxDelayMs: cap }, attempt);
-        return delay >= 0 && delay <= Math.min(cap, base * 2 ** (attempt - 1));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 1_000 }),
+        fc.integer({ min: 1, max: 60_000 }),
+        fc.integer({ min: 1, max: 30 }),
+        (base, cap, attempt) => {
+          const delay = backoffDelay({ baseDelayMs: base, maxDelayMs: cap }, attempt);
+          return delay >= 0 && delay <= Math.min(cap, base * 2 ** (attempt - 1));
+        },
+      ),
     );
   });
 

@@ -18,7 +18,12 @@ describe('the logger', () => {
   it('writes one JSON line with the service name and the fields given', () => {
     const out = captureStdout(() => createLogger('calendar').info('calendar entry created', { bookingId: 'XHQGMDH' }));
     const line = JSON.parse(out.trim());
-    expect(line).toMatchObject({ level: 'INFO', message: 'calendar entry created', service: 'charterflow.calendar', bookingId: 'XHQGMDH' });
+    expect(line).toMatchObject({
+      level: 'INFO',
+      message: 'calendar entry created',
+      service: 'charterflow.calendar',
+      bookingId: 'XHQGMDH',
+    });
   });
 
   it('never writes a secret, a signature, or a guest email or phone, however deep', () => {

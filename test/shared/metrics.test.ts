@@ -14,7 +14,11 @@ const recorder = () => {
 describe('the booking-to-page latency', () => {
   it("is the time from the webhook's receipt to now, in milliseconds", () => {
     const { added, metrics } = recorder();
-    const latency = addBookingToPageLatency(metrics, { receivedAt: '2026-11-24T17:03:01.250Z' }, new Date('2026-11-24T17:03:03.000Z'));
+    const latency = addBookingToPageLatency(
+      metrics,
+      { receivedAt: '2026-11-24T17:03:01.250Z' },
+      new Date('2026-11-24T17:03:03.000Z'),
+    );
     expect(latency).toBe(1_750);
     expect(added).toEqual([{ name: metricNames.bookingToPageLatency, unit: 'Milliseconds', value: 1_750 }]);
   });
@@ -36,13 +40,19 @@ describe('trace propagation', () => {
 
   /** The PutEvents entries the publisher sends, caught before they leave (EventBridge is not ours to run here). */
   async function entriesPublished(): Promise<Record<string, unknown>[]> {
-    const client = new EventBridgeClient({ region: 'us-west-2', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const client = new EventBridgeClient({
+      region: 'us-west-2',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
     const sent: Record<string, unknown>[] = [];
     client.middlewareStack.add(
       () => (args) => {
         const entries = (args.input as { Entries: Record<string, unknown>[] }).Entries;
         sent.push(...entries);
-        return Promise.resolve({ output: { $metadata: {}, FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `evt-${i}` })) }, response: {} });
+        return Promise.resolve({
+          output: { $metadata: {}, FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `evt-${i}` })) },
+          response: {},
+        });
       },
       { step: 'initialize', name: 'catchPutEvents' },
     );

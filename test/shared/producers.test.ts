@@ -7,7 +7,9 @@ describe('who produces each event', () => {
   it('every event of the catalog is emitted by the service the catalog names, and by no other', async () => {
     const services = await discoverServices();
     for (const type of detailTypes) {
-      const emitters = services.filter((s) => (s.declaration.emits as readonly string[]).includes(type)).map((s) => s.name);
+      const emitters = services
+        .filter((s) => (s.declaration.emits as readonly string[]).includes(type))
+        .map((s) => s.name);
       expect(emitters, type).toEqual([eventCatalog[type].producer]);
     }
   });

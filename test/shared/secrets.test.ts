@@ -9,7 +9,12 @@ let client: SecretsManagerClient;
 let reads = 0;
 
 beforeAll(async () => {
-  stack = await startStack({ ephemeral: true, ports: { aws: 0, webhook: 0, guestSite: 0 }, consumers: false, standIns: false } as Parameters<typeof startStack>[0]);
+  stack = await startStack({
+    ephemeral: true,
+    ports: { aws: 0, webhook: 0, guestSite: 0 },
+    consumers: false,
+    standIns: false,
+  } as Parameters<typeof startStack>[0]);
   client = new SecretsManagerClient({
     region: 'us-west-2',
     endpoint: stack.endpoints.aws,
@@ -31,7 +36,8 @@ async function newSecret(value: string): Promise<string> {
   await client.send(new CreateSecretCommand({ Name: name, SecretString: value }));
   return name;
 }
-const rotate = (name: string, value: string) => client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
+const rotate = (name: string, value: string) =>
+  client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
 
 describe('SecretCache', () => {
   it('reads a secret once and serves it from the cache within the TTL', async () => {

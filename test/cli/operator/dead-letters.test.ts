@@ -34,7 +34,7 @@ describe('a dead letter', () => {
     expect(letter.deadAt.getTime()).toBe(1795500000000);
   });
 
-  it("reads the reason Lambda gives when the function failed after its asynchronous retries", () => {
+  it('reads the reason Lambda gives when the function failed after its asynchronous retries', () => {
     const letter = deadLetterOf('crew', 'q', {
       MessageId: 'm2',
       ReceiptHandle: 'r2',

@@ -18,7 +18,12 @@ async function python(script: string): Promise<unknown> {
     "client = lambda name: session.client(name, endpoint_url=os.environ['ENDPOINT'])",
   ].join('\n');
   const { stdout } = await promisify(execFile)('python3', ['-c', `${prelude}\n${script}`], {
-    env: { ...process.env, ENDPOINT: stack().endpoints.aws, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+    env: {
+      ...process.env,
+      ENDPOINT: stack().endpoints.aws,
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    },
     encoding: 'utf8',
     timeout: 60_000,
   });

@@ -286,7 +286,8 @@ export const catalog: readonly ConformanceCase[] = [
     id: 'lambda-function-error-async-retries',
     service: 'lambda',
     operation: 'Invoke (Event)',
-    behaviour: 'a failing function is run once and retried as its EventInvokeConfig says, whatever the rule RetryPolicy',
+    behaviour:
+      'a failing function is run once and retried as its EventInvokeConfig says, whatever the rule RetryPolicy',
     outcome: 'as AWS',
     doc: 'https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html',
   },
@@ -302,7 +303,8 @@ export const catalog: readonly ConformanceCase[] = [
     id: 'events-invoke-refused-rule-retry',
     service: 'events',
     operation: 'PutEvents',
-    behaviour: 'an invoke Lambda refuses is retried by the rule RetryPolicy, then the rule DLQ with EventBridge attributes',
+    behaviour:
+      'an invoke Lambda refuses is retried by the rule RetryPolicy, then the rule DLQ with EventBridge attributes',
     outcome: 'as AWS',
     doc: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html',
   },
@@ -310,6 +312,8 @@ export const catalog: readonly ConformanceCase[] = [
 
 /** The README's table, one row per case. */
 export function renderTable(cases: readonly ConformanceCase[] = catalog): string {
-  const rows = cases.map((c) => `| \`${c.service}.${c.operation}\` | ${c.behaviour} | ${c.outcome} | [AWS](${c.doc}) |`);
+  const rows = cases.map(
+    (c) => `| \`${c.service}.${c.operation}\` | ${c.behaviour} | ${c.outcome} | [AWS](${c.doc}) |`,
+  );
   return ['| Operation | Behaviour | Local stack | Follows |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

@@ -12,7 +12,15 @@ import './boto3.cases';
 /** One local stack for every case: the cases are registered by the imports above. */
 beforeAll(async () => {
   // Retries milliseconds apart: the cases count them, never time them.
-  useStack(await startStack({ ephemeral: true, ports: { aws: 0 }, consumers: false, standIns: false, backoff: { baseMs: 2, maxMs: 10 } }));
+  useStack(
+    await startStack({
+      ephemeral: true,
+      ports: { aws: 0 },
+      consumers: false,
+      standIns: false,
+      backoff: { baseMs: 2, maxMs: 10 },
+    }),
+  );
 }, 60_000);
 afterAll(async () => {
   await stack().stop();

@@ -34,7 +34,11 @@ describe('DynamoDB', () => {
     );
     return { client, TableName };
   }
-  const booking = (pk: string, extra: Record<string, unknown> = {}) => ({ pk: { S: pk }, status: { S: 'confirmed' }, ...extra });
+  const booking = (pk: string, extra: Record<string, unknown> = {}) => ({
+    pk: { S: pk },
+    status: { S: 'confirmed' },
+    ...extra,
+  });
 
   conformance('dynamodb-table-arn-region', async () => {
     const { client, TableName } = await table();
@@ -61,9 +65,14 @@ describe('DynamoDB', () => {
 
   conformance('dynamodb-ttl-update-describe', async () => {
     const { client, TableName } = await table();
-    expect((await client.send(new DescribeTimeToLiveCommand({ TableName }))).TimeToLiveDescription).toEqual({ TimeToLiveStatus: 'DISABLED' });
+    expect((await client.send(new DescribeTimeToLiveCommand({ TableName }))).TimeToLiveDescription).toEqual({
+      TimeToLiveStatus: 'DISABLED',
+    });
     const updated = await client.send(
-      new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }),
+      new UpdateTimeToLiveCommand({
+        TableName,
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      }),
     );
     expect(updated.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
     expect((await client.send(new DescribeTimeToLiveCommand({ TableName }))).TimeToLiveDescription).toEqual({
@@ -75,10 +84,19 @@ describe('DynamoDB', () => {
 
   conformance('dynamodb-ttl-sweep', async () => {
     const { client, TableName } = await table();
-    await client.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }));
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName,
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      }),
+    );
     const now = Math.floor(Date.now() / 1000);
-    await client.send(new PutItemCommand({ TableName, Item: booking('expired', { expiresAt: { N: String(now - 60) } }) }));
-    await client.send(new PutItemCommand({ TableName, Item: booking('later', { expiresAt: { N: String(now + 3600) } }) }));
+    await client.send(
+      new PutItemCommand({ TableName, Item: booking('expired', { expiresAt: { N: String(now - 60) } }) }),
+    );
+    await client.send(
+      new PutItemCommand({ TableName, Item: booking('later', { expiresAt: { N: String(now + 3600) } }) }),
+    );
     await client.send(new PutItemCommand({ TableName, Item: booking('forever') }));
     expect(await stack().dynamodb.sweepExpired()).toBe(1);
     const { Items } = await client.send(new ScanCommand({ TableName }));
@@ -88,7 +106,9 @@ describe('DynamoDB', () => {
 
   conformance('dynamodb-ttl-declared', async () => {
     const client = dynamodb();
-    const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: bookingsTableDefinition().TableName }));
+    const { TimeToLiveDescription } = await client.send(
+      new DescribeTimeToLiveCommand({ TableName: bookingsTableDefinition().TableName }),
+    );
     expect(TimeToLiveDescription).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: BOOKINGS_TTL_ATTRIBUTE });
     client.destroy();
   });
@@ -126,7 +146,14 @@ describe('DynamoDB', () => {
       new TransactWriteItemsCommand({
         TransactItems: [
           { Put: { TableName, Item: booking('fresh') } },
-          { Update: { TableName, Key: { pk: { S: 'kept' } }, UpdateExpression: 'SET revision = :two', ExpressionAttributeValues: { ':two': { N: '2' } } } },
+          {
+            Update: {
+              TableName,
+              Key: { pk: { S: 'kept' } },
+              UpdateExpression: 'SET revision = :two',
+              ExpressionAttributeValues: { ':two': { N: '2' } },
+            },
+          },
           {
             ConditionCheck: {
               TableName,
@@ -158,7 +185,14 @@ describe('DynamoDB', () => {
         new TransactWriteItemsCommand({
           ClientRequestToken,
           TransactItems: [
-            { Update: { TableName, Key: { pk: { S: 'counted' } }, UpdateExpression: 'SET revision = revision + :by', ExpressionAttributeValues: { ':by': { N: by } } } },
+            {
+              Update: {
+                TableName,
+                Key: { pk: { S: 'counted' } },
+                UpdateExpression: 'SET revision = revision + :by',
+                ExpressionAttributeValues: { ':by': { N: by } },
+              },
+            },
           ],
         }),
       );
@@ -176,7 +210,10 @@ describe('DynamoDB', () => {
     await client.send(new PutItemCommand({ TableName, Item: booking('one') }));
     const { Responses } = await client.send(
       new TransactGetItemsCommand({
-        TransactItems: [{ Get: { TableName, Key: { pk: { S: 'missing' } } } }, { Get: { TableName, Key: { pk: { S: 'one' } } } }],
+        TransactItems: [
+          { Get: { TableName, Key: { pk: { S: 'missing' } } } },
+          { Get: { TableName, Key: { pk: { S: 'one' } } } },
+        ],
       }),
     );
     expect(Responses).toEqual([{}, { Item: booking('one') }]);
@@ -187,17 +224,17 @@ describe('DynamoDB', () => {
 
   conformance('dynamodb-execute-statement-refused', async () => {
     const client = dynamodb();
-    await expect(client.send(new ExecuteStatementCommand({ Statement: 'SELECT * FROM "charterflow-local-bookings"' }))).rejects.toThrow(
-      refusal('dynamodb', 'ExecuteStatement'),
-    );
+    await expect(
+      client.send(new ExecuteStatementCommand({ Statement: 'SELECT * FROM "charterflow-local-bookings"' })),
+    ).rejects.toThrow(refusal('dynamodb', 'ExecuteStatement'));
     client.destroy();
   });
 
   conformance('dynamodb-continuous-backups-refused', async () => {
     const client = dynamodb();
-    await expect(client.send(new DescribeContinuousBackupsCommand({ TableName: 'charterflow-local-bookings' }))).rejects.toThrow(
-      refusal('dynamodb', 'DescribeContinuousBackups'),
-    );
+    await expect(
+      client.send(new DescribeContinuousBackupsCommand({ TableName: 'charterflow-local-bookings' })),
+    ).rejects.toThrow(refusal('dynamodb', 'DescribeContinuousBackups'));
     client.destroy();
   });
 });

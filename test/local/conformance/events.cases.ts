@@ -1,6 +1,12 @@
 import { describe, expect } from 'vitest';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
 import { CloudFrontClient, CreateInvalidationCommand, ListInvalidationsCommand } from '@aws-sdk/client-cloudfront';
 import { GUEST_SITE_DISTRIBUTION_ID } from '../../../local/seed';
 import { clientConfig, conformance, stack } from './support';
@@ -21,7 +27,9 @@ describe('EventBridge, Lambda and CloudFront', () => {
 
   async function messages(sqs: SQSClient, url: string): Promise<Message[]> {
     await stack().eventBridge.idle();
-    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }),
+    );
     return Messages ?? [];
   }
 
@@ -30,7 +38,9 @@ describe('EventBridge, Lambda and CloudFront', () => {
     const Name = `conformance-${++rules}`;
     const source = `conformance.${Name}`;
     await events.send(new PutRuleCommand({ Name, EventPattern: JSON.stringify({ source: [source] }) }));
-    const put = await events.send(new PutTargetsCommand({ Rule: Name, Targets: [{ Id: 'target', ...target } as never] }));
+    const put = await events.send(
+      new PutTargetsCommand({ Rule: Name, Targets: [{ Id: 'target', ...target } as never] }),
+    );
     expect(put.FailedEntryCount).toBe(0);
     return source;
   }
@@ -42,13 +52,24 @@ describe('EventBridge, Lambda and CloudFront', () => {
     const Source = await ruleWith(events, {
       Arn: tap.arn,
       InputTransformer: {
-        InputPathsMap: { booking: '$.detail.metadata.bookingId', party: '$.detail.data.partySize', missing: '$.detail.nothing' },
-        InputTemplate: '{"booking": <booking>, "party": <party>, "line": "Booking <booking> for <party>", "none": <missing>, "rule": "<aws.events.rule-name>"}',
+        InputPathsMap: {
+          booking: '$.detail.metadata.bookingId',
+          party: '$.detail.data.partySize',
+          missing: '$.detail.nothing',
+        },
+        InputTemplate:
+          '{"booking": <booking>, "party": <party>, "line": "Booking <booking> for <party>", "none": <missing>, "rule": "<aws.events.rule-name>"}',
       },
     });
     await events.send(new PutEventsCommand({ Entries: [{ ...booking, Source }] }));
     const [message] = await messages(sqs, tap.url);
-    expect(JSON.parse(message!.Body!)).toEqual({ booking: 'XHQGMDH', party: 6, line: 'Booking XHQGMDH for 6', none: null, rule: `conformance-${rules}` });
+    expect(JSON.parse(message!.Body!)).toEqual({
+      booking: 'XHQGMDH',
+      party: 6,
+      line: 'Booking XHQGMDH for 6',
+      none: null,
+      rule: `conformance-${rules}`,
+    });
     events.destroy();
     sqs.destroy();
   });
@@ -59,7 +80,10 @@ describe('EventBridge, Lambda and CloudFront', () => {
     const tap = await queue(sqs, 'conformance-text');
     const Source = await ruleWith(events, {
       Arn: tap.arn,
-      InputTransformer: { InputPathsMap: { booking: '$.detail.metadata.bookingId', boat: '$.detail.data.boat' }, InputTemplate: '<booking> is booked on <boat>' },
+      InputTransformer: {
+        InputPathsMap: { booking: '$.detail.metadata.bookingId', boat: '$.detail.data.boat' },
+        InputTemplate: '<booking> is booked on <boat>',
+      },
     });
     await events.send(new PutEventsCommand({ Entries: [{ ...booking, Source }] }));
     const [message] = await messages(sqs, tap.url);
@@ -70,11 +94,20 @@ describe('EventBridge, Lambda and CloudFront', () => {
 
   conformance('events-input-exclusive', async () => {
     const events = new EventBridgeClient(clientConfig());
-    await events.send(new PutRuleCommand({ Name: 'conformance-exclusive', EventPattern: JSON.stringify({ source: ['x'] }) }));
+    await events.send(
+      new PutRuleCommand({ Name: 'conformance-exclusive', EventPattern: JSON.stringify({ source: ['x'] }) }),
+    );
     const put = events.send(
       new PutTargetsCommand({
         Rule: 'conformance-exclusive',
-        Targets: [{ Id: 't', Arn: 'arn:aws:sqs:us-west-2:000000000000:x', Input: '{}', InputTransformer: { InputTemplate: '"x"' } }],
+        Targets: [
+          {
+            Id: 't',
+            Arn: 'arn:aws:sqs:us-west-2:000000000000:x',
+            Input: '{}',
+            InputTransformer: { InputTemplate: '"x"' },
+          },
+        ],
       }),
     );
     await expect(put).rejects.toMatchObject({ name: 'ValidationException' });
@@ -87,16 +120,30 @@ describe('EventBridge, Lambda and CloudFront', () => {
       await cloudfront.send(
         new CreateInvalidationCommand({
           DistributionId: GUEST_SITE_DISTRIBUTION_ID,
-          InvalidationBatch: { CallerReference: `conformance-${n}-${Date.now()}`, Paths: { Quantity: 1, Items: [`/g/CONF${n}/*`] } },
+          InvalidationBatch: {
+            CallerReference: `conformance-${n}-${Date.now()}`,
+            Paths: { Quantity: 1, Items: [`/g/CONF${n}/*`] },
+          },
         }),
       );
-    const all = (await cloudfront.send(new ListInvalidationsCommand({ DistributionId: GUEST_SITE_DISTRIBUTION_ID }))).InvalidationList!;
-    const first = (await cloudfront.send(new ListInvalidationsCommand({ DistributionId: GUEST_SITE_DISTRIBUTION_ID, MaxItems: 2 }))).InvalidationList!;
+    const all = (await cloudfront.send(new ListInvalidationsCommand({ DistributionId: GUEST_SITE_DISTRIBUTION_ID })))
+      .InvalidationList!;
+    const first = (
+      await cloudfront.send(new ListInvalidationsCommand({ DistributionId: GUEST_SITE_DISTRIBUTION_ID, MaxItems: 2 }))
+    ).InvalidationList!;
     expect(first).toMatchObject({ MaxItems: 2, Quantity: 2, IsTruncated: true, NextMarker: first.Items![1]!.Id });
     const second = (
-      await cloudfront.send(new ListInvalidationsCommand({ DistributionId: GUEST_SITE_DISTRIBUTION_ID, MaxItems: 2, Marker: first.NextMarker }))
+      await cloudfront.send(
+        new ListInvalidationsCommand({
+          DistributionId: GUEST_SITE_DISTRIBUTION_ID,
+          MaxItems: 2,
+          Marker: first.NextMarker,
+        }),
+      )
     ).InvalidationList!;
-    expect([...first.Items!, ...(second.Items ?? [])].map((i) => i.Id).slice(0, 3)).toEqual(all.Items!.map((i) => i.Id).slice(0, 3));
+    expect([...first.Items!, ...(second.Items ?? [])].map((i) => i.Id).slice(0, 3)).toEqual(
+      all.Items!.map((i) => i.Id).slice(0, 3),
+    );
     cloudfront.destroy();
   });
 

@@ -30,7 +30,13 @@ describe('S3', () => {
   }
 
   conformance('s3-list-truncated', async () => {
-    const keys = ['g/XHQGMDH/index.html', 'g/XHQGMDH/photo.jpg', 'g/ZZ12345/index.html', 'photos/a.jpg', 'photos/b.jpg'];
+    const keys = [
+      'g/XHQGMDH/index.html',
+      'g/XHQGMDH/photo.jpg',
+      'g/ZZ12345/index.html',
+      'photos/a.jpg',
+      'photos/b.jpg',
+    ];
     const { client, bucket } = await bucketWith(keys);
     const pages = [];
     for await (const page of paginateListObjectsV2({ client, pageSize: 2 }, { Bucket: bucket })) pages.push(page);
@@ -48,7 +54,12 @@ describe('S3', () => {
     expect(first.KeyCount).toBe(2);
     expect(first.IsTruncated).toBe(true);
     const second = await client.send(
-      new ListObjectsV2Command({ Bucket: bucket, Delimiter: '/', MaxKeys: 2, ContinuationToken: first.NextContinuationToken }),
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Delimiter: '/',
+        MaxKeys: 2,
+        ContinuationToken: first.NextContinuationToken,
+      }),
     );
     expect(second.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['c/']);
     expect(second.Contents?.map((o) => o.Key)).toEqual(['d']);
@@ -58,9 +69,15 @@ describe('S3', () => {
 
   conformance('s3-put-if-match-stale', async () => {
     const { client, bucket } = await bucketWith([]);
-    const first = await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'g/XHQGMDH/index.html', Body: 'first' }));
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'g/XHQGMDH/index.html', Body: 'second', IfMatch: first.ETag }));
-    const stale = client.send(new PutObjectCommand({ Bucket: bucket, Key: 'g/XHQGMDH/index.html', Body: 'third', IfMatch: first.ETag }));
+    const first = await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'g/XHQGMDH/index.html', Body: 'first' }),
+    );
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'g/XHQGMDH/index.html', Body: 'second', IfMatch: first.ETag }),
+    );
+    const stale = client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'g/XHQGMDH/index.html', Body: 'third', IfMatch: first.ETag }),
+    );
     await expect(stale).rejects.toMatchObject({ name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
     const kept = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'g/XHQGMDH/index.html' }));
     expect(await kept.Body!.transformToString()).toBe('second');
@@ -75,7 +92,9 @@ describe('S3', () => {
     const parts = [Buffer.alloc(5 * 1024 * 1024, 1), Buffer.from('the last part')];
     const uploaded = [];
     for (const [index, Body] of parts.entries()) {
-      const { ETag } = await client.send(new UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber: index + 1, Body }));
+      const { ETag } = await client.send(
+        new UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber: index + 1, Body }),
+      );
       uploaded.push({ ETag, PartNumber: index + 1 });
     }
     const done = await client.send(
@@ -97,7 +116,9 @@ describe('S3', () => {
     await client.send(new CopyObjectCommand({ Bucket: bucket, Key: 'g/copy.jpg', CopySource }));
     const copied = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'g/copy.jpg' }));
     expect(await copied.Body!.transformToString()).toBe(source);
-    const missing = client.send(new CopyObjectCommand({ Bucket: bucket, Key: 'g/none.jpg', CopySource: `${bucket}/listings/none%3F.jpg` }));
+    const missing = client.send(
+      new CopyObjectCommand({ Bucket: bucket, Key: 'g/none.jpg', CopySource: `${bucket}/listings/none%3F.jpg` }),
+    );
     await expect(missing).rejects.toMatchObject({ name: 'NoSuchKey' });
     await expect(missing).rejects.toBeInstanceOf(S3ServiceException);
     client.destroy();
@@ -106,7 +127,9 @@ describe('S3', () => {
   conformance('s3-concurrent-deletes', async () => {
     const keys = Array.from({ length: 60 }, (_, i) => `g/B${i >> 1}/${i}.html`);
     const { client, bucket } = await bucketWith(keys);
-    const results = await Promise.allSettled(keys.map((Key) => client.send(new DeleteObjectCommand({ Bucket: bucket, Key }))));
+    const results = await Promise.allSettled(
+      keys.map((Key) => client.send(new DeleteObjectCommand({ Bucket: bucket, Key }))),
+    );
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     expect((await client.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount).toBe(0);
     client.destroy();
@@ -114,7 +137,9 @@ describe('S3', () => {
 
   conformance('s3-versioning-refused', async () => {
     const { client, bucket } = await bucketWith([]);
-    const put = client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    const put = client.send(
+      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
     await expect(put).rejects.toThrow(refusal('s3', 'PutBucketVersioning'));
     await expect(put).rejects.toMatchObject({ name: 'NotImplemented', $metadata: { httpStatusCode: 501 } });
     client.destroy();
@@ -122,7 +147,9 @@ describe('S3', () => {
 
   conformance('s3-object-attributes-refused', async () => {
     const { client, bucket } = await bucketWith(['g/XHQGMDH/index.html']);
-    const get = client.send(new GetObjectAttributesCommand({ Bucket: bucket, Key: 'g/XHQGMDH/index.html', ObjectAttributes: ['ETag'] }));
+    const get = client.send(
+      new GetObjectAttributesCommand({ Bucket: bucket, Key: 'g/XHQGMDH/index.html', ObjectAttributes: ['ETag'] }),
+    );
     await expect(get).rejects.toThrow(refusal('s3', 'GetObjectAttributes'));
     client.destroy();
   });

@@ -15,7 +15,9 @@ describe('SQS', () => {
   const sqs = () => new SQSClient(clientConfig());
   let queues = 0;
   async function queue(client: SQSClient, attributes?: Record<string, string>): Promise<string> {
-    const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: `conformance-${++queues}`, Attributes: attributes }));
+    const { QueueUrl } = await client.send(
+      new CreateQueueCommand({ QueueName: `conformance-${++queues}`, Attributes: attributes }),
+    );
     return QueueUrl!;
   }
 
@@ -34,16 +36,28 @@ describe('SQS', () => {
       }),
     );
     expect(result.Successful).toEqual([{ Id: 'good' }]);
-    expect(result.Failed).toEqual([{ Id: 'bad', SenderFault: true, Code: 'ReceiptHandleIsInvalid', Message: expect.stringContaining('not-a-receipt-handle') }]);
+    expect(result.Failed).toEqual([
+      {
+        Id: 'bad',
+        SenderFault: true,
+        Code: 'ReceiptHandleIsInvalid',
+        Message: expect.stringContaining('not-a-receipt-handle'),
+      },
+    ]);
     const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
-    expect([Attributes?.ApproximateNumberOfMessages, Attributes?.ApproximateNumberOfMessagesNotVisible]).toEqual(['0', '0']);
+    expect([Attributes?.ApproximateNumberOfMessages, Attributes?.ApproximateNumberOfMessagesNotVisible]).toEqual([
+      '0',
+      '0',
+    ]);
     client.destroy();
   });
 
   conformance('sqs-create-same-attributes', async () => {
     const client = sqs();
     const QueueUrl = await queue(client, { VisibilityTimeout: '60' });
-    const again = await client.send(new CreateQueueCommand({ QueueName: QueueUrl.split('/').at(-1), Attributes: { VisibilityTimeout: '60' } }));
+    const again = await client.send(
+      new CreateQueueCommand({ QueueName: QueueUrl.split('/').at(-1), Attributes: { VisibilityTimeout: '60' } }),
+    );
     expect(again.QueueUrl).toBe(QueueUrl);
     client.destroy();
   });
@@ -51,15 +65,22 @@ describe('SQS', () => {
   conformance('sqs-create-different-attributes', async () => {
     const client = sqs();
     const QueueUrl = await queue(client, { VisibilityTimeout: '60' });
-    const again = client.send(new CreateQueueCommand({ QueueName: QueueUrl.split('/').at(-1), Attributes: { VisibilityTimeout: '90' } }));
+    const again = client.send(
+      new CreateQueueCommand({ QueueName: QueueUrl.split('/').at(-1), Attributes: { VisibilityTimeout: '90' } }),
+    );
     await expect(again).rejects.toMatchObject({ name: 'QueueNameExists', Code: 'QueueAlreadyExists' });
     client.destroy();
   });
 
   conformance('sqs-unknown-attribute', async () => {
     const client = sqs();
-    const created = client.send(new CreateQueueCommand({ QueueName: 'conformance-unknown', Attributes: { VisibilityTimeOut: '30' } as never }));
-    await expect(created).rejects.toMatchObject({ name: 'InvalidAttributeName', message: 'Unknown Attribute VisibilityTimeOut.' });
+    const created = client.send(
+      new CreateQueueCommand({ QueueName: 'conformance-unknown', Attributes: { VisibilityTimeOut: '30' } as never }),
+    );
+    await expect(created).rejects.toMatchObject({
+      name: 'InvalidAttributeName',
+      message: 'Unknown Attribute VisibilityTimeOut.',
+    });
     client.destroy();
   });
 
@@ -73,17 +94,28 @@ describe('SQS', () => {
 
   conformance('sqs-fifo-attribute-on-standard-name', async () => {
     const client = sqs();
-    const created = client.send(new CreateQueueCommand({ QueueName: 'conformance-not-fifo', Attributes: { FifoQueue: 'true' } }));
-    await expect(created).rejects.toMatchObject({ name: 'InvalidParameterValue', message: expect.stringContaining('must end with .fifo suffix') });
+    const created = client.send(
+      new CreateQueueCommand({ QueueName: 'conformance-not-fifo', Attributes: { FifoQueue: 'true' } }),
+    );
+    await expect(created).rejects.toMatchObject({
+      name: 'InvalidParameterValue',
+      message: expect.stringContaining('must end with .fifo suffix'),
+    });
     client.destroy();
   });
 
   conformance('sqs-redrive-missing-queue', async () => {
     const client = sqs();
     const QueueUrl = await queue(client);
-    const RedrivePolicy = JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-west-2:000000000000:no-such-dlq', maxReceiveCount: 3 });
+    const RedrivePolicy = JSON.stringify({
+      deadLetterTargetArn: 'arn:aws:sqs:us-west-2:000000000000:no-such-dlq',
+      maxReceiveCount: 3,
+    });
     const set = client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { RedrivePolicy } }));
-    await expect(set).rejects.toMatchObject({ name: 'InvalidParameterValue', message: expect.stringContaining('Dead letter target does not exist') });
+    await expect(set).rejects.toMatchObject({
+      name: 'InvalidParameterValue',
+      message: expect.stringContaining('Dead letter target does not exist'),
+    });
     client.destroy();
   });
 
@@ -100,7 +132,9 @@ describe('SQS', () => {
 
   conformance('sqs-fifo-refused', async () => {
     const client = sqs();
-    const created = client.send(new CreateQueueCommand({ QueueName: 'conformance-orders.fifo', Attributes: { FifoQueue: 'true' } }));
+    const created = client.send(
+      new CreateQueueCommand({ QueueName: 'conformance-orders.fifo', Attributes: { FifoQueue: 'true' } }),
+    );
     await expect(created).rejects.toThrow(refusal('sqs', 'CreateQueue of a FIFO queue'));
     client.destroy();
   });
@@ -111,14 +145,19 @@ describe('SQS', () => {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-        authorization: 'AWS4-HMAC-SHA256 Credential=conformance/20261129/us-west-2/sqs/aws4_request, SignedHeaders=host, Signature=0',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=conformance/20261129/us-west-2/sqs/aws4_request, SignedHeaders=host, Signature=0',
       },
-      body: new URLSearchParams({ Action: 'SendMessage', Version: '2012-11-05', QueueUrl: 'x', MessageBody: 'y' }).toString(),
+      body: new URLSearchParams({
+        Action: 'SendMessage',
+        Version: '2012-11-05',
+        QueueUrl: 'x',
+        MessageBody: 'y',
+      }).toString(),
     });
     expect(response.status).toBe(501);
     const xml = await response.text();
     expect(xml).toContain('<Code>UnsupportedOperation</Code>');
     expect(xml).toContain(`${refusal('sqs', 'SendMessage')} over the query (XML) protocol`);
-
   });
 });

@@ -34,4 +34,5 @@ export function conformance(id: string, body: () => Promise<void>, timeout?: num
 }
 
 /** A refusal as the README promises it: the one message naming the service and operation. */
-export const refusal = (service: string, operation: string) => `not supported by charterflow local: ${service}.${operation}`;
+export const refusal = (service: string, operation: string) =>
+  `not supported by charterflow local: ${service}.${operation}`;

@@ -71,27 +71,45 @@ describe('rules and targets', () => {
   it('puts, describes, lists, disables, enables and deletes a rule', async () => {
     await bus.events.send(new CreateEventBusCommand({ Name: 'rules-bus' }));
     const put = await bus.events.send(
-      new PutRuleCommand({ Name: 'calendar', EventBusName: 'rules-bus', EventPattern: pattern, Description: 'calendar entries' }),
+      new PutRuleCommand({
+        Name: 'calendar',
+        EventBusName: 'rules-bus',
+        EventPattern: pattern,
+        Description: 'calendar entries',
+      }),
     );
     expect(put.RuleArn).toBe(`arn:aws:events:${REGION}:${LOCAL_ACCOUNT_ID}:rule/rules-bus/calendar`);
     const described = await bus.events.send(new DescribeRuleCommand({ Name: 'calendar', EventBusName: 'rules-bus' }));
-    expect(described).toMatchObject({ Name: 'calendar', EventPattern: pattern, State: 'ENABLED', EventBusName: 'rules-bus' });
+    expect(described).toMatchObject({
+      Name: 'calendar',
+      EventPattern: pattern,
+      State: 'ENABLED',
+      EventBusName: 'rules-bus',
+    });
 
     await bus.events.send(new DisableRuleCommand({ Name: 'calendar', EventBusName: 'rules-bus' }));
-    expect((await bus.events.send(new DescribeRuleCommand({ Name: 'calendar', EventBusName: 'rules-bus' }))).State).toBe('DISABLED');
+    expect(
+      (await bus.events.send(new DescribeRuleCommand({ Name: 'calendar', EventBusName: 'rules-bus' }))).State,
+    ).toBe('DISABLED');
     await bus.events.send(new EnableRuleCommand({ Name: 'calendar', EventBusName: 'rules-bus' }));
-    expect((await bus.events.send(new DescribeRuleCommand({ Name: 'calendar', EventBusName: 'rules-bus' }))).State).toBe('ENABLED');
+    expect(
+      (await bus.events.send(new DescribeRuleCommand({ Name: 'calendar', EventBusName: 'rules-bus' }))).State,
+    ).toBe('ENABLED');
 
     await bus.events.send(new PutRuleCommand({ Name: 'crew', EventBusName: 'rules-bus', EventPattern: pattern }));
     const listed = await bus.events.send(new ListRulesCommand({ EventBusName: 'rules-bus' }));
     expect(listed.Rules?.map((r) => r.Name)).toEqual(['calendar', 'crew']);
     const paged = await bus.events.send(new ListRulesCommand({ EventBusName: 'rules-bus', Limit: 1 }));
     expect(paged.Rules?.map((r) => r.Name)).toEqual(['calendar']);
-    const next = await bus.events.send(new ListRulesCommand({ EventBusName: 'rules-bus', Limit: 1, NextToken: paged.NextToken }));
+    const next = await bus.events.send(
+      new ListRulesCommand({ EventBusName: 'rules-bus', Limit: 1, NextToken: paged.NextToken }),
+    );
     expect(next.Rules?.map((r) => r.Name)).toEqual(['crew']);
 
     await bus.events.send(new DeleteRuleCommand({ Name: 'crew', EventBusName: 'rules-bus' }));
-    await expect(bus.events.send(new DescribeRuleCommand({ Name: 'crew', EventBusName: 'rules-bus' }))).rejects.toMatchObject({
+    await expect(
+      bus.events.send(new DescribeRuleCommand({ Name: 'crew', EventBusName: 'rules-bus' })),
+    ).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
   });
@@ -164,9 +182,15 @@ describe('PutEvents', () => {
     const queue = await createQueue(bus.sqs, 'put-events-tap');
     await bus.events.send(new CreateEventBusCommand({ Name: 'put-bus' }));
     await bus.events.send(
-      new PutRuleCommand({ Name: 'tap', EventBusName: 'put-bus', EventPattern: JSON.stringify({ source: ['charterflow.webhook'] }) }),
+      new PutRuleCommand({
+        Name: 'tap',
+        EventBusName: 'put-bus',
+        EventPattern: JSON.stringify({ source: ['charterflow.webhook'] }),
+      }),
     );
-    await bus.events.send(new PutTargetsCommand({ Rule: 'tap', EventBusName: 'put-bus', Targets: [{ Id: 'q', Arn: queue.arn }] }));
+    await bus.events.send(
+      new PutTargetsCommand({ Rule: 'tap', EventBusName: 'put-bus', Targets: [{ Id: 'q', Arn: queue.arn }] }),
+    );
 
     const result = await bus.events.send(
       new PutEventsCommand({
@@ -199,9 +223,13 @@ describe('PutEvents', () => {
 
   it('uses the entry Time when given', async () => {
     const queue = await createQueue(bus.sqs, 'time-tap');
-    await bus.events.send(new PutRuleCommand({ Name: 'time-tap', EventPattern: JSON.stringify({ source: ['time.test'] }) }));
+    await bus.events.send(
+      new PutRuleCommand({ Name: 'time-tap', EventPattern: JSON.stringify({ source: ['time.test'] }) }),
+    );
     await bus.events.send(new PutTargetsCommand({ Rule: 'time-tap', Targets: [{ Id: 'q', Arn: queue.arn }] }));
-    await bus.events.send(new PutEventsCommand({ Entries: [entry({ Source: 'time.test', Time: new Date('2026-11-24T17:03:00Z') })] }));
+    await bus.events.send(
+      new PutEventsCommand({ Entries: [entry({ Source: 'time.test', Time: new Date('2026-11-24T17:03:00Z') })] }),
+    );
     await bus.bridge.idle();
     const [message] = await drain(bus.sqs, queue.url);
     expect(JSON.parse(message!.Body!).time).toBe('2026-11-24T17:03:00Z');
@@ -258,7 +286,9 @@ describe('PutEvents', () => {
 
   it('does not deliver to a disabled rule', async () => {
     const queue = await createQueue(bus.sqs, 'disabled-tap');
-    await bus.events.send(new PutRuleCommand({ Name: 'off', EventPattern: JSON.stringify({ source: ['off.test'] }), State: 'DISABLED' }));
+    await bus.events.send(
+      new PutRuleCommand({ Name: 'off', EventPattern: JSON.stringify({ source: ['off.test'] }), State: 'DISABLED' }),
+    );
     await bus.events.send(new PutTargetsCommand({ Rule: 'off', Targets: [{ Id: 'q', Arn: queue.arn }] }));
     await bus.events.send(new PutEventsCommand({ Entries: [entry({ Source: 'off.test' })] }));
     await bus.bridge.idle();
@@ -270,7 +300,9 @@ describe('target input', () => {
   it('sends a target its constant Input, or the part of the event its InputPath selects', async () => {
     const constant = await createQueue(bus.sqs, 'input-constant');
     const path = await createQueue(bus.sqs, 'input-path');
-    await bus.events.send(new PutRuleCommand({ Name: 'inputs', EventPattern: JSON.stringify({ source: ['input.test'] }) }));
+    await bus.events.send(
+      new PutRuleCommand({ Name: 'inputs', EventPattern: JSON.stringify({ source: ['input.test'] }) }),
+    );
     await bus.events.send(
       new PutTargetsCommand({
         Rule: 'inputs',
@@ -324,7 +356,9 @@ describe('TestEventPattern', () => {
 
 describe('operations charterflow local does not emulate', () => {
   it('answer with a clear error, not a hang', async () => {
-    await expect(bus.bridge.handle('CreateConnection', {}, { region: REGION, accountId: LOCAL_ACCOUNT_ID, headers: {} })).rejects.toMatchObject({
+    await expect(
+      bus.bridge.handle('CreateConnection', {}, { region: REGION, accountId: LOCAL_ACCOUNT_ID, headers: {} }),
+    ).rejects.toMatchObject({
       message: 'not supported by charterflow local: events.CreateConnection',
     });
   });

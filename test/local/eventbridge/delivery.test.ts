@@ -26,7 +26,12 @@ const booking = (bookingId: string) => ({
   Detail: JSON.stringify({ metadata: { bookingId } }),
 });
 
-async function subscribe(bus: BusUnderTest, fn: string, retry: { MaximumRetryAttempts: number; MaximumEventAgeInSeconds?: number }, dlqArn?: string) {
+async function subscribe(
+  bus: BusUnderTest,
+  fn: string,
+  retry: { MaximumRetryAttempts: number; MaximumEventAgeInSeconds?: number },
+  dlqArn?: string,
+) {
   await bus.events.send(new PutRuleCommand({ Name: fn, EventPattern: pattern }));
   await bus.events.send(
     new PutTargetsCommand({
@@ -57,10 +62,9 @@ describe('delivery to Lambda targets', () => {
     await bus.bridge.idle();
 
     expect(bus.invocations.map((i) => i.functionArn)).toEqual([lambdaArn('calendar'), lambdaArn('calendar')]);
-    expect(bus.invocations.map((i) => (i.event.detail as { metadata: { bookingId: string } }).metadata.bookingId).sort()).toEqual([
-      'AAA111',
-      'BBB222',
-    ]);
+    expect(
+      bus.invocations.map((i) => (i.event.detail as { metadata: { bookingId: string } }).metadata.bookingId).sort(),
+    ).toEqual(['AAA111', 'BBB222']);
     expect(bus.invocations.map((i) => i.event.id).sort()).toEqual(put.Entries!.map((e) => e.EventId).sort());
   });
 
@@ -87,7 +91,8 @@ describe('delivery to Lambda targets', () => {
   it('retries an invoke Lambda refuses (the function does not exist) within the rule RetryPolicy, then dead-letters it with the EventBridge attributes', async () => {
     // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
     const bus = await start({
-      lambda: (functionArn) => Promise.reject(new AwsError('ResourceNotFoundException', `Function not found: ${functionArn}`, 404)),
+      lambda: (functionArn) =>
+        Promise.reject(new AwsError('ResourceNotFoundException', `Function not found: ${functionArn}`, 404)),
     });
     const dlq = await createQueue(bus.sqs, 'calendar-dlq');
     await subscribe(bus, 'calendar', { MaximumRetryAttempts: 3 }, dlq.arn);
@@ -117,7 +122,9 @@ describe('delivery to Lambda targets', () => {
     const functionDlqArn = `arn:aws:sqs:${REGION}:000000000000:calendar-function-dlq`;
     const again = await start({
       lambda: () => Promise.reject(new Error('JADA calendar answered 401: wrong X-Dashboard-Token')),
-      functions: { calendar: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600, deadLetterArn: functionDlqArn } },
+      functions: {
+        calendar: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600, deadLetterArn: functionDlqArn },
+      },
     });
     const ruleDlq = await createQueue(again.sqs, 'calendar-rule-dlq');
     const functionDlq = await createQueue(again.sqs, 'calendar-function-dlq');
@@ -198,7 +205,8 @@ describe('delivery to Lambda targets', () => {
   it('logs an error naming the event, rule and target when a failed event has no DLQ, instead of dropping it silently', async () => {
     const errors = vi.spyOn(deliveryLogger, 'error');
     const bus = await start({
-      lambda: (functionArn) => Promise.reject(new AwsError('ResourceNotFoundException', `Function not found: ${functionArn}`, 404)),
+      lambda: (functionArn) =>
+        Promise.reject(new AwsError('ResourceNotFoundException', `Function not found: ${functionArn}`, 404)),
     });
     await subscribe(bus, 'no-dlq', { MaximumRetryAttempts: 1 });
     const put = await bus.events.send(new PutEventsCommand({ Entries: [booking('NODLQ01')] }));
@@ -259,7 +267,12 @@ describe('nothing lost across a restart', () => {
     const functions = { resumed: { maximumRetryAttempts: 1, maximumEventAgeInSeconds: 3600, deadLetterArn: dlqArn } };
     const failing = () => Promise.reject(new Error('SCC answered 503'));
     // Lambda's retry waits a few hundred milliseconds: long enough to stop the bus before it runs.
-    const first = await startBus({ dataDir: dir.path, lambda: failing, functions, backoff: { baseMs: 400, maxMs: 400 } });
+    const first = await startBus({
+      dataDir: dir.path,
+      lambda: failing,
+      functions,
+      backoff: { baseMs: 400, maxMs: 400 },
+    });
     const dlq = await createQueue(first.sqs, 'resumed-function-dlq');
     await subscribe(first, 'resumed', { MaximumRetryAttempts: 185 });
     await first.events.send(new PutEventsCommand({ Entries: [booking('RESUME2')] }));
@@ -281,7 +294,8 @@ describe('nothing lost across a restart', () => {
     const first = await startBus({
       dataDir: dir.path,
       // Throttled: Lambda refuses the invoke, so the rule's 185 retries keep it pending across the restart.
-      lambda: () => (healthy ? Promise.resolve() : Promise.reject(new AwsError('TooManyRequestsException', 'Rate exceeded', 429))),
+      lambda: () =>
+        healthy ? Promise.resolve() : Promise.reject(new AwsError('TooManyRequestsException', 'Rate exceeded', 429)),
     });
     await subscribe(first, 'ledger', { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 });
     const put = await first.events.send(new PutEventsCommand({ Entries: [booking('RESTART1')] }));

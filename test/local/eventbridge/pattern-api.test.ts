@@ -20,7 +20,17 @@ const patternText = (pattern: unknown): string => (typeof pattern === 'string' ?
 const envelope = eventBridgeEvent({ source: 's', detailType: 'd' });
 const ACCOUNT = envelope.account as string;
 const REGION = envelope.region as string;
-const ENVELOPE_KEYS = new Set(['version', 'id', 'detail-type', 'source', 'account', 'time', 'region', 'resources', 'detail']);
+const ENVELOPE_KEYS = new Set([
+  'version',
+  'id',
+  'detail-type',
+  'source',
+  'account',
+  'time',
+  'region',
+  'resources',
+  'detail',
+]);
 
 /** Whether PutEvents can reproduce the case's event exactly (the bus sets id, account, region itself). */
 function routable(c: PatternCase): boolean {
@@ -92,9 +102,15 @@ describe('live routing delivers an event exactly when its pattern case matches',
       await Promise.all(
         cases.slice(i, i + 10).map(async (c, j) => {
           const rule = `case-${i + j}`;
-          await bus.events.send(new PutRuleCommand({ Name: rule, EventBusName: busName, EventPattern: patternText(c.pattern) }));
           await bus.events.send(
-            new PutTargetsCommand({ Rule: rule, EventBusName: busName, Targets: [{ Id: 'queue', Arn: queueArns[i + j]! }] }),
+            new PutRuleCommand({ Name: rule, EventBusName: busName, EventPattern: patternText(c.pattern) }),
+          );
+          await bus.events.send(
+            new PutTargetsCommand({
+              Rule: rule,
+              EventBusName: busName,
+              Targets: [{ Id: 'queue', Arn: queueArns[i + j]! }],
+            }),
           );
         }),
       );

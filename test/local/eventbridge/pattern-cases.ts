@@ -102,8 +102,16 @@ export const patternCases: PatternCase[] = [
       ['the terminated instance matches', ec2({ state: 'terminated' }), true],
       ['a running instance does not', ec2({ state: 'running' }), false],
       ['another source does not', ec2({ state: 'terminated' }, { source: 'aws.autoscaling' }), false],
-      ['another detail-type does not', ec2({ state: 'terminated' }, { detailType: 'EC2 Spot Instance Interruption Warning' }), false],
-      ['an event without detail.state does not', eventBridgeEvent({ source: 'aws.ec2', detailType: EC2_DETAIL_TYPE }), false],
+      [
+        'another detail-type does not',
+        ec2({ state: 'terminated' }, { detailType: 'EC2 Spot Instance Interruption Warning' }),
+        false,
+      ],
+      [
+        'an event without detail.state does not',
+        eventBridgeEvent({ source: 'aws.ec2', detailType: EC2_DETAIL_TYPE }),
+        false,
+      ],
       ['the value differs in letter case', ec2({ state: 'Terminated' }), false],
       ['the value has a trailing space', ec2({ state: 'terminated ' }), false],
     ],
@@ -124,7 +132,11 @@ export const patternCases: PatternCase[] = [
     ['state at the same depth', ec2({ instance: { state: 'running' } }), true],
   ]),
   ...group('resources array in the event', { resources: ['arn:aws:ec2:us-east-1:123456789012:instance/i-b188560f'] }, [
-    ['one of several resources matches', ec2({}, { resources: [INSTANCE_ARN, 'arn:aws:ec2:us-east-1:123456789012:instance/i-b188560f'] }), true],
+    [
+      'one of several resources matches',
+      ec2({}, { resources: [INSTANCE_ARN, 'arn:aws:ec2:us-east-1:123456789012:instance/i-b188560f'] }),
+      true,
+    ],
     ['no resource matches', ec2({}, { resources: [INSTANCE_ARN] }), false],
     ['no resources at all', ec2({}, { resources: [] }), false],
   ]),
@@ -148,7 +160,9 @@ export const patternCases: PatternCase[] = [
     ['a missing field is not null', app({ eventVersion: '' }), false],
     ['an object is not null', app({ responseElements: { instanceId: 'i-1' } }), false],
   ]),
-  ...group('null against an empty array', { resources: [null] }, [['no resources is not null', ec2({}, { resources: [] }), false]]),
+  ...group('null against an empty array', { resources: [null] }, [
+    ['no resources is not null', ec2({}, { resources: [] }), false],
+  ]),
 
   // Values keep their JSON type; numbers compare by value.
   ...group('number value', { detail: { 'c-count': [5] } }, [
@@ -210,13 +224,17 @@ export const patternCases: PatternCase[] = [
     ['one resource starts with it', ec2({}, { resources: ['arn:aws:s3:::bucket', INSTANCE_ARN] }), true],
     ['no resource starts with it', ec2({}, { resources: ['arn:aws:s3:::bucket'] }), false],
   ]),
-  ...group('prefix with equals-ignore-case', { detail: { service: [{ prefix: { 'equals-ignore-case': 'EventB' } }] } }, [
-    ['eventbridge', app({ service: 'eventbridge' }), true],
-    ['EVENTBRIDGE', app({ service: 'EVENTBRIDGE' }), true],
-    ['EventBridge Pipes', app({ service: 'EventBridge Pipes' }), true],
-    ['Lambda', app({ service: 'Lambda' }), false],
-    ['Event (shorter than the prefix)', app({ service: 'Event' }), false],
-  ]),
+  ...group(
+    'prefix with equals-ignore-case',
+    { detail: { service: [{ prefix: { 'equals-ignore-case': 'EventB' } }] } },
+    [
+      ['eventbridge', app({ service: 'eventbridge' }), true],
+      ['EVENTBRIDGE', app({ service: 'EVENTBRIDGE' }), true],
+      ['EventBridge Pipes', app({ service: 'EventBridge Pipes' }), true],
+      ['Lambda', app({ service: 'Lambda' }), false],
+      ['Event (shorter than the prefix)', app({ service: 'Event' }), false],
+    ],
+  ),
 
   // Suffix matching.
   ...group('suffix', { detail: { FileName: [{ suffix: '.png' }] } }, [
@@ -232,10 +250,14 @@ export const patternCases: PatternCase[] = [
   ]),
 
   // Equals-ignore-case.
-  ...group('equals-ignore-case', { 'detail-type': [{ 'equals-ignore-case': 'ec2 instance state-change notification' }] }, [
-    ['the detail-type in its own case', ec2(), true],
-    ['a shorter detail-type', ec2({}, { detailType: 'EC2 Instance State-change' }), false],
-  ]),
+  ...group(
+    'equals-ignore-case',
+    { 'detail-type': [{ 'equals-ignore-case': 'ec2 instance state-change notification' }] },
+    [
+      ['the detail-type in its own case', ec2(), true],
+      ['a shorter detail-type', ec2({}, { detailType: 'EC2 Instance State-change' }), false],
+    ],
+  ),
   ...group('equals-ignore-case on a detail field', { detail: { state: [{ 'equals-ignore-case': 'RUNNING' }] } }, [
     ['running', ec2({ state: 'running' }), true],
     ['Running', ec2({ state: 'Running' }), true],
@@ -298,25 +320,37 @@ export const patternCases: PatternCase[] = [
     ['photo.jpg', app({ FileName: 'photo.jpg' }), false],
     ['photo.png', app({ FileName: 'photo.png' }), false],
   ]),
-  ...group('anything-but equals-ignore-case', { detail: { state: [{ 'anything-but': { 'equals-ignore-case': 'Stopped' } }] } }, [
-    ['STOPPED', ec2({ state: 'STOPPED' }), false],
-    ['stopped', ec2({ state: 'stopped' }), false],
-    ['running', ec2({ state: 'running' }), true],
-  ]),
-  ...group('anything-but equals-ignore-case list', { detail: { state: [{ 'anything-but': { 'equals-ignore-case': ['Stopped', 'OverLoaded'] } }] } }, [
-    ['overloaded', ec2({ state: 'overloaded' }), false],
-    ['pending', ec2({ state: 'pending' }), true],
-  ]),
+  ...group(
+    'anything-but equals-ignore-case',
+    { detail: { state: [{ 'anything-but': { 'equals-ignore-case': 'Stopped' } }] } },
+    [
+      ['STOPPED', ec2({ state: 'STOPPED' }), false],
+      ['stopped', ec2({ state: 'stopped' }), false],
+      ['running', ec2({ state: 'running' }), true],
+    ],
+  ),
+  ...group(
+    'anything-but equals-ignore-case list',
+    { detail: { state: [{ 'anything-but': { 'equals-ignore-case': ['Stopped', 'OverLoaded'] } }] } },
+    [
+      ['overloaded', ec2({ state: 'overloaded' }), false],
+      ['pending', ec2({ state: 'pending' }), true],
+    ],
+  ),
   ...group('anything-but wildcard', { detail: { FilePath: [{ 'anything-but': { wildcard: '*/lib/*' } }] } }, [
     ['/usr/lib/libc.so', app({ FilePath: '/usr/lib/libc.so' }), false],
     ['/usr/bin/env', app({ FilePath: '/usr/bin/env' }), true],
     ['a number', app({ FilePath: 123 }), true],
   ]),
-  ...group('anything-but wildcard list', { detail: { FilePath: [{ 'anything-but': { wildcard: ['*/bin/*.jar', '*/bin/*.class'] } }] } }, [
-    ['/app/bin/server.jar', app({ FilePath: '/app/bin/server.jar' }), false],
-    ['/app/bin/Main.class', app({ FilePath: '/app/bin/Main.class' }), false],
-    ['/app/lib/server.jar', app({ FilePath: '/app/lib/server.jar' }), true],
-  ]),
+  ...group(
+    'anything-but wildcard list',
+    { detail: { FilePath: [{ 'anything-but': { wildcard: ['*/bin/*.jar', '*/bin/*.class'] } }] } },
+    [
+      ['/app/bin/server.jar', app({ FilePath: '/app/bin/server.jar' }), false],
+      ['/app/bin/Main.class', app({ FilePath: '/app/bin/Main.class' }), false],
+      ['/app/lib/server.jar', app({ FilePath: '/app/lib/server.jar' }), true],
+    ],
+  ),
 
   // Numeric matching.
   ...group(
@@ -382,7 +416,11 @@ export const patternCases: PatternCase[] = [
   ]),
   ...group('cidr IPv6', { detail: { sourceIPAddress: [{ cidr: '2001:db8:1234:1a00::/64' }] } }, [
     ['2001:db8:1234:1a00::1', app({ sourceIPAddress: '2001:db8:1234:1a00::1' }), true],
-    ['2001:0db8:1234:1a00:ffff:ffff:ffff:ffff', app({ sourceIPAddress: '2001:0db8:1234:1a00:ffff:ffff:ffff:ffff' }), true],
+    [
+      '2001:0db8:1234:1a00:ffff:ffff:ffff:ffff',
+      app({ sourceIPAddress: '2001:0db8:1234:1a00:ffff:ffff:ffff:ffff' }),
+      true,
+    ],
     ['2001:db8:1234:1a01::1', app({ sourceIPAddress: '2001:db8:1234:1a01::1' }), false],
     ['an IPv4 address', app({ sourceIPAddress: '10.0.0.1' }), false],
   ]),
@@ -430,10 +468,22 @@ export const patternCases: PatternCase[] = [
     ['dir/a/b/file.txt (star crosses slashes)', app({ FilePath: 'dir/a/b/file.txt' }), true],
     ['dir/init/file.txt.bak', app({ FilePath: 'dir/init/file.txt.bak' }), false],
   ]),
-  ...group('wildcard on an ARN', { detail: { EventBusArn: [{ wildcard: 'arn:aws:events:us-east-1:*:event-bus/*' }] } }, [
-    ['a bus in us-east-1', app({ EventBusArn: 'arn:aws:events:us-east-1:123456789012:event-bus/charterflow-dev' }), true],
-    ['a bus in us-west-2', app({ EventBusArn: 'arn:aws:events:us-west-2:123456789012:event-bus/charterflow-dev' }), false],
-  ]),
+  ...group(
+    'wildcard on an ARN',
+    { detail: { EventBusArn: [{ wildcard: 'arn:aws:events:us-east-1:*:event-bus/*' }] } },
+    [
+      [
+        'a bus in us-east-1',
+        app({ EventBusArn: 'arn:aws:events:us-east-1:123456789012:event-bus/charterflow-dev' }),
+        true,
+      ],
+      [
+        'a bus in us-west-2',
+        app({ EventBusArn: 'arn:aws:events:us-west-2:123456789012:event-bus/charterflow-dev' }),
+        false,
+      ],
+    ],
+  ),
   ...group('wildcard star alone', { detail: { name: [{ wildcard: '*' }] } }, [
     ['any string', app({ name: 'JADA' }), true],
     ['the empty string', app({ name: '' }), true],
@@ -456,18 +506,33 @@ export const patternCases: PatternCase[] = [
   // $or.
   ...group(
     '$or of two fields',
-    { source: ['com.example.metrics'], detail: { $or: [{ metricName: ['CPUUtilization', 'ReadLatency'] }, { namespace: ['AWS/EC2', 'AWS/ES'] }] } },
+    {
+      source: ['com.example.metrics'],
+      detail: { $or: [{ metricName: ['CPUUtilization', 'ReadLatency'] }, { namespace: ['AWS/EC2', 'AWS/ES'] }] },
+    },
     [
       ['first branch', app({ metricName: 'CPUUtilization' }, { source: 'com.example.metrics' }), true],
       ['second branch', app({ namespace: 'AWS/ES' }, { source: 'com.example.metrics' }), true],
-      ['both branches', app({ metricName: 'ReadLatency', namespace: 'AWS/EC2' }, { source: 'com.example.metrics' }), true],
+      [
+        'both branches',
+        app({ metricName: 'ReadLatency', namespace: 'AWS/EC2' }, { source: 'com.example.metrics' }),
+        true,
+      ],
       ['neither branch', app({ namespace: 'AWS/S3' }, { source: 'com.example.metrics' }), false],
       ['a branch but another source', app({ metricName: 'ReadLatency' }, { source: 'com.example.app' }), false],
     ],
   ),
   ...group(
     '$or inside detail',
-    { detail: { $or: [{ 'c-count': [{ numeric: ['>', 0, '<=', 5] }] }, { 'd-count': [{ numeric: ['<', 10] }] }, { 'x-limit': [{ numeric: ['=', 3.018e2] }] }] } },
+    {
+      detail: {
+        $or: [
+          { 'c-count': [{ numeric: ['>', 0, '<=', 5] }] },
+          { 'd-count': [{ numeric: ['<', 10] }] },
+          { 'x-limit': [{ numeric: ['=', 3.018e2] }] },
+        ],
+      },
+    },
     [
       ['c-count in range', ec2({ 'c-count': 3 }), true],
       ['d-count in range', ec2({ 'd-count': 9 }), true],
@@ -498,31 +563,42 @@ export const patternCases: PatternCase[] = [
     },
     [
       ['outer first branch', app({ metricName: 'CPUUtilization' }, { source: 'com.example.metrics' }), true],
-      ['inner branch with metricId', app({ metricType: 'MetricType', namespace: 'AWS/EC2', metricId: 1234 }, { source: 'com.example.metrics' }), true],
-      ['inner branch with spaceId', app({ metricType: 'MetricType', namespace: 'AWS/EC2', spaceId: 1000 }, { source: 'com.example.metrics' }), true],
-      ['inner branch without either id', app({ metricType: 'MetricType', namespace: 'AWS/EC2', spaceId: 1 }, { source: 'com.example.metrics' }), false],
+      [
+        'inner branch with metricId',
+        app({ metricType: 'MetricType', namespace: 'AWS/EC2', metricId: 1234 }, { source: 'com.example.metrics' }),
+        true,
+      ],
+      [
+        'inner branch with spaceId',
+        app({ metricType: 'MetricType', namespace: 'AWS/EC2', spaceId: 1000 }, { source: 'com.example.metrics' }),
+        true,
+      ],
+      [
+        'inner branch without either id',
+        app({ metricType: 'MetricType', namespace: 'AWS/EC2', spaceId: 1 }, { source: 'com.example.metrics' }),
+        false,
+      ],
       ['outer last branch', app({ scope: 'Service' }, { source: 'com.example.metrics' }), true],
       ['no branch', app({ scope: 'Account' }, { source: 'com.example.metrics' }), false],
     ],
   ),
   ...group(
     'two $or side by side',
-    { $or: [{ source: ['charterflow.webhook'] }, { source: ['charterflow.calendar'] }], detail: { $or: [{ status: ['ok'] }, { retried: [true] }] } },
+    {
+      $or: [{ source: ['charterflow.webhook'] }, { source: ['charterflow.calendar'] }],
+      detail: { $or: [{ status: ['ok'] }, { retried: [true] }] },
+    },
     [
       ['both satisfied', app({ status: 'ok' }, { source: 'charterflow.calendar' }), true],
       ['only the first satisfied', app({ status: 'failed' }, { source: 'charterflow.webhook' }), false],
       ['only the second satisfied', app({ retried: true }, { source: 'charterflow.crew' }), false],
     ],
   ),
-  ...group(
-    '$or with exists',
-    { detail: { $or: [{ cancelledAt: [{ exists: true }] }, { status: ['cancelled'] }] } },
-    [
-      ['has cancelledAt', app({ cancelledAt: '2026-11-25T10:00:00Z' }), true],
-      ['status cancelled', app({ status: 'cancelled' }), true],
-      ['neither', app({ status: 'confirmed' }), false],
-    ],
-  ),
+  ...group('$or with exists', { detail: { $or: [{ cancelledAt: [{ exists: true }] }, { status: ['cancelled'] }] } }, [
+    ['has cancelledAt', app({ cancelledAt: '2026-11-25T10:00:00Z' }), true],
+    ['status cancelled', app({ status: 'cancelled' }), true],
+    ['neither', app({ status: 'confirmed' }), false],
+  ]),
   ...group(
     '$or of numeric and anything-but',
     { detail: { $or: [{ amount: [{ numeric: ['>', 1000] }] }, { currency: [{ 'anything-but': 'USD' }] }] } },
@@ -535,14 +611,49 @@ export const patternCases: PatternCase[] = [
 
   // Arrays of objects: matched fields must come from the same element.
   ...group('one field inside an array of objects', { detail: { employees: { firstName: ['Anna'] } } }, [
-    ['Anna is one employee', app({ employees: [{ firstName: 'John', lastName: 'Doe' }, { firstName: 'Anna', lastName: 'Smith' }] }), true],
-    ['Anna is in a nested array', app({ employees: [[{ firstName: 'John' }, { firstName: 'Anna' }], [{ firstName: 'Peter' }]] }), true],
+    [
+      'Anna is one employee',
+      app({
+        employees: [
+          { firstName: 'John', lastName: 'Doe' },
+          { firstName: 'Anna', lastName: 'Smith' },
+        ],
+      }),
+      true,
+    ],
+    [
+      'Anna is in a nested array',
+      app({ employees: [[{ firstName: 'John' }, { firstName: 'Anna' }], [{ firstName: 'Peter' }]] }),
+      true,
+    ],
     ['no Anna', app({ employees: [{ firstName: 'John' }, { firstName: 'Peter' }] }), false],
   ]),
-  ...group('two fields inside an array of objects', { detail: { employees: { firstName: ['Anna'], lastName: ['Jones'] } } }, [
-    ['Anna and Jones in different elements', app({ employees: [{ firstName: 'Anna', lastName: 'Smith' }, { firstName: 'Peter', lastName: 'Jones' }] }), false],
-    ['Anna Jones in one element', app({ employees: [{ firstName: 'John', lastName: 'Doe' }, { firstName: 'Anna', lastName: 'Jones' }] }), true],
-  ]),
+  ...group(
+    'two fields inside an array of objects',
+    { detail: { employees: { firstName: ['Anna'], lastName: ['Jones'] } } },
+    [
+      [
+        'Anna and Jones in different elements',
+        app({
+          employees: [
+            { firstName: 'Anna', lastName: 'Smith' },
+            { firstName: 'Peter', lastName: 'Jones' },
+          ],
+        }),
+        false,
+      ],
+      [
+        'Anna Jones in one element',
+        app({
+          employees: [
+            { firstName: 'John', lastName: 'Doe' },
+            { firstName: 'Anna', lastName: 'Jones' },
+          ],
+        }),
+        true,
+      ],
+    ],
+  ),
   ...group('a field outside the array and one inside', { detail: { team: ['crew'], members: { role: ['captain'] } } }, [
     ['the captain is any member', app({ team: 'crew', members: [{ role: 'deckhand' }, { role: 'captain' }] }), true],
     ['no captain', app({ team: 'crew', members: [{ role: 'deckhand' }] }), false],
@@ -561,14 +672,18 @@ export const patternCases: PatternCase[] = [
   ]),
 
   // Several matchers for one field are alternatives, of any kind.
-  ...group('mixed matchers on one field', { detail: { value: [{ prefix: 'v' }, { numeric: ['>', 5] }, null, 'exact'] } }, [
-    ['a string with the prefix', app({ value: 'v2' }), true],
-    ['a number in range', app({ value: 6 }), true],
-    ['null', app({ value: null }), true],
-    ['the exact string', app({ value: 'exact' }), true],
-    ['none of them', app({ value: 3 }), false],
-    ['a string without the prefix', app({ value: 'w2' }), false],
-  ]),
+  ...group(
+    'mixed matchers on one field',
+    { detail: { value: [{ prefix: 'v' }, { numeric: ['>', 5] }, null, 'exact'] } },
+    [
+      ['a string with the prefix', app({ value: 'v2' }), true],
+      ['a number in range', app({ value: 6 }), true],
+      ['null', app({ value: null }), true],
+      ['the exact string', app({ value: 'exact' }), true],
+      ['none of them', app({ value: 3 }), false],
+      ['a string without the prefix', app({ value: 'w2' }), false],
+    ],
+  ),
   ...group(
     'complex example from the user guide',
     {
@@ -584,18 +699,30 @@ export const patternCases: PatternCase[] = [
     [
       ['every field fits', ec2({ 'c-count': 5, 'd-count': 3, 'x-limit': 301.8, 'source-ip': '10.0.0.33' }), true],
       ['x-limit is excluded', ec2({ 'c-count': 5, 'd-count': 3, 'x-limit': 300, 'source-ip': '10.0.0.33' }), false],
-      ['source-ip outside the block', ec2({ 'c-count': 5, 'd-count': 3, 'x-limit': 301.8, 'source-ip': '192.168.0.1' }), false],
-      ['the state is initializing', ec2({ state: 'initializing', 'c-count': 5, 'd-count': 3, 'x-limit': 301.8, 'source-ip': '10.0.0.33' }), false],
+      [
+        'source-ip outside the block',
+        ec2({ 'c-count': 5, 'd-count': 3, 'x-limit': 301.8, 'source-ip': '192.168.0.1' }),
+        false,
+      ],
+      [
+        'the state is initializing',
+        ec2({ state: 'initializing', 'c-count': 5, 'd-count': 3, 'x-limit': 301.8, 'source-ip': '10.0.0.33' }),
+        false,
+      ],
     ],
   ),
 
   // charterflow's own rules.
-  ...group('calendar consumes BookingReceived', { source: ['charterflow.webhook'], 'detail-type': ['BookingReceived'] }, [
-    ['a BookingReceived', bookingReceived(), true],
-    ['a CrewEventCreated', crewEventCreated(), false],
-    ['BookingReceived from another source', bookingReceived({}, {}, { source: 'charterflow.replay-tool' }), false],
-    ['detail-type in another case', bookingReceived({}, {}, { detailType: 'bookingreceived' }), false],
-  ]),
+  ...group(
+    'calendar consumes BookingReceived',
+    { source: ['charterflow.webhook'], 'detail-type': ['BookingReceived'] },
+    [
+      ['a BookingReceived', bookingReceived(), true],
+      ['a CrewEventCreated', crewEventCreated(), false],
+      ['BookingReceived from another source', bookingReceived({}, {}, { source: 'charterflow.replay-tool' }), false],
+      ['detail-type in another case', bookingReceived({}, {}, { detailType: 'bookingreceived' }), false],
+    ],
+  ),
   ...group('one booking by id', { detail: { metadata: { bookingId: ['XHQGMDH'] } } }, [
     ['that booking', bookingReceived(), true],
     ['another booking', bookingReceived({ bookingId: 'BK000001' }, { bookingId: 'BK000001' }), false],
@@ -609,109 +736,373 @@ export const patternCases: PatternCase[] = [
     ['party of 12', bookingReceived({ partySize: 12 }), true],
     ['party of 4', bookingReceived({ partySize: 4 }), false],
   ]),
-  ...group('not cancelled', { 'detail-type': ['BookingReceived'], detail: { data: { booking: { status: [{ 'anything-but': 'cancelled' }] } } } }, [
-    ['confirmed', bookingReceived({ status: 'confirmed' }), true],
-    ['modified', bookingReceived({ status: 'modified' }), true],
-    ['cancelled', bookingReceived({ status: 'cancelled' }), false],
-  ]),
-  ...group('the JADA in any case', { detail: { data: { booking: { boat: { name: [{ 'equals-ignore-case': 'jada' }] } } } } }, [
-    ['JADA', bookingReceived(), true],
-    ['another boat', bookingReceived({ boat: { listingId: 'lst_9001', name: 'Queen of San Diego', type: 'Motor Yacht', lengthFt: 65 } }), false],
-  ]),
-  ...group('bookings without a captain', { detail: { data: { booking: { captain: { name: [{ exists: false }] } } } } }, [
-    ['with a captain', bookingReceived(), false],
-    ['without a captain', withoutCaptain(), true],
-  ]),
-  ...group('parties of 6 to 12 on JADA', { detail: { data: { booking: { boat: { name: ['JADA'] }, partySize: [{ numeric: ['>=', 6, '<', 13] }] } } } }, [
-    ['6 on JADA', bookingReceived(), true],
-    ['4 on JADA', bookingReceived({ partySize: 4 }), false],
-    ['6 on another boat', bookingReceived({ boat: { listingId: 'lst_9001', name: 'Queen of San Diego', type: 'Motor Yacht', lengthFt: 65 } }), false],
-  ]),
+  ...group(
+    'not cancelled',
+    {
+      'detail-type': ['BookingReceived'],
+      detail: { data: { booking: { status: [{ 'anything-but': 'cancelled' }] } } },
+    },
+    [
+      ['confirmed', bookingReceived({ status: 'confirmed' }), true],
+      ['modified', bookingReceived({ status: 'modified' }), true],
+      ['cancelled', bookingReceived({ status: 'cancelled' }), false],
+    ],
+  ),
+  ...group(
+    'the JADA in any case',
+    { detail: { data: { booking: { boat: { name: [{ 'equals-ignore-case': 'jada' }] } } } } },
+    [
+      ['JADA', bookingReceived(), true],
+      [
+        'another boat',
+        bookingReceived({
+          boat: { listingId: 'lst_9001', name: 'Queen of San Diego', type: 'Motor Yacht', lengthFt: 65 },
+        }),
+        false,
+      ],
+    ],
+  ),
+  ...group(
+    'bookings without a captain',
+    { detail: { data: { booking: { captain: { name: [{ exists: false }] } } } } },
+    [
+      ['with a captain', bookingReceived(), false],
+      ['without a captain', withoutCaptain(), true],
+    ],
+  ),
+  ...group(
+    'parties of 6 to 12 on JADA',
+    { detail: { data: { booking: { boat: { name: ['JADA'] }, partySize: [{ numeric: ['>=', 6, '<', 13] }] } } } },
+    [
+      ['6 on JADA', bookingReceived(), true],
+      ['4 on JADA', bookingReceived({ partySize: 4 }), false],
+      [
+        '6 on another boat',
+        bookingReceived({
+          boat: { listingId: 'lst_9001', name: 'Queen of San Diego', type: 'Motor Yacht', lengthFt: 65 },
+        }),
+        false,
+      ],
+    ],
+  ),
   ...group('December trips', { detail: { data: { booking: { trip: { start: [{ prefix: '2026-12-' }] } } } } }, [
     ['5 December', bookingReceived(), true],
-    ['30 November', bookingReceived({ trip: { start: '2026-11-30T09:00:00-08:00', durationHours: 2, departure: { name: 'Shelter Island Marina', address: '2051 Shelter Island Dr, San Diego, CA 92106' } } }), false],
+    [
+      '30 November',
+      bookingReceived({
+        trip: {
+          start: '2026-11-30T09:00:00-08:00',
+          durationHours: 2,
+          departure: { name: 'Shelter Island Marina', address: '2051 Shelter Island Dr, San Diego, CA 92106' },
+        },
+      }),
+      false,
+    ],
   ]),
   ...group('any charterflow source', { source: [{ prefix: 'charterflow.' }], 'detail-type': [{ suffix: 'Created' }] }, [
     ['CrewEventCreated from crew', crewEventCreated(), true],
     ['BookingReceived from webhook', bookingReceived(), false],
   ]),
-  ...group('scrub and guest page both take CrewEventCreated', { source: ['charterflow.crew'], 'detail-type': ['CrewEventCreated'], detail: { data: { sccEventId: [{ exists: true }] } } }, [
-    ['with an SCC event id', crewEventCreated(), true],
-    ['from calendar instead', { ...crewEventCreated(), source: 'charterflow.calendar' }, false],
-  ]),
-  ...group('idempotency keys of one step', { detail: { metadata: { idempotencyKey: [{ wildcard: '*:r*:BookingReceived' }] } } }, [
-    ['revision 1', bookingReceived(), true],
-    ['revision 3', bookingReceived({}, { idempotencyKey: 'XHQGMDH:r3:BookingReceived' }), true],
-    ['another step', crewEventCreated(), false],
-  ]),
-  ...group('a booking ledger rule over several event types', { source: [{ prefix: 'charterflow.' }], $or: [{ 'detail-type': ['BookingReceived'] }, { detail: { data: { calendarEntryId: [{ exists: true }] } } }] }, [
-    ['BookingReceived', bookingReceived(), true],
-    ['an event carrying a calendar entry id', crewEventCreated(), true],
-    ['another source', { ...crewEventCreated(), source: 'com.example.app' }, false],
-  ]),
-  ...group('replay-name marks replayed events', { source: ['charterflow.webhook'], 'replay-name': [{ exists: true }] }, [
-    ['a replayed event', { ...bookingReceived(), 'replay-name': 'charterflow-dev-replay-1' }, true],
-    ['a live event', bookingReceived(), false],
-  ]),
+  ...group(
+    'scrub and guest page both take CrewEventCreated',
+    {
+      source: ['charterflow.crew'],
+      'detail-type': ['CrewEventCreated'],
+      detail: { data: { sccEventId: [{ exists: true }] } },
+    },
+    [
+      ['with an SCC event id', crewEventCreated(), true],
+      ['from calendar instead', { ...crewEventCreated(), source: 'charterflow.calendar' }, false],
+    ],
+  ),
+  ...group(
+    'idempotency keys of one step',
+    { detail: { metadata: { idempotencyKey: [{ wildcard: '*:r*:BookingReceived' }] } } },
+    [
+      ['revision 1', bookingReceived(), true],
+      ['revision 3', bookingReceived({}, { idempotencyKey: 'XHQGMDH:r3:BookingReceived' }), true],
+      ['another step', crewEventCreated(), false],
+    ],
+  ),
+  ...group(
+    'a booking ledger rule over several event types',
+    {
+      source: [{ prefix: 'charterflow.' }],
+      $or: [{ 'detail-type': ['BookingReceived'] }, { detail: { data: { calendarEntryId: [{ exists: true }] } } }],
+    },
+    [
+      ['BookingReceived', bookingReceived(), true],
+      ['an event carrying a calendar entry id', crewEventCreated(), true],
+      ['another source', { ...crewEventCreated(), source: 'com.example.app' }, false],
+    ],
+  ),
+  ...group(
+    'replay-name marks replayed events',
+    { source: ['charterflow.webhook'], 'replay-name': [{ exists: true }] },
+    [
+      ['a replayed event', { ...bookingReceived(), 'replay-name': 'charterflow-dev-replay-1' }, true],
+      ['a live event', bookingReceived(), false],
+    ],
+  ),
 ];
 
 export const invalidPatternCases: InvalidPatternCase[] = [
   { name: 'a JSON array is not a pattern', pattern: ['not', 'an', 'object'], reason: /Filter is not an object/ },
   { name: 'a JSON string is not a pattern', pattern: '"source"', reason: /Filter is not an object/ },
   { name: 'text that is not JSON', pattern: 'this is not json', reason: /Unrecognized token 'this'/ },
-  { name: 'single-quoted JSON', pattern: "{'source': ['aws.ec2']}", reason: /was expecting double-quote to start field name/ },
+  {
+    name: 'single-quoted JSON',
+    pattern: "{'source': ['aws.ec2']}",
+    reason: /was expecting double-quote to start field name/,
+  },
   { name: 'an empty pattern', pattern: {}, reason: /Empty objects are not allowed/ },
-  { name: 'a leaf that is a string, not an array', pattern: { source: 'aws.ec2' }, reason: /"source" must be an object or an array/ },
-  { name: 'a leaf that is a number, not an array', pattern: { detail: { count: 42 } }, reason: /"count" must be an object or an array/ },
+  {
+    name: 'a leaf that is a string, not an array',
+    pattern: { source: 'aws.ec2' },
+    reason: /"source" must be an object or an array/,
+  },
+  {
+    name: 'a leaf that is a number, not an array',
+    pattern: { detail: { count: 42 } },
+    reason: /"count" must be an object or an array/,
+  },
   { name: 'an empty array of values', pattern: { resources: [] }, reason: /Empty arrays are not allowed/ },
   { name: 'an empty object inside detail', pattern: { detail: {} }, reason: /Empty objects are not allowed/ },
-  { name: 'an array nested in the values', pattern: { source: [['aws.ec2']] }, reason: /Match value must be String, number, true, false, or null/ },
-  { name: 'an unknown operator', pattern: { source: [{ contains: 'ec2' }] }, reason: /Unrecognized match type contains/ },
-  { name: 'operators are case sensitive', pattern: { detail: { count: [{ NUMERIC: ['=', 5] }] } }, reason: /Unrecognized match type NUMERIC/ },
-  { name: 'two operators in one object', pattern: { source: [{ prefix: 'aws', suffix: 'ec2' }] }, reason: /Only one key allowed in match expression/ },
+  {
+    name: 'an array nested in the values',
+    pattern: { source: [['aws.ec2']] },
+    reason: /Match value must be String, number, true, false, or null/,
+  },
+  {
+    name: 'an unknown operator',
+    pattern: { source: [{ contains: 'ec2' }] },
+    reason: /Unrecognized match type contains/,
+  },
+  {
+    name: 'operators are case sensitive',
+    pattern: { detail: { count: [{ NUMERIC: ['=', 5] }] } },
+    reason: /Unrecognized match type NUMERIC/,
+  },
+  {
+    name: 'two operators in one object',
+    pattern: { source: [{ prefix: 'aws', suffix: 'ec2' }] },
+    reason: /Only one key allowed in match expression/,
+  },
   { name: 'an empty operator object', pattern: { source: [{}] }, reason: /Match expression name not found/ },
-  { name: 'prefix with a number', pattern: { time: [{ prefix: 2017 }] }, reason: /prefix match pattern must be a string/ },
-  { name: 'prefix with a list', pattern: { time: [{ prefix: ['2017'] }] }, reason: /prefix match pattern must be a string/ },
-  { name: 'suffix with a number', pattern: { detail: { FileName: [{ suffix: 123 }] } }, reason: /suffix match pattern must be a string/ },
-  { name: 'prefix with an unknown option', pattern: { source: [{ prefix: { 'ignore-case': 'aws' } }] }, reason: /Unsupported prefix pattern: ignore-case/ },
-  { name: 'equals-ignore-case with a list', pattern: { source: [{ 'equals-ignore-case': ['aws.ec2'] }] }, reason: /equals-ignore-case match pattern must be a string/ },
-  { name: 'equals-ignore-case wrapping prefix', pattern: { source: [{ 'equals-ignore-case': { prefix: 'aws' } }] }, reason: /equals-ignore-case match pattern must be a string/ },
-  { name: 'numeric not given an array', pattern: { detail: { count: [{ numeric: 10 }] } }, reason: /Value of numeric must be an array/ },
-  { name: 'numeric with two lower bounds', pattern: { detail: { count: [{ numeric: ['>', 0, '>', 0] }] } }, reason: /Bad numeric range operator: >/ },
-  { name: 'numeric with a missing bound', pattern: { detail: { count: [{ numeric: ['>', 0, '<'] }] } }, reason: /Value of < must be numeric/ },
-  { name: 'numeric with a string bound', pattern: { detail: { count: [{ numeric: ['<', '10'] }] } }, reason: /Value of < must be numeric/ },
-  { name: 'numeric with an unknown operator', pattern: { detail: { count: [{ numeric: ['!=', 5] }] } }, reason: /Unrecognized numeric range operator: !=/ },
-  { name: 'numeric range with bottom above top', pattern: { detail: { count: [{ numeric: ['>', 10, '<', 5] }] } }, reason: /Bottom must be less than top/ },
-  { name: 'numeric with too many terms', pattern: { detail: { count: [{ numeric: ['<', 5, '>', 1] }] } }, reason: /Too many elements in numeric expression/ },
-  { name: 'numeric = with two values', pattern: { detail: { count: [{ numeric: ['=', 5, 6] }] } }, reason: /Too many elements in numeric expression/ },
-  { name: 'exists with a string', pattern: { detail: { count: [{ exists: 'true' }] } }, reason: /exists match pattern must be either true or false/ },
-  { name: 'anything-but null', pattern: { detail: { state: [{ 'anything-but': null }] } }, reason: /Value of anything-but must be an array or single string\/number value/ },
-  { name: 'anything-but list with null', pattern: { detail: { state: [{ 'anything-but': ['stopped', null] }] } }, reason: /Inside anything but list, start\|null\|boolean is not supported/ },
-  { name: 'anything-but list of mixed types', pattern: { detail: { state: [{ 'anything-but': ['stopped', 1] }] } }, reason: /mixed type is not supported/ },
-  { name: 'anything-but empty prefix', pattern: { detail: { FileName: [{ 'anything-but': { prefix: '' } }] } }, reason: /Null prefix\/suffix not allowed/ },
-  { name: 'anything-but suffix with a number', pattern: { detail: { FileName: [{ 'anything-but': { suffix: 123 } }] } }, reason: /prefix\/suffix match pattern must be a string/ },
-  { name: 'anything-but prefix with equals-ignore-case', pattern: { detail: { FileName: [{ 'anything-but': { prefix: { 'equals-ignore-case': 'file' } } }] } }, reason: /Value of anything-but must be an array or single string\/number value/ },
-  { name: 'anything-but equals-ignore-case with a number', pattern: { detail: { state: [{ 'anything-but': { 'equals-ignore-case': 123 } }] } }, reason: /Inside anything-but\/equals-ignore-case list, number\|start\|null\|boolean is not supported/ },
-  { name: 'anything-but with an unknown option', pattern: { detail: { state: [{ 'anything-but': { contains: 'x' } }] } }, reason: /Unsupported anything-but pattern: contains/ },
-  { name: 'anything-but wildcard with a number', pattern: { detail: { FilePath: [{ 'anything-but': { wildcard: 123 } }] } }, reason: /wildcard match pattern must be a string/ },
-  { name: 'wildcard with consecutive stars', pattern: { detail: { EventBusArn: [{ wildcard: 'arn:aws:events:us-east-1:**:event-bus/*' }] } }, reason: /Consecutive wildcard characters at pos 26/ },
-  { name: 'wildcard with an invalid escape', pattern: { detail: { FilePath: [{ wildcard: 'dir\\d*' }] } }, reason: /Invalid escape character at pos 4/ },
-  { name: 'wildcard with a list', pattern: { detail: { FilePath: [{ wildcard: ['dir/*'] }] } }, reason: /wildcard match pattern must be a string/ },
-  { name: 'wildcard too complex', pattern: { detail: { EventBusArn: [{ wildcard: '*:*:*:*:*:event-bus/*' }] } }, reason: /Rule is too complex/ },
-  { name: 'cidr without a mask', pattern: { detail: { ip: [{ cidr: '10.0.0.0' }] } }, reason: /Malformed CIDR, one '\/' required/ },
-  { name: 'cidr with a non-numeric mask', pattern: { detail: { ip: [{ cidr: '10.0.0.0/x' }] } }, reason: /mask bits must be an integer/ },
-  { name: 'cidr with a bad address', pattern: { detail: { ip: [{ cidr: 'xx.11.xx/8' }] } }, reason: /Nonstandard IP address: xx.11.xx/ },
-  { name: 'cidr with a bad IPv6 address', pattern: { detail: { ip: [{ cidr: 'xxxx:db8:1234:1a00::/64' }] } }, reason: /Nonstandard IP address: xxxx:db8:1234:1a00::/ },
-  { name: 'cidr with an out-of-range octet', pattern: { detail: { ip: [{ cidr: '10.0.0.300/24' }] } }, reason: /Invalid IP address: 10.0.0.300/ },
-  { name: 'cidr with too many mask bits', pattern: { detail: { ip: [{ cidr: '10.0.0.0/33' }] } }, reason: /IPv4 mask bits must be < 32/ },
-  { name: 'cidr with a list', pattern: { detail: { ip: [{ cidr: ['10.0.0.0/8'] }] } }, reason: /prefix match pattern must be a string/ },
-  { name: '$or with one branch', pattern: { $or: [{ source: ['aws.ec2'] }] }, reason: /There must have at least 2 Objects in \$or relationship/ },
-  { name: '$or with an empty list', pattern: { source: ['aws.ec2'], $or: [] }, reason: /There must have at least 2 Objects in \$or relationship/ },
-  { name: '$or not given a list', pattern: { $or: { source: ['aws.ec2'] } }, reason: /It must be an Array followed with \$or/ },
-  { name: '$or with a value that is not an object', pattern: { $or: [{ source: ['aws.ec2'] }, 'aws.s3'] }, reason: /Only JSON object is allowed in array of \$or relationship/ },
-  { name: '$or with an empty branch', pattern: { $or: [{ source: ['aws.ec2'] }, {}] }, reason: /Empty objects are not allowed/ },
-  { name: '$or branch using an operator as a field name', pattern: { $or: [{ numeric: [123] }, { prefix: ['abc'] }] }, reason: /numeric is Ruler reserved fieldName/ },
-  { name: 'a numeric bound that overflows a double', pattern: '{"detail": {"n": [{"numeric": [">", 1e400]}]}}', reason: /Cannot compare number : 1e400/ },
-  { name: 'a numeric bound with more digits than a double holds', pattern: '{"detail": {"n": [{"numeric": ["<", 12345678901234567890]}]}}', reason: /Cannot compare number/ },
+  {
+    name: 'prefix with a number',
+    pattern: { time: [{ prefix: 2017 }] },
+    reason: /prefix match pattern must be a string/,
+  },
+  {
+    name: 'prefix with a list',
+    pattern: { time: [{ prefix: ['2017'] }] },
+    reason: /prefix match pattern must be a string/,
+  },
+  {
+    name: 'suffix with a number',
+    pattern: { detail: { FileName: [{ suffix: 123 }] } },
+    reason: /suffix match pattern must be a string/,
+  },
+  {
+    name: 'prefix with an unknown option',
+    pattern: { source: [{ prefix: { 'ignore-case': 'aws' } }] },
+    reason: /Unsupported prefix pattern: ignore-case/,
+  },
+  {
+    name: 'equals-ignore-case with a list',
+    pattern: { source: [{ 'equals-ignore-case': ['aws.ec2'] }] },
+    reason: /equals-ignore-case match pattern must be a string/,
+  },
+  {
+    name: 'equals-ignore-case wrapping prefix',
+    pattern: { source: [{ 'equals-ignore-case': { prefix: 'aws' } }] },
+    reason: /equals-ignore-case match pattern must be a string/,
+  },
+  {
+    name: 'numeric not given an array',
+    pattern: { detail: { count: [{ numeric: 10 }] } },
+    reason: /Value of numeric must be an array/,
+  },
+  {
+    name: 'numeric with two lower bounds',
+    pattern: { detail: { count: [{ numeric: ['>', 0, '>', 0] }] } },
+    reason: /Bad numeric range operator: >/,
+  },
+  {
+    name: 'numeric with a missing bound',
+    pattern: { detail: { count: [{ numeric: ['>', 0, '<'] }] } },
+    reason: /Value of < must be numeric/,
+  },
+  {
+    name: 'numeric with a string bound',
+    pattern: { detail: { count: [{ numeric: ['<', '10'] }] } },
+    reason: /Value of < must be numeric/,
+  },
+  {
+    name: 'numeric with an unknown operator',
+    pattern: { detail: { count: [{ numeric: ['!=', 5] }] } },
+    reason: /Unrecognized numeric range operator: !=/,
+  },
+  {
+    name: 'numeric range with bottom above top',
+    pattern: { detail: { count: [{ numeric: ['>', 10, '<', 5] }] } },
+    reason: /Bottom must be less than top/,
+  },
+  {
+    name: 'numeric with too many terms',
+    pattern: { detail: { count: [{ numeric: ['<', 5, '>', 1] }] } },
+    reason: /Too many elements in numeric expression/,
+  },
+  {
+    name: 'numeric = with two values',
+    pattern: { detail: { count: [{ numeric: ['=', 5, 6] }] } },
+    reason: /Too many elements in numeric expression/,
+  },
+  {
+    name: 'exists with a string',
+    pattern: { detail: { count: [{ exists: 'true' }] } },
+    reason: /exists match pattern must be either true or false/,
+  },
+  {
+    name: 'anything-but null',
+    pattern: { detail: { state: [{ 'anything-but': null }] } },
+    reason: /Value of anything-but must be an array or single string\/number value/,
+  },
+  {
+    name: 'anything-but list with null',
+    pattern: { detail: { state: [{ 'anything-but': ['stopped', null] }] } },
+    reason: /Inside anything but list, start\|null\|boolean is not supported/,
+  },
+  {
+    name: 'anything-but list of mixed types',
+    pattern: { detail: { state: [{ 'anything-but': ['stopped', 1] }] } },
+    reason: /mixed type is not supported/,
+  },
+  {
+    name: 'anything-but empty prefix',
+    pattern: { detail: { FileName: [{ 'anything-but': { prefix: '' } }] } },
+    reason: /Null prefix\/suffix not allowed/,
+  },
+  {
+    name: 'anything-but suffix with a number',
+    pattern: { detail: { FileName: [{ 'anything-but': { suffix: 123 } }] } },
+    reason: /prefix\/suffix match pattern must be a string/,
+  },
+  {
+    name: 'anything-but prefix with equals-ignore-case',
+    pattern: { detail: { FileName: [{ 'anything-but': { prefix: { 'equals-ignore-case': 'file' } } }] } },
+    reason: /Value of anything-but must be an array or single string\/number value/,
+  },
+  {
+    name: 'anything-but equals-ignore-case with a number',
+    pattern: { detail: { state: [{ 'anything-but': { 'equals-ignore-case': 123 } }] } },
+    reason: /Inside anything-but\/equals-ignore-case list, number\|start\|null\|boolean is not supported/,
+  },
+  {
+    name: 'anything-but with an unknown option',
+    pattern: { detail: { state: [{ 'anything-but': { contains: 'x' } }] } },
+    reason: /Unsupported anything-but pattern: contains/,
+  },
+  {
+    name: 'anything-but wildcard with a number',
+    pattern: { detail: { FilePath: [{ 'anything-but': { wildcard: 123 } }] } },
+    reason: /wildcard match pattern must be a string/,
+  },
+  {
+    name: 'wildcard with consecutive stars',
+    pattern: { detail: { EventBusArn: [{ wildcard: 'arn:aws:events:us-east-1:**:event-bus/*' }] } },
+    reason: /Consecutive wildcard characters at pos 26/,
+  },
+  {
+    name: 'wildcard with an invalid escape',
+    pattern: { detail: { FilePath: [{ wildcard: 'dir\\d*' }] } },
+    reason: /Invalid escape character at pos 4/,
+  },
+  {
+    name: 'wildcard with a list',
+    pattern: { detail: { FilePath: [{ wildcard: ['dir/*'] }] } },
+    reason: /wildcard match pattern must be a string/,
+  },
+  {
+    name: 'wildcard too complex',
+    pattern: { detail: { EventBusArn: [{ wildcard: '*:*:*:*:*:event-bus/*' }] } },
+    reason: /Rule is too complex/,
+  },
+  {
+    name: 'cidr without a mask',
+    pattern: { detail: { ip: [{ cidr: '10.0.0.0' }] } },
+    reason: /Malformed CIDR, one '\/' required/,
+  },
+  {
+    name: 'cidr with a non-numeric mask',
+    pattern: { detail: { ip: [{ cidr: '10.0.0.0/x' }] } },
+    reason: /mask bits must be an integer/,
+  },
+  {
+    name: 'cidr with a bad address',
+    pattern: { detail: { ip: [{ cidr: 'xx.11.xx/8' }] } },
+    reason: /Nonstandard IP address: xx.11.xx/,
+  },
+  {
+    name: 'cidr with a bad IPv6 address',
+    pattern: { detail: { ip: [{ cidr: 'xxxx:db8:1234:1a00::/64' }] } },
+    reason: /Nonstandard IP address: xxxx:db8:1234:1a00::/,
+  },
+  {
+    name: 'cidr with an out-of-range octet',
+    pattern: { detail: { ip: [{ cidr: '10.0.0.300/24' }] } },
+    reason: /Invalid IP address: 10.0.0.300/,
+  },
+  {
+    name: 'cidr with too many mask bits',
+    pattern: { detail: { ip: [{ cidr: '10.0.0.0/33' }] } },
+    reason: /IPv4 mask bits must be < 32/,
+  },
+  {
+    name: 'cidr with a list',
+    pattern: { detail: { ip: [{ cidr: ['10.0.0.0/8'] }] } },
+    reason: /prefix match pattern must be a string/,
+  },
+  {
+    name: '$or with one branch',
+    pattern: { $or: [{ source: ['aws.ec2'] }] },
+    reason: /There must have at least 2 Objects in \$or relationship/,
+  },
+  {
+    name: '$or with an empty list',
+    pattern: { source: ['aws.ec2'], $or: [] },
+    reason: /There must have at least 2 Objects in \$or relationship/,
+  },
+  {
+    name: '$or not given a list',
+    pattern: { $or: { source: ['aws.ec2'] } },
+    reason: /It must be an Array followed with \$or/,
+  },
+  {
+    name: '$or with a value that is not an object',
+    pattern: { $or: [{ source: ['aws.ec2'] }, 'aws.s3'] },
+    reason: /Only JSON object is allowed in array of \$or relationship/,
+  },
+  {
+    name: '$or with an empty branch',
+    pattern: { $or: [{ source: ['aws.ec2'] }, {}] },
+    reason: /Empty objects are not allowed/,
+  },
+  {
+    name: '$or branch using an operator as a field name',
+    pattern: { $or: [{ numeric: [123] }, { prefix: ['abc'] }] },
+    reason: /numeric is Ruler reserved fieldName/,
+  },
+  {
+    name: 'a numeric bound that overflows a double',
+    pattern: '{"detail": {"n": [{"numeric": [">", 1e400]}]}}',
+    reason: /Cannot compare number : 1e400/,
+  },
+  {
+    name: 'a numeric bound with more digits than a double holds',
+    pattern: '{"detail": {"n": [{"numeric": ["<", 12345678901234567890]}]}}',
+    reason: /Cannot compare number/,
+  },
   { name: 'a pattern that is not closed', pattern: '{"source": ["aws.ec2"]', reason: /Unexpected end-of-input/ },
 ];

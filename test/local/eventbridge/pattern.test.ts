@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  InvalidEventPatternError,
-  matchesEventPattern,
-  parseEventPattern,
-} from '../../../local/eventbridge/pattern';
+import { InvalidEventPatternError, matchesEventPattern, parseEventPattern } from '../../../local/eventbridge/pattern';
 import { eventBridgeEvent, invalidPatternCases, patternCases } from './pattern-cases';
 
 const patternText = (pattern: unknown): string => (typeof pattern === 'string' ? pattern : JSON.stringify(pattern));
@@ -109,11 +105,15 @@ describe('properties', () => {
 
   it('anything-but a value never matches that value, and matches every other value of its type', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 12 }), fc.integer()), fc.oneof(fc.string({ maxLength: 12 }), fc.integer()), (excluded, other) => {
-        const compiled = parseEventPattern(JSON.stringify({ detail: { v: [{ 'anything-but': excluded }] } }));
-        expect(matchesEventPattern(compiled, eventWith({ v: excluded }))).toBe(false);
-        expect(matchesEventPattern(compiled, eventWith({ v: other }))).toBe(other !== excluded);
-      }),
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 12 }), fc.integer()),
+        fc.oneof(fc.string({ maxLength: 12 }), fc.integer()),
+        (excluded, other) => {
+          const compiled = parseEventPattern(JSON.stringify({ detail: { v: [{ 'anything-but': excluded }] } }));
+          expect(matchesEventPattern(compiled, eventWith({ v: excluded }))).toBe(false);
+          expect(matchesEventPattern(compiled, eventWith({ v: other }))).toBe(other !== excluded);
+        },
+      ),
     );
   });
 
@@ -130,20 +130,35 @@ describe('properties', () => {
 
   it('a numeric range matches exactly the numbers inside it', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: 1, max: 1000 }), fc.double({ noNaN: true, min: -3000, max: 3000 }), (low, width, n) => {
-        const compiled = parseEventPattern(JSON.stringify({ detail: { n: [{ numeric: ['>=', low, '<', low + width] }] } }));
-        return matchesEventPattern(compiled, eventWith({ n })) === (n >= low && n < low + width);
-      }),
+      fc.property(
+        fc.integer({ min: -1000, max: 1000 }),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.double({ noNaN: true, min: -3000, max: 3000 }),
+        (low, width, n) => {
+          const compiled = parseEventPattern(
+            JSON.stringify({ detail: { n: [{ numeric: ['>=', low, '<', low + width] }] } }),
+          );
+          return matchesEventPattern(compiled, eventWith({ n })) === (n >= low && n < low + width);
+        },
+      ),
     );
   });
 
   it('a wildcard made of an event value’s own pieces matches it', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ maxLength: 6 }).filter((s) => !/[*\\]/.test(s)), { minLength: 1, maxLength: 4 }), (pieces) => {
-        const value = pieces.join('');
-        const compiled = parseEventPattern(JSON.stringify({ detail: { v: [{ wildcard: pieces.join('*').replace(/\*+/g, '*') }] } }));
-        return matchesEventPattern(compiled, eventWith({ v: value }));
-      }),
+      fc.property(
+        fc.array(
+          fc.string({ maxLength: 6 }).filter((s) => !/[*\\]/.test(s)),
+          { minLength: 1, maxLength: 4 },
+        ),
+        (pieces) => {
+          const value = pieces.join('');
+          const compiled = parseEventPattern(
+            JSON.stringify({ detail: { v: [{ wildcard: pieces.join('*').replace(/\*+/g, '*') }] } }),
+          );
+          return matchesEventPattern(compiled, eventWith({ v: value }));
+        },
+      ),
     );
   });
 

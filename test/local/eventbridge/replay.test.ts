@@ -49,10 +49,18 @@ async function setUp(bus: BusUnderTest): Promise<void> {
   await bus.events.send(new CreateEventBusCommand({ Name: BUS }));
   for (const name of ['calendar', 'ledger']) {
     await bus.events.send(
-      new PutRuleCommand({ Name: name, EventBusName: BUS, EventPattern: JSON.stringify({ source: ['charterflow.webhook'] }) }),
+      new PutRuleCommand({
+        Name: name,
+        EventBusName: BUS,
+        EventPattern: JSON.stringify({ source: ['charterflow.webhook'] }),
+      }),
     );
     await bus.events.send(
-      new PutTargetsCommand({ Rule: name, EventBusName: BUS, Targets: [{ Id: name, Arn: lambdaArn(`charterflow-local-${name}`) }] }),
+      new PutTargetsCommand({
+        Rule: name,
+        EventBusName: BUS,
+        Targets: [{ Id: name, Arn: lambdaArn(`charterflow-local-${name}`) }],
+      }),
     );
   }
 }
@@ -68,7 +76,8 @@ async function waitForReplay(bus: BusUnderTest, name: string): Promise<string[]>
   throw new Error(`replay ${name} did not finish: ${states.join(' -> ')}`);
 }
 
-const bookingIdOf = (event: { detail: unknown }) => (event.detail as { metadata: { bookingId: string } }).metadata.bookingId;
+const bookingIdOf = (event: { detail: unknown }) =>
+  (event.detail as { metadata: { bookingId: string } }).metadata.bookingId;
 
 describe('archives', () => {
   it('creates, lists, describes (EventCount, SizeBytes) and deletes an archive; a pattern narrows what it keeps', async () => {
@@ -118,7 +127,9 @@ describe('replay', () => {
     await setUp(first);
     await first.events.send(new CreateArchiveCommand({ ArchiveName: 'everything', EventSourceArn: busArn }));
     const put = await first.events.send(
-      new PutEventsCommand({ Entries: [booking('HOUR01', 1), booking('HOUR02', 2), booking('HOUR03', 3), booking('HOUR05', 5)] }),
+      new PutEventsCommand({
+        Entries: [booking('HOUR01', 1), booking('HOUR02', 2), booking('HOUR03', 3), booking('HOUR05', 5)],
+      }),
     );
     expect(put.FailedEntryCount).toBe(0);
     await first.bridge.idle();
@@ -203,8 +214,16 @@ describe('replay', () => {
     const bus = await start();
     await setUp(bus);
     const tap = await createQueue(bus.sqs, 'replay-tap');
-    await bus.events.send(new PutRuleCommand({ Name: 'tap', EventBusName: BUS, EventPattern: JSON.stringify({ source: [{ prefix: 'charterflow.' }] }) }));
-    await bus.events.send(new PutTargetsCommand({ Rule: 'tap', EventBusName: BUS, Targets: [{ Id: 'q', Arn: tap.arn }] }));
+    await bus.events.send(
+      new PutRuleCommand({
+        Name: 'tap',
+        EventBusName: BUS,
+        EventPattern: JSON.stringify({ source: [{ prefix: 'charterflow.' }] }),
+      }),
+    );
+    await bus.events.send(
+      new PutTargetsCommand({ Rule: 'tap', EventBusName: BUS, Targets: [{ Id: 'q', Arn: tap.arn }] }),
+    );
     await bus.events.send(new CreateArchiveCommand({ ArchiveName: 'all', EventSourceArn: busArn }));
     await bus.events.send(new PutEventsCommand({ Entries: [booking('FILT01', 1), booking('FILT02', 2)] }));
     await bus.bridge.idle();
@@ -234,9 +253,16 @@ describe('replay', () => {
     const bus = await start();
     await setUp(bus);
     await bus.events.send(new CreateArchiveCommand({ ArchiveName: 'all', EventSourceArn: busArn }));
-    const base = { EventSourceArn: archiveArn('all'), EventStartTime: at(2), EventEndTime: at(4), Destination: { Arn: busArn } };
+    const base = {
+      EventSourceArn: archiveArn('all'),
+      EventStartTime: at(2),
+      EventEndTime: at(4),
+      Destination: { Arn: busArn },
+    };
     await expect(
-      bus.events.send(new StartReplayCommand({ ...base, ReplayName: 'backwards', EventStartTime: at(4), EventEndTime: at(2) })),
+      bus.events.send(
+        new StartReplayCommand({ ...base, ReplayName: 'backwards', EventStartTime: at(4), EventEndTime: at(2) }),
+      ),
     ).rejects.toMatchObject({ name: 'ValidationException' });
     await expect(
       bus.events.send(new StartReplayCommand({ ...base, ReplayName: 'missing', EventSourceArn: archiveArn('nope') })),
@@ -248,7 +274,11 @@ describe('replay', () => {
     ).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringContaining('Cross event bus') });
     await expect(
       bus.events.send(
-        new StartReplayCommand({ ...base, ReplayName: 'bad-filter', Destination: { Arn: busArn, FilterArns: [ruleArn('nope')] } }),
+        new StartReplayCommand({
+          ...base,
+          ReplayName: 'bad-filter',
+          Destination: { Arn: busArn, FilterArns: [ruleArn('nope')] },
+        }),
       ),
     ).rejects.toMatchObject({ name: 'ValidationException' });
     await bus.events.send(new StartReplayCommand({ ...base, ReplayName: 'once' }));
@@ -267,7 +297,9 @@ describe('replay', () => {
     await bus.events.send(new CreateArchiveCommand({ ArchiveName: 'big', EventSourceArn: busArn }));
     for (let batch = 0; batch < 50; batch++)
       await bus.events.send(
-        new PutEventsCommand({ Entries: Array.from({ length: 10 }, (_, i) => booking(`BIG${batch}X${i}`, 1 + (i % 20))) }),
+        new PutEventsCommand({
+          Entries: Array.from({ length: 10 }, (_, i) => booking(`BIG${batch}X${i}`, 1 + (i % 20))),
+        }),
       );
     await bus.bridge.idle();
     bus.invocations.length = 0;
@@ -284,7 +316,9 @@ describe('replay', () => {
       },
       context,
     );
-    const cancelled = (await bus.bridge.handle('CancelReplay', { ReplayName: 'big-one' }, context)) as { State: string };
+    const cancelled = (await bus.bridge.handle('CancelReplay', { ReplayName: 'big-one' }, context)) as {
+      State: string;
+    };
     expect(cancelled.State).toBe('CANCELLING');
     const states = await waitForReplay(bus, 'big-one');
     expect(states[states.length - 1]).toBe('CANCELLED');

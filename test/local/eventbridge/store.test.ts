@@ -55,7 +55,10 @@ describe('the delivery journal', () => {
     await store.open();
     const all = Array.from({ length: 6000 }, (_, i) => delivery(i));
     await store.recordDeliveries(all);
-    const stillPending = new Map([[all[17]!.id, all[17]!], [all[4242]!.id, all[4242]!]]);
+    const stillPending = new Map([
+      [all[17]!.id, all[17]!],
+      [all[4242]!.id, all[4242]!],
+    ]);
     await Promise.all(all.filter((d) => !stillPending.has(d.id)).map((d) => store.recordDone(d.id)));
     const before = statSync(join(dir.path, 'deliveries.jsonl')).size;
     store.compactIfWorthIt(() => stillPending.values(), stillPending.size);

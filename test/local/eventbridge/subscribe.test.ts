@@ -20,7 +20,10 @@ const saved = { ...process.env };
 
 beforeAll(async () => {
   lambda = new LocalLambda({ region: REGION });
-  bus = await startBus({ lambda: (arn, event) => lambda.invoke(arn, event), functionConfig: (arn) => lambda.asyncConfigOf(arn) });
+  bus = await startBus({
+    lambda: (arn, event) => lambda.invoke(arn, event),
+    functionConfig: (arn) => lambda.asyncConfigOf(arn),
+  });
   // subscribeConsumers uses the services' own SDK client factories: only the endpoint points them here.
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: bus.edge.url,
@@ -58,7 +61,9 @@ describe('subscribing the declared consumers', () => {
   it('gives each consumer the rule, retry policy and DLQ of its declaration, and registers its handler', async () => {
     for (const declaration of await consumers()) {
       const names = deployedNames(declaration.name, 'local');
-      const rule = await bus.events.send(new DescribeRuleCommand({ Name: names.ruleName, EventBusName: 'charterflow-local' }));
+      const rule = await bus.events.send(
+        new DescribeRuleCommand({ Name: names.ruleName, EventBusName: 'charterflow-local' }),
+      );
       expect(JSON.parse(rule.EventPattern!)).toEqual(eventPatternOf(declaration));
       expect(rule.State).toBe('ENABLED');
 
@@ -86,7 +91,9 @@ describe('subscribing the declared consumers', () => {
     await subscribeConsumers({ lambda });
     const declaration = (await consumers())[0]!;
     const names = deployedNames(declaration.name, 'local');
-    const { Targets } = await bus.events.send(new ListTargetsByRuleCommand({ Rule: names.ruleName, EventBusName: 'charterflow-local' }));
+    const { Targets } = await bus.events.send(
+      new ListTargetsByRuleCommand({ Rule: names.ruleName, EventBusName: 'charterflow-local' }),
+    );
     expect(Targets).toHaveLength(1);
   });
 

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkFaults, faultsFromEnv, noFaults, setFaultsAt, type RunningStandIn } from '../../../local/stand-ins/http-kit';
+import {
+  checkFaults,
+  faultsFromEnv,
+  noFaults,
+  setFaultsAt,
+  type RunningStandIn,
+} from '../../../local/stand-ins/http-kit';
 import { JADA_CALENDAR_TABLE, jadaCalendarTables, startJadaCalendar } from '../../../local/stand-ins/jada-calendar';
 import { postJson, startDynamo } from './support';
 
@@ -9,21 +15,41 @@ let jada: RunningStandIn;
 
 beforeAll(async () => {
   dynamo = await startDynamo(jadaCalendarTables);
-  jada = await startJadaCalendar({ port: 0, dashboardToken: TOKEN, documents: dynamo.documents, faults: { hangMs: 2_000 } });
+  jada = await startJadaCalendar({
+    port: 0,
+    dashboardToken: TOKEN,
+    documents: dynamo.documents,
+    faults: { hangMs: 2_000 },
+  });
 });
 afterAll(async () => {
   await jada?.stop();
   await dynamo?.stop();
 });
 
-const entry = (bookingId: string) => ({ bookingId, date: '2026-12-05', start: '2026-12-05T17:00:00-08:00', durationHours: 3, boat: 'JADA', partySize: 6 });
+const entry = (bookingId: string) => ({
+  bookingId,
+  date: '2026-12-05',
+  start: '2026-12-05T17:00:00-08:00',
+  durationHours: 3,
+  boat: 'JADA',
+  partySize: 6,
+});
 const post = (bookingId: string, key = `${bookingId}:r1:BookingReceived`) =>
   postJson(`${jada.url}/entries`, entry(bookingId), { 'x-dashboard-token': TOKEN, 'idempotency-key': key });
-const stored = async (bookingId: string) => (await dynamo.scan<{ bookingId: string }>(JADA_CALENDAR_TABLE)).filter((e) => e.bookingId === bookingId);
+const stored = async (bookingId: string) =>
+  (await dynamo.scan<{ bookingId: string }>(JADA_CALENDAR_TABLE)).filter((e) => e.bookingId === bookingId);
 
 describe('fault injection on a stand-in', () => {
   it('reads its settings from env vars, per stand-in', () => {
-    expect(faultsFromEnv('SCC', { SCC_FAULT_ERROR_RATE: '0.3', SCC_FAULT_TIMEOUT_RATE: '0.05', SCC_FAULT_LATENCY_MS: '20', JADA_CALENDAR_FAULT_ERROR_RATE: '1' })).toEqual({
+    expect(
+      faultsFromEnv('SCC', {
+        SCC_FAULT_ERROR_RATE: '0.3',
+        SCC_FAULT_TIMEOUT_RATE: '0.05',
+        SCC_FAULT_LATENCY_MS: '20',
+        JADA_CALENDAR_FAULT_ERROR_RATE: '1',
+      }),
+    ).toEqual({
       errorRate: 0.3,
       timeoutRate: 0.05,
       latencyMs: 20,

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JADA_CALENDAR_TABLE, jadaCalendarTables, startJadaCalendar, type CalendarEntry } from '../../../local/stand-ins/jada-calendar';
+import {
+  JADA_CALENDAR_TABLE,
+  jadaCalendarTables,
+  startJadaCalendar,
+  type CalendarEntry,
+} from '../../../local/stand-ins/jada-calendar';
 import type { RunningStandIn } from '../../../local/stand-ins/http-kit';
 import { getJson, postJson, startDynamo } from './support';
 
@@ -42,12 +47,23 @@ describe('the JADA calendar stand-in', () => {
   });
 
   it('stores an entry in jada-calendar-entries and lists it with GET', async () => {
-    const answer = await postJson(`${jada.url}/entries`, entry('XHQGMDH'), { ...auth, 'idempotency-key': 'XHQGMDH:r1:BookingReceived' });
+    const answer = await postJson(`${jada.url}/entries`, entry('XHQGMDH'), {
+      ...auth,
+      'idempotency-key': 'XHQGMDH:r1:BookingReceived',
+    });
     expect(answer.status).toBe(201);
     expect(answer.body.entryId).toMatch(/^cal_/);
     const [stored, ...more] = await entriesOf('XHQGMDH');
     expect(more).toEqual([]);
-    expect(stored).toMatchObject({ entryId: answer.body.entryId, bookingId: 'XHQGMDH', start: '2026-12-05T17:00:00-08:00', durationHours: 3, date: '2026-12-05', boat: 'JADA', partySize: 6 });
+    expect(stored).toMatchObject({
+      entryId: answer.body.entryId,
+      bookingId: 'XHQGMDH',
+      start: '2026-12-05T17:00:00-08:00',
+      durationHours: 3,
+      date: '2026-12-05',
+      boat: 'JADA',
+      partySize: 6,
+    });
     expect(stored!.idempotencyKey).toBe('XHQGMDH:r1:BookingReceived');
 
     const listed = await getJson(`${jada.url}/entries?bookingId=XHQGMDH`, auth);
@@ -58,7 +74,8 @@ describe('the JADA calendar stand-in', () => {
   });
 
   it('honours Idempotency-Key: a repeat, concurrent or after a restart, returns the first entry', async () => {
-    const send = () => postJson(`${jada.url}/entries`, entry('IDEMP01'), { ...auth, 'idempotency-key': 'IDEMP01:r1:BookingReceived' });
+    const send = () =>
+      postJson(`${jada.url}/entries`, entry('IDEMP01'), { ...auth, 'idempotency-key': 'IDEMP01:r1:BookingReceived' });
     const answers = await Promise.all([send(), send(), send(), send()]);
     const ids = new Set(answers.map((a) => a.body.entryId));
     expect(ids.size).toBe(1);
@@ -86,9 +103,14 @@ describe('the JADA calendar stand-in', () => {
   });
 
   it('answers 400 naming every bad field', async () => {
-    const answer = await postJson(`${jada.url}/entries`, { bookingId: 'BAD0001', date: '12/05/2026', durationHours: -1 }, { ...auth, 'idempotency-key': 'bad' });
+    const answer = await postJson(
+      `${jada.url}/entries`,
+      { bookingId: 'BAD0001', date: '12/05/2026', durationHours: -1 },
+      { ...auth, 'idempotency-key': 'bad' },
+    );
     expect(answer.status).toBe(400);
-    for (const field of ['date must be YYYY-MM-DD', 'start', 'durationHours', 'boat', 'partySize']) expect(answer.body.message).toContain(field);
+    for (const field of ['date must be YYYY-MM-DD', 'start', 'durationHours', 'boat', 'partySize'])
+      expect(answer.body.message).toContain(field);
   });
 
   it('accepts a rotated token set through its admin route, and only that one', async () => {

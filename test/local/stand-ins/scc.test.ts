@@ -51,7 +51,8 @@ const crewEvent = (bookingId: string, members = crew) => ({
   pricing: { currency: 'USD', bookingTotal: 1450, captainFee: 250, ownerPayout: 982.5 },
 });
 const auth = { 'x-service-key': hashed(KEY) };
-const eventsOf = async (bookingId: string) => (await dynamo.scan<SccEvent>(SCC_EVENTS_TABLE)).filter((e) => e.bookingId === bookingId);
+const eventsOf = async (bookingId: string) =>
+  (await dynamo.scan<SccEvent>(SCC_EVENTS_TABLE)).filter((e) => e.bookingId === bookingId);
 const invitationsOf = async (eventId: string) =>
   (await dynamo.scan<CrewInvitation>(SCC_INVITATIONS_TABLE)).filter((i) => i.eventId === eventId);
 
@@ -65,14 +66,20 @@ describe('the SCC stand-in', () => {
     ['the raw key instead of its SHA-256', { 'x-service-key': KEY }],
     ['the hash of another key', { 'x-service-key': hashed('scc_old_key') }],
   ])('answers 403 to %s and stores nothing', async (_, headers) => {
-    const answer = await postJson(`${scc.url}/events`, crewEvent('AUTH403'), { ...headers, 'idempotency-key': 'k-403' });
+    const answer = await postJson(`${scc.url}/events`, crewEvent('AUTH403'), {
+      ...headers,
+      'idempotency-key': 'k-403',
+    });
     expect(answer.status).toBe(403);
     expect(answer.body.message).toContain('X-Service-Key');
     expect(await eventsOf('AUTH403')).toEqual([]);
   });
 
   it('stores the event with revenue lines among the notes and invites each crew member once', async () => {
-    const answer = await postJson(`${scc.url}/events`, crewEvent('XHQGMDH'), { ...auth, 'idempotency-key': 'XHQGMDH:r1:CalendarEntryCreated' });
+    const answer = await postJson(`${scc.url}/events`, crewEvent('XHQGMDH'), {
+      ...auth,
+      'idempotency-key': 'XHQGMDH:r1:CalendarEntryCreated',
+    });
     expect(answer.status).toBe(201);
     const [stored, ...more] = await eventsOf('XHQGMDH');
     expect(more).toEqual([]);
@@ -105,7 +112,11 @@ describe('the SCC stand-in', () => {
   });
 
   it('honours Idempotency-Key: repeats, concurrent or after a restart, create no second event or invitation', async () => {
-    const send = () => postJson(`${scc.url}/events`, crewEvent('IDEMP02'), { ...auth, 'idempotency-key': 'IDEMP02:r1:CalendarEntryCreated' });
+    const send = () =>
+      postJson(`${scc.url}/events`, crewEvent('IDEMP02'), {
+        ...auth,
+        'idempotency-key': 'IDEMP02:r1:CalendarEntryCreated',
+      });
     const answers = await Promise.all([send(), send(), send()]);
     expect(new Set(answers.map((a) => a.body.eventId)).size).toBe(1);
     const eventId = answers[0]!.body.eventId as string;
@@ -123,25 +134,62 @@ describe('the SCC stand-in', () => {
   });
 
   it('answers 400 naming every bad field', async () => {
-    const answer = await postJson(`${scc.url}/events`, { bookingId: 'BAD0002', crew: [{ name: 'X', role: 'cook' }], pricing: { currency: 'usd' } }, { ...auth, 'idempotency-key': 'bad' });
+    const answer = await postJson(
+      `${scc.url}/events`,
+      { bookingId: 'BAD0002', crew: [{ name: 'X', role: 'cook' }], pricing: { currency: 'usd' } },
+      { ...auth, 'idempotency-key': 'bad' },
+    );
     expect(answer.status).toBe(400);
-    for (const field of ['calendarEntryId', 'crew.0.role', 'pricing.bookingTotal', 'pricing.currency', 'notes']) expect(answer.body.message).toContain(field);
+    for (const field of ['calendarEntryId', 'crew.0.role', 'pricing.bookingTotal', 'pricing.currency', 'notes'])
+      expect(answer.body.message).toContain(field);
   });
 });
 
 describe('the revenue lines', () => {
   const sample = { currency: 'USD', bookingTotal: 1450, captainFee: 250, ownerPayout: 982.5 };
   it.each([
-    ['the sample: one deckhand, 3 h', sample, 1, 3, { revenue: 1450, captainFee: 250, crewCosts: 120, portFees: 35, net: 827.5 }],
-    ['two deckhands, 4 h', { ...sample, bookingTotal: 2400.4, captainFee: 320, ownerPayout: 1720.34 }, 2, 4, { revenue: 2400.4, captainFee: 320, crewCosts: 320, portFees: 35, net: 1365.34 }],
-    ['no deckhand', { ...sample, ownerPayout: 100.1 }, 0, 2, { revenue: 1450, captainFee: 250, crewCosts: 0, portFees: 35, net: 65.1 }],
+    [
+      'the sample: one deckhand, 3 h',
+      sample,
+      1,
+      3,
+      { revenue: 1450, captainFee: 250, crewCosts: 120, portFees: 35, net: 827.5 },
+    ],
+    [
+      'two deckhands, 4 h',
+      { ...sample, bookingTotal: 2400.4, captainFee: 320, ownerPayout: 1720.34 },
+      2,
+      4,
+      { revenue: 2400.4, captainFee: 320, crewCosts: 320, portFees: 35, net: 1365.34 },
+    ],
+    [
+      'no deckhand',
+      { ...sample, ownerPayout: 100.1 },
+      0,
+      2,
+      { revenue: 1450, captainFee: 250, crewCosts: 0, portFees: 35, net: 65.1 },
+    ],
   ])('%s', (_, pricing, deckhands, hours, expected) => {
-    const members: CrewMember[] = [{ name: 'Sam Ortiz', role: 'captain' }, ...Array.from({ length: deckhands }, (_, i) => ({ name: `D${i}`, role: 'deckhand' as const }))];
+    const members: CrewMember[] = [
+      { name: 'Sam Ortiz', role: 'captain' },
+      ...Array.from({ length: deckhands }, (_, i) => ({ name: `D${i}`, role: 'deckhand' as const })),
+    ];
     expect(revenueOf(pricing, members, hours)).toEqual(expected);
   });
 
   it('keeps every ordinary line, in order, when there are fewer than three', () => {
-    const notes = notesWithRevenue('Party size: 2', { revenue: 1, captainFee: 2, crewCosts: 3, portFees: 4, net: 5 }, 'USD');
-    expect(notes.split('\n')).toEqual(['Party size: 2', 'Revenue: $1.00', 'Captain Fee: $2.00', 'Crew Costs: $3.00', 'Port Fees: $4.00', 'Your Net: $5.00']);
+    const notes = notesWithRevenue(
+      'Party size: 2',
+      { revenue: 1, captainFee: 2, crewCosts: 3, portFees: 4, net: 5 },
+      'USD',
+    );
+    expect(notes.split('\n')).toEqual([
+      'Party size: 2',
+      'Revenue: $1.00',
+      'Captain Fee: $2.00',
+      'Crew Costs: $3.00',
+      'Port Fees: $4.00',
+      'Your Net: $5.00',
+    ]);
   });
 });

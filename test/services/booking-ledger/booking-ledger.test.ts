@@ -14,7 +14,13 @@ import { BookingLedger } from '../../../services/booking-ledger/ledger';
 import { bookingSnapshot, eventEnvelope, eventMetadata } from '../../fixtures';
 
 /** The chain of one booking, a few seconds apart, as the services emit it. */
-const chain: DetailType[] = ['BookingReceived', 'CalendarEntryCreated', 'CrewEventCreated', 'CrewNotesScrubbed', 'GuestPagePublished'];
+const chain: DetailType[] = [
+  'BookingReceived',
+  'CalendarEntryCreated',
+  'CrewEventCreated',
+  'CrewNotesScrubbed',
+  'GuestPagePublished',
+];
 
 function detailOf<T extends DetailType>(type: T, bookingId: string, second: number): EventDetail<T> {
   return {
@@ -48,14 +54,21 @@ describe('a ledger line', () => {
   it('says when the notes were already clean, and marks a replayed event', () => {
     const detail = detailOf('CrewNotesScrubbed', 'XHQGMDH', 1);
     detail.data.linesRemoved = 0;
-    const line = ledgerLineOf(parseConsumedEvent(declaration, envelope('CrewNotesScrubbed', detail, { 'replay-name': 'r-7' })));
+    const line = ledgerLineOf(
+      parseConsumedEvent(declaration, envelope('CrewNotesScrubbed', detail, { 'replay-name': 'r-7' })),
+    );
     expect(line.outcome).toBe('notes already clean');
     expect(line.replayName).toBe('r-7');
   });
 
-  it("keeps no renter details: no name, e-mail or phone, no price", () => {
-    const text = JSON.stringify(ledgerLineOf(parseConsumedEvent(declaration, envelope('BookingReceived', detailOf('BookingReceived', 'XHQGMDH', 1)))));
-    for (const secret of ['Reyes', 'Dana', 'dana@example.com', '+16195550100', '1450']) expect(text).not.toContain(secret);
+  it('keeps no renter details: no name, e-mail or phone, no price', () => {
+    const text = JSON.stringify(
+      ledgerLineOf(
+        parseConsumedEvent(declaration, envelope('BookingReceived', detailOf('BookingReceived', 'XHQGMDH', 1))),
+      ),
+    );
+    for (const secret of ['Reyes', 'Dana', 'dana@example.com', '+16195550100', '1450'])
+      expect(text).not.toContain(secret);
   });
 });
 
@@ -83,7 +96,12 @@ describe('booking-ledger on the local stack', () => {
   const publishChain = async (bookingId: string, firstSecond: number, types = chain) => {
     const events = eventBridgeClient();
     try {
-      await new Publisher(events).publish(types.map((type) => ({ detailType: type, detail: detailOf(type, bookingId, firstSecond + chain.indexOf(type)) })));
+      await new Publisher(events).publish(
+        types.map((type) => ({
+          detailType: type,
+          detail: detailOf(type, bookingId, firstSecond + chain.indexOf(type)),
+        })),
+      );
       await stack.eventBridge.idle();
     } finally {
       events.destroy();
@@ -101,7 +119,10 @@ describe('booking-ledger on the local stack', () => {
       'crew notes scrubbed',
       'guest page published',
     ]);
-    expect(timeline[2]).toMatchObject({ ids: { calendarEntryId: 'cal_01J9Z3K8QX', sccEventId: 'scc_7f3a9c' }, outcome: 'done' });
+    expect(timeline[2]).toMatchObject({
+      ids: { calendarEntryId: 'cal_01J9Z3K8QX', sccEventId: 'scc_7f3a9c' },
+      outcome: 'done',
+    });
     expect(new Set(timeline.map((line) => line.eventId)).size).toBe(5);
   });
 
@@ -131,7 +152,9 @@ describe('booking-ledger on the local stack', () => {
   it('dead-letters nothing', async () => {
     const sqs = sqsClient();
     try {
-      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: deployedNames(declaration.name).deadLetterQueueName }));
+      const { QueueUrl } = await sqs.send(
+        new GetQueueUrlCommand({ QueueName: deployedNames(declaration.name).deadLetterQueueName }),
+      );
       const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0 }));
       expect(Messages ?? []).toEqual([]);
     } finally {

@@ -45,7 +45,12 @@ describe('the calendar consumer on the local stack', () => {
   });
 
   const received = (bookingId: string) => ({
-    metadata: eventMetadata({ bookingId, idempotencyKey: `${bookingId}:r1:BookingReceived`, correlationId: `msg_${bookingId}`, causationId: `msg_${bookingId}` }),
+    metadata: eventMetadata({
+      bookingId,
+      idempotencyKey: `${bookingId}:r1:BookingReceived`,
+      correlationId: `msg_${bookingId}`,
+      causationId: `msg_${bookingId}`,
+    }),
     data: { booking: bookingSnapshot({ bookingId }) },
   });
 
@@ -63,14 +68,20 @@ describe('the calendar consumer on the local stack', () => {
     expect(event!.source).toBe('charterflow.calendar');
     expect(event!.detail.data.calendarEntryId).toBe(entries[0]!.entryId);
     expect(event!.detail.data.booking).toEqual(bookingSnapshot({ bookingId }));
-    expect(event!.detail.metadata).toMatchObject({ correlationId: `msg_${bookingId}`, idempotencyKey: `${bookingId}:r1:CalendarEntryCreated` });
+    expect(event!.detail.metadata).toMatchObject({
+      correlationId: `msg_${bookingId}`,
+      idempotencyKey: `${bookingId}:r1:CalendarEntryCreated`,
+    });
     const cause = (await env.eventsOf(bookingId, 'BookingReceived')).map((e) => e.id);
     expect(cause).toContain(event!.detail.metadata.causationId);
   });
 
   it('with a wrong dashboard token: a clear error in the logs, the event in the DLQ after the retries, nothing emitted', async () => {
     // JADA now expects another token than the one in our secret: every call is a 401.
-    await fetch(new URL('/__credential', env.standInUrl('jada-calendar')), { method: 'POST', body: JSON.stringify({ value: 'jada_rotated_elsewhere' }) });
+    await fetch(new URL('/__credential', env.standInUrl('jada-calendar')), {
+      method: 'POST',
+      body: JSON.stringify({ value: 'jada_rotated_elsewhere' }),
+    });
     const bookingId = uniqueBookingId('W');
     try {
       await env.publisher.publishOne('BookingReceived', received(bookingId));
@@ -91,11 +102,15 @@ describe('the calendar consumer on the local stack', () => {
     expect((await env.tables.calendarEntries()).filter((e) => e.bookingId === bookingId)).toEqual([]);
 
     const errors = logs.lines.filter((l) => l.level === 'ERROR' && l.bookingId === bookingId);
-    expect(errors.some((l) => String(l.message).includes('jada-calendar rejected our credentials (HTTP 401)'))).toBe(true);
+    expect(errors.some((l) => String(l.message).includes('jada-calendar rejected our credentials (HTTP 401)'))).toBe(
+      true,
+    );
     // Run once, then retried as the deployed function's EventInvokeConfig says; each failure says retrying cannot help.
     const failures = errors.filter((l) => String(l.message).startsWith('consumer failed'));
     expect(failures).toHaveLength(1 + asyncRetriesOf(declaration).maximumRetryAttempts);
-    expect(failures.every((l) => l.retryable === false && String(l.message).includes('retrying cannot help'))).toBe(true);
+    expect(failures.every((l) => l.retryable === false && String(l.message).includes('retrying cannot help'))).toBe(
+      true,
+    );
     // The token itself never reaches a log line.
     expect(JSON.stringify(logs.lines)).not.toContain(devSecrets[secretNames.jadaDashboardToken]);
   });

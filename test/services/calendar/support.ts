@@ -38,7 +38,10 @@ export interface BusEvent {
   id: string;
   'detail-type': string;
   source: string;
-  detail: { metadata: Record<string, string>; data: Record<string, any> & { booking: { bookingId: string; revision: number } } };
+  detail: {
+    metadata: Record<string, string>;
+    data: Record<string, any> & { booking: { bookingId: string; revision: number } };
+  };
 }
 
 export const uniqueBookingId = (prefix = 'C') =>
@@ -77,12 +80,20 @@ export async function startCalendarCrewStack(consumers: string[]) {
     const all: Message[] = [];
     for (;;) {
       const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+          MessageAttributeNames: ['All'],
+        }),
       );
       if (Messages.length === 0) return all;
       all.push(...Messages);
       await sqs.send(
-        new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
       );
     }
   }
@@ -108,11 +119,15 @@ export async function startCalendarCrewStack(consumers: string[]) {
     publisher,
     busEvents,
     eventsOf: async (bookingId: string, detailType?: string) =>
-      (await busEvents()).filter((e) => e.detail.metadata.bookingId === bookingId && (!detailType || e['detail-type'] === detailType)),
+      (await busEvents()).filter(
+        (e) => e.detail.metadata.bookingId === bookingId && (!detailType || e['detail-type'] === detailType),
+      ),
     /** Messages dead-lettered for a consumer so far (received and deleted). */
     deadLetters: async (consumer: string) => {
       await stack.eventBridge.idle();
-      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: deployedNames(consumer).deadLetterQueueName }));
+      const { QueueUrl } = await sqs.send(
+        new GetQueueUrlCommand({ QueueName: deployedNames(consumer).deadLetterQueueName }),
+      );
       return drain(QueueUrl!);
     },
     /** Sends events again as EventBridge would redeliver them: same source, detail-type and detail, new id. */
@@ -121,14 +136,23 @@ export async function startCalendarCrewStack(consumers: string[]) {
         const batch = events.slice(i, i + 10);
         const result = await eventBridge.send(
           new PutEventsCommand({
-            Entries: batch.map((e) => ({ EventBusName: busName(), Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail) })),
+            Entries: batch.map((e) => ({
+              EventBusName: busName(),
+              Source: e.source,
+              DetailType: e['detail-type'],
+              Detail: JSON.stringify(e.detail),
+            })),
           }),
         );
         if (result.FailedEntryCount) throw new Error(`redelivery failed: ${JSON.stringify(result.Entries)}`);
       }
     },
     /** Writes the booking's private record for these revisions, as the webhook does before the event goes out. */
-    rememberRenter: async (bookingId: string, revisions: number[] = [1], details: BookingDetails = bookingDetails()) => {
+    rememberRenter: async (
+      bookingId: string,
+      revisions: number[] = [1],
+      details: BookingDetails = bookingDetails(),
+    ) => {
       const records = new PrivateRecords(documents);
       for (const revision of revisions) await records.write(bookingId, revision, details);
     },
@@ -146,7 +170,8 @@ export async function startCalendarCrewStack(consumers: string[]) {
       scc: await callsAt(stack.endpoints.standIns.scc!),
     }),
     standInUrl: (name: 'jada-calendar' | 'scc') => stack.endpoints.standIns[name]!,
-    setFaults: (name: 'jada-calendar' | 'scc', faults: Partial<Faults> | 'reset') => setFaultsAt(stack.endpoints.standIns[name]!, faults),
+    setFaults: (name: 'jada-calendar' | 'scc', faults: Partial<Faults> | 'reset') =>
+      setFaultsAt(stack.endpoints.standIns[name]!, faults),
     stop: async () => {
       sqs.destroy();
       eventBridge.destroy();
@@ -165,13 +190,16 @@ export function captureLogs(): { lines: Record<string, unknown>[]; restore(): vo
     const original = stream.write;
     stream.write = ((chunk: unknown, ...rest: unknown[]) => {
       const text = String(chunk);
-      const parsed = text.split('\n').filter(Boolean).map((line) => {
-        try {
-          return JSON.parse(line) as Record<string, unknown>;
-        } catch {
-          return undefined;
-        }
-      });
+      const parsed = text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          try {
+            return JSON.parse(line) as Record<string, unknown>;
+          } catch {
+            return undefined;
+          }
+        });
       if (parsed.length > 0 && parsed.every(Boolean)) {
         lines.push(...(parsed as Record<string, unknown>[]));
         return true;

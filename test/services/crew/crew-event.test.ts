@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DECKHAND_ROSTER, HOUSE_CAPTAIN, crewEventRequest, crewFor, crewNotes } from '../../../services/crew/crew-event';
+import {
+  DECKHAND_ROSTER,
+  HOUSE_CAPTAIN,
+  crewEventRequest,
+  crewFor,
+  crewNotes,
+} from '../../../services/crew/crew-event';
 import { devSecrets } from '../../../local/seed';
 import { secretNames } from '../../../shared/config';
 import { bookingDetails, bookingSnapshot, eventMetadata } from '../../fixtures';
@@ -24,7 +30,8 @@ describe('the crew of a booking', () => {
 
   it('is the same on every run for a booking (a retry never invites someone else), and varies across bookings', () => {
     const ids = Array.from({ length: 40 }, (_, i) => `BK${String(i).padStart(6, '0')}`);
-    for (const bookingId of ids) expect(crewFor(bookingSnapshot({ bookingId }))).toEqual(crewFor(bookingSnapshot({ bookingId })));
+    for (const bookingId of ids)
+      expect(crewFor(bookingSnapshot({ bookingId }))).toEqual(crewFor(bookingSnapshot({ bookingId })));
     const firstDeckhands = new Set(ids.map((bookingId) => crewFor(bookingSnapshot({ bookingId }))[1]!.name));
     expect(firstDeckhands.size).toBeGreaterThan(1);
   });
@@ -40,7 +47,9 @@ describe('the crew event request', () => {
       'Party size: 6',
       'Special requests: Birthday, bringing a cake',
     ]);
-    expect(crewNotes(bookingSnapshot(), bookingDetails({ specialRequests: undefined }), 'cal_9d2e')).not.toContain('Special requests');
+    expect(crewNotes(bookingSnapshot(), bookingDetails({ specialRequests: undefined }), 'cal_9d2e')).not.toContain(
+      'Special requests',
+    );
   });
 
   it('carries what SCC needs for the revenue lines and the invitations', () => {
@@ -71,7 +80,11 @@ describe('the crew consumer on the local stack', () => {
   });
 
   const calendarEntryCreated = (bookingId: string) => ({
-    metadata: eventMetadata({ bookingId, idempotencyKey: `${bookingId}:r1:CalendarEntryCreated`, correlationId: `msg_${bookingId}` }),
+    metadata: eventMetadata({
+      bookingId,
+      idempotencyKey: `${bookingId}:r1:CalendarEntryCreated`,
+      correlationId: `msg_${bookingId}`,
+    }),
     data: { booking: bookingSnapshot({ bookingId }), calendarEntryId: `cal_${bookingId.toLowerCase()}` },
   });
 
@@ -86,14 +99,25 @@ describe('the crew consumer on the local stack', () => {
     const [event] = events;
     expect(event!.calendarEntryId).toBe(`cal_${bookingId.toLowerCase()}`);
     expect(event!.notes).toContain(`Calendar entry: cal_${bookingId.toLowerCase()}`);
-    for (const line of ['Revenue: $1,450.00', 'Captain Fee: $250.00', 'Crew Costs: $120.00', 'Port Fees: $35.00', 'Your Net: $827.50']) {
+    for (const line of [
+      'Revenue: $1,450.00',
+      'Captain Fee: $250.00',
+      'Crew Costs: $120.00',
+      'Port Fees: $35.00',
+      'Your Net: $827.50',
+    ]) {
       expect(event!.notes.split('\n')).toContain(line);
     }
     const invitations = (await env.tables.invitations()).filter((i) => i.eventId === event!.eventId);
-    expect(invitations.map((i) => i.crewMember).sort((a, b) => a.role.localeCompare(b.role))).toEqual(crewFor(bookingSnapshot({ bookingId })));
+    expect(invitations.map((i) => i.crewMember).sort((a, b) => a.role.localeCompare(b.role))).toEqual(
+      crewFor(bookingSnapshot({ bookingId })),
+    );
     expect(emitted).toHaveLength(1);
     expect(emitted[0]!.source).toBe('charterflow.crew');
-    expect(emitted[0]!.detail.data).toMatchObject({ sccEventId: event!.eventId, calendarEntryId: event!.calendarEntryId });
+    expect(emitted[0]!.detail.data).toMatchObject({
+      sccEventId: event!.eventId,
+      calendarEntryId: event!.calendarEntryId,
+    });
   });
 
   it('with a wrong service key: a clear error in the logs, the event in the DLQ after the retries, nothing created', async () => {
@@ -107,7 +131,9 @@ describe('the crew consumer on the local stack', () => {
       const dead = await env.deadLetters('crew');
       expect(dead).toHaveLength(1);
       expect(JSON.parse(dead[0]!.Body!).detail.metadata.bookingId).toBe(bookingId);
-      expect(dead[0]!.MessageAttributes!.ErrorMessage!.StringValue).toContain(`scc createCrewEvent failed for booking ${bookingId}: HTTP 403`);
+      expect(dead[0]!.MessageAttributes!.ErrorMessage!.StringValue).toContain(
+        `scc createCrewEvent failed for booking ${bookingId}: HTTP 403`,
+      );
     } finally {
       await fetch(sccAdmin, { method: 'POST', body: JSON.stringify({ value: devSecrets[secretNames.sccServiceKey] }) });
     }
@@ -129,7 +155,9 @@ describe('the crew consumer on the local stack', () => {
     // SCC answers 503 to everything until a few calls have failed, then it is healed.
     const heal = (async () => {
       for (;;) {
-        const failures = logs.lines.filter((l) => l.bookingId === bookingId && l.targetService === 'scc' && l.status === 503).length;
+        const failures = logs.lines.filter(
+          (l) => l.bookingId === bookingId && l.targetService === 'scc' && l.status === 503,
+        ).length;
         if (failures >= 4) return env.setFaults('scc', 'reset');
         await new Promise((resolve) => setTimeout(resolve, 20));
       }

@@ -27,7 +27,9 @@ describe('the commit that adds guest-mail', () => {
     const stat = git('show', '--stat=200', '--format=', added!);
     const files = git('show', '--name-only', '--format=', added!).split('\n').filter(Boolean);
     expect(stat).toContain('services/guest-mail/declaration.ts');
-    const others = files.filter((file) => !file.startsWith('services/guest-mail/') && !file.startsWith('test/services/guest-mail/'));
+    const others = files.filter(
+      (file) => !file.startsWith('services/guest-mail/') && !file.startsWith('test/services/guest-mail/'),
+    );
     expect(others.filter((file) => file !== 'README.md')).toEqual([]);
   });
 });

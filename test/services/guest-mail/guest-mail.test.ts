@@ -13,7 +13,11 @@ import { rememberRenter } from './support';
 
 const detail = () => ({
   metadata: eventMetadata({ idempotencyKey: 'XHQGMDH:r1:GuestPagePublished' }),
-  data: { booking: bookingSnapshot(), url: "https://queenofsandiego.com/g/XHQGMDH", etag: "\"9b2cf535f27731c974343645a3985328\"" },
+  data: {
+    booking: bookingSnapshot(),
+    url: 'https://queenofsandiego.com/g/XHQGMDH',
+    etag: '"9b2cf535f27731c974343645a3985328"',
+  },
 });
 
 describe('guest-mail', () => {

@@ -53,7 +53,8 @@ describe('the confirmation mail', () => {
 
   it('says nothing of the last name, the contact details or the price', () => {
     for (const part of [mail.subject, mail.text, mail.html]) {
-      for (const secret of ['Reyes', 'dana@example.com', '6195550100', '1450', '982.5', 'USD']) expect(part).not.toContain(secret);
+      for (const secret of ['Reyes', 'dana@example.com', '6195550100', '1450', '982.5', 'USD'])
+        expect(part).not.toContain(secret);
     }
   });
 });
@@ -61,7 +62,11 @@ describe('the confirmation mail', () => {
 describe('the change mail', () => {
   it('says what changed, old and new, with the trip as it stands and the link', () => {
     const moved = bookingSnapshot({ revision: 2, trip: { ...booking.trip, start: '2026-12-05T18:00:00-08:00' } });
-    const mail = changeMail(moved, [{ field: 'time', before: 'Saturday, December 5, 5:00 PM', after: 'Saturday, December 5, 6:00 PM' }], { link });
+    const mail = changeMail(
+      moved,
+      [{ field: 'time', before: 'Saturday, December 5, 5:00 PM', after: 'Saturday, December 5, 6:00 PM' }],
+      { link },
+    );
     expect(mail.subject).toBe('Your charter on JADA, Saturday, December 5: what changed');
     expect(mail.text).toContain('Time: Saturday, December 5, 6:00 PM (was Saturday, December 5, 5:00 PM)');
     expect(mail.text).toContain('Saturday, December 5, 2026 at 6:00 PM');
@@ -83,23 +88,32 @@ describe('every mail, for a booking whose every text is hostile', () => {
   it.each(mails(hostileBooking()))('%s: the HTML holds no markup of the booking, only escaped text', (_kind, mail) => {
     // Every tag and attribute is one of the mail's own: the booking's values are all text.
     const tags = [...mail.html.matchAll(/<\/?([a-z!]+)([^>]*)>/gi)];
-    expect(new Set(tags.map((t) => t[1]!.toLowerCase()))).toEqual(new Set(['!doctype', 'html', 'head', 'meta', 'title', 'body', 'div', 'p', 'a', 'br']));
-    const attributes = tags.flatMap((t) => [...t[2]!.matchAll(/\s([a-z-]+)="[^"]*"/gi)].map((a) => a[1]!.toLowerCase()));
+    expect(new Set(tags.map((t) => t[1]!.toLowerCase()))).toEqual(
+      new Set(['!doctype', 'html', 'head', 'meta', 'title', 'body', 'div', 'p', 'a', 'br']),
+    );
+    const attributes = tags.flatMap((t) =>
+      [...t[2]!.matchAll(/\s([a-z-]+)="[^"]*"/gi)].map((a) => a[1]!.toLowerCase()),
+    );
     expect(new Set(attributes)).toEqual(new Set(['lang', 'charset', 'name', 'content', 'http-equiv', 'style', 'href']));
     expect(mail.html).toContain('&lt;script&gt;');
     expect(mail.html).toContain('Hi Dana &lt;script&gt;');
     // The only link is the guest page on the public site.
-    expect([...mail.html.matchAll(/href="([^"]*)"/g)].map((m) => m[1])).toEqual(['https://queenofsandiego.com/g/XHQGMDH']);
+    expect([...mail.html.matchAll(/href="([^"]*)"/g)].map((m) => m[1])).toEqual([
+      'https://queenofsandiego.com/g/XHQGMDH',
+    ]);
   });
 
-  it.each(mails(hostileBooking()))('%s: the subject and the text lines carry no line break from a value', (_kind, mail) => {
-    const broken = hostileBooking({ boat: { ...hostileBooking().boat, name: 'JADA\r\nBcc: everyone@example.com' } });
-    const [, again] = mails(broken).find(([kind]) => kind === _kind)!;
-    expect(again.subject).not.toMatch(/[\r\n]/);
-    expect(again.text).not.toContain('\r');
-    expect(again.text.split('\n').some((line) => line.startsWith('Bcc:'))).toBe(false);
-    expect(mail.subject).not.toMatch(/[\r\n]/);
-  });
+  it.each(mails(hostileBooking()))(
+    '%s: the subject and the text lines carry no line break from a value',
+    (_kind, mail) => {
+      const broken = hostileBooking({ boat: { ...hostileBooking().boat, name: 'JADA\r\nBcc: everyone@example.com' } });
+      const [, again] = mails(broken).find(([kind]) => kind === _kind)!;
+      expect(again.subject).not.toMatch(/[\r\n]/);
+      expect(again.text).not.toContain('\r');
+      expect(again.text.split('\n').some((line) => line.startsWith('Bcc:'))).toBe(false);
+      expect(mail.subject).not.toMatch(/[\r\n]/);
+    },
+  );
 });
 
 describe('one line of text', () => {

@@ -98,7 +98,9 @@ describe('guest-mail, end to end from a signed booking', () => {
     expect(mail!.replyTo).toEqual(['charters@queenofsandiego.com']);
     expect(mail!.subject).toMatch(/^Your charter on JADA, \w+day, \w+ \d{1,2}$/);
     expect(mail!.body.text).toContain(`https://queenofsandiego.com/g/${bookingId}`);
-    expect([...mail!.body.html!.matchAll(/href="([^"]*)"/g)].map((m) => m[1])).toEqual([`https://queenofsandiego.com/g/${bookingId}`]);
+    expect([...mail!.body.html!.matchAll(/href="([^"]*)"/g)].map((m) => m[1])).toEqual([
+      `https://queenofsandiego.com/g/${bookingId}`,
+    ]);
     expect(mail!.body.html).toContain('Hi Dana,');
     expect(mail!.body.html).not.toContain('Reyes');
   });
@@ -106,14 +108,25 @@ describe('guest-mail, end to end from a signed booking', () => {
   it('a change sends one change mail, a revision nobody sees none, and a cancel one cancellation mail', async () => {
     const [published] = await env.eventsOf(bookingId, 'GuestPagePublished');
     const confirmed = published!.detail.data.booking as ReturnType<typeof guestBooking>;
-    const moved = { ...confirmed, revision: 2, status: 'modified' as const, trip: { ...confirmed.trip, start: confirmed.trip.start.replace('T17:00', 'T18:00') } };
+    const moved = {
+      ...confirmed,
+      revision: 2,
+      status: 'modified' as const,
+      trip: { ...confirmed.trip, start: confirmed.trip.start.replace('T17:00', 'T18:00') },
+    };
     await rememberRenter(documents, moved, [2, 3, 4]);
     await env.publisher.publishOne(
       'GuestPageUpdated',
       pageEvent('GuestPageUpdated', moved, { changes: [{ field: 'time', before: '5:00 PM', after: '6:00 PM' }] }),
     );
-    await env.publisher.publishOne('GuestPageUpdated', pageEvent('GuestPageUpdated', { ...moved, revision: 3 }, { changes: [] }));
-    await env.publisher.publishOne('GuestPageWithdrawn', pageEvent('GuestPageWithdrawn', { ...moved, revision: 4, status: 'cancelled' }));
+    await env.publisher.publishOne(
+      'GuestPageUpdated',
+      pageEvent('GuestPageUpdated', { ...moved, revision: 3 }, { changes: [] }),
+    );
+    await env.publisher.publishOne(
+      'GuestPageWithdrawn',
+      pageEvent('GuestPageWithdrawn', { ...moved, revision: 4, status: 'cancelled' }),
+    );
     await env.stack.eventBridge.idle();
 
     const subjects = (await mailsIn(mailbox(), to)).map((mail) => mail.subject);
@@ -150,7 +163,10 @@ describe('guest-mail and the past', () => {
     await env.publisher.publish([
       { detailType: 'GuestPagePublished', detail: pageEvent('GuestPagePublished', past) },
       { detailType: 'GuestPageUpdated', detail: pageEvent('GuestPageUpdated', { ...past, revision: 2 }) },
-      { detailType: 'GuestPageWithdrawn', detail: pageEvent('GuestPageWithdrawn', { ...past, revision: 3, status: 'cancelled' }) },
+      {
+        detailType: 'GuestPageWithdrawn',
+        detail: pageEvent('GuestPageWithdrawn', { ...past, revision: 3, status: 'cancelled' }),
+      },
     ]);
     await env.stack.eventBridge.idle();
     await replayArchive('guest-mail');
@@ -163,7 +179,10 @@ describe('guest-mail and the past', () => {
     const bookingId = uniqueBookingId('N');
     const booking = guestBooking(bookingId);
     await rememberRenter(documents, booking, [1, 2]);
-    await env.publisher.publishOne('GuestPageWithdrawn', pageEvent('GuestPageWithdrawn', { ...booking, revision: 2, status: 'cancelled' }));
+    await env.publisher.publishOne(
+      'GuestPageWithdrawn',
+      pageEvent('GuestPageWithdrawn', { ...booking, revision: 2, status: 'cancelled' }),
+    );
     await env.stack.eventBridge.idle();
     await env.publisher.publishOne('GuestPagePublished', pageEvent('GuestPagePublished', booking));
     await env.stack.eventBridge.idle();
@@ -186,10 +205,19 @@ describe('a bad address', () => {
     await env.stack.eventBridge.idle();
 
     const [record] = await records().of(bookingId);
-    expect(record).toMatchObject({ kind: 'confirmation', revision: 1, state: 'refused', refusal: { code: 'BadRequestException', message: 'Illegal address' } });
+    expect(record).toMatchObject({
+      kind: 'confirmation',
+      revision: 1,
+      state: 'refused',
+      refusal: { code: 'BadRequestException', message: 'Illegal address' },
+    });
     expect(await env.deadLetters('guest-mail')).toEqual([]);
-    const mine = logs.lines.slice(seenBefore).filter((line) => line.bookingId === bookingId && line.service === 'charterflow.guest-mail');
-    expect(mine.filter((line) => line.message === "SES refused the renter's address: recorded on the booking, not retried")).toHaveLength(1);
+    const mine = logs.lines
+      .slice(seenBefore)
+      .filter((line) => line.bookingId === bookingId && line.service === 'charterflow.guest-mail');
+    expect(
+      mine.filter((line) => line.message === "SES refused the renter's address: recorded on the booking, not retried"),
+    ).toHaveLength(1);
     expect(mine.filter((line) => line.level === 'ERROR')).toEqual([]);
     expect(JSON.stringify(mine)).not.toContain('dana at example');
 
@@ -198,7 +226,10 @@ describe('a bad address', () => {
       { kind: 'confirmation', revision: 1, at: record!.at, code: 'BadRequestException', message: 'Illegal address' },
     ]);
     const printed: string[] = [];
-    printTimeline({ out: (line) => printed.push(line), err: () => undefined, rewrite: () => undefined, isTTY: false }, status!);
+    printTimeline(
+      { out: (line) => printed.push(line), err: () => undefined, rewrite: () => undefined, isTTY: false },
+      status!,
+    );
     expect(printed.join('\n')).toContain('guest mail: the confirmation mail of r1 was refused by SES');
   });
 });
@@ -219,18 +250,30 @@ describe('SES throttling and two deliveries at once', () => {
 
   it('a throttled send is thrown for a retry, and the retry sends the one mail', async () => {
     const bookingId = uniqueBookingId('T');
-    const ses = new SESv2Client({ region: region(), endpoint: mailbox(), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const ses = new SESv2Client({
+      region: region(),
+      endpoint: mailbox(),
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
     // SES is the boundary we do not own: the first answer is a throttle, then the real local SES answers.
     let throttled = false;
     const send = ses.send.bind(ses);
     ses.send = ((command: Parameters<typeof send>[0]) => {
       if (!throttled) {
         throttled = true;
-        return Promise.reject(new TooManyRequestsException({ message: 'Too many requests', $metadata: { httpStatusCode: 429 } }));
+        return Promise.reject(
+          new TooManyRequestsException({ message: 'Too many requests', $metadata: { httpStatusCode: 429 } }),
+        );
       }
       return send(command);
     }) as typeof ses.send;
-    const deps = { ses, records: records(), privateRecords: new PrivateRecords(documents), settings: mailSettings(), logger: createLogger('guest-mail') };
+    const deps = {
+      ses,
+      records: records(),
+      privateRecords: new PrivateRecords(documents),
+      settings: mailSettings(),
+      logger: createLogger('guest-mail'),
+    };
     await rememberRenter(documents, { bookingId });
 
     await expect(mailGuestFor(eventOf(bookingId), deps)).rejects.toThrow('Too many requests');
@@ -244,7 +287,12 @@ describe('SES throttling and two deliveries at once', () => {
     const bookingId = uniqueBookingId('D');
     const detail = JSON.stringify(pageEvent('GuestPagePublished', guestBooking(bookingId)));
     await rememberRenter(documents, { bookingId });
-    const entry = { EventBusName: busName(), Source: 'charterflow.guest-page', DetailType: 'GuestPagePublished', Detail: detail };
+    const entry = {
+      EventBusName: busName(),
+      Source: 'charterflow.guest-page',
+      DetailType: 'GuestPagePublished',
+      Detail: detail,
+    };
     await events.send(new PutEventsCommand({ Entries: [entry, entry, entry] }));
     await env.stack.eventBridge.idle();
 

@@ -14,15 +14,31 @@ import { mailSettings, refusalOf } from '../../../services/guest-mail/send';
 
 const address = 'dana@example.com';
 const meta = { $metadata: {} };
-const serverError = new SESv2ServiceException({ name: 'InternalFailure', $fault: 'server', message: 'internal', ...meta });
+const serverError = new SESv2ServiceException({
+  name: 'InternalFailure',
+  $fault: 'server',
+  message: 'internal',
+  ...meta,
+});
 
 describe('an SES answer', () => {
   it.each([
-    ['malformed address', new BadRequestException({ message: 'Illegal address', ...meta }), { code: 'BadRequestException', message: 'Illegal address' }],
+    [
+      'malformed address',
+      new BadRequestException({ message: 'Illegal address', ...meta }),
+      { code: 'BadRequestException', message: 'Illegal address' },
+    ],
     [
       'recipient not verified (sandbox)',
-      new MessageRejected({ message: `Email address is not verified. The following identities failed the check in region US-WEST-2: ${address.toUpperCase()}`, ...meta }),
-      { code: 'MessageRejected', message: "Email address is not verified. The following identities failed the check in region US-WEST-2: <the renter's address>" },
+      new MessageRejected({
+        message: `Email address is not verified. The following identities failed the check in region US-WEST-2: ${address.toUpperCase()}`,
+        ...meta,
+      }),
+      {
+        code: 'MessageRejected',
+        message:
+          "Email address is not verified. The following identities failed the check in region US-WEST-2: <the renter's address>",
+      },
     ],
   ])('%s is a refusal of the address: recorded, not retried', (_name, error, refusal) => {
     expect(refusalOf(error, address)).toEqual(refusal);
@@ -32,7 +48,10 @@ describe('an SES answer', () => {
     ['throttling', new TooManyRequestsException({ message: 'Too many requests', ...meta })],
     ['a sending quota', new LimitExceededException({ message: 'Maximum sending rate exceeded', ...meta })],
     ['a 5xx', serverError],
-    ['an unverified From', new MessageRejected({ message: 'Email address is not verified: charters@queenofsandiego.com', ...meta })],
+    [
+      'an unverified From',
+      new MessageRejected({ message: 'Email address is not verified: charters@queenofsandiego.com', ...meta }),
+    ],
     ['a paused account', new SendingPausedException({ message: 'paused', ...meta })],
     ['a suspended account', new AccountSuspendedException({ message: 'suspended', ...meta })],
     ['an unverified MAIL FROM domain', new MailFromDomainNotVerifiedException({ message: 'not verified', ...meta })],
@@ -45,7 +64,12 @@ describe('an SES answer', () => {
 
 describe('the mail settings', () => {
   it('come from the environment the deploy parameters fill, the public site by default', () => {
-    expect(mailSettings({ GUEST_MAIL_FROM: 'Queen of San Diego <charters@queenofsandiego.com>', GUEST_MAIL_REPLY_TO: 'charters@queenofsandiego.com' })).toEqual({
+    expect(
+      mailSettings({
+        GUEST_MAIL_FROM: 'Queen of San Diego <charters@queenofsandiego.com>',
+        GUEST_MAIL_REPLY_TO: 'charters@queenofsandiego.com',
+      }),
+    ).toEqual({
       from: 'Queen of San Diego <charters@queenofsandiego.com>',
       replyTo: 'charters@queenofsandiego.com',
       siteDomain: 'queenofsandiego.com',

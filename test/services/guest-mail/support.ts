@@ -55,7 +55,11 @@ export async function rememberRenter(
 type PageEvent = 'GuestPagePublished' | 'GuestPageUpdated' | 'GuestPageWithdrawn';
 
 /** A guest-page event of a booking, as guest-page emits it (example data, the booking's own url). */
-export function pageEvent<T extends PageEvent>(type: T, booking: BookingSnapshot, data: Partial<EventDetail<T>['data']> = {}): EventDetail<T> {
+export function pageEvent<T extends PageEvent>(
+  type: T,
+  booking: BookingSnapshot,
+  data: Partial<EventDetail<T>['data']> = {},
+): EventDetail<T> {
   return {
     metadata: eventMetadata({
       bookingId: booking.bookingId,

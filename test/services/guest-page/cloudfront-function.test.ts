@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  isCloudFrontResponse,
-  loadCloudFrontFunction,
-  viewerRequestEvent,
-} from '../../../local/cloudfront-function';
+import { isCloudFrontResponse, loadCloudFrontFunction, viewerRequestEvent } from '../../../local/cloudfront-function';
 
 // The very file serverless.yml deploys, run in a vm context as CloudFront runs it.
-const viewerRequest = loadCloudFrontFunction(new URL('../../../services/guest-page/cloudfront-function.js', import.meta.url));
+const viewerRequest = loadCloudFrontFunction(
+  new URL('../../../services/guest-page/cloudfront-function.js', import.meta.url),
+);
 
 function rewrite(url: string) {
   const result = viewerRequest(

@@ -124,10 +124,15 @@ describe('guest-page consumer on the local stack', () => {
 
     expect((await head(`g/${bookingId}.html`)).LastModified).toEqual(written.LastModified);
     expect(await invalidationsOf(cloudFront, bookingId)).toHaveLength(2);
-    expect((await env.eventsOf(bookingId, 'GuestPagePublished')).map((e) => e.detail.data.booking.revision)).toEqual([1]);
+    expect((await env.eventsOf(bookingId, 'GuestPagePublished')).map((e) => e.detail.data.booking.revision)).toEqual([
+      1,
+    ]);
     const updated = await env.eventsOf(bookingId, 'GuestPageUpdated');
     expect(updated.map((e) => e.detail.data.booking.revision)).toEqual([2, 3]);
-    expect(updated.map((e) => e.detail.data.changes)).toEqual([[{ field: 'party', before: '6 guests', after: '8 guests' }], []]);
+    expect(updated.map((e) => e.detail.data.changes)).toEqual([
+      [{ field: 'party', before: '6 guests', after: '8 guests' }],
+      [],
+    ]);
     expect(new Set(updated.map((e) => e.detail.data.etag)).size).toBe(1);
   });
 
@@ -143,7 +148,9 @@ describe('guest-page consumer on the local stack', () => {
     expect(await (await guestPage(`/g/${bookingId}`)).text()).toContain('<dd>8 guests</dd>');
     expect(await invalidationsOf(cloudFront, bookingId)).toHaveLength(1);
     // The first revision it saw created the page, whatever its type.
-    expect((await env.eventsOf(bookingId, 'GuestPagePublished')).map((e) => e.detail.data.booking.revision)).toEqual([2]);
+    expect((await env.eventsOf(bookingId, 'GuestPagePublished')).map((e) => e.detail.data.booking.revision)).toEqual([
+      2,
+    ]);
   });
 
   it('a cancellation replaces the page with one that tells only that the charter was cancelled', async () => {
@@ -156,7 +163,8 @@ describe('guest-page consumer on the local stack', () => {
     const page = await (await guestPage(`/g/${bookingId}`)).text();
     expect(page).toContain('this charter was cancelled');
     expect(page).toContain('noindex');
-    for (const detail of ['Shelter Island', 'JADA', '6 guests', 'Sam', 'December', 'Reyes']) expect(page).not.toContain(detail);
+    for (const detail of ['Shelter Island', 'JADA', '6 guests', 'Sam', 'December', 'Reyes'])
+      expect(page).not.toContain(detail);
     expect(await invalidationsOf(cloudFront, bookingId)).toHaveLength(2);
     expect(await env.eventsOf(bookingId, 'GuestPageWithdrawn')).toHaveLength(1);
 
@@ -188,11 +196,13 @@ describe('publishGuestPage', () => {
     const bookingId = uniqueBookingId('P');
     const html = renderGuestPage(bookingSnapshot({ bookingId }));
     const failing = guestSiteClients(env.stack.endpoints.aws).cloudFront;
-    failing.middlewareStack.add(
-      () => () => Promise.reject(new Error('simulated crash before CreateInvalidation')),
-      { step: 'initialize', name: 'crash' },
+    failing.middlewareStack.add(() => () => Promise.reject(new Error('simulated crash before CreateInvalidation')), {
+      step: 'initialize',
+      name: 'crash',
+    });
+    await expect(publishGuestPage(bookingId, html, { s3, cloudFront: failing, site })).rejects.toThrow(
+      'simulated crash',
     );
-    await expect(publishGuestPage(bookingId, html, { s3, cloudFront: failing, site })).rejects.toThrow('simulated crash');
     expect(await invalidationsOf(cloudFront, bookingId)).toEqual([]);
 
     const retry = await publishGuestPage(bookingId, html, {
@@ -212,7 +222,12 @@ describe('publishGuestPage', () => {
     const bookingId = uniqueBookingId('P');
     const html = renderGuestPage(bookingSnapshot({ bookingId }));
     const first = await publishGuestPage(bookingId, html, { s3, cloudFront, site });
-    const again = await publishGuestPage(bookingId, html, { s3, cloudFront, site, invalidatedBefore: async () => false });
+    const again = await publishGuestPage(bookingId, html, {
+      s3,
+      cloudFront,
+      site,
+      invalidatedBefore: async () => false,
+    });
     expect(again.invalidationId).toBe(first.invalidationId);
     expect(await invalidationsOf(cloudFront, bookingId)).toHaveLength(1);
   });
@@ -230,7 +245,14 @@ describe('copyBoatPhoto', () => {
   it('copies only when the copy is missing or the legacy photo changed, and invalidates a replaced photo', async () => {
     const listingId = `lst_${uniqueBookingId('L').toLowerCase()}`;
     const key = `assets/boats/${listingId}/hero.jpg`;
-    await s3.send(new PutObjectCommand({ Bucket: 'sailjada.com', Key: key, Body: Buffer.from('photo v1'), ContentType: 'image/jpeg' }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'sailjada.com',
+        Key: key,
+        Body: Buffer.from('photo v1'),
+        ContentType: 'image/jpeg',
+      }),
+    );
     const count = countCommands(s3);
     try {
       expect(await copyBoatPhoto(s3, listingId, site, { cloudFront })).toBe(`/assets/boats/${listingId}/hero.jpg`);
@@ -238,7 +260,14 @@ describe('copyBoatPhoto', () => {
       expect(count.sent.filter((c) => c === 'CopyObjectCommand')).toHaveLength(1);
       expect(await invalidationsFor(cloudFront, `/assets/boats/${listingId}/`)).toEqual([]);
 
-      await s3.send(new PutObjectCommand({ Bucket: 'sailjada.com', Key: key, Body: Buffer.from('photo v2'), ContentType: 'image/jpeg' }));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: 'sailjada.com',
+          Key: key,
+          Body: Buffer.from('photo v2'),
+          ContentType: 'image/jpeg',
+        }),
+      );
       await copyBoatPhoto(s3, listingId, site, { cloudFront });
       expect(count.sent.filter((c) => c === 'CopyObjectCommand')).toHaveLength(2);
       expect(await invalidationsFor(cloudFront, `/assets/boats/${listingId}/`)).toEqual([

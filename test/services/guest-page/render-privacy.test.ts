@@ -9,11 +9,20 @@ import { bookingSnapshot } from '../../fixtures';
  * the renter's note is not shown at all, and every other free-text value loses them.
  */
 
-const htmlEntities: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&#96;': '`' };
+const htmlEntities: Record<string, string> = {
+  '&amp;': '&',
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&#39;': "'",
+  '&#96;': '`',
+};
 /** Everything a visitor can read or follow: the page's text with entities decoded, and each link's query decoded. */
 function everythingShown(html: string): string {
   const decoded = html.replace(/&(?:amp|lt|gt|quot|#39|#96);/g, (entity) => htmlEntities[entity]!);
-  const links = [...decoded.matchAll(/href="([^"]*)"/g)].map((m) => [...new URL(m[1]!).searchParams.values()].join(' '));
+  const links = [...decoded.matchAll(/href="([^"]*)"/g)].map((m) =>
+    [...new URL(m[1]!).searchParams.values()].join(' '),
+  );
   return [decoded, ...links].join('\n');
 }
 
@@ -49,7 +58,7 @@ describe('redact', () => {
 
   it.each([
     ['a first name', 'Dana'],
-    ["a name with an apostrophe", "Dana O'Neil"],
+    ['a name with an apostrophe', "Dana O'Neil"],
     ['a marina', 'Shelter Island Marina'],
     ['a street address with a ZIP code', '2051 Shelter Island Dr, San Diego, CA 92106'],
     ['another street address', 'Pier 32 Marina, 3201 Marina Way, National City, CA 91950'],
@@ -121,14 +130,25 @@ describe('the guest page never shows an email address, a phone number or a price
     .map(([currency, amount, cents]) => `${currency}${amount.toLocaleString('en-US')}${cents ? '.50' : ''}`);
   const secret = fc.oneof(emailAddress, phoneNumber, price);
   // Ordinary words around the planted value, as a renter or an operator would write them.
-  const words = fc.array(fc.constantFrom('Dana', 'dock', 'B', 'call', 'me', 'we', 'paid', 'the', 'Marina', 'at', '4:30 PM'), {
-    maxLength: 4,
-  });
+  const words = fc.array(
+    fc.constantFrom('Dana', 'dock', 'B', 'call', 'me', 'we', 'paid', 'the', 'Marina', 'at', '4:30 PM'),
+    {
+      maxLength: 4,
+    },
+  );
   const field = fc.tuple(words, secret, words).map(([before, value, after]) => ({
     text: [...before, value, ...after].join(' '),
     secret: value,
   }));
-  const fieldNames = ['firstName', 'boatName', 'boatType', 'departureName', 'departureAddress', 'captain', 'note'] as const;
+  const fieldNames = [
+    'firstName',
+    'boatName',
+    'boatType',
+    'departureName',
+    'departureAddress',
+    'captain',
+    'note',
+  ] as const;
 
   it('whichever field the value comes in', () => {
     fc.assert(
@@ -155,7 +175,9 @@ describe('the guest page never shows an email address, a phone number or a price
         const shown = everythingShown(renderGuestPage(booking));
         expect(shown).not.toContain(secret);
         // No part of it either: the local part of an address, the last four digits, the amount.
-        for (const part of secret.split(/[\s@$€()]+/).filter((p) => p.length >= 4 && !/^(?:USD|Dana|dock|paid|Marina)$/i.test(p))) {
+        for (const part of secret
+          .split(/[\s@$€()]+/)
+          .filter((p) => p.length >= 4 && !/^(?:USD|Dana|dock|paid|Marina)$/i.test(p))) {
           expect(shown.replace(/2051|2026/g, '')).not.toContain(part);
         }
       }),

@@ -52,7 +52,20 @@ describe('renderGuestPage', () => {
   });
 
   it('never shows the last name, email, phone, captain surname or any price', () => {
-    for (const secret of ['Reyes', 'dana@example.com', '+16195550100', '6195550100', 'Ortiz', '$', 'USD', '1450', '1,450', '217.5', '982.5', '250']) {
+    for (const secret of [
+      'Reyes',
+      'dana@example.com',
+      '+16195550100',
+      '6195550100',
+      'Ortiz',
+      '$',
+      'USD',
+      '1450',
+      '1,450',
+      '217.5',
+      '982.5',
+      '250',
+    ]) {
       expect(html).not.toContain(secret);
     }
   });
@@ -109,18 +122,25 @@ describe('renderGuestPage with hostile values', () => {
     const base = tagsOf(renderGuestPage(bookingSnapshot()));
     expect(attributesOf(renderGuestPage(bookingSnapshot()))).toContain('href');
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 60 }).filter((s) => s.trim().length > 0), (value) => {
-        const page = renderGuestPage(
-          bookingSnapshot({
-            boat: { listingId: 'lst_1', name: value, type: value, lengthFt: 30 },
-            trip: { start: '2026-07-04T10:00:00-07:00', durationHours: 2, departure: { name: value, address: value } },
-            renter: { firstName: value },
-            captain: { name: value },
-          }),
-        );
-        expect(tagsOf(page)).toEqual(base);
-        expect(attributesOf(page)).toEqual(attributesOf(renderGuestPage(bookingSnapshot())));
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 60 }).filter((s) => s.trim().length > 0),
+        (value) => {
+          const page = renderGuestPage(
+            bookingSnapshot({
+              boat: { listingId: 'lst_1', name: value, type: value, lengthFt: 30 },
+              trip: {
+                start: '2026-07-04T10:00:00-07:00',
+                durationHours: 2,
+                departure: { name: value, address: value },
+              },
+              renter: { firstName: value },
+              captain: { name: value },
+            }),
+          );
+          expect(tagsOf(page)).toEqual(base);
+          expect(attributesOf(page)).toEqual(attributesOf(renderGuestPage(bookingSnapshot())));
+        },
+      ),
     );
   });
 });
@@ -187,7 +207,11 @@ describe('tripTime', () => {
   });
 
   it("shows an instant written in UTC at the departure's zone", () => {
-    expect(t('2026-12-06T01:00:00Z', 3)).toMatchObject({ date: 'Saturday, December 5, 2026', start: '5:00 PM', zone: 'PST' });
+    expect(t('2026-12-06T01:00:00Z', 3)).toMatchObject({
+      date: 'Saturday, December 5, 2026',
+      start: '5:00 PM',
+      zone: 'PST',
+    });
   });
 
   it('dates the end when the trip ends on another day', () => {

@@ -16,16 +16,22 @@ export function guestSiteClients(awsEndpoint: string) {
 }
 
 /** A CrewEventCreated detail for a booking, as the crew consumer emits it. */
-export function crewEventCreated(booking: Partial<BookingSnapshot> & { bookingId: string }): EventDetail<'CrewEventCreated'> {
+export function crewEventCreated(
+  booking: Partial<BookingSnapshot> & { bookingId: string },
+): EventDetail<'CrewEventCreated'> {
   return crewEvent('CrewEventCreated', booking, {});
 }
 
 /** A newer revision of the crew event, as crew states it after an update. */
-export function crewEventUpdated(booking: Partial<BookingSnapshot> & { bookingId: string }): EventDetail<'CrewEventUpdated'> {
+export function crewEventUpdated(
+  booking: Partial<BookingSnapshot> & { bookingId: string },
+): EventDetail<'CrewEventUpdated'> {
   return crewEvent('CrewEventUpdated', booking, { changed: ['partySize'], crewNotified: true });
 }
 
-export function crewEventCancelled(booking: Partial<BookingSnapshot> & { bookingId: string }): EventDetail<'CrewEventCancelled'> {
+export function crewEventCancelled(
+  booking: Partial<BookingSnapshot> & { bookingId: string },
+): EventDetail<'CrewEventCancelled'> {
   return crewEvent('CrewEventCancelled', { status: 'cancelled', ...booking }, {});
 }
 
@@ -43,7 +49,12 @@ function crewEvent<T extends 'CrewEventCreated' | 'CrewEventUpdated' | 'CrewEven
       schemaVersion: SCHEMA_VERSION,
       idempotencyKey: `${snapshot.bookingId}:r${snapshot.revision}:${detailType}`,
     }),
-    data: { booking: snapshot, calendarEntryId: `cal_${snapshot.bookingId}`, sccEventId: `scc_${snapshot.bookingId}`, ...extra },
+    data: {
+      booking: snapshot,
+      calendarEntryId: `cal_${snapshot.bookingId}`,
+      sccEventId: `scc_${snapshot.bookingId}`,
+      ...extra,
+    },
   } as EventDetail<T>;
 }
 

@@ -46,8 +46,11 @@ async function sccEventFor(bookingId: string, text: string) {
 }
 
 const notesOf = async (bookingId: string) =>
-  (await documents.send(new GetCommand({ TableName: 'scc-events', Key: { eventId: `scc_${bookingId}` }, ConsistentRead: true })))
-    .Item!.notes as string;
+  (
+    await documents.send(
+      new GetCommand({ TableName: 'scc-events', Key: { eventId: `scc_${bookingId}` }, ConsistentRead: true }),
+    )
+  ).Item!.notes as string;
 
 describe('scrub consumer on the local stack', () => {
   it('scrubs the crew notes on CrewEventCreated and announces CrewNotesScrubbed with the lines removed', async () => {
@@ -67,7 +70,13 @@ describe('scrub consumer on the local stack', () => {
       {
         bookingId,
         sccEventId: `scc_${bookingId}`,
-        lines: ['Revenue: $1,450.00', 'Captain Fee: $250.00', 'Crew Costs: $120.00', 'Port Fees: $35.00', 'Your Net: $827.50'],
+        lines: [
+          'Revenue: $1,450.00',
+          'Captain Fee: $250.00',
+          'Crew Costs: $120.00',
+          'Port Fees: $35.00',
+          'Your Net: $827.50',
+        ],
       },
     ]);
   });

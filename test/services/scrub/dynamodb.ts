@@ -23,7 +23,11 @@ export async function startScrubTables(sccTable = 'scc-events'): Promise<ScrubTa
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const newClient = () =>
-    new DynamoDBClient({ endpoint, region: 'us-west-2', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    new DynamoDBClient({
+      endpoint,
+      region: 'us-west-2',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
   const client = newClient();
   const otherClient = newClient();
   await client.send(new CreateTableCommand(bookingsTableDefinition()));

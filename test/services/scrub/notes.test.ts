@@ -31,7 +31,13 @@ const samples: Sample[] = [
     expected:
       'Boatsetter booking XHQGMDH\nCalendar entry: cal_7f3a9c\nParty of 6, birthday (bringing a cake)\n' +
       'Meet at Shelter Island Marina, dock B, 4:30 PM',
-    removed: ['Revenue: $1,450.00', 'Captain Fee: $250.00', 'Crew Costs: $120.00', 'Port Fees: $35.00', 'Your Net: $827.50'],
+    removed: [
+      'Revenue: $1,450.00',
+      'Captain Fee: $250.00',
+      'Crew Costs: $120.00',
+      'Port Fees: $35.00',
+      'Your Net: $827.50',
+    ],
   },
   clean('empty notes', ''),
   clean('one ordinary line', 'Bring sunscreen'),
@@ -420,14 +426,17 @@ const revenueKinds: Sample[] = [
   // A markdown table whose header names revenue labels: the figures under it are revenue too.
   {
     name: 'a table whose header names the labels',
-    notes: 'Trip summary\n| Date | Revenue | Your Net |\n| --- | ---: | ---: |\n| Dec 5 | $1,450.00 | $827.50 |\n| Dock | B | - |',
+    notes:
+      'Trip summary\n| Date | Revenue | Your Net |\n| --- | ---: | ---: |\n| Dec 5 | $1,450.00 | $827.50 |\n| Dock | B | - |',
     expected: 'Trip summary\n| --- | ---: | ---: |\n| Dock | B | - |',
     removed: ['| Date | Revenue | Your Net |', '| Dec 5 | $1,450.00 | $827.50 |'],
   },
   {
     name: 'a crew table is kept whole',
-    notes: '| Item | Where |\n|---|---|\n| Life jackets | under the V-berth |\n| Party | 6 guests |\n| Cooler | 2 bags of ice |',
-    expected: '| Item | Where |\n|---|---|\n| Life jackets | under the V-berth |\n| Party | 6 guests |\n| Cooler | 2 bags of ice |',
+    notes:
+      '| Item | Where |\n|---|---|\n| Life jackets | under the V-berth |\n| Party | 6 guests |\n| Cooler | 2 bags of ice |',
+    expected:
+      '| Item | Where |\n|---|---|\n| Life jackets | under the V-berth |\n| Party | 6 guests |\n| Cooler | 2 bags of ice |',
     removed: [],
   },
   {
@@ -522,7 +531,13 @@ const ordinary = Array.from({ length: 5_000 }, (_, i) => `Line ${i}: check item 
 const veryLong: Sample[] = [
   {
     name: '5,000 ordinary lines and 3 revenue lines in between',
-    notes: [...ordinary.slice(0, 2500), 'Revenue: $1,450.00', ...ordinary.slice(2500), 'Your Net: $827.50', 'Port Fees: $35'].join('\n'),
+    notes: [
+      ...ordinary.slice(0, 2500),
+      'Revenue: $1,450.00',
+      ...ordinary.slice(2500),
+      'Your Net: $827.50',
+      'Port Fees: $35',
+    ].join('\n'),
     expected: `${[...ordinary.slice(0, 2500), ...ordinary.slice(2500)].join('\n')}\n`,
     removed: ['Revenue: $1,450.00', 'Your Net: $827.50', 'Port Fees: $35'],
   },
@@ -556,7 +571,9 @@ function splitsInto(lines: string[], kept: string, removed: string[]): boolean {
     if (failed.has(key)) return false;
     const text = lines[line]!;
     const found =
-      (next < removed.length && text.replace(/(?:\r\n|\n|\r)$/, '') === removed[next] && from(line + 1, next + 1, at)) ||
+      (next < removed.length &&
+        text.replace(/(?:\r\n|\n|\r)$/, '') === removed[next] &&
+        from(line + 1, next + 1, at)) ||
       (kept.startsWith(text, at) && from(line + 1, next, at + text.length));
     if (!found) failed.add(key);
     return found;
@@ -616,8 +633,7 @@ describe('scrubNotes (properties)', () => {
 });
 
 describe('scrubNotes (properties of the rule)', () => {
-  const casing = (label: string) =>
-    fc.constantFrom(label, label.toLowerCase(), label.toUpperCase());
+  const casing = (label: string) => fc.constantFrom(label, label.toLowerCase(), label.toUpperCase());
   const label = fc
     .constantFrom(
       'Revenue',
@@ -641,7 +657,10 @@ describe('scrubNotes (properties of the rule)', () => {
     .tuple(fc.constantFrom('', '$', 'USD ', '€'), digits, fc.constantFrom('', ' USD'))
     .map(([before, n, after]) => (before && after ? before + n : before + n + after));
   const qualifiedSeparator: fc.Arbitrary<[qualifier: string, separator: string]> = fc.oneof(
-    fc.tuple(fc.constantFrom('', ' (Sam)', ' [est.]'), fc.constantFrom(': ', ' = ', ' - ', ' .... ', ' | ', ' ', '\t', ' — ')),
+    fc.tuple(
+      fc.constantFrom('', ' (Sam)', ' [est.]'),
+      fc.constantFrom(': ', ' = ', ' - ', ' .... ', ' | ', ' ', '\t', ' — '),
+    ),
     fc.tuple(fc.constantFrom(' for Sam and Jo', ' at Shelter Island', ' after fees'), fc.constant(': ')),
   );
   const revenueLine = fc
@@ -652,7 +671,16 @@ describe('scrubNotes (properties of the rule)', () => {
       qualifiedSeparator,
       approximately: fc.constantFrom('', '~', 'approx. ', 'about '),
       amount,
-      trailing: fc.constantFrom('', ' total', ' (paid)', ' # from Boatsetter', ' // Sam', ', Net $827.50', ' paid Friday', ' |'),
+      trailing: fc.constantFrom(
+        '',
+        ' total',
+        ' (paid)',
+        ' # from Boatsetter',
+        ' // Sam',
+        ', Net $827.50',
+        ' paid Friday',
+        ' |',
+      ),
     })
     .map(
       ({ bullet, leading, label, qualifiedSeparator: [qualifier, separator], approximately, amount, trailing }) =>
@@ -670,17 +698,28 @@ describe('scrubNotes (properties of the rule)', () => {
 
   const crewLine = fc.oneof(
     fc
-      .tuple(fc.constantFrom('Shelter Island Marina', 'Net Yard', 'Harbor Island West'), fc.integer({ min: 1, max: 12 }))
+      .tuple(
+        fc.constantFrom('Shelter Island Marina', 'Net Yard', 'Harbor Island West'),
+        fc.integer({ min: 1, max: 12 }),
+      )
       .map(([marina, hour]) => `Meet at ${marina}, dock B, ${hour}:30 PM`),
     fc
       .tuple(fc.integer({ min: 1, max: 200 }), fc.constantFrom('parking', 'ice', 'the fuel dock', 'port fees'))
       .map(([n, purpose]) => `Bring $${n} cash for ${purpose}`),
     fc
-      .tuple(fc.constantFrom('Net', 'Total', 'Gross'), fc.integer({ min: 1, max: 90 }), fc.constantFrom('days', 'guests', 'hours', 'ft'))
+      .tuple(
+        fc.constantFrom('Net', 'Total', 'Gross'),
+        fc.integer({ min: 1, max: 90 }),
+        fc.constantFrom('days', 'guests', 'hours', 'ft'),
+      )
       .map(([word, n, unit]) => `${word} ${n} ${unit}`),
     fc.integer({ min: 1, max: 40 }).map((n) => `Party of ${n}, total ${n + 2} with crew`),
     fc.integer({ min: 1, max: 40 }).map((n) => `Total guests: ${n}`),
-    fc.constantFrom('Crew costs are covered by the owner', 'Port fees paid on arrival', 'Captain: Sam Ortiz, 619-555-0142'),
+    fc.constantFrom(
+      'Crew costs are covered by the owner',
+      'Port fees paid on arrival',
+      'Captain: Sam Ortiz, 619-555-0142',
+    ),
   );
 
   it('keeps crew information that mentions money, counts and times', () => {

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { crewNotesOf, CrewEventNotFound, ScrubConflict, scrubCrewEvent } from '../../../services/scrub/scrub-crew-event';
+import {
+  crewNotesOf,
+  CrewEventNotFound,
+  ScrubConflict,
+  scrubCrewEvent,
+} from '../../../services/scrub/scrub-crew-event';
 import { removedLinesOf } from '../../../services/scrub/removed-lines';
 import { startScrubTables, type ScrubTables } from './dynamodb';
 

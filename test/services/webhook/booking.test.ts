@@ -5,7 +5,11 @@ import { bookingDetailsOf } from '../../../shared/contract/booking-details';
 import { idempotencyKeyOf } from '../../../shared/contract/metadata';
 import { bookingCancelled, bookingConfirmed, bookingDetails, bookingModified, bookingSnapshot } from '../../fixtures';
 
-const context = { webhookId: 'msg_second', correlationId: 'msg_first', occurredAt: new Date('2026-11-24T17:03:01.250Z') };
+const context = {
+  webhookId: 'msg_second',
+  correlationId: 'msg_first',
+  occurredAt: new Date('2026-11-24T17:03:01.250Z'),
+};
 
 describe('mapping a Boatsetter payload to our booking snapshot', () => {
   it('maps every field of the confirmed sample into our words', () => {
@@ -73,7 +77,11 @@ describe('the event a delivery becomes', () => {
 
   it('gives the same idempotency key to a retry and a different one to another revision or type', () => {
     expect(idempotencyKeyOf('XHQGMDH', 1, 'BookingReceived')).toBe(idempotencyKeyOf('XHQGMDH', 1, 'BookingReceived'));
-    expect(idempotencyKeyOf('XHQGMDH', 1, 'BookingReceived')).not.toBe(idempotencyKeyOf('XHQGMDH', 2, 'BookingReceived'));
-    expect(idempotencyKeyOf('XHQGMDH', 3, 'BookingCancelled')).not.toBe(idempotencyKeyOf('XHQGMDH', 3, 'BookingModified'));
+    expect(idempotencyKeyOf('XHQGMDH', 1, 'BookingReceived')).not.toBe(
+      idempotencyKeyOf('XHQGMDH', 2, 'BookingReceived'),
+    );
+    expect(idempotencyKeyOf('XHQGMDH', 3, 'BookingCancelled')).not.toBe(
+      idempotencyKeyOf('XHQGMDH', 3, 'BookingModified'),
+    );
   });
 });

@@ -67,7 +67,11 @@ describe('claiming a booking revision', () => {
     expect((await deliveries.claimRevision(key, 'msg_owner')).kind).toBe('claimed');
     await deliveries.release(key, 'someone-else');
     const { Item } = await documentClient().send(
-      new GetCommand({ TableName: bookingsTable(), Key: { pk: `BOOKING#${key.bookingId}`, sk: 'REVISION#1' }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: bookingsTable(),
+        Key: { pk: `BOOKING#${key.bookingId}`, sk: 'REVISION#1' },
+        ConsistentRead: true,
+      }),
     );
     expect(Item).toMatchObject({ state: 'in-progress', webhookId: 'msg_owner' });
   });

@@ -41,13 +41,18 @@ function handlerWith(overrides: Partial<WebhookDependencies> = {}, logLevel = 'S
   );
 }
 
-async function invoke(handler: ReturnType<typeof handlerWith>, delivery: { headers: Record<string, string>; body: string }, base64 = false) {
+async function invoke(
+  handler: ReturnType<typeof handlerWith>,
+  delivery: { headers: Record<string, string>; body: string },
+  base64 = false,
+) {
   const result = await handler(httpApiEventOf(delivery, { base64 }) as any, lambdaContext());
   return { status: result.statusCode!, json: JSON.parse(result.body!) };
 }
 
 const item = async (pk: string, sk: string) =>
-  (await documentClient().send(new GetCommand({ TableName: bookingsTable(), Key: { pk, sk }, ConsistentRead: true }))).Item;
+  (await documentClient().send(new GetCommand({ TableName: bookingsTable(), Key: { pk, sk }, ConsistentRead: true })))
+    .Item;
 
 describe('the webhook handler', () => {
   it('verifies and accepts a base64-encoded body (API Gateway treats it as binary)', async () => {
@@ -72,7 +77,10 @@ describe('the webhook handler', () => {
     expect(retried).toMatchObject({ status: 202, json: { bookingId } });
     const events = await s.eventsOf(bookingId);
     expect(events.map((e) => e.id)).toEqual([retried.json.eventId]);
-    expect(await item(`BOOKING#${bookingId}`, 'REVISION#1')).toMatchObject({ state: 'emitted', eventId: retried.json.eventId });
+    expect(await item(`BOOKING#${bookingId}`, 'REVISION#1')).toMatchObject({
+      state: 'emitted',
+      eventId: retried.json.eventId,
+    });
   });
 
   it("writes each revision's private record before its event, and the event carries none of it", async () => {
@@ -122,7 +130,9 @@ describe('the webhook handler', () => {
         const bookingId = uniqueBookingId('W');
         expect((await invoke(handler, signedDelivery(bookingConfirmedAs(bookingId), secret))).status).toBe(202);
       }
-      expect((await invoke(handler, signedDelivery(bookingConfirmedAs(uniqueBookingId()), key('other')))).status).toBe(401);
+      expect((await invoke(handler, signedDelivery(bookingConfirmedAs(uniqueBookingId()), key('other')))).status).toBe(
+        401,
+      );
     });
 
     it('takes a rotated secret into use when the TTL runs out, with no restart', async () => {
@@ -130,7 +140,10 @@ describe('the webhook handler', () => {
       const [oldKey, newKey] = [key('before'), key('after')];
       await secretsClient.send(new CreateSecretCommand({ Name: name, SecretString: oldKey }));
       let now = 0;
-      const handler = handlerWith({ secretName: name, secrets: new SecretCache(secretsClient, { ttlMs: 1_000, now: () => now }) });
+      const handler = handlerWith({
+        secretName: name,
+        secrets: new SecretCache(secretsClient, { ttlMs: 1_000, now: () => now }),
+      });
       expect((await invoke(handler, signedDelivery(bookingConfirmedAs(uniqueBookingId()), oldKey))).status).toBe(202);
       await secretsClient.send(new PutSecretValueCommand({ SecretId: name, SecretString: newKey }));
       now = 2_000;

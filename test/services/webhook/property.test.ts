@@ -33,7 +33,20 @@ const leafPaths = (value: unknown, prefix: string[] = []): string[][] =>
     ? Object.entries(value).flatMap(([k, v]) => [[...prefix, k], ...leafPaths(v, [...prefix, k])])
     : [];
 const anyJsonValue = fc.oneof(
-  fc.constantFrom(null, true, false, 0, -1, 1.5, 1e308, '', ' ', 'XHQGMDH', 'booking.confirmed', '2026-12-05T17:00:00-08:00'),
+  fc.constantFrom(
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1.5,
+    1e308,
+    '',
+    ' ',
+    'XHQGMDH',
+    'booking.confirmed',
+    '2026-12-05T17:00:00-08:00',
+  ),
   fc.string({ maxLength: 40 }),
   fc.integer(),
   fc.double(),
@@ -81,7 +94,10 @@ const body = fc.oneof(
   { weight: 5, arbitrary: mutatedPayload },
   { weight: 1, arbitrary: fc.json({ maxDepth: 3 }) },
   { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
-  { weight: 1, arbitrary: mutatedPayload.chain((json) => fc.nat({ max: json.length }).map((cut) => json.slice(0, cut))) },
+  {
+    weight: 1,
+    arbitrary: mutatedPayload.chain((json) => fc.nat({ max: json.length }).map((cut) => json.slice(0, cut))),
+  },
   {
     weight: 1,
     arbitrary: fc.tuple(mutatedPayload, fc.nat(), fc.string({ minLength: 1, maxLength: 3 })).map(([json, at, junk]) => {

@@ -6,8 +6,12 @@ describe('which content types are JSON', () => {
     '%s is accepted',
     (value) => expect(isJsonContentType(value)).toBe(true),
   );
-  it.each([undefined, '', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', 'application/jsonp'])(
-    '%s is refused',
-    (value) => expect(isJsonContentType(value)).toBe(false),
-  );
+  it.each([
+    undefined,
+    '',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data',
+    'application/jsonp',
+  ])('%s is refused', (value) => expect(isJsonContentType(value)).toBe(false));
 });

@@ -48,7 +48,10 @@ describe('POST /webhooks/boatsetter', () => {
       'a timestamp with letters after the seconds',
       () => {
         const delivery = signedDelivery(bookingConfirmedAs(next()), s.secret);
-        return { ...delivery, headers: { ...delivery.headers, 'webhook-timestamp': `${delivery.headers['webhook-timestamp']}abc` } };
+        return {
+          ...delivery,
+          headers: { ...delivery.headers, 'webhook-timestamp': `${delivery.headers['webhook-timestamp']}abc` },
+        };
       },
       401,
       null,
@@ -57,7 +60,10 @@ describe('POST /webhooks/boatsetter', () => {
       'a timestamp with a fraction',
       () => {
         const delivery = signedDelivery(bookingConfirmedAs(next()), s.secret);
-        return { ...delivery, headers: { ...delivery.headers, 'webhook-timestamp': `${delivery.headers['webhook-timestamp']}.9` } };
+        return {
+          ...delivery,
+          headers: { ...delivery.headers, 'webhook-timestamp': `${delivery.headers['webhook-timestamp']}.9` },
+        };
       },
       401,
       null,
@@ -82,7 +88,12 @@ describe('POST /webhooks/boatsetter', () => {
       400,
       /^data\.party_size$/,
     ],
-    ['malformed JSON', () => signedDelivery(`{"type":"booking.confirmed","data":{"booking_id":"${next()}"`, s.secret), 400, /^$/],
+    [
+      'malformed JSON',
+      () => signedDelivery(`{"type":"booking.confirmed","data":{"booking_id":"${next()}"`, s.secret),
+      400,
+      /^$/,
+    ],
     [
       'an oversized body',
       () => {
@@ -113,7 +124,8 @@ describe('POST /webhooks/boatsetter', () => {
     const bookingId = rejectedIds[before]!;
     expect(answer.status).toBe(status);
     expect(answer.json.error).toEqual(expect.any(String));
-    if (issuePath) expect(answer.json.issues.map((i: { path: string }) => i.path)).toEqual([expect.stringMatching(issuePath)]);
+    if (issuePath)
+      expect(answer.json.issues.map((i: { path: string }) => i.path)).toEqual([expect.stringMatching(issuePath)]);
     expect(await s.eventsOf(bookingId)).toEqual([]);
   });
 
@@ -147,7 +159,8 @@ describe('POST /webhooks/boatsetter', () => {
     const answers = await Promise.all(deliveries.map((d) => s.post(d)));
     const events = await s.eventsOf(bookingId);
     expect(events).toHaveLength(1);
-    for (const answer of answers) expect(answer).toMatchObject({ status: 202, json: { bookingId, eventId: events[0]!.id } });
+    for (const answer of answers)
+      expect(answer).toMatchObject({ status: 202, json: { bookingId, eventId: events[0]!.id } });
   });
 
   it('emits BookingModified and BookingCancelled, correlated by the booking’s first webhook id', async () => {
@@ -162,7 +175,11 @@ describe('POST /webhooks/boatsetter', () => {
     for (const delivery of [confirmed, modified, cancelled]) expect((await s.post(delivery)).status).toBe(202);
 
     const events = await s.eventsOf(bookingId);
-    expect(events.map((e) => e['detail-type']).sort()).toEqual(['BookingCancelled', 'BookingModified', 'BookingReceived']);
+    expect(events.map((e) => e['detail-type']).sort()).toEqual([
+      'BookingCancelled',
+      'BookingModified',
+      'BookingReceived',
+    ]);
     for (const event of events) expect(event.detail.metadata.correlationId).toBe(confirmed.headers['webhook-id']);
     const byType = Object.fromEntries(events.map((e) => [e['detail-type'], e]));
     expect(byType.BookingModified!.detail.metadata.causationId).toBe(modified.headers['webhook-id']);

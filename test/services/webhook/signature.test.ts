@@ -81,10 +81,13 @@ describe('Standard Webhooks signature', () => {
 
     it('is refused whatever follows the seconds (property)', () => {
       fc.assert(
-        fc.property(fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !/^[0-9]*$/.test(s)), (suffix) => {
-          const { headers, body } = withTimestamp((t) => t + suffix);
-          expect(verifySignature(body, headers, [newSecret])).toEqual(refused);
-        }),
+        fc.property(
+          fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !/^[0-9]*$/.test(s)),
+          (suffix) => {
+            const { headers, body } = withTimestamp((t) => t + suffix);
+            expect(verifySignature(body, headers, [newSecret])).toEqual(refused);
+          },
+        ),
       );
     });
 

@@ -56,8 +56,11 @@ export async function startWebhookStack() {
     (await busEvents()).filter((e) => e.detail.metadata.bookingId === bookingId);
 
   const secretValue = async () =>
-    (await new SecretsManagerClient(clientConfig).send(new GetSecretValueCommand({ SecretId: secretNames.webhookSecret })))
-      .SecretString!;
+    (
+      await new SecretsManagerClient(clientConfig).send(
+        new GetSecretValueCommand({ SecretId: secretNames.webhookSecret }),
+      )
+    ).SecretString!;
   const secret = parseSecrets(await secretValue())[0]!;
 
   const webhookUrl = stack.endpoints.webhook.endsWith('/webhooks/boatsetter')
@@ -80,9 +83,15 @@ export async function startWebhookStack() {
 }
 
 /** The event API Gateway (HTTP API, payload 2.0) gives the handler for a delivery, for in-process calls. */
-export function httpApiEventOf(delivery: { headers: Record<string, string>; body: string }, opts: { base64?: boolean } = {}) {
+export function httpApiEventOf(
+  delivery: { headers: Record<string, string>; body: string },
+  opts: { base64?: boolean } = {},
+) {
   const url = new URL(declaration.route.path, 'http://127.0.0.1');
-  return httpApiEvent({ method: 'POST', url, headers: delivery.headers, body: Buffer.from(delivery.body), base64: opts.base64 }, declaration);
+  return httpApiEvent(
+    { method: 'POST', url, headers: delivery.headers, body: Buffer.from(delivery.body), base64: opts.base64 },
+    declaration,
+  );
 }
 
 export const lambdaContext = () => localLambdaContext(deployedNames('webhook').functionName);
