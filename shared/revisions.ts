@@ -60,20 +60,16 @@ interface StoredRecord<H> extends Partial<AppliedRevision<H>> {
   leaseUntil?: number;
 }
 
+const timing = { leaseMs: 60_000, waitMs: 5_000, pollMs: 25 };
+
 export class RevisionLedger {
-  private readonly table: string;
-  private readonly leaseMs: number;
-  private readonly waitMs: number;
-  private readonly pollMs: number;
+  private readonly settings: Required<RevisionLedgerOptions>;
 
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     options: RevisionLedgerOptions = {},
   ) {
-    this.table = options.table ?? bookingsTable();
-    this.leaseMs = options.leaseMs ?? 60_000;
-    this.waitMs = options.waitMs ?? 5_000;
-    this.pollMs = options.pollMs ?? 25;
+    this.settings = { table: bookingsTable(), ...timing, ...options };
   }
 
   async get<H>(bookingId: string, consumer: string): Promise<AppliedRevision<H> | undefined> {
@@ -93,7 +89,7 @@ export class RevisionLedger {
     change: (held: H | undefined, applied: AppliedRevision<H> | undefined) => Promise<Change<H>>,
     logger?: Logger,
   ): Promise<{ outcome: RevisionOutcome; held: H | undefined }> {
-    const deadline = Date.now() + this.waitMs;
+    const deadline = Date.now() + this.settings.waitMs;
     for (;;) {
       // One conditional write is both the revision guard and the lease: it succeeds only for a newer revision
       // with no live lease, and either way hands back the record as it was (its held state, or why not).
@@ -136,7 +132,7 @@ export class RevisionLedger {
         if (Date.now() >= deadline) {
           throw new BookingBusy(key.bookingId, key.consumer, key.revision, lease.leaseRevision ?? 0);
         }
-        await sleep(this.pollMs);
+        await sleep(this.settings.pollMs);
       }
       // Else the lease just expired, or the record changed between the two looks: try again.
     }
@@ -145,7 +141,7 @@ export class RevisionLedger {
   private async read<H>(bookingId: string, consumer: string): Promise<StoredRecord<H> | undefined> {
     const { Item } = await this.documents.send(
       new GetCommand({
-        TableName: this.table,
+        TableName: this.settings.table,
         Key: { pk: bookingKey(bookingId), sk: consumerStateKey(consumer) },
         ConsistentRead: true,
       }),
@@ -163,7 +159,7 @@ export class RevisionLedger {
     try {
       const { Attributes } = await this.documents.send(
         new UpdateCommand({
-          TableName: this.table,
+          TableName: this.settings.table,
           Key: { pk: bookingKey(key.bookingId), sk: consumerStateKey(key.consumer) },
           UpdateExpression:
             'SET bookingId = :b, #consumer = :c, leaseToken = :t, leaseRevision = :r, leaseUntil = :until',
@@ -175,7 +171,7 @@ export class RevisionLedger {
             ':c': key.consumer,
             ':t': token,
             ':r': key.revision,
-            ':until': now + this.leaseMs,
+            ':until': now + this.settings.leaseMs,
             ':now': now,
           },
           ReturnValues: 'ALL_OLD',
@@ -210,7 +206,7 @@ export class RevisionLedger {
     }
     await this.documents.send(
       new UpdateCommand({
-        TableName: this.table,
+        TableName: this.settings.table,
         Key: { pk: bookingKey(key.bookingId), sk: consumerStateKey(key.consumer) },
         UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
         // Our lease still holds: a holder that outlived its lease must not overwrite a newer revision.
@@ -224,7 +220,7 @@ export class RevisionLedger {
     try {
       await this.documents.send(
         new UpdateCommand({
-          TableName: this.table,
+          TableName: this.settings.table,
           Key: { pk: bookingKey(key.bookingId), sk: consumerStateKey(key.consumer) },
           UpdateExpression: 'REMOVE leaseToken, leaseRevision, leaseUntil',
           ConditionExpression: 'leaseToken = :t',
