@@ -7,7 +7,7 @@ import { sccApi } from '../services/crew/scc-api';
 import { parseGuestSiteConfig } from '../services/guest-page/publish';
 import { toBookingSnapshot } from '../services/webhook/booking';
 import { bookingConfirmedAs } from '../test/fixtures';
-import { bookingDetailsOf } from '../shared/contract/booking-details';
+import { bookingDetailsOf } from '../services/webhook/booking';
 import { directOrchestration, type DirectDeps } from './direct-orchestration';
 import type { AwsCall } from './cost';
 import { measured, type BenchStack } from './harness';

@@ -1,6 +1,7 @@
 import type { BoatsetterWebhookPayload, BoatsetterWebhookType } from '../../shared/contract/boatsetter';
 import { idempotencyKeyOf } from '../../shared/contract/metadata';
 import type { ContractIssue } from '../../shared/contract/validate';
+import type { BookingDetails } from '../../shared/contract/booking-details';
 import type { BookingSnapshot, EventDetail } from '../../shared/contract/events';
 import { SCHEMA_VERSION } from '../../shared/contract-validators.generated';
 
@@ -98,5 +99,21 @@ export function bookingEventOf(payload: BoatsetterWebhookPayload, context: Deliv
       },
       data: { booking },
     },
+  };
+}
+
+/** What of the payload goes to the booking's private record instead of the bus (shared/private-records.ts). */
+export function bookingDetailsOf(payload: BoatsetterWebhookPayload): BookingDetails {
+  const { renter, pricing, special_requests } = payload.data;
+  return {
+    renter: { lastName: renter.last_name, email: renter.email, phone: renter.phone },
+    pricing: {
+      currency: pricing.currency,
+      bookingTotal: pricing.booking_total,
+      boatsetterFee: pricing.boatsetter_fee,
+      captainFee: pricing.captain_fee,
+      ownerPayout: pricing.owner_payout,
+    },
+    ...(special_requests !== undefined ? { specialRequests: special_requests } : {}),
   };
 }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { BoatsetterWebhookPayload } from './boatsetter';
 
 /**
  * What of a booking never rides the bus: the renter's last name, email and phone, the prices and the renter's
@@ -23,18 +22,3 @@ export const BookingDetails = z.object({
   specialRequests: z.string().optional(),
 });
 export type BookingDetails = z.infer<typeof BookingDetails>;
-
-export function bookingDetailsOf(payload: BoatsetterWebhookPayload): BookingDetails {
-  const { renter, pricing, special_requests } = payload.data;
-  return {
-    renter: { lastName: renter.last_name, email: renter.email, phone: renter.phone },
-    pricing: {
-      currency: pricing.currency,
-      bookingTotal: pricing.booking_total,
-      boatsetterFee: pricing.boatsetter_fee,
-      captainFee: pricing.captain_fee,
-      ownerPayout: pricing.owner_payout,
-    },
-    ...(special_requests !== undefined ? { specialRequests: special_requests } : {}),
-  };
-}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BookingCancelled, BookingModified, BookingReceived } from '../../../shared/contract/events';
 import { bookingEventOf, detailTypeOf, toBookingSnapshot } from '../../../services/webhook/booking';
-import { bookingDetailsOf } from '../../../shared/contract/booking-details';
+import { bookingDetailsOf } from '../../../services/webhook/booking';
 import { idempotencyKeyOf } from '../../../shared/contract/metadata';
 import { bookingCancelled, bookingConfirmed, bookingDetails, bookingModified, bookingSnapshot } from '../../fixtures';
 

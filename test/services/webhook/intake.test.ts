@@ -4,7 +4,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, eventBridgeClient } from '../../../shared/aws';
 import { bookingsTable } from '../../../shared/config';
 import { createLogger } from '../../../shared/logger';
-import { bookingDetailsOf } from '../../../shared/contract/booking-details';
+import { bookingDetailsOf } from '../../../services/webhook/booking';
 import { PrivateRecords } from '../../../shared/private-records';
 import { Publisher } from '../../../shared/publisher';
 import { SecretCache } from '../../../shared/secrets';
