@@ -9,6 +9,7 @@ import { discoverServices } from '../local/consumers';
 import { busName, region } from '../shared/config';
 import { archiveName, deployedNames } from '../shared/declaration';
 import type { BenchStack, Invocation } from './harness';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ReplayFigures {
   /** Events in the archive, all replayed. */
@@ -41,7 +42,7 @@ export async function runReplay(bench: BenchStack, since: Date): Promise<ReplayF
       filterArns.push(Arn!);
     }
     // EventEndTime may not be in the future, and the window is whole seconds: wait for the last second to pass.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await sleep(1_100);
     const before = bench.invocations.length;
     const started = performance.now();
     const ReplayName = `bench-${Date.now()}`;
@@ -59,7 +60,7 @@ export async function runReplay(bench: BenchStack, since: Date): Promise<ReplayF
       if (State === 'COMPLETED') break;
       if (State === 'FAILED' || State === 'CANCELLED')
         throw new Error(`replay ${ReplayName} ${State}: ${StateReason ?? ''}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     await bench.stack.eventBridge.idle();
     const seconds = (performance.now() - started) / 1000;
