@@ -121,7 +121,9 @@ export class RevisionLedger {
         return { outcome, held: record?.held };
       }
       const lease = record?.leaseUntil !== undefined && record.leaseUntil > Date.now() ? record : undefined;
-      if (lease && (lease.leaseRevision ?? 0) >= key.revision) {
+      // Only a newer revision's lease makes this one stale: a lease on this very revision may be a holder that
+      // died mid-way, so this delivery waits for it (or fails, to be retried after the lease ran out).
+      if (lease && (lease.leaseRevision ?? 0) > key.revision) {
         logger?.info('a newer revision is being applied; nothing to do', {
           revision: key.revision,
           appliedRevision: lease.leaseRevision,
