@@ -1,5 +1,8 @@
 import type { BookingSnapshot } from './contract/events';
 
+/** The longest trip Boatsetter may book (two weeks): the webhook refuses longer ones, the calendar counts on it. */
+export const LONGEST_TRIP_HOURS = 24 * 14;
+
 /** The time a trip holds its boat: from its start to start + duration, as instants and as epoch ms. */
 export interface TripWindow {
   start: string;

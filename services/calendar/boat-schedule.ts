@@ -1,7 +1,7 @@
 import { DeleteCommand, PutCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ownTableName } from '../../shared/declaration';
 import { isConditionFailure } from '../../shared/errors';
-import type { TripWindow } from '../../shared/trip';
+import { LONGEST_TRIP_HOURS, type TripWindow } from '../../shared/trip';
 
 /**
  * Which trips hold each boat when, so the calendar can see a double booking (the seed post's reason for the
@@ -15,8 +15,8 @@ import type { TripWindow } from '../../shared/trip';
 
 export const scheduleTableName = (stage?: string) => ownTableName('calendar', 'boat-schedule', stage);
 
-/** The longest trip the webhook accepts (14 days): how far back a slot that still overlaps can start. */
-const LONGEST_TRIP_MS = 14 * 24 * 3_600_000;
+/** How far back a slot that still overlaps can start: the longest trip the webhook accepts. */
+const LONGEST_TRIP_MS = LONGEST_TRIP_HOURS * 3_600_000;
 
 export interface Slot {
   bookingId: string;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LONGEST_TRIP_HOURS } from '../trip';
 
 /**
  * The Boatsetter webhook payload, version 1. We define it (Boatsetter's own docs are not public);
@@ -32,10 +33,7 @@ export const BoatsetterWebhookPayload = z
       }),
       trip: z.object({
         start: instantWithOffset,
-        duration_hours: z
-          .number()
-          .positive()
-          .max(24 * 14),
+        duration_hours: z.number().positive().max(LONGEST_TRIP_HOURS),
         departure: z.object({
           name: z.string().min(1).max(200),
           address: z.string().min(1).max(500),
