@@ -110,7 +110,8 @@ export function statusOf(
   letters: readonly DeadLetter[],
   rules: StatusRules,
 ): BookingStatus {
-  const ownLines = lines.filter((l) => !l.partners || l.detailType.startsWith('CalendarConflict'));
+  // The booking's own facts: a double booking found by another booking also sits on this timeline (its key is that booking's).
+  const ownLines = lines.filter((l) => l.idempotencyKey.startsWith(`${bookingId}:`));
   const bookingLines = ownLines.filter((l) => chain[0]!.states.includes(l.detailType));
   const revision =
     bookingLines.length > 0

@@ -216,7 +216,9 @@ describe('what status prints', () => {
     const complete = statusOf('XHQGMDH', fullChain, [], rules);
     const stuck = statusOf(
       'BK000002',
-      fullChain.slice(0, 2).map((l) => ({ ...l, bookingId: 'BK000002' })),
+      fullChain
+        .slice(0, 2)
+        .map((l) => ({ ...l, bookingId: 'BK000002', idempotencyKey: l.idempotencyKey.replace('XHQGMDH', 'BK000002') })),
       [{ ...crewLetter, bookingId: 'BK000002' }],
       rules,
     );
