@@ -123,6 +123,19 @@ export interface CallContext {
   deadline?: number;
 }
 
+/** The call context of a downstream call made for an event: its idempotency key and booking, the invocation's logger and time. */
+export function callContextOf(
+  event: { detail: { metadata: { idempotencyKey: string }; data: { booking: { bookingId: string } } } },
+  invocation: { logger: Logger; deadline?: number },
+): CallContext {
+  return {
+    idempotencyKey: event.detail.metadata.idempotencyKey,
+    bookingId: event.detail.data.booking.bookingId,
+    logger: invocation.logger,
+    deadline: invocation.deadline,
+  };
+}
+
 export interface CallOptions {
   /** What we are doing, in the operator's words: 'createCalendarEntry', 'createCrewEvent'. */
   operation: string;

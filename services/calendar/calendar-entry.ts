@@ -1,6 +1,7 @@
-import type { BookingSnapshot, EventMetadata } from '../../shared/contract/events';
+import type { BookingSnapshot } from '../../shared/contract/events';
 import { followUpMetadata } from '../../shared/contract/metadata';
 import type { ConsumedEvent } from '../../shared/consumer';
+import { callContextOf } from '../../shared/http-client';
 import type { Logger } from '../../shared/logger';
 import { MetricUnit, metricNames, type InvocationMetrics } from '../../shared/metrics';
 import type { OutgoingEvent, Publisher } from '../../shared/publisher';
@@ -77,7 +78,7 @@ export function applyToCalendar(event: BookingEvent, deps: CalendarDeps) {
 
 async function cancel(event: BookingEvent, held: CalendarHeld, deps: CalendarDeps): Promise<Change<CalendarHeld>> {
   const { booking } = event.detail.data;
-  const call = callContext(event, deps);
+  const call = callContextOf(event, deps);
   await deps.jada.cancelEntry(held.entryId, call);
   const resolved = held.slot ? await deps.schedule.free(booking.bookingId, held.slot) : [];
   await markPartners(resolved, held.slot?.listingId, event, deps);
@@ -88,7 +89,10 @@ async function cancel(event: BookingEvent, held: CalendarHeld, deps: CalendarDep
       publish(deps, [
         {
           detailType: 'CalendarEntryCancelled',
-          detail: { metadata: next(event, 'CalendarEntryCancelled'), data: { booking, calendarEntryId: held.entryId } },
+          detail: {
+            metadata: followUpMetadata(event, 'CalendarEntryCancelled'),
+            data: { booking, calendarEntryId: held.entryId },
+          },
         },
         ...resolvedEvent(event, held.entryId, resolved),
       ]),
@@ -101,7 +105,7 @@ async function keep(
   deps: CalendarDeps,
 ): Promise<Change<CalendarHeld>> {
   const { booking } = event.detail.data;
-  const call = callContext(event, deps);
+  const call = callContextOf(event, deps);
   const entry = calendarEntryRequest(booking);
 
   let entryId: string;
@@ -134,12 +138,15 @@ async function keep(
     created
       ? {
           detailType: 'CalendarEntryCreated',
-          detail: { metadata: next(event, 'CalendarEntryCreated'), data: { booking, calendarEntryId: entryId } },
+          detail: {
+            metadata: followUpMetadata(event, 'CalendarEntryCreated'),
+            data: { booking, calendarEntryId: entryId },
+          },
         }
       : {
           detailType: 'CalendarEntryUpdated',
           detail: {
-            metadata: next(event, 'CalendarEntryUpdated'),
+            metadata: followUpMetadata(event, 'CalendarEntryUpdated'),
             data: { booking, calendarEntryId: entryId, changed },
           },
         },
@@ -148,7 +155,7 @@ async function keep(
           {
             detailType: 'CalendarConflictDetected' as const,
             detail: {
-              metadata: next(event, 'CalendarConflictDetected'),
+              metadata: followUpMetadata(event, 'CalendarConflictDetected'),
               data: {
                 booking,
                 calendarEntryId: entryId,
@@ -191,7 +198,7 @@ function resolvedEvent(event: BookingEvent, calendarEntryId: string, resolved: S
     {
       detailType: 'CalendarConflictResolved',
       detail: {
-        metadata: next(event, 'CalendarConflictResolved'),
+        metadata: followUpMetadata(event, 'CalendarConflictResolved'),
         data: {
           booking: event.detail.data.booking,
           calendarEntryId,
@@ -202,26 +209,14 @@ function resolvedEvent(event: BookingEvent, calendarEntryId: string, resolved: S
   ];
 }
 
-const next = (event: BookingEvent, detailType: Parameters<typeof followUpMetadata>[1]): EventMetadata =>
-  followUpMetadata(event, detailType);
-
 async function publish(deps: CalendarDeps, events: OutgoingEvent[]): Promise<string> {
   return (await deps.publisher.publish(events))[0]!;
-}
-
-function callContext(event: BookingEvent, deps: CalendarDeps) {
-  return {
-    idempotencyKey: event.detail.metadata.idempotencyKey,
-    bookingId: event.detail.data.booking.bookingId,
-    logger: deps.logger,
-    deadline: deps.deadline,
-  };
 }
 
 /** A mark's key names the marked booking and the list it sets: a retry sends the same, a new list is a new request. */
 function markContext(event: BookingEvent, deps: CalendarDeps, marked: string, conflictsWith: string[]) {
   return {
-    ...callContext(event, deps),
+    ...callContextOf(event, deps),
     idempotencyKey: `${event.detail.metadata.idempotencyKey}:conflicts:${marked}:${conflictsWith.join(',')}`,
   };
 }

@@ -3,6 +3,7 @@ import type { BookingDetails } from '../../shared/contract/booking-details';
 import type { BookingSnapshot } from '../../shared/contract/events';
 import { followUpMetadata } from '../../shared/contract/metadata';
 import type { ConsumedEvent } from '../../shared/consumer';
+import { callContextOf } from '../../shared/http-client';
 import type { Logger } from '../../shared/logger';
 import { FORGOTTEN_SKIP, type PrivateRecords } from '../../shared/private-records';
 import type { Publisher } from '../../shared/publisher';
@@ -159,7 +160,7 @@ export async function applyToCrewEvent(event: CalendarEvent, deps: CrewDeps) {
 
 async function cancel(event: CalendarEvent, held: CrewHeld, deps: CrewDeps): Promise<Change<CrewHeld>> {
   const { booking, calendarEntryId } = event.detail.data;
-  await deps.scc.cancelEvent(held.sccEventId, callContext(event, deps));
+  await deps.scc.cancelEvent(held.sccEventId, callContextOf(event, deps));
   return {
     held: { ...held, status: 'cancelled' },
     emit: () =>
@@ -181,7 +182,7 @@ async function keep(
   const facts = crewFacts(booking);
 
   if (!active) {
-    const created = await deps.scc.createEvent(request, callContext(event, deps));
+    const created = await deps.scc.createEvent(request, callContextOf(event, deps));
     return {
       held: { sccEventId: created.eventId, calendarEntryId, status: 'active', request, facts },
       emit: () =>
@@ -199,7 +200,7 @@ async function keep(
       active.sccEventId,
       request,
       changes.length > 0 ? { changes } : undefined,
-      callContext(event, deps),
+      callContextOf(event, deps),
     );
   } else {
     deps.logger.info('nothing on the crew event changed; SCC not called', { revision: booking.revision });
@@ -212,14 +213,5 @@ async function keep(
         metadata: followUpMetadata(event, 'CrewEventUpdated'),
         data: { booking, calendarEntryId, sccEventId: active.sccEventId, changed, crewNotified },
       }),
-  };
-}
-
-function callContext(event: CalendarEvent, deps: CrewDeps) {
-  return {
-    idempotencyKey: event.detail.metadata.idempotencyKey,
-    bookingId: event.detail.data.booking.bookingId,
-    logger: deps.logger,
-    deadline: deps.deadline,
   };
 }
