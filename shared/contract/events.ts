@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bookingId, instantWithOffset } from './boatsetter';
+import { Pricing, RenterContact } from './booking-details';
 
 /**
  * The events on the charterflow bus. Each entry of `eventCatalog` is the single source of truth for one
@@ -57,21 +58,10 @@ export const BookingSnapshotV1 = z.object({
   status,
   boat,
   trip,
-  renter: z.object({
-    firstName: z.string().min(1),
-    lastName: z.string().min(1),
-    email: z.string().min(3),
-    phone: z.string().min(3),
-  }),
+  renter: z.object({ firstName: z.string().min(1), ...RenterContact.shape }),
   partySize,
   captain,
-  pricing: z.object({
-    currency: z.string().length(3),
-    bookingTotal: z.number().nonnegative(),
-    boatsetterFee: z.number().nonnegative(),
-    captainFee: z.number().nonnegative(),
-    ownerPayout: z.number().nonnegative(),
-  }),
+  pricing: Pricing,
   specialRequests: z.string().optional(),
 });
 export type BookingSnapshotV1 = z.infer<typeof BookingSnapshotV1>;
