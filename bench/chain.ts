@@ -36,25 +36,12 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
 };
 
 /** Bookings through the choreography: from the webhook's 202 to GuestPagePublished crossing the bus. */
-export async function runChain(bench: BenchStack, bookings: number, concurrency: number): Promise<RunFigures> {
+export function runChain(bench: BenchStack, bookings: number, concurrency: number): Promise<RunFigures> {
   const ids = Array.from({ length: bookings }, () => bench.nextBookingId());
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const latencies = await inPool(ids, concurrency, async (id) => {
+  return timedRun(bench, ids, concurrency, async (id) => {
     const acceptedAt = await bench.send(id);
     return (await bench.published(id)) - acceptedAt;
   });
-  const seconds = (performance.now() - started) / 1000;
-  // The ledger and the scrub may still be finishing the last bookings: their work counts too.
-  await bench.stack.eventBridge.idle();
-  return {
-    bookings,
-    concurrency,
-    latencies,
-    throughput: bookings / seconds,
-    cpuMsPerBooking: cpuMs(cpu) / bookings,
-    bookingIds: ids,
-  };
 }
 
 /**
@@ -62,27 +49,33 @@ export async function runChain(bench: BenchStack, bookings: number, concurrency:
  * GuestPageUpdated crossing the bus. The same path as a new booking's (webhook, calendar, crew, guest page),
  * each step now an update of what it made.
  */
-export async function runChanges(
-  bench: BenchStack,
-  bookingIds: readonly string[],
-  concurrency: number,
-): Promise<RunFigures> {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const latencies = await inPool(bookingIds, concurrency, async (id) => {
+export function runChanges(bench: BenchStack, bookingIds: readonly string[], concurrency: number): Promise<RunFigures> {
+  return timedRun(bench, bookingIds, concurrency, async (id) => {
     const acceptedAt = await bench.sendChange(id);
     return (await bench.updated(id)) - acceptedAt;
   });
+}
+
+/** Latency of each booking, throughput, and the process's CPU per booking, `concurrency` bookings in flight. */
+async function timedRun(
+  bench: BenchStack,
+  ids: readonly string[],
+  concurrency: number,
+  latencyOf: (id: string) => Promise<number>,
+): Promise<RunFigures> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const latencies = await inPool(ids, concurrency, latencyOf);
   const seconds = (performance.now() - started) / 1000;
+  // The ledger and the scrub may still be finishing the last bookings: their work counts too.
   await bench.stack.eventBridge.idle();
-  const bookings = bookingIds.length;
   return {
-    bookings,
+    bookings: ids.length,
     concurrency,
     latencies,
-    throughput: bookings / seconds,
-    cpuMsPerBooking: cpuMs(cpu) / bookings,
-    bookingIds: [...bookingIds],
+    throughput: ids.length / seconds,
+    cpuMsPerBooking: cpuMs(cpu) / ids.length,
+    bookingIds: [...ids],
   };
 }
 
