@@ -14,6 +14,8 @@ export interface Lifecycle<H extends Hold> {
   live: H['status'];
   /** Whether this event tells of a cancellation. */
   cancels: boolean;
+  /** Whether the event is an archive replay, most likely of a revision already applied: checked by a read first. */
+  replayed?: boolean;
   /** Brings the system to this revision when it holds the booking, or creates it when it does not. */
   keep: (live: H | undefined, held: H | undefined) => Promise<Change<H>>;
   /** Lets the booking go in the system (only called while the system holds it live). */
@@ -42,5 +44,6 @@ export function applyLatest<H extends Hold>(
       return Promise.resolve({ held });
     },
     logger,
+    { readFirst: lifecycle.replayed },
   );
 }

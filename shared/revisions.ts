@@ -63,6 +63,23 @@ interface StoredRecord<H> extends Partial<AppliedRevision<H>> {
 
 const timing = { leaseMs: 60_000, waitMs: 5_000, pollMs: 25 };
 
+/** 'duplicate' or 'stale' when the record shows the revision (or a newer one) applied; undefined otherwise. */
+function skipOf<H>(
+  key: { revision: number },
+  record: StoredRecord<H> | undefined,
+  logger: Logger | undefined,
+): { outcome: RevisionOutcome; held: H | undefined } | undefined {
+  const applied = record?.revision ?? 0;
+  if (applied < key.revision) return undefined;
+  const outcome: RevisionOutcome = applied === key.revision ? 'duplicate' : 'stale';
+  logger?.info(outcome === 'stale' ? 'stale revision; nothing to do' : 'revision already applied', {
+    revision: key.revision,
+    appliedRevision: applied,
+    outcome,
+  });
+  return { outcome, held: record?.held };
+}
+
 export class RevisionLedger {
   private readonly settings: Required<RevisionLedgerOptions>;
 
@@ -89,7 +106,12 @@ export class RevisionLedger {
     key: { bookingId: string; consumer: string; revision: number },
     change: (held: H | undefined, applied: AppliedRevision<H> | undefined) => Promise<Change<H>>,
     logger?: Logger,
+    options: { readFirst?: boolean } = {},
   ): Promise<{ outcome: RevisionOutcome; held: H | undefined }> {
+    if (options.readFirst) {
+      const done = await this.alreadyApplied<H>(key, logger);
+      if (done) return done;
+    }
     const deadline = Date.now() + this.settings.waitMs;
     for (;;) {
       // One conditional write is both the revision guard and the lease: it succeeds only for a newer revision
@@ -110,16 +132,8 @@ export class RevisionLedger {
         }
       }
       const record = attempt.refusedBy ?? (await this.read<H>(key.bookingId, key.consumer));
-      const applied = record?.revision ?? 0;
-      if (applied >= key.revision) {
-        const outcome: RevisionOutcome = applied === key.revision ? 'duplicate' : 'stale';
-        logger?.info(outcome === 'stale' ? 'stale revision; nothing to do' : 'revision already applied', {
-          revision: key.revision,
-          appliedRevision: applied,
-          outcome,
-        });
-        return { outcome, held: record?.held };
-      }
+      const done = skipOf(key, record, logger);
+      if (done) return done;
       const lease = record?.leaseUntil !== undefined && record.leaseUntil > Date.now() ? record : undefined;
       // Only a newer revision's lease makes this one stale: a lease on this very revision may be a holder that
       // died mid-way, so this delivery waits for it (or fails, to be retried after the lease ran out).
@@ -139,6 +153,19 @@ export class RevisionLedger {
       }
       // Else the lease just expired, or the record changed between the two looks: try again.
     }
+  }
+
+  /**
+   * The outcome of a revision this consumer already applied (or applied a newer one), from a read; undefined
+   * when it is still to apply. For deliveries that are most likely done, an archive replay: a done revision
+   * refuses the lease's conditional write, and a refusal is an exception thrown through the SDK on our side
+   * and a write request on the AWS bill, where this is a read.
+   */
+  async alreadyApplied<H>(
+    key: { bookingId: string; consumer: string; revision: number },
+    logger?: Logger,
+  ): Promise<{ outcome: RevisionOutcome; held: H | undefined } | undefined> {
+    return skipOf(key, await this.read<H>(key.bookingId, key.consumer), logger);
   }
 
   private async read<H>(bookingId: string, consumer: string): Promise<StoredRecord<H> | undefined> {

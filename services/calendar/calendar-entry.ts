@@ -71,6 +71,7 @@ export function applyToCalendar(event: BookingEvent, deps: CalendarDeps) {
     consumer: 'calendar',
     live: 'active',
     cancels: booking.status === 'cancelled',
+    replayed: event.replayName !== undefined,
     keep: (active) => keep(event, active, deps),
     cancel: (active) => cancel(event, active, deps),
   });

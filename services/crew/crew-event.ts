@@ -141,7 +141,15 @@ export type CalendarEvent = ConsumedEvent<'CalendarEntryCreated' | 'CalendarEntr
 export async function applyToCrewEvent(event: CalendarEvent, deps: CrewDeps) {
   const { booking } = event.detail.data;
   const cancels = event.detailType === 'CalendarEntryCancelled';
-  // Read first: a forgotten booking is skipped before anything is leased or recorded, on a replay as on a redelivery.
+  // A replay is most likely done: its revision record alone says so, before the private record is read.
+  if (event.replayName !== undefined) {
+    const done = await deps.revisions.alreadyApplied<CrewHeld>(
+      { bookingId: booking.bookingId, consumer: 'crew', revision: booking.revision },
+      deps.logger,
+    );
+    if (done) return done;
+  }
+  // Then the private record: a forgotten booking is skipped before anything is leased or recorded.
   const lookup = cancels
     ? undefined
     : await deps.privateRecords.detailsFor(booking.bookingId, booking.revision, event.carried);

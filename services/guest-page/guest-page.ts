@@ -68,6 +68,7 @@ export function applyToGuestPage(event: CrewEvent, deps: GuestPageDeps) {
     consumer: 'guest-page',
     live: 'published',
     cancels: event.detailType === 'CrewEventCancelled',
+    replayed: event.replayName !== undefined,
     keep: (live, held) => keep(event, live, held, deps),
     cancel: (live) => withdraw(event, live, deps),
   });

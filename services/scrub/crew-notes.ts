@@ -47,5 +47,6 @@ export function scrubCrewNotes(event: ConsumedEvent<'CrewEventCreated' | 'CrewEv
       };
     },
     deps.logger,
+    { readFirst: event.replayName !== undefined },
   );
 }
