@@ -75,7 +75,14 @@ export function roleOf(service: DiscoveredService, functionName: string, params:
   for (const table of (declaration as ConsumerDeclaration).tables ?? []) {
     const logicalId = ownTableLogicalId(service.name, table.name);
     allow(
-      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+      [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
+      ],
       { 'Fn::GetAtt': [logicalId, 'Arn'] },
       ...(table.indexes ?? []).map((index) => ({
         'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId, 'Arn'] }, `/index/${index.name}`]],

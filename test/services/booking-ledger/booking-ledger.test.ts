@@ -137,6 +137,19 @@ describe('booking-ledger on the local stack', () => {
     expect(delivered.filter((type) => type === 'BookingReceived').length).toBeGreaterThanOrEqual(4);
   });
 
+  it('tells by one read whether a replayed line is in already, and says no until its summary has it too', async () => {
+    const lineOf = (type: DetailType, second: number) =>
+      ledgerLineOf(parseConsumedEvent(declaration, envelope(type, detailOf(type, 'LEDGER04', second))));
+    const received = lineOf('BookingReceived', 50);
+    expect(await ledger.holds(received)).toBe(false);
+    // The line without its summary: what a crash between the two writes leaves.
+    await ledger.record(received, { summary: false });
+    expect(await ledger.holds(received)).toBe(false);
+    await ledger.record(received);
+    expect(await ledger.holds(received)).toBe(true);
+    expect(await ledger.holds(lineOf('CalendarEntryCreated', 51))).toBe(false);
+  });
+
   it('lists recent bookings, newest activity first, with their last step', async () => {
     await publishChain('LEDGER03', 40, chain.slice(0, 2));
     const recent = await ledger.recentBookings(10);
