@@ -91,17 +91,22 @@ export async function mailGuestFor(event: GuestMailEvent, deps: GuestMailDeps): 
   const now = deps.now?.() ?? Date.now();
   const log = { kind, revision: booking.revision };
 
-  // First: a forgotten booking is skipped whatever its mail records say, and nothing is recorded for it.
+  const decision = decideMail(request, await deps.records.of(booking.bookingId), now);
+  const noMail = (reason: string) => {
+    deps.logger.info('no mail to the renter', { ...log, outcome: 'skipped', reason });
+    return 'skipped' as const;
+  };
+  // A mail already settled (every replay) needs nothing else: the private record is not read.
+  if (!decision.send && !decision.record) return noMail(decision.reason);
+  // A forgotten booking is skipped, and nothing is recorded for it.
   const renter = await renterAddressOf(event, deps);
   if (!renter) {
     deps.logger.info(FORGOTTEN_SKIP, { ...log, outcome: 'skipped' });
     return 'skipped';
   }
-  const decision = decideMail(request, await deps.records.of(booking.bookingId), now);
   if (!decision.send) {
-    if (decision.record) await deps.records.skip(key, decision.reason);
-    deps.logger.info('no mail to the renter', { ...log, outcome: 'skipped', reason: decision.reason });
-    return 'skipped';
+    await deps.records.skip(key, decision.reason);
+    return noMail(decision.reason);
   }
 
   const { address } = renter;
