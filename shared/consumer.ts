@@ -86,34 +86,34 @@ export function consumer<T extends DetailType>(
   declaration: ConsumerDeclaration<T>,
   act: ConsumerAction<T>,
 ): middy.MiddyfiedHandler<EventBridgeEvent<string, unknown>, void, Error, Context> {
-  const baseLogger = createLogger(declaration.name);
+  const loggers = new InvocationLoggers(createLogger(declaration.name));
+  const spareMetrics: Metrics[] = [];
 
   return middy<EventBridgeEvent<string, unknown>, void, Error, Context>().handler(async (raw, context) => {
-    const metrics = createMetrics(declaration.name);
+    const metrics = spareMetrics.pop() ?? createMetrics(declaration.name);
+    const logger = loggers.take(context);
     try {
-      await withInvocationMetrics(metrics, context.awsRequestId, () => handle(raw, context, metrics));
+      await withInvocationMetrics(metrics, context.awsRequestId, () => handle(raw, context, metrics, logger));
     } catch (error) {
       metrics.addMetric(metricNames.eventsFailed, MetricUnit.Count, 1);
       throw error;
     } finally {
+      // Publishing clears the metrics, their metadata and dimensions: the instance is as new for the next one.
       metrics.publishStoredMetrics();
+      spareMetrics.push(metrics);
+      loggers.give(logger);
     }
   });
 
-  async function handle(raw: EventBridgeEvent<string, unknown>, context: Context, metrics: Metrics) {
-    // What Powertools' injectLambdaContext does, on the invocation's own child logger: the local stack runs
-    // invocations of one function concurrently, and a context set on the shared logger could be another's.
-    // The shared logger keeps the cold-start flag, so it is told first, and the child copies its context.
-    baseLogger.addContext(context);
-    const logger = baseLogger.createChild();
+  async function handle(raw: EventBridgeEvent<string, unknown>, context: Context, metrics: Metrics, logger: Logger) {
     const event = parseConsumedEvent(declaration, raw);
     logger.appendPersistentKeys({
       bookingId: event.detail.metadata.bookingId,
       detailType: event.detailType,
       eventId: event.id,
       correlationId: event.detail.metadata.correlationId,
-      ...(event.replayName ? { replayName: event.replayName } : {}),
     });
+    if (event.replayName) logger.appendPersistentKeys({ replayName: event.replayName });
     // The EMF line is a log line too: the same ids lead from it to the booking's other lines and its trace.
     metrics.addMetadata('bookingId', event.detail.metadata.bookingId);
     metrics.addMetadata('correlationId', event.detail.metadata.correlationId);
@@ -139,6 +139,40 @@ export function consumer<T extends DetailType>(
       });
       throw error;
     }
+  }
+}
+
+/**
+ * One logger per running invocation, each told that invocation's Lambda context (what Powertools'
+ * injectLambdaContext does) and given its keys: the local stack runs invocations of one function at once, and
+ * keys set on a shared logger could be another's. A logger is kept for the next invocation once one ends,
+ * because making one costs more than a replayed event's whole skip; in Lambda, one invocation at a time, that
+ * is a single logger for the container's life.
+ */
+class InvocationLoggers {
+  private readonly spare: Logger[] = [];
+  private invocations = 0;
+  /** The keys an invocation sets, cleared before the logger is given to the next one. */
+  private static readonly keys = ['bookingId', 'detailType', 'eventId', 'correlationId', 'replayName'];
+
+  constructor(private readonly base: Logger) {}
+
+  take(context: Context): Logger {
+    const coldStart = this.invocations++ === 0;
+    let logger = this.spare.pop();
+    if (!logger) {
+      logger = this.base.createChild();
+      // A Powertools logger's cold-start flag is its own and says true on its first addContext: only the
+      // container's first invocation may spend it.
+      if (!coldStart) logger.addContext(context);
+    }
+    logger.addContext(context);
+    return logger;
+  }
+
+  give(logger: Logger): void {
+    logger.removePersistentKeys(InvocationLoggers.keys);
+    this.spare.push(logger);
   }
 }
 

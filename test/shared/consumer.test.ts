@@ -185,6 +185,42 @@ describe('the consumer wrapper, in metrics and logs', () => {
     });
   });
 
+  it('keeps one logger and one metrics set per running invocation: own keys only, a cold start only the first', async () => {
+    process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+    process.env.AWS_LAMBDA_INITIALIZATION_TYPE = 'on-demand';
+    const handler = consumer(declaration, async (_event, { logger, metrics }) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      metrics.addMetric('bookingsReceived', MetricUnit.Count, 1);
+      logger.info('calendar entry created');
+    });
+    const booking = (bookingId: string, extra: Record<string, unknown> = {}) =>
+      envelope(
+        { metadata: eventMetadata({ bookingId }), data: { booking: bookingSnapshot({ bookingId }) } },
+        'BookingReceived',
+        extra,
+      );
+    const run = (event: unknown, awsRequestId: string) => handler(event as never, { ...context, awsRequestId });
+    const lines = await outputOf(async () => {
+      await run(booking('COLD001', { 'replay-name': 'r-1' }), 'req-1');
+      await run(booking('WARM002'), 'req-2');
+      // Two at once, as the local stack runs them: the second gets a logger of its own.
+      await Promise.all([run(booking('BOTH003'), 'req-3'), run(booking('BOTH004'), 'req-4')]);
+    });
+    const logs = lines.filter((line) => line.message === 'calendar entry created');
+    expect(logs.map((l) => [l.bookingId, l.function_request_id, l.cold_start, l.replayName])).toEqual([
+      ['COLD001', 'req-1', true, 'r-1'],
+      ['WARM002', 'req-2', false, undefined],
+      ['BOTH003', 'req-3', false, undefined],
+      ['BOTH004', 'req-4', false, undefined],
+    ]);
+    expect(emfLinesOf(lines).map((emf) => [emf.bookingId, emf.function_request_id, emf.bookingsReceived])).toEqual([
+      ['COLD001', 'req-1', 1],
+      ['WARM002', 'req-2', 1],
+      ['BOTH003', 'req-3', 1],
+      ['BOTH004', 'req-4', 1],
+    ]);
+  });
+
   it("maps a step's outcome: a skipped step is a duplicate, nothing returned is acted on", () => {
     expect(consumerOutcomeOf({ outcome: 'skipped', result: {} })).toBe('duplicate');
     expect(consumerOutcomeOf({ outcome: 'emitted-only' })).toBe('emitted-only');
