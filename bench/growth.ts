@@ -5,6 +5,7 @@ import { runChain } from './chain';
 import type { BenchStack, Invocation } from './harness';
 import { startHistory, type History } from './history';
 import { runReplay, type ReplayFigures } from './replay';
+import { profiled } from './profile';
 import { median, summarize, type Summary } from './stats';
 
 export interface GrowthLevel {
@@ -58,11 +59,11 @@ export async function runGrowth(bench: BenchStack, plan: GrowthPlan, log: (line:
         // tens of thousands of SDK requests, which time out and dead-letter. Lambda would bound it.
         bench.limitConcurrency(plan.replayConcurrency);
         try {
-          replay = await runReplay(bench, since);
+          replay = await profiled('replay', () => runReplay(bench, since));
         } finally {
           bench.limitConcurrency(undefined);
         }
-        skips = await redeliverDone(bench, history, plan.skipSamples);
+        skips = await profiled('skips', () => redeliverDone(bench, history, plan.skipSamples));
       }
       if (!plan.levels.includes(target)) continue;
       log(`  growth: ${history.bookings} bookings in history (seeded in ${seedSeconds.toFixed(1)} s), measuring...`);

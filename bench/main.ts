@@ -14,6 +14,7 @@ import { runGrowth } from './growth';
 import { startBenchStack, type Invocation } from './harness';
 import { formatTable, writeResults, type Figure, type Machine } from './report';
 import { median, round, summarize } from './stats';
+import { profiled } from './profile';
 
 /**
  * `npm run bench [-- --quick]`: how fast the chain is, what it costs and how it grows, on the local stack.
@@ -121,7 +122,8 @@ async function main(): Promise<void> {
     for (const { concurrency, bookings } of plan.chain) {
       const before = bench.invocations.length;
       log(`  choreography: ${bookings} bookings, ${Math.min(concurrency, bookings)} in flight...`);
-      chainRuns.push(await runChain(bench, bookings, concurrency));
+      const run = () => runChain(bench, bookings, concurrency);
+      chainRuns.push(concurrency === 1 ? await profiled('chain-1-in-flight', run) : await run());
       await bench.stack.eventBridge.idle();
       if (concurrency === 1) hopInvocations = bench.invocations.slice(before);
     }
@@ -134,7 +136,8 @@ async function main(): Promise<void> {
       await runDirect(bench, deps, 3, 1);
       for (const { concurrency, bookings } of plan.chain) {
         log(`  direct orchestration: ${bookings} bookings, ${Math.min(concurrency, bookings)} in flight...`);
-        directRuns.push(await runDirect(bench, deps, bookings, concurrency));
+        const run = () => runDirect(bench, deps, bookings, concurrency);
+        directRuns.push(concurrency === 1 ? await profiled('direct-1-in-flight', run) : await run());
       }
     } finally {
       deps.destroy();
