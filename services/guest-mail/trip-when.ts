@@ -1,4 +1,5 @@
 import type { BookingSnapshot } from '../../shared/contract/events';
+import { dateTimeFormat } from '../../shared/date-format';
 
 /**
  * The trip's date and time as the renter lives it: at the departure's own UTC offset, which Boatsetter writes
@@ -28,8 +29,7 @@ export function tripWhen(start: string): TripWhen {
   const offsetMinutes = match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : 0;
   const shown = match ? new Date(instant.getTime() + offsetMinutes * 60_000) : instant;
   const timeZone = match ? 'UTC' : DEPARTURE_TIME_ZONE;
-  const format = (options: Intl.DateTimeFormatOptions) =>
-    new Intl.DateTimeFormat('en-US', { timeZone, ...options }).format(shown);
+  const format = (options: Intl.DateTimeFormatOptions) => dateTimeFormat({ timeZone, ...options }).format(shown);
   return {
     day: format({ weekday: 'long', month: 'long', day: 'numeric' }),
     date: format({ weekday: 'long', month: 'long', day: 'numeric', year: 'numeric' }),

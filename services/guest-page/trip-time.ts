@@ -1,3 +1,5 @@
+import { dateTimeFormat } from '../../shared/date-format';
+
 /**
  * The trip's date and time as the guest lives it: at the departure, not where the server runs.
  *
@@ -38,7 +40,7 @@ export function offsetMinutesOf(instant: string): number {
 
 /** Minutes east of UTC that `timeZone` observes at `at` (Intl's "longOffset": "GMT-08:00", or "GMT"). */
 export function zoneOffsetMinutes(at: Date, timeZone: string): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+  const name = dateTimeFormat({ timeZone, timeZoneName: 'longOffset' })
     .formatToParts(at)
     .find((p) => p.type === 'timeZoneName')!.value;
   const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
@@ -67,15 +69,15 @@ export function tripTime(startIso: string, durationHours: number, timeZone = DEP
   // Without a matching named zone, shift the instant by the offset and format it as UTC: the same wall clock.
   const shown = (d: Date) => (zoneMatches ? d : new Date(d.getTime() + offset * 60_000));
   const formatIn = zoneMatches ? timeZone : 'UTC';
-  const dateFormat = new Intl.DateTimeFormat('en-US', {
+  const dateFormat = dateTimeFormat({
     timeZone: formatIn,
     weekday: 'long',
     year: 'numeric',
     month: 'long',
     day: 'numeric',
   });
-  const timeFormat = new Intl.DateTimeFormat('en-US', { timeZone: formatIn, hour: 'numeric', minute: '2-digit' });
-  const shortDate = new Intl.DateTimeFormat('en-US', {
+  const timeFormat = dateTimeFormat({ timeZone: formatIn, hour: 'numeric', minute: '2-digit' });
+  const shortDate = dateTimeFormat({
     timeZone: formatIn,
     weekday: 'short',
     month: 'short',
@@ -93,7 +95,7 @@ export function tripTime(startIso: string, durationHours: number, timeZone = DEP
 }
 
 function zoneName(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' })
+  return dateTimeFormat({ timeZone, timeZoneName: 'short' })
     .formatToParts(at)
     .find((p) => p.type === 'timeZoneName')!.value;
 }
