@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { AwsError, notSupported } from './aws-service';
 import { header, readBody, sendJson, sendJsonError, type RequestHandler } from './edge';
 import { transactGetItems, transactWriteItems, type Call } from './dynamodb-transactions';
+import { keepParsedExpressions } from './dynalite-expressions';
 
 /**
  * DynamoDB is dynalite (the real DynamoDB API on LevelDB), called in-process: dynalite builds an http.Server,
@@ -14,7 +15,7 @@ import { transactGetItems, transactWriteItems, type Call } from './dynamodb-tran
  * wrong, each as DynamoDB documents it: ARNs in the stack's region, the item in a failed condition's error
  * (ReturnValuesOnConditionCheckFailure), time to live with a sweep that deletes expired items, and
  * transactions, run one at a time against every other request. Other operations dynalite does not know are
- * refused with the one clear message.
+ * refused with the one clear message. dynalite keeps the expressions it parsed (./dynalite-expressions).
  */
 
 // dynalite ships no types; its one export is documented in its README.
@@ -63,6 +64,7 @@ export function startDynamoDb(options: { dataDir?: string; region: string }): Lo
     path = join(options.dataDir, 'dynamodb');
     mkdirSync(path, { recursive: true });
   }
+  keepParsedExpressions();
   // Tables become ACTIVE at once: nothing local waits for provisioning.
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const ttlPath = path && join(path, 'time-to-live.json');
