@@ -112,8 +112,15 @@ export function startDynamoDb(options: { dataDir?: string; region: string }): Lo
       }
       if (!DYNALITE_OPERATIONS.has(operation)) throw notSupported('dynamodb', operation || target);
       const answer = await lock.shared(() => forward(operation, input, body.toString('utf8')));
-      res.writeHead(answer.status, answer.headers);
-      res.end(inRegion(answer.body, region));
+      const text = inRegion(answer.body, region);
+      // A region named longer or shorter than dynalite's changes the body's length.
+      res.writeHead(
+        answer.status,
+        text === answer.body
+          ? answer.headers
+          : { ...answer.headers, 'content-length': String(Buffer.byteLength(text)) },
+      );
+      res.end(text);
     } catch (error) {
       const failure = error instanceof AwsError ? error : new AwsError('InternalServerError', String(error), 500);
       sendJsonError(res, '1.0', failure);
@@ -301,7 +308,8 @@ function callDynalite(server: Server, operation: string, body: string): Promise<
       headers: {
         'content-type': 'application/x-amz-json-1.0',
         'x-amz-target': `DynamoDB_20120810.${operation}`,
-        'x-amz-date': new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, ''),
+        // dynalite wants the header and reads neither it nor the signature.
+        'x-amz-date': '20200101T000000Z',
         authorization:
           'AWS4-HMAC-SHA256 Credential=local/20200101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=local',
       },
