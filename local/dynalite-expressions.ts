@@ -82,7 +82,8 @@ export function keepingParses(parse: Parse): Parse {
   // null: parsed every time (its outcome reads a value's content).
   const kept = new Map<string, Kept | null>();
   const keeping: Parse = (text, options) => {
-    const { context } = options;
+    const context = options?.context;
+    if (!context) return parse(text, options);
     const key = keyOf(text, context);
     const found = kept.get(key);
     if (found) {
