@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { AwsError, notSupported } from './aws-service';
 import { header, readBody, sendJson, sendJsonError, type RequestHandler } from './edge';
 import { transactGetItems, transactWriteItems, type Call } from './dynamodb-transactions';
+import { keepParsedExpressions } from './dynalite-expressions';
 
 /**
  * DynamoDB is dynalite (the real DynamoDB API on LevelDB), called in-process: dynalite builds an http.Server,
@@ -14,7 +15,7 @@ import { transactGetItems, transactWriteItems, type Call } from './dynamodb-tran
  * wrong, each as DynamoDB documents it: ARNs in the stack's region, the item in a failed condition's error
  * (ReturnValuesOnConditionCheckFailure), time to live with a sweep that deletes expired items, and
  * transactions, run one at a time against every other request. Other operations dynalite does not know are
- * refused with the one clear message.
+ * refused with the one clear message. dynalite keeps the expressions it parsed (./dynalite-expressions).
  */
 
 // dynalite ships no types; its one export is documented in its README.
@@ -63,6 +64,7 @@ export function startDynamoDb(options: { dataDir?: string; region: string }): Lo
     path = join(options.dataDir, 'dynamodb');
     mkdirSync(path, { recursive: true });
   }
+  keepParsedExpressions();
   // Tables become ACTIVE at once: nothing local waits for provisioning.
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const ttlPath = path && join(path, 'time-to-live.json');
@@ -110,8 +112,15 @@ export function startDynamoDb(options: { dataDir?: string; region: string }): Lo
       }
       if (!DYNALITE_OPERATIONS.has(operation)) throw notSupported('dynamodb', operation || target);
       const answer = await lock.shared(() => forward(operation, input, body.toString('utf8')));
-      res.writeHead(answer.status, answer.headers);
-      res.end(inRegion(answer.body, region));
+      const text = inRegion(answer.body, region);
+      // A region named longer or shorter than dynalite's changes the body's length.
+      res.writeHead(
+        answer.status,
+        text === answer.body
+          ? answer.headers
+          : { ...answer.headers, 'content-length': String(Buffer.byteLength(text)) },
+      );
+      res.end(text);
     } catch (error) {
       const failure = error instanceof AwsError ? error : new AwsError('InternalServerError', String(error), 500);
       sendJsonError(res, '1.0', failure);
@@ -299,7 +308,8 @@ function callDynalite(server: Server, operation: string, body: string): Promise<
       headers: {
         'content-type': 'application/x-amz-json-1.0',
         'x-amz-target': `DynamoDB_20120810.${operation}`,
-        'x-amz-date': new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, ''),
+        // dynalite wants the header and reads neither it nor the signature.
+        'x-amz-date': '20200101T000000Z',
         authorization:
           'AWS4-HMAC-SHA256 Credential=local/20200101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=local',
       },

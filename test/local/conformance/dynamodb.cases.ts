@@ -45,6 +45,11 @@ describe('DynamoDB', () => {
     const { Table } = await client.send(new DescribeTableCommand({ TableName }));
     expect(Table?.TableArn).toBe(`arn:aws:dynamodb:us-west-2:000000000000:table/${TableName}`);
     client.destroy();
+    // A region whose name is longer than dynalite's own: the answer still arrives whole.
+    const sydney = new DynamoDBClient({ ...clientConfig(), region: 'ap-southeast-2' });
+    const far = await sydney.send(new DescribeTableCommand({ TableName }));
+    expect(far.Table?.TableArn).toBe(`arn:aws:dynamodb:ap-southeast-2:000000000000:table/${TableName}`);
+    sydney.destroy();
   });
 
   conformance('dynamodb-condition-failure-item', async () => {
