@@ -24,7 +24,7 @@ import { unionLength } from './stats';
  * The local stack as the bench drives it: ephemeral, free ports, service logs off; a tap on the bus (a rule
  * with an SQS target, as an operator would watch it) that tells when each booking's GuestPagePublished
  * crossed the bus; and a wrapper around every consumer that splits its time into our code and the
- * downstream calls it waits on (JADA, SCC over fetch; AWS over the SDK's HTTP requests).
+ * downstream calls it waits on: the HTTP requests it makes, to JADA and SCC (the stand-ins) and to AWS (the SDK).
  */
 
 export interface Invocation {
@@ -44,6 +44,8 @@ interface InvocationRecord {
 
 const invocationScope = new AsyncLocalStorage<InvocationRecord>();
 let watching = false;
+/** host:port of the running stacks' JADA and SCC stand-ins: their requests are downstream time, not AWS calls. */
+const standInHosts = new Set<string>();
 
 /**
  * Runs `work` as one measured invocation: its downstream time and AWS calls (the direct baseline uses it for
@@ -59,7 +61,7 @@ export async function measured<T>(
   return { result, totalMs: performance.now() - at, downstreamMs: unionLength(record.intervals), calls: record.calls };
 }
 
-/** Records the downstream calls made inside an invocation: once per process (channels and fetch are global). */
+/** Records the downstream calls made inside an invocation: once per process (the channels are global). */
 function watchDownstreamCalls(): void {
   if (watching) return;
   watching = true;
@@ -69,6 +71,7 @@ function watchDownstreamCalls(): void {
     const record = invocationScope.getStore();
     if (!record) return;
     started.set(request, { record, at: performance.now() });
+    if (standInHosts.has(String(request.getHeader('host')))) return;
     const call = awsCallOf({
       method: request.method,
       path: request.path,
@@ -77,21 +80,16 @@ function watchDownstreamCalls(): void {
     });
     if (call) record.calls.push(call);
   });
-  subscribe('http.client.response.finish', (message) => {
+  // A request that failed (refused, timed out) was waited on too.
+  const finished = (message: unknown) => {
     const { request } = message as { request: ClientRequest };
     const start = started.get(request);
-    if (start) start.record.intervals.push([start.at, performance.now()]);
-  });
-  const originalFetch = globalThis.fetch;
-  globalThis.fetch = async (...args: Parameters<typeof fetch>) => {
-    const record = invocationScope.getStore();
-    const at = performance.now();
-    try {
-      return await originalFetch(...args);
-    } finally {
-      record?.intervals.push([at, performance.now()]);
-    }
+    if (!start) return;
+    started.delete(request);
+    start.record.intervals.push([start.at, performance.now()]);
   };
+  subscribe('http.client.response.finish', finished);
+  subscribe('http.client.request.error', finished);
 }
 
 export interface BenchStack {
@@ -136,6 +134,8 @@ export async function startBenchStack(options: { consumers?: string[] } = {}): P
   mailboxPort ??= freePort();
   const ports = { aws: 0, webhook: 0, guestSite: 0, mailbox: await mailboxPort, standIns: {} };
   const stack = await startStack({ ephemeral: true, ports, log: false, consumers: options.consumers ?? true });
+  const standIns = Object.values(stack.endpoints.standIns).map((url) => new URL(url).host);
+  for (const host of standIns) standInHosts.add(host);
   const config = { region: region(), endpoint: stack.endpoints.aws };
   const sqs = new SQSClient(config);
   const events = new EventBridgeClient(config);
@@ -245,6 +245,7 @@ export async function startBenchStack(options: { consumers?: string[] } = {}): P
       sqs.destroy();
       events.destroy();
       await stack.stop();
+      for (const host of standIns) standInHosts.delete(host);
     },
   };
 }

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { text as readText } from 'node:stream/consumers';
 import { createLogger, type Logger } from './logger';
 import { recordDownstreamLatency } from './metrics';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -109,7 +112,6 @@ export interface HttpClientOptions {
   auth?: AuthProvider;
   retry?: Partial<RetrySettings> | (() => RetrySettings);
   logger?: Logger;
-  fetch?: typeof fetch;
   /** Injected by tests of the backoff only; waits for real otherwise. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -163,17 +165,30 @@ export interface CallResult<T> {
 }
 
 type AttemptOutcome =
-  | { kind: 'response'; response: Response; text: string }
+  | { kind: 'response'; response: IncomingMessage; text: string }
   | { kind: 'failure'; reason: string; cause?: unknown };
+
+/**
+ * node:http and node:https rather than fetch: the AWS SDK has loaded them already, while the first fetch
+ * loads undici, about 17 ms of a Lambda's first event. One keep-alive agent per protocol, made on first use,
+ * as the SDK's NodeHttpHandler does.
+ */
+const agents: { http?: HttpAgent; https?: HttpsAgent } = {};
+function transportFor(url: URL) {
+  if (url.protocol === 'https:') {
+    agents.https ??= new HttpsAgent({ keepAlive: true });
+    return { send: httpsRequest, agent: agents.https };
+  }
+  agents.http ??= new HttpAgent({ keepAlive: true });
+  return { send: httpRequest, agent: agents.http };
+}
 
 export class HttpClient {
   private readonly logger: Logger;
-  private readonly fetchFn: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: HttpClientOptions) {
     this.logger = options.logger ?? createLogger('http-client');
-    this.fetchFn = options.fetch ?? ((...args) => fetch(...args));
     this.sleep = options.sleep ?? ((ms) => sleep(ms));
   }
 
@@ -229,7 +244,7 @@ export class HttpClient {
       }
 
       const { response, text } = outcome;
-      const status = response.status;
+      const status = response.statusCode!;
       if (status >= 200 && status < 300) {
         logger.info(`${this.options.service} ${call.operation}: ${status}`, { ...line, status, outcome: 'ok' });
         return {
@@ -239,7 +254,7 @@ export class HttpClient {
         };
       }
 
-      const reason = `${response.statusText || 'error'}${errorDetail(text)}`;
+      const reason = `${response.statusMessage || 'error'}${errorDetail(text)}`;
       if ((status === 401 || status === 403) && this.options.auth && !credentialsReRead) {
         // The secret may have been rotated since we cached it: re-read it once, then give up for good.
         logger.warn(`${this.options.service} ${call.operation}: ${status}; re-reading credentials once`, {
@@ -253,7 +268,7 @@ export class HttpClient {
       }
 
       const retryable = status === 429 || status >= 500;
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      const retryAfterMs = parseRetryAfter(response.headers['retry-after'] ?? null);
       const waitTooLong = retryAfterMs !== undefined && retryAfterMs > settings.maxRetryAfterMs;
       const last = !retryable || attempt >= settings.maxAttempts || waitTooLong;
       if (last) {
@@ -282,26 +297,23 @@ export class HttpClient {
     const headers: Record<string, string> = { accept: 'application/json', ...(await this.options.auth?.headers()) };
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     if (call.idempotencyKey) headers['idempotency-key'] = call.idempotencyKey;
+    const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+    const signal = AbortSignal.timeout(timeoutMs);
+    const { send, agent } = transportFor(url);
     try {
-      const response = await this.fetchFn(url, {
-        method: call.method,
-        headers,
-        body: call.body === undefined ? undefined : JSON.stringify(call.body),
-        signal: AbortSignal.timeout(timeoutMs),
+      const response = await new Promise<IncomingMessage>((resolve, reject) => {
+        const request = send(url, { method: call.method, headers, agent, signal }, resolve);
+        request.on('error', reject);
+        request.end(body);
       });
-      // Reading the body is part of the call: a response that stalls mid-body is a timeout too.
-      return { kind: 'response', response, text: await response.text() };
+      // Reading the body is part of the call (the request's signal covers it until the response ends): a
+      // response that stalls mid-body is a timeout too.
+      return { kind: 'response', response, text: await readText(response) };
     } catch (error) {
-      const name = (error as Error).name;
-      if (name === 'TimeoutError' || name === 'AbortError') {
-        return { kind: 'failure', reason: `timed out after ${timeoutMs} ms`, cause: error };
-      }
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      return {
-        kind: 'failure',
-        reason: `network error: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
-        cause: error,
-      };
+      // Whichever error the abort surfaced as (the request's or the response's), the time was up.
+      if (signal.aborted) return { kind: 'failure', reason: `timed out after ${timeoutMs} ms`, cause: error };
+      const { code, message } = error as NodeJS.ErrnoException;
+      return { kind: 'failure', reason: `network error: ${code ?? message}`, cause: error };
     }
   }
 }

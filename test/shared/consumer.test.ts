@@ -1,5 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { consumer, consumerOutcomeOf, parseConsumedEvent, type ConsumerOutcome } from '../../shared/consumer';
 import { HttpClient } from '../../shared/http-client';
 import { MetricUnit } from '../../shared/metrics';
@@ -131,11 +133,16 @@ describe('the consumer wrapper, in metrics and logs', () => {
   });
 
   it("adds each downstream HTTP call's latency to the invocation's metrics", async () => {
+    // The downstream is not ours: a server on 127.0.0.1 answering like it, in this unit test only.
+    const calendar = createServer((_req, res) => res.writeHead(201).end(JSON.stringify({ entryId: 'cal_1' })));
+    await new Promise<void>((resolve) => calendar.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => {
+      calendar.closeAllConnections();
+      return new Promise<void>((resolve) => calendar.close(() => resolve()));
+    });
     const jada = new HttpClient({
       service: 'jada-calendar',
-      baseUrl: () => 'https://calendar.invalid/api',
-      // The downstream is not ours: a fetch double answering like it, in this unit test only.
-      fetch: async () => new Response(JSON.stringify({ entryId: 'cal_1' }), { status: 201 }),
+      baseUrl: () => `http://127.0.0.1:${(calendar.address() as AddressInfo).port}/api`,
     });
     const handler = consumer(declaration, async (_event, { logger }) => {
       await jada.call({

@@ -16,16 +16,19 @@ import {
 import { createLogger } from '../../shared/logger';
 
 /**
- * The downstream is a real HTTP server on 127.0.0.1 answering from a script, so the client's fetch, timeouts
+ * The downstream is a real HTTP server on 127.0.0.1 answering from a script, so the client's requests, timeouts
  * and headers are exercised for real; only the backoff sleep is recorded instead of waited.
  */
 
-type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | 'hang';
+/** 'stall': headers and half a body, then nothing. */
+type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | 'hang' | 'stall';
 interface Seen {
   method: string;
   url: string;
   headers: IncomingMessage['headers'];
   body: string;
+  /** The client's end of the connection: the same port twice is a kept-alive connection. */
+  clientPort: number;
 }
 
 let server: Server;
@@ -44,9 +47,20 @@ beforeEach(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
+      seen.push({
+        method: req.method!,
+        url: req.url!,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+        clientPort: req.socket.remotePort!,
+      });
       const answer = script.shift() ?? { status: 200, body: { ok: true } };
       if (answer === 'hang') return;
+      if (answer === 'stall') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        res.write('{"entryId":');
+        return;
+      }
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
       res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
     });
@@ -190,6 +204,21 @@ describe('the shared HTTP client', () => {
     expect(result.attempts).toBe(2);
     expect(logs[0]).toMatchObject({ attempt: 1, status: 0, outcome: 'retrying' });
     expect(String(logs[0]!.message)).toContain('timed out after 1000 ms');
+  });
+
+  it('times out a response whose body stalls halfway, and retries it', async () => {
+    script = ['stall', { status: 201, body: { entryId: 'cal_6' } }];
+    const result = await client({ timeoutMs: 1_000 }).call(post);
+    expect(result).toEqual({ status: 201, body: { entryId: 'cal_6' }, attempts: 2 });
+    expect(String(logs[0]!.message)).toContain('timed out after 1000 ms');
+  });
+
+  it('keeps the connection alive from one call to the next', async () => {
+    const c = client();
+    await c.call(post);
+    await c.call(post);
+    expect(seen).toHaveLength(2);
+    expect(seen[1]!.clientPort).toBe(seen[0]!.clientPort);
   });
 
   it('retries network errors and reports them without a status', async () => {
