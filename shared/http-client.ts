@@ -298,6 +298,8 @@ export class HttpClient {
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     if (call.idempotencyKey) headers['idempotency-key'] = call.idempotencyKey;
     const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+    // A length, as fetch sent one: not every API gateway takes a chunked request body.
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
     const signal = AbortSignal.timeout(timeoutMs);
     const { send, agent } = transportFor(url);
     try {

@@ -137,6 +137,8 @@ describe('the shared HTTP client', () => {
     expect(seen.map((s) => s.headers['idempotency-key'])).toEqual(Array(3).fill('XHQGMDH:r1:BookingReceived'));
     expect(seen.every((s) => s.url === '/prod/entries' && s.headers['x-dashboard-token'] === 'tok-1')).toBe(true);
     expect(JSON.parse(seen[0]!.body)).toEqual({ bookingId: 'XHQGMDH' });
+    expect(seen[0]!.headers['content-length']).toBe(String(Buffer.byteLength(seen[0]!.body)));
+    expect(seen[0]!.headers['transfer-encoding']).toBeUndefined();
     expect(logs.map((l) => [l.attempt, l.status, l.outcome])).toEqual([
       [1, 503, 'retrying'],
       [2, 502, 'retrying'],
