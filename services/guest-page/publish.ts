@@ -131,12 +131,12 @@ export async function copyBoatPhoto(
 ): Promise<string | undefined> {
   const source = options.legacyBucket ?? legacyBucket();
   const key = `assets/boats/${listingId}/hero.jpg`;
-  const original = await headOrNothing(s3, source, key);
+  // Both looks at once: one S3 round trip on the way to a first page rather than two.
+  const [original, copy] = await Promise.all([headOrNothing(s3, source, key), headOrNothing(s3, site.bucket, key)]);
   if (!original?.ETag) {
     options.logger?.info('no boat photo in the legacy bucket; the page goes without', { listingId, key });
     return undefined;
   }
-  const copy = await headOrNothing(s3, site.bucket, key);
   if (copy?.Metadata?.[SOURCE_ETAG_KEY] !== original.ETag) {
     await s3.send(
       new CopyObjectCommand({
