@@ -118,20 +118,29 @@ export interface BenchStack {
  * import, with the mailbox's address, and the handler module outlives the stack it was first imported for.
  */
 let mailboxPort: Promise<number> | undefined;
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+
+/**
+ * A port that is free now, below the ephemeral ranges (Linux from 32768, macOS and Windows from 49152): between
+ * two stacks the mailbox's port is unbound, and a port the system hands out (port 0, or an outgoing
+ * connection's own port) could be taken in that gap, as happened once with a bench's SDK connection.
+ */
+async function portForTheRun(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
+  throw new Error('no free port between 20000 and 32000 on 127.0.0.1 for the bench mailbox');
+}
 
 export async function startBenchStack(options: { consumers?: string[] } = {}): Promise<BenchStack> {
   // Downstream retries keep their production shape; only the per-call timeout is generous for a busy laptop.
   process.env.CHARTERFLOW_HTTP_TIMEOUT_MS ??= '10000';
-  mailboxPort ??= freePort();
+  mailboxPort ??= portForTheRun();
   const ports = { aws: 0, webhook: 0, guestSite: 0, mailbox: await mailboxPort, standIns: {} };
   const stack = await startStack({ ephemeral: true, ports, log: false, consumers: options.consumers ?? true });
   const standIns = Object.values(stack.endpoints.standIns).map((url) => new URL(url).host);

@@ -343,7 +343,7 @@ async function main(): Promise<void> {
     const downstreamMs = median(list.map((i) => i.downstreamMs));
     const ownMs = median(list.map((i) => i.totalMs - i.downstreamMs));
     splits[consumer] = { invocations: list.length, totalMs, downstreamMs, ownMs };
-    const how = `median of ${list.length} invocations at 1 booking in flight; downstream = SDK HTTP requests + fetch to JADA/SCC, timed by a wrapper`;
+    const how = `median of ${list.length} invocations at 1 booking in flight; downstream = SDK and JADA/SCC HTTP requests, timed by a wrapper`;
     figures.push({ section: hops, name: `${consumer}: invocation`, value: round(totalMs), unit: 'ms', how });
     figures.push({
       section: hops,
