@@ -47,13 +47,21 @@ export function sourceOf(url: string, functionName: string): string {
   return ours ? `${ours[1]}/${ours[2]}` : url;
 }
 
-/** Self time by source and by function, largest first, in ms and as a share of the profile. */
+/**
+ * Self time by source and by function, largest first, in ms and as a share of the profile. The inspector's own
+ * `dispatch` of Profiler.start and stop (a native frame) is left out: it is the profiler, not the bench.
+ */
 export function summarizeProfile(profile: CpuProfile, top = 25) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const total = profile.timeDeltas.reduce((sum, delta) => sum + delta, 0);
+  const profiler = (id: number) => {
+    const { functionName, url } = byId.get(id)!.callFrame;
+    return functionName === 'dispatch' && !url;
+  };
+  const total = profile.timeDeltas.reduce((sum, delta, i) => (profiler(profile.samples[i]!) ? sum : sum + delta), 0);
   const bySource = new Map<string, number>();
   const byFunction = new Map<string, number>();
   profile.samples.forEach((id, i) => {
+    if (profiler(id)) return;
     const { callFrame } = byId.get(id)!;
     const delta = profile.timeDeltas[i]!;
     const source = sourceOf(callFrame.url, callFrame.functionName);

@@ -12,16 +12,17 @@ describe('a CPU profile summary', () => {
     expect(sourceOf('', '')).toBe('(native)');
   });
 
-  it('adds up self time by source and by function, largest first, with shares of the whole', () => {
+  it('adds up self time by source and by function, largest first, with shares of the whole, the profiler left out', () => {
     const frame = (functionName: string, url: string, lineNumber = 0) => ({ functionName, url, lineNumber });
     const summary = summarizeProfile({
       nodes: [
         { id: 1, callFrame: frame('(root)', '') },
         { id: 2, callFrame: frame('parse', 'file:///r/node_modules/dynalite/db/parser.js', 9) },
         { id: 3, callFrame: frame('apply', 'file:///r/shared/revisions.ts', 41) },
+        { id: 4, callFrame: frame('dispatch', '') },
       ],
-      samples: [2, 3, 2, 2],
-      timeDeltas: [1000, 2000, 3000, 4000],
+      samples: [4, 2, 3, 2, 2],
+      timeDeltas: [150_000, 1000, 2000, 3000, 4000],
     });
     expect(summary.totalMs).toBe(10);
     expect(summary.bySource).toEqual([
