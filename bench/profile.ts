@@ -48,20 +48,29 @@ export function sourceOf(url: string, functionName: string): string {
 }
 
 /**
- * Self time by source and by function, largest first, in ms and as a share of the profile. The inspector's own
- * `dispatch` of Profiler.start and stop (a native frame) is left out: it is the profiler, not the bench.
+ * Busy time by source and by function, largest first, in ms and as a share of the busy time. Idle time (the
+ * process waiting) is given apart, and the inspector's own `dispatch` of Profiler.start and stop (a native
+ * frame) is left out: it is the profiler, not the bench.
  */
 export function summarizeProfile(profile: CpuProfile, top = 25) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const profiler = (id: number) => {
+  const kindOf = (id: number) => {
     const { functionName, url } = byId.get(id)!.callFrame;
-    return functionName === 'dispatch' && !url;
+    if (url) return 'busy';
+    if (functionName === 'dispatch') return 'profiler';
+    return functionName === '(idle)' ? 'idle' : 'busy';
   };
-  const total = profile.timeDeltas.reduce((sum, delta, i) => (profiler(profile.samples[i]!) ? sum : sum + delta), 0);
+  let total = 0;
+  let idle = 0;
+  profile.samples.forEach((id, i) => {
+    const kind = kindOf(id);
+    if (kind === 'idle') idle += profile.timeDeltas[i]!;
+    else if (kind === 'busy') total += profile.timeDeltas[i]!;
+  });
   const bySource = new Map<string, number>();
   const byFunction = new Map<string, number>();
   profile.samples.forEach((id, i) => {
-    if (profiler(id)) return;
+    if (kindOf(id) !== 'busy') return;
     const { callFrame } = byId.get(id)!;
     const delta = profile.timeDeltas[i]!;
     const source = sourceOf(callFrame.url, callFrame.functionName);
@@ -74,7 +83,7 @@ export function summarizeProfile(profile: CpuProfile, top = 25) {
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, micros]) => ({ name, ms: micros / 1000, share: micros / total }));
-  return { totalMs: total / 1000, bySource: rows(bySource), byFunction: rows(byFunction) };
+  return { busyMs: total / 1000, idleMs: idle / 1000, bySource: rows(bySource), byFunction: rows(byFunction) };
 }
 
 function main() {
@@ -88,10 +97,10 @@ function main() {
   }
   for (const file of positionals) {
     const summary = summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, Number(values.top));
-    console.log(`${file}: ${summary.totalMs.toFixed(0)} ms sampled`);
+    console.log(`${file}: ${summary.busyMs.toFixed(0)} ms busy (${summary.idleMs.toFixed(0)} ms idle, left out)`);
     for (const [title, rows] of [
-      ['self time by source', summary.bySource],
-      ['self time by function', summary.byFunction],
+      ['busy time by source (self time)', summary.bySource],
+      ['busy time by function (self time)', summary.byFunction],
     ] as const) {
       console.log(`\n  ${title}`);
       for (const row of rows)

@@ -12,7 +12,7 @@ describe('a CPU profile summary', () => {
     expect(sourceOf('', '')).toBe('(native)');
   });
 
-  it('adds up self time by source and by function, largest first, with shares of the whole, the profiler left out', () => {
+  it('adds up self time by source and by function, largest first, with shares of the busy time, idle apart, the profiler left out', () => {
     const frame = (functionName: string, url: string, lineNumber = 0) => ({ functionName, url, lineNumber });
     const summary = summarizeProfile({
       nodes: [
@@ -20,11 +20,13 @@ describe('a CPU profile summary', () => {
         { id: 2, callFrame: frame('parse', 'file:///r/node_modules/dynalite/db/parser.js', 9) },
         { id: 3, callFrame: frame('apply', 'file:///r/shared/revisions.ts', 41) },
         { id: 4, callFrame: frame('dispatch', '') },
+        { id: 5, callFrame: frame('(idle)', '') },
       ],
-      samples: [4, 2, 3, 2, 2],
-      timeDeltas: [150_000, 1000, 2000, 3000, 4000],
+      samples: [4, 2, 3, 5, 2, 2],
+      timeDeltas: [150_000, 1000, 2000, 7000, 3000, 4000],
     });
-    expect(summary.totalMs).toBe(10);
+    expect(summary.busyMs).toBe(10);
+    expect(summary.idleMs).toBe(7);
     expect(summary.bySource).toEqual([
       { name: 'dynalite', ms: 8, share: 0.8 },
       { name: 'shared/revisions.ts', ms: 2, share: 0.2 },
