@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ConsumerDeclaration } from '../shared/declaration';
 import { discoverServices } from '../local/consumers';
@@ -154,4 +155,14 @@ export function pickConsumer(
   if (!found)
     throw new UsageError(`--consumer must be one of ${consumers.map((c) => c.name).join(', ')}; got "${name}"`);
   return found;
+}
+
+/** Asks the operator a yes/no question on the terminal; only "y" or "yes" is a yes. */
+export async function askOnTerminal(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
 }

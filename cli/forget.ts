@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline/promises';
 import { DeleteCommand, paginateQuery, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ledgerTableName } from '../services/booking-ledger/ledger';
 import { documentClient } from '../shared/aws';
@@ -8,7 +7,7 @@ import { bookingsTable, stage } from '../shared/config';
 import { isConditionFailure } from '../shared/errors';
 import { PrivateRecords } from '../shared/private-records';
 import { bookingKey } from '../shared/tables';
-import { applyTarget, parseCommandArgs, processIo, targetHelp, targetOptions, type Io } from './args';
+import { applyTarget, askOnTerminal, parseCommandArgs, processIo, targetHelp, targetOptions, type Io } from './args';
 import { UsageError } from './main';
 
 export const forgetHelp = `Usage: npx charterflow forget BOOKING_ID [--yes]
@@ -251,15 +250,6 @@ export interface ForgetHooks {
   ask?: (question: string) => Promise<boolean>;
   documents?: DynamoDBDocumentClient;
 }
-
-const askOnTerminal = async (question: string) => {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
-};
 
 export function parseForgetArgs(argv: string[]) {
   const { values, positionals } = parseCommandArgs(

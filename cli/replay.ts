@@ -1,5 +1,4 @@
 import type { EventEmitter } from 'node:events';
-import { createInterface } from 'node:readline/promises';
 import { documentClient, eventBridgeClient } from '../shared/aws';
 import { archiveName, type ConsumerDeclaration } from '../shared/declaration';
 import { countByDetailType, deliveredTo, replayOutcomes, type ConsumerOutcome } from './operator/outcomes';
@@ -16,6 +15,7 @@ import {
 import { ledgerLinesBetween } from '../services/booking-ledger/read';
 import {
   applyTarget,
+  askOnTerminal,
   AWS_ARCHIVE_LAG_MS,
   declaredConsumers,
   formatDuration,
@@ -118,15 +118,6 @@ export interface ReplayHooks {
   /** Asks the operator a yes/no question on the terminal. */
   ask?: (question: string) => Promise<boolean>;
 }
-
-const askOnTerminal = async (question: string) => {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
-};
 
 export async function runReplay(argv: string[], hooks: ReplayHooks = {}): Promise<number> {
   const io = hooks.io ?? processIo();
