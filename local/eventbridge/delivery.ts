@@ -292,7 +292,7 @@ export class DeliveryEngine {
       functionArn: d.target.Arn,
       eventId: d.event.id,
       detailType: d.event['detail-type'],
-      bookingId: (d.event.detail as { metadata?: { bookingId?: unknown } } | null)?.metadata?.bookingId,
+      bookingId: bookingIdOf(d.event),
       requestId: accepted.requestId,
       errorMessage,
       attempts: accepted.attempts,
@@ -331,8 +331,7 @@ export class DeliveryEngine {
       targetArn: d.target.Arn,
       eventId: d.event.id,
       detailType: d.event['detail-type'],
-      // Our events name their booking; an operator reading this line at 3 a.m. needs it first.
-      bookingId: (d.event.detail as { metadata?: { bookingId?: unknown } } | null)?.metadata?.bookingId,
+      bookingId: bookingIdOf(d.event),
       errorCode: failure.code,
       errorMessage: failure.message,
       retryAttempts,
@@ -417,3 +416,7 @@ function describe(error: unknown): string {
 function asTargetFailure(error: unknown): TargetFailure {
   return error instanceof TargetFailure ? error : new TargetFailure('INTERNAL_ERROR', describe(error), true);
 }
+
+/** Our events name their booking: an operator reading a dead-letter line at 3 a.m. needs it first. */
+const bookingIdOf = (event: EventBridgeEvent) =>
+  (event.detail as { metadata?: { bookingId?: unknown } } | null)?.metadata?.bookingId;
