@@ -54,25 +54,19 @@ export function sourceOf(url: string, functionName: string): string {
  */
 export function summarizeProfile(profile: CpuProfile, top = 25) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const kindOf = (id: number) => {
-    const { functionName, url } = byId.get(id)!.callFrame;
-    if (url) return 'busy';
-    if (functionName === 'dispatch') return 'profiler';
-    return functionName === '(idle)' ? 'idle' : 'busy';
-  };
   let total = 0;
   let idle = 0;
-  profile.samples.forEach((id, i) => {
-    const kind = kindOf(id);
-    if (kind === 'idle') idle += profile.timeDeltas[i]!;
-    else if (kind === 'busy') total += profile.timeDeltas[i]!;
-  });
   const bySource = new Map<string, number>();
   const byFunction = new Map<string, number>();
   profile.samples.forEach((id, i) => {
-    if (kindOf(id) !== 'busy') return;
     const { callFrame } = byId.get(id)!;
     const delta = profile.timeDeltas[i]!;
+    if (!callFrame.url && callFrame.functionName === 'dispatch') return;
+    if (!callFrame.url && callFrame.functionName === '(idle)') {
+      idle += delta;
+      return;
+    }
+    total += delta;
     const source = sourceOf(callFrame.url, callFrame.functionName);
     bySource.set(source, (bySource.get(source) ?? 0) + delta);
     const fn = `${callFrame.functionName || '(anonymous)'} ${source}:${callFrame.lineNumber + 1}`;

@@ -75,10 +75,8 @@ export class BookingLedger {
     );
     if (UnprocessedKeys?.[this.table]?.Keys?.length) return false;
     const items = Responses?.[this.table] ?? [];
-    const summary = items.find((item) => item.sk === SUMMARY);
-    return items.some((item) => item.sk === lineKey.sk) && typeof summary?.lastEventAt === 'string'
-      ? summary.lastEventAt >= line.at
-      : false;
+    const summaryAt = items.find((item) => item.sk === SUMMARY)?.lastEventAt;
+    return items.some((item) => item.sk === lineKey.sk) && typeof summaryAt === 'string' && summaryAt >= line.at;
   }
 
   private lineKey(line: LedgerLine) {
