@@ -20,7 +20,7 @@ import { crewEventRequest } from '../services/crew/crew-event';
 import { sccApi } from '../services/crew/scc-api';
 import { declaration as webhookDeclaration } from '../services/webhook/declaration';
 import { parseSecrets } from '../services/webhook/signature';
-import { bookingConfirmedAs, bookingDetails, bookingSnapshot, eventEnvelope, eventMetadata } from '../test/fixtures';
+import { bookingConfirmedAs, bookingDetails, bookingSnapshot, eventEnvelope, eventMetadata } from '../samples';
 import { createLogger } from '../shared/logger';
 import { median } from './stats';
 

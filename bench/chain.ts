@@ -6,7 +6,7 @@ import { jadaCalendarApi } from '../services/calendar/jada-calendar-api';
 import { sccApi } from '../services/crew/scc-api';
 import { parseGuestSiteConfig } from '../services/guest-page/publish';
 import { toBookingSnapshot } from '../services/webhook/booking';
-import { bookingConfirmedAs } from '../test/fixtures';
+import { bookingConfirmedAs } from '../samples';
 import { bookingDetailsOf } from '../services/webhook/booking';
 import { directOrchestration, type DirectDeps } from './direct-orchestration';
 import type { AwsCall } from './cost';

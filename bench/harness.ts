@@ -16,7 +16,7 @@ import { region, secretNames } from '../shared/config';
 import { deployedNames } from '../shared/declaration';
 import { signedDelivery } from '../shared/signed-delivery';
 import { atOffsetOf } from '../shared/trip';
-import { bookingConfirmedAs, bookingIdNumber, bookingModified, tripStartOf } from '../test/fixtures';
+import { bookingConfirmedAs, bookingIdNumber, bookingModified, tripStartOf } from '../samples';
 import { awsCallOf, type AwsCall } from './cost';
 import { unionLength } from './stats';
 
@@ -259,7 +259,7 @@ export async function startBenchStack(options: { consumers?: string[] } = {}): P
   };
 }
 
-/** Boatsetter's change of the sample (test/fixtures' booking-modified) for another booking, on that booking's day. */
+/** Boatsetter's change of the sample (samples/boatsetter/booking-modified.json) for another booking, on that booking's day. */
 export function bookingChangeOf(bookingId: string) {
   const payload = bookingModified();
   payload.data.booking_id = bookingId;

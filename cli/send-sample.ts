@@ -4,7 +4,7 @@ import { BOOKING_ID_PATTERN, webhookTypes, type BoatsetterWebhookType } from '..
 import { region, secretNames } from '../shared/config';
 import { signedDelivery } from '../shared/signed-delivery';
 import { parseSecrets } from '../services/webhook/signature';
-import { bookingCancelled, bookingConfirmed, bookingModified } from '../test/fixtures';
+import { bookingCancelled, bookingConfirmed, bookingModified } from '../samples';
 
 export const DEFAULT_WEBHOOK_URL = 'http://127.0.0.1:3000/webhooks/boatsetter';
 const DEFAULT_AWS_ENDPOINT = 'http://127.0.0.1:4566';

@@ -12,7 +12,7 @@ import { signedDelivery } from '../shared/signed-delivery';
 import { bookingKey } from '../shared/tables';
 import type { BoatsetterWebhookPayload } from '../shared/contract/boatsetter';
 import { atOffsetOf } from '../shared/trip';
-import { bookingCancelled, bookingConfirmed, bookingConfirmedAs, bookingModified } from '../test/fixtures';
+import { bookingCancelled, bookingConfirmed, bookingConfirmedAs, bookingModified } from '../samples';
 import type { LocalStack } from './stack';
 import { JADA_CALENDAR_TABLE } from './stand-ins/jada-calendar';
 import { SCC_EVENTS_TABLE, SCC_NOTICES_TABLE } from './stand-ins/scc';
@@ -224,7 +224,7 @@ async function pickBookingId(documents: DynamoDBDocumentClient, out: DemoOutput)
     }),
   );
   if (Count === 0) {
-    out(`Sending the sample booking ${SAMPLE_BOOKING_ID} (test/fixtures/boatsetter/booking-confirmed.json).`);
+    out(`Sending the sample booking ${SAMPLE_BOOKING_ID} (samples/boatsetter/booking-confirmed.json).`);
     return SAMPLE_BOOKING_ID;
   }
   const fresh = `DM${Date.now().toString(36).toUpperCase()}`.slice(0, 12);

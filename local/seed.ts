@@ -28,7 +28,7 @@ export const devSecrets: Record<string, string> = {
   [secretNames.guestSite]: JSON.stringify({ distributionId: GUEST_SITE_DISTRIBUTION_ID, bucket: GUEST_SITE_BUCKET }),
 };
 
-const SAMPLE_BOOKING = new URL('../test/fixtures/boatsetter/booking-confirmed.json', import.meta.url);
+const SAMPLE_BOOKING = new URL('../samples/boatsetter/booking-confirmed.json', import.meta.url);
 
 /**
  * The sample booking as Boatsetter delivers it: a fresh webhook-id and timestamp, signed per Standard

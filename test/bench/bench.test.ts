@@ -8,7 +8,7 @@ import { bookingChangeOf } from '../../bench/harness';
 import { cloneText } from '../../bench/history';
 import { formatTable, meetsAim, type Figure } from '../../bench/report';
 import { inPool, percentile, summarize, unionLength } from '../../bench/stats';
-import { bookingConfirmedAs } from '../fixtures';
+import { bookingConfirmedAs } from '../../samples';
 
 /** The bench's pure parts: its arithmetic, its table, its history cloning, and its agreement with the deploy. */
 

@@ -7,7 +7,7 @@ import { region } from '../../shared/config';
 import { uniqueBookingId } from '../services/calendar/support';
 import { documentClient } from '../../shared/aws';
 import { PrivateRecords } from '../../shared/private-records';
-import { bookingDetails } from '../fixtures';
+import { bookingDetails } from '../../samples';
 import { guestBooking, mailsIn, pageEvent, renterAddress } from '../services/guest-mail/support';
 import { npmChromium } from './chromium';
 

@@ -4,7 +4,7 @@ import { crewFor } from '../../services/crew/crew-event';
 import { parseSecrets } from '../../services/webhook/signature';
 import { region, secretNames } from '../../shared/config';
 import { signedDelivery } from '../../shared/signed-delivery';
-import { bookingConfirmedAs, bookingSnapshot, eventMetadata } from '../fixtures';
+import { bookingConfirmedAs, bookingSnapshot, eventMetadata } from '../../samples';
 import {
   captureLogs,
   startCalendarCrewStack,

@@ -11,7 +11,7 @@ import type { BoatsetterWebhookPayload } from '../../shared/contract/boatsetter'
 import { region, secretNames } from '../../shared/config';
 import { signedDelivery } from '../../shared/signed-delivery';
 import { atOffsetOf } from '../../shared/trip';
-import { bookingConfirmedAs } from '../fixtures';
+import { bookingConfirmedAs } from '../../samples';
 import {
   captureLogs,
   startCalendarCrewStack,

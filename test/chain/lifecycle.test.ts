@@ -14,7 +14,7 @@ import type { BoatsetterWebhookPayload } from '../../shared/contract/boatsetter'
 import { region, secretNames } from '../../shared/config';
 import { signedDelivery } from '../../shared/signed-delivery';
 import { atOffsetOf } from '../../shared/trip';
-import { bookingConfirmedAs, eventMetadata } from '../fixtures';
+import { bookingConfirmedAs, eventMetadata } from '../../samples';
 import {
   captureLogs,
   startCalendarCrewStack,

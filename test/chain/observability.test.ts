@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSecrets } from '../../services/webhook/signature';
 import { region, secretNames } from '../../shared/config';
 import { signedDelivery } from '../../shared/signed-delivery';
-import { bookingCancelled, bookingConfirmedAs, bookingModified } from '../fixtures';
+import { bookingCancelled, bookingConfirmedAs, bookingModified } from '../../samples';
 import {
   captureLogs,
   startCalendarCrewStack,

@@ -11,7 +11,7 @@ import { parseSecrets } from '../../services/webhook/signature';
 import { busName, region, secretNames } from '../../shared/config';
 import { FORGOTTEN_SKIP } from '../../shared/private-records';
 import { signedDelivery } from '../../shared/signed-delivery';
-import { bookingConfirmedAs, bookingSnapshotV1, eventMetadata } from '../fixtures';
+import { bookingConfirmedAs, bookingSnapshotV1, eventMetadata } from '../../samples';
 import {
   captureLogs,
   startCalendarCrewStack,

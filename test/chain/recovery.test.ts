@@ -13,7 +13,7 @@ import { devSecrets, GUEST_SITE_BUCKET, GUEST_SITE_DISTRIBUTION_ID } from '../..
 import { JADA_CALENDAR_TABLE } from '../../local/stand-ins/jada-calendar';
 import { SCC_EVENTS_TABLE, SCC_INVITATIONS_TABLE, type SccEvent } from '../../local/stand-ins/scc';
 import { ledgerTableName } from '../../services/booking-ledger/ledger';
-import { bookingConfirmedAs, bookingIdNumber } from '../fixtures';
+import { bookingConfirmedAs, bookingIdNumber } from '../../samples';
 import type { Io } from '../../cli/args';
 import { runDlq, type DeadLetterView } from '../../cli/dlq';
 import { runRedrive } from '../../cli/redrive';

@@ -9,7 +9,7 @@ import { removedLinesOf } from '../../services/scrub/removed-lines';
 import { parseSecrets } from '../../services/webhook/signature';
 import { region, secretNames } from '../../shared/config';
 import { signedDelivery } from '../../shared/signed-delivery';
-import { bookingConfirmed, bookingDetails, bookingSnapshot } from '../fixtures';
+import { bookingConfirmed, bookingDetails, bookingSnapshot } from '../../samples';
 import { captureLogs, startCalendarCrewStack, type CalendarCrewStack } from '../services/calendar/support';
 import { guestSiteClients, invalidationsOf } from '../services/guest-page/support';
 

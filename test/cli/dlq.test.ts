@@ -11,7 +11,7 @@ import { runDlq, type DeadLetterView } from '../../cli/dlq';
 import { runRedrive } from '../../cli/redrive';
 import { runStatus } from '../../cli/status';
 import type { BookingStatus } from '../../cli/operator/status';
-import { bookingDetails, bookingSnapshot, eventMetadata } from '../fixtures';
+import { bookingDetails, bookingSnapshot, eventMetadata } from '../../samples';
 
 /**
  * dlq and redrive on the local stack with crew and booking-ledger subscribed: crew's dead letters come from

@@ -8,7 +8,7 @@ import {
   personalValuesOf,
   runForget,
 } from '../../cli/forget';
-import { bookingDetails } from '../fixtures';
+import { bookingDetails } from '../../samples';
 
 const io = (lines: string[]): Io => ({
   out: (l) => lines.push(l),

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import { signedSample } from '../../local/seed';
 import { startStack, type LocalStack } from '../../local/stack';
-import { bookingConfirmedAs } from '../fixtures';
+import { bookingConfirmedAs } from '../../samples';
 import { clientConfig } from './support';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -6,7 +6,7 @@ import * as generated from '../../shared/contract-validators.generated';
 import { contractDocuments } from '../../shared/contract/documents';
 import { eventCatalog, SCHEMA_VERSION, type DetailType } from '../../shared/contract/events';
 import { exampleData } from '../../shared/contract/examples';
-import { bookingConfirmed, bookingSnapshot, eventEnvelope, eventMetadata } from '../fixtures';
+import { bookingConfirmed, bookingSnapshot, eventEnvelope, eventMetadata } from '../../samples';
 
 /**
  * shared/contract-validators.generated.ts is what the Lambdas validate with: the contract's zod schemas,

@@ -7,7 +7,7 @@ import { HttpClient } from '../../shared/http-client';
 import { MetricUnit } from '../../shared/metrics';
 import { defineConsumer, eventPatternOf } from '../../shared/declaration';
 import { ContractViolation } from '../../shared/contract/validate';
-import { bookingSnapshot, eventEnvelope, eventMetadata } from '../fixtures';
+import { bookingSnapshot, eventEnvelope, eventMetadata } from '../../samples';
 
 const declaration = defineConsumer({
   name: 'calendar-test',

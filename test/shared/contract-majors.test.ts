@@ -5,7 +5,7 @@ import { BookingSnapshot } from '../../shared/contract/events';
 import { exampleData } from '../../shared/contract/examples';
 import { readEventDetail } from '../../shared/contract/read';
 import { ContractViolation } from '../../shared/contract/validate';
-import { bookingDetails, bookingSnapshot, bookingSnapshotV1, eventEnvelope, eventMetadata } from '../fixtures';
+import { bookingDetails, bookingSnapshot, bookingSnapshotV1, eventEnvelope, eventMetadata } from '../../samples';
 
 const v1Detail = () => ({
   metadata: eventMetadata({ schemaVersion: '1.0', idempotencyKey: 'XHQGMDH:r1:CalendarEntryCreated' }),

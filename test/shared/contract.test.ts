@@ -4,7 +4,7 @@ import { BoatsetterWebhookPayload } from '../../shared/contract/boatsetter';
 import { eventCatalog, SCHEMA_VERSION, type DetailType } from '../../shared/contract/events';
 import { exampleData } from '../../shared/contract/examples';
 import { ContractViolation, parseOrThrow } from '../../shared/contract/validate';
-import { bookingConfirmed, bookingCancelled, bookingModified, bookingSnapshot, eventMetadata } from '../fixtures';
+import { bookingConfirmed, bookingCancelled, bookingModified, bookingSnapshot, eventMetadata } from '../../samples';
 
 const sampleDetail = (type: DetailType) => ({
   metadata: eventMetadata({ idempotencyKey: `XHQGMDH:r1:${type}` }),

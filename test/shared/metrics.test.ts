@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { addBookingToPageLatency, metricNames, type InvocationMetrics } from '../../shared/metrics';
 import { Publisher } from '../../shared/publisher';
 import { currentTraceHeader } from '../../shared/tracing';
-import { bookingSnapshot, eventMetadata } from '../fixtures';
+import { bookingSnapshot, eventMetadata } from '../../samples';
 
 const recorder = () => {
   const added: { name: string; unit: string; value: number }[] = [];

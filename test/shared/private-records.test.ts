@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORGOTTEN_SKIP, PrivateRecordMissing, PrivateRecords } from '../../shared/private-records';
 import { bookingsTable } from '../../shared/config';
-import { bookingDetails } from '../fixtures';
+import { bookingDetails } from '../../samples';
 import { startScrubTables, type ScrubTables } from '../services/scrub/dynamodb';
 
 /** The booking's private record (the claim check) on DynamoDB (dynalite, in memory). */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { Publisher, PublishError } from '../../shared/publisher';
 import { region } from '../../shared/config';
-import { bookingSnapshot, eventMetadata } from '../fixtures';
+import { bookingSnapshot, eventMetadata } from '../../samples';
 import { startCalendarCrewStack, uniqueBookingId, type CalendarCrewStack } from '../services/calendar/support';
 
 /** The publisher against the local stack's EventBridge: what it sends is what crosses the bus. */

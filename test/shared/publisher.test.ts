@@ -4,7 +4,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Publisher, PublishError, type OutgoingEvent } from '../../shared/publisher';
 import { ContractViolation } from '../../shared/contract/validate';
-import { bookingIdNumber, bookingSnapshot, eventMetadata } from '../fixtures';
+import { bookingIdNumber, bookingSnapshot, eventMetadata } from '../../samples';
 
 /**
  * A stand-in for the EventBridge HTTP endpoint (not for the SDK client): it answers PutEvents like AWS,

@@ -4,7 +4,7 @@
  * pure matcher test, the TestEventPattern API test and the live-routing test, so every case uses a
  * complete EventBridge event and nothing specific to one of them.
  */
-import { bookingSnapshot, eventMetadata } from '../../fixtures';
+import { bookingSnapshot, eventMetadata } from '../../../samples';
 
 export interface PatternCase {
   name: string;

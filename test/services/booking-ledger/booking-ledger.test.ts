@@ -11,7 +11,7 @@ import { exampleData } from '../../../shared/contract/examples';
 import { declaration } from '../../../services/booking-ledger/declaration';
 import { ledgerLineOf } from '../../../services/booking-ledger/booking-ledger';
 import { BookingLedger } from '../../../services/booking-ledger/ledger';
-import { bookingSnapshot, eventEnvelope, eventMetadata } from '../../fixtures';
+import { bookingSnapshot, eventEnvelope, eventMetadata } from '../../../samples';
 
 /** The chain of one booking, a few seconds apart, as the services emit it. */
 const chain: DetailType[] = [

@@ -4,7 +4,7 @@ import { devSecrets } from '../../../local/seed';
 import { secretNames } from '../../../shared/config';
 import { asyncRetriesOf } from '../../../shared/declaration';
 import { declaration } from '../../../services/calendar/declaration';
-import { bookingSnapshot, eventMetadata } from '../../fixtures';
+import { bookingSnapshot, eventMetadata } from '../../../samples';
 import { captureLogs, startCalendarCrewStack, uniqueBookingId, type CalendarCrewStack } from './support';
 
 describe('the calendar entry of a booking', () => {

@@ -9,7 +9,7 @@ import {
 } from '../../../services/crew/crew-event';
 import { devSecrets } from '../../../local/seed';
 import { secretNames } from '../../../shared/config';
-import { bookingDetails, bookingSnapshot, eventMetadata } from '../../fixtures';
+import { bookingDetails, bookingSnapshot, eventMetadata } from '../../../samples';
 import { captureLogs, startCalendarCrewStack, uniqueBookingId, type CalendarCrewStack } from '../calendar/support';
 
 describe('the crew of a booking', () => {

@@ -8,7 +8,7 @@ import { deployedNames } from '../../../shared/declaration';
 import { Publisher } from '../../../shared/publisher';
 import { declaration } from '../../../services/guest-mail/declaration';
 import { guestMailNote } from '../../../services/guest-mail/guest-mail';
-import { bookingSnapshot, eventMetadata } from '../../fixtures';
+import { bookingSnapshot, eventMetadata } from '../../../samples';
 import { rememberRenter } from './support';
 
 const detail = () => ({

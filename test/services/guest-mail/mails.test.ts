@@ -9,7 +9,7 @@ import {
 } from '../../../services/guest-mail/mails';
 import { tripEndsAt, tripWhen } from '../../../services/guest-mail/trip-when';
 import type { BookingSnapshot } from '../../../shared/contract/events';
-import { bookingDetails, bookingSnapshot } from '../../fixtures';
+import { bookingDetails, bookingSnapshot } from '../../../samples';
 
 const link = guestPageLink('XHQGMDH', 'queenofsandiego.com');
 const booking = bookingSnapshot();

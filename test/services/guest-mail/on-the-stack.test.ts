@@ -18,7 +18,7 @@ import { busName, region, secretNames } from '../../../shared/config';
 import { parseConsumedEvent } from '../../../shared/consumer';
 import { createLogger } from '../../../shared/logger';
 import { signedDelivery } from '../../../shared/signed-delivery';
-import { bookingConfirmedAs } from '../../fixtures';
+import { bookingConfirmedAs } from '../../../samples';
 import { captureLogs, startCalendarCrewStack, uniqueBookingId, type CalendarCrewStack } from '../calendar/support';
 import { PrivateRecords } from '../../../shared/private-records';
 import { guestBooking, mailsIn, pageEvent, rememberRenter, renterAddress, tripStartIn } from './support';

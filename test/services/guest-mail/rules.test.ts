@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MailRecord, MailState } from '../../../services/guest-mail/mail-records';
 import type { MailKind } from '../../../services/guest-mail/mails';
 import { decideMail, type MailRequest } from '../../../services/guest-mail/rules';
-import { bookingSnapshot } from '../../fixtures';
+import { bookingSnapshot } from '../../../samples';
 
 const BEFORE_TRIP = Date.parse('2026-11-29T12:00:00Z');
 const change = [{ field: 'time', before: '5:00 PM', after: '6:00 PM' }];

@@ -2,7 +2,7 @@ import { SCHEMA_VERSION, type BookingSnapshot, type EventDetail } from '../../..
 import { exampleData } from '../../../shared/contract/examples';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PrivateRecords } from '../../../shared/private-records';
-import { bookingDetails, bookingSnapshot, eventMetadata } from '../../fixtures';
+import { bookingDetails, bookingSnapshot, eventMetadata } from '../../../samples';
 
 /** A mail as the local mailbox (aws-ses-v2-local) lists it at GET /store. */
 export interface StoredMail {

@@ -4,7 +4,7 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { copyBoatPhoto, parseGuestSiteConfig, publishGuestPage } from '../../../services/guest-page/publish';
 import { renderGuestPage } from '../../../services/guest-page/render';
 import { ContractViolation } from '../../../shared/contract/validate';
-import { bookingSnapshot } from '../../fixtures';
+import { bookingSnapshot } from '../../../samples';
 import { captureLogs, startCalendarCrewStack, uniqueBookingId, type CalendarCrewStack } from '../calendar/support';
 import {
   crewEventCancelled,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { guestPageView, renderGuestPage, type GuestPageBooking } from '../../../services/guest-page/render';
 import { redact, REMOVED } from '../../../services/guest-page/redact';
-import { bookingSnapshot } from '../../fixtures';
+import { bookingSnapshot } from '../../../samples';
 
 /**
  * The public page never shows an email address, a phone number or a price, whatever field they come in:

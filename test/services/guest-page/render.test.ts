@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { renderGuestPage, WHAT_TO_BRING } from '../../../services/guest-page/render';
 import { escapeHtml, mapsUrl, safeUrl, sitePath, UnsafeUrl } from '../../../services/guest-page/html';
 import { formatDuration, tripTime } from '../../../services/guest-page/trip-time';
-import { bookingSnapshot } from '../../fixtures';
+import { bookingSnapshot } from '../../../samples';
 import type { BookingSnapshot } from '../../../shared/contract/events';
 
 // ICU puts a narrow no-break space before AM/PM; the page may keep it, the assertions read plain spaces.

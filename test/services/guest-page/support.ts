@@ -2,7 +2,7 @@ import { CloudFrontClient, GetInvalidationCommand, ListInvalidationsCommand } fr
 import { S3Client } from '@aws-sdk/client-s3';
 import { SCHEMA_VERSION, type BookingSnapshot, type EventDetail } from '../../../shared/contract/events';
 import { region } from '../../../shared/config';
-import { bookingSnapshot, eventMetadata } from '../../fixtures';
+import { bookingSnapshot, eventMetadata } from '../../../samples';
 
 export const DISTRIBUTION_ID = 'E1CHARTERFLOWLOCAL';
 export const GUEST_SITE_BUCKET = 'queenofsandiego.com';

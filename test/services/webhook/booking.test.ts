@@ -3,7 +3,7 @@ import { BookingCancelled, BookingModified, BookingReceived } from '../../../sha
 import { bookingEventOf, detailTypeOf, toBookingSnapshot } from '../../../services/webhook/booking';
 import { bookingDetailsOf } from '../../../services/webhook/booking';
 import { idempotencyKeyOf } from '../../../shared/contract/metadata';
-import { bookingCancelled, bookingConfirmed, bookingDetails, bookingModified, bookingSnapshot } from '../../fixtures';
+import { bookingCancelled, bookingConfirmed, bookingDetails, bookingModified, bookingSnapshot } from '../../../samples';
 
 const context = {
   webhookId: 'msg_second',

@@ -11,7 +11,7 @@ import { SecretCache } from '../../../shared/secrets';
 import { signedDelivery } from '../../../shared/signed-delivery';
 import { Deliveries } from '../../../services/webhook/deliveries';
 import { createWebhookHandler, type WebhookDependencies } from '../../../services/webhook/intake';
-import { bookingConfirmed, bookingConfirmedAs } from '../../fixtures';
+import { bookingConfirmed, bookingConfirmedAs } from '../../../samples';
 import { httpApiEventOf, lambdaContext, startWebhookStack, uniqueBookingId, type WebhookStack } from './support';
 
 /** The handler invoked in-process with API Gateway v2 events, on the local stack's real services. */

@@ -10,7 +10,7 @@ import { SecretCache } from '../../../shared/secrets';
 import { signedDelivery } from '../../../shared/signed-delivery';
 import { Deliveries } from '../../../services/webhook/deliveries';
 import { createWebhookHandler } from '../../../services/webhook/intake';
-import { bookingCancelled, bookingConfirmed, bookingModified } from '../../fixtures';
+import { bookingCancelled, bookingConfirmed, bookingModified } from '../../../samples';
 import { httpApiEventOf, lambdaContext, startWebhookStack, type WebhookStack } from './support';
 
 /**

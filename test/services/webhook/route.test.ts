@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedDelivery } from '../../../shared/signed-delivery';
-import { bookingCancelled, bookingConfirmed, bookingConfirmedAs, bookingModified } from '../../fixtures';
+import { bookingCancelled, bookingConfirmed, bookingConfirmedAs, bookingModified } from '../../../samples';
 import { startWebhookStack, uniqueBookingId, type WebhookStack } from './support';
 
 /** The webhook's named cases (size, type, signature, body, duplicates), through the real HTTP route of the local stack, observed on the bus. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseSecrets, verifySignature } from '../../../services/webhook/signature';
 import { signedDelivery } from '../../../shared/signed-delivery';
-import { bookingConfirmed } from '../../fixtures';
+import { bookingConfirmed } from '../../../samples';
 
 // Standard Webhooks secrets: whsec_ + base64 of the key bytes.
 const oldSecret = `whsec_${Buffer.from('old-key-0123456789abcdef0123456789').toString('base64')}`;
