@@ -8,6 +8,8 @@
  * written as one number, anything around an "@", any amount next to a currency.
  */
 
+import { currencyCodeAlternation, currencySymbolClass } from '../../shared/money-words';
+
 export const REMOVED = '(removed)';
 
 // "dana@example.net", "dana@example", "dana [at] example [dot] net", "dana(at)example.net".
@@ -19,8 +21,8 @@ const EMAIL = `${WORD}${AT}${WORD}${DOT}`;
 // Seven or more digits with nothing but spaces, dashes, dots, slashes or parentheses between them:
 // "+1 619 555 0142", "(619) 555-0142", "619.555.0142", "555-0142", "+44 20 7946 0958".
 const PHONE = String.raw`\+?\(?\d(?:[\s\-./()]{0,3}\d){6,}\)?`;
-const CURRENCY_CODES = 'USD|EUR|GBP|CAD|MXN|AUD|NZD|CHF|JPY|CNY|HKD|SGD|SEK|NOK|DKK|BRL|INR';
-const CURRENCY = String.raw`(?:[$€£¥₹₩₱]|\b[A-Z]{1,3}\$|\b(?:${CURRENCY_CODES})\b)`;
+// The currencies scrub reads revenue with too (shared/money-words.ts), and dollars such as "US$".
+const CURRENCY = String.raw`(?:${currencySymbolClass()}|\b[A-Z]{1,3}\$|\b(?:${currencyCodeAlternation()})\b)`;
 const NUMBER = String.raw`\d(?:[\d,.'’\s]*\d)?(?:\s?[kK]\b)?`;
 // "$1,450", "USD 250", "250 USD", "1450 dollars", "1,450.00": a currency next to a number, or a number in
 // thousands with cents, which is money whatever its currency.

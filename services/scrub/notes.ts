@@ -8,12 +8,14 @@
  *
  * Revenue labels, in any letter case, anywhere in the line:
  *   Revenue (Gross/Total/Net Revenue), Your Net, Payout, Owner Payout/Share, Profit, Commission,
- *   and a role's fee, cost, pay or wage: Captain Fee(s) / Captain's Fee, Crew Costs, Port Fees, Boatsetter Fee,
- *   Service Fee, also compound ("Captain/Crew Costs", "Captain & Crew Fees") or turned round ("Fee for captain").
+ *   and a role's fee, cost, pay or wage: Captain Fee(s) / Captain's Fee, Crew Costs, Deckhand Wages, Port Fees,
+ *   Boatsetter Fee, Service Fee, also compound ("Captain/Crew Costs", "Captain & Crew Fees") or turned round
+ *   ("Fee for captain"). The crew roles are those of shared/money-words.ts (captain, skipper, mate, deckhand,
+ *   crew, chef, steward), as are the currencies an amount may carry, the same the guest page's redaction knows.
  * Net, Gross, Total and Rev are weak labels: ordinary words ("Net Yard", "Gross weight", "Total guests") unless
  * a figure follows them directly, and a bare integer followed by a word is a count ("Net 30 days").
- * Captain, Crew, Skipper, Deckhand, Owner and Boatsetter are payees: named with a currency amount, that amount
- * is their pay ("Captain $250"); with a bare number it is a count ("Crew: 3").
+ * The crew roles, Owner and Boatsetter are payees: named with a currency amount, that amount is their pay
+ * ("Captain $250"); with a bare number it is a count ("Crew: 3").
  *
  * An amount is the label's figure when
  *   - it follows the label, with nothing in between but separators (":", "=", dashes, dot leaders, "|" cells,
@@ -42,6 +44,13 @@
  * so a very long line costs linear time.
  */
 
+import {
+  CREW_ROLES,
+  currencyCodeAlternation,
+  currencySymbolClass,
+  currencySymbolsInClass,
+} from '../../shared/money-words';
+
 export interface ScrubResult {
   /** The notes without revenue lines; identical to the input when nothing was removed. */
   notes: string;
@@ -49,9 +58,9 @@ export interface ScrubResult {
   removed: string[];
 }
 
-const CURRENCY_CODES = 'USD|EUR|GBP|CAD|MXN|AUD|CHF|JPY|NZD|HKD|SGD|SEK|NOK|DKK|BRL';
-// Symbols as Intl writes them: "$", "€", and dollar variants such as "US$", "CA$", "MX$", "A$".
-const CURRENCY = `(?:[$€£¥]|\\p{L}{1,2}\\$|(?:${CURRENCY_CODES})(?!\\p{L}))`;
+// The currencies the guest page's redaction knows too (shared/money-words.ts), and dollar variants such as
+// "US$", "CA$", "MX$", "A$".
+const CURRENCY = `(?:${currencySymbolClass()}|\\p{L}{1,2}\\$|(?:${currencyCodeAlternation()})(?!\\p{L}))`;
 // "1,450.00", "1.450,00", "1'450", "1 450", or plain digits with optional decimals. A group after a
 // separator has exactly three digits, so "1 1 1" is three numbers, not one.
 const NUMBER = `(?:\\d{1,3}(?:[,.'’\\u00a0\\u202f ]\\d{3})+(?:[.,]\\d{1,2})?|\\d+(?:[.,]\\d+)?)`;
@@ -61,7 +70,9 @@ const AMOUNT = new RegExp(
   'iuy',
 );
 
-const ROLE = "(?:captain(?:'s|’s|s)?|skipper|crew|port|boatsetter|platform|service)";
+// A crew role, plural or possessive: "Captain's", "Deckhands".
+const CREW_ROLE = `(?:${CREW_ROLES.map((role) => `${role}(?:'s|’s|s)?`).join('|')})`;
+const ROLE = `(?:${CREW_ROLE}|port|boatsetter|platform|service)`;
 const STRONG_LABEL = [
   '(?:gross\\s+|total\\s+|net\\s+)?revenues?',
   `${ROLE}(?:\\s*(?:[/&+]|and)\\s*${ROLE})*\\s+(?:fees?|costs?|pay|wages?|commission)`,
@@ -73,7 +84,7 @@ const STRONG_LABEL = [
   'commissions?',
 ].join('|');
 const WEAK_LABEL = 'net|gross|total|rev';
-const PAYEE_LABEL = "captain(?:'s|’s)?|skipper|crew|deckhands?|owner(?:'s|’s)?|boatsetter";
+const PAYEE_LABEL = `${CREW_ROLE}|owner(?:'s|’s)?|boatsetter`;
 const ANY_LABEL = `(?:${STRONG_LABEL}|${WEAK_LABEL})`;
 const LABEL = new RegExp(
   `(?<![\\p{L}\\p{N}])(?:(?<strong>${STRONG_LABEL})|(?<weak>${WEAK_LABEL})|(?<payee>${PAYEE_LABEL}))(?![\\p{L}\\p{N}])`,
@@ -82,7 +93,7 @@ const LABEL = new RegExp(
 type LabelKind = 'strong' | 'weak' | 'payee';
 
 // Any symbols but a currency's, so that "$20" is an amount and not a bullet and "20".
-const BULLET = `(?:[^\\p{L}\\p{N}\\s(\\[$€£¥]{1,4}|\\d{1,3}[.)])`;
+const BULLET = `(?:[^\\p{L}\\p{N}\\s(\\[${currencySymbolsInClass()}]{1,4}|\\d{1,3}[.)])`;
 // "Internal:", "Ops/Finance:", "[Private]", "(ops)", "Dana's group -".
 const LEADING_LABEL = `(?:\\[[^\\]\\r\\n]{1,30}\\]|\\([^)\\r\\n]{1,30}\\)|[\\p{L}][^:：\\r\\n\\d]{0,30}?(?:[:：]|\\s[-–—]))`;
 const LINE_START = new RegExp(`^\\s*(?:${BULLET}\\s*)?(?:${LEADING_LABEL}\\s*){0,3}$`, 'u');
