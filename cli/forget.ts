@@ -21,6 +21,8 @@ remains in the systems it does not own, so that you can ask there:
   - the revenue lines scrub took out of the crew notes: deleted (prices, and a line of the renter's note may
     be among them);
   - mail records, webhook delivery and revision records, the booking-ledger: checked to hold none of it.
+Outside: JADA's calendar entry, SCC's crew event and SCC's own request log (our calls, with the notes and
+prices), and the guest page are named for you to ask there.
 The archive keeps the events, which carry none of it since contract major 2; events of major 1 still hold the
 details, and no consumer uses them once the booking is forgotten.
   --yes           do not ask for confirmation (needed when not on a terminal)
@@ -199,9 +201,12 @@ function outsideOf(consumer: string, held: unknown): string[] {
           ]
         : [];
     case 'crew':
+      // Scrub cleans the event's notes, never SCC's log of our calls: the request bodies and SCC's answers keep
+      // the notes as sent and as SCC wrote them, prices and the renter's note included.
       return h.sccEventId
         ? [
             `SCC crew event ${h.sccEventId} (${h.status}): its notes (the renter's note, if any) and the revenue lines SCC keeps with it`,
+            `SCC's request log for crew event ${h.sccEventId}: every create, update and cancel we sent, with the notes (the renter's note, if any) and the prices, and SCC's answers with the revenue lines`,
           ]
         : [];
     case 'guest-page':
