@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { LOCAL_ACCOUNT_ID } from '../local/aws-service';
-import { startEdge, type RequestHandler } from '../local/edge';
-import { createEventBridge } from '../local/eventbridge';
-import { LocalQueues } from '../local/sqs/queues';
+import { LOCAL_ACCOUNT_ID } from '../local/aws/service';
+import { startEdge, type RequestHandler } from '../local/aws/edge';
+import { createEventBridge } from '../local/aws/eventbridge';
+import { LocalQueues } from '../local/aws/sqs/queues';
 
 const REGION = 'us-west-2';
 const BATCH = 10;

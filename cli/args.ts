@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ConsumerDeclaration } from '../shared/declaration';
-import { discoverServices } from '../local/consumers';
+import { discoverServices } from '../local/charterflow/consumers';
 import { UsageError } from './main';
 import { isLoopback, useLocalStack } from './tail';
 

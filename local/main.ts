@@ -1,9 +1,9 @@
 import '../shared/node-support';
 import { parseArgs } from 'node:util';
 import { secretNames } from '../shared/config';
-import { GUEST_SITE_BUCKET, GUEST_SITE_DISTRIBUTION_ID, LEGACY_BUCKET, signedSample } from './seed';
-import { runDemo } from './demo';
-import { startStack, type LocalStack } from './stack';
+import { GUEST_SITE_BUCKET, GUEST_SITE_DISTRIBUTION_ID, LEGACY_BUCKET, signedSample } from './charterflow/seed';
+import { runDemo } from './charterflow/demo';
+import { startStack, type LocalStack } from './charterflow/stack';
 
 /**
  * `npm start`: the whole system on this laptop until Ctrl-C. Flags: --ephemeral (nothing kept on disk),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { startStack, type LocalStack } from '../../local/stack';
+import { startStack, type LocalStack } from '../../local/charterflow/stack';
 import { Publisher } from '../../shared/publisher';
 import { region } from '../../shared/config';
 import { uniqueBookingId } from '../services/calendar/support';

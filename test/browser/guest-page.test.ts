@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { startStack, type LocalStack } from '../../local/stack';
+import { startStack, type LocalStack } from '../../local/charterflow/stack';
 import { Publisher } from '../../shared/publisher';
 import { region } from '../../shared/config';
 import type { BookingSnapshot } from '../../shared/contract/events';

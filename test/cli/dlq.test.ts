@@ -5,7 +5,7 @@ import { busName } from '../../shared/config';
 import { deployedNames } from '../../shared/declaration';
 import { Publisher } from '../../shared/publisher';
 import { PrivateRecords } from '../../shared/private-records';
-import { startStack, type LocalStack } from '../../local/stack';
+import { startStack, type LocalStack } from '../../local/charterflow/stack';
 import type { Io } from '../../cli/args';
 import { runDlq, type DeadLetterView } from '../../cli/dlq';
 import { runRedrive } from '../../cli/redrive';

@@ -13,7 +13,7 @@ import {
   ownTableName,
   type ConsumerDeclaration,
 } from '../../shared/declaration';
-import { devSecrets } from '../../local/seed';
+import { devSecrets } from '../../local/charterflow/seed';
 import { discoverServices, type DiscoveredService } from '../../deploy/discover';
 import { documentedWildcards } from '../../deploy/iam';
 import { consumerLogicalIds, functionKeyOf, functionLogicalIdOf } from '../../deploy/template';

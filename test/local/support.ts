@@ -1,4 +1,4 @@
-import type { LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/charterflow/stack';
 
 /** SDK client config pointing at a test's own stack (its edge port is free-picked). */
 export const clientConfig = (stack: LocalStack) => ({

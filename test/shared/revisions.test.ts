@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { startStack, type LocalStack } from '../../local/stack';
+import { startStack, type LocalStack } from '../../local/charterflow/stack';
 import { documentClient } from '../../shared/aws';
 import { RevisionLedger } from '../../shared/revisions';
 

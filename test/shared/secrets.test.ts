@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretCache } from '../../shared/secrets';
-import { startStack } from '../../local/stack';
+import { startStack } from '../../local/charterflow/stack';
 
 let stack: Awaited<ReturnType<typeof startStack>>;
 let client: SecretsManagerClient;

@@ -1,7 +1,7 @@
 import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type LocalStack } from '../../../local/stack';
+import { startStack, type LocalStack } from '../../../local/charterflow/stack';
 import { documentClient, eventBridgeClient, sqsClient } from '../../../shared/aws';
 import { parseConsumedEvent } from '../../../shared/consumer';
 import type { DetailType, EventDetail } from '../../../shared/contract/events';

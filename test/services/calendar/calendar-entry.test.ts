@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calendarEntryRequest } from '../../../services/calendar/calendar-entry';
-import { devSecrets } from '../../../local/seed';
+import { devSecrets } from '../../../local/charterflow/seed';
 import { secretNames } from '../../../shared/config';
 import { asyncRetriesOf } from '../../../shared/declaration';
 import { declaration } from '../../../services/calendar/declaration';

@@ -16,7 +16,7 @@ import { Publisher } from '../../../shared/publisher';
 import type { BookingDetails } from '../../../shared/contract/booking-details';
 import { PrivateRecords } from '../../../shared/private-records';
 import { bookingDetails } from '../../../samples';
-import { startStack } from '../../../local/stack';
+import { startStack } from '../../../local/charterflow/stack';
 import { callsAt, setFaultsAt, type Faults } from '../../../local/stand-ins/http-kit';
 import { JADA_CALENDAR_TABLE, type CalendarEntry } from '../../../local/stand-ins/jada-calendar';
 import {

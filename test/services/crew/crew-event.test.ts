@@ -7,7 +7,7 @@ import {
   crewFor,
   crewNotes,
 } from '../../../services/crew/crew-event';
-import { devSecrets } from '../../../local/seed';
+import { devSecrets } from '../../../local/charterflow/seed';
 import { secretNames } from '../../../shared/config';
 import { bookingDetails, bookingSnapshot, eventMetadata } from '../../../samples';
 import { captureLogs, startCalendarCrewStack, uniqueBookingId, type CalendarCrewStack } from '../calendar/support';

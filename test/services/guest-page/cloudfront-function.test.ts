@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isCloudFrontResponse, loadCloudFrontFunction, viewerRequestEvent } from '../../../local/cloudfront-function';
+import {
+  isCloudFrontResponse,
+  loadCloudFrontFunction,
+  viewerRequestEvent,
+} from '../../../local/aws/cloudfront/function';
 
 // The very file serverless.yml deploys, run in a vm context as CloudFront runs it.
 const viewerRequest = loadCloudFrontFunction(

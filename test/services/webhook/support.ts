@@ -4,10 +4,10 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { region, secretNames } from '../../../shared/config';
 import { parseSecrets } from '../../../services/webhook/signature';
-import { startStack } from '../../../local/stack';
+import { startStack } from '../../../local/charterflow/stack';
 import { openBusTap } from '../../../cli/bus-tap';
 import { lambdaContext as localLambdaContext } from '../../../local/lambda';
-import { httpApiEvent } from '../../../local/webhook-route';
+import { httpApiEvent } from '../../../local/charterflow/webhook-route';
 import { deployedNames } from '../../../shared/declaration';
 import { declaration } from '../../../services/webhook/declaration';
 

@@ -1,0 +1,139 @@
+import { createRequire } from 'node:module';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readBody } from '../edge';
+import { listenOnLoopback } from '../../listen';
+
+/**
+ * Amazon SES v2 on this laptop: aws-ses-v2-local (npm) keeps every mail, shows them in its web viewer at `/`
+ * and lists them at `GET /store`. The SDK reaches it through AWS_ENDPOINT_URL_SESV2 (the SDK's per-service
+ * endpoint variable), so the rest of AWS stays on the one edge port.
+ *
+ * In front of it, one rule SES has and the library has not: a malformed recipient is refused with
+ * BadRequestException "Illegal address", as SES v2 answers, so the bad-address path runs locally too.
+ * The mailbox lives in memory: a restarted stack starts with an empty one.
+ */
+
+export const DEFAULT_MAILBOX_PORT = 8005;
+
+/** What the local stack's guest-mail sends as (the deploy parameters guestMailFrom and guestMailReplyTo). */
+export const LOCAL_MAIL_SETTINGS = {
+  GUEST_MAIL_FROM: 'Queen of San Diego <charters@queenofsandiego.com>',
+  GUEST_MAIL_REPLY_TO: 'charters@queenofsandiego.com',
+} as const;
+
+const require = createRequire(import.meta.url);
+// CommonJS with a default export: required, so tsx and vitest load it alike.
+const { default: startSesServer } = require('aws-ses-v2-local') as typeof import('aws-ses-v2-local');
+const { default: isEmailValid } = require('aws-ses-v2-local/dist/isEmailValid.js') as {
+  default: (address: string) => boolean;
+};
+const { clearStore } = require('aws-ses-v2-local/dist/store.js') as { clearStore: () => void };
+
+export interface Mailbox {
+  /** The viewer, the SES endpoint and `GET /store`, all on one port. */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
+
+export async function startMailbox(options: { port?: number } = {}): Promise<Mailbox> {
+  // One store per process: a new stack starts with an empty mailbox.
+  clearStore();
+  const inner: Server = await startSesServer({ host: '127.0.0.1', port: 0 });
+  const innerPort = (inner.address() as AddressInfo).port;
+
+  const front = createServer((req, res) => {
+    void handle(req, res, innerPort).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`local SES: ${(error as Error).message}`);
+    });
+  });
+  const listening = await listenOnLoopback(front, options.port ?? DEFAULT_MAILBOX_PORT).catch(
+    async (error: unknown) => {
+      await closeServer(inner);
+      throw error;
+    },
+  );
+  return {
+    url: listening.url,
+    port: listening.port,
+    stop: async () => {
+      await listening.close();
+      await closeServer(inner);
+    },
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, innerPort: number): Promise<void> {
+  const body = await readBody(req);
+  if (req.method === 'POST' && req.url?.split('?')[0] === SEND_EMAIL_PATH) {
+    const illegal = recipientsOf(body).find((address) => !isEmailValid(address));
+    if (illegal !== undefined) {
+      const payload = JSON.stringify({ message: 'Illegal address' });
+      res.writeHead(400, {
+        'content-type': 'application/json',
+        'x-amzn-errortype': 'BadRequestException',
+        'content-length': Buffer.byteLength(payload),
+      });
+      res.end(payload);
+      return;
+    }
+  }
+  await forward(req, body, res, innerPort);
+}
+
+function recipientsOf(body: Buffer): string[] {
+  try {
+    const { Destination } = JSON.parse(body.toString('utf8')) as {
+      Destination?: { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] };
+    };
+    return [
+      ...(Destination?.ToAddresses ?? []),
+      ...(Destination?.CcAddresses ?? []),
+      ...(Destination?.BccAddresses ?? []),
+    ];
+  } catch {
+    // Not JSON: the library answers it.
+    return [];
+  }
+}
+
+function forward(req: IncomingMessage, body: Buffer, res: ServerResponse, innerPort: number): Promise<void> {
+  // The body is read whole already: it goes on with a length, never chunked.
+  const { 'transfer-encoding': _chunked, ...headers } = req.headers;
+  return new Promise((resolve, reject) => {
+    const upstream = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: innerPort,
+        method: req.method,
+        path: req.url,
+        headers: { ...headers, 'content-length': body.length },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+        answer.on('end', resolve);
+        answer.on('error', reject);
+      },
+    );
+    upstream.on('error', reject);
+    upstream.end(body);
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
