@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ServiceDeclaration } from '../shared/declaration';
-import type { ServiceAccess } from './access';
+import type { ServiceAccess } from '../shared/access';
 
 /**
  * The services are the folders under services/ that hold a declaration.ts and a handler.ts: no central

@@ -1,4 +1,4 @@
-import { defineAccess } from '../../deploy/access';
+import { defineAccess } from '../../shared/access';
 
 export const access = defineAccess({
   // The revision record that keeps the SCC event at the latest revision (shared/revisions.ts).

@@ -1,4 +1,4 @@
-import { defineAccess } from '../../deploy/access';
+import { defineAccess } from '../../shared/access';
 
 export const access = defineAccess({
   // Its mail records (mail-records.ts): read, claim, settle, release.

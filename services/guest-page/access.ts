@@ -1,4 +1,4 @@
-import { defineAccess } from '../../deploy/access';
+import { defineAccess } from '../../shared/access';
 
 export const access = defineAccess({
   // The revision record: what the page shows, so a stale or unchanged revision writes nothing.

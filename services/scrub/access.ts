@@ -1,4 +1,4 @@
-import { defineAccess } from '../../deploy/access';
+import { defineAccess } from '../../shared/access';
 
 export const access = defineAccess({
   // Removal records (SCRUB#...) and the revision record that keeps CrewNotesScrubbed from going out twice.

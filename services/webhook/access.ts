@@ -1,4 +1,4 @@
-import { defineAccess } from '../../deploy/access';
+import { defineAccess } from '../../shared/access';
 
 export const access = defineAccess({
   // Delivery and revision records (claim, complete, release a stale claim).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineAccess } from '../../deploy/access';
+import { defineAccess } from '../../shared/access';
 import type { DiscoveredService } from '../../deploy/discover';
 import { discoverServices } from '../../deploy/discover';
 import { insidePrivateRecords, outsidePrivateRecords, roleOf, type PolicyStatement } from '../../deploy/iam';
