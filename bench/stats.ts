@@ -1,12 +1,6 @@
-/** The bench's arithmetic, pure so test/bench checks it without a stack. */
+import { percentile } from '../shared/percentile';
 
-/** Nearest-rank percentile (the value at rank ceil(p/100 * n)); NaN for no samples. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
-}
+/** The bench's arithmetic, pure so test/bench checks it without a stack. */
 
 export interface Summary {
   count: number;

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { percentile } from '../../bench/stats';
 import type { LedgerLine } from '../../services/booking-ledger/booking-ledger';
 import { BookingLedger } from '../../services/booking-ledger/ledger';
+import { percentile } from '../../shared/percentile';
 
 /**
  * The local lookalike of the booking-to-page metric, from the booking-ledger: per booking revision, the time

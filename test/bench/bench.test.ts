@@ -7,30 +7,12 @@ import { awsCallOf, costPerThousandBookings, functionUses, prices } from '../../
 import { bookingChangeOf } from '../../bench/harness';
 import { cloneText } from '../../bench/history';
 import { formatTable, meetsAim, type Figure } from '../../bench/report';
-import { inPool, percentile, summarize, unionLength } from '../../bench/stats';
+import { inPool, summarize, unionLength } from '../../bench/stats';
 import { bookingConfirmedAs } from '../../samples';
 
 /** The bench's pure parts: its arithmetic, its table, its history cloning, and its agreement with the deploy. */
 
-describe('percentile (nearest rank)', () => {
-  it.each([
-    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50, 5],
-    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95, 10],
-    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90, 9],
-    [[10, 1, 7, 3], 50, 3],
-    [[42], 99, 42],
-    [Array.from({ length: 100 }, (_, i) => 100 - i), 99, 99],
-  ])('of %j at p%d is %d, whatever the input order', (values, p, expected) => {
-    expect(percentile(values, p)).toBe(expected);
-  });
-
-  it('is NaN with no samples, and leaves its input unsorted', () => {
-    expect(percentile([], 50)).toBeNaN();
-    const values = [3, 1, 2];
-    percentile(values, 50);
-    expect(values).toEqual([3, 1, 2]);
-  });
-
+describe('summarize', () => {
   it('summarize gives count, p50, p95, p99 and the mean, rounded to hundredths', () => {
     expect(summarize([1, 2, 3.333, 4])).toEqual({ count: 4, p50: 2, p95: 4, p99: 4, mean: 2.58 });
   });
