@@ -159,3 +159,40 @@ export function functionUses(
     callsPerBooking: Object.fromEntries(Object.entries(calls).map(([k, n]) => [k, n / bookings])),
   }));
 }
+
+/** The steps the direct baseline also makes: the choreography priced on these alone compares like with like. */
+export const BASELINE_STEPS: readonly string[] = ['calendar', 'crew', 'scrub', 'guest-page'];
+
+export interface CostComparison {
+  prices: typeof prices;
+  memoryMb: number;
+  choreography: CostBreakdown;
+  /** The choreography's functions that make the baseline's steps (no webhook, ledger or mail). */
+  sameScope: CostBreakdown;
+  direct: CostBreakdown;
+  uses: FunctionUse[];
+  directUses: FunctionUse[];
+}
+
+type MeasuredRun = {
+  invocations: readonly { consumer: string; totalMs: number; calls: readonly AwsCall[] }[];
+  bookings: number;
+};
+
+/** The choreography, its steps the baseline also makes, and the direct baseline, each per 1,000 bookings. */
+export function compareCosts(choreography: MeasuredRun, direct: MeasuredRun, model: CostModel): CostComparison {
+  const uses = functionUses(choreography.invocations, choreography.bookings);
+  const directUses = functionUses(direct.invocations, direct.bookings);
+  return {
+    prices,
+    memoryMb: model.memoryMb,
+    choreography: costPerThousandBookings(uses, model),
+    sameScope: costPerThousandBookings(
+      uses.filter((u) => BASELINE_STEPS.includes(u.name)),
+      model,
+    ),
+    direct: costPerThousandBookings(directUses, model),
+    uses,
+    directUses,
+  };
+}
