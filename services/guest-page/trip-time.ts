@@ -1,55 +1,28 @@
 import { dateTimeFormat } from '../../shared/date-format';
+import { DEPARTURE_TIME_ZONE, tripMinutes, tripTimes, type DockTime } from '../../shared/trip';
 
 /**
- * The trip's date and time as the guest lives it: at the departure, not where the server runs.
- *
- * Boatsetter's trip.start carries the departure's UTC offset for that very day ("2026-12-05T17:00:00-08:00"),
- * so the wall-clock time is exact from the offset alone, DST included. The offset cannot name the zone, though,
- * so the zone's name ("PST") comes from the departure's IANA zone (every JADA departure is in San Diego:
- * America/Los_Angeles, overridable per call), and is shown only when that zone really has this offset at this
- * instant. Otherwise the page says "UTC−08:00" rather than print a wrong zone name.
- * An instant written in UTC ("...Z") says nothing about the departure, so it is shown in the departure's zone.
+ * The trip's date and time as the guest lives it: at the dock, not where the server runs. When the trip starts
+ * and ends, and in which zone, is shared/trip.ts's one reading (the calendar entry and the mail use it too);
+ * this file only words it. A zone is named ("PST") when the clock is the departure zone's; a start written at
+ * another offset shows that offset ("UTC−05:00") rather than a wrong zone name.
  */
-
-export const DEPARTURE_TIME_ZONE = 'America/Los_Angeles';
 
 export interface TripTime {
   /** "Saturday, December 5, 2026" */
   date: string;
-  /** "5:00 PM" */
+  /** "5:00 PM"; "1:00 AM PDT" when the trip ends in another zone than it starts (across a DST change) */
   start: string;
   /** "8:00 PM", with the date when the trip ends on another day: "Sun, Dec 6, 9:00 AM" */
   end: string;
-  /** "PST", or "UTC−08:00" */
+  /** The zone written after the end, the end's own: "PST", or "UTC−08:00" */
   zone: string;
   /** "3 hours", "1 hour 30 minutes" */
   duration: string;
 }
 
-const OFFSET = /(Z|[+-]\d{2}:\d{2})$/i;
-
-/** Minutes east of UTC, from the offset written in an ISO 8601 instant. */
-export function offsetMinutesOf(instant: string): number {
-  const match = OFFSET.exec(instant);
-  if (!match) throw new Error(`trip start ${instant} has no UTC offset`);
-  const offset = match[1]!;
-  if (offset.toUpperCase() === 'Z') return 0;
-  const sign = offset.startsWith('-') ? -1 : 1;
-  return sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
-}
-
-/** Minutes east of UTC that `timeZone` observes at `at` (Intl's "longOffset": "GMT-08:00", or "GMT"). */
-export function zoneOffsetMinutes(at: Date, timeZone: string): number {
-  const name = dateTimeFormat({ timeZone, timeZoneName: 'longOffset' })
-    .formatToParts(at)
-    .find((p) => p.type === 'timeZoneName')!.value;
-  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
-  if (!match) return 0;
-  return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]));
-}
-
 export function formatDuration(hours: number): string {
-  const totalMinutes = Math.round(hours * 60);
+  const totalMinutes = tripMinutes(hours);
   const h = Math.floor(totalMinutes / 60);
   const m = totalMinutes % 60;
   const parts = [];
@@ -58,45 +31,32 @@ export function formatDuration(hours: number): string {
   return parts.join(' ') || '0 minutes';
 }
 
+// The dock's wall clock is the instant shifted by its offset, read in UTC: exact for any offset, DST included.
+const dateFormat = () =>
+  dateTimeFormat({ timeZone: 'UTC', weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
+const timeFormat = () => dateTimeFormat({ timeZone: 'UTC', hour: 'numeric', minute: '2-digit' });
+const shortDate = () => dateTimeFormat({ timeZone: 'UTC', weekday: 'short', month: 'short', day: 'numeric' });
+const wallClock = (t: DockTime) => new Date(t.ms + t.offsetMinutes * 60_000);
+
 export function tripTime(startIso: string, durationHours: number, timeZone = DEPARTURE_TIME_ZONE): TripTime {
-  const start = new Date(startIso);
-  if (Number.isNaN(start.getTime())) throw new Error(`trip start ${startIso} is not a date`);
-  const end = new Date(start.getTime() + Math.round(durationHours * 60) * 60_000);
-  const writtenInUtc = /z$/i.test(startIso);
-  const offset = writtenInUtc ? zoneOffsetMinutes(start, timeZone) : offsetMinutesOf(startIso);
-  const zoneMatches = zoneOffsetMinutes(start, timeZone) === offset;
-
-  // Without a matching named zone, shift the instant by the offset and format it as UTC: the same wall clock.
-  const shown = (d: Date) => (zoneMatches ? d : new Date(d.getTime() + offset * 60_000));
-  const formatIn = zoneMatches ? timeZone : 'UTC';
-  const dateFormat = dateTimeFormat({
-    timeZone: formatIn,
-    weekday: 'long',
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-  });
-  const timeFormat = dateTimeFormat({ timeZone: formatIn, hour: 'numeric', minute: '2-digit' });
-  const shortDate = dateTimeFormat({
-    timeZone: formatIn,
-    weekday: 'short',
-    month: 'short',
-    day: 'numeric',
-  });
-  const sameDay = dateFormat.format(shown(start)) === dateFormat.format(shown(end));
-
+  const { start, end } = tripTimes({ start: startIso, durationHours }, timeZone);
+  const startZone = zoneOf(start);
+  const endZone = zoneOf(end);
+  const startTime = timeFormat().format(wallClock(start));
+  const endTime = timeFormat().format(wallClock(end));
   return {
-    date: dateFormat.format(shown(start)),
-    start: timeFormat.format(shown(start)),
-    end: sameDay ? timeFormat.format(shown(end)) : `${shortDate.format(shown(end))}, ${timeFormat.format(shown(end))}`,
-    zone: zoneMatches ? zoneName(start, timeZone) : utcOffsetLabel(offset),
+    date: dateFormat().format(wallClock(start)),
+    start: startZone === endZone ? startTime : `${startTime} ${startZone}`,
+    end: start.date === end.date ? endTime : `${shortDate().format(wallClock(end))}, ${endTime}`,
+    zone: endZone,
     duration: formatDuration(durationHours),
   };
 }
 
-function zoneName(at: Date, timeZone: string): string {
-  return dateTimeFormat({ timeZone, timeZoneName: 'short' })
-    .formatToParts(at)
+function zoneOf(t: DockTime): string {
+  if (!t.timeZone) return utcOffsetLabel(t.offsetMinutes);
+  return dateTimeFormat({ timeZone: t.timeZone, timeZoneName: 'short' })
+    .formatToParts(t.ms)
     .find((p) => p.type === 'timeZoneName')!.value;
 }
 

@@ -5,7 +5,19 @@ import { secretNames } from '../../../shared/config';
 import { asyncRetriesOf } from '../../../shared/declaration';
 import { declaration } from '../../../services/calendar/declaration';
 import { bookingSnapshot, eventMetadata } from '../../../samples';
+import { tripTime } from '../../../services/guest-page/trip-time';
+import { tripWhen } from '../../../services/guest-mail/trip-when';
 import { captureLogs, startCalendarCrewStack, uniqueBookingId, type CalendarCrewStack } from './support';
+
+/** "2027-01-15" as the page and the mail word a date: "Friday, January 15, 2027". */
+const longDate = (date: string) =>
+  new Date(`${date}T12:00:00Z`).toLocaleDateString('en-US', {
+    timeZone: 'UTC',
+    weekday: 'long',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+  });
 
 describe('the calendar entry of a booking', () => {
   it.each([
@@ -15,6 +27,20 @@ describe('the calendar entry of a booking', () => {
   ])('%s', (_, start, date) => {
     const booking = bookingSnapshot({ trip: { ...bookingSnapshot().trip, start } });
     expect(calendarEntryRequest(booking)).toMatchObject({ date, start });
+  });
+
+  // A start in UTC names no dock: the entry is dated at the dock, on the day the guest page and the mail show.
+  it.each([
+    ['an evening charter written in UTC', '2027-01-16T01:00:00Z', '2027-01-15'],
+    ['a summer evening written in UTC', '2026-07-05T02:30:00Z', '2026-07-04'],
+    ['a start written at +05:30', '2026-12-05T03:00:00+05:30', '2026-12-05'],
+    ['an evening charter at the dock’s offset', '2026-12-05T23:30:00-08:00', '2026-12-05'],
+  ])('%s is dated on the day the guest page and the mail show', (_, start, date) => {
+    const booking = bookingSnapshot({ trip: { ...bookingSnapshot().trip, start } });
+    expect(calendarEntryRequest(booking).date).toBe(date);
+    const shown = longDate(date);
+    expect(tripTime(start, booking.trip.durationHours).date).toBe(shown);
+    expect(tripWhen(start).date).toBe(shown);
   });
 
   it('carries boat, party size, duration and booking id, and never the guest’s email or phone', () => {
@@ -76,6 +102,19 @@ describe('the calendar consumer on the local stack', () => {
     expect(cause).toContain(event!.detail.metadata.causationId);
   });
 
+  it('dates the JADA entry of a start written in UTC on the dock’s day, the one the page and the mail show', async () => {
+    const bookingId = uniqueBookingId('Z');
+    const start = '2027-01-16T01:00:00Z';
+    const booking = bookingSnapshot({ bookingId, trip: { ...bookingSnapshot().trip, start } });
+    const event = received(bookingId);
+    await env.publisher.publishOne('BookingReceived', { ...event, data: { booking } });
+    await env.eventsOf(bookingId, 'CalendarEntryCreated');
+    const entries = (await env.tables.calendarEntries()).filter((e) => e.bookingId === bookingId);
+    expect(entries.map((e) => [e.date, e.start])).toEqual([['2027-01-15', start]]);
+    expect(tripTime(start, 3).date).toBe('Friday, January 15, 2027');
+    expect(tripWhen(start).date).toBe('Friday, January 15, 2027');
+  });
+
   it('with a wrong dashboard token: a clear error in the logs, the event in the DLQ after the retries, nothing emitted', async () => {
     // JADA now expects another token than the one in our secret: every call is a 401.
     await fetch(new URL('/__credential', env.standInUrl('jada-calendar')), {
@@ -86,6 +125,7 @@ describe('the calendar consumer on the local stack', () => {
     try {
       await env.publisher.publishOne('BookingReceived', received(bookingId));
       const dead = await env.deadLetters('calendar');
+      console.error("DEAD", JSON.stringify(dead.map((d) => [JSON.parse(d.Body!).detail?.metadata?.bookingId ?? d.Body!.slice(0, 300), d.MessageAttributes])));
       expect(dead).toHaveLength(1);
       expect(JSON.parse(dead[0]!.Body!).detail.metadata.bookingId).toBe(bookingId);
       // Lambda dead-letters what its function failed on, with Lambda's attributes (not EventBridge's).

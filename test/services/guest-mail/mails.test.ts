@@ -7,7 +7,8 @@ import {
   oneLine,
   type Mail,
 } from '../../../services/guest-mail/mails';
-import { tripEndsAt, tripWhen } from '../../../services/guest-mail/trip-when';
+import { tripWhen } from '../../../services/guest-mail/trip-when';
+import { tripEndMs } from '../../../shared/trip';
 import type { BookingSnapshot } from '../../../shared/contract/events';
 import { bookingDetails, bookingSnapshot } from '../../../samples';
 
@@ -138,6 +139,6 @@ describe('the trip time, at the departure', () => {
   });
 
   it('ends after its duration', () => {
-    expect(tripEndsAt({ ...booking.trip, durationHours: 2.5 })).toBe(Date.parse('2026-12-06T03:30:00Z'));
+    expect(tripEndMs({ ...booking.trip, durationHours: 2.5 })).toBe(Date.parse('2026-12-06T03:30:00Z'));
   });
 });

@@ -214,6 +214,21 @@ describe('tripTime', () => {
     });
   });
 
+  it.each([
+    [
+      'an evening charter across the November change',
+      '2026-10-31T23:00:00-07:00',
+      4,
+      '11:00 PM PDT',
+      'Sun, Nov 1, 2:00 AM',
+      'PST',
+    ],
+    ['the same charter written in UTC', '2026-11-01T06:00:00Z', 4, '11:00 PM PDT', 'Sun, Nov 1, 2:00 AM', 'PST'],
+    ['a night charter across the March change', '2026-03-08T01:00:00-08:00', 2, '1:00 AM PST', '4:00 AM', 'PDT'],
+  ])('names each end’s own zone across a DST change: %s', (_, start, hours, from, to, zone) => {
+    expect(t(start, hours)).toMatchObject({ start: from, end: to, zone });
+  });
+
   it('dates the end when the trip ends on another day', () => {
     expect(t('2026-12-05T22:00:00-08:00', 3)).toMatchObject({ start: '10:00 PM', end: 'Sun, Dec 6, 1:00 AM' });
   });
