@@ -7,7 +7,7 @@ import { MetricUnit, metricNames, type InvocationMetrics } from '../../shared/me
 import type { OutgoingEvent, Publisher } from '../../shared/publisher';
 import { applyLatest } from '../../shared/lifecycle';
 import type { Change, RevisionLedger } from '../../shared/revisions';
-import { tripWindow } from '../../shared/trip';
+import { tripTimes, tripWindow } from '../../shared/trip';
 import type { BoatSchedule, Slot, SlotKey } from './boat-schedule';
 import type { CalendarEntryRequest, JadaCalendarApi } from './jada-calendar-api';
 
@@ -18,8 +18,8 @@ import type { CalendarEntryRequest, JadaCalendarApi } from './jada-calendar-api'
 export function calendarEntryRequest(booking: BookingSnapshot): CalendarEntryRequest {
   return {
     bookingId: booking.bookingId,
-    // The start carries its own offset (2026-12-05T17:00:00-08:00): its first ten characters are the local date.
-    date: booking.trip.start.slice(0, 10),
+    // The date at the dock, as the guest page and the mail show it (a start written in UTC is read in San Diego).
+    date: tripTimes(booking.trip).start.date,
     start: booking.trip.start,
     durationHours: booking.trip.durationHours,
     boat: booking.boat.name,
