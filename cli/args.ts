@@ -1,9 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { discoverServices } from '../deploy/discover';
 import type { ConsumerDeclaration } from '../shared/declaration';
-import { discoverServices } from '../local/charterflow/consumers';
-import { UsageError } from './main';
-import { isLoopback, useLocalStack } from './tail';
+import { UsageError } from './usage-error';
 
 /**
  * What the operator's commands share: where they point (--stage, --local), times as people type them
@@ -38,6 +37,19 @@ export const targetHelp = `  --stage NAME    the deployment stage (default: CHAR
  * (EventBridge user guide, "Archiving and replaying events", Event delivery).
  */
 export const AWS_ARCHIVE_LAG_MS = 10 * 60_000;
+
+/** Points the SDK at the local stack unless an endpoint is already set. */
+export function useLocalStack(): void {
+  process.env.AWS_ENDPOINT_URL ??= `http://127.0.0.1:${process.env.CHARTERFLOW_AWS_PORT ?? 4566}`;
+  process.env.AWS_REGION ??= 'us-west-2';
+  process.env.AWS_ACCESS_KEY_ID ??= 'charterflow-local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'charterflow-local';
+}
+
+/** The local stack needs no real credentials: any endpoint on this machine gets the dummy ones. */
+export function isLoopback(endpoint: string | undefined): boolean {
+  return Boolean(endpoint && /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(endpoint));
+}
 
 /** Points the SDK and the shared config at the chosen stage: same code for AWS and the local stack. */
 export function applyTarget(values: { stage?: string; local?: boolean }): void {

@@ -8,7 +8,7 @@ import { isConditionFailure } from '../shared/errors';
 import { PrivateRecords } from '../shared/private-records';
 import { bookingKey } from '../shared/tables';
 import { applyTarget, askOnTerminal, parseCommandArgs, processIo, targetHelp, targetOptions, type Io } from './args';
-import { UsageError } from './main';
+import { UsageError } from './usage-error';
 
 export const forgetHelp = `Usage: npx charterflow forget BOOKING_ID [--yes]
 

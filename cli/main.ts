@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { UsageError } from './usage-error';
 
 /**
  * `npx charterflow <command>`: one dispatcher, commands registered in the list below. A command module is
@@ -17,11 +18,6 @@ interface CommandEntry {
   name: string;
   summary: string;
   load(): Promise<Command>;
-}
-
-/** Wrong arguments: main prints the message as one line and exits 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
 }
 
 export const commands: CommandEntry[] = [
@@ -142,7 +138,7 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    if (error instanceof UsageError || (error as Error).name === 'UsageError' || code.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')) {
       console.error(`charterflow ${name}: ${(error as Error).message}`);
       return 2;
     }

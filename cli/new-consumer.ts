@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { detailTypes, eventCatalog, isDetailType, type DetailType } from '../shared/contract/events';
 import { exampleData } from '../shared/contract/examples';
 import { runGraph } from './graph';
+import { UsageError } from './usage-error';
 
 /**
  * `npx charterflow new consumer <name> --on <DetailType>`: one new folder under services/ (declaration,
@@ -17,10 +18,6 @@ export const newConsumerHelp = `Usage: npx charterflow new consumer <name> --on 
 Scaffolds services/<name>/{declaration.ts, handler.ts, <name>.ts} and test/services/<name>/<name>.test.ts,
 then redraws the event-flow diagram in README.md. <name> is lower-case kebab-case (e.g. booking-ledger).
 Detail-types: ${detailTypes.join(', ')} (or "all").`;
-
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 // charterflow-<stage>-<name>-dlq must fit SQS's 80 characters and rule names EventBridge's 64, with room for a stage.

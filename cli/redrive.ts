@@ -4,6 +4,7 @@ import {
   applyTarget,
   AWS_ARCHIVE_LAG_MS,
   declaredConsumers,
+  isLoopback,
   parseCommandArgs,
   parseDuration,
   pickConsumer,
@@ -12,8 +13,7 @@ import {
   targetOptions,
   type Io,
 } from './args';
-import { isLoopback } from './tail';
-import { UsageError } from './main';
+import { UsageError } from './usage-error';
 import { Progress } from './progress';
 
 export const redriveHelp = `Usage: npx charterflow redrive [--consumer NAME] [--booking ID] [--json]

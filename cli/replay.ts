@@ -19,6 +19,7 @@ import {
   AWS_ARCHIVE_LAG_MS,
   declaredConsumers,
   formatDuration,
+  isLoopback,
   parseCommandArgs,
   parseDuration,
   parseWhen,
@@ -28,9 +29,8 @@ import {
   targetOptions,
   type Io,
 } from './args';
-import { UsageError } from './main';
+import { UsageError } from './usage-error';
 import { Progress } from './progress';
-import { isLoopback } from './tail';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const replayHelp = `Usage: npx charterflow replay (--from TIME [--to TIME] | --all) [--consumer NAME] [--dry-run] [--json]

@@ -5,6 +5,7 @@ import { region, secretNames } from '../shared/config';
 import { signedDelivery } from '../shared/signed-delivery';
 import { parseSecrets } from '../services/webhook/signature';
 import { bookingCancelled, bookingConfirmed, bookingModified } from '../samples';
+import { UsageError } from './usage-error';
 
 export const DEFAULT_WEBHOOK_URL = 'http://127.0.0.1:3000/webhooks/boatsetter';
 const DEFAULT_AWS_ENDPOINT = 'http://127.0.0.1:4566';
@@ -20,10 +21,6 @@ export const sendSampleHelp = `Usage: npx charterflow send-sample [--booking XHQ
 Signs the sample Boatsetter payload of that type with the webhook secret read from the stack's Secrets Manager
 (AWS_ENDPOINT_URL, default ${DEFAULT_AWS_ENDPOINT}), with a fresh webhook-id and timestamp, posts it and prints
 the response. Types: ${webhookTypes.join(', ')}.`;
-
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 export interface SendSampleOptions {
   bookingId: string;

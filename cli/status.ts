@@ -12,7 +12,7 @@ import {
   targetOptions,
   type Io,
 } from './args';
-import { UsageError } from './main';
+import { UsageError } from './usage-error';
 
 export const statusHelp = `Usage: npx charterflow status [BOOKING_ID] [--json] [--limit N] [--stuck-after DUR]
 

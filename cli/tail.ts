@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { eventBridgeClient, sqsClient } from '../shared/aws';
 import { busName } from '../shared/config';
+import { isLoopback, useLocalStack } from './args';
 import { everyCharterflowEvent, openBusTap, type BusTap, type TappedEvent } from './bus-tap';
-import { UsageError } from './main';
+import { UsageError } from './usage-error';
 
 /**
  * `npx charterflow tail`: taps the bus the way anyone can in AWS, with a temporary SQS queue and a rule
@@ -50,19 +51,6 @@ export function parseTailArgs(argv: string[]): TailOptions {
       throw new UsageError('--pattern must be a JSON object');
   }
   return { pattern, json: values.json ?? false, local: values.local ?? false, bus: values.bus };
-}
-
-/** Points the SDK at the local stack unless an endpoint is already set. */
-export function useLocalStack(): void {
-  process.env.AWS_ENDPOINT_URL ??= `http://127.0.0.1:${process.env.CHARTERFLOW_AWS_PORT ?? 4566}`;
-  process.env.AWS_REGION ??= 'us-west-2';
-  process.env.AWS_ACCESS_KEY_ID ??= 'charterflow-local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'charterflow-local';
-}
-
-/** The local stack needs no real credentials: any endpoint on this machine gets the dummy ones. */
-export function isLoopback(endpoint: string | undefined): boolean {
-  return Boolean(endpoint && /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(endpoint));
 }
 
 interface BusEvent {

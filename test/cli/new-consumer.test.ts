@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseNewConsumerArgs, scaffoldConsumer, UsageError } from '../../cli/new-consumer';
+import { parseNewConsumerArgs, scaffoldConsumer } from '../../cli/new-consumer';
+import { UsageError } from '../../cli/usage-error';
 import { detailTypes } from '../../shared/contract/events';
 
 const temporary: string[] = [];

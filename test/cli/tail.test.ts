@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatEvent, isLoopback, parseTailArgs } from '../../cli/tail';
+import { isLoopback } from '../../cli/args';
+import { formatEvent, parseTailArgs } from '../../cli/tail';
 
 describe('npx charterflow tail: arguments and output', () => {
   it('taps every charterflow source by default', () => {
