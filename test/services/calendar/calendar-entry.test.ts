@@ -125,7 +125,6 @@ describe('the calendar consumer on the local stack', () => {
     try {
       await env.publisher.publishOne('BookingReceived', received(bookingId));
       const dead = await env.deadLetters('calendar');
-      console.error("DEAD", JSON.stringify(dead.map((d) => [JSON.parse(d.Body!).detail?.metadata?.bookingId ?? d.Body!.slice(0, 300), d.MessageAttributes])));
       expect(dead).toHaveLength(1);
       expect(JSON.parse(dead[0]!.Body!).detail.metadata.bookingId).toBe(bookingId);
       // Lambda dead-letters what its function failed on, with Lambda's attributes (not EventBridge's).
