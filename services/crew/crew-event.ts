@@ -9,12 +9,7 @@ import { FORGOTTEN_SKIP, type PrivateRecords } from '../../shared/private-record
 import type { Publisher } from '../../shared/publisher';
 import { applyLatest } from '../../shared/lifecycle';
 import type { Change, RevisionLedger } from '../../shared/revisions';
-import type { CrewEventRequest, CrewNotice, SccApi } from './scc-api';
-
-export interface CrewMember {
-  name: string;
-  role: 'captain' | 'deckhand';
-}
+import type { CrewEventRequest, CrewMember, CrewNotice, SccApi } from './scc-api';
 
 /** JADA's deckhands, in rotation order. */
 export const DECKHAND_ROSTER = ['Lena Park', 'Marco Diaz', 'Tess Quinn', 'Rafa Soto'] as const;

@@ -6,7 +6,12 @@ import {
   type CallContext,
   type CredentialSource,
 } from '../../shared/http-client';
-import type { CrewMember } from './crew-event';
+
+/** A crew member as SCC knows them: crew-event.ts picks them, SCC invites them. */
+export interface CrewMember {
+  name: string;
+  role: 'captain' | 'deckhand';
+}
 
 /** What SCC's POST /events takes: the event, its crew, and the pricing SCC derives the revenue lines from. */
 export interface CrewEventRequest {
