@@ -6,6 +6,7 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { region } from './config';
+import { withCrashPoints } from './crash-points';
 
 /**
  * SDK client factories. Handlers call them once at module scope (connection reuse across invocations).
@@ -19,7 +20,8 @@ import { region } from './config';
  */
 function withoutCallLog<C extends { middlewareStack: { remove(name: string): boolean } }>(client: C): C {
   client.middlewareStack.remove('loggerMiddleware');
-  return client;
+  // Crash points (shared/crash-points.ts) only where tests or the local stack ask for them.
+  return withCrashPoints(client);
 }
 
 export const eventBridgeClient = () => withoutCallLog(new EventBridgeClient({ region: region() }));

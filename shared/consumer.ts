@@ -6,6 +6,7 @@ import { readEventDetail } from './contract/read';
 import { EventBridgeEnvelope } from './contract-validators.generated';
 import { ContractViolation, parseOrThrow } from './contract/validate';
 import type { ConsumerDeclaration } from './declaration';
+import { underCrashPlan } from './crash-points';
 import { createLogger, type Logger } from './logger';
 import { getXRayTraceIdFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import {
@@ -122,7 +123,18 @@ export function consumer<T extends DetailType>(
     if (traceId) metrics.addMetadata('xray_trace_id', traceId);
     const started = performance.now();
     try {
-      const result = await act(event, { logger, context, metrics });
+      // A test may stop this invocation at any downstream call (shared/crash-points.ts); inert otherwise.
+      const result = await underCrashPlan(
+        () => ({
+          consumer: declaration.name,
+          detailType: event.detailType,
+          bookingId: event.detail.metadata.bookingId,
+          revision: event.detail.data.booking.revision,
+          eventId: event.id,
+          requestId: context.awsRequestId,
+        }),
+        () => act(event, { logger, context, metrics }),
+      );
       metrics.addMetric(outcomeMetric[result?.outcome ?? 'acted'], MetricUnit.Count, 1);
     } catch (error) {
       // A downstream that refused the request (a 4xx) will refuse Lambda's retries too: say so, so the operator

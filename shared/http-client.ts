@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './logger';
 import { recordDownstreamLatency } from './metrics';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fullJitter } from './backoff';
+import { atCrashPoint } from './crash-points';
 
 /**
  * The one way our consumers call a downstream HTTP API (JADA calendar, ShipCaptainCrew). Own code over a
@@ -198,7 +199,12 @@ export class HttpClient {
     return { ...retrySettingsFromEnv(), ...retry };
   }
 
-  async call<T = unknown>(call: CallOptions): Promise<CallResult<T>> {
+  /** One call, retries included; a crash point before and after it when a test plans crashes. */
+  call<T = unknown>(call: CallOptions): Promise<CallResult<T>> {
+    return atCrashPoint(`${this.options.service} ${call.operation}`, () => this.callWithRetries<T>(call));
+  }
+
+  private async callWithRetries<T>(call: CallOptions): Promise<CallResult<T>> {
     if (call.method !== 'GET' && !call.idempotencyKey) {
       throw new Error(`${this.options.service} ${call.operation}: a ${call.method} needs an Idempotency-Key`);
     }

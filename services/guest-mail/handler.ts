@@ -2,6 +2,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { documentClient } from '../../shared/aws';
 import { region } from '../../shared/config';
 import { consumer } from '../../shared/consumer';
+import { withCrashPoints } from '../../shared/crash-points';
 import { PrivateRecords } from '../../shared/private-records';
 import { declaration } from './declaration';
 import { mailGuestFor } from './guest-mail';
@@ -9,7 +10,7 @@ import { MailRecords } from './mail-records';
 import { mailSettings } from './send';
 
 // The endpoint comes from the environment: AWS_ENDPOINT_URL_SESV2 locally (the stack's mailbox), SES in AWS.
-const ses = new SESv2Client({ region: region() });
+const ses = withCrashPoints(new SESv2Client({ region: region() }));
 const documents = documentClient();
 const records = new MailRecords(documents);
 const privateRecords = new PrivateRecords(documents);
