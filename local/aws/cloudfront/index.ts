@@ -7,7 +7,7 @@ import { CLOUDFRONT_API_PREFIX, readBody } from '../edge';
 /**
  * CloudFront invalidations (REST-XML, API version 2020-05-31): CreateInvalidation, GetInvalidation,
  * ListInvalidations, for the distributions the stack registers. An invalidation is Completed at once:
- * it evicts the local guest site's edge cache synchronously, through the listener.
+ * it evicts whatever edge cache listens (the wiring's guest site) synchronously.
  */
 
 interface Invalidation {

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { LocalQueues } from '../sqs/queues';
 import { AwsError } from '../service';
 import { createLogger } from '../../../shared/logger';
-import { LAMBDA_ASYNC_LIMITS } from '../../../shared/declaration';
 import { transformInput, type TransformContext } from './input-transformer';
 import { DEFAULT_RETRY, type Delivery, type EventBridgeEvent, type Target } from './model';
 import type { BusStore } from './store';
@@ -37,11 +36,17 @@ export interface FunctionAsyncConfig {
   deadLetterArn?: string;
 }
 
-/** Lambda's defaults for a function with no settings of its own: 2 retries within 6 hours, no DLQ. */
+/**
+ * Lambda's defaults for a function with no settings of its own: 2 retries within 6 hours, no DLQ.
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
+ */
 export const LAMBDA_ASYNC_DEFAULTS: FunctionAsyncConfig = {
-  maximumRetryAttempts: LAMBDA_ASYNC_LIMITS.maximumRetryAttempts,
-  maximumEventAgeInSeconds: LAMBDA_ASYNC_LIMITS.maximumEventAge,
+  maximumRetryAttempts: 2,
+  maximumEventAgeInSeconds: 21_600,
 };
+
+/** What a dead-letter log line adds to name the event for whoever reads it (the wiring names its bookings). */
+export type EventLabels = (event: EventBridgeEvent) => Record<string, unknown>;
 
 /** Errors with which Lambda refuses an asynchronous invoke: the event never reached the function. */
 const INVOKE_REFUSALS = new Set(['ResourceNotFoundException', 'TooManyRequestsException']);
@@ -103,6 +108,7 @@ export class DeliveryEngine {
     private readonly invokeLambda: InvokeLambda,
     private readonly backoff: Backoff,
     private readonly functionConfig: (functionArn: string) => FunctionAsyncConfig | undefined = () => undefined,
+    private readonly labelsOf: EventLabels = () => ({}),
   ) {}
 
   newDelivery(event: EventBridgeEvent, ruleArn: string, target: Target, ingestedAt: number): Delivery {
@@ -292,7 +298,7 @@ export class DeliveryEngine {
       functionArn: d.target.Arn,
       eventId: d.event.id,
       detailType: d.event['detail-type'],
-      bookingId: bookingIdOf(d.event),
+      ...this.labelsOf(d.event),
       requestId: accepted.requestId,
       errorMessage,
       attempts: accepted.attempts,
@@ -331,7 +337,7 @@ export class DeliveryEngine {
       targetArn: d.target.Arn,
       eventId: d.event.id,
       detailType: d.event['detail-type'],
-      bookingId: bookingIdOf(d.event),
+      ...this.labelsOf(d.event),
       errorCode: failure.code,
       errorMessage: failure.message,
       retryAttempts,
@@ -416,7 +422,3 @@ function describe(error: unknown): string {
 function asTargetFailure(error: unknown): TargetFailure {
   return error instanceof TargetFailure ? error : new TargetFailure('INTERNAL_ERROR', describe(error), true);
 }
-
-/** Our events name their booking: an operator reading a dead-letter line at 3 a.m. needs it first. */
-const bookingIdOf = (event: EventBridgeEvent) =>
-  (event.detail as { metadata?: { bookingId?: unknown } } | null)?.metadata?.bookingId;

@@ -3,12 +3,19 @@ import { InvalidEventPatternError } from './pattern';
 import type { LocalQueues } from '../sqs/queues';
 import { Archives } from './archives';
 import { Buses } from './buses';
-import { DEFAULT_BACKOFF, DeliveryEngine, type Backoff, type FunctionAsyncConfig, type InvokeLambda } from './delivery';
+import {
+  DEFAULT_BACKOFF,
+  DeliveryEngine,
+  type Backoff,
+  type EventLabels,
+  type FunctionAsyncConfig,
+  type InvokeLambda,
+} from './delivery';
 import { Arns } from './model';
 import { BusStore } from './store';
 
 export type { EventBridgeEvent } from './model';
-export type { FunctionAsyncConfig, InvokeLambda } from './delivery';
+export type { EventLabels, FunctionAsyncConfig, InvokeLambda } from './delivery';
 
 /**
  * Our own EventBridge (no embeddable one exists): the AWS JSON protocol (X-Amz-Target AWSEvents.*) for
@@ -27,6 +34,8 @@ export interface LocalEventBridgeOptions {
   functionConfig?: (functionArn: string) => FunctionAsyncConfig | undefined;
   /** Retry backoff, for EventBridge's retries and Lambda's alike; tests shrink it. */
   backoff?: Backoff;
+  /** What a dead-letter log line adds to name the event; nothing when undefined. */
+  eventLabels?: EventLabels;
 }
 
 export interface LocalEventBridge extends AwsJsonService {
@@ -45,6 +54,7 @@ export async function createEventBridge(options: LocalEventBridgeOptions): Promi
     options.invokeLambda,
     options.backoff ?? DEFAULT_BACKOFF,
     options.functionConfig,
+    options.eventLabels,
   );
   const arns = new Arns(options.region, options.accountId);
 

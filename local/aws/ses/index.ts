@@ -20,14 +20,6 @@ import { listenOnLoopback } from '../../listen';
  * The mailbox lives in memory: a restarted stack starts with an empty one.
  */
 
-export const DEFAULT_MAILBOX_PORT = 8005;
-
-/** What the local stack's guest-mail sends as (the deploy parameters guestMailFrom and guestMailReplyTo). */
-export const LOCAL_MAIL_SETTINGS = {
-  GUEST_MAIL_FROM: 'Queen of San Diego <charters@queenofsandiego.com>',
-  GUEST_MAIL_REPLY_TO: 'charters@queenofsandiego.com',
-} as const;
-
 const require = createRequire(import.meta.url);
 // CommonJS with a default export: required, so tsx and vitest load it alike.
 const { default: startSesServer } = require('aws-ses-v2-local') as typeof import('aws-ses-v2-local');
@@ -45,7 +37,8 @@ export interface Mailbox {
 
 const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
 
-export async function startMailbox(options: { port?: number } = {}): Promise<Mailbox> {
+/** Port 0 picks a free port. */
+export async function startMailbox(options: { port: number }): Promise<Mailbox> {
   // One store per process: a new stack starts with an empty mailbox.
   clearStore();
   const inner: Server = await startSesServer({ host: '127.0.0.1', port: 0 });
@@ -57,12 +50,10 @@ export async function startMailbox(options: { port?: number } = {}): Promise<Mai
       res.end(`local SES: ${(error as Error).message}`);
     });
   });
-  const listening = await listenOnLoopback(front, options.port ?? DEFAULT_MAILBOX_PORT).catch(
-    async (error: unknown) => {
-      await closeServer(inner);
-      throw error;
-    },
-  );
+  const listening = await listenOnLoopback(front, options.port).catch(async (error: unknown) => {
+    await closeServer(inner);
+    throw error;
+  });
   return {
     url: listening.url,
     port: listening.port,

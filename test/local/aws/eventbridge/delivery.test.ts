@@ -222,6 +222,24 @@ describe('delivery to Lambda targets', () => {
     });
   });
 
+  it('adds to a dead-letter line what the wiring names the event by, and nothing of its own', async () => {
+    const errors = vi.spyOn(deliveryLogger, 'error');
+    const labelled = await start({
+      lambda: () => Promise.reject(new Error('boom')),
+      eventLabels: (event) => ({ bookingId: (event.detail as { metadata: { bookingId: string } }).metadata.bookingId }),
+    });
+    await subscribe(labelled, 'labelled', { MaximumRetryAttempts: 0 });
+    await labelled.events.send(new PutEventsCommand({ Entries: [booking('LABEL01')] }));
+    await labelled.bridge.idle();
+    const bare = await start({ lambda: () => Promise.reject(new Error('boom')) });
+    await subscribe(bare, 'bare', { MaximumRetryAttempts: 0 });
+    await bare.events.send(new PutEventsCommand({ Entries: [booking('LABEL02')] }));
+    await bare.bridge.idle();
+    expect(errors).toHaveBeenCalledTimes(2);
+    expect(errors.mock.calls[0]![1]).toMatchObject({ functionArn: lambdaArn('labelled'), bookingId: 'LABEL01' });
+    expect(errors.mock.calls[1]![1]).not.toHaveProperty('bookingId');
+  });
+
   it('logs an error naming the event and function when a failing function has no DLQ (Lambda discards the event)', async () => {
     const errors = vi.spyOn(deliveryLogger, 'error');
     const bus = await start({

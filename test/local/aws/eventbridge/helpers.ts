@@ -14,6 +14,7 @@ import { startEdge, type Edge, type RequestHandler } from '../../../../local/aws
 import {
   createEventBridge,
   type EventBridgeEvent,
+  type EventLabels,
   type FunctionAsyncConfig,
   type LocalEventBridge,
 } from '../../../../local/aws/eventbridge';
@@ -49,6 +50,8 @@ export interface BusOptions {
   functionConfig?: (functionArn: string) => FunctionAsyncConfig | undefined;
   region?: string;
   accountId?: string;
+  /** What a dead-letter log line adds to name the event (the stack names the booking). */
+  eventLabels?: EventLabels;
 }
 
 /**
@@ -75,6 +78,7 @@ export async function startBus(options: BusOptions = {}): Promise<BusUnderTest> 
     },
     functionConfig: options.functionConfig ?? ((functionArn) => options.functions?.[functionNameOf(functionArn)]),
     backoff: options.backoff ?? { baseMs: 2, maxMs: 20 },
+    eventLabels: options.eventLabels,
   });
   const edge = await startEdge({
     port: 0,
