@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { invalidTransformer, type InputTransformer } from './input-transformer';
+import { invalidTransformer } from './input-transformer';
 import { AwsError } from '../service';
 import { matchesEventPattern, parseEventPattern } from './pattern';
 import {
@@ -11,6 +11,7 @@ import {
   type Bus,
   type Delivery,
   type EventBridgeEvent,
+  type InputTransformer,
   type Rule,
   type Target,
 } from './model';

@@ -1,4 +1,4 @@
-import type { EventBridgeEvent } from './model';
+import type { EventBridgeEvent, InputTransformer } from './model';
 
 /**
  * A target's InputTransformer: values picked from the event by InputPathsMap, put into InputTemplate where
@@ -7,11 +7,6 @@ import type { EventBridgeEvent } from './model';
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html
  * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_InputTransformer.html
  */
-
-export interface InputTransformer {
-  InputPathsMap?: Record<string, string>;
-  InputTemplate: string;
-}
 
 export interface TransformContext {
   ruleArn: string;

@@ -1,5 +1,3 @@
-import type { InputTransformer } from './input-transformer';
-
 /**
  * The resources of the local EventBridge, in the shapes AWS returns them, plus the ARN forms AWS uses.
  * Times are epoch milliseconds inside the emulator; the JSON protocol sends epoch seconds.
@@ -31,6 +29,12 @@ export interface Bus {
 export interface RetryPolicy {
   MaximumRetryAttempts?: number;
   MaximumEventAgeInSeconds?: number;
+}
+
+/** What a target's InputTransformer holds; input-transformer.ts validates and applies it. */
+export interface InputTransformer {
+  InputPathsMap?: Record<string, string>;
+  InputTemplate: string;
 }
 
 export interface Target {
