@@ -1,6 +1,7 @@
-import type { BookingSnapshot } from './contract/events';
+import type { BookingSnapshot, DetailType, EventMetadata } from './contract/events';
+import { followUpMetadata, type Cause } from './contract/metadata';
 import type { Logger } from './logger';
-import type { Change, RevisionLedger, RevisionOutcome } from './revisions';
+import type { Decision, Outbox, RevisionLedger, RevisionOutcome } from './revisions';
 
 /** What a consumer keeps of its system's hold on a booking: live, or let go after a cancellation. */
 export interface Hold {
@@ -8,7 +9,7 @@ export interface Hold {
   status: string;
 }
 
-export interface Lifecycle<H extends Hold> {
+export interface Lifecycle<H extends Hold, P> {
   consumer: string;
   /** The status of a hold the system still has (a calendar entry 'active', a guest page 'published'). */
   live: H['status'];
@@ -16,34 +17,76 @@ export interface Lifecycle<H extends Hold> {
   cancels: boolean;
   /** Whether the event is an archive replay, most likely of a revision already applied: checked by a read first. */
   replayed?: boolean;
-  /** Brings the system to this revision when it holds the booking, or creates it when it does not. */
-  keep: (live: H | undefined, held: H | undefined) => Promise<Change<H>>;
-  /** Lets the booking go in the system (only called while the system holds it live). */
-  cancel: (live: H) => Promise<Change<H>>;
+  /** Epoch ms when the invocation ends: the lease on the booking ends then. */
+  until?: number;
+  /** Decides how to bring the system to this revision when it holds the booking, or to create it when it does not. */
+  keep: (live: H | undefined, held: H | undefined) => Promise<Decision<H, P>>;
+  /** Decides how to let the booking go in the system (only asked while the system holds it live). */
+  cancel: (live: H) => Promise<Decision<H, P>>;
+  /** Carries out a recorded decision, this revision's or one a crashed delivery left (RevisionLedger's Outbox). */
+  perform: Outbox<H, P>['perform'];
 }
 
 /**
  * The booking lifecycle every consumer that keeps a system in step shares: latest revision wins (RevisionLedger),
- * a cancellation of a booking the system never held, or already let go, leaves a tombstone and calls nothing,
- * and everything else is the consumer's own keep or cancel.
+ * a decision is recorded before it is acted on, a cancellation of a booking the system never held, or already
+ * let go, leaves a tombstone and calls nothing, and everything else is the consumer's own keep or cancel.
  */
-export function applyLatest<H extends Hold>(
+export function applyLatest<H extends Hold, P>(
   { revisions, logger }: { revisions: RevisionLedger; logger: Logger },
   booking: Pick<BookingSnapshot, 'bookingId' | 'revision'>,
-  lifecycle: Lifecycle<H>,
+  lifecycle: Lifecycle<H, P>,
 ): Promise<{ outcome: RevisionOutcome; held: H | undefined }> {
-  return revisions.apply<H>(
+  return revisions.applyDecided<H, P>(
     { bookingId: booking.bookingId, consumer: lifecycle.consumer, revision: booking.revision },
-    (held) => {
-      const live = held?.status === lifecycle.live ? held : undefined;
-      if (!lifecycle.cancels) return lifecycle.keep(live, held);
-      if (live) return lifecycle.cancel(live);
-      logger.info(`cancellation of a booking ${lifecycle.consumer} does not hold; kept as a tombstone`, {
-        revision: booking.revision,
-      });
-      return Promise.resolve({ held });
+    {
+      decide: (held) => {
+        const live = held?.status === lifecycle.live ? held : undefined;
+        if (!lifecycle.cancels) return lifecycle.keep(live, held);
+        if (live) return lifecycle.cancel(live);
+        logger.info(`cancellation of a booking ${lifecycle.consumer} does not hold; kept as a tombstone`, {
+          revision: booking.revision,
+        });
+        return Promise.resolve({ held });
+      },
+      perform: lifecycle.perform,
     },
     logger,
-    { readFirst: lifecycle.replayed },
+    { readFirst: lifecycle.replayed, until: lifecycle.until },
   );
+}
+
+/**
+ * The event a decision follows from, as recorded with it: the events the decision emits take their metadata
+ * from it, so the same decision finished after a crash emits the same metadata (idempotency key, causation,
+ * time), and consumers downstream see a duplicate, not a new fact.
+ */
+export interface RecordedCause {
+  id: string;
+  detail: { metadata: EventMetadata; data: { booking: BookingSnapshot } };
+  /** When the decision was made: the occurredAt of every event it emits. */
+  occurredAt: string;
+}
+
+export function recordedCause(event: Cause, now = new Date()): RecordedCause {
+  const { metadata, data } = event.detail;
+  return { id: event.id, detail: { metadata, data: { booking: data.booking } }, occurredAt: now.toISOString() };
+}
+
+/** The metadata of an event a recorded decision emits. */
+export const followUpOf = (cause: RecordedCause, detailType: DetailType): EventMetadata =>
+  followUpMetadata(cause, detailType, new Date(cause.occurredAt));
+
+/** The call context of a downstream call a recorded decision makes: the key is the decision's, not the delivery's. */
+export function recordedCallContext(
+  cause: RecordedCause,
+  invocation: { logger: Logger; deadline?: number },
+  idempotencyKey = cause.detail.metadata.idempotencyKey,
+) {
+  return {
+    idempotencyKey,
+    bookingId: cause.detail.data.booking.bookingId,
+    logger: invocation.logger,
+    deadline: invocation.deadline,
+  };
 }

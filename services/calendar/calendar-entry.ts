@@ -1,12 +1,16 @@
 import type { BookingSnapshot } from '../../shared/contract/events';
-import { followUpMetadata } from '../../shared/contract/metadata';
 import type { ConsumedEvent } from '../../shared/consumer';
-import { callContextOf } from '../../shared/http-client';
 import type { Logger } from '../../shared/logger';
 import { MetricUnit, metricNames, type InvocationMetrics } from '../../shared/metrics';
 import type { OutgoingEvent, Publisher } from '../../shared/publisher';
-import { applyLatest } from '../../shared/lifecycle';
-import type { Change, RevisionLedger } from '../../shared/revisions';
+import {
+  applyLatest,
+  followUpOf,
+  recordedCallContext,
+  recordedCause,
+  type RecordedCause,
+} from '../../shared/lifecycle';
+import type { Decision, Performed, RevisionLedger } from '../../shared/revisions';
 import { tripTimes, tripWindow } from '../../shared/trip';
 import type { BoatSchedule, Slot, SlotKey } from './boat-schedule';
 import type { CalendarEntryRequest, JadaCalendarApi } from './jada-calendar-api';
@@ -54,9 +58,26 @@ export interface CalendarDeps {
   metrics?: Pick<InvocationMetrics, 'addMetric'>;
   /** Epoch ms by which downstream calls must be over (from the Lambda's remaining time). */
   deadline?: number;
+  /** Epoch ms when the invocation ends: the lease on the booking ends then. */
+  until?: number;
 }
 
 export type BookingEvent = ConsumedEvent<'BookingReceived' | 'BookingModified' | 'BookingCancelled'>;
+
+/**
+ * What the calendar decided for a revision, recorded before JADA is called: the call and its key (the cause's),
+ * the entry as JADA will get it, and the entry as held before. What the boat's schedule says (a conflict is
+ * found once, by a conditional write) is added before the marks and events that tell it.
+ */
+export interface CalendarPlan {
+  cause: RecordedCause;
+  /** 'none': JADA holds this entry already; only the schedule and the event follow. */
+  call: 'create' | 'update' | 'cancel' | 'none';
+  entry: CalendarEntryRequest;
+  before?: CalendarHeld;
+  changed: string[];
+  placed?: { entryId: string; slot?: SlotKey; conflictsWith: string[]; detected: Slot[]; resolved: Slot[] };
+}
 
 /**
  * Keeps the booking's JADA calendar entry at the booking's latest revision, whatever order its facts arrive in:
@@ -67,101 +88,143 @@ export type BookingEvent = ConsumedEvent<'BookingReceived' | 'BookingModified' |
  */
 export function applyToCalendar(event: BookingEvent, deps: CalendarDeps) {
   const { booking } = event.detail.data;
-  return applyLatest<CalendarHeld>(deps, booking, {
+  return applyLatest<CalendarHeld, CalendarPlan>(deps, booking, {
     consumer: 'calendar',
     live: 'active',
     cancels: booking.status === 'cancelled',
     replayed: event.replayName !== undefined,
-    keep: (active) => keep(event, active, deps),
-    cancel: (active) => cancel(event, active, deps),
+    until: deps.until,
+    keep: (active) => Promise.resolve(decideKeep(event, active, deps.logger)),
+    cancel: (active) => Promise.resolve(decideCancel(event, active)),
+    perform: (plan, progress) => performCalendarPlan(plan, progress, deps),
   });
 }
 
-async function cancel(event: BookingEvent, held: CalendarHeld, deps: CalendarDeps): Promise<Change<CalendarHeld>> {
-  const { booking } = event.detail.data;
-  const call = callContextOf(event, deps);
-  await deps.jada.cancelEntry(held.entryId, call);
-  const resolved = held.slot ? await deps.schedule.free(booking.bookingId, held.slot) : [];
-  await markPartners(resolved, held.slot?.listingId, event, deps);
-  const cancelled: CalendarHeld = { ...held, status: 'cancelled', slot: undefined, conflictsWith: [] };
-  return {
-    held: cancelled,
-    emit: () =>
-      publish(deps, [
-        {
-          detailType: 'CalendarEntryCancelled',
-          detail: {
-            metadata: followUpMetadata(event, 'CalendarEntryCancelled'),
-            data: { booking, calendarEntryId: held.entryId },
-          },
-        },
-        ...resolvedEvent(event, held.entryId, resolved),
-      ]),
-  };
-}
-
-async function keep(
+/** What a revision does to the calendar entry JADA holds (or not): pure, from the event and the held entry. */
+export function decideKeep(
   event: BookingEvent,
   active: CalendarHeld | undefined,
-  deps: CalendarDeps,
-): Promise<Change<CalendarHeld>> {
+  logger?: Logger,
+): Decision<CalendarHeld, CalendarPlan> {
   const { booking } = event.detail.data;
-  const call = callContextOf(event, deps);
   const entry = calendarEntryRequest(booking);
-
-  let entryId: string;
-  let changed: string[] = [];
-  if (!active) {
-    entryId = (await deps.jada.createEntry(entry, call)).entryId;
-  } else {
-    entryId = active.entryId;
-    changed = changedEntryFields(active.entry, entry);
-    if (changed.length > 0) await deps.jada.updateEntry(entryId, entry, call);
-    else deps.logger.info('nothing on the calendar entry changed; JADA not called', { revision: booking.revision });
+  const cause = recordedCause(event);
+  if (!active) return { plan: { cause, call: 'create', entry, changed: [] } };
+  const changed = changedEntryFields(active.entry, entry);
+  if (changed.length === 0) {
+    logger?.info('nothing on the calendar entry changed; JADA not called', { revision: booking.revision });
   }
+  return { plan: { cause, call: changed.length > 0 ? 'update' : 'none', entry, before: active, changed } };
+}
 
+export function decideCancel(event: BookingEvent, active: CalendarHeld): Decision<CalendarHeld, CalendarPlan> {
+  return { plan: { cause: recordedCause(event), call: 'cancel', entry: active.entry, before: active, changed: [] } };
+}
+
+/** Carries out a recorded calendar decision; again after a crash, with the same keys and the same events. */
+export function performCalendarPlan(
+  plan: CalendarPlan,
+  progress: (plan: CalendarPlan) => Promise<void>,
+  deps: CalendarDeps,
+): Promise<Performed<CalendarHeld>> {
+  return plan.call === 'cancel' ? performCancel(plan, progress, deps) : performKeep(plan, progress, deps);
+}
+
+async function performCancel(
+  plan: CalendarPlan,
+  progress: (plan: CalendarPlan) => Promise<void>,
+  deps: CalendarDeps,
+): Promise<Performed<CalendarHeld>> {
+  const { cause } = plan;
+  const held = plan.before!;
+  const { booking } = cause.detail.data;
+  let resolved = plan.placed?.resolved;
+  if (!resolved) {
+    await deps.jada.cancelEntry(held.entryId, recordedCallContext(cause, deps));
+    resolved = held.slot ? await deps.schedule.free(booking.bookingId, held.slot) : [];
+    if (resolved.length > 0) {
+      await progress({ ...plan, placed: { entryId: held.entryId, conflictsWith: [], detected: [], resolved } });
+    }
+  }
+  await markPartners(resolved, held.slot?.listingId, cause, deps);
+  const emittedEventId = await publish(deps, [
+    {
+      detailType: 'CalendarEntryCancelled',
+      detail: {
+        metadata: followUpOf(cause, 'CalendarEntryCancelled'),
+        data: { booking, calendarEntryId: held.entryId },
+      },
+    },
+    ...resolvedEvent(cause, held.entryId, resolved),
+  ]);
+  return { held: { ...held, status: 'cancelled', slot: undefined, conflictsWith: [] }, emittedEventId };
+}
+
+async function performKeep(
+  plan: CalendarPlan,
+  progress: (plan: CalendarPlan) => Promise<void>,
+  deps: CalendarDeps,
+): Promise<Performed<CalendarHeld>> {
+  const { cause, before, entry, changed } = plan;
+  const { booking } = cause.detail.data;
   const trip = tripWindow(booking);
-  const schedule = await deps.schedule.place(booking.bookingId, entryId, booking.boat.listingId, trip, active?.slot);
-  const conflictsWith = schedule.conflictsWith.map((s) => s.bookingId).sort();
-  if (conflictsWith.join() !== (active?.conflictsWith ?? []).join()) {
-    await deps.jada.markConflicts(entryId, conflictsWith, markContext(event, deps, booking.bookingId, conflictsWith));
-  }
-  await markPartners([...schedule.detected, ...schedule.resolved], booking.boat.listingId, event, deps);
-  if (schedule.detected.length > 0) {
-    deps.logger.warn('double booking: the trip overlaps other bookings of the same boat', {
-      conflictsWith: schedule.detected.map((s) => s.bookingId),
-    });
-    deps.metrics?.addMetric(metricNames.doubleBookingsDetected, MetricUnit.Count, schedule.detected.length);
-  }
 
-  const created = !active;
+  let placed = plan.placed;
+  if (!placed) {
+    const call = recordedCallContext(cause, deps);
+    let entryId: string;
+    if (plan.call === 'create') entryId = (await deps.jada.createEntry(entry, call)).entryId;
+    else {
+      entryId = before!.entryId;
+      if (plan.call === 'update') await deps.jada.updateEntry(entryId, entry, call);
+    }
+    const schedule = await deps.schedule.place(booking.bookingId, entryId, booking.boat.listingId, trip, before?.slot);
+    placed = {
+      entryId,
+      slot: schedule.slot,
+      conflictsWith: schedule.conflictsWith.map((s) => s.bookingId).sort(),
+      detected: schedule.detected,
+      resolved: schedule.resolved,
+    };
+    // Only this run's conditional write found these: recorded before the marks and events that tell them.
+    if (placed.detected.length > 0 || placed.resolved.length > 0) await progress({ ...plan, placed });
+    if (placed.detected.length > 0) {
+      deps.logger.warn('double booking: the trip overlaps other bookings of the same boat', {
+        conflictsWith: placed.detected.map((s) => s.bookingId),
+      });
+      deps.metrics?.addMetric(metricNames.doubleBookingsDetected, MetricUnit.Count, placed.detected.length);
+    }
+  }
+  const { entryId, conflictsWith, detected, resolved } = placed;
+  if (conflictsWith.join() !== (before?.conflictsWith ?? []).join()) {
+    await deps.jada.markConflicts(entryId, conflictsWith, markContext(cause, deps, booking.bookingId, conflictsWith));
+  }
+  await markPartners([...detected, ...resolved], booking.boat.listingId, cause, deps);
+
   const followUp: OutgoingEvent[] = [
-    created
+    before
       ? {
-          detailType: 'CalendarEntryCreated',
+          detailType: 'CalendarEntryUpdated',
           detail: {
-            metadata: followUpMetadata(event, 'CalendarEntryCreated'),
-            data: { booking, calendarEntryId: entryId },
+            metadata: followUpOf(cause, 'CalendarEntryUpdated'),
+            data: { booking, calendarEntryId: entryId, changed },
           },
         }
       : {
-          detailType: 'CalendarEntryUpdated',
-          detail: {
-            metadata: followUpMetadata(event, 'CalendarEntryUpdated'),
-            data: { booking, calendarEntryId: entryId, changed },
-          },
+          detailType: 'CalendarEntryCreated',
+          detail: { metadata: followUpOf(cause, 'CalendarEntryCreated'), data: { booking, calendarEntryId: entryId } },
         },
-    ...(schedule.detected.length > 0
+    ...(detected.length > 0
       ? [
           {
             detailType: 'CalendarConflictDetected' as const,
             detail: {
-              metadata: followUpMetadata(event, 'CalendarConflictDetected'),
+              metadata: followUpOf(cause, 'CalendarConflictDetected'),
               data: {
                 booking,
                 calendarEntryId: entryId,
                 trip: { start: trip.start, end: trip.end },
-                conflictsWith: schedule.detected.map(({ bookingId, calendarEntryId, start, end }) => ({
+                conflictsWith: detected.map(({ bookingId, calendarEntryId, start, end }) => ({
                   bookingId,
                   calendarEntryId,
                   start,
@@ -172,36 +235,34 @@ async function keep(
           },
         ]
       : []),
-    ...resolvedEvent(event, entryId, schedule.resolved),
+    ...resolvedEvent(cause, entryId, resolved),
   ];
-  return {
-    held: { entryId, status: 'active', entry, slot: schedule.slot, conflictsWith },
-    emit: () => publish(deps, followUp),
-  };
+  const emittedEventId = await publish(deps, followUp);
+  return { held: { entryId, status: 'active', entry, slot: placed.slot, conflictsWith }, emittedEventId };
 }
 
 /** Brings the double-booking mark of each other booking touched by this change up to date in JADA. */
-async function markPartners(partners: Slot[], listingId: string | undefined, event: BookingEvent, deps: CalendarDeps) {
+async function markPartners(partners: Slot[], listingId: string | undefined, cause: RecordedCause, deps: CalendarDeps) {
   if (!listingId) return;
   for (const partner of partners) {
     const conflictsWith = await deps.schedule.conflictsOf(partner.bookingId, listingId);
     await deps.jada.markConflicts(
       partner.calendarEntryId,
       conflictsWith,
-      markContext(event, deps, partner.bookingId, conflictsWith),
+      markContext(cause, deps, partner.bookingId, conflictsWith),
     );
   }
 }
 
-function resolvedEvent(event: BookingEvent, calendarEntryId: string, resolved: Slot[]): OutgoingEvent[] {
+function resolvedEvent(cause: RecordedCause, calendarEntryId: string, resolved: Slot[]): OutgoingEvent[] {
   if (resolved.length === 0) return [];
   return [
     {
       detailType: 'CalendarConflictResolved',
       detail: {
-        metadata: followUpMetadata(event, 'CalendarConflictResolved'),
+        metadata: followUpOf(cause, 'CalendarConflictResolved'),
         data: {
-          booking: event.detail.data.booking,
+          booking: cause.detail.data.booking,
           calendarEntryId,
           resolvedWith: resolved.map((s) => ({ bookingId: s.bookingId })),
         },
@@ -215,9 +276,10 @@ async function publish(deps: CalendarDeps, events: OutgoingEvent[]): Promise<str
 }
 
 /** A mark's key names the marked booking and the list it sets: a retry sends the same, a new list is a new request. */
-function markContext(event: BookingEvent, deps: CalendarDeps, marked: string, conflictsWith: string[]) {
-  return {
-    ...callContextOf(event, deps),
-    idempotencyKey: `${event.detail.metadata.idempotencyKey}:conflicts:${marked}:${conflictsWith.join(',')}`,
-  };
+function markContext(cause: RecordedCause, deps: CalendarDeps, marked: string, conflictsWith: string[]) {
+  return recordedCallContext(
+    cause,
+    deps,
+    `${cause.detail.metadata.idempotencyKey}:conflicts:${marked}:${conflictsWith.join(',')}`,
+  );
 }

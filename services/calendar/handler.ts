@@ -16,8 +16,18 @@ const publisher = new Publisher(timeDownstreamCalls(eventBridgeClient()));
 const jada = jadaCalendarApi(new SecretCache(timeDownstreamCalls(secretsManagerClient())));
 
 export const handler = consumer(declaration, async (event, { logger, context, metrics }) => {
-  // Leave time to record the revision and emit the next event after the downstream calls.
-  const deadline = Date.now() + context.getRemainingTimeInMillis() - 3_000;
-  const { outcome } = await applyToCalendar(event, { revisions, publisher, jada, schedule, logger, metrics, deadline });
+  // The lease ends with the invocation; the downstream calls leave time to record the revision and emit.
+  const until = Date.now() + context.getRemainingTimeInMillis();
+  const deadline = until - 3_000;
+  const { outcome } = await applyToCalendar(event, {
+    revisions,
+    publisher,
+    jada,
+    schedule,
+    logger,
+    metrics,
+    deadline,
+    until,
+  });
   return { outcome };
 });

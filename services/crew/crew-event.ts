@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { BookingDetails } from '../../shared/contract/booking-details';
 import type { BookingSnapshot } from '../../shared/contract/events';
-import { followUpMetadata } from '../../shared/contract/metadata';
 import type { ConsumedEvent } from '../../shared/consumer';
-import { callContextOf } from '../../shared/http-client';
 import type { Logger } from '../../shared/logger';
 import { FORGOTTEN_SKIP, type PrivateRecords } from '../../shared/private-records';
 import type { Publisher } from '../../shared/publisher';
-import { applyLatest } from '../../shared/lifecycle';
-import type { Change, RevisionLedger } from '../../shared/revisions';
+import {
+  applyLatest,
+  followUpOf,
+  recordedCallContext,
+  recordedCause,
+  type RecordedCause,
+} from '../../shared/lifecycle';
+import type { Decision, Performed, RevisionLedger } from '../../shared/revisions';
 import type { CrewEventRequest, CrewMember, CrewNotice, SccApi } from './scc-api';
 
 /** JADA's deckhands, in rotation order. */
@@ -122,9 +126,28 @@ export interface CrewDeps {
   logger: Logger;
   /** Epoch ms by which downstream calls must be over (from the Lambda's remaining time). */
   deadline?: number;
+  /** Epoch ms when the invocation ends: the lease on the booking ends then. */
+  until?: number;
 }
 
 export type CalendarEvent = ConsumedEvent<'CalendarEntryCreated' | 'CalendarEntryUpdated' | 'CalendarEntryCancelled'>;
+
+/**
+ * What crew decided for a revision, recorded before SCC is called. It keeps none of the renter's private
+ * details: the request's prices and note are made again from the private record of the plan's revision, so
+ * the recorded decision sends SCC the same body under the same key. The crew's "before" values are the
+ * facts SCC holds (`before`, itself finished from any decision recorded earlier), never older ones.
+ */
+export interface CrewPlan {
+  cause: RecordedCause;
+  /** 'none': SCC holds this version already; only the event follows. */
+  call: 'create' | 'update' | 'cancel' | 'none';
+  /** The calendar entry the crew event points to, as the calendar's event named it. */
+  calendarEntryId: string;
+  before?: CrewHeld;
+  changed: string[];
+  changes: CrewNotice['changes'];
+}
 
 /**
  * Keeps the booking's SCC crew event at the calendar's latest revision (SCC emails the crew; we never mail
@@ -152,69 +175,106 @@ export async function applyToCrewEvent(event: CalendarEvent, deps: CrewDeps) {
     deps.logger.info(FORGOTTEN_SKIP, { revision: booking.revision, outcome: 'skipped' });
     return { outcome: 'skipped' as const, held: undefined };
   }
-  return applyLatest<CrewHeld>(deps, booking, {
+  const details = lookup?.details;
+  return applyLatest<CrewHeld, CrewPlan>(deps, booking, {
     consumer: 'crew',
     live: 'active',
     cancels,
-    keep: (active) => keep(event, lookup!.details, active, deps),
-    cancel: (active) => cancel(event, active, deps),
+    until: deps.until,
+    keep: (active) => Promise.resolve(decideKeep(event, details!, active, deps.logger)),
+    cancel: (active) => Promise.resolve(decideCancel(event, active)),
+    // This delivery's own details are at hand; a decision a crashed delivery recorded reads its revision's.
+    perform: (plan, progress) =>
+      performCrewPlan(plan, progress, deps, (revision) =>
+        revision === booking.revision && details
+          ? Promise.resolve(details)
+          : detailsOf(deps, booking.bookingId, revision),
+      ),
   });
 }
 
-async function cancel(event: CalendarEvent, held: CrewHeld, deps: CrewDeps): Promise<Change<CrewHeld>> {
-  const { booking, calendarEntryId } = event.detail.data;
-  await deps.scc.cancelEvent(held.sccEventId, callContextOf(event, deps));
+async function detailsOf(deps: CrewDeps, bookingId: string, revision: number) {
+  const lookup = await deps.privateRecords.detailsFor(bookingId, revision);
+  return lookup.found ? lookup.details : undefined;
+}
+
+export function decideCancel(event: CalendarEvent, active: CrewHeld): Decision<CrewHeld, CrewPlan> {
+  const { calendarEntryId } = event.detail.data;
   return {
-    held: { ...held, status: 'cancelled' },
-    emit: () =>
-      deps.publisher.publishOne('CrewEventCancelled', {
-        metadata: followUpMetadata(event, 'CrewEventCancelled'),
-        data: { booking, calendarEntryId, sccEventId: held.sccEventId },
-      }),
+    plan: { cause: recordedCause(event), call: 'cancel', calendarEntryId, before: active, changed: [], changes: [] },
   };
 }
 
-async function keep(
+/** What a revision does to the crew event SCC holds (or not): pure, from the event, the details and the held event. */
+export function decideKeep(
   event: CalendarEvent,
   details: BookingDetails,
   active: CrewHeld | undefined,
-  deps: CrewDeps,
-): Promise<Change<CrewHeld>> {
+  logger?: Logger,
+): Decision<CrewHeld, CrewPlan> {
   const { booking, calendarEntryId } = event.detail.data;
+  const cause = recordedCause(event);
+  if (!active) return { plan: { cause, call: 'create', calendarEntryId, changed: [], changes: [] } };
+  const changed = changedEventFields(active.request, crewEventRequest(booking, details, calendarEntryId));
+  const changes = crewChanges(active.facts, crewFacts(booking));
+  if (changed.length === 0)
+    logger?.info('nothing on the crew event changed; SCC not called', { revision: booking.revision });
+  return {
+    plan: { cause, call: changed.length > 0 ? 'update' : 'none', calendarEntryId, before: active, changed, changes },
+  };
+}
+
+/**
+ * Carries out a recorded crew decision; again after a crash, with the same key, the same body and the same
+ * event. `detailsFor` gives the private details of a revision (none once forgotten).
+ */
+export async function performCrewPlan(
+  plan: CrewPlan,
+  _progress: (plan: CrewPlan) => Promise<void>,
+  deps: CrewDeps,
+  detailsFor: (revision: number) => Promise<BookingDetails | undefined>,
+): Promise<Performed<CrewHeld>> {
+  const { cause, before, calendarEntryId } = plan;
+  const { booking } = cause.detail.data;
+  const call = recordedCallContext(cause, deps);
+
+  if (plan.call === 'cancel') {
+    await deps.scc.cancelEvent(before!.sccEventId, call);
+    const emittedEventId = await deps.publisher.publishOne('CrewEventCancelled', {
+      metadata: followUpOf(cause, 'CrewEventCancelled'),
+      data: { booking, calendarEntryId, sccEventId: before!.sccEventId },
+    });
+    return { held: { ...before!, status: 'cancelled' }, emittedEventId };
+  }
+
+  const details = await detailsFor(booking.revision);
+  if (!details) {
+    // Forgotten since the decision: its body cannot be made again. SCC gets every field with the next revision.
+    deps.logger.warn('personal data forgotten since crew decided; the recorded decision is dropped', {
+      revision: booking.revision,
+    });
+    return { held: before };
+  }
   const request = crewEventRequest(booking, details, calendarEntryId);
   const facts = crewFacts(booking);
 
-  if (!active) {
-    const created = await deps.scc.createEvent(request, callContextOf(event, deps));
-    return {
-      held: { sccEventId: created.eventId, calendarEntryId, status: 'active', request, facts },
-      emit: () =>
-        deps.publisher.publishOne('CrewEventCreated', {
-          metadata: followUpMetadata(event, 'CrewEventCreated'),
-          data: { booking, calendarEntryId, sccEventId: created.eventId },
-        }),
-    };
+  if (plan.call === 'create') {
+    const created = await deps.scc.createEvent(request, call);
+    const emittedEventId = await deps.publisher.publishOne('CrewEventCreated', {
+      metadata: followUpOf(cause, 'CrewEventCreated'),
+      data: { booking, calendarEntryId, sccEventId: created.eventId },
+    });
+    return { held: { sccEventId: created.eventId, calendarEntryId, status: 'active', request, facts }, emittedEventId };
   }
 
-  const changed = changedEventFields(active.request, request);
-  const changes = crewChanges(active.facts, facts);
-  if (changed.length > 0) {
-    await deps.scc.updateEvent(
-      active.sccEventId,
-      request,
-      changes.length > 0 ? { changes } : undefined,
-      callContextOf(event, deps),
-    );
-  } else {
-    deps.logger.info('nothing on the crew event changed; SCC not called', { revision: booking.revision });
+  const { changed, changes } = plan;
+  if (plan.call === 'update') {
+    await deps.scc.updateEvent(before!.sccEventId, request, changes.length > 0 ? { changes } : undefined, call);
   }
   const crewNotified = changed.length > 0 && changes.length > 0;
-  return {
-    held: { ...active, calendarEntryId, request, facts },
-    emit: () =>
-      deps.publisher.publishOne('CrewEventUpdated', {
-        metadata: followUpMetadata(event, 'CrewEventUpdated'),
-        data: { booking, calendarEntryId, sccEventId: active.sccEventId, changed, crewNotified },
-      }),
-  };
+  const emittedEventId = await deps.publisher.publishOne('CrewEventUpdated', {
+    metadata: followUpOf(cause, 'CrewEventUpdated'),
+    data: { booking, calendarEntryId, sccEventId: before!.sccEventId, changed, crewNotified },
+  });
+  return { held: { ...before!, calendarEntryId, request, facts }, emittedEventId };
 }

@@ -16,8 +16,17 @@ const publisher = new Publisher(timeDownstreamCalls(eventBridgeClient()));
 const scc = sccApi(new SecretCache(timeDownstreamCalls(secretsManagerClient())));
 
 export const handler = consumer(declaration, async (event, { logger, context }) => {
-  // Leave time to record the revision and emit the next event after the downstream call.
-  const deadline = Date.now() + context.getRemainingTimeInMillis() - 3_000;
-  const { outcome } = await applyToCrewEvent(event, { revisions, publisher, scc, privateRecords, logger, deadline });
+  // The lease ends with the invocation; the downstream call leaves time to record the revision and emit.
+  const until = Date.now() + context.getRemainingTimeInMillis();
+  const deadline = until - 3_000;
+  const { outcome } = await applyToCrewEvent(event, {
+    revisions,
+    publisher,
+    scc,
+    privateRecords,
+    logger,
+    deadline,
+    until,
+  });
   return { outcome };
 });

@@ -1,12 +1,11 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { BookingSnapshot, FieldChange } from '../../shared/contract/events';
-import { followUpMetadata } from '../../shared/contract/metadata';
 import type { ConsumedEvent } from '../../shared/consumer';
 import type { Logger } from '../../shared/logger';
 import type { Publisher } from '../../shared/publisher';
-import { applyLatest } from '../../shared/lifecycle';
-import type { Change, RevisionLedger } from '../../shared/revisions';
+import { applyLatest, followUpOf, recordedCause, type RecordedCause } from '../../shared/lifecycle';
+import type { Decision, Performed, RevisionLedger } from '../../shared/revisions';
 import { contentHash, copyBoatPhoto, publishGuestPage, type GuestSiteConfig } from './publish';
 import { firstWord, renderGuestPage } from './render';
 import { tripTime } from './trip-time';
@@ -21,6 +20,8 @@ export interface GuestPageDeps {
   logger: Logger;
   legacyBucket?: string;
   baseUrl?: string;
+  /** Epoch ms when the invocation ends: the lease on the booking ends then. */
+  until?: number;
 }
 
 /** What the guest site holds for a booking, as guest-page last left it. */
@@ -59,108 +60,144 @@ export function guestChanges(before: Record<string, string>, after: Record<strin
 export type CrewEvent = ConsumedEvent<'CrewEventCreated' | 'CrewEventUpdated' | 'CrewEventCancelled'>;
 
 /**
+ * What guest-page decided for a revision, recorded before the page is written: which page (made again from the
+ * recorded booking, the same bytes), whether it is a first page, an update or the withdrawn page, and what the
+ * guest is told changed. A decision finished after a crash updates the page it published, never publishes anew.
+ */
+export interface GuestPagePlan {
+  cause: RecordedCause;
+  kind: 'publish' | 'update' | 'withdraw';
+  /** The page's content hash as decided; false `write`: the site holds it already, nothing is written. */
+  contentSha256: string;
+  write: boolean;
+  photoPath?: string;
+  /** The page as held before (none for a first page). */
+  before?: GuestPageHeld;
+  changes: FieldChange[];
+}
+
+/**
  * Keeps the booking's public guest page at the latest revision: the first active revision publishes it, a
  * newer one re-publishes (and invalidates) only if the page changed, a cancellation replaces it with a short
  * "this charter was cancelled" page. A revision at or below the applied one writes nothing.
  */
 export function applyToGuestPage(event: CrewEvent, deps: GuestPageDeps) {
-  return applyLatest<GuestPageHeld>(deps, event.detail.data.booking, {
+  // The page rendered while deciding, kept for carrying the decision out in the same invocation.
+  const rendered = new Map<string, string>();
+  return applyLatest<GuestPageHeld, GuestPagePlan>(deps, event.detail.data.booking, {
     consumer: 'guest-page',
     live: 'published',
     cancels: event.detailType === 'CrewEventCancelled',
     replayed: event.replayName !== undefined,
-    keep: (live, held) => keep(event, live, held, deps),
-    cancel: (live) => withdraw(event, live, deps),
+    until: deps.until,
+    keep: (live) => decideKeep(event, live, deps, rendered),
+    cancel: (live) => Promise.resolve(decideWithdraw(event, live, rendered)),
+    perform: (plan) => performGuestPagePlan(plan, deps, rendered),
   });
 }
 
-async function withdraw(event: CrewEvent, held: GuestPageHeld, deps: GuestPageDeps): Promise<Change<GuestPageHeld>> {
-  const { booking } = event.detail.data;
-  const html = renderWithdrawnPage(booking);
-  const publication = await put(booking.bookingId, html, held, deps);
-  return {
-    held: {
-      ...held,
-      status: 'withdrawn',
-      url: publication.url,
-      etag: publication.etag,
-      contentSha256: publication.contentSha256,
-    },
-    emit: () =>
-      deps.publisher.publishOne('GuestPageWithdrawn', {
-        metadata: followUpMetadata(event, 'GuestPageWithdrawn'),
-        data: { booking, url: publication.url, etag: publication.etag },
-      }),
-  };
+function pageOf(plan: Pick<GuestPagePlan, 'cause' | 'kind' | 'photoPath'>): string {
+  const { booking } = plan.cause.detail.data;
+  return plan.kind === 'withdraw'
+    ? renderWithdrawnPage(booking)
+    : renderGuestPage(booking, { photoPath: plan.photoPath });
 }
 
-async function keep(
+function decideWithdraw(
+  event: CrewEvent,
+  held: GuestPageHeld,
+  rendered: Map<string, string>,
+): Decision<GuestPageHeld, GuestPagePlan> {
+  const plan = { cause: recordedCause(event), kind: 'withdraw' as const, before: held, changes: [] };
+  const html = pageOf(plan);
+  const contentSha256 = contentHash(html);
+  rendered.set(contentSha256, html);
+  return { plan: { ...plan, contentSha256, write: true } };
+}
+
+async function decideKeep(
   event: CrewEvent,
   live: GuestPageHeld | undefined,
-  held: GuestPageHeld | undefined,
   deps: GuestPageDeps,
-): Promise<Change<GuestPageHeld>> {
+  rendered: Map<string, string>,
+): Promise<Decision<GuestPageHeld, GuestPagePlan>> {
   const { booking } = event.detail.data;
-  const site = await deps.site();
+  // The photo copy is done while deciding, because the page depends on whether there is one; it is keyed by
+  // the source's ETag, so doing it again after a crash writes nothing.
   const photoPath =
     live && live.listingId === booking.boat.listingId
       ? live.photoPath
-      : await copyBoatPhoto(deps.s3, booking.boat.listingId, site, {
+      : await copyBoatPhoto(deps.s3, booking.boat.listingId, await deps.site(), {
           legacyBucket: deps.legacyBucket,
           cloudFront: deps.cloudFront,
           logger: deps.logger,
         });
-  const html = renderGuestPage(booking, { photoPath });
-  const facts = guestFacts(booking);
-
-  let publication: { url: string; etag: string; contentSha256: string };
-  if (live && live.contentSha256 === contentHash(html)) {
-    deps.logger.info('the page did not change; nothing written', { revision: booking.revision });
-    publication = live;
-  } else {
-    publication = await put(booking.bookingId, html, held, deps, site);
-  }
-  const next: GuestPageHeld = {
-    status: 'published',
-    url: publication.url,
-    etag: publication.etag,
-    contentSha256: publication.contentSha256,
-    facts,
-    listingId: booking.boat.listingId,
-    ...(photoPath ? { photoPath } : {}),
-  };
-  if (!live) {
-    return {
-      held: next,
-      emit: () =>
-        deps.publisher.publishOne('GuestPagePublished', {
-          metadata: followUpMetadata(event, 'GuestPagePublished'),
-          data: { booking, url: publication.url, etag: publication.etag },
-        }),
-    };
-  }
-  const changes = guestChanges(live.facts, facts);
+  const cause = recordedCause(event);
+  const kind = live ? ('update' as const) : ('publish' as const);
+  const html = pageOf({ cause, kind, photoPath });
+  const contentSha256 = contentHash(html);
+  rendered.set(contentSha256, html);
+  const write = live?.contentSha256 !== contentSha256;
+  if (!write) deps.logger.info('the page did not change; nothing written', { revision: booking.revision });
   return {
-    held: next,
-    emit: () =>
-      deps.publisher.publishOne('GuestPageUpdated', {
-        metadata: followUpMetadata(event, 'GuestPageUpdated'),
-        data: { booking, url: publication.url, etag: publication.etag, changes },
-      }),
+    plan: {
+      cause,
+      kind,
+      contentSha256,
+      write,
+      ...(photoPath ? { photoPath } : {}),
+      ...(live ? { before: live } : {}),
+      changes: live ? guestChanges(live.facts, guestFacts(booking)) : [],
+    },
   };
 }
 
-async function put(
-  bookingId: string,
-  html: string,
-  held: GuestPageHeld | undefined,
+/** Carries out a recorded guest-page decision; again after a crash: the same page, the same event. */
+export async function performGuestPagePlan(
+  plan: GuestPagePlan,
   deps: GuestPageDeps,
-  site?: GuestSiteConfig,
-) {
+  rendered = new Map<string, string>(),
+): Promise<Performed<GuestPageHeld>> {
+  const { cause, before } = plan;
+  const { booking } = cause.detail.data;
+  const publication =
+    plan.write || !before
+      ? await put(booking.bookingId, rendered.get(plan.contentSha256) ?? pageOf(plan), before, deps)
+      : before;
+  const page = { url: publication.url, etag: publication.etag, contentSha256: publication.contentSha256 };
+
+  if (plan.kind === 'withdraw') {
+    const emittedEventId = await deps.publisher.publishOne('GuestPageWithdrawn', {
+      metadata: followUpOf(cause, 'GuestPageWithdrawn'),
+      data: { booking, url: page.url, etag: page.etag },
+    });
+    return { held: { ...before!, status: 'withdrawn', ...page }, emittedEventId };
+  }
+  const held: GuestPageHeld = {
+    status: 'published',
+    ...page,
+    facts: guestFacts(booking),
+    listingId: booking.boat.listingId,
+    ...(plan.photoPath ? { photoPath: plan.photoPath } : {}),
+  };
+  const emittedEventId =
+    plan.kind === 'publish'
+      ? await deps.publisher.publishOne('GuestPagePublished', {
+          metadata: followUpOf(cause, 'GuestPagePublished'),
+          data: { booking, url: page.url, etag: page.etag },
+        })
+      : await deps.publisher.publishOne('GuestPageUpdated', {
+          metadata: followUpOf(cause, 'GuestPageUpdated'),
+          data: { booking, url: page.url, etag: page.etag, changes: plan.changes },
+        });
+  return { held, emittedEventId };
+}
+
+async function put(bookingId: string, html: string, held: GuestPageHeld | undefined, deps: GuestPageDeps) {
   return publishGuestPage(bookingId, html, {
     s3: deps.s3,
     cloudFront: deps.cloudFront,
-    site: site ?? (await deps.site()),
+    site: await deps.site(),
     baseUrl: deps.baseUrl,
     logger: deps.logger,
     // Content this booking's page already showed, published and invalidated by an applied revision.

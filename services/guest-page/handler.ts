@@ -23,8 +23,10 @@ const cloudFront = timeDownstreamCalls(cloudFrontClient());
 const secrets = new SecretCache(timeDownstreamCalls(secretsManagerClient()));
 const site = async () => parseGuestSiteConfig(await secrets.getJson(secretNames.guestSite));
 
-export const handler = consumer(declaration, async (event, { logger, metrics }) => {
-  const { outcome } = await applyToGuestPage(event, { s3, cloudFront, revisions, publisher, site, logger });
+export const handler = consumer(declaration, async (event, { logger, metrics, context }) => {
+  // The lease on the booking ends with this invocation.
+  const until = Date.now() + context.getRemainingTimeInMillis();
+  const { outcome } = await applyToGuestPage(event, { s3, cloudFront, revisions, publisher, site, logger, until });
   // This consumer sees the end of the chain: once per booking revision, when the page followed it now.
   if (outcome === 'acted') addBookingToPageLatency(metrics, event.detail.metadata);
   return { outcome };
