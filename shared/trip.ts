@@ -1,9 +1,6 @@
 import type { BookingSnapshot } from './contract/events';
 import { dateTimeFormat } from './date-format';
 
-/** The longest trip Boatsetter may book (two weeks): the webhook refuses longer ones, the calendar counts on it. */
-export const LONGEST_TRIP_HOURS = 24 * 14;
-
 /**
  * Where every JADA departure is (San Diego). Boatsetter writes a trip's start at the departure's own UTC offset
  * for that very day ("2026-12-05T17:00:00-08:00"); a start written in UTC ("...Z") says nothing of the dock,

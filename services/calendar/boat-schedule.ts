@@ -1,7 +1,8 @@
 import { DeleteCommand, PutCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ownTableName } from '../../shared/declaration';
 import { isConditionFailure } from '../../shared/errors';
-import { LONGEST_TRIP_HOURS, type TripWindow } from '../../shared/trip';
+import { LONGEST_TRIP_HOURS } from '../../shared/contract/boatsetter';
+import type { TripWindow } from '../../shared/trip';
 
 /**
  * Which trips hold each boat when, so the calendar can see a double booking (the seed post's reason for the
