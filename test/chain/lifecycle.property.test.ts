@@ -56,19 +56,26 @@ afterAll(async () => {
   logs?.restore();
 });
 
+/** How a revision writes its start: at the dock's offset as Boatsetter does, in UTC, or at another offset. */
+const written = fc.constantFrom('dock', 'Z', '+05:30', '-05:00');
+type Written = typeof written extends fc.Arbitrary<infer W> ? W : never;
+
 interface Change {
   startHours: number;
   durationHours: number;
   partySize: number;
+  written: Written;
 }
 
 const change = fc.record({
   startHours: fc.integer({ min: 0, max: 12 }).map((half) => half / 2),
   durationHours: fc.integer({ min: 2, max: 6 }),
   partySize: fc.integer({ min: 1, max: 12 }),
+  written,
 });
 
 const life = fc.record({
+  written,
   changes: fc.array(change, { minLength: 0, maxLength: 3 }),
   cancelled: fc.boolean(),
   duplicates: fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
@@ -91,7 +98,7 @@ const scenario = fc.array(life, { minLength: 1, maxLength: 3 }).chain((lives) =>
 /** Revision `revision` of a booking's life: r1 the confirmation, then each change, then perhaps the cancellation. */
 function payloadOf(
   bookingId: string,
-  l: { changes: Change[]; cancelled: boolean },
+  l: { written: Written; changes: Change[]; cancelled: boolean },
   revision: number,
 ): BoatsetterWebhookPayload {
   const payload = bookingConfirmedAs(bookingId);
@@ -107,6 +114,10 @@ function payloadOf(
     payload.data.trip.duration_hours = applied.durationHours;
     payload.data.party_size = applied.partySize;
   }
+  // The same instant, written another way: the calendar entry's date and the page must still agree.
+  const form = applied?.written ?? l.written;
+  const ms = Date.parse(payload.data.trip.start);
+  if (form !== 'dock') payload.data.trip.start = atOffsetOf(`T${form}`, ms);
   const cancelling = l.cancelled && revision === l.changes.length + 2;
   const type = revision === 1 ? 'booking.confirmed' : cancelling ? 'booking.cancelled' : 'booking.modified';
   payload.type = type;
@@ -128,6 +139,16 @@ const writesIn = (calls: { jada: Record<string, number>; scc: Record<string, num
   jada: WRITES.jada.reduce((sum, route) => sum + (calls.jada[route] ?? 0), 0),
   scc: WRITES.scc.reduce((sum, route) => sum + (calls.scc[route] ?? 0), 0),
 });
+
+/** "2026-12-05" as the guest page words a date: "Saturday, December 5, 2026". */
+const longDate = (date: string) =>
+  new Date(`${date}T12:00:00Z`).toLocaleDateString('en-US', {
+    timeZone: 'UTC',
+    weekday: 'long',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+  });
 
 const revisionOfKey = (key: string | undefined) => Number(/:r(\d+):/.exec(key ?? '')?.[1]);
 
@@ -196,7 +217,11 @@ describe('a booking life in any order, with duplicates and a replay', () => {
             expect(itsEvents[0]!.notes).not.toMatch(/revenue|captain fee|crew costs|port fees|net:/i);
             expect(page.status).toBe(200);
             expect(html).toContain(`<dd>${last.partySize} ${last.partySize === 1 ? 'guest' : 'guests'}</dd>`);
-            expect(html).toContain(tripTime(last.trip.start, last.trip.durationHours).start);
+            const when = tripTime(last.trip.start, last.trip.durationHours);
+            expect(html).toContain(when.start);
+            // JADA's date is the day the page shows, however the start was written.
+            expect(html).toContain(when.date);
+            expect(longDate(itsEntries[0]!.date)).toBe(when.date);
           }
 
           // At most one notice per crew member and revision, and only for a revision crew applied and told of.
