@@ -65,8 +65,8 @@ const outcomeMetric: Record<ConsumerOutcome, string> = {
 };
 
 /**
- * What a service's action returned, as the wrapper counts it: a ConsumerOutcome as it is, a step's outcome
- * (shared/steps.ts: a skipped step was done before, so a duplicate), and nothing at all as 'acted'.
+ * What a service's action returned, as the wrapper counts it: a ConsumerOutcome as it is (applyLatest's result
+ * carries a RevisionOutcome, shared/revisions.ts), 'skipped' as a duplicate, and nothing at all as 'acted'.
  */
 export function consumerOutcomeOf(result: unknown): ConsumerOutcome {
   const outcome = (result as { outcome?: unknown } | undefined)?.outcome;
