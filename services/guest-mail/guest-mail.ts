@@ -1,13 +1,24 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { ConsumedEvent } from '../../shared/consumer';
 import type { DetailType } from '../../shared/contract/events';
 import type { BookingDetails } from '../../shared/contract/booking-details';
 import type { Logger } from '../../shared/logger';
 import { FORGOTTEN_SKIP, type PrivateRecords } from '../../shared/private-records';
-import type { MailKey, MailRecords } from './mail-records';
+import {
+  claimEndsAt,
+  keyOf,
+  mailKeyOf,
+  type MailKey,
+  type MailRecord,
+  type MailRecords,
+  type RecordedRequest,
+} from './mail-records';
 import { cancellationMail, changeMail, confirmationMail, guestPageLink, type Mail, type MailKind } from './mails';
-import { decideMail, type MailRequest } from './rules';
+import { aheadOf, decideMail, isKey, requestOf, type MailDecision, type MailRequest } from './rules';
 import { refusalOf, sendMail, type MailSettings } from './send';
+import { tripEndsAt } from './trip-when';
 
 /**
  * The renter's mails: on GuestPagePublished the confirmation with the page's link, on GuestPageUpdated what
@@ -31,11 +42,33 @@ export interface GuestMailDeps {
   settings: MailSettings;
   logger: Logger;
   now?: () => number;
+  /** The Lambda invocation running this: its request id and its deadline (from the context). */
+  invocation?: Invocation;
+  /** How often a run waiting for another mail of the booking looks again. */
+  pollMs?: number;
 }
 
-export type MailOutcome = 'sent' | 'refused' | 'skipped';
+export interface Invocation {
+  /** Lambda's request id: the same across Lambda's retries of one asynchronous invocation. */
+  requestId: string;
+  /** Epoch ms at which Lambda stops the invocation: now plus context.getRemainingTimeInMillis(). */
+  deadline: number;
+}
 
-/** Another delivery of the same event is sending this very mail: fail, so the retry finds it settled. */
+/** The function's timeout (serverless.yml provider.timeout): the deadline of a run given no Lambda context. */
+export const FUNCTION_TIMEOUT_MS = 29_000;
+/** Two invocations' clocks may differ this much: a claim is taken to last this much past its deadline. */
+const CLOCK_MARGIN_MS = 1_000;
+/** What a run keeps in hand to claim, send and settle: less than this left, and it fails to be retried. */
+const SEND_RESERVE_MS = 5_000;
+const POLL_MS = 100;
+
+export type MailOutcome = 'sent' | 'refused' | 'skipped' | 'waiting';
+
+/**
+ * Another mail of the booking is being sent by an invocation that runs past this one's time: fail, so the
+ * retry finds it settled (or its claim ended, to be finished).
+ */
 export class MailInFlight extends Error {
   override readonly name = 'MailInFlight';
   constructor(
@@ -43,7 +76,7 @@ export class MailInFlight extends Error {
     options?: ErrorOptions,
   ) {
     super(
-      `booking ${key.bookingId}: the ${key.kind} mail of revision ${key.revision} is being sent by another delivery`,
+      `booking ${key.bookingId}: the ${key.kind} mail of revision ${key.revision} is being sent by another delivery; this event will be retried`,
       options,
     );
   }
@@ -51,15 +84,11 @@ export class MailInFlight extends Error {
 
 /**
  * Where the renter's address (and their own note, which the mail repeats to them) comes from: the booking's
- * private record for this revision, or what an event of contract major 1 carried. None once the booking was
+ * private record for that revision, or what an event of contract major 1 carried. None once the booking was
  * forgotten.
  */
-export async function renterAddressOf(
-  event: GuestMailEvent,
-  deps: GuestMailDeps,
-): Promise<{ address: string; details: BookingDetails } | undefined> {
-  const { booking } = event.detail.data;
-  const lookup = await deps.privateRecords.detailsFor(booking.bookingId, booking.revision, event.carried);
+async function renterOf(bookingId: string, revision: number, carried: BookingDetails | undefined, deps: GuestMailDeps) {
+  const lookup = await deps.privateRecords.detailsFor(bookingId, revision, carried);
   return lookup.found ? { address: lookup.details.renter.email, details: lookup.details } : undefined;
 }
 
@@ -82,58 +111,189 @@ export function mailFor(
   }
 }
 
+export const contentSha256 = (mail: Mail) =>
+  createHash('sha256').update(`${mail.subject}\n${mail.text}\n${mail.html}`).digest('hex');
+
+/**
+ * The renter's mail for one event. Each round reads the booking's mail records (one query) and first deals
+ * with what comes before this event's mail: waits for a mail another invocation is sending, finishes a recorded
+ * mail whose invocation ended, sends a cancellation that waited for its confirmation; then decides this event's
+ * mail, records the decision and acts on it. A replay of a settled mail costs the one query.
+ */
 export async function mailGuestFor(event: GuestMailEvent, deps: GuestMailDeps): Promise<MailOutcome> {
   const { data } = event.detail;
   const { booking } = data;
   const kind = kindOf[event.detailType];
   const key: MailKey = { bookingId: booking.bookingId, kind, revision: booking.revision };
   const request: MailRequest = { kind, booking, ...('changes' in data ? { changes: data.changes } : {}) };
-  const now = deps.now?.() ?? Date.now();
-  const log = { kind, revision: booking.revision };
+  const invocation = deps.invocation ?? { requestId: randomUUID(), deadline: Date.now() + FUNCTION_TIMEOUT_MS };
+  const clock = () => deps.now?.() ?? Date.now();
+  let outcome: MailOutcome | undefined;
+  let waited: MailKey | undefined;
 
-  const decision = decideMail(request, await deps.records.of(booking.bookingId), now);
+  for (;;) {
+    if (invocation.deadline - Date.now() < SEND_RESERVE_MS) throw new MailInFlight(waited ?? key);
+    const { records, version } = await deps.records.read(booking.bookingId);
+    const own = records.find((r) => isKey(r, key));
+    const ahead = aheadOf(key, records, clock(), invocation.requestId, CLOCK_MARGIN_MS);
+    const done = outcome !== undefined || (own !== undefined && own.state !== 'sending' && own.state !== 'waiting');
+
+    if (ahead && 'wait' in ahead) {
+      // Whoever holds that claim goes on with the booking's mails after it: this one's is done.
+      if (done) return outcome ?? alreadyDone(own!, deps);
+      waited = await pause(ahead.wait, waited, invocation, deps);
+      continue;
+    }
+    const next = ahead && ('finish' in ahead ? ahead.finish : ahead.decide);
+    if (next) {
+      const mine = isKey(next, key);
+      const result = await actOn(
+        keyOf(next),
+        { prior: next, version, records, request: next.request ? requestOf(next) : request },
+        mine ? event.carried : undefined,
+        invocation,
+        deps,
+      );
+      if (mine && result !== 'raced') outcome = result;
+      continue;
+    }
+    if (done) return outcome ?? alreadyDone(own!, deps);
+    if (own?.state === 'waiting') {
+      deps.logger.info('the cancellation waits for the confirmation; it goes out right after it', {
+        kind,
+        revision: key.revision,
+        outcome: 'waiting',
+      });
+      return 'waiting';
+    }
+    const result = await actOn(key, { prior: undefined, version, records, request }, event.carried, invocation, deps);
+    if (result === 'skipped') return result;
+    if (result !== 'raced') outcome = result;
+  }
+}
+
+function alreadyDone(own: MailRecord, deps: GuestMailDeps): MailOutcome {
+  deps.logger.info('no mail to the renter', {
+    kind: own.kind,
+    revision: own.revision,
+    outcome: 'skipped',
+    reason: `already ${own.state}`,
+  });
+  return 'skipped';
+}
+
+/** Waits a poll for a live claim, or fails (to be retried) when this invocation has no time left to wait. */
+async function pause(claim: MailRecord, waited: MailKey | undefined, invocation: Invocation, deps: GuestMailDeps) {
+  const key = keyOf(claim);
+  const pollMs = deps.pollMs ?? POLL_MS;
+  if (invocation.deadline - Date.now() - pollMs < SEND_RESERVE_MS) throw new MailInFlight(key);
+  if (!waited || waited.kind !== key.kind || waited.revision !== key.revision) {
+    deps.logger.info('another mail of the booking is being sent; this one follows it', {
+      kind: key.kind,
+      revision: key.revision,
+      claimEndsAt: new Date(claimEndsAt(claim)).toISOString(),
+    });
+  }
+  await sleep(pollMs);
+  return key;
+}
+
+interface Basis {
+  /** The mail's record as read: none, waiting, or a claim that ended. */
+  prior: MailRecord | undefined;
+  version: number;
+  records: readonly MailRecord[];
+  request: MailRequest;
+}
+
+/**
+ * Decides one mail and acts on it: records the decision at the version read ('raced' when another run
+ * decided first), then for a send, calls SES and settles. A claim that ended is finished as it was decided.
+ */
+async function actOn(
+  key: MailKey,
+  { prior, version, records, request }: Basis,
+  carried: BookingDetails | undefined,
+  invocation: Invocation,
+  deps: GuestMailDeps,
+): Promise<MailOutcome | 'raced'> {
+  const now = deps.now?.() ?? Date.now();
+  const log = { kind: key.kind, revision: key.revision };
+  const decision: MailDecision =
+    prior?.state === 'sending'
+      ? tripEndsAt(request.booking.trip) <= now
+        ? { send: false, reason: 'the trip is over', record: true }
+        : { send: true }
+      : decideMail(request, records, now);
+  if (prior?.state === 'sending') deps.logger.info('finishing a mail whose invocation ended before it settled', log);
   const noMail = (reason: string) => {
     deps.logger.info('no mail to the renter', { ...log, outcome: 'skipped', reason });
     return 'skipped' as const;
   };
-  // A mail already settled (every replay) needs nothing else: the private record is not read.
-  if (!decision.send && !decision.record) return noMail(decision.reason);
-  // A forgotten booking is skipped, and nothing is recorded for it.
-  const renter = await renterAddressOf(event, deps);
+  // Nothing to keep, and nothing recorded to end: the private record is not read.
+  if (!decision.send && !('waitFor' in decision) && !decision.record && !prior) return noMail(decision.reason);
+
+  const renter = await renterOf(key.bookingId, key.revision, carried, deps);
   if (!renter) {
+    // A forgotten booking gets no mail, and nothing is recorded for it unless a decision must be ended.
     deps.logger.info(FORGOTTEN_SKIP, { ...log, outcome: 'skipped' });
+    if (prior && !(await deps.records.decide(key, version, prior, { state: 'skipped', reason: FORGOTTEN_SKIP })))
+      return 'raced';
     return 'skipped';
   }
+  const recorded = recordedRequestOf(request);
+  if ('waitFor' in decision) {
+    if (prior?.state === 'waiting') return 'waiting';
+    if (!(await deps.records.decide(key, version, prior, { state: 'waiting', request: recorded }))) return 'raced';
+    deps.logger.info('the cancellation waits for the confirmation; it goes out right after it', {
+      ...log,
+      outcome: 'waiting',
+    });
+    return 'waiting';
+  }
   if (!decision.send) {
-    await deps.records.skip(key, decision.reason);
+    if (!(await deps.records.decide(key, version, prior, { state: 'skipped', reason: decision.reason })))
+      return 'raced';
     return noMail(decision.reason);
   }
 
-  const { address } = renter;
   // Rendered before the claim: a booking the mail cannot be written for fails without holding a claim.
   const mail = mailFor(request, deps.settings, renter.details);
-  const claimId = await deps.records.claim(key, now);
-  if (!claimId) {
-    const current = (await deps.records.of(booking.bookingId)).find(
-      (r) => r.kind === kind && r.revision === booking.revision,
+  const sha = contentSha256(mail);
+  if (prior?.contentSha256 && prior.contentSha256 !== sha) {
+    deps.logger.warn(
+      'the recorded mail renders differently now (a deploy in between); it is sent as it renders now',
+      log,
     );
-    if (current && current.state !== 'sending') {
-      deps.logger.info('mail settled by a concurrent delivery', { ...log, outcome: 'skipped', state: current.state });
-      return 'skipped';
-    }
-    throw new MailInFlight(key);
   }
+  const claimId = randomUUID();
+  const claim = {
+    state: 'sending' as const,
+    claimId,
+    // The claim ends when this invocation does: Lambda stops it at the deadline, so no sender outlives it.
+    until: invocation.deadline,
+    requestId: invocation.requestId,
+    contentSha256: sha,
+    request: recorded,
+  };
+  if (!(await deps.records.decide(key, version, prior, claim))) return 'raced';
 
   let messageId: string;
   try {
-    messageId = await sendMail(deps.ses, deps.settings, { to: address, mail, kind, bookingId: booking.bookingId });
+    messageId = await sendMail(deps.ses, deps.settings, {
+      to: renter.address,
+      mail,
+      kind: key.kind,
+      bookingId: key.bookingId,
+      mailKey: mailKeyOf(key),
+    });
   } catch (error) {
-    const refusal = refusalOf(error, address);
+    const refusal = refusalOf(error, renter.address);
     if (!refusal) {
-      await deps.records.release(key, claimId).catch((releaseError: unknown) =>
-        deps.logger.error('could not release the mail claim; the retry takes it over after the lease', {
+      await deps.records.endClaim(key, claimId).catch((endError: unknown) =>
+        deps.logger.error('could not end the mail claim; the retry finishes the mail after its deadline', {
           ...log,
-          error: (releaseError as Error).message,
+          error: (endError as Error).message,
         }),
       );
       throw error;
@@ -146,10 +306,16 @@ export async function mailGuestFor(event: GuestMailEvent, deps: GuestMailDeps): 
     });
     return 'refused';
   }
+  // A crash here, after SES took the mail and before it is recorded, makes the retry send it once more: SES has
+  // no idempotency key, and a lost mail (the trip page, the meeting time) costs the renter more than a second copy.
   await deps.records.settle(key, claimId, { state: 'sent', messageId });
   deps.logger.info('mail sent to the renter', { ...log, outcome: 'sent', messageId });
   return 'sent';
 }
+
+/** The request as it is kept on the record: what the event carried, without undefined fields DynamoDB refuses. */
+const recordedRequestOf = (request: MailRequest): RecordedRequest =>
+  JSON.parse(JSON.stringify({ booking: request.booking, ...(request.changes ? { changes: request.changes } : {}) }));
 
 /** What guest-mail notes about one event: the booking, the step, and the ids that tie the chain together. */
 export interface GuestMailNote {

@@ -15,7 +15,9 @@ const documents = documentClient();
 const records = new MailRecords(documents);
 const privateRecords = new PrivateRecords(documents);
 
-export const handler = consumer(declaration, async (event, { logger }) => {
+export const handler = consumer(declaration, async (event, { logger, context }) => {
+  // The invocation's request id and deadline: a mail claim ends when the invocation that took it does.
+  const invocation = { requestId: context.awsRequestId, deadline: Date.now() + context.getRemainingTimeInMillis() };
   // Read per event, not at import: a missing parameter fails the event (and dead-letters it) with its name.
-  await mailGuestFor(event, { ses, records, privateRecords, settings: mailSettings(), logger });
+  await mailGuestFor(event, { ses, records, privateRecords, settings: mailSettings(), logger, invocation });
 });

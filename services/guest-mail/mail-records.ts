@@ -1,27 +1,35 @@
-import { randomUUID } from 'node:crypto';
-import {
-  DeleteCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { BookingSnapshot, FieldChange } from '../../shared/contract/events';
 import { bookingsTable } from '../../shared/config';
+import { isConditionFailure } from '../../shared/errors';
 import { bookingKey } from '../../shared/tables';
 import type { MailKind } from './mails';
-import { isConditionFailure } from '../../shared/errors';
 
 /**
  * One durable record per booking, revision and kind of mail, in our bookings table:
  *   pk BOOKING#<id>  sk MAIL#<kind>#r<n>
- * It is what keeps a redelivery, a retry or an archive replay (weeks later) from mailing the renter twice.
- * A send is claimed before SES is called and the claim is settled after: sent, refused (SES will not take the
- * address: never retried) or skipped (nothing to mail, and why). A claim still 'sending' after CLAIM_LEASE_MS
- * belongs to an invocation that died mid-send, and the next delivery may take it over.
- * No record holds the renter's address.
+ * and one per booking that orders the decisions: sk MAIL#order, a version every decision moves on.
+ * It is what keeps a redelivery, a retry or an archive replay (weeks later) from mailing the renter twice, and
+ * two mails of one booking from crossing.
+ *
+ * Record, then act: the decision (which mail, the booking snapshot and changes it is written from, its key) is
+ * written before SES is called, as a claim ('sending') that ends with the invocation that took it (`until`, the
+ * Lambda deadline), and settled after: sent, refused (SES will not take the address: never retried) or skipped
+ * (nothing to mail, and why). A cancellation that comes before any confirmation is recorded 'waiting' and goes
+ * out right after the confirmation. Whoever meets a claim that has ended finishes that recorded decision.
+ * Every decision is written together with the booking's version, conditionally on the version it read, so two
+ * decisions of one booking never cross (a cancellation can no longer be dropped while the confirmation is sent).
+ * No record holds the renter's address or note: only the snapshot the bus carried (first name, trip, boat).
  */
 
-export type MailState = 'sending' | 'sent' | 'refused' | 'skipped';
+export type MailState = 'waiting' | 'sending' | 'sent' | 'refused' | 'skipped';
+
+/** What a mail is written from, as the event carried it: kept until the mail is settled. */
+export interface RecordedRequest {
+  booking: BookingSnapshot;
+  changes?: readonly FieldChange[];
+}
 
 export interface MailRecord {
   bookingId: string;
@@ -29,7 +37,17 @@ export interface MailRecord {
   revision: number;
   state: MailState;
   at: string;
+  /** The deterministic key of this mail (also an SES tag on it): `<bookingId>-r<n>-<kind>`. */
+  mailKey?: string;
+  /** sha256 of the mail as rendered when claimed (the mail itself holds the renter's note: not kept). */
+  contentSha256?: string;
+  /** While 'waiting' or 'sending': what to write the mail from, so any later run can finish the decision. */
+  request?: RecordedRequest;
   claimId?: string;
+  /** While 'sending': epoch ms at which the claiming invocation ends (its Lambda deadline). */
+  until?: number;
+  /** While 'sending': the claiming invocation's request id, the same across Lambda's retries of it. */
+  requestId?: string;
   messageId?: string;
   /** Why nothing was mailed ('skipped'). */
   reason?: string;
@@ -43,12 +61,39 @@ export interface MailKey {
   revision: number;
 }
 
-/** Longer than the function's timeout (29 s in serverless.yml): a claim this old has no live sender. */
-export const CLAIM_LEASE_MS = 60_000;
+/** A booking's mail records, and the version of its decisions they were read at. */
+export interface BookingMails {
+  records: MailRecord[];
+  version: number;
+}
+
+/** How a claim written before `until` existed ends: the lease it had then (over the 29 s function timeout). */
+export const LEGACY_CLAIM_LEASE_MS = 60_000;
+
+/** The decision a run writes: claim and send, record why not, or wait for the confirmation. */
+export type MailWrite =
+  | {
+      state: 'sending';
+      claimId: string;
+      until: number;
+      requestId: string;
+      contentSha256: string;
+      request: RecordedRequest;
+    }
+  | { state: 'skipped'; reason: string }
+  | { state: 'waiting'; request: RecordedRequest };
 
 const MAIL_PREFIX = 'MAIL#';
+const ORDER_SK = `${MAIL_PREFIX}order`;
 const sortKey = (key: MailKey) => `${MAIL_PREFIX}${key.kind}#r${key.revision}`;
 const itemKey = (key: MailKey) => ({ pk: bookingKey(key.bookingId), sk: sortKey(key) });
+
+export const mailKeyOf = (key: MailKey) => `${key.bookingId}-r${key.revision}-${key.kind}`;
+export const keyOf = (record: Pick<MailRecord, 'bookingId' | 'kind' | 'revision'>): MailKey => ({
+  bookingId: record.bookingId,
+  kind: record.kind,
+  revision: record.revision,
+});
 
 export class MailRecords {
   constructor(
@@ -56,9 +101,10 @@ export class MailRecords {
     private readonly table = bookingsTable(),
   ) {}
 
-  /** Every mail record of a booking, any kind and revision. */
-  async of(bookingId: string): Promise<MailRecord[]> {
+  /** Every mail record of a booking, any kind and revision, and the version of its decisions: one query. */
+  async read(bookingId: string): Promise<BookingMails> {
     const records: MailRecord[] = [];
+    let version = 0;
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const page = await this.documents.send(
@@ -70,86 +116,114 @@ export class MailRecords {
           ExclusiveStartKey,
         }),
       );
-      for (const { pk: _pk, sk: _sk, ...record } of page.Items ?? []) records.push(record as MailRecord);
+      for (const { pk: _pk, sk, ...record } of page.Items ?? []) {
+        if (sk === ORDER_SK) version = Number(record.version ?? 0);
+        else records.push(record as MailRecord);
+      }
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
-    return records;
+    return { records, version };
+  }
+
+  /** Every mail record of a booking, any kind and revision. */
+  async of(bookingId: string): Promise<MailRecord[]> {
+    return (await this.read(bookingId)).records;
   }
 
   /**
-   * Claims the send: a claim id when this run may call SES; nothing when another run holds a live claim or
-   * the mail is settled already. A claim older than the lease is taken over.
+   * Writes a decision about one mail, if the booking's decisions are still at `version` and the mail's record
+   * is still `prior` (absent, a waiting one, or a claim that ended). False when another run decided first:
+   * read again and decide again.
    */
-  async claim(key: MailKey, now = Date.now()): Promise<string | undefined> {
-    const claimId = randomUUID();
+  async decide(key: MailKey, version: number, prior: MailRecord | undefined, write: MailWrite): Promise<boolean> {
+    const priorCondition = !prior
+      ? { ConditionExpression: 'attribute_not_exists(pk)' }
+      : prior.claimId
+        ? {
+            ConditionExpression: '#state = :priorState AND claimId = :priorClaim',
+            ExpressionAttributeValues: { ':priorState': prior.state, ':priorClaim': prior.claimId },
+          }
+        : { ConditionExpression: '#state = :priorState', ExpressionAttributeValues: { ':priorState': prior.state } };
+    const item = {
+      ...itemKey(key),
+      ...key,
+      mailKey: mailKeyOf(key),
+      at: new Date().toISOString(),
+      ...write,
+    };
     try {
       await this.documents.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...itemKey(key), ...key, state: 'sending', at: new Date(now).toISOString(), claimId },
-          ConditionExpression: 'attribute_not_exists(pk) OR (#state = :sending AND #at < :stale)',
-          ExpressionAttributeNames: { '#state': 'state', '#at': 'at' },
-          ExpressionAttributeValues: { ':sending': 'sending', ':stale': new Date(now - CLAIM_LEASE_MS).toISOString() },
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table,
+                Key: { pk: bookingKey(key.bookingId), sk: ORDER_SK },
+                UpdateExpression: 'SET version = :next',
+                ConditionExpression: version === 0 ? 'attribute_not_exists(pk)' : 'version = :version',
+                ExpressionAttributeValues: { ':next': version + 1, ...(version === 0 ? {} : { ':version': version }) },
+              },
+            },
+            {
+              Put: {
+                TableName: this.table,
+                Item: item,
+                ExpressionAttributeNames: prior ? { '#state': 'state' } : undefined,
+                ...priorCondition,
+              },
+            },
+          ],
         }),
       );
-      return claimId;
+      return true;
     } catch (error) {
-      if (isConditionFailure(error)) return undefined;
+      if (isLostRace(error)) return false;
       throw error;
     }
   }
 
-  /** Settles this run's claim as sent or refused. */
+  /** Settles this run's claim as sent or refused; the recorded request goes (it was only there to finish the mail). */
   async settle(
     key: MailKey,
     claimId: string,
-    outcome: Pick<MailRecord, 'state' | 'messageId' | 'refusal'>,
+    outcome: Pick<MailRecord, 'state' | 'messageId' | 'refusal' | 'reason'>,
   ): Promise<void> {
+    const fields = Object.entries(outcome).filter(([, value]) => value !== undefined);
     await this.documents.send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: this.table,
-        Item: { ...itemKey(key), ...key, ...outcome, at: new Date().toISOString() },
+        Key: itemKey(key),
+        UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :f${i}`).join(', ')}, #at = :at REMOVE claimId, #until, requestId, #request`,
         ConditionExpression: 'claimId = :claim',
-        ExpressionAttributeValues: { ':claim': claimId },
+        ExpressionAttributeNames: {
+          '#at': 'at',
+          '#until': 'until',
+          '#request': 'request',
+          ...Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
+        },
+        ExpressionAttributeValues: {
+          ':claim': claimId,
+          ':at': new Date().toISOString(),
+          ...Object.fromEntries(fields.map(([, value], i) => [`:f${i}`, value])),
+        },
       }),
     );
   }
 
-  /** Gives the claim up after a failure SES may not repeat (throttling, 5xx), so the retry can send. */
-  async release(key: MailKey, claimId: string): Promise<void> {
-    try {
-      await this.documents.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: itemKey(key),
-          ConditionExpression: 'claimId = :claim',
-          ExpressionAttributeValues: { ':claim': claimId },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  }
-
-  /** Records that there was nothing to mail, unless the mail is recorded already. */
-  async skip(key: MailKey, reason: string): Promise<void> {
+  /**
+   * Ends this run's claim now, after a failure SES may not repeat (throttling, 5xx): the decision stays
+   * recorded, and the retry (or any run of the booking) finishes it without waiting for the deadline.
+   */
+  async endClaim(key: MailKey, claimId: string): Promise<void> {
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.table,
           Key: itemKey(key),
-          UpdateExpression:
-            'SET bookingId = :id, kind = :kind, revision = :revision, #state = :skipped, #at = :at, reason = :reason',
-          ConditionExpression: 'attribute_not_exists(pk)',
-          ExpressionAttributeNames: { '#state': 'state', '#at': 'at' },
-          ExpressionAttributeValues: {
-            ':id': key.bookingId,
-            ':kind': key.kind,
-            ':revision': key.revision,
-            ':skipped': 'skipped',
-            ':at': new Date().toISOString(),
-            ':reason': reason,
-          },
+          UpdateExpression: 'SET #until = :now',
+          ConditionExpression: 'claimId = :claim',
+          ExpressionAttributeNames: { '#until': 'until' },
+          ExpressionAttributeValues: { ':claim': claimId, ':now': Date.now() },
         }),
       );
     } catch (error) {
@@ -157,6 +231,16 @@ export class MailRecords {
     }
   }
 }
+
+/** Another run wrote first: a refused condition or DynamoDB's own conflict between two transactions. */
+function isLostRace(error: unknown): boolean {
+  if (!(error instanceof TransactionCanceledException)) return false;
+  const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+  return codes.every((code) => code === 'None' || code === 'ConditionalCheckFailed' || code === 'TransactionConflict');
+}
+
+/** When a claim ends: its invocation's deadline, or for a claim written before deadlines were kept, its old lease. */
+export const claimEndsAt = (record: MailRecord) => record.until ?? Date.parse(record.at) + LEGACY_CLAIM_LEASE_MS;
 
 /** The mails SES refused for a booking (an address it will not take): what `charterflow status` shows. */
 export async function refusedMailsOf(documents: DynamoDBDocumentClient, bookingId: string): Promise<MailRecord[]> {

@@ -27,6 +27,8 @@ export interface Outgoing {
   mail: Mail;
   kind: MailKind;
   bookingId: string;
+  /** The mail's own key (mail-records.ts): SES's event destinations show a second copy under the same key. */
+  mailKey?: string;
 }
 
 /** SES v2 SendEmail, both parts in UTF-8; the tags let SES's event destinations name the booking. */
@@ -47,6 +49,7 @@ export async function sendMail(ses: SESv2Client, settings: MailSettings, outgoin
       EmailTags: [
         { Name: 'kind', Value: outgoing.kind },
         { Name: 'bookingId', Value: outgoing.bookingId },
+        ...(outgoing.mailKey ? [{ Name: 'mailKey', Value: outgoing.mailKey }] : []),
       ],
     }),
   );

@@ -175,7 +175,7 @@ describe('guest-mail and the past', () => {
     expect(await records().of(bookingId)).toEqual([]);
   });
 
-  it('a cancellation for a renter who never got a confirmation sends nothing, and no confirmation follows it', async () => {
+  it('a cancellation that comes before the confirmation waits for it, and goes out right after it', async () => {
     const bookingId = uniqueBookingId('N');
     const booking = guestBooking(bookingId);
     await rememberRenter(documents, booking, [1, 2]);
@@ -184,13 +184,38 @@ describe('guest-mail and the past', () => {
       pageEvent('GuestPageWithdrawn', { ...booking, revision: 2, status: 'cancelled' }),
     );
     await env.stack.eventBridge.idle();
+    expect(await mailsIn(mailbox(), renterAddress(bookingId))).toEqual([]);
+    expect((await records().of(bookingId)).map((r) => [r.kind, r.state])).toEqual([['cancellation', 'waiting']]);
+
     await env.publisher.publishOne('GuestPagePublished', pageEvent('GuestPagePublished', booking));
     await env.stack.eventBridge.idle();
 
-    expect(await mailsIn(mailbox(), renterAddress(bookingId))).toEqual([]);
+    const subjects = (await mailsIn(mailbox(), renterAddress(bookingId))).map((mail) => mail.subject);
+    expect(subjects).toHaveLength(2);
+    expect(subjects[0]).not.toMatch(/cancelled$/);
+    expect(subjects[1]).toMatch(/, is cancelled$/);
+    expect((await records().of(bookingId)).map((r) => [r.kind, r.state])).toEqual([
+      ['cancellation', 'sent'],
+      ['confirmation', 'sent'],
+    ]);
+    expect(await env.deadLetters('guest-mail')).toEqual([]);
+  });
+
+  it('a cancellation after a confirmation SES refused sends nothing', async () => {
+    const bookingId = uniqueBookingId('R');
+    const booking = guestBooking(bookingId);
+    await rememberRenter(documents, booking, [1, 2], 'dana at example dot com');
+    await env.publisher.publishOne('GuestPagePublished', pageEvent('GuestPagePublished', booking));
+    await env.stack.eventBridge.idle();
+    await env.publisher.publishOne(
+      'GuestPageWithdrawn',
+      pageEvent('GuestPageWithdrawn', { ...booking, revision: 2, status: 'cancelled' }),
+    );
+    await env.stack.eventBridge.idle();
+
     expect((await records().of(bookingId)).map((r) => [r.kind, r.state, r.reason])).toEqual([
       ['cancellation', 'skipped', 'no confirmation mail was sent'],
-      ['confirmation', 'skipped', 'the booking was cancelled before the confirmation went out'],
+      ['confirmation', 'refused', undefined],
     ]);
   });
 });
@@ -277,7 +302,10 @@ describe('SES throttling and two deliveries at once', () => {
     await rememberRenter(documents, { bookingId });
 
     await expect(mailGuestFor(eventOf(bookingId), deps)).rejects.toThrow('Too many requests');
-    expect(await records().of(bookingId)).toEqual([]);
+    // The decision stays recorded and its claim ends at once: a retry from any invocation finishes it.
+    const [claim] = await records().of(bookingId);
+    expect(claim).toMatchObject({ kind: 'confirmation', state: 'sending', mailKey: `${bookingId}-r1-confirmation` });
+    expect(claim!.until).toBeLessThanOrEqual(Date.now());
     await expect(mailGuestFor(eventOf(bookingId), deps)).resolves.toBe('sent');
     expect(await mailsIn(mailbox(), renterAddress(bookingId))).toHaveLength(1);
     ses.destroy();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MailRecord, MailState } from '../../../services/guest-mail/mail-records';
 import type { MailKind } from '../../../services/guest-mail/mails';
-import { decideMail, type MailRequest } from '../../../services/guest-mail/rules';
+import { aheadOf, decideMail, type MailRequest } from '../../../services/guest-mail/rules';
 import { bookingSnapshot } from '../../../samples';
 
 const BEFORE_TRIP = Date.parse('2026-11-29T12:00:00Z');
@@ -13,6 +13,19 @@ const record = (kind: MailKind, revision: number, state: MailState): MailRecord 
   revision,
   state,
   at: '2026-11-28T12:00:00.000Z',
+});
+const recorded = (revision: number) => ({ booking: bookingSnapshot({ revision }) });
+/** A claim as this version records it: the decision, and when its invocation ends. */
+const claimed = (kind: MailKind, revision: number): MailRecord => ({
+  ...record(kind, revision, 'sending'),
+  claimId: 'c1',
+  until: BEFORE_TRIP + 20_000,
+  requestId: 'req-1',
+  request: recorded(revision),
+});
+const waiting = (kind: MailKind, revision: number): MailRecord => ({
+  ...record(kind, revision, 'waiting'),
+  request: recorded(revision),
 });
 const request = (kind: MailKind, revision: number, extra: Partial<MailRequest> = {}): MailRequest => ({
   kind,
@@ -103,9 +116,58 @@ describe('whether a mail goes out', () => {
       { send: true },
     ],
     [
-      'a cancellation without a confirmation',
+      'a cancellation before any confirmation (guest-page withdraws only a page it published: it is coming)',
       request('cancellation', 2),
       [],
+      BEFORE_TRIP,
+      { send: false, waitFor: 'confirmation', reason: 'the cancellation follows the confirmation' },
+    ],
+    [
+      'a cancellation while the confirmation is being sent',
+      request('cancellation', 2),
+      [claimed('confirmation', 1)],
+      BEFORE_TRIP,
+      { send: false, waitFor: 'confirmation', reason: 'the cancellation follows the confirmation' },
+    ],
+    [
+      'a cancellation after a claim from before decisions were recorded (nobody can finish it: counted as sent)',
+      request('cancellation', 2),
+      [record('confirmation', 1, 'sending')],
+      BEFORE_TRIP,
+      { send: true },
+    ],
+    [
+      'a cancellation to a renter who got a change but no confirmation',
+      request('cancellation', 3),
+      [record('change', 2, 'sent')],
+      BEFORE_TRIP,
+      { send: true },
+    ],
+    [
+      'a confirmation with the cancellation waiting for it',
+      request('confirmation', 1),
+      [waiting('cancellation', 2)],
+      BEFORE_TRIP,
+      { send: true },
+    ],
+    [
+      'a confirmation while the cancellation is being sent',
+      request('confirmation', 2),
+      [record('confirmation', 1, 'sent'), claimed('cancellation', 3)],
+      BEFORE_TRIP,
+      { send: false, reason: 'revision 3 was mailed already', record: true },
+    ],
+    [
+      'a waiting cancellation, decided again once the confirmation is sent',
+      request('cancellation', 2),
+      [record('confirmation', 1, 'sent'), waiting('cancellation', 2)],
+      BEFORE_TRIP,
+      { send: true },
+    ],
+    [
+      'a waiting cancellation, once the confirmation was skipped',
+      request('cancellation', 2),
+      [record('confirmation', 1, 'skipped'), waiting('cancellation', 2)],
       BEFORE_TRIP,
       { send: false, reason: 'no confirmation mail was sent', record: true },
     ],
@@ -125,5 +187,53 @@ describe('whether a mail goes out', () => {
     ],
   ])('%s', (_name, mailRequest, records, now, expected) => {
     expect(decideMail(mailRequest, records, now)).toEqual(expected);
+  });
+});
+
+describe('what comes before a mail', () => {
+  const key = { bookingId: 'XHQGMDH', kind: 'cancellation' as const, revision: 2 };
+  const now = BEFORE_TRIP;
+
+  it.each<[string, MailRecord[], string, ReturnType<typeof aheadOf>]>([
+    ['nothing', [record('confirmation', 1, 'sent')], 'req-2', undefined],
+    [
+      'a live claim of another invocation: wait for it',
+      [claimed('confirmation', 1)],
+      'req-2',
+      { wait: claimed('confirmation', 1) },
+    ],
+    [
+      "a claim within the clocks' margin past its deadline: still waited for",
+      [{ ...claimed('confirmation', 1), until: now - 500 }],
+      'req-2',
+      { wait: { ...claimed('confirmation', 1), until: now - 500 } },
+    ],
+    [
+      'a claim whose invocation ended: finish it',
+      [{ ...claimed('confirmation', 1), until: now - 1_500 }],
+      'req-2',
+      { finish: { ...claimed('confirmation', 1), until: now - 1_500 } },
+    ],
+    [
+      "a claim of this invocation's earlier attempt (Lambda's retry): finished at once, deadline or not",
+      [claimed('confirmation', 1)],
+      'req-1',
+      { finish: claimed('confirmation', 1) },
+    ],
+    [
+      'an ended claim from before decisions were recorded, of another mail: left to its own event',
+      [record('confirmation', 1, 'sending')],
+      'req-2',
+      undefined,
+    ],
+    [
+      'a cancellation waiting for a confirmation now sent: decide it',
+      [record('confirmation', 1, 'sent'), waiting('cancellation', 2)],
+      'req-2',
+      { decide: waiting('cancellation', 2) },
+    ],
+    ['a cancellation still waiting for its confirmation', [waiting('cancellation', 2)], 'req-2', undefined],
+  ])('%s', (_name, records, requestId, expected) => {
+    expect(aheadOf(key, records, now, requestId, 1_000)).toEqual(expected);
   });
 });
