@@ -24,6 +24,8 @@ export interface Slot {
   calendarEntryId: string;
   start: string;
   end: string;
+  /** The boat it holds, when the schedule says (it does for every slot it returns). */
+  listingId?: string;
 }
 
 /** Where a booking's slot is kept, to move or free it later. */
@@ -99,13 +101,13 @@ export class BoatSchedule {
 
     const detected: Slot[] = [];
     for (const other of overlapping.filter((s) => !paired.has(s.bookingId))) {
-      if (await this.createPair(listingId, slot, other)) detected.push(other);
+      if (await this.createPair(listingId, slot, other)) detected.push({ ...other, listingId });
     }
     const resolved: Slot[] = [];
     for (const pair of pairs) {
       const partner = partnerOf(pair.item, bookingId);
       if (pair.listingId === listingId && overlappingIds.has(partner)) continue;
-      if (await this.deletePair(pair.listingId, pair.item)) resolved.push(pair.item.slots[partner]!);
+      if (await this.deletePair(pair.listingId, pair.item)) resolved.push(partnerSlot(pair, bookingId));
     }
     return { slot: key, detected, resolved, conflictsWith: overlapping };
   }
@@ -115,15 +117,19 @@ export class BoatSchedule {
     await this.deleteSlot(bookingId, previous);
     const resolved: Slot[] = [];
     for (const pair of await this.pairsOf(bookingId, [previous.listingId])) {
-      if (await this.deletePair(pair.listingId, pair.item))
-        resolved.push(pair.item.slots[partnerOf(pair.item, bookingId)]!);
+      if (await this.deletePair(pair.listingId, pair.item)) resolved.push(partnerSlot(pair, bookingId));
     }
     return resolved;
   }
 
-  /** The bookings a booking is in conflict with now, on one boat. */
+  /** The bookings a booking is in conflict with now, on one boat: its pairs' other halves. */
+  async pairedWith(bookingId: string, listingId: string): Promise<Slot[]> {
+    return (await this.pairsOf(bookingId, [listingId])).map((pair) => partnerSlot(pair, bookingId));
+  }
+
+  /** The ids of the bookings a booking is in conflict with now, on one boat. */
   async conflictsOf(bookingId: string, listingId: string): Promise<string[]> {
-    return (await this.pairsOf(bookingId, [listingId])).map((p) => partnerOf(p.item, bookingId)).sort();
+    return (await this.pairedWith(bookingId, listingId)).map((s) => s.bookingId).sort();
   }
 
   private async overlapping(bookingId: string, listingId: string, trip: TripWindow): Promise<Slot[]> {
@@ -231,3 +237,8 @@ export class BoatSchedule {
 }
 
 const partnerOf = (pair: PairItem, bookingId: string) => (pair.a === bookingId ? pair.b : pair.a);
+
+const partnerSlot = (pair: { listingId: string; item: PairItem }, bookingId: string): Slot => ({
+  ...pair.item.slots[partnerOf(pair.item, bookingId)]!,
+  listingId: pair.listingId,
+});

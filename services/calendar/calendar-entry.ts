@@ -13,6 +13,7 @@ import {
 import type { Decision, Performed, RevisionLedger } from '../../shared/revisions';
 import { tripTimes, tripWindow } from '../../shared/trip';
 import type { BoatSchedule, Slot, SlotKey } from './boat-schedule';
+import { markDoubleBookings, type MarkDeps } from './conflict-marks';
 import type { CalendarEntryRequest, JadaCalendarApi } from './jada-calendar-api';
 
 /**
@@ -44,8 +45,6 @@ export interface CalendarHeld {
   entry: CalendarEntryRequest;
   /** Where the trip holds its boat in the schedule (none once cancelled). */
   slot?: SlotKey;
-  /** The bookings JADA shows this entry double-booked with. */
-  conflictsWith: string[];
 }
 
 export interface CalendarDeps {
@@ -146,7 +145,7 @@ async function performCancel(
       await progress({ ...plan, placed: { entryId: held.entryId, conflictsWith: [], detected: [], resolved } });
     }
   }
-  await markPartners(resolved, held.slot?.listingId, cause, deps);
+  if (held.slot) await markDoubleBookings(undefined, resolved, false, held.slot.listingId, markDeps(cause, deps));
   const emittedEventId = await publish(deps, [
     {
       detailType: 'CalendarEntryCancelled',
@@ -157,7 +156,7 @@ async function performCancel(
     },
     ...resolvedEvent(cause, held.entryId, resolved),
   ]);
-  return { held: { ...held, status: 'cancelled', slot: undefined, conflictsWith: [] }, emittedEventId };
+  return { held: { ...held, status: 'cancelled', slot: undefined }, emittedEventId };
 }
 
 async function performKeep(
@@ -196,10 +195,10 @@ async function performKeep(
     }
   }
   const { entryId, conflictsWith, detected, resolved } = placed;
-  if (conflictsWith.join() !== (before?.conflictsWith ?? []).join()) {
-    await deps.jada.markConflicts(entryId, conflictsWith, markContext(cause, deps, booking.bookingId, conflictsWith));
-  }
-  await markPartners([...detected, ...resolved], booking.boat.listingId, cause, deps);
+  const { listingId } = booking.boat;
+  const own = { bookingId: booking.bookingId, calendarEntryId: entryId, listingId };
+  // Stated from the boat's pairs, not from what this booking last held: a partner's run marks this entry too.
+  await markDoubleBookings(own, [...detected, ...resolved], conflictsWith.length > 0, listingId, markDeps(cause, deps));
 
   const followUp: OutgoingEvent[] = [
     before
@@ -238,20 +237,7 @@ async function performKeep(
     ...resolvedEvent(cause, entryId, resolved),
   ];
   const emittedEventId = await publish(deps, followUp);
-  return { held: { entryId, status: 'active', entry, slot: placed.slot, conflictsWith }, emittedEventId };
-}
-
-/** Brings the double-booking mark of each other booking touched by this change up to date in JADA. */
-async function markPartners(partners: Slot[], listingId: string | undefined, cause: RecordedCause, deps: CalendarDeps) {
-  if (!listingId) return;
-  for (const partner of partners) {
-    const conflictsWith = await deps.schedule.conflictsOf(partner.bookingId, listingId);
-    await deps.jada.markConflicts(
-      partner.calendarEntryId,
-      conflictsWith,
-      markContext(cause, deps, partner.bookingId, conflictsWith),
-    );
-  }
+  return { held: { entryId, status: 'active', entry, slot: placed.slot }, emittedEventId };
 }
 
 function resolvedEvent(cause: RecordedCause, calendarEntryId: string, resolved: Slot[]): OutgoingEvent[] {
@@ -275,11 +261,19 @@ async function publish(deps: CalendarDeps, events: OutgoingEvent[]): Promise<str
   return (await deps.publisher.publish(events))[0]!;
 }
 
-/** A mark's key names the marked booking and the list it sets: a retry sends the same, a new list is a new request. */
-function markContext(cause: RecordedCause, deps: CalendarDeps, marked: string, conflictsWith: string[]) {
-  return recordedCallContext(
-    cause,
-    deps,
-    `${cause.detail.metadata.idempotencyKey}:conflicts:${marked}:${conflictsWith.join(',')}`,
-  );
+/**
+ * A mark's key names the marked booking, the how-manieth mark of it this run sends and the list it sets: a retry
+ * sends the same, and a mark sent again after the pairs moved back is a new request, not the first one's answer.
+ */
+function markDeps(cause: RecordedCause, deps: CalendarDeps): MarkDeps {
+  return {
+    jada: deps.jada,
+    schedule: deps.schedule,
+    context: (marked, conflictsWith, statement) =>
+      recordedCallContext(
+        cause,
+        deps,
+        `${cause.detail.metadata.idempotencyKey}:conflicts:${marked}:${statement > 0 ? `${statement}:` : ''}${conflictsWith.join(',')}`,
+      ),
+  };
 }
