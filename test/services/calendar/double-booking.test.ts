@@ -99,10 +99,9 @@ describe('double-booking marks on JADA', () => {
 
   it('X and Y moving at once, 20 times: the marks end as the schedule does', async () => {
     const runs = Array.from({ length: 20 }, (_, i) => ({ ...pair(), apart: i % 2 === 0 }));
-    for (const { x, y, listingId } of runs) {
-      await place(x, listingId, 1, '10:00');
-      await place(y, listingId, 1, '11:00');
-    }
+    await Promise.all(runs.map(({ x, listingId }) => place(x, listingId, 1, '10:00', false)));
+    await env.stack.eventBridge.idle();
+    await Promise.all(runs.map(({ y, listingId }) => place(y, listingId, 1, '11:00', false)));
     expect(await Promise.all(runs.map(({ x, y }) => marks(x, y)))).toEqual(runs.map(({ x, y }) => [[y], [x]]));
 
     // Half the runs: X moves out and Y moves within X's old time (apart). The rest: both move, still overlapping.
@@ -114,6 +113,12 @@ describe('double-booking marks on JADA', () => {
     );
     const after = await Promise.all(runs.map(({ x, y }) => marks(x, y)));
     expect(after).toEqual(runs.map(({ x, y, apart }) => (apart ? [[], []] : [[y], [x]])));
+    // A mark never undoes a move it raced with.
+    const entries = await env.tables.calendarEntries();
+    const startOf = (id: string) => entries.find((e) => e.bookingId === id)?.start;
+    expect(runs.map(({ x, y }) => [startOf(x), startOf(y)])).toEqual(
+      runs.map(({ apart }) => [`2027-03-12T${apart ? '16:00' : '09:00'}:00-08:00`, '2027-03-12T10:30:00-08:00']),
+    );
     expect(await env.deadLetters('calendar')).toEqual([]);
-  });
+  }, 120_000);
 });
