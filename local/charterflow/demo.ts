@@ -41,11 +41,12 @@ export const CHANGE_CHAIN = [
   'CrewNotesScrubbed',
   'GuestPageUpdated',
 ] as const;
-/** What a cancellation sets off: every system lets the booking go (scrub has nothing to do). */
+/** What a cancellation sets off: every system lets the booking go; scrub cleans the notes SCC's cancel wrote back. */
 export const CANCEL_CHAIN = [
   'BookingCancelled',
   'CalendarEntryCancelled',
   'CrewEventCancelled',
+  'CrewNotesScrubbed',
   'GuestPageWithdrawn',
 ] as const;
 
