@@ -9,6 +9,7 @@ import { bookingsTable } from './config';
  *   pk BOOKING#<id>          sk STATE#<consumer>  the revision a consumer applied and what its system holds
  *   pk BOOKING#<id>          sk SCRUB#<scc-id>#<h> revenue lines removed from crew notes (h: hash of the notes read)
  *   pk BOOKING#<id>          sk MAIL#<kind>#r<n>   a mail to the renter, claimed and settled (no address)
+ *   pk BOOKING#<id>          sk MAIL#order         the version of the booking's mail decisions (they never cross)
  *   pk PRIVATE#<id>          sk REVISION#<n>       the booking's private record: what the bus must not carry
  *   pk PRIVATE#<id>          sk FORGOTTEN          `charterflow forget` erased the private records
  * The private records have a partition key of their own because IAM can only tell items apart by partition key

@@ -55,7 +55,13 @@ export interface Invocation {
   deadline: number;
 }
 
-/** The function's timeout (serverless.yml provider.timeout): the deadline of a run given no Lambda context. */
+/**
+ * The function's timeout (serverless.yml provider.timeout): the deadline of a run given no Lambda context.
+ * A claim ends by then: before Lambda's first retry of a failed invocation (about a minute later in AWS), and
+ * the retry, under the same request id, takes it over at once anyway (the local stack retries within seconds).
+ * Any other delivery (a redrive, the booking's next event) waits for it inside its own invocation, which ends
+ * later than the claim does, so an event is not dead-lettered while a retry could still succeed.
+ */
 export const FUNCTION_TIMEOUT_MS = 29_000;
 /** Two invocations' clocks may differ this much: a claim is taken to last this much past its deadline. */
 const CLOCK_MARGIN_MS = 1_000;
@@ -167,8 +173,11 @@ export async function mailGuestFor(event: GuestMailEvent, deps: GuestMailDeps): 
       return 'waiting';
     }
     const result = await actOn(key, { prior: undefined, version, records, request }, event.carried, invocation, deps);
-    if (result === 'skipped') return result;
-    if (result !== 'raced') outcome = result;
+    if (result === 'raced') continue;
+    // A mail that waits for this one was in the records read: one written later would have moved the version
+    // (and lost this decision), or met this claim and waited for it. None: the booking's mails are done.
+    if (!records.some((r) => r.state === 'waiting' && !isKey(r, key))) return result;
+    outcome = result;
   }
 }
 
