@@ -103,6 +103,27 @@ export interface Route {
   handle(request: StandInRequest): Promise<StandInResponse>;
 }
 
+/** A route that works on the stand-in's tables: what it does once the caller's credential is checked. */
+export interface TableRoute extends Pick<Route, 'method' | 'path'> {
+  handle(documents: DynamoDBDocumentClient, request: StandInRequest): Promise<StandInResponse>;
+}
+
+/** The routes as served: each checks the caller's credential first, as the real API does. */
+export function guardedRoutes(
+  routes: readonly TableRoute[],
+  authorize: (request: StandInRequest) => Promise<void>,
+  documents: DynamoDBDocumentClient,
+): Route[] {
+  return routes.map(({ method, path, handle }) => ({
+    method,
+    path,
+    handle: async (request) => {
+      await authorize(request);
+      return handle(documents, request);
+    },
+  }));
+}
+
 export interface ServeOptions {
   name: string;
   port: number;

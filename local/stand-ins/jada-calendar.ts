@@ -15,10 +15,13 @@ import {
   requestsTable,
   sameSecret,
   scanWhere,
+  guardedRoutes,
   serveStandIn,
   type Faults,
+  type TableRoute,
   type RunningStandIn,
   type StandInRequest,
+  type StandInResponse,
 } from './http-kit';
 
 /**
@@ -70,6 +73,15 @@ export interface JadaCalendarOptions {
   documents?: DynamoDBDocumentClient;
 }
 
+const ROUTES: TableRoute[] = [
+  { method: 'POST', path: '/entries', handle: createEntry },
+  { method: 'PUT', path: '/entries/:entryId', handle: updateEntry },
+  { method: 'POST', path: '/entries/:entryId/cancel', handle: cancelEntry },
+  { method: 'PUT', path: '/entries/:entryId/conflicts', handle: markConflicts },
+  { method: 'GET', path: '/entries', handle: listEntries },
+  { method: 'GET', path: '/entries/:entryId', handle: getEntry },
+];
+
 export function startJadaCalendar(options: JadaCalendarOptions): Promise<RunningStandIn> {
   const documents = options.documents ?? documentClient();
   const token = expectedCredential({
@@ -84,130 +96,103 @@ export function startJadaCalendar(options: JadaCalendarOptions): Promise<Running
     }
   }
 
-  async function entryOf(entryId: string): Promise<CalendarEntry> {
-    const { Item } = await documents.send(
-      new GetCommand({ TableName: JADA_CALENDAR_TABLE, Key: { entryId }, ConsistentRead: true }),
-    );
-    if (!Item) throw new HttpError(404, `no calendar entry ${entryId}`);
-    return Item as CalendarEntry;
-  }
-
-  async function activeEntry(entryId: string): Promise<CalendarEntry> {
-    const entry = await entryOf(entryId);
-    if (entry.status === 'cancelled') throw new HttpError(409, `calendar entry ${entryId} is cancelled`);
-    return entry;
-  }
-
   return serveStandIn({
     name: 'jada-calendar',
     port: options.port,
     faults: { ...faultsFromEnv('JADA_CALENDAR'), ...options.faults },
     adminRoutes: [token.adminRoute()],
-    routes: [
-      {
-        method: 'POST',
-        path: '/entries',
-        handle: async (request) => {
-          await authorize(request);
-          const input = parseEntryRequest(request.body);
-          const idempotencyKey = header(request, 'idempotency-key');
-          const entry: CalendarEntry = {
-            entryId: idempotencyKey ? idFromIdempotencyKey('cal', idempotencyKey) : `cal_${randomUUID()}`,
-            ...input,
-            status: 'active',
-            ...(idempotencyKey ? { idempotencyKey } : {}),
-            requestHash: requestHash(request.body),
-            createdAt: new Date().toISOString(),
-          };
-          const { stored, created } = await createOnce(
-            documents,
-            JADA_CALENDAR_TABLE,
-            'entryId',
-            entry,
-            'calendar entry',
-          );
-          return { status: created ? 201 : 200, body: publicEntry(stored) };
-        },
-      },
-      {
-        method: 'PUT',
-        path: '/entries/:entryId',
-        handle: async (request) => {
-          await authorize(request);
-          const input = parseEntryRequest(request.body);
-          return onceForKey(documents, JADA_CALENDAR_REQUESTS_TABLE, request, async () => {
-            const entry = await activeEntry(request.params.entryId!);
-            if (entry.bookingId !== input.bookingId) {
-              throw new HttpError(422, `calendar entry ${entry.entryId} belongs to booking ${entry.bookingId}`);
-            }
-            const { title: _title, ...kept } = entry;
-            const updated: CalendarEntry = { ...kept, ...input, updatedAt: new Date().toISOString() };
-            await documents.send(new PutCommand({ TableName: JADA_CALENDAR_TABLE, Item: updated }));
-            return { status: 200, body: publicEntry(updated) };
-          });
-        },
-      },
-      {
-        method: 'POST',
-        path: '/entries/:entryId/cancel',
-        handle: async (request) => {
-          await authorize(request);
-          return onceForKey(documents, JADA_CALENDAR_REQUESTS_TABLE, request, async () => {
-            const entry = await entryOf(request.params.entryId!);
-            if (entry.status === 'cancelled') return { status: 200, body: publicEntry(entry) };
-            const { conflictsWith: _marks, ...kept } = entry;
-            const cancelled: CalendarEntry = { ...kept, status: 'cancelled', cancelledAt: new Date().toISOString() };
-            await documents.send(new PutCommand({ TableName: JADA_CALENDAR_TABLE, Item: cancelled }));
-            return { status: 200, body: publicEntry(cancelled) };
-          });
-        },
-      },
-      {
-        method: 'PUT',
-        path: '/entries/:entryId/conflicts',
-        handle: async (request) => {
-          await authorize(request);
-          const conflictsWith = (request.body as { conflictsWith?: unknown } | undefined)?.conflictsWith;
-          if (!Array.isArray(conflictsWith) || !conflictsWith.every((id) => typeof id === 'string' && id !== '')) {
-            throw new HttpError(400, 'invalid conflicts: conflictsWith must be a list of booking ids');
-          }
-          return onceForKey(documents, JADA_CALENDAR_REQUESTS_TABLE, request, async () => {
-            const { conflictsWith: _old, ...entry } = await entryOf(request.params.entryId!);
-            const marked: CalendarEntry = {
-              ...entry,
-              ...(conflictsWith.length > 0 && entry.status === 'active'
-                ? { conflictsWith: [...conflictsWith].sort() }
-                : {}),
-            };
-            await documents.send(new PutCommand({ TableName: JADA_CALENDAR_TABLE, Item: marked }));
-            return { status: 200, body: publicEntry(marked) };
-          });
-        },
-      },
-      {
-        method: 'GET',
-        path: '/entries',
-        handle: async (request) => {
-          await authorize(request);
-          const bookingId = request.query.get('bookingId');
-          const entries = await scanAll(documents, bookingId ?? undefined);
-          return { status: 200, body: { entries: entries.map(publicEntry) } };
-        },
-      },
-      {
-        method: 'GET',
-        path: '/entries/:entryId',
-        handle: async (request) => {
-          await authorize(request);
-          const { Item } = await documents.send(
-            new GetCommand({ TableName: JADA_CALENDAR_TABLE, Key: { entryId: request.params.entryId } }),
-          );
-          if (!Item) throw new HttpError(404, `no calendar entry ${request.params.entryId}`);
-          return { status: 200, body: publicEntry(Item as CalendarEntry) };
-        },
-      },
-    ],
+    routes: guardedRoutes(ROUTES, authorize, documents),
   });
+}
+
+/** POST /entries: one entry per Idempotency-Key. */
+async function createEntry(documents: DynamoDBDocumentClient, request: StandInRequest): Promise<StandInResponse> {
+  const input = parseEntryRequest(request.body);
+  const idempotencyKey = header(request, 'idempotency-key');
+  const entry: CalendarEntry = {
+    entryId: idempotencyKey ? idFromIdempotencyKey('cal', idempotencyKey) : `cal_${randomUUID()}`,
+    ...input,
+    status: 'active',
+    ...(idempotencyKey ? { idempotencyKey } : {}),
+    requestHash: requestHash(request.body),
+    createdAt: new Date().toISOString(),
+  };
+  const { stored, created } = await createOnce(documents, JADA_CALENDAR_TABLE, 'entryId', entry, 'calendar entry');
+  return { status: created ? 201 : 200, body: publicEntry(stored) };
+}
+
+/** PUT /entries/:entryId: a new version of an active entry of the same booking. */
+function updateEntry(documents: DynamoDBDocumentClient, request: StandInRequest): Promise<StandInResponse> {
+  const input = parseEntryRequest(request.body);
+  return onceForKey(documents, JADA_CALENDAR_REQUESTS_TABLE, request, async () => {
+    const entry = await activeEntry(documents, request.params.entryId!);
+    if (entry.bookingId !== input.bookingId) {
+      throw new HttpError(422, `calendar entry ${entry.entryId} belongs to booking ${entry.bookingId}`);
+    }
+    const { title: _title, ...kept } = entry;
+    const updated: CalendarEntry = { ...kept, ...input, updatedAt: new Date().toISOString() };
+    await documents.send(new PutCommand({ TableName: JADA_CALENDAR_TABLE, Item: updated }));
+    return { status: 200, body: publicEntry(updated) };
+  });
+}
+
+/** POST /entries/:entryId/cancel: kept, marked cancelled, its double-booking mark dropped. */
+function cancelEntry(documents: DynamoDBDocumentClient, request: StandInRequest): Promise<StandInResponse> {
+  return onceForKey(documents, JADA_CALENDAR_REQUESTS_TABLE, request, async () => {
+    const entry = await entryOf(documents, request.params.entryId!);
+    if (entry.status === 'cancelled') return { status: 200, body: publicEntry(entry) };
+    const { conflictsWith: _marks, ...kept } = entry;
+    const cancelled: CalendarEntry = { ...kept, status: 'cancelled', cancelledAt: new Date().toISOString() };
+    await documents.send(new PutCommand({ TableName: JADA_CALENDAR_TABLE, Item: cancelled }));
+    return { status: 200, body: publicEntry(cancelled) };
+  });
+}
+
+/** PUT /entries/:entryId/conflicts: the double-booking mark, set on an active entry or cleared. */
+function markConflicts(documents: DynamoDBDocumentClient, request: StandInRequest): Promise<StandInResponse> {
+  const conflictsWith = (request.body as { conflictsWith?: unknown } | undefined)?.conflictsWith;
+  if (!Array.isArray(conflictsWith) || !conflictsWith.every((id) => typeof id === 'string' && id !== '')) {
+    throw new HttpError(400, 'invalid conflicts: conflictsWith must be a list of booking ids');
+  }
+  return onceForKey(documents, JADA_CALENDAR_REQUESTS_TABLE, request, async () => {
+    const { conflictsWith: _old, ...entry } = await entryOf(documents, request.params.entryId!);
+    const marked: CalendarEntry = {
+      ...entry,
+      ...(conflictsWith.length > 0 && entry.status === 'active' ? { conflictsWith: [...conflictsWith].sort() } : {}),
+    };
+    await documents.send(new PutCommand({ TableName: JADA_CALENDAR_TABLE, Item: marked }));
+    return { status: 200, body: publicEntry(marked) };
+  });
+}
+
+/** GET /entries[?bookingId=], oldest first. */
+async function listEntries(documents: DynamoDBDocumentClient, request: StandInRequest): Promise<StandInResponse> {
+  const bookingId = request.query.get('bookingId');
+  const found = await scanAll(documents, bookingId ?? undefined);
+  return { status: 200, body: { entries: found.map(publicEntry) } };
+}
+
+/** GET /entries/:entryId */
+async function getEntry(documents: DynamoDBDocumentClient, request: StandInRequest): Promise<StandInResponse> {
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: JADA_CALENDAR_TABLE, Key: { entryId: request.params.entryId } }),
+  );
+  if (!Item) throw new HttpError(404, `no calendar entry ${request.params.entryId}`);
+  return { status: 200, body: publicEntry(Item as CalendarEntry) };
+}
+
+async function entryOf(documents: DynamoDBDocumentClient, entryId: string): Promise<CalendarEntry> {
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: JADA_CALENDAR_TABLE, Key: { entryId }, ConsistentRead: true }),
+  );
+  if (!Item) throw new HttpError(404, `no calendar entry ${entryId}`);
+  return Item as CalendarEntry;
+}
+
+async function activeEntry(documents: DynamoDBDocumentClient, entryId: string): Promise<CalendarEntry> {
+  const entry = await entryOf(documents, entryId);
+  if (entry.status === 'cancelled') throw new HttpError(409, `calendar entry ${entryId} is cancelled`);
+  return entry;
 }
 
 type EntryRequest = Pick<

@@ -106,14 +106,20 @@ export async function noticesOf(documents: DynamoDBDocumentClient, request: Stan
 }
 
 /** GET /events[?bookingId=] */
-export async function crewEvents(documents: DynamoDBDocumentClient, request: StandInRequest): Promise<StandInResponse> {
+export async function listCrewEvents(
+  documents: DynamoDBDocumentClient,
+  request: StandInRequest,
+): Promise<StandInResponse> {
   const bookingId = request.query.get('bookingId') ?? undefined;
   const events = await scanWhere<SccEvent>(documents, SCC_EVENTS_TABLE, bookingId ? { bookingId } : {});
   return { status: 200, body: { events: events.map(({ requestHash: _h, ...rest }) => rest) } };
 }
 
 /** GET /events/:eventId */
-export async function crewEvent(documents: DynamoDBDocumentClient, request: StandInRequest): Promise<StandInResponse> {
+export async function getCrewEvent(
+  documents: DynamoDBDocumentClient,
+  request: StandInRequest,
+): Promise<StandInResponse> {
   const { Item } = await documents.send(
     new GetCommand({ TableName: SCC_EVENTS_TABLE, Key: { eventId: request.params.eventId } }),
   );

@@ -7,18 +7,18 @@ import {
   faultsFromEnv,
   header,
   sameSecret,
+  guardedRoutes,
   serveStandIn,
   type Faults,
-  type Route,
+  type TableRoute,
   type RunningStandIn,
   type StandInRequest,
-  type StandInResponse,
 } from '../http-kit';
 import {
   cancelCrewEvent,
   createCrewEvent,
-  crewEvent,
-  crewEvents,
+  getCrewEvent,
+  listCrewEvents,
   invitationsOf,
   noticesOf,
   updateCrewEvent,
@@ -58,15 +58,13 @@ export interface SccOptions {
   documents?: DynamoDBDocumentClient;
 }
 
-type Handler = (documents: DynamoDBDocumentClient, request: StandInRequest) => Promise<StandInResponse>;
-
-const ROUTES: Array<Pick<Route, 'method' | 'path'> & { handle: Handler }> = [
+const ROUTES: TableRoute[] = [
   { method: 'POST', path: '/events', handle: createCrewEvent },
   { method: 'PUT', path: '/events/:eventId', handle: updateCrewEvent },
   { method: 'POST', path: '/events/:eventId/cancel', handle: cancelCrewEvent },
   { method: 'GET', path: '/events/:eventId/notices', handle: noticesOf },
-  { method: 'GET', path: '/events', handle: crewEvents },
-  { method: 'GET', path: '/events/:eventId', handle: crewEvent },
+  { method: 'GET', path: '/events', handle: listCrewEvents },
+  { method: 'GET', path: '/events/:eventId', handle: getCrewEvent },
   { method: 'GET', path: '/events/:eventId/invitations', handle: invitationsOf },
 ];
 
@@ -90,14 +88,7 @@ export function startScc(options: SccOptions): Promise<RunningStandIn> {
     basePath: '/prod',
     faults: { ...faultsFromEnv('SCC'), ...options.faults },
     adminRoutes: [serviceKey.adminRoute()],
-    routes: ROUTES.map(({ method, path, handle }) => ({
-      method,
-      path,
-      handle: async (request) => {
-        await authorize(request);
-        return handle(documents, request);
-      },
-    })),
+    routes: guardedRoutes(ROUTES, authorize, documents),
   });
 }
 

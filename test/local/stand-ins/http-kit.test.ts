@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   checkFaults,
   faultsFromEnv,
+  guardedRoutes,
+  HttpError,
   noFaults,
   setFaultsAt,
   type RunningStandIn,
+  type StandInRequest,
 } from '../../../local/stand-ins/http-kit';
 import { JADA_CALENDAR_TABLE, jadaCalendarTables, startJadaCalendar } from '../../../local/stand-ins/jada-calendar';
 import { postJson, startDynamo } from './support';
@@ -102,5 +106,42 @@ describe('fault injection on a stand-in', () => {
     const answer = await postJson(new URL('/__faults', jada.url).href, { timeoutRate: 2 });
     expect(answer.status).toBe(400);
     expect(answer.body.message).toContain('timeoutRate');
+  });
+});
+
+describe('guarded routes', () => {
+  const documents = {} as DynamoDBDocumentClient;
+  const request = (token?: string): StandInRequest => ({
+    method: 'POST',
+    path: '/entries',
+    query: new URLSearchParams(),
+    headers: token ? { 'x-token': token } : {},
+    body: 'not what the route reads',
+    params: {},
+  });
+  const authorize = (r: StandInRequest) =>
+    r.headers['x-token'] === 'right' ? Promise.resolve() : Promise.reject(new HttpError(401, 'wrong token'));
+
+  it('check the credential before the route reads anything, and hand the route the tables and the request', async () => {
+    const seen: unknown[] = [];
+    const [route] = guardedRoutes(
+      [
+        {
+          method: 'POST',
+          path: '/entries',
+          handle: (docs, r) => {
+            seen.push([docs, r.body]);
+            return Promise.resolve({ status: 201, body: {} });
+          },
+        },
+      ],
+      authorize,
+      documents,
+    );
+    await expect(route!.handle(request('wrong'))).rejects.toMatchObject({ status: 401 });
+    expect(seen).toEqual([]);
+    expect(await route!.handle(request('right'))).toEqual({ status: 201, body: {} });
+    expect(seen).toEqual([[documents, 'not what the route reads']]);
+    expect(route).toMatchObject({ method: 'POST', path: '/entries' });
   });
 });
