@@ -95,13 +95,25 @@ export interface StatusRules {
 }
 
 /** The bookings a booking overlaps now: conflicts found, less those resolved since, in the order they happened. */
-export function openConflicts(lines: readonly LedgerLine[]): string[] {
+export function openConflicts(lines: readonly LedgerLine[], bookingId?: string): string[] {
   const open = new Set<string>();
   for (const line of inTimelineOrder(lines)) {
     if (line.detailType === 'CalendarConflictDetected') for (const p of line.partners ?? []) open.add(p);
     if (line.detailType === 'CalendarConflictResolved') for (const p of line.partners ?? []) open.delete(p);
   }
+  if (bookingId) open.delete(bookingId);
   return [...open].sort();
+}
+
+/**
+ * A line's outcome as this booking's timeline tells it. A double booking found or resolved by the other booking
+ * sits here as a copy of that booking's line, whose outcome names this booking; its `partners` name the other one.
+ */
+function outcomeOnTimeline(line: LedgerLine, bookingId: string): string {
+  const partners = (line.partners ?? []).filter((p) => p !== bookingId);
+  if (line.detailType === 'CalendarConflictDetected') return `double booking with ${partners.join(', ')}`;
+  if (line.detailType === 'CalendarConflictResolved') return `no longer overlaps ${partners.join(', ')}`;
+  return line.outcome;
 }
 
 export function statusOf(
@@ -150,7 +162,12 @@ export function statusOf(
   const chainTypes = new Set<string>(chain.flatMap((c) => c.states));
   const otherEvents = lines
     .filter((l) => !chainTypes.has(l.detailType))
-    .map((l) => ({ detailType: l.detailType, at: l.at, outcome: l.outcome, revision: l.revision }));
+    .map((l) => ({
+      detailType: l.detailType,
+      at: l.at,
+      outcome: outcomeOnTimeline(l, bookingId),
+      revision: l.revision,
+    }));
   const latest = [...lines].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).at(-1);
   const receivedAt = latestBooking?.at;
   const lastLetter = [...letters].sort((a, b) => a.deadAt.getTime() - b.deadAt.getTime()).at(-1);
@@ -180,7 +197,7 @@ export function statusOf(
     ...(receivedAt ? { receivedAt } : {}),
     ...(latest ? { lastEventAt: latest.at } : {}),
     steps,
-    doubleBookedWith: openConflicts(lines),
+    doubleBookedWith: openConflicts(lines, bookingId),
     otherEvents,
     deadLetters: letters.length,
     ...(lastLetter

@@ -137,6 +137,26 @@ describe('where a booking stands', () => {
     expect(statusOf('XHQGMDH', [...fullChain, detected, resolved], [], rules).doubleBookedWith).toEqual([]);
   });
 
+  it('names the other booking, never this one, for a double booking the other booking found and resolved', () => {
+    // KP4RT2Z's lines, as the booking-ledger copies them onto this booking's timeline: their outcome names XHQGMDH.
+    const theirs = (type: LedgerLine['detailType'], at: string, outcome: string): LedgerLine =>
+      line(type, at, { partners: ['KP4RT2Z'], outcome, idempotencyKey: `KP4RT2Z:r1:${type}` });
+    const detected = theirs('CalendarConflictDetected', '2026-11-24T17:10:00.000Z', 'double booking with XHQGMDH');
+    const status = statusOf('XHQGMDH', [...fullChain, detected], [], rules);
+    expect(status.doubleBookedWith).toEqual(['KP4RT2Z']);
+    expect(status.otherEvents.map((e) => e.outcome)).toEqual(['double booking with KP4RT2Z']);
+    const resolved = theirs('CalendarConflictResolved', '2026-11-24T17:20:00.000Z', 'no longer overlaps XHQGMDH');
+    const after = statusOf('XHQGMDH', [...fullChain, detected, resolved], [], rules);
+    expect(after.doubleBookedWith).toEqual([]);
+    expect(after.otherEvents.map((e) => e.outcome)).toEqual([
+      'double booking with KP4RT2Z',
+      'no longer overlaps KP4RT2Z',
+    ]);
+    const { io, lines } = captureIo();
+    printTimeline(io, status);
+    expect(lines.join('\n')).not.toMatch(/(double booking with|overlaps) XHQGMDH/);
+  });
+
   it('follows the latest received revision: a new revision is not complete until its own chain is', () => {
     const revision2 = line('BookingReceived', '2026-11-24T17:50:00.000Z', {
       revision: 2,
