@@ -72,6 +72,12 @@ export function targetKind(arn: string): 'lambda' | 'sqs' | undefined {
   return undefined;
 }
 
+/** How long a function's error says a retry cannot succeed (`retryAfterMs`, e.g. a lease still held), else 0. */
+function retryAfterOf(error: FunctionError): number {
+  const after = (error.cause as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  return typeof after === 'number' && Number.isFinite(after) && after > 0 ? after : 0;
+}
+
 /**
  * The function failed after Lambda accepted the event: Lambda's to retry, not EventBridge's. The message is
  * the function's errorMessage, what Lambda writes to the dead letter.
@@ -236,7 +242,9 @@ export class DeliveryEngine {
     error: FunctionError,
   ): Promise<void> {
     const config = this.functionConfig(d.target.Arn) ?? LAMBDA_ASYNC_DEFAULTS;
-    const delay = this.backoffDelay(accepted.attempts);
+    // Lambda retries a minute and two minutes later, after any lease the failed invocation met (a lease lasts
+    // at most a function's timeout); the local backoff is shorter, so it waits at least as long as the error says.
+    const delay = Math.max(this.backoffDelay(accepted.attempts), retryAfterOf(error));
     const retriesMade = accepted.attempts - 1;
     const tooOld = Date.now() + delay - accepted.at > config.maximumEventAgeInSeconds * 1000;
     if (retriesMade < config.maximumRetryAttempts && !tooOld) {

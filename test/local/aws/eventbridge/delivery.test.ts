@@ -148,6 +148,22 @@ describe('delivery to Lambda targets', () => {
     });
   });
 
+  it('retries a function no sooner than its error says a retry can succeed (a lease held until then)', async () => {
+    const at: number[] = [];
+    const bus = await start({
+      lambda: () => {
+        at.push(Date.now());
+        if (at.length > 1) return Promise.resolve();
+        return Promise.reject(Object.assign(new Error('calendar is still applying revision 1'), { retryAfterMs: 400 }));
+      },
+    });
+    await subscribe(bus, 'calendar', { MaximumRetryAttempts: 185 });
+    await bus.events.send(new PutEventsCommand({ Entries: [booking('XHQGMDH')] }));
+    await bus.bridge.idle();
+    expect(at).toHaveLength(2);
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(400);
+  });
+
   it('retries a failing function twice by default (Lambda’s default), whatever the rule RetryPolicy says', async () => {
     const bus = await start({
       lambda: () => Promise.reject(new Error('SCC answered 503')),
