@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { secretNames } from '../shared/config';
 import { GUEST_SITE_BUCKET, GUEST_SITE_DISTRIBUTION_ID, LEGACY_BUCKET, signedSample } from './charterflow/seed';
 import { runDemo } from './charterflow/demo';
+import { crashTestingFromEnv } from './charterflow/crash-testing';
 import { startStack, type LocalStack } from './charterflow/stack';
 
 /**
@@ -63,7 +64,13 @@ async function main(): Promise<void> {
     throw new Error(`--port must be a port number, got "${portText}"`);
   }
   const dataDir = values.ephemeral ? undefined : (values['data-dir'] ?? '.charterflow');
-  const stack = await startStack({ ephemeral: values.ephemeral, dataDir, ports: { aws: port }, log: !values.demo });
+  const stack = await startStack({
+    ephemeral: values.ephemeral,
+    dataDir,
+    ports: { aws: port },
+    log: !values.demo,
+    ...crashTestingFromEnv(),
+  });
   console.log(banner(stack, dataDir));
 
   let stopping = false;

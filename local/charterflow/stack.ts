@@ -47,6 +47,11 @@ export interface StackOptions {
   log?: boolean;
   /** EventBridge retry backoff; tests shrink it. */
   backoff?: { baseMs: number; maxMs: number };
+  /**
+   * The function timeout Lambda enforces on every function (default 30 s). Crash tests shorten it, with a backoff
+   * whose first Lambda retry comes after it, as in AWS: a lease held by an invocation ends with it.
+   */
+  functionTimeoutMs?: number;
 }
 
 export interface LocalStack {
@@ -102,7 +107,12 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
     const secrets = new LocalSecretsManager({ region: REGION, accountId: LOCAL_ACCOUNT_ID, dataDir });
     const cloudFront = new LocalCloudFront({ dataDir });
     cloudFront.addDistribution(GUEST_SITE_DISTRIBUTION_ID);
-    const lambda = new LocalLambda({ region: REGION, accountId: LOCAL_ACCOUNT_ID, invokeStore: Boolean(options.log) });
+    const lambda = new LocalLambda({
+      region: REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      invokeStore: Boolean(options.log),
+      timeoutMs: options.functionTimeoutMs,
+    });
     const eventBridge = await createEventBridge({
       dataDir: dataDir && join(dataDir, 'eventbridge'),
       region: REGION,
@@ -137,7 +147,7 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
     previousAwsPort = edge.port;
     stoppers.push(() => edge.stop());
     queues.setBaseUrl(edge.url);
-    const mailbox = await startMailbox({ port: portOf(options.ports?.mailbox, DEFAULT_PORTS.mailbox) });
+    const mailbox = await startMailbox({ port: portOf(options.ports?.mailbox, DEFAULT_PORTS.mailbox), dataDir });
     stoppers.push(() => mailbox.stop());
 
     const env: Record<string, string> = {
