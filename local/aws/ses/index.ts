@@ -6,7 +6,9 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { readBody } from '../edge';
 import { listenOnLoopback } from '../../listen';
 
@@ -17,7 +19,9 @@ import { listenOnLoopback } from '../../listen';
  *
  * In front of it, one rule SES has and the library has not: a malformed recipient is refused with
  * BadRequestException "Illegal address", as SES v2 answers, so the bad-address path runs locally too.
- * The mailbox lives in memory: a restarted stack starts with an empty one.
+ * With a data directory, every mail sent is also appended to mailbox.jsonl there before SES answers, and read
+ * back at start, so a stack restarted (or killed) on its state shows every mail it sent; without one the
+ * mailbox lives in memory.
  */
 
 const require = createRequire(import.meta.url);
@@ -26,7 +30,10 @@ const { default: startSesServer } = require('aws-ses-v2-local') as typeof import
 const { default: isEmailValid } = require('aws-ses-v2-local/dist/isEmailValid.js') as {
   default: (address: string) => boolean;
 };
-const { clearStore } = require('aws-ses-v2-local/dist/store.js') as { clearStore: () => void };
+const { clearStore, getStoreReadonly } = require('aws-ses-v2-local/dist/store.js') as {
+  clearStore: () => void;
+  getStoreReadonly: () => { emails: unknown[] };
+};
 
 export interface Mailbox {
   /** The viewer, the SES endpoint and `GET /store`, all on one port. */
@@ -37,15 +44,16 @@ export interface Mailbox {
 
 const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
 
-/** Port 0 picks a free port. */
-export async function startMailbox(options: { port: number }): Promise<Mailbox> {
-  // One store per process: a new stack starts with an empty mailbox.
+/** Port 0 picks a free port; dataDir keeps the mails across restarts. */
+export async function startMailbox(options: { port: number; dataDir?: string }): Promise<Mailbox> {
+  // One store per process: a new stack starts with the mails kept on disk, or with an empty mailbox.
   clearStore();
+  const kept = options.dataDir ? keptMails(join(options.dataDir, 'mailbox.jsonl')) : undefined;
   const inner: Server = await startSesServer({ host: '127.0.0.1', port: 0 });
   const innerPort = (inner.address() as AddressInfo).port;
 
   const front = createServer((req, res) => {
-    void handle(req, res, innerPort).catch((error: unknown) => {
+    void handle(req, res, innerPort, kept).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`local SES: ${(error as Error).message}`);
     });
@@ -64,7 +72,36 @@ export async function startMailbox(options: { port: number }): Promise<Mailbox> 
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, innerPort: number): Promise<void> {
+/** The mails on disk, put back in the store (not sent again: the library's saveEmail would relay them). */
+function keptMails(path: string): { keep(): void } {
+  const { emails } = getStoreReadonly();
+  if (existsSync(path)) {
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        emails.push(JSON.parse(line));
+      } catch {
+        // A line cut short by a kill mid-write: its mail was never answered as sent.
+      }
+    }
+  }
+  let written = emails.length;
+  return {
+    // Synchronous, before the answer: a mail SES said it sent is on disk whenever the process dies.
+    keep: () => {
+      const fresh = emails.slice(written);
+      written = emails.length;
+      if (fresh.length > 0) appendFileSync(path, fresh.map((mail) => `${JSON.stringify(mail)}\n`).join(''));
+    },
+  };
+}
+
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  innerPort: number,
+  kept: { keep(): void } | undefined,
+): Promise<void> {
   const body = await readBody(req);
   if (req.method === 'POST' && req.url?.split('?')[0] === SEND_EMAIL_PATH) {
     const illegal = recipientsOf(body).find((address) => !isEmailValid(address));
@@ -79,7 +116,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, innerPort: numb
       return;
     }
   }
-  await forward(req, body, res, innerPort);
+  await forward(req, body, res, innerPort, () => kept?.keep());
 }
 
 function recipientsOf(body: Buffer): string[] {
@@ -98,7 +135,13 @@ function recipientsOf(body: Buffer): string[] {
   }
 }
 
-function forward(req: IncomingMessage, body: Buffer, res: ServerResponse, innerPort: number): Promise<void> {
+function forward(
+  req: IncomingMessage,
+  body: Buffer,
+  res: ServerResponse,
+  innerPort: number,
+  beforeAnswer: () => void,
+): Promise<void> {
   // The body is read whole already: it goes on with a length, never chunked.
   const { 'transfer-encoding': _chunked, ...headers } = req.headers;
   return new Promise((resolve, reject) => {
@@ -111,6 +154,7 @@ function forward(req: IncomingMessage, body: Buffer, res: ServerResponse, innerP
         headers: { ...headers, 'content-length': body.length },
       },
       (answer) => {
+        beforeAnswer();
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
         answer.on('end', resolve);
