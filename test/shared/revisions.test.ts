@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startStack, type LocalStack } from '../../local/charterflow/stack';
 import { documentClient } from '../../shared/aws';
-import { RevisionLedger } from '../../shared/revisions';
+import { bookingsTable } from '../../shared/config';
+import { BookingBusy, RevisionLedger, type Outbox } from '../../shared/revisions';
 
 /** The revision record every consumer keeps, on the local stack's DynamoDB. */
 
@@ -80,5 +81,129 @@ describe('a revision record', () => {
     sent.length = 0;
     expect(await applyRevision('REV0004', 1)).toMatchObject({ outcome: 'duplicate', changed: false });
     expect(sent).toEqual(['UpdateItemCommand']);
+  });
+});
+
+describe('a decision recorded before acting', () => {
+  /** A consumer whose plan is "hold r<n>", and whose perform can be made to crash once after the plan was recorded. */
+  function recordingConsumer(revision: number, crash = false) {
+    const performed: string[] = [];
+    const decided: number[] = [];
+    let crashes = crash ? 1 : 0;
+    const outbox: Outbox<{ status: string }, { hold: string }> = {
+      decide: (held) => {
+        decided.push(revision);
+        return Promise.resolve({ plan: { hold: `r${revision} after ${held?.status ?? 'nothing'}` } });
+      },
+      perform: (plan) => {
+        performed.push(plan.hold);
+        if (crashes-- > 0) return Promise.reject(new Error('crashed after the decision was recorded'));
+        return Promise.resolve({ held: { status: plan.hold } });
+      },
+    };
+    return { outbox, performed, decided };
+  }
+  const apply = (bookingId: string, revision: number, outbox: Outbox<{ status: string }, { hold: string }>) =>
+    revisions.applyDecided({ bookingId, consumer: 'calendar', revision }, outbox);
+
+  it('a retry of the same revision finishes the recorded plan and decides nothing anew', async () => {
+    const first = recordingConsumer(1, true);
+    await expect(apply('REV0101', 1, first.outbox)).rejects.toThrow('crashed');
+    expect(await revisions.pendingOf('REV0101', 'calendar')).toMatchObject({
+      revision: 1,
+      plan: { hold: 'r1 after nothing' },
+    });
+    const again = recordingConsumer(1);
+    expect(await apply('REV0101', 1, again.outbox)).toMatchObject({ outcome: 'acted' });
+    expect(again).toMatchObject({ decided: [], performed: ['r1 after nothing'] });
+    expect(await revisions.get('REV0101', 'calendar')).toMatchObject({
+      revision: 1,
+      held: { status: 'r1 after nothing' },
+    });
+    expect(await revisions.pendingOf('REV0101', 'calendar')).toBeUndefined();
+  });
+
+  it('a newer revision finishes the recorded plan first, then decides from what it left', async () => {
+    await expect(apply('REV0102', 1, recordingConsumer(1, true).outbox)).rejects.toThrow('crashed');
+    const newer = recordingConsumer(2);
+    expect(await apply('REV0102', 2, newer.outbox)).toMatchObject({ outcome: 'acted' });
+    expect(newer.performed).toEqual(['r1 after nothing', 'r2 after r1 after nothing']);
+    expect(await revisions.get('REV0102', 'calendar')).toMatchObject({
+      revision: 2,
+      held: { status: 'r2 after r1 after nothing' },
+    });
+  });
+
+  it('an older revision finishes a newer recorded plan and is stale', async () => {
+    await expect(apply('REV0103', 3, recordingConsumer(3, true).outbox)).rejects.toThrow('crashed');
+    const older = recordingConsumer(2);
+    expect(await apply('REV0103', 2, older.outbox)).toMatchObject({ outcome: 'stale' });
+    expect(older).toMatchObject({ decided: [], performed: ['r3 after nothing'] });
+    expect(await revisions.get('REV0103', 'calendar')).toMatchObject({ revision: 3 });
+  });
+});
+
+describe('a lease', () => {
+  it('ends when the invocation that took it ends', async () => {
+    const until = Date.now() + 12_345;
+    let leaseUntil: unknown;
+    await revisions.apply(
+      { bookingId: 'REV0201', consumer: 'calendar', revision: 1 },
+      async () => {
+        leaseUntil = (
+          await documents.send(
+            new GetCommand({ TableName: bookingsTable(), Key: { pk: 'BOOKING#REV0201', sk: 'STATE#calendar' } }),
+          )
+        ).Item?.leaseUntil;
+        return { held: { status: 'r1' } };
+      },
+      undefined,
+      { until },
+    );
+    expect(leaseUntil).toBe(until);
+  });
+
+  it('is waited for within the invocation’s own time, then the delivery fails saying when the lease ends', async () => {
+    let release!: () => void;
+    const holding = new Promise<void>((resolve) => (release = resolve));
+    const holderEnds = Date.now() + 20_000;
+    const holder = revisions.apply(
+      { bookingId: 'REV0202', consumer: 'calendar', revision: 1 },
+      async () => {
+        await holding;
+        return { held: { status: 'r1' } };
+      },
+      undefined,
+      { until: holderEnds },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Ten seconds are kept for the work: an invocation ending in 10.2 s waits about 200 ms.
+    const started = Date.now();
+    const error = await revisions
+      .apply(
+        { bookingId: 'REV0202', consumer: 'calendar', revision: 2 },
+        () => Promise.resolve({ held: { status: 'r2' } }),
+        undefined,
+        {
+          until: Date.now() + 10_200,
+        },
+      )
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BookingBusy);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect((error as BookingBusy).retryAfterMs).toBeGreaterThan(19_000);
+    expect((error as BookingBusy).retryAfterMs).toBeLessThanOrEqual(holderEnds - started);
+    // A holder that finishes within the waiter's time lets it through.
+    const waiter = revisions.apply(
+      { bookingId: 'REV0202', consumer: 'calendar', revision: 2 },
+      () => Promise.resolve({ held: { status: 'r2' } }),
+      undefined,
+      {
+        until: Date.now() + 15_000,
+      },
+    );
+    release();
+    await holder;
+    expect(await waiter).toMatchObject({ outcome: 'acted', held: { status: 'r2' } });
   });
 });
