@@ -44,7 +44,7 @@ export interface GuestMailDeps {
   now?: () => number;
   /** The Lambda invocation running this: its request id and its deadline (from the context). */
   invocation?: Invocation;
-  /** How often a run waiting for another mail of the booking looks again. */
+  /** The first wait of a run for another mail of the booking before it looks again (the waits grow to a second). */
   pollMs?: number;
 }
 
@@ -67,7 +67,8 @@ export const FUNCTION_TIMEOUT_MS = 29_000;
 const CLOCK_MARGIN_MS = 1_000;
 /** What a run keeps in hand to claim, send and settle: less than this left, and it fails to be retried. */
 const SEND_RESERVE_MS = 5_000;
-const POLL_MS = 100;
+const POLL_MS = 50;
+const MAX_POLL_MS = 1_000;
 
 export type MailOutcome = 'sent' | 'refused' | 'skipped' | 'waiting';
 
@@ -135,10 +136,10 @@ export async function mailGuestFor(event: GuestMailEvent, deps: GuestMailDeps): 
   const invocation = deps.invocation ?? { requestId: randomUUID(), deadline: Date.now() + FUNCTION_TIMEOUT_MS };
   const clock = () => deps.now?.() ?? Date.now();
   let outcome: MailOutcome | undefined;
-  let waited: MailKey | undefined;
+  let waited: Waiting | undefined;
 
   for (;;) {
-    if (invocation.deadline - Date.now() < SEND_RESERVE_MS) throw new MailInFlight(waited ?? key);
+    if (invocation.deadline - Date.now() < SEND_RESERVE_MS) throw new MailInFlight(waited?.key ?? key);
     const { records, version } = await deps.records.read(booking.bookingId);
     const own = records.find((r) => isKey(r, key));
     const ahead = aheadOf(key, records, clock(), invocation.requestId, CLOCK_MARGIN_MS);
@@ -191,12 +192,22 @@ function alreadyDone(own: MailRecord, deps: GuestMailDeps): MailOutcome {
   return 'skipped';
 }
 
-/** Waits a poll for a live claim, or fails (to be retried) when this invocation has no time left to wait. */
-async function pause(claim: MailRecord, waited: MailKey | undefined, invocation: Invocation, deps: GuestMailDeps) {
+interface Waiting {
+  key: MailKey;
+  polls: number;
+}
+
+/**
+ * Waits a poll for a live claim, or fails (to be retried) when this invocation has no time left to wait. The
+ * polls grow to a second: a claim usually settles in milliseconds, and one a crash left lasts its deadline.
+ */
+async function pause(claim: MailRecord, waited: Waiting | undefined, invocation: Invocation, deps: GuestMailDeps) {
   const key = keyOf(claim);
-  const pollMs = deps.pollMs ?? POLL_MS;
+  const same = waited && waited.key.kind === key.kind && waited.key.revision === key.revision;
+  const polls = same ? waited.polls + 1 : 0;
+  const pollMs = Math.min(MAX_POLL_MS, (deps.pollMs ?? POLL_MS) * 2 ** Math.min(polls, 10));
   if (invocation.deadline - Date.now() - pollMs < SEND_RESERVE_MS) throw new MailInFlight(key);
-  if (!waited || waited.kind !== key.kind || waited.revision !== key.revision) {
+  if (!same) {
     deps.logger.info('another mail of the booking is being sent; this one follows it', {
       kind: key.kind,
       revision: key.revision,
@@ -204,7 +215,7 @@ async function pause(claim: MailRecord, waited: MailKey | undefined, invocation:
     });
   }
   await sleep(pollMs);
-  return key;
+  return { key, polls };
 }
 
 interface Basis {
