@@ -55,7 +55,7 @@ describe('the layers lint', () => {
       scripts: Record<string, string>;
     };
     expect(scripts.lint).toMatch(
-      new RegExp(`^biome check .* && depcruise --config ${config.replace('.', '\\.')} \\.$`),
+      new RegExp(`^biome check .* && depcruise --config ${config.replaceAll('.', '\\.')} \\.$`),
     );
   });
 
