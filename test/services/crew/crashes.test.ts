@@ -114,6 +114,21 @@ describe('crew, crashed at every step', { timeout: 240_000 }, () => {
     );
   });
 
+  it('created, then overtaken by a newer revision: one SCC event, updated, never a second one', async () => {
+    const ids = new Map<number, string>();
+    await atEveryBoundary(
+      crashes,
+      async (k) => {
+        ids.set(k, await booking('N'));
+        return crashedRun(calendarEvent(ids.get(k)!, 1));
+      },
+      async (k, point) => {
+        await retry(calendarEvent(ids.get(k)!, 2));
+        await expectConverged(ids.get(k)!, 2, point);
+      },
+    );
+  });
+
   it('with a newer revision instead: one SCC event, and the notice says what SCC held before', async () => {
     const ids = new Map<number, string>();
     const points = await atEveryBoundary(
