@@ -28,7 +28,10 @@ export interface ScrubHeld {
   linesRemoved: number;
 }
 
-/** Reads again 250 ms and 1 s after the scrub: SCC's late writes seen so far land within a few hundred ms. */
+/**
+ * Reads again 250 ms and 1 s after the scrub: a bound we chose, not one SCC states. It covers a write-back SCC
+ * makes right around its answer, and adds about a second to an update's or a cancellation's invocation.
+ */
 export const DEFAULT_RECHECKS_MS: readonly number[] = [250, 1_000];
 
 /**
@@ -53,7 +56,8 @@ export function recheckSchedule(value: string | undefined): readonly number[] {
  * on every version, and its cancel writes back the whole item it read before, over notes scrub may have cleaned
  * in the meantime: so a cancellation is scrubbed like any version. A newer revision is scrubbed even when crew
  * changed nothing in SCC, because an earlier scrub that failed is then stale and would never run again. An older
- * or equal revision reads and writes nothing.
+ * revision, or an archive replay of one applied, reads and writes nothing; a live redelivery of the same revision
+ * announces nothing again, and only re-checks.
  *
  * Then, for an update or a cancellation, the notes are read again after a while and scrubbed if revenue is back
  * (`recheckCrewNotes`): SCC is not ours, and a write of its own may land after the fact that follows it.
