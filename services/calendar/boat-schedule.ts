@@ -1,4 +1,10 @@
-import { DeleteCommand, PutCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  PutCommand,
+  UpdateCommand,
+  paginateQuery,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { ownTableName } from '../../shared/declaration';
 import { isConditionFailure } from '../../shared/errors';
 import { LONGEST_TRIP_HOURS } from '../../shared/contract/boatsetter';
@@ -12,6 +18,9 @@ import type { TripWindow } from '../../shared/trip';
  * Slots sort by start, so the trips that can overlap one are read by key range, however long the history.
  * A pair is written with a condition: when two overlapping bookings are placed at once, both may see the
  * other (each writes its slot before it reads), but only one creates the pair, and only it reports it.
+ * A pair names the change that created it (`createdBy`), and an overlap that ends is first marked ended by the
+ * change that ends it (`endedBy`), then forgotten once the marks in JADA say so: a change run again after a crash
+ * finds what its first attempt created or ended and reports it, instead of finding nothing left to report.
  */
 
 export const scheduleTableName = (stage?: string) => ownTableName('calendar', 'boat-schedule', stage);
@@ -48,6 +57,10 @@ interface PairItem {
   a: string;
   b: string;
   slots: Record<string, Slot>;
+  /** The change (its idempotency key) that found the overlap. */
+  createdBy?: string;
+  /** The change that found it over; the pair is no conflict any more, and is deleted once marks are stated. */
+  endedBy?: string;
 }
 
 const boatKey = (listingId: string) => `BOAT#${listingId}`;
@@ -64,7 +77,8 @@ export class BoatSchedule {
   /**
    * Puts the booking's trip on its boat (moving it from `previous`, which may be another boat or time), and
    * brings its conflicts up to date: pairs with trips it now overlaps are created, pairs with trips it no
-   * longer overlaps are removed.
+   * longer overlaps are ended (removed at once without `by`; else by `forget`, after the marks).
+   * `by` names the change; run again with the same `by`, it reports what its first attempt created or ended.
    */
   async place(
     bookingId: string,
@@ -72,6 +86,7 @@ export class BoatSchedule {
     listingId: string,
     trip: TripWindow,
     previous?: SlotKey,
+    by?: string,
   ): Promise<ScheduleChange> {
     const slot: Slot = { bookingId, calendarEntryId, start: trip.start, end: trip.end };
     const key: SlotKey = { listingId, startMs: trip.startMs };
@@ -96,35 +111,64 @@ export class BoatSchedule {
       listingId,
       ...(previous && previous.listingId !== listingId ? [previous.listingId] : []),
     ]);
-    const paired = new Set(pairs.map((p) => partnerOf(p.item, bookingId)));
+    // A pair another change has ended is gone for this one (and revived if the trips overlap again).
+    const live = pairs.filter((p) => !p.item.endedBy || p.item.endedBy === by);
     const overlappingIds = new Set(overlapping.map((s) => s.bookingId));
+    const overlaps = (p: { listingId: string; item: PairItem }) =>
+      p.listingId === listingId && overlappingIds.has(partnerOf(p.item, bookingId));
+    const kept = live.filter((p) => !p.item.endedBy && overlaps(p));
+    const paired = new Set(kept.map((p) => partnerOf(p.item, bookingId)));
 
-    const detected: Slot[] = [];
+    // A pair this change created in an attempt before a crash is still this change's to report.
+    const detected: Slot[] = kept
+      .filter((p) => by !== undefined && p.item.createdBy === by)
+      .map((p) => partnerSlot(p, bookingId));
     for (const other of overlapping.filter((s) => !paired.has(s.bookingId))) {
-      if (await this.createPair(listingId, slot, other)) detected.push({ ...other, listingId });
+      if (await this.createPair(listingId, slot, other, by)) detected.push({ ...other, listingId });
     }
     const resolved: Slot[] = [];
-    for (const pair of pairs) {
-      const partner = partnerOf(pair.item, bookingId);
-      if (pair.listingId === listingId && overlappingIds.has(partner)) continue;
-      if (await this.deletePair(pair.listingId, pair.item)) resolved.push(partnerSlot(pair, bookingId));
+    for (const pair of live.filter((p) => !overlaps(p))) {
+      if (await this.endPair(pair, by)) resolved.push(partnerSlot(pair, bookingId));
     }
     return { slot: key, detected, resolved, conflictsWith: overlapping };
   }
 
-  /** Frees the booking's slot (a cancellation): every conflict it had is resolved. */
-  async free(bookingId: string, previous: SlotKey): Promise<Slot[]> {
+  /** Frees the booking's slot (a cancellation): every conflict it had is resolved (ended, as `place` ends one). */
+  async free(bookingId: string, previous: SlotKey, by?: string): Promise<Slot[]> {
     await this.deleteSlot(bookingId, previous);
     const resolved: Slot[] = [];
     for (const pair of await this.pairsOf(bookingId, [previous.listingId])) {
-      if (await this.deletePair(pair.listingId, pair.item)) resolved.push(partnerSlot(pair, bookingId));
+      if (pair.item.endedBy && pair.item.endedBy !== by) continue;
+      if (await this.endPair(pair, by)) resolved.push(partnerSlot(pair, bookingId));
     }
     return resolved;
   }
 
-  /** The bookings a booking is in conflict with now, on one boat: its pairs' other halves. */
+  /** Deletes the pairs `by` ended with these partners, once JADA's marks no longer show them. */
+  async forget(bookingId: string, partners: readonly Slot[], by: string): Promise<void> {
+    for (const partner of partners) {
+      if (!partner.listingId) continue;
+      try {
+        await this.documents.send(
+          new DeleteCommand({
+            TableName: this.table,
+            Key: { pk: boatKey(partner.listingId), sk: pairSortKey(bookingId, partner.bookingId) },
+            ConditionExpression: 'endedBy = :by',
+            ExpressionAttributeValues: { ':by': by },
+          }),
+        );
+      } catch (error) {
+        // Already forgotten, or revived by a change that found the trips overlapping again.
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+  }
+
+  /** The bookings a booking is in conflict with now, on one boat: its live pairs' other halves. */
   async pairedWith(bookingId: string, listingId: string): Promise<Slot[]> {
-    return (await this.pairsOf(bookingId, [listingId])).map((pair) => partnerSlot(pair, bookingId));
+    return (await this.pairsOf(bookingId, [listingId]))
+      .filter((pair) => !pair.item.endedBy)
+      .map((pair) => partnerSlot(pair, bookingId));
   }
 
   /** The ids of the bookings a booking is in conflict with now, on one boat. */
@@ -187,7 +231,7 @@ export class BoatSchedule {
     return found;
   }
 
-  private async createPair(listingId: string, slot: Slot, other: Slot): Promise<boolean> {
+  private async createPair(listingId: string, slot: Slot, other: Slot, by: string | undefined): Promise<boolean> {
     const [a, b] = [slot.bookingId, other.bookingId].sort() as [string, string];
     try {
       await this.documents.send(
@@ -199,8 +243,31 @@ export class BoatSchedule {
             a,
             b,
             slots: { [slot.bookingId]: slot, [other.bookingId]: other },
+            ...(by !== undefined ? { createdBy: by } : {}),
           },
-          ConditionExpression: 'attribute_not_exists(sk)',
+          // An ended pair not yet forgotten is an overlap found again: this change reports it.
+          ConditionExpression: 'attribute_not_exists(sk) OR attribute_exists(endedBy)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return false;
+    }
+  }
+
+  /** Ends a pair for `by` (true when this change ended it, now or in an attempt before); without `by`, deletes it. */
+  private async endPair(pair: { listingId: string; item: PairItem }, by: string | undefined): Promise<boolean> {
+    if (by === undefined) return this.deletePair(pair.listingId, pair.item);
+    if (pair.item.endedBy === by) return true;
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: boatKey(pair.listingId), sk: pairSortKey(pair.item.a, pair.item.b) },
+          UpdateExpression: 'SET endedBy = :by',
+          ConditionExpression: 'attribute_exists(sk) AND attribute_not_exists(endedBy)',
+          ExpressionAttributeValues: { ':by': by },
         }),
       );
       return true;

@@ -140,12 +140,13 @@ async function performCancel(
   let resolved = plan.placed?.resolved;
   if (!resolved) {
     await deps.jada.cancelEntry(held.entryId, recordedCallContext(cause, deps));
-    resolved = held.slot ? await deps.schedule.free(booking.bookingId, held.slot) : [];
+    resolved = held.slot ? await deps.schedule.free(booking.bookingId, held.slot, changeKey(cause)) : [];
     if (resolved.length > 0) {
       await progress({ ...plan, placed: { entryId: held.entryId, conflictsWith: [], detected: [], resolved } });
     }
   }
   if (held.slot) await markDoubleBookings(undefined, resolved, false, held.slot.listingId, markDeps(cause, deps));
+  await deps.schedule.forget(booking.bookingId, resolved, changeKey(cause));
   const emittedEventId = await publish(deps, [
     {
       detailType: 'CalendarEntryCancelled',
@@ -177,7 +178,14 @@ async function performKeep(
       entryId = before!.entryId;
       if (plan.call === 'update') await deps.jada.updateEntry(entryId, entry, call);
     }
-    const schedule = await deps.schedule.place(booking.bookingId, entryId, booking.boat.listingId, trip, before?.slot);
+    const schedule = await deps.schedule.place(
+      booking.bookingId,
+      entryId,
+      booking.boat.listingId,
+      trip,
+      before?.slot,
+      changeKey(cause),
+    );
     placed = {
       entryId,
       slot: schedule.slot,
@@ -199,6 +207,8 @@ async function performKeep(
   const own = { bookingId: booking.bookingId, calendarEntryId: entryId, listingId };
   // Stated from the boat's pairs, not from what this booking last held: a partner's run marks this entry too.
   await markDoubleBookings(own, [...detected, ...resolved], conflictsWith.length > 0, listingId, markDeps(cause, deps));
+  // Only now that JADA no longer shows them: a crash before this finds them ended by this change, to mark again.
+  await deps.schedule.forget(booking.bookingId, resolved, changeKey(cause));
 
   const followUp: OutgoingEvent[] = [
     before
@@ -260,6 +270,9 @@ function resolvedEvent(cause: RecordedCause, calendarEntryId: string, resolved: 
 async function publish(deps: CalendarDeps, events: OutgoingEvent[]): Promise<string> {
   return (await deps.publisher.publish(events))[0]!;
 }
+
+/** The change a pair is created or ended by, in the boat's schedule: the revision's own key. */
+const changeKey = (cause: RecordedCause) => cause.detail.metadata.idempotencyKey;
 
 /**
  * A mark's key names the marked booking, the how-manieth mark of it this run sends and the list it sets: a retry
