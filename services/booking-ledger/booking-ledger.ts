@@ -81,7 +81,18 @@ function partnersOf(detailType: DetailType, data: Record<string, unknown>): stri
 export function ledgerLinesOf<T extends DetailType>(event: ConsumedEvent<T>): LedgerLine[] {
   const own = ledgerLineOf(event);
   if (!own.partners) return [own];
-  return [own, ...own.partners.map((partner) => ({ ...own, bookingId: partner, partners: [own.bookingId] }))];
+  // On the other booking's timeline the line names this booking, never that booking itself.
+  const outcome = (other: string) =>
+    own.detailType === 'CalendarConflictDetected' ? `double booking with ${other}` : `no longer overlaps ${other}`;
+  return [
+    own,
+    ...own.partners.map((partner) => ({
+      ...own,
+      bookingId: partner,
+      partners: [own.bookingId],
+      outcome: outcome(own.bookingId),
+    })),
+  ];
 }
 
 export function ledgerLineOf<T extends DetailType>(event: ConsumedEvent<T>): LedgerLine {

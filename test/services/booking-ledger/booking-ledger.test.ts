@@ -9,7 +9,7 @@ import { deployedNames } from '../../../shared/declaration';
 import { Publisher } from '../../../shared/publisher';
 import { exampleData } from '../../../shared/contract/examples';
 import { declaration } from '../../../services/booking-ledger/declaration';
-import { ledgerLineOf } from '../../../services/booking-ledger/booking-ledger';
+import { ledgerLineOf, ledgerLinesOf } from '../../../services/booking-ledger/booking-ledger';
 import { BookingLedger } from '../../../services/booking-ledger/ledger';
 import { bookingSnapshot, eventEnvelope, eventMetadata } from '../../../samples';
 
@@ -59,6 +59,15 @@ describe('a ledger line', () => {
     );
     expect(line.outcome).toBe('notes already clean');
     expect(line.replayName).toBe('r-7');
+  });
+
+  it.each([
+    ['CalendarConflictDetected', 'double booking with'],
+    ['CalendarConflictResolved', 'no longer overlaps'],
+  ] as const)('of %s goes on both timelines, each naming the other booking', (type, says) => {
+    const [own, theirs] = ledgerLinesOf(parseConsumedEvent(declaration, envelope(type, detailOf(type, 'XHQGMDH', 1))));
+    expect(own).toMatchObject({ bookingId: 'XHQGMDH', partners: ['KP4RT2Z'], outcome: `${says} KP4RT2Z` });
+    expect(theirs).toMatchObject({ bookingId: 'KP4RT2Z', partners: ['XHQGMDH'], outcome: `${says} XHQGMDH` });
   });
 
   it('keeps no renter details: no name, e-mail or phone, no price', () => {
