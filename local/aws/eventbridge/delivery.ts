@@ -193,6 +193,7 @@ export class DeliveryEngine {
     d.attempts++;
     const startedAt = Date.now();
     const requestId = randomUUID();
+    if (targetKind(d.target.Arn) === 'lambda') await this.running(d, { requestId, at: startedAt, attempts: 1 });
     try {
       await this.send(d.target.Arn, inputOf(d), { requestId, traceHeader: d.traceHeader });
       await this.finished(d);
@@ -203,6 +204,8 @@ export class DeliveryEngine {
         d.accepted = { requestId, at: startedAt, attempts: 1 };
         return this.functionFailed(d, d.accepted, error);
       }
+      // Lambda refused the invoke: the rule's retries, not Lambda's.
+      d.accepted = undefined;
       const failure = asTargetFailure(error);
       const policy = { ...DEFAULT_RETRY, ...d.target.RetryPolicy };
       const retriesMade = d.attempts - 1;
@@ -226,7 +229,15 @@ export class DeliveryEngine {
 
   /** Lambda's own retry of an event it accepted: same request id, the function's settings. */
   private async retryFunction(d: Delivery, accepted: NonNullable<Delivery['accepted']>): Promise<void> {
+    const config = this.functionConfig(d.target.Arn) ?? LAMBDA_ASYNC_DEFAULTS;
+    if (accepted.attempts - 1 >= config.maximumRetryAttempts) {
+      // Only after a restart: the last attempt Lambda had was journaled as running and never finished.
+      this.functionDeadLetter(d, accepted, config, 'the invocation did not finish: the local stack stopped during it');
+      await this.finished(d);
+      return;
+    }
     accepted.attempts++;
+    await this.running(d, accepted);
     try {
       await this.invokeLambda(d.target.Arn, inputOf(d), { requestId: accepted.requestId, traceHeader: d.traceHeader });
       await this.finished(d);
@@ -255,6 +266,17 @@ export class DeliveryEngine {
     }
     this.functionDeadLetter(d, accepted, config, error.message);
     await this.finished(d);
+  }
+
+  /**
+   * Journals an invocation as Lambda's before it runs: Lambda's queue is durable, so a stack killed during the
+   * invocation retries it on start as Lambda's next attempt, counted and after a backoff, not as a new delivery.
+   */
+  private async running(d: Delivery, accepted: NonNullable<Delivery['accepted']>): Promise<void> {
+    d.accepted = accepted;
+    if (!this.store.durable) return;
+    d.nextAttemptAt = Date.now() + this.backoffDelay(accepted.attempts);
+    await this.store.recordAttempt(d);
   }
 
   /** Exponential backoff with "equal jitter": half fixed, half random, so retries of many events spread out. */

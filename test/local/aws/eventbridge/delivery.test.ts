@@ -321,6 +321,32 @@ describe('nothing lost across a restart', () => {
     expect(letter?.MessageAttributes?.RequestID?.StringValue).toBe(first.invocations[0]!.requestId);
   });
 
+  it('retries on start, as Lambda’s next attempt with its request id, an invocation the stack died during', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const functions = { died: { maximumRetryAttempts: 1, maximumEventAgeInSeconds: 3600 } };
+    let stopping: Promise<void> | undefined;
+    // The bus stops while the function runs, and the function's end is never heard of: a kill, seen from the journal.
+    const first: BusUnderTest = await startBus({
+      dataDir: dir.path,
+      lambda: async () => {
+        stopping = first.stop();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        throw new Error('the process died');
+      },
+      functions,
+      backoff: { baseMs: 20, maxMs: 20 },
+    });
+    await subscribe(first, 'died', { MaximumRetryAttempts: 185 });
+    await first.events.send(new PutEventsCommand({ Entries: [booking('DIED1')] }));
+    await vi.waitFor(() => expect(stopping).toBeDefined());
+    await stopping;
+
+    const second = await start({ dataDir: dir.path, lambda: async () => {}, functions });
+    await second.bridge.idle();
+    expect(second.invocations.map((i) => i.requestId)).toEqual([first.invocations[0]!.requestId]);
+  });
+
   it('resumes a pending delivery after the bus restarts on the same data directory', async () => {
     const dir = tempDir();
     dirs.push(dir);
