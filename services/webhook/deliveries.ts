@@ -22,9 +22,11 @@ import type { BookingEventType } from './booking';
  * The race of concurrent deliveries of one revision: each tries to claim REVISION#<n> with a conditional put
  * in state "in-progress"; exactly one wins and publishes. A loser polls the claim until the winner marks it
  * "emitted" (then answers 202 with the winner's event id) or releases it after a failed PutEvents (then the
- * loser claims it itself). A claim older than `staleClaimMs` (60 s, over the function's 29 s timeout in
- * serverless.yml, so its owner is dead) may be taken over; if that owner had already published, the second
- * event carries the same idempotencyKey, which consumers deduplicate on.
+ * loser claims it itself). A claim ends with the invocation that took it (`until`, from Lambda's remaining time):
+ * past it, its owner is dead and the claim may be taken over at once, by Boatsetter's next retry. If that owner
+ * had already published, the second event carries the same idempotencyKey, which consumers deduplicate on.
+ * Without `until` (a caller outside Lambda, or a claim written before claims had an end), `staleClaimMs` after
+ * the claim, 60 s, over the function's 29 s timeout in serverless.yml.
  */
 
 export interface RevisionKey {
@@ -83,11 +85,12 @@ export class Deliveries {
     return Item ? toAccepted(Item) : undefined;
   }
 
-  async claimRevision(key: RevisionKey, webhookId: string): Promise<Claim> {
+  async claimRevision(key: RevisionKey, webhookId: string, until?: number): Promise<Claim> {
     const deadline = Date.now() + this.waitMs;
     for (;;) {
       const token = randomUUID();
       const now = Date.now();
+      const claimUntil = until ?? now + this.staleClaimMs;
       try {
         await this.documents.send(
           new PutCommand({
@@ -98,11 +101,18 @@ export class Deliveries {
               state: 'in-progress',
               claimToken: token,
               claimedAt: now,
+              claimUntil,
               webhookId,
             },
-            ConditionExpression: 'attribute_not_exists(pk) OR (#state = :inProgress AND claimedAt < :staleBefore)',
+            ConditionExpression:
+              'attribute_not_exists(pk) OR (#state = :inProgress AND (claimUntil < :now OR ' +
+              '(attribute_not_exists(claimUntil) AND claimedAt < :staleBefore)))',
             ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':inProgress': 'in-progress', ':staleBefore': now - this.staleClaimMs },
+            ExpressionAttributeValues: {
+              ':inProgress': 'in-progress',
+              ':now': now,
+              ':staleBefore': now - this.staleClaimMs,
+            },
           }),
         );
         return { kind: 'claimed', token };
@@ -152,7 +162,7 @@ export class Deliveries {
       new UpdateCommand({
         TableName: this.table,
         Key: revisionItemKey(key),
-        UpdateExpression: 'SET #state = :emitted, eventId = :eventId, emittedAt = :at REMOVE claimToken',
+        UpdateExpression: 'SET #state = :emitted, eventId = :eventId, emittedAt = :at REMOVE claimToken, claimUntil',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: { ':emitted': 'emitted', ':eventId': eventId, ':at': at },
       }),

@@ -37,7 +37,12 @@ const WEBHOOK_ID = /^[\x21-\x7e]{1,256}$/;
  * revision: 202 with that delivery's event id once it is on the bus; if that delivery's PutEvents failed, the
  * duplicate takes the claim and publishes itself; still unsettled after the wait (5 s): 503 with Retry-After.
  */
-export async function answerDelivery(event: HttpEvent, deps: WebhookDependencies): Promise<Answer> {
+export async function answerDelivery(
+  event: HttpEvent,
+  deps: WebhookDependencies,
+  /** Epoch ms at which this invocation ends: a claim of the revision must not outlive it. */
+  until?: number,
+): Promise<Answer> {
   const raw = rawBodyOf(event);
   if (raw.length > MAX_BODY_BYTES) return answers.tooLarge(raw.length);
   const contentType = headerOf(event, 'content-type');
@@ -90,7 +95,7 @@ export async function answerDelivery(event: HttpEvent, deps: WebhookDependencies
   const latest = await deps.deliveries.latestRevisionOf(key.bookingId);
   if (latest !== undefined && latest > key.revision) return answers.stale(key.bookingId, key.revision, latest);
 
-  const claim = await deps.deliveries.claimRevision(key, webhookId);
+  const claim = await deps.deliveries.claimRevision(key, webhookId, until);
   switch (claim.kind) {
     case 'accepted':
       await deps.deliveries.recordWebhook(claim.delivery, webhookId);
@@ -179,7 +184,7 @@ export function createWebhookHandler(deps: WebhookDependencies, logger: Logger) 
   return middy<HttpEvent, HttpResult, Error, Context>()
     .use(answerAndLog(logger))
     .handler(async (event, context) => {
-      const answer = await answerDelivery(event, deps);
+      const answer = await answerDelivery(event, deps, Date.now() + context.getRemainingTimeInMillis());
       answered.set(context, answer);
       return toHttpResult(answer);
     });

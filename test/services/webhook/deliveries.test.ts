@@ -53,12 +53,30 @@ describe('claiming a booking revision', () => {
     expect(await deliveries.claimRevision(key, 'msg_second')).toEqual({ kind: 'busy' });
   });
 
-  it('takes over a claim whose owner died (older than the stale limit)', async () => {
+  it('takes over a claim whose owner died, told no end, once the stale limit has passed', async () => {
     const key = revision();
-    expect((await new Deliveries(documentClient()).claimRevision(key, 'msg_dead')).kind).toBe('claimed');
+    const claimed = await new Deliveries(documentClient(), { staleClaimMs: 20 }).claimRevision(key, 'msg_dead');
+    expect(claimed.kind).toBe('claimed');
     await new Promise((r) => setTimeout(r, 30));
-    const claim = await new Deliveries(documentClient(), { staleClaimMs: 20 }).claimRevision(key, 'msg_retry');
+    const claim = await new Deliveries(documentClient()).claimRevision(key, 'msg_retry');
     expect(claim.kind).toBe('claimed');
+  });
+
+  it('takes over a claim at once when the invocation that took it has ended', async () => {
+    const key = revision();
+    const deliveries = new Deliveries(documentClient(), { pollMs: 10, waitMs: 2_000 });
+    expect((await deliveries.claimRevision(key, 'msg_dead', Date.now() + 20)).kind).toBe('claimed');
+    await new Promise((r) => setTimeout(r, 30));
+    expect((await deliveries.claimRevision(key, 'msg_retry')).kind).toBe('claimed');
+  });
+
+  it('keeps a claim whose invocation is still running, however old the claim', async () => {
+    const key = revision();
+    const live = new Deliveries(documentClient(), { staleClaimMs: 1 });
+    expect((await live.claimRevision(key, 'msg_live', Date.now() + 60_000)).kind).toBe('claimed');
+    await new Promise((r) => setTimeout(r, 10));
+    const other = new Deliveries(documentClient(), { staleClaimMs: 1, pollMs: 10, waitMs: 50 });
+    expect(await other.claimRevision(key, 'msg_other')).toEqual({ kind: 'busy' });
   });
 
   it('does not release a claim it does not own', async () => {
