@@ -30,10 +30,28 @@ const layerRules = Object.entries(above).map(([layer, forbidden]) => ({
   to: { path: `^(${forbidden.join('|')})/` },
 }));
 
+// Inside local/: the AWS emulation knows AWS alone, the stand-ins know only the systems they stand in for, the
+// Lambda runtime knows neither charterflow's wiring nor the stand-ins; the wiring (local/charterflow/) and
+// local/main.ts put them together. local/listen.ts, a bare HTTP listener, is below all of them.
+const localWalls = {
+  aws: ['charterflow', 'stand-ins', 'lambda', 'main'],
+  'stand-ins': ['aws', 'lambda', 'charterflow', 'main'],
+  lambda: ['charterflow', 'stand-ins', 'main'],
+};
+
+const localRules = Object.entries(localWalls).map(([part, forbidden]) => ({
+  name: `local-${part}-walled`,
+  comment: `local/${part}/ never imports local/${forbidden.join(', local/')}`,
+  severity: 'error',
+  from: { path: `^local/${part}/` },
+  to: { path: `^local/(${forbidden.join('|')})([.]ts$|/)` },
+}));
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
     ...layerRules,
+    ...localRules,
     {
       name: 'no-test-imports-outside-test',
       comment: 'shipped code never imports test/: what it shares with the tests lives below both (samples/, shared/)',

@@ -111,6 +111,26 @@ describe('the layers lint', () => {
     });
   });
 
+  it.each([
+    [
+      'local/aws/s3/index.ts',
+      "import { guestSite } from '../../charterflow/guest-site';\n\nexport const bucket = guestSite;\n",
+    ],
+    ['local/stand-ins/scc.ts', "import { startS3 } from '../aws/s3';\n\nexport const scc = startS3;\n"],
+    [
+      'local/lambda/index.ts',
+      "import { guestSite } from '../charterflow/guest-site';\n\nexport const run = guestSite;\n",
+    ],
+  ])('fails when a walled part of local/ imports another: %s', async (path, text) => {
+    const result = await lint({
+      'local/charterflow/guest-site.ts': "export const guestSite = 'guest-site';\n",
+      'local/aws/s3/index.ts': "export const startS3 = () => 's3';\n",
+      [path]: text,
+    });
+    expect(result.failed).toBe(true);
+    expect(result.violations).toEqual([expect.stringMatching(new RegExp(`^local-[\\w-]+-walled: ${path} → local/`))]);
+  });
+
   it('fails on a cycle, type-only imports included', async () => {
     const trip = `import type { Booking } from './contract';
 
