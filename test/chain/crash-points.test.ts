@@ -38,6 +38,8 @@ import { atOffsetOf } from '../../shared/trip';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { bookingsTable } from '../../shared/config';
 
 /**
@@ -558,6 +560,42 @@ describe('a calendar that records its decision after acting', () => {
       expect(failed).toContainEqual(
         expect.stringMatching(/after call \d+ \(jada-calendar createCalendarEntry\).*2 JADA entries/),
       );
+    },
+    WALK_TIMEOUT_MS,
+  );
+});
+
+/**
+ * A function whose every invocation is a cold start: handler.ts imported anew each time, so its clients and
+ * secret cache are new and it reads its secrets from Secrets Manager, which a warm function has cached.
+ */
+function coldEveryTime(name: string): void {
+  const file = pathToFileURL(join(process.cwd(), 'services', name, 'handler.ts')).href;
+  let starts = 0;
+  const handler = async (event: unknown, context: Context) => {
+    const module = (await import(`${file}?cold=${++starts}`)) as {
+      handler: (event: unknown, context: Context) => Promise<unknown>;
+    };
+    return module.handler(event, context);
+  };
+  stack.lambda.register(deployedNames(name).functionName, () => Promise.resolve(handler));
+}
+
+describe('a crash at a cold start', () => {
+  it(
+    'at the Secrets Manager read a warm function skips: converges the same',
+    async () => {
+      for (const name of ['calendar', 'crew', 'guest-page']) coldEveryTime(name);
+      const { points, clean } = await cleanRuns();
+      const runs = crashRunsOf(points).filter((run) => run.call.startsWith('SecretsManager.'));
+      const results = await walk(runs, clean);
+      const covered = results.filter((r) => r.covered);
+      console.log(`cold-start crash points covered: ${covered.length} of ${runs.length}`);
+      expect(runs.length).toBeGreaterThan(0);
+      expect(covered.length).toBe(runs.length);
+      expect(
+        results.filter((r) => r.problems.length > 0).map((r) => `${label(r.run)}: ${r.problems.join(' | ')}`),
+      ).toEqual([]);
     },
     WALK_TIMEOUT_MS,
   );
