@@ -23,6 +23,7 @@ export interface QueueRecord {
   name: string;
   createdAt: number;
   attributes: Record<string, string>;
+  tags?: Record<string, string>;
 }
 
 type Entry =

@@ -71,12 +71,20 @@ const DEFAULT_ATTRIBUTES: Record<string, string> = {
   ReceiveMessageWaitTimeSeconds: '0',
 };
 const MAX_BODY_BYTES = 1_048_576;
+/**
+ * The characters a message body may hold; anything else answers InvalidMessageContents.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html
+ */
+const OUTSIDE_ALLOWED_CHARACTERS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+/** ListQueues and ListDeadLetterSourceQueues answer at most 1000 URLs a page. */
+const MAX_LIST_RESULTS = 1000;
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 
 interface Queue {
   name: string;
   createdAt: number;
   attributes: Record<string, string>;
+  tags?: Record<string, string>;
   messages: Map<string, StoredMessage>;
   waiters: Set<() => void>;
   purgedAt?: number;
@@ -110,6 +118,12 @@ interface SqsRequest {
   WaitTimeSeconds?: number;
   ReceiptHandle: string;
   Entries?: SqsBatchEntry[];
+  MaxResults?: number;
+  NextToken?: string;
+  /** CreateQueue's tags and TagQueue's Tags: the API spells them differently. */
+  tags?: Record<string, string>;
+  Tags?: Record<string, string>;
+  TagKeys?: string[];
 }
 
 /** One entry of SendMessageBatch, DeleteMessageBatch or ChangeMessageVisibilityBatch. */
@@ -160,7 +174,11 @@ export class LocalQueues implements AwsJsonService {
     return `arn:aws:sqs:${this.region}:${this.accountId}:${name}`;
   }
 
-  createQueue(name: string, attributes: Record<string, string> = {}): { url: string; arn: string } {
+  createQueue(
+    name: string,
+    attributes: Record<string, string> = {},
+    tags: Record<string, string> = {},
+  ): { url: string; arn: string } {
     const fifo = String(attributes.FifoQueue ?? '').toLowerCase() === 'true';
     if (fifo && !name.endsWith('.fifo'))
       throw invalidParameter(
@@ -191,6 +209,7 @@ export class LocalQueues implements AwsJsonService {
         name,
         createdAt: Date.now(),
         attributes: { ...attributes },
+        tags: { ...tags },
         messages: new Map(),
         waiters: new Set(),
       });
@@ -217,6 +236,12 @@ export class LocalQueues implements AwsJsonService {
         `One or more parameters are invalid. Reason: Message must be shorter than ${MAX_BODY_BYTES} bytes.`,
       );
     }
+    if (OUTSIDE_ALLOWED_CHARACTERS.test(body))
+      throw new SqsError(
+        'InvalidMessageContents',
+        'com.amazonaws.sqs#InvalidMessageContents',
+        'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF',
+      );
     const delay = delaySeconds ?? Number(this.attribute(queue, 'DelaySeconds'));
     const now = Date.now();
     const message: StoredMessage = {
@@ -393,6 +418,32 @@ export class LocalQueues implements AwsJsonService {
       .map((n) => this.urlOf(n));
   }
 
+  /** The queues whose RedrivePolicy names this one as their dead-letter queue. */
+  deadLetterSourceQueues(queueArnOrUrl: string): string[] {
+    const arn = this.arnOf(this.queue(queueArnOrUrl).name);
+    return [...this.queues.values()]
+      .filter((q) => q.attributes.RedrivePolicy && JSON.parse(q.attributes.RedrivePolicy).deadLetterTargetArn === arn)
+      .map((q) => q.name)
+      .sort()
+      .map((n) => this.urlOf(n));
+  }
+
+  tagQueue(queueArnOrUrl: string, tags: Record<string, string>): void {
+    const queue = this.queue(queueArnOrUrl);
+    queue.tags = { ...queue.tags, ...tags };
+    this.saveQueues();
+  }
+
+  untagQueue(queueArnOrUrl: string, keys: string[]): void {
+    const queue = this.queue(queueArnOrUrl);
+    queue.tags = Object.fromEntries(Object.entries(queue.tags ?? {}).filter(([key]) => !keys.includes(key)));
+    this.saveQueues();
+  }
+
+  queueTags(queueArnOrUrl: string): Record<string, string> {
+    return { ...this.queue(queueArnOrUrl).tags };
+  }
+
   /** Ends pending long polls; state is already durable. */
   stop(): void {
     this.stopped = true;
@@ -404,7 +455,7 @@ export class LocalQueues implements AwsJsonService {
     switch (operation) {
       case 'CreateQueue': {
         const name = String(input.QueueName ?? '');
-        return { QueueUrl: this.createQueue(name, input.Attributes ?? {}).url };
+        return { QueueUrl: this.createQueue(name, input.Attributes ?? {}, input.tags ?? {}).url };
       }
       case 'GetQueueUrl': {
         const name = String(input.QueueName ?? '');
@@ -458,8 +509,25 @@ export class LocalQueues implements AwsJsonService {
       case 'PurgeQueue':
         this.purgeQueue(input.QueueUrl);
         return {};
-      case 'ListQueues':
-        return { QueueUrls: this.listQueues(input.QueueNamePrefix) };
+      case 'ListQueues': {
+        const { urls, NextToken } = page(this.listQueues(input.QueueNamePrefix), input);
+        return { QueueUrls: urls, ...(NextToken ? { NextToken } : {}) };
+      }
+      case 'ListDeadLetterSourceQueues': {
+        // This operation's answer is spelled queueUrls, lower case, in the AWS API.
+        const { urls, NextToken } = page(this.deadLetterSourceQueues(input.QueueUrl), input);
+        return { queueUrls: urls, ...(NextToken ? { NextToken } : {}) };
+      }
+      case 'ListQueueTags': {
+        const Tags = this.queueTags(input.QueueUrl);
+        return Object.keys(Tags).length ? { Tags } : {};
+      }
+      case 'TagQueue':
+        this.tagQueue(input.QueueUrl, input.Tags ?? {});
+        return {};
+      case 'UntagQueue':
+        this.untagQueue(input.QueueUrl, input.TagKeys ?? []);
+        return {};
       case 'DeleteQueue':
         this.deleteQueue(input.QueueUrl);
         return {};
@@ -592,9 +660,33 @@ export class LocalQueues implements AwsJsonService {
 
   private saveQueues(): void {
     this.journal?.saveQueues(
-      [...this.queues.values()].map(({ name, createdAt, attributes }) => ({ name, createdAt, attributes })),
+      [...this.queues.values()].map(({ name, createdAt, attributes, tags }) => ({ name, createdAt, attributes, tags })),
     );
   }
+}
+
+/**
+ * One page of queue URLs, as ListQueues and ListDeadLetterSourceQueues answer it: without MaxResults, the first
+ * 1000 and no NextToken; with it, MaxResults URLs and a NextToken while more remain. The token is the last URL given.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ListQueues.html
+ */
+function page(
+  all: string[],
+  input: Pick<SqsRequest, 'MaxResults' | 'NextToken'>,
+): { urls: string[]; NextToken?: string } {
+  const max = input.MaxResults;
+  if (max !== undefined && (!Number.isInteger(max) || max < 1 || max > MAX_LIST_RESULTS))
+    throw invalidParameter(`Value ${max} for parameter MaxResults is invalid. Reason: Must be between 1 and 1000.`);
+  let start = 0;
+  if (input.NextToken !== undefined) {
+    const after = Buffer.from(String(input.NextToken), 'base64url').toString('utf8');
+    if (!after) throw invalidParameter('Invalid NextToken value.');
+    start = all.findIndex((url) => url > after);
+    if (start < 0) start = all.length;
+  }
+  const urls = all.slice(start, start + (max ?? MAX_LIST_RESULTS));
+  const more = max !== undefined && start + urls.length < all.length;
+  return { urls, ...(more ? { NextToken: Buffer.from(urls.at(-1)!, 'utf8').toString('base64url') } : {}) };
 }
 
 /** A queue is named by the last part of its URL (…/000000000000/name) or ARN (…:000000000000:name). */

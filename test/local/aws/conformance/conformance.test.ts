@@ -6,6 +6,7 @@ import { registered, stack, useStack } from './support';
 import './s3.cases';
 import './dynamodb.cases';
 import './sqs.cases';
+import './sqs-fidelity.cases';
 import './events.cases';
 import './boto3.cases';
 
