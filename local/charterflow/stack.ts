@@ -106,7 +106,10 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
     stoppers.push(() => queues.stop());
     const secrets = new LocalSecretsManager({ region: REGION, accountId: LOCAL_ACCOUNT_ID, dataDir });
     const cloudFront = new LocalCloudFront({ dataDir });
-    cloudFront.addDistribution(GUEST_SITE_DISTRIBUTION_ID);
+    cloudFront.addDistribution(GUEST_SITE_DISTRIBUTION_ID, {
+      originDomainName: `${GUEST_SITE_BUCKET}.s3.${REGION}.amazonaws.com`,
+      comment: 'charterflow guest pages',
+    });
     const lambda = new LocalLambda({
       region: REGION,
       accountId: LOCAL_ACCOUNT_ID,

@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CLOUDFRONT_API_PREFIX, readBody } from '../edge';
+import { LOCAL_ACCOUNT_ID } from '../service';
 
 /**
  * CloudFront invalidations (REST-XML, API version 2020-05-31): CreateInvalidation, GetInvalidation,
- * ListInvalidations, for the distributions the stack registers. An invalidation is Completed at once:
+ * ListInvalidations, and GetDistribution and GetDistributionConfig, for the distributions the stack registers. An invalidation is Completed at once:
  * it evicts whatever edge cache listens (the wiring's guest site) synchronously.
  */
 
@@ -16,6 +17,19 @@ interface Invalidation {
   callerReference: string;
   paths: string[];
   createTime: string;
+}
+
+/** What a registered distribution answers GetDistribution with; the rest is CloudFront's defaults. */
+export interface DistributionSettings {
+  /** The origin's domain, e.g. an S3 bucket's regional domain. */
+  originDomainName?: string;
+  comment?: string;
+  defaultRootObject?: string;
+}
+
+interface Distribution extends Required<DistributionSettings> {
+  id: string;
+  createdAt: string;
 }
 
 export type InvalidationListener = (distributionId: string, paths: string[]) => void;
@@ -34,7 +48,7 @@ class CloudFrontError extends Error {
 
 export class LocalCloudFront {
   private readonly invalidations: Invalidation[] = [];
-  private readonly distributions = new Set<string>();
+  private readonly distributions = new Map<string, Distribution>();
   private readonly listeners: InvalidationListener[] = [];
   private readonly file?: string;
 
@@ -47,8 +61,14 @@ export class LocalCloudFront {
     }
   }
 
-  addDistribution(id: string): void {
-    this.distributions.add(id);
+  addDistribution(id: string, settings: DistributionSettings = {}): void {
+    this.distributions.set(id, {
+      id,
+      originDomainName: settings.originDomainName ?? `${id.toLowerCase()}-origin.s3.amazonaws.com`,
+      comment: settings.comment ?? '',
+      defaultRootObject: settings.defaultRootObject ?? '',
+      createdAt: new Date().toISOString(),
+    });
   }
 
   onInvalidation(listener: InvalidationListener): void {
@@ -106,6 +126,18 @@ export class LocalCloudFront {
     const path = (req.url ?? '/').split('?')[0]!.slice(CLOUDFRONT_API_PREFIX.length);
     const segments = path.split('/').map(decodeURIComponent);
     try {
+      if (req.method === 'GET' && segments[0] === 'distribution' && segments[1] && segments.length <= 3) {
+        // GetDistribution (distribution/Id) and GetDistributionConfig (distribution/Id/config), each with the ETag
+        // an UpdateDistribution would send back as If-Match.
+        const distribution = this.distribution(segments[1]);
+        const config = distributionConfigXml(distribution);
+        const etag = `E${createHash('md5').update(config).digest('hex').toUpperCase().slice(0, 13)}`;
+        if (segments.length === 2) return sendXml(res, 200, distributionXml(distribution, config), { etag });
+        if (segments[2] === 'config')
+          return sendXml(res, 200, config.replace('<DistributionConfig>', `<DistributionConfig xmlns="${NS}">`), {
+            etag,
+          });
+      }
       if (segments[0] === 'distribution' && segments[1] && segments[2] === 'invalidation') {
         const distributionId = segments[1];
         if (req.method === 'POST' && segments.length === 3) {
@@ -154,9 +186,11 @@ export class LocalCloudFront {
     }
   };
 
-  private distribution(id: string): void {
-    if (!this.distributions.has(id))
+  private distribution(id: string): Distribution {
+    const distribution = this.distributions.get(id);
+    if (!distribution)
       throw new CloudFrontError('NoSuchDistribution', `The specified distribution does not exist: ${id}`, 404);
+    return distribution;
   }
 
   private save(): void {
@@ -174,6 +208,45 @@ export function pathMatches(invalidationPath: string, path: string): boolean {
 
 function sameSet(a: string[], b: string[]): boolean {
   return a.length === b.length && [...a].sort().every((p, i) => p === [...b].sort()[i]);
+}
+
+/**
+ * A deployed distribution: one S3 origin, its default cache behaviour, no aliases, CloudFront's certificate.
+ * https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_GetDistribution.html
+ */
+function distributionXml(d: Distribution, config: string): string {
+  return (
+    `<Distribution xmlns="${NS}"><Id>${d.id}</Id><ARN>arn:aws:cloudfront::${LOCAL_ACCOUNT_ID}:distribution/${d.id}</ARN>` +
+    `<Status>Deployed</Status><LastModifiedTime>${d.createdAt}</LastModifiedTime><InProgressInvalidationBatches>0</InProgressInvalidationBatches>` +
+    `<DomainName>${d.id.toLowerCase()}.cloudfront.net</DomainName>` +
+    '<ActiveTrustedSigners><Enabled>false</Enabled><Quantity>0</Quantity></ActiveTrustedSigners>' +
+    `<ActiveTrustedKeyGroups><Enabled>false</Enabled><Quantity>0</Quantity></ActiveTrustedKeyGroups>${config}</Distribution>`
+  );
+}
+
+function distributionConfigXml(d: Distribution): string {
+  const originId = `S3-${d.originDomainName.split('.')[0]}`;
+  const methods = '<Quantity>2</Quantity><Items><Method>HEAD</Method><Method>GET</Method></Items>';
+  return (
+    `<DistributionConfig><CallerReference>${d.id}</CallerReference><Aliases><Quantity>0</Quantity></Aliases>` +
+    `<DefaultRootObject>${escapeXml(d.defaultRootObject)}</DefaultRootObject>` +
+    `<Origins><Quantity>1</Quantity><Items><Origin><Id>${escapeXml(originId)}</Id><DomainName>${escapeXml(d.originDomainName)}</DomainName>` +
+    '<OriginPath></OriginPath><CustomHeaders><Quantity>0</Quantity></CustomHeaders><S3OriginConfig><OriginAccessIdentity></OriginAccessIdentity></S3OriginConfig>' +
+    '<ConnectionAttempts>3</ConnectionAttempts><ConnectionTimeout>10</ConnectionTimeout></Origin></Items></Origins>' +
+    '<OriginGroups><Quantity>0</Quantity></OriginGroups>' +
+    `<DefaultCacheBehavior><TargetOriginId>${escapeXml(originId)}</TargetOriginId>` +
+    '<TrustedSigners><Enabled>false</Enabled><Quantity>0</Quantity></TrustedSigners><TrustedKeyGroups><Enabled>false</Enabled><Quantity>0</Quantity></TrustedKeyGroups>' +
+    `<ViewerProtocolPolicy>redirect-to-https</ViewerProtocolPolicy><AllowedMethods>${methods}<CachedMethods>${methods}</CachedMethods></AllowedMethods>` +
+    '<SmoothStreaming>false</SmoothStreaming><Compress>true</Compress><LambdaFunctionAssociations><Quantity>0</Quantity></LambdaFunctionAssociations>' +
+    '<FunctionAssociations><Quantity>0</Quantity></FunctionAssociations><FieldLevelEncryptionId></FieldLevelEncryptionId>' +
+    '<CachePolicyId>658327ea-f89d-4fab-a63d-7e88639e58f6</CachePolicyId></DefaultCacheBehavior>' +
+    '<CacheBehaviors><Quantity>0</Quantity></CacheBehaviors><CustomErrorResponses><Quantity>0</Quantity></CustomErrorResponses>' +
+    `<Comment>${escapeXml(d.comment)}</Comment><Logging><Enabled>false</Enabled><IncludeCookies>false</IncludeCookies><Bucket></Bucket><Prefix></Prefix></Logging>` +
+    '<PriceClass>PriceClass_All</PriceClass><Enabled>true</Enabled>' +
+    '<ViewerCertificate><CloudFrontDefaultCertificate>true</CloudFrontDefaultCertificate><MinimumProtocolVersion>TLSv1</MinimumProtocolVersion><CertificateSource>cloudfront</CertificateSource></ViewerCertificate>' +
+    '<Restrictions><GeoRestriction><RestrictionType>none</RestrictionType><Quantity>0</Quantity></GeoRestriction></Restrictions>' +
+    '<WebACLId></WebACLId><HttpVersion>http2</HttpVersion><IsIPV6Enabled>true</IsIPV6Enabled></DistributionConfig>'
+  );
 }
 
 function invalidationXml(i: Invalidation): string {

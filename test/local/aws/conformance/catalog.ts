@@ -315,6 +315,14 @@ export const catalog: readonly ConformanceCase[] = [
     doc: 'https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ListInvalidations.html',
   },
   {
+    id: 'cloudfront-get-distribution',
+    service: 'cloudfront',
+    operation: 'GetDistribution',
+    behaviour: 'answers the configured distribution and its ETag; GetDistributionConfig the same config and ETag',
+    outcome: 'as AWS',
+    doc: 'https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_GetDistribution.html',
+  },
+  {
     id: 'lambda-function-error-async-retries',
     service: 'lambda',
     operation: 'Invoke (Event)',

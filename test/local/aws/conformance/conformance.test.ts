@@ -7,6 +7,7 @@ import './s3.cases';
 import './dynamodb.cases';
 import './sqs.cases';
 import './sqs-fidelity.cases';
+import './cloudfront-ses.cases';
 import './events.cases';
 import './boto3.cases';
 
