@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ownTableName } from '../../shared/declaration';
 import { isConditionFailure } from '../../shared/errors';
-import { LONGEST_TRIP_HOURS } from '../../shared/contract/boatsetter';
+import { LONGEST_TRIP_HOURS } from '../../shared/contract/limits';
 import type { TripWindow } from '../../shared/trip';
 
 /**

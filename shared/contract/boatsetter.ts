@@ -1,12 +1,10 @@
 import { z } from 'zod';
+import { LONGEST_TRIP_HOURS } from './limits';
 
 /**
  * The Boatsetter webhook payload, version 1. We define it (Boatsetter's own docs are not public);
  * the mapping to our booking snapshot lives in services/webhook/booking.ts and nowhere else.
  */
-
-/** The longest trip Boatsetter may book (two weeks): the webhook refuses longer ones, the calendar counts on it. */
-export const LONGEST_TRIP_HOURS = 24 * 14;
 
 export const BOOKING_ID_PATTERN = /^[A-Z0-9]{6,12}$/;
 
