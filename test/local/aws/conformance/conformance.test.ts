@@ -10,6 +10,7 @@ import './sqs-fidelity.cases';
 import './cloudfront-ses.cases';
 import './events.cases';
 import './boto3.cases';
+import './secrets-manager.cases';
 
 /** One local stack for every case: the cases are registered by the imports above. */
 beforeAll(async () => {
