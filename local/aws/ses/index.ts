@@ -17,8 +17,10 @@ import { listenOnLoopback } from '../../listen';
  * and lists them at `GET /store`. The SDK reaches it through AWS_ENDPOINT_URL_SESV2 (the SDK's per-service
  * endpoint variable), so the rest of AWS stays on the one edge port.
  *
- * In front of it, one rule SES has and the library has not: a malformed recipient is refused with
- * BadRequestException "Illegal address", as SES v2 answers, so the bad-address path runs locally too.
+ * In front of it, what SES has and the library has not: a malformed recipient is refused with
+ * BadRequestException "Illegal address", as SES v2 answers, so the bad-address path runs locally too;
+ * GetAccount answers as for an account out of the sandbox (the library wants one set in its environment);
+ * and an operation the library lacks is refused with the one clear message naming it.
  * With a data directory, every mail sent is also appended to mailbox.jsonl there before SES answers, and read
  * back at start, so a stack restarted (or killed) on its state shows every mail it sent; without one the
  * mailbox lives in memory.
@@ -32,7 +34,7 @@ const { default: isEmailValid } = require('aws-ses-v2-local/dist/isEmailValid.js
 };
 const { clearStore, getStoreReadonly } = require('aws-ses-v2-local/dist/store.js') as {
   clearStore: () => void;
-  getStoreReadonly: () => { emails: unknown[] };
+  getStoreReadonly: () => { emails: { at?: number }[] };
 };
 
 export interface Mailbox {
@@ -43,6 +45,11 @@ export interface Mailbox {
 }
 
 const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
+const ACCOUNT_PATH = '/v2/email/account';
+/** The SES v2 routes aws-ses-v2-local answers: SendEmail, SendBulkEmail and the email-template operations. */
+const LIBRARY_ROUTES = /^\/v2\/email\/(outbound-emails|outbound-bulk-emails|templates(\/[^/]+(\/render)?)?)$/;
+/** SES's default quota for an account out of the sandbox, in its first days of production. */
+const SEND_QUOTA = { Max24HourSend: 50_000, MaxSendRate: 14 };
 
 /** Port 0 picks a free port; dataDir keeps the mails across restarts. */
 export async function startMailbox(options: { port: number; dataDir?: string }): Promise<Mailbox> {
@@ -103,20 +110,50 @@ async function handle(
   kept: { keep(): void } | undefined,
 ): Promise<void> {
   const body = await readBody(req);
-  if (req.method === 'POST' && req.url?.split('?')[0] === SEND_EMAIL_PATH) {
+  const path = req.url?.split('?')[0] ?? '/';
+  if (req.method === 'GET' && path === ACCOUNT_PATH) return sendJson(res, 200, account());
+  if (path.startsWith('/v2/') && !LIBRARY_ROUTES.test(path)) {
+    // Named by method and route (the REST API has no operation header); SendEmail is what mail takes here.
+    return sendJson(
+      res,
+      501,
+      {
+        message: `not supported by charterflow local: sesv2.${req.method} ${path} (supported: SendEmail, SendBulkEmail, GetAccount, the email-template operations)`,
+      },
+      'UnsupportedOperation',
+    );
+  }
+  if (req.method === 'POST' && path === SEND_EMAIL_PATH) {
     const illegal = recipientsOf(body).find((address) => !isEmailValid(address));
-    if (illegal !== undefined) {
-      const payload = JSON.stringify({ message: 'Illegal address' });
-      res.writeHead(400, {
-        'content-type': 'application/json',
-        'x-amzn-errortype': 'BadRequestException',
-        'content-length': Buffer.byteLength(payload),
-      });
-      res.end(payload);
-      return;
-    }
+    if (illegal !== undefined) return sendJson(res, 400, { message: 'Illegal address' }, 'BadRequestException');
   }
   await forward(req, body, res, innerPort, () => kept?.keep());
+}
+
+/**
+ * GetAccount as SES answers it for an account out of the sandbox, counting the mails of the last 24 hours.
+ * https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_GetAccount.html
+ */
+function account(): object {
+  const since = Date.now() / 1000 - 24 * 60 * 60;
+  return {
+    DedicatedIpAutoWarmupEnabled: false,
+    EnforcementStatus: 'HEALTHY',
+    ProductionAccessEnabled: true,
+    SendingEnabled: true,
+    SendQuota: { ...SEND_QUOTA, SentLast24Hours: getStoreReadonly().emails.filter((m) => (m.at ?? 0) >= since).length },
+    SuppressionAttributes: { SuppressedReasons: [] },
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, value: object, errorType?: string): void {
+  const payload = JSON.stringify(value);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+  });
+  res.end(payload);
 }
 
 function recipientsOf(body: Buffer): string[] {

@@ -1,7 +1,8 @@
 import { describe, expect } from 'vitest';
 import { CloudFrontClient, GetDistributionCommand, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { GUEST_SITE_BUCKET, GUEST_SITE_DISTRIBUTION_ID } from '../../../../local/charterflow/seed';
-import { clientConfig, conformance } from './support';
+import { GetAccountCommand, ListEmailIdentitiesCommand, SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { clientConfig, conformance, stack } from './support';
 
 describe('CloudFront and SES, as the deploy preflight and the clients people bring call them', () => {
   conformance('cloudfront-get-distribution', async () => {
@@ -21,6 +22,37 @@ describe('CloudFront and SES, as the deploy preflight and the clients people bri
     await expect(cloudfront.send(new GetDistributionCommand({ Id: 'E0NOSUCHDIST' }))).rejects.toMatchObject({
       name: 'NoSuchDistribution',
       $metadata: { httpStatusCode: 404 },
+    });
+  });
+});
+
+describe('SES v2, as the clients people bring call it', () => {
+  const ses = () => new SESv2Client({ ...clientConfig(), endpoint: stack().endpoints.mailbox });
+
+  conformance('ses-get-account', async () => {
+    const client = ses();
+    await client.send(
+      new SendEmailCommand({
+        FromEmailAddress: 'charters@queenofsandiego.invalid',
+        Destination: { ToAddresses: ['guest@example.com'] },
+        Content: { Simple: { Subject: { Data: 'Your charter' }, Body: { Text: { Data: 'See you at the dock.' } } } },
+      }),
+    );
+    const account = await client.send(new GetAccountCommand({}));
+    expect(account).toMatchObject({
+      ProductionAccessEnabled: true,
+      SendingEnabled: true,
+      EnforcementStatus: 'HEALTHY',
+      SendQuota: { Max24HourSend: 50_000, MaxSendRate: 14 },
+    });
+    expect(account.SendQuota?.SentLast24Hours).toBeGreaterThanOrEqual(1);
+  });
+
+  conformance('ses-unsupported-refused', async () => {
+    await expect(ses().send(new ListEmailIdentitiesCommand({}))).rejects.toMatchObject({
+      name: 'UnsupportedOperation',
+      message: expect.stringContaining('not supported by charterflow local: sesv2.POST /v2/email/list-identities'),
+      $metadata: { httpStatusCode: 501 },
     });
   });
 });
