@@ -6,7 +6,7 @@
 
 export interface ConformanceCase {
   id: string;
-  service: 's3' | 'dynamodb' | 'sqs' | 'events' | 'cloudfront' | 'lambda' | 'ses';
+  service: 's3' | 'dynamodb' | 'sqs' | 'events' | 'cloudfront' | 'lambda' | 'secretsmanager' | 'ses';
   operation: string;
   behaviour: string;
   outcome: 'as AWS' | 'refused';
@@ -16,6 +16,7 @@ export interface ConformanceCase {
 const S3_API = 'https://docs.aws.amazon.com/AmazonS3/latest/API';
 const DDB_API = 'https://docs.aws.amazon.com/amazondynamodb/latest/APIReference';
 const SQS_API = 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference';
+const SM_API = 'https://docs.aws.amazon.com/secretsmanager/latest/apireference';
 
 export const catalog: readonly ConformanceCase[] = [
   {
@@ -347,6 +348,90 @@ export const catalog: readonly ConformanceCase[] = [
       'an invoke Lambda refuses is retried by the rule RetryPolicy, then the rule DLQ with EventBridge attributes',
     outcome: 'as AWS',
     doc: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html',
+  },
+  {
+    id: 'sm-list-filter-name',
+    service: 'secretsmanager',
+    operation: 'ListSecrets',
+    behaviour: 'a name Filter matches names by case-sensitive prefix; a value starting with ! excludes them',
+    outcome: 'as AWS',
+    doc: `${SM_API}/API_Filter.html`,
+  },
+  {
+    id: 'sm-list-filter-keys',
+    service: 'secretsmanager',
+    operation: 'ListSecrets',
+    behaviour:
+      'description (any case), tag-key, tag-value and all Filters narrow the list, and every Filter given applies',
+    outcome: 'as AWS',
+    doc: `${SM_API}/API_Filter.html`,
+  },
+  {
+    id: 'sm-list-pages',
+    service: 'secretsmanager',
+    operation: 'ListSecrets',
+    behaviour: 'MaxResults pages the list with NextToken until every secret is listed',
+    outcome: 'as AWS',
+    doc: `${SM_API}/API_ListSecrets.html`,
+  },
+  {
+    id: 'sm-update-new-version',
+    service: 'secretsmanager',
+    operation: 'UpdateSecret',
+    behaviour: 'a new value is a new version staged AWSCURRENT, and the one it replaces moves to AWSPREVIOUS',
+    outcome: 'as AWS',
+    doc: `${SM_API}/API_UpdateSecret.html`,
+  },
+  {
+    id: 'sm-delete-recovery-window',
+    service: 'secretsmanager',
+    operation: 'DeleteSecret',
+    behaviour:
+      'schedules the deletion at DeletionDate (30 days by default, 7 to 30 allowed); until restored, reads and writes answer InvalidRequestException and ListSecrets shows it only with IncludePlannedDeletion',
+    outcome: 'as AWS',
+    doc: `${SM_API}/API_DeleteSecret.html`,
+  },
+  {
+    id: 'sm-delete-force',
+    service: 'secretsmanager',
+    operation: 'DeleteSecret',
+    behaviour:
+      'ForceDeleteWithoutRecovery deletes at once, and with RecoveryWindowInDays it is InvalidParameterException',
+    outcome: 'as AWS',
+    doc: `${SM_API}/API_DeleteSecret.html`,
+  },
+  {
+    id: 'sm-restore',
+    service: 'secretsmanager',
+    operation: 'RestoreSecret',
+    behaviour: 'removes the DeletionDate, and the secret answers with its value again',
+    outcome: 'as AWS',
+    doc: `${SM_API}/API_RestoreSecret.html`,
+  },
+  {
+    id: 'sm-random-password',
+    service: 'secretsmanager',
+    operation: 'GetRandomPassword',
+    behaviour:
+      'PasswordLength, the Exclude* switches and IncludeSpace shape the password; RequireEachIncludedType puts one of each type in',
+    outcome: 'as AWS',
+    doc: `${SM_API}/API_GetRandomPassword.html`,
+  },
+  {
+    id: 'sm-put-describe-stages',
+    service: 'secretsmanager',
+    operation: 'PutSecretValue',
+    behaviour: 'the stages it answers agree with DescribeSecret’s VersionIdsToStages and GetSecretValue by stage',
+    outcome: 'as AWS',
+    doc: `${SM_API}/API_PutSecretValue.html`,
+  },
+  {
+    id: 'sm-update-version-stage',
+    service: 'secretsmanager',
+    operation: 'UpdateSecretVersionStage',
+    behaviour: 'moving AWSCURRENT to a version puts AWSPREVIOUS on the one it left',
+    outcome: 'as AWS',
+    doc: `${SM_API}/API_UpdateSecretVersionStage.html`,
   },
   {
     id: 'ses-get-account',
