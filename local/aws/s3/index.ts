@@ -8,7 +8,10 @@ import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { writeFile } from 'node:fs/promises';
 import { header, readBody, type RequestHandler } from '../edge';
-import { listObjectsV2, s3Error, type ObjectStore, type S3Answer } from './listing';
+import { LIST_V1_PARAMETERS, listObjectsV1, listObjectsV2, s3Error, type ObjectStore, type S3Answer } from './listing';
+import { createBucketAgain, getBucketLocation, recordLocation, signedRegion } from './buckets';
+import { abortMultipartUpload, checkPartSizes, checkUpload, listMultipartUploads, listParts } from './multipart';
+import { failedReadCondition } from './preconditions';
 
 /**
  * S3 is s3rver (path-style, files on disk), listening on a private loopback port behind the edge. The edge
@@ -106,6 +109,68 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
       Boolean(header(req, 'x-amz-copy-source')),
     );
     if (refused) return send(res, s3Error(501, 'NotImplemented', `not supported by charterflow local: s3.${refused}`));
+    const query = url.searchParams;
+    if (bucket && !key) {
+      if (method === 'GET' && [...query.keys()].every((name) => LIST_V1_PARAMETERS.has(name)))
+        return send(res, await listObjectsV1(server.store, { bucket, query }));
+      if (method === 'GET' && query.has('location')) return send(res, await getBucketLocation(server.store, bucket));
+      if (method === 'GET' && query.has('uploads'))
+        return send(
+          res,
+          (await server.store.getBucket(bucket))
+            ? await listMultipartUploads(server.store, { bucket, query })
+            : s3Error(404, 'NoSuchBucket', 'The specified bucket does not exist'),
+        );
+      if (method === 'PUT' && [...query.keys()].length === 0) {
+        const region = signedRegion(headers.authorization, req.url);
+        const again = await createBucketAgain(server.store, { bucket, region });
+        if (again) return send(res, again);
+        const created = await forward(port, { method, url: req.url ?? '/', headers }, body);
+        const answer = await readBody(created);
+        if (created.statusCode === 200) await recordLocation(server.store, bucket, body);
+        res.writeHead(created.statusCode ?? 500, created.headers);
+        res.end(answer);
+        return;
+      }
+    }
+    const uploadId = query.get('uploadId');
+    if (key && uploadId !== null) {
+      if (method === 'GET') return send(res, await listParts(server.store, { bucket, key, uploadId, query }));
+      if (method === 'DELETE') return send(res, await abortMultipartUpload(server.store, { bucket, key, uploadId }));
+      const problem =
+        (await checkUpload(server.store, { bucket, key, uploadId })) ??
+        (method === 'POST' ? await checkPartSizes(server.store, { bucket, uploadId, body }) : undefined);
+      if (problem) return send(res, problem);
+    }
+    if (key && (method === 'GET' || method === 'HEAD') && (headers['if-match'] || headers['if-unmodified-since'])) {
+      const { 'if-match': ifMatch, 'if-unmodified-since': ifUnmodifiedSince, ...unconditional } = headers;
+      const existing = await forward(
+        port,
+        { method: 'HEAD', url: req.url ?? '/', headers: { ...unconditional, 'content-length': '0' } },
+        Buffer.alloc(0),
+      );
+      existing.resume();
+      const current = { etag: existing.headers.etag, lastModified: existing.headers['last-modified'] };
+      const failed =
+        existing.statusCode === 200 ? failedReadCondition({ ifMatch, ifUnmodifiedSince }, current) : undefined;
+      if (failed && method === 'HEAD') {
+        res.writeHead(412);
+        res.end();
+        return;
+      }
+      if (failed)
+        return send(
+          res,
+          s3Error(
+            412,
+            'PreconditionFailed',
+            'At least one of the pre-conditions you specified did not hold',
+            `<Condition>${failed}</Condition>`,
+          ),
+        );
+      delete headers['if-match'];
+      delete headers['if-unmodified-since'];
+    }
 
     const copySource = header(req, 'x-amz-copy-source');
     if (copySource) headers['x-amz-copy-source'] = copySourceForS3rver(copySource);
@@ -266,8 +331,6 @@ const UNSUPPORTED: Record<string, { bucket?: Record<string, string>; object?: Re
   restore: { object: { POST: 'RestoreObject' } },
   select: { object: { POST: 'SelectObjectContent' } },
   torrent: { object: { GET: 'GetObjectTorrent' } },
-  uploads: { bucket: { GET: 'ListMultipartUploads' } },
-  uploadId: { object: { GET: 'ListParts', DELETE: 'AbortMultipartUpload' } },
 };
 
 export function unsupportedOperation(

@@ -4,6 +4,7 @@ import { startStack } from '../../../../local/charterflow/stack';
 import { catalog, renderTable } from './catalog';
 import { registered, stack, useStack } from './support';
 import './s3.cases';
+import './s3-clients.cases';
 import './dynamodb.cases';
 import './sqs.cases';
 import './sqs-fidelity.cases';
