@@ -79,6 +79,31 @@ print(json.dumps({'ok': [e['Id'] for e in r.get('Successful', [])], 'failed': [(
     expect(result).toEqual({ ok: ['good'], failed: [['bad', 'ReceiptHandleIsInvalid']] });
   });
 
+  it(name('sqs-list-queues-pages'), async () => {
+    const result = await python(`
+sqs = client('sqs')
+for i in range(5):
+    sqs.create_queue(QueueName='boto3-paging-%d' % i)
+pages = list(sqs.get_paginator('list_queues').paginate(QueueNamePrefix='boto3-paging-', PaginationConfig={'PageSize': 2}))
+names = [u.rsplit('/', 1)[1] for p in pages for u in p.get('QueueUrls', [])]
+print(json.dumps({'pages': len(pages), 'names': names}))
+`);
+    expect(result).toEqual({ pages: 3, names: [0, 1, 2, 3, 4].map((n) => `boto3-paging-${n}`) });
+  });
+
+  it(name('sqs-invalid-message-contents'), async () => {
+    const result = await python(`
+sqs = client('sqs')
+url = sqs.create_queue(QueueName='boto3-contents')['QueueUrl']
+try:
+    sqs.send_message(QueueUrl=url, MessageBody='bad \\u0001 byte'.encode().decode('unicode_escape'))
+    print(json.dumps({'refused': False}))
+except Exception as e:
+    print(json.dumps({'refused': True, 'code': e.response['Error']['Code'], 'status': e.response['ResponseMetadata']['HTTPStatusCode']}))
+`);
+    expect(result).toEqual({ refused: true, code: 'InvalidMessageContents', status: 400 });
+  });
+
   it(name('dynamodb-transact-write-cancels'), async () => {
     const result = await python(`
 ddb = client('dynamodb')
