@@ -12,6 +12,9 @@ import { LIST_V1_PARAMETERS, listObjectsV1, listObjectsV2, s3Error, type ObjectS
 import { createBucketAgain, getBucketLocation, recordLocation, signedRegion } from './buckets';
 import { abortMultipartUpload, checkPartSizes, checkUpload, listMultipartUploads, listParts } from './multipart';
 import { failedReadCondition } from './preconditions';
+import { contentMd5Problem, keepChecksums, readChecksums, sentChecksums } from './integrity';
+import { forgetObject, type SidecarStore } from './sidecars';
+import { readTags, tagCount, tagging, tagsFromHeader, unescapeXml, writeTags, type Tag } from './tagging';
 
 /**
  * S3 is s3rver (path-style, files on disk), listening on a private loopback port behind the edge. The edge
@@ -35,10 +38,10 @@ const S3rver = require('s3rver') as new (
 ) => {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
-  store: ObjectStore & {
-    putBucket(name: string): Promise<unknown>;
-    getResourcePath(bucket: string, key: string, resource: string): string;
-  };
+  store: ObjectStore &
+    SidecarStore & {
+      putBucket(name: string): Promise<unknown>;
+    };
 };
 const AWSAccount = require('s3rver/lib/models/account') as {
   registry: Map<string, unknown>;
@@ -93,6 +96,8 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
       );
       return;
     }
+    const digest = contentMd5Problem(body, header(req, 'content-md5'));
+    if (digest) return send(res, digest);
     registerAccessKey(headers.authorization, req.url);
 
     const url = new URL(req.url ?? '/', 'http://s3');
@@ -109,6 +114,9 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
       Boolean(header(req, 'x-amz-copy-source')),
     );
     if (refused) return send(res, s3Error(501, 'NotImplemented', `not supported by charterflow local: s3.${refused}`));
+    if (bucket && url.searchParams.has('tagging'))
+      return send(res, await tagging(server.store, { method, bucket, key, body }));
+
     const query = url.searchParams;
     if (bucket && !key) {
       if (method === 'GET' && [...query.keys()].every((name) => LIST_V1_PARAMETERS.has(name)))
@@ -201,7 +209,9 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
 
     if (method === 'DELETE' || (method === 'POST' && url.searchParams.has('delete'))) {
       const done = deletes.get(bucket) ?? Promise.resolve();
-      const mine = done.then(() => pipeUpstream(res, method, req.url ?? '/', headers, body));
+      const mine = done
+        .then(() => forgetDeleted(bucket, key, url.searchParams, body))
+        .then(() => pipeUpstream(res, method, req.url ?? '/', headers, body));
       const settled = mine.catch(() => undefined);
       deletes.set(bucket, settled);
       void settled.then(() => deletes.get(bucket) === settled && deletes.delete(bucket));
@@ -226,7 +236,43 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
       }
     }
 
+    if (key && isPlainObjectRequest(url.searchParams)) {
+      if (method === 'PUT') {
+        const tags = objectTags(header(req, 'x-amz-tagging'), copySource, header(req, 'x-amz-tagging-directive'));
+        if (tags && !Array.isArray(tags) && !('from' in tags)) return send(res, tags);
+        return pipeUpstream(res, method, req.url ?? '/', headers, body, async (status) => {
+          if (status !== 200) return {};
+          const source = copySource ? copySourceObject(copySource) : undefined;
+          const kept = source ? await readChecksums(server.store, source.bucket, source.key) : sentChecksums(checksums);
+          const copied =
+            source && tags && 'from' in tags ? await readTags(server.store, source.bucket, source.key) : undefined;
+          await writeTags(server.store, bucket, key, copied ?? (Array.isArray(tags) ? tags : []));
+          await keepChecksums(server.store, bucket, key, kept);
+          return source ? {} : kept;
+        });
+      }
+      if (method === 'GET' || method === 'HEAD') {
+        const asked = header(req, 'x-amz-checksum-mode') === 'ENABLED' && !header(req, 'range');
+        return pipeUpstream(res, method, req.url ?? '/', headers, body, async (status) => {
+          if (status !== 200) return {};
+          const extra: Record<string, string> = asked ? await readChecksums(server.store, bucket, key) : {};
+          const count = method === 'GET' ? await tagCount(server.store, bucket, key) : 0;
+          if (count > 0) extra['x-amz-tagging-count'] = String(count);
+          return extra;
+        });
+      }
+    }
+
     return pipeUpstream(res, method, req.url ?? '/', headers, body);
+  }
+
+  /** Tags and checksums are the object's: a deleted key keeps none of them. */
+  async function forgetDeleted(bucket: string, key: string, query: URLSearchParams, body: Buffer): Promise<void> {
+    if (key && isPlainObjectRequest(query)) return forgetObject(server.store, bucket, key);
+    if (!key && query.has('delete')) {
+      const keys = [...body.toString('utf8').matchAll(/<Key>([\s\S]*?)<\/Key>/g)].map((m) => unescapeXml(m[1]!));
+      await Promise.all(keys.map((deleted) => forgetObject(server.store, bucket, deleted)));
+    }
   }
 
   /** Deletes of one bucket, one at a time. */
@@ -238,9 +284,11 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
     url: string,
     headers: IncomingHttpHeaders,
     body: Buffer,
+    extraHeaders?: (status: number) => Promise<Record<string, string>>,
   ): Promise<void> {
     const upstream = await forward(port, { method, url, headers }, body);
-    res.writeHead(upstream.statusCode ?? 500, upstream.headers);
+    const extra = extraHeaders ? await extraHeaders(upstream.statusCode ?? 500) : {};
+    res.writeHead(upstream.statusCode ?? 500, { ...upstream.headers, ...extra });
     upstream.pipe(res);
     await new Promise<void>((resolve) => upstream.once('end', resolve).once('error', () => resolve()));
   }
@@ -301,10 +349,6 @@ const UNSUPPORTED: Record<string, { bucket?: Record<string, string>; object?: Re
   },
   policy: { bucket: { GET: 'GetBucketPolicy', PUT: 'PutBucketPolicy', DELETE: 'DeleteBucketPolicy' } },
   policyStatus: { bucket: { GET: 'GetBucketPolicyStatus' } },
-  tagging: {
-    bucket: { GET: 'GetBucketTagging', PUT: 'PutBucketTagging', DELETE: 'DeleteBucketTagging' },
-    object: { DELETE: 'DeleteObjectTagging' },
-  },
   acl: { bucket: { GET: 'GetBucketAcl', PUT: 'PutBucketAcl' }, object: { PUT: 'PutObjectAcl' } },
   encryption: { bucket: { GET: 'GetBucketEncryption', PUT: 'PutBucketEncryption', DELETE: 'DeleteBucketEncryption' } },
   notification: { bucket: { GET: 'GetBucketNotificationConfiguration', PUT: 'PutBucketNotificationConfiguration' } },
@@ -343,15 +387,42 @@ export function unsupportedOperation(
     const level = UNSUPPORTED[name]?.[onObject ? 'object' : 'bucket'];
     const operation = level?.[method];
     if (operation) return operation;
-    if (
-      UNSUPPORTED[name] &&
-      !level &&
-      !(name === 'uploads' || name === 'uploadId' || name === 'tagging' || name === 'acl')
-    )
+    if (UNSUPPORTED[name] && !level && !(name === 'uploads' || name === 'uploadId' || name === 'acl'))
       return `${method} ?${name}`;
   }
   if (copying && method === 'PUT' && query.has('uploadId')) return 'UploadPartCopy';
   return undefined;
+}
+
+/** A request on the object itself (PutObject, CopyObject, GetObject…), not on a subresource; presigned URLs carry X-Amz-*. */
+function isPlainObjectRequest(query: URLSearchParams): boolean {
+  return [...query.keys()].every((name) => name === 'x-id' || name.toLowerCase().startsWith('x-amz-'));
+}
+
+/**
+ * The tags a PutObject or CopyObject gives the object: the x-amz-tagging header, or for a copy without
+ * x-amz-tagging-directive REPLACE, the source's tags.
+ */
+function objectTags(
+  tagging: string | undefined,
+  copySource: string | undefined,
+  directive: string | undefined,
+): Tag[] | S3Answer | { from: 'source' } | undefined {
+  if (copySource && directive !== 'REPLACE') return { from: 'source' };
+  return tagging === undefined ? undefined : tagsFromHeader(tagging);
+}
+
+function copySourceObject(copySource: string): { bucket: string; key: string } {
+  const encoded = copySource.split('?versionId=')[0]!;
+  let path = encoded;
+  try {
+    path = decodeURIComponent(encoded);
+  } catch {
+    // Left as sent, as copySourceForS3rver leaves it.
+  }
+  path = path.replace(/^\//, '');
+  const slash = path.indexOf('/');
+  return { bucket: path.slice(0, slash), key: path.slice(slash + 1) };
 }
 
 function send(res: Parameters<RequestHandler>[1], answer: S3Answer): void {

@@ -5,6 +5,7 @@ import { catalog, renderTable } from './catalog';
 import { registered, stack, useStack } from './support';
 import './s3.cases';
 import './s3-clients.cases';
+import './s3-integrity.cases';
 import './dynamodb.cases';
 import './sqs.cases';
 import './sqs-fidelity.cases';
