@@ -169,10 +169,9 @@ export class LocalCloudFront {
           );
         }
       }
-      const operation = `${req.method} /${path}`;
       throw new CloudFrontError(
         'UnsupportedOperation',
-        `not supported by charterflow local: cloudfront.${operation}`,
+        `not supported by charterflow local: cloudfront.${refusedOperation(req.method ?? 'GET', path)}`,
         501,
       );
     } catch (err) {
@@ -198,6 +197,21 @@ export class LocalCloudFront {
     writeFileSync(`${this.file}.tmp`, JSON.stringify(this.invalidations, null, 2));
     renameSync(`${this.file}.tmp`, this.file);
   }
+}
+
+/**
+ * The name of a refused call, with the nearest operation the stack answers where one applies; a route not
+ * listed is named by its method and path.
+ */
+const REFUSED: [method: string, route: RegExp, name: string][] = [
+  ['GET', /^distribution\/?$/, 'ListDistributions (GetDistribution answers a known Id)'],
+  ['POST', /^distribution\/?$/, 'CreateDistribution'],
+  ['PUT', /^distribution\/[^/]+\/config$/, 'UpdateDistribution (GetDistributionConfig answers the config)'],
+  ['DELETE', /^distribution\/[^/]+$/, 'DeleteDistribution'],
+];
+
+function refusedOperation(method: string, path: string): string {
+  return REFUSED.find(([m, route]) => m === method && route.test(path))?.[2] ?? `${method} /${path}`;
 }
 
 /** Does a CloudFront invalidation path cover this request path? A trailing * matches any rest. */

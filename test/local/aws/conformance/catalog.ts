@@ -460,6 +460,14 @@ export const catalog: readonly ConformanceCase[] = [
     doc: 'https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_GetDistribution.html',
   },
   {
+    id: 'cloudfront-list-distributions-refused',
+    service: 'cloudfront',
+    operation: 'ListDistributions',
+    behaviour: 'refused with the clear message naming it and GetDistribution, which the stack answers',
+    outcome: 'refused',
+    doc: 'https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ListDistributions.html',
+  },
+  {
     id: 'lambda-function-error-async-retries',
     service: 'lambda',
     operation: 'Invoke (Event)',

@@ -1,5 +1,10 @@
 import { describe, expect } from 'vitest';
-import { CloudFrontClient, GetDistributionCommand, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
+import {
+  CloudFrontClient,
+  GetDistributionCommand,
+  GetDistributionConfigCommand,
+  ListDistributionsCommand,
+} from '@aws-sdk/client-cloudfront';
 import { GUEST_SITE_BUCKET, GUEST_SITE_DISTRIBUTION_ID } from '../../../../local/charterflow/seed';
 import { GetAccountCommand, ListEmailIdentitiesCommand, SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { clientConfig, conformance, stack } from './support';
@@ -22,6 +27,15 @@ describe('CloudFront and SES, as the deploy preflight and the clients people bri
     await expect(cloudfront.send(new GetDistributionCommand({ Id: 'E0NOSUCHDIST' }))).rejects.toMatchObject({
       name: 'NoSuchDistribution',
       $metadata: { httpStatusCode: 404 },
+    });
+  });
+
+  conformance('cloudfront-list-distributions-refused', async () => {
+    const cloudfront = new CloudFrontClient(clientConfig());
+    await expect(cloudfront.send(new ListDistributionsCommand({}))).rejects.toMatchObject({
+      name: 'UnsupportedOperation',
+      message: 'not supported by charterflow local: cloudfront.ListDistributions (GetDistribution answers a known Id)',
+      $metadata: { httpStatusCode: 501 },
     });
   });
 });
