@@ -60,6 +60,13 @@ const QUEUE_ATTRIBUTES: Record<string, [number, number] | undefined> = {
   FifoThroughputLimit: undefined,
 };
 
+/** A refused operation named with the nearest one the stack answers, where one applies. */
+const NEAREST_SUPPORTED: Record<string, string> = {
+  AddPermission: 'AddPermission (SetQueueAttributes takes a Policy)',
+  RemovePermission: 'RemovePermission (SetQueueAttributes takes a Policy)',
+  StartMessageMoveTask: 'StartMessageMoveTask (ReceiveMessage from the dead-letter queue, then SendMessage)',
+};
+
 /** SQS allows one purge of a queue every 60 seconds. */
 const PURGE_INTERVAL_MS = 60_000;
 
@@ -532,7 +539,7 @@ export class LocalQueues implements AwsJsonService {
         this.deleteQueue(input.QueueUrl);
         return {};
       default:
-        throw notSupported('sqs', operation);
+        throw notSupported('sqs', NEAREST_SUPPORTED[operation] ?? operation);
     }
   }
 

@@ -420,6 +420,14 @@ export const catalog: readonly ConformanceCase[] = [
     doc: `${SQS_API}/API_ListDeadLetterSourceQueues.html`,
   },
   {
+    id: 'sqs-add-permission-refused',
+    service: 'sqs',
+    operation: 'AddPermission',
+    behaviour: 'refused with the clear message naming it and SetQueueAttributes, which takes a Policy',
+    outcome: 'refused',
+    doc: `${SQS_API}/API_AddPermission.html`,
+  },
+  {
     id: 'events-input-transformer-json',
     service: 'events',
     operation: 'PutTargets',

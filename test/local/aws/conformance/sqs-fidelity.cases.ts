@@ -1,5 +1,6 @@
 import { describe, expect } from 'vitest';
 import {
+  AddPermissionCommand,
   CreateQueueCommand,
   ListDeadLetterSourceQueuesCommand,
   ListQueuesCommand,
@@ -10,7 +11,7 @@ import {
   TagQueueCommand,
   UntagQueueCommand,
 } from '@aws-sdk/client-sqs';
-import { clientConfig, conformance } from './support';
+import { clientConfig, conformance, refusal } from './support';
 
 describe('SQS, as the clients people bring call it', () => {
   const sqs = () => new SQSClient(clientConfig());
@@ -93,5 +94,18 @@ describe('SQS, as the clients people bring call it', () => {
       'fidelity-source-b',
     ]);
     expect(second.NextToken).toBeUndefined();
+  });
+
+  conformance('sqs-add-permission-refused', async () => {
+    const client = sqs();
+    const QueueUrl = await queue(client, 'fidelity-permission');
+    await expect(
+      client.send(
+        new AddPermissionCommand({ QueueUrl, Label: 'ops', AWSAccountIds: ['111122223333'], Actions: ['SendMessage'] }),
+      ),
+    ).rejects.toMatchObject({
+      message: `${refusal('sqs', 'AddPermission')} (SetQueueAttributes takes a Policy)`,
+      $metadata: { httpStatusCode: 501 },
+    });
   });
 });
