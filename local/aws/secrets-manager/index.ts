@@ -84,6 +84,7 @@ export class LocalSecretsManager implements AwsJsonService {
   }
 
   private answer(operation: string, input: SecretsRequest): unknown {
+    this.purgeExpired();
     switch (operation) {
       case 'CreateSecret':
         return this.createSecret(input);
@@ -382,6 +383,14 @@ export class LocalSecretsManager implements AwsJsonService {
       ...(secret.deletedAt !== undefined ? { DeletedDate: epochSeconds(secret.deletedAt) } : {}),
       VersionIdsToStages: Object.fromEntries(secret.versions.map((v) => [v.versionId, v.stages])),
     };
+  }
+
+  /** A secret past its DeletionDate is gone for good, as AWS's background deletion leaves it. */
+  private purgeExpired(): void {
+    const now = Date.now();
+    const expired = [...this.secrets.values()].filter((s) => s.deletionDate !== undefined && s.deletionDate <= now);
+    for (const secret of expired) this.secrets.delete(secret.name);
+    if (expired.length) this.save();
   }
 
   private find(secretId: string | undefined): Secret {
