@@ -26,7 +26,7 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { ListQueueTagsCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ListMessageMoveTasksCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { secretNames } from '../../../shared/config';
 import { LEGACY_BUCKET, SAMPLE_PHOTO_KEY } from '../../../local/charterflow/seed';
 import { startStack, type LocalStack } from '../../../local/charterflow/stack';
@@ -235,8 +235,8 @@ describe('Secrets Manager on the edge port', () => {
 describe('what the stack does not emulate', () => {
   it('answers an unsupported operation of an emulated service with a clear error', async () => {
     const sqs = new SQSClient(clientConfig(stack));
-    const call = sqs.send(new ListQueueTagsCommand({ QueueUrl: `${stack.endpoints.aws}/000000000000/none` }));
-    await expect(call).rejects.toThrow('not supported by charterflow local: sqs.ListQueueTags');
+    const call = sqs.send(new ListMessageMoveTasksCommand({ SourceArn: 'arn:aws:sqs:us-west-2:000000000000:none' }));
+    await expect(call).rejects.toThrow('not supported by charterflow local: sqs.ListMessageMoveTasks');
     sqs.destroy();
   });
 
