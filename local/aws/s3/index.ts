@@ -25,7 +25,8 @@ import { readTags, tagCount, tagging, tagsFromHeader, unescapeXml, writeTags, ty
  * - Access keys s3rver has not heard of (it knows only S3RVER); it does not verify SigV4 anyway.
  * It also adds what s3rver gets wrong or predates, each as S3 documents it: conditional writes (If-None-Match: *,
  * If-Match), ListObjectsV2 paging (s3-listing.ts), multipart ETags, CopySource with reserved characters, and
- * deletes of one bucket one at a time (s3rver prunes emptied folders, and concurrent deletes race on them).
+ * deletes of one bucket one at a time (s3rver prunes emptied folders, and concurrent deletes race on them),
+ * object and bucket tagging (tagging.ts), and Content-MD5 and x-amz-checksum-* kept and returned (integrity.ts).
  *
  * Why s3rver and not a replacement: nothing else on npm embeds an S3 API in-process (the alternatives are
  * servers in Go, Java or Python), and its gaps are a handful of operations, each fixed here in a few lines.
