@@ -173,7 +173,9 @@ export async function listMultipartUploads(
   for (const uploadId of ids) {
     const key = await uploadKey(store, request.bucket, uploadId);
     if (key === undefined || !key.startsWith(prefix)) continue;
-    uploads.push({ key, uploadId, initiated: (await stat(join(root, uploadId))).birthtime });
+    const folder = await stat(join(root, uploadId));
+    // Some filesystems keep no birth time (0): the folder's last change is then the nearest.
+    uploads.push({ key, uploadId, initiated: folder.birthtimeMs > 0 ? folder.birthtime : folder.mtime });
   }
   uploads.sort((a, b) => compare(a.key, b.key) || a.initiated.getTime() - b.initiated.getTime());
 
