@@ -24,7 +24,9 @@ import { readTags, tagCount, tagging, tagsFromHeader, unescapeXml, writeTags, ty
  *   requestChecksumCalculation WHEN_SUPPORTED); s3rver would store the chunk framing as the object.
  * - Access keys s3rver has not heard of (it knows only S3RVER); it does not verify SigV4 anyway.
  * It also adds what s3rver gets wrong or predates, each as S3 documents it: conditional writes (If-None-Match: *,
- * If-Match), ListObjectsV2 paging (s3-listing.ts), multipart ETags, CopySource with reserved characters, and
+ * If-Match), read preconditions (preconditions.ts), ListObjects and ListObjectsV2 paging (listing.ts), a bucket's
+ * region and re-creation (buckets.ts), multipart ETags, part checks, ListParts, ListMultipartUploads and
+ * AbortMultipartUpload (multipart.ts), CopySource with reserved characters, and
  * deletes of one bucket one at a time (s3rver prunes emptied folders, and concurrent deletes race on them),
  * object and bucket tagging (tagging.ts), and Content-MD5 and x-amz-checksum-* kept and returned (integrity.ts).
  *
