@@ -589,7 +589,8 @@ export const catalog: readonly ConformanceCase[] = [
     id: 'ses-get-account',
     service: 'ses',
     operation: 'GetAccount',
-    behaviour: 'answers as for an account out of the sandbox: production access, sending enabled, the quota and the mails sent in 24 hours',
+    behaviour:
+      'answers as for an account out of the sandbox: production access, sending enabled, the quota and the mails sent in 24 hours',
     outcome: 'as AWS',
     doc: 'https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_GetAccount.html',
   },
@@ -597,7 +598,8 @@ export const catalog: readonly ConformanceCase[] = [
     id: 'ses-unsupported-refused',
     service: 'ses',
     operation: 'ListEmailIdentities',
-    behaviour: 'an operation the mailbox lacks is refused with the clear message naming its route and what is supported',
+    behaviour:
+      'an operation the mailbox lacks is refused with the clear message naming its route and what is supported',
     outcome: 'refused',
     doc: 'https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_ListEmailIdentities.html',
   },
