@@ -16,7 +16,7 @@ import { Publisher } from '../../../shared/publisher';
 import type { BookingDetails } from '../../../shared/contract/booking-details';
 import { PrivateRecords } from '../../../shared/private-records';
 import { bookingDetails } from '../../../samples';
-import { startStack } from '../../../local/charterflow/stack';
+import { startStack, type StackOptions } from '../../../local/charterflow/stack';
 import { callsAt, setFaultsAt, type Faults } from '../../../local/stand-ins/http-kit';
 import { JADA_CALENDAR_TABLE, type CalendarEntry } from '../../../local/stand-ins/jada-calendar';
 import {
@@ -58,7 +58,11 @@ const testHttpSettings = {
   CHARTERFLOW_HTTP_MAX_ATTEMPTS: '3',
 };
 
-export async function startCalendarCrewStack(consumers: string[]) {
+/** options: a test that crashes invocations shortens the function timeout, so a crashed one's lease ends soon. */
+export async function startCalendarCrewStack(
+  consumers: string[],
+  options: Pick<StackOptions, 'functionTimeoutMs'> = {},
+) {
   Object.assign(process.env, testHttpSettings);
   const stack = await startStack({
     ephemeral: true,
@@ -67,6 +71,7 @@ export async function startCalendarCrewStack(consumers: string[]) {
     standIns: true,
     log: true,
     backoff: { baseMs: 20, maxMs: 200 },
+    ...options,
   });
   const clientConfig = { region: region(), endpoint: stack.endpoints.aws };
   const sqs = new SQSClient(clientConfig);
