@@ -2,14 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { newReplayName, replayTarget, startReplay, waitForReplay } from '../../cli/operator/replays';
 import { calendarEntryRequest } from '../../services/calendar/calendar-entry';
 import { tripTime } from '../../services/guest-page/trip-time';
-import { toBookingSnapshot } from '../../services/webhook/booking';
+import { bookingDetailsOf, bookingEventOf, toBookingSnapshot } from '../../services/webhook/booking';
 import { parseSecrets } from '../../services/webhook/signature';
 import type { BoatsetterWebhookPayload } from '../../shared/contract/boatsetter';
 import { region, secretNames } from '../../shared/config';
-import { signedDelivery } from '../../shared/signed-delivery';
+import { setCrashPlanner, type CrashInvocation, type CrashPhase, type CrashPlan } from '../../shared/crash-points';
+import { newWebhookId, signedDelivery } from '../../shared/signed-delivery';
 import { atOffsetOf } from '../../shared/trip';
 import { bookingConfirmedAs } from '../../samples';
 import {
@@ -22,13 +24,23 @@ import {
 /**
  * Latest revision wins, whatever happens on the way, on the real local stack. Each run gives a few bookings a
  * random life (confirmed, then changed in time, duration and party size, perhaps cancelled), delivers every
- * revision through the signed webhook in a random order with random duplicates, then replays the run's part
- * of the archive to every consumer. At the end JADA, SCC, the scrubbed notes and the guest page each hold what
- * the highest revision says; the crew heard at most once per revision crew applied, and only of those; the
- * stand-ins served no more calls than revisions were applied, and the replay none at all.
+ * revision in a random order with random duplicates, then replays the run's part of the archive to every
+ * consumer. A delivery goes through the signed webhook two at a time, all at once, or with a booking's
+ * cancellation 0-120 ms after its last change; or the run puts its booking events on the bus itself, in one
+ * batch. In some runs one consumer invocation crashes at one of its downstream calls, before or after it, and
+ * Lambda's retries finish it. At the end JADA, SCC, the scrubbed notes and the guest page each hold what the
+ * highest revision says; the crew heard at most once per revision crew applied, and only of those; the
+ * stand-ins served no more calls than revisions were applied (plus those a crashed invocation had sent, which
+ * its retry sends again with the same keys), and the replay none at all.
  */
 
 const RUNS = 50;
+/**
+ * Short, so that a crashed invocation's lease (it lasts as long as the invocation may) ends soon and Lambda's
+ * retry gets in; over the ledger's 10-s reserve, so that a delivery still waits a little for another's lease.
+ */
+const FUNCTION_TIMEOUT_MS = 12_000;
+const CONSUMERS = ['calendar', 'crew', 'scrub', 'guest-page'] as const;
 const WRITES = {
   jada: ['POST /entries', 'PUT /entries/:entryId', 'POST /entries/:entryId/cancel', 'PUT /entries/:entryId/conflicts'],
   scc: ['POST /events', 'PUT /events/:eventId', 'POST /events/:eventId/cancel'],
@@ -39,9 +51,21 @@ let logs: ReturnType<typeof captureLogs>;
 let events: EventBridgeClient;
 let webhookSecret: string;
 
+/** The crash aimed at in the current run: the first invocation of this consumer on this booking carries it. */
+let aim: { consumer: string; bookingId: string; at: number; phase: CrashPhase; plan?: CrashPlan } | undefined;
+
+function crashPlanOf(invocation: CrashInvocation): CrashPlan | undefined {
+  if (!aim || aim.plan || invocation.consumer !== aim.consumer || invocation.bookingId !== aim.bookingId) return;
+  aim.plan = { at: aim.at, phase: aim.phase, calls: [] };
+  return aim.plan;
+}
+
 beforeAll(async () => {
   logs = captureLogs();
-  env = await startCalendarCrewStack(['calendar', 'crew', 'scrub', 'guest-page']);
+  // Before any handler is imported: the SDK clients carry the crash points only when asked as they are made.
+  process.env.CHARTERFLOW_CRASH_POINTS = '1';
+  env = await startCalendarCrewStack([...CONSUMERS], { functionTimeoutMs: FUNCTION_TIMEOUT_MS });
+  setCrashPlanner(crashPlanOf);
   const endpoint = env.stack.endpoints.aws;
   events = new EventBridgeClient({ region: region(), endpoint });
   const secrets = new SecretsManagerClient({ region: region(), endpoint });
@@ -51,9 +75,11 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  setCrashPlanner(undefined);
   events?.destroy();
   await env?.stop();
   logs?.restore();
+  delete process.env.CHARTERFLOW_CRASH_POINTS;
 });
 
 /** How a revision writes its start: at the dock's offset as Boatsetter does, in UTC, or at another offset. */
@@ -81,6 +107,28 @@ const life = fc.record({
   duplicates: fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
 });
 
+/**
+ * How a run's revisions reach the consumers: through the webhook two at a time (deliveries of one booking race
+ * each other at the webhook and at each consumer), all at once (a change and its cancellation reach the
+ * webhook within milliseconds), two at a time but each cancellation `gapMs` after its booking's last change
+ * was sent; or as booking events the run puts on the bus in one batch, bypassing the webhook's revision checks.
+ */
+type Pace = { by: 'pairs' } | { by: 'burst' } | { by: 'gap'; gapMs: number } | { by: 'batch' };
+const pace: fc.Arbitrary<Pace> = fc.oneof(
+  { weight: 2, arbitrary: fc.constant({ by: 'pairs' as const }) },
+  { weight: 1, arbitrary: fc.constant({ by: 'burst' as const }) },
+  { weight: 1, arbitrary: fc.record({ by: fc.constant('gap' as const), gapMs: fc.integer({ min: 0, max: 120 }) }) },
+  { weight: 1, arbitrary: fc.constant({ by: 'batch' as const }) },
+);
+
+/** One consumer's first invocation on one booking stops at its `at`-th downstream call, before or after it. */
+interface Crash {
+  consumer: (typeof CONSUMERS)[number];
+  booking: number;
+  at: number;
+  phase: CrashPhase;
+}
+
 const scenario = fc.array(life, { minLength: 1, maxLength: 3 }).chain((lives) => {
   const deliveries = lives.flatMap((l, booking) => {
     const revisions = 1 + l.changes.length + (l.cancelled ? 1 : 0);
@@ -89,18 +137,32 @@ const scenario = fc.array(life, { minLength: 1, maxLength: 3 }).chain((lives) =>
       ...(l.duplicates[i] ? [{ booking, revision: i + 1 }] : []),
     ]).flat();
   });
+  // About one run in five: a crash costs the run a function timeout (the crashed invocation's lease).
+  const crash: fc.Arbitrary<Crash | undefined> = fc.oneof(
+    { weight: 4, arbitrary: fc.constant(undefined) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        consumer: fc.constantFrom(...CONSUMERS),
+        booking: fc.integer({ min: 0, max: lives.length - 1 }),
+        at: fc.integer({ min: 1, max: 6 }),
+        phase: fc.constantFrom<CrashPhase>('before', 'after'),
+      }),
+    },
+  );
   return fc.record({
     lives: fc.constant(lives),
     order: fc.shuffledSubarray(deliveries, { minLength: deliveries.length }),
+    pace,
+    crash,
   });
 });
 
+type Life = { written: Written; changes: Change[]; cancelled: boolean };
+type Delivery = { booking: number; revision: number };
+
 /** Revision `revision` of a booking's life: r1 the confirmation, then each change, then perhaps the cancellation. */
-function payloadOf(
-  bookingId: string,
-  l: { written: Written; changes: Change[]; cancelled: boolean },
-  revision: number,
-): BoatsetterWebhookPayload {
+function payloadOf(bookingId: string, l: Life, revision: number): BoatsetterWebhookPayload {
   const payload = bookingConfirmedAs(bookingId);
   // A boat of its own: bookings of other runs must not be double bookings of this one.
   payload.data.listing.id = `lst_${bookingId.toLowerCase()}`;
@@ -135,6 +197,77 @@ async function deliver(payload: BoatsetterWebhookPayload) {
   expect(response.status, await response.text()).toBeLessThan(300);
 }
 
+/** Sends the run's deliveries through the webhook at the run's pace. */
+async function deliverAll(order: Delivery[], lives: Life[], ids: string[], pace: Exclude<Pace, { by: 'batch' }>) {
+  const send = (d: Delivery) => deliver(payloadOf(ids[d.booking]!, lives[d.booking]!, d.revision));
+  if (pace.by === 'burst') {
+    await Promise.all(order.map(send));
+    return;
+  }
+  const cancellationOf = (booking: number) => lives[booking]!.changes.length + 2;
+  const isCancellation = (d: Delivery) => lives[d.booking]!.cancelled && d.revision === cancellationOf(d.booking);
+  // gap: a cancellation (and its duplicate) waits for its booking's last change, then follows it gapMs later.
+  const held = pace.by === 'gap' ? order.filter(isCancellation) : [];
+  const late: Promise<void>[] = [];
+  const sentLast = new Set<number>();
+  const queue = order.filter((d) => !held.includes(d));
+  for (let i = 0; i < queue.length; i += 2) {
+    const pair = queue.slice(i, i + 2);
+    for (const d of pair) {
+      const lastChange = lives[d.booking]!.cancelled && d.revision === cancellationOf(d.booking) - 1;
+      if (pace.by !== 'gap' || !lastChange || sentLast.has(d.booking)) continue;
+      sentLast.add(d.booking);
+      const { gapMs } = pace;
+      const cancel = async () => {
+        await sleep(gapMs);
+        await Promise.all(held.filter((c) => c.booking === d.booking).map(send));
+      };
+      const cancelling = cancel();
+      // Awaited below, after the pairs: a failure then fails the run, not the process.
+      cancelling.catch(() => {});
+      late.push(cancelling);
+    }
+    await Promise.all(pair.map(send));
+  }
+  await Promise.all(late);
+}
+
+/**
+ * Puts the run's booking events on the bus in one batch (PutEvents takes ten a call), as the webhook would have
+ * published them one by one: the renter's private record of each revision written first, a duplicate delivery
+ * the same event again.
+ */
+async function putInOneBatch(order: Delivery[], lives: Life[], ids: string[]) {
+  const correlationIds = ids.map(() => newWebhookId());
+  const eventOf = new Map<string, ReturnType<typeof bookingEventOf>>();
+  for (const d of order) {
+    const key = `${d.booking}:${d.revision}`;
+    if (eventOf.has(key)) continue;
+    const payload = payloadOf(ids[d.booking]!, lives[d.booking]!, d.revision);
+    await env.rememberRenter(ids[d.booking]!, [d.revision], bookingDetailsOf(payload));
+    eventOf.set(
+      key,
+      bookingEventOf(payload, {
+        webhookId: newWebhookId(),
+        correlationId: correlationIds[d.booking]!,
+        occurredAt: new Date(),
+      }),
+    );
+  }
+  await env.publisher.publish(order.map((d) => eventOf.get(`${d.booking}:${d.revision}`)!));
+}
+
+/** Stand-in calls the crashed invocation had sent: its retry finishes the recorded decision and sends them again. */
+function resentBy(plan: CrashPlan | undefined) {
+  const crashed = plan?.crashed;
+  if (!crashed) return { jada: 0, scc: 0 };
+  const sent = plan.calls.slice(0, crashed.phase === 'after' ? crashed.at : crashed.at - 1);
+  return {
+    jada: sent.filter((call) => call.startsWith('jada')).length,
+    scc: sent.filter((call) => call.startsWith('scc')).length,
+  };
+}
+
 const writesIn = (calls: { jada: Record<string, number>; scc: Record<string, number> }) => ({
   jada: WRITES.jada.reduce((sum, route) => sum + (calls.jada[route] ?? 0), 0),
   scc: WRITES.scc.reduce((sum, route) => sum + (calls.scc[route] ?? 0), 0),
@@ -154,20 +287,36 @@ const revisionOfKey = (key: string | undefined) => Number(/:r(\d+):/.exec(key ??
 
 describe('a booking life in any order, with duplicates and a replay', () => {
   it(`ends with every system at the highest revision (${RUNS} runs)`, async () => {
+    const tally = {
+      runs: 0,
+      crashesAimed: 0,
+      crashed: [] as string[],
+      missed: [] as string[],
+      paces: {} as Record<string, number>,
+    };
     await fc.assert(
-      fc.asyncProperty(scenario, async ({ lives, order }) => {
+      fc.asyncProperty(scenario, async ({ lives, order, pace, crash }) => {
         const from = new Date(Date.now() - 1000);
         const ids = lives.map(() => uniqueBookingId('P'));
         const callsBefore = writesIn(await env.calls());
+        tally.runs++;
+        tally.paces[pace.by] = (tally.paces[pace.by] ?? 0) + 1;
+        aim = crash && { consumer: crash.consumer, bookingId: ids[crash.booking]!, at: crash.at, phase: crash.phase };
+        if (crash) tally.crashesAimed++;
 
-        // Two at a time: deliveries of one booking race each other at the webhook and at each consumer.
-        for (let i = 0; i < order.length; i += 2) {
-          await Promise.all(
-            order.slice(i, i + 2).map((d) => deliver(payloadOf(ids[d.booking]!, lives[d.booking]!, d.revision))),
-          );
-        }
+        if (pace.by === 'batch') await putInOneBatch(order, lives, ids);
+        else await deliverAll(order, lives, ids, pace);
+        // Waits for Lambda's retries too: a crashed invocation is finished by the time the bus is idle.
         const seen = await env.busEvents();
         const callsAfterLive = writesIn(await env.calls());
+        const aimed = aim;
+        const crashed = aimed?.plan?.crashed;
+        const resent = resentBy(aimed?.plan);
+        // The replay must find everything applied: no crash there.
+        aim = undefined;
+        if (crashed) tally.crashed.push(`${crash!.consumer} ${crashed.phase} ${crashed.call}`);
+        else if (crash)
+          tally.missed.push(`${crash.consumer} at ${crash.at} of ${aimed?.plan?.calls.length ?? 'no'} call(s)`);
 
         const applied = (prefix: string) =>
           new Set(
@@ -175,8 +324,8 @@ describe('a booking life in any order, with duplicates and a replay', () => {
               .filter((e) => ids.includes(e.detail.metadata.bookingId!) && e['detail-type'].startsWith(prefix))
               .map((e) => `${e.detail.metadata.bookingId}:${e.detail.data.booking.revision}`),
           ).size;
-        expect(callsAfterLive.jada - callsBefore.jada).toBeLessThanOrEqual(applied('CalendarEntry'));
-        expect(callsAfterLive.scc - callsBefore.scc).toBeLessThanOrEqual(applied('CrewEvent'));
+        expect(callsAfterLive.jada - callsBefore.jada).toBeLessThanOrEqual(applied('CalendarEntry') + resent.jada);
+        expect(callsAfterLive.scc - callsBefore.scc).toBeLessThanOrEqual(applied('CrewEvent') + resent.scc);
 
         const target = await replayTarget(events);
         const name = newReplayName('replay', undefined);
@@ -257,5 +406,11 @@ describe('a booking life in any order, with duplicates and a replay', () => {
       }),
       { numRuns: RUNS },
     );
-  }, 600_000);
+    console.log(
+      `lifecycle runs: ${tally.runs}, by pace ${JSON.stringify(tally.paces)}; crashes aimed ${tally.crashesAimed}, ` +
+        `made ${tally.crashed.length}: ${tally.crashed.join(', ')}; none made: ${tally.missed.join(', ')}`,
+    );
+    // The crash arbitrary must bite: a first invocation mostly makes as many calls as `at` says.
+    if (tally.crashesAimed > 0) expect(tally.crashed.length).toBeGreaterThan(0);
+  }, 900_000);
 });
