@@ -15,7 +15,7 @@ import {
   type CrewNoticeSent,
   type SccEvent,
 } from '../../local/stand-ins/scc';
-import { bookingConfirmedAs } from '../../samples';
+import { bookingRevisionAs as revisionOf } from '../../samples';
 import { calendarEntryRequest } from '../../services/calendar/calendar-entry';
 import { declaration as calendarDeclaration } from '../../services/calendar/declaration';
 import { jadaCalendarApi } from '../../services/calendar/jada-calendar-api';
@@ -75,22 +75,6 @@ interface Scenario {
   before: (bookingId: string) => BoatsetterWebhookPayload[];
   /** The revision under test: its invocations are counted, and crashed. */
   target: (bookingId: string) => BoatsetterWebhookPayload;
-}
-
-function revisionOf(
-  bookingId: string,
-  revision: number,
-  type: BoatsetterWebhookPayload['type'],
-  change = (_: BoatsetterWebhookPayload['data']) => {},
-) {
-  const payload = bookingConfirmedAs(bookingId);
-  payload.type = type;
-  payload.data.revision = revision;
-  payload.data.status = (
-    { 'booking.confirmed': 'confirmed', 'booking.modified': 'modified', 'booking.cancelled': 'cancelled' } as const
-  )[type];
-  change(payload.data);
-  return payload;
 }
 
 const later = (start: string, hours: number) => atOffsetOf(start, Date.parse(start) + hours * 3_600_000);

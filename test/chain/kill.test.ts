@@ -10,7 +10,7 @@ import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/c
 import { devSecrets } from '../../local/charterflow/seed';
 import { JADA_CALENDAR_TABLE, type CalendarEntry } from '../../local/stand-ins/jada-calendar';
 import { SCC_EVENTS_TABLE, SCC_NOTICES_TABLE, type CrewNoticeSent, type SccEvent } from '../../local/stand-ins/scc';
-import { bookingConfirmedAs } from '../../samples';
+import { bookingRevisionAs as revisionOf } from '../../samples';
 import { calendarEntryRequest } from '../../services/calendar/calendar-entry';
 import { toBookingSnapshot } from '../../services/webhook/booking';
 import { parseSecrets } from '../../services/webhook/signature';
@@ -81,22 +81,6 @@ function start(
     });
     void exited.then((how) => reject(new Error(`the stack exited (${how}) before it was ready:\n${output}`)));
   });
-}
-
-function revisionOf(
-  bookingId: string,
-  revision: number,
-  type: BoatsetterWebhookPayload['type'],
-  change = (_: BoatsetterWebhookPayload['data']) => {},
-) {
-  const payload = bookingConfirmedAs(bookingId);
-  payload.type = type;
-  payload.data.revision = revision;
-  payload.data.status = (
-    { 'booking.confirmed': 'confirmed', 'booking.modified': 'modified', 'booking.cancelled': 'cancelled' } as const
-  )[type];
-  change(payload.data);
-  return payload;
 }
 
 /** Sends a delivery; false when the stack was not there to take it (Boatsetter then sends it again). */

@@ -14,7 +14,7 @@ import type { BoatsetterWebhookPayload } from '../../shared/contract/boatsetter'
 import { region, secretNames } from '../../shared/config';
 import { signedDelivery } from '../../shared/signed-delivery';
 import { atOffsetOf } from '../../shared/trip';
-import { bookingConfirmedAs, eventMetadata } from '../../samples';
+import { bookingRevisionAs as revisionOf, eventMetadata } from '../../samples';
 import {
   captureLogs,
   startCalendarCrewStack,
@@ -51,25 +51,6 @@ afterAll(async () => {
   await env?.stop();
   logs?.restore();
 });
-
-type Change = (data: BoatsetterWebhookPayload['data']) => void;
-
-/** Revision `revision` of a booking, as Boatsetter would send it: the sample on the booking's own day, changed. */
-function revisionOf(
-  bookingId: string,
-  revision: number,
-  type: BoatsetterWebhookPayload['type'],
-  change: Change = () => {},
-) {
-  const payload = bookingConfirmedAs(bookingId);
-  payload.type = type;
-  payload.data.revision = revision;
-  payload.data.status = (
-    { 'booking.confirmed': 'confirmed', 'booking.modified': 'modified', 'booking.cancelled': 'cancelled' } as const
-  )[type];
-  change(payload.data);
-  return payload;
-}
 
 const later = (start: string, hours: number) => atOffsetOf(start, Date.parse(start) + hours * 3_600_000);
 

@@ -9,7 +9,7 @@ import { parseSecrets } from '../../services/webhook/signature';
 import type { BoatsetterWebhookPayload } from '../../shared/contract/boatsetter';
 import { region, secretNames } from '../../shared/config';
 import { signedDelivery } from '../../shared/signed-delivery';
-import { bookingConfirmedAs } from '../../samples';
+import { bookingRevisionAs } from '../../samples';
 import {
   captureLogs,
   startCalendarCrewStack,
@@ -53,19 +53,13 @@ let webhookSecret: string;
 const ids = Array.from({ length: BOOKINGS }, () => uniqueBookingId('R'));
 
 function revisionOf(bookingId: string, revision: number, type: BoatsetterWebhookPayload['type']) {
-  const payload = bookingConfirmedAs(bookingId);
-  payload.type = type;
-  payload.data.revision = revision;
-  payload.data.status = (
-    { 'booking.confirmed': 'confirmed', 'booking.modified': 'modified', 'booking.cancelled': 'cancelled' } as const
-  )[type];
-  if (revision >= 2) {
+  return bookingRevisionAs(bookingId, revision, type, (data) => {
+    if (revision < 2) return;
     // A bigger party for longer, at a higher price: SCC writes new revenue lines on the update.
-    payload.data.party_size = 8;
-    payload.data.trip.duration_hours = 4;
-    payload.data.pricing = { ...payload.data.pricing, booking_total: 1890, captain_fee: 320, owner_payout: 1289.25 };
-  }
-  return payload;
+    data.party_size = 8;
+    data.trip.duration_hours = 4;
+    data.pricing = { ...data.pricing, booking_total: 1890, captain_fee: 320, owner_payout: 1289.25 };
+  });
 }
 
 async function send(payload: BoatsetterWebhookPayload) {
