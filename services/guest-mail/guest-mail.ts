@@ -18,7 +18,7 @@ import {
 import { cancellationMail, changeMail, confirmationMail, guestPageLink, type Mail, type MailKind } from './mails';
 import { aheadOf, decideMail, isKey, requestOf, type MailDecision, type MailRequest } from './rules';
 import { refusalOf, sendMail, type MailSettings } from './send';
-import { tripEndsAt } from './trip-when';
+import { tripEndMs } from '../../shared/trip';
 
 /**
  * The renter's mails: on GuestPagePublished the confirmation with the page's link, on GuestPageUpdated what
@@ -241,7 +241,7 @@ async function actOn(
   const log = { kind: key.kind, revision: key.revision };
   const decision: MailDecision =
     prior?.state === 'sending'
-      ? tripEndsAt(request.booking.trip) <= now
+      ? tripEndMs(request.booking.trip) <= now
         ? { send: false, reason: 'the trip is over', record: true }
         : { send: true }
       : decideMail(request, records, now);

@@ -1,7 +1,7 @@
 import type { BookingSnapshot, FieldChange } from '../../shared/contract/events';
 import { claimEndsAt, type MailKey, type MailRecord } from './mail-records';
 import type { MailKind } from './mails';
-import { tripEndsAt } from './trip-when';
+import { tripEndMs } from '../../shared/trip';
 
 /**
  * Whether a mail goes out, from what the booking's mail records say: pure, so every rule is a table row in
@@ -33,7 +33,7 @@ export function decideMail(request: MailRequest, records: readonly MailRecord[],
   const own = records.find((r) => r.kind === kind && r.revision === revision);
   // A claim still 'sending' or a mail 'waiting' is this mail's recorded decision: it is finished, not redone.
   if (own && own.state !== 'sending' && own.state !== 'waiting') return skip(`already ${own.state}`, false);
-  if (tripEndsAt(booking.trip) <= now) return skip('the trip is over', false);
+  if (tripEndMs(booking.trip) <= now) return skip('the trip is over', false);
 
   const others = records.filter((r) => r !== own);
   const sent = others.filter((r) => r.state === 'sent' || r.state === 'sending');

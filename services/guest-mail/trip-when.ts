@@ -1,5 +1,5 @@
 import { dateTimeFormat } from '../../shared/date-format';
-import { tripEndMs, tripTimes } from '../../shared/trip';
+import { tripTimes } from '../../shared/trip';
 
 /**
  * The trip's date and time as the renter lives it: at the dock, wherever the Lambda runs. Which day and which
@@ -27,6 +27,3 @@ export function tripWhen(start: string): TripWhen {
     time: format({ hour: 'numeric', minute: '2-digit' }),
   };
 }
-
-/** Epoch ms at which the trip is over: shared/trip.ts's one definition, which the mail's rules read from here. */
-export const tripEndsAt = tripEndMs;
