@@ -5,6 +5,9 @@ import { InvokeStore, type InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 import { AwsError, LOCAL_ACCOUNT_ID } from '../aws/service';
 import type { FunctionAsyncConfig } from '../aws/eventbridge/delivery';
+import type { InvokeOptions, LambdaRuntime } from './runtime';
+
+export type { InvokeOptions } from './runtime';
 
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -40,7 +43,7 @@ interface LocalFunction {
 }
 
 /** A counting semaphore: one per function. */
-class Slots {
+export class Slots {
   private busy = 0;
   private readonly waiting: (() => void)[] = [];
   constructor(private readonly limit: () => number) {}
@@ -64,7 +67,7 @@ class Slots {
  * Runs our consumers in-process, invoked as Lambda invokes them: a JSON copy of the event and a Context.
  * Handlers load lazily on first use (a cold start), then stay loaded (warm), like a Lambda execution environment.
  */
-export class LocalLambda {
+export class LocalLambda implements LambdaRuntime {
   private readonly functions = new Map<string, LocalFunction>();
   private readonly region: string;
   private readonly accountId: string;
@@ -176,13 +179,6 @@ export class LocalLambda {
       awsRequestId,
     });
   }
-}
-
-export interface InvokeOptions {
-  /** The X-Ray trace header the invocation continues (EventBridge passes the PutEvents entry's); none starts a trace. */
-  traceHeader?: string;
-  /** The context's awsRequestId, kept across Lambda's retries of one asynchronous invoke; a new one when absent. */
-  requestId?: string;
 }
 
 const REQUEST_ID = Symbol.for('_AWS_LAMBDA_REQUEST_ID');
