@@ -6,11 +6,17 @@ import { promisify } from 'node:util';
 /**
  * Runs `npx serverless package --stage <stage>` in `root` the way CI does on a clean machine: no AWS
  * credentials, profile or endpoint in the environment, so any call to AWS would fail the packaging.
+ * `packageDir` writes the package there (`--package`) instead of root/.serverless.
  */
-export async function packageOffline(root: string, stage = 'ci'): Promise<{ stdout: string; stderr: string }> {
+export async function packageOffline(
+  root: string,
+  stage = 'ci',
+  packageDir?: string,
+): Promise<{ stdout: string; stderr: string }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
+  const into = packageDir ? ['--package', packageDir] : [];
   try {
-    return await promisify(execFile)('npx', ['serverless', 'package', '--stage', stage], {
+    return await promisify(execFile)('npx', ['serverless', 'package', '--stage', stage, ...into], {
       cwd: root,
       env,
       maxBuffer: 32 * 1024 * 1024,
