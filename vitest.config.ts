@@ -10,7 +10,26 @@ import { defineConfig } from 'vitest/config';
  * a new helper that starts a stack belongs in `startsAStack`.
  */
 const startsAStack =
-  /\b(?:startStack|startWebhookStack|startCalendarCrewStack|packageOffline)\(|['"]node:child_process['"]/;
+  /\b(?:startStack|startWebhookStack|startCalendarCrewStack|packageOffline|packageStage)\(|['"]node:child_process['"]/;
+
+/**
+ * `packaged`: the chain tests, run against the `serverless package` output, each function alone in its own
+ * process on its runtime's Node (test/packaged/global-setup.ts packages once per run). They run there only,
+ * but for the lifecycle property test, which also runs on the sources: there it crashes invocations at their
+ * downstream calls (shared/crash-points.ts), which needs the functions in the test's own process.
+ */
+const bothLanes = ['test/chain/lifecycle.property.test.ts'];
+const packaged = [
+  'test/chain/calendar-crew.test.ts',
+  'test/chain/lifecycle.test.ts',
+  'test/chain/lifecycle.property.test.ts',
+  'test/chain/observability.test.ts',
+  'test/chain/personal-data.test.ts',
+  'test/chain/scrub-guest-page.test.ts',
+  'test/chain/scrub-races.test.ts',
+  'test/local/charterflow/demo.test.ts',
+  'test/local/charterflow/packaged.test.ts',
+];
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const integration = readdirSync(join(root, 'test'), { recursive: true, encoding: 'utf8' })
@@ -28,7 +47,25 @@ export default defineConfig({
     projects: [
       // Unit files share their workers' module cache: importing the SDKs once instead of per file halves the lane.
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: integration, isolate: false } },
-      { extends: true, test: { name: 'integration', include: integration } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: integration.filter((file) => !packaged.includes(file) || bothLanes.includes(file)),
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'packaged',
+          include: packaged,
+          globalSetup: ['test/packaged/global-setup.ts'],
+          env: { CHARTERFLOW_TEST_STACK: 'packaged' },
+          // Each function's first invocation in a new environment is a real cold start: a process and an import.
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

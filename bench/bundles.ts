@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
-import { discoverServices } from '../local/charterflow/consumers';
+import { discoverServices } from '../deploy/discover';
 import { startStack } from '../local/charterflow/stack';
 import { httpApiEvent } from '../local/charterflow/webhook-route';
 import type { DetailType } from '../shared/contract/events';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { discoverServices } from '../local/charterflow/consumers';
+import { discoverServices } from '../deploy/discover';
 import { deployedNames, type ConsumerDeclaration } from '../shared/declaration';
 import { runChain } from './chain';
 import type { BenchStack, Invocation } from './harness';

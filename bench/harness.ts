@@ -8,7 +8,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { openBusTap } from '../cli/bus-tap';
-import { discoverServices } from '../local/charterflow/consumers';
+import { discoverServices } from '../deploy/discover';
 import type { LambdaHandler } from '../local/lambda';
 import { startStack, type LocalStack } from '../local/charterflow/stack';
 import { parseSecrets } from '../services/webhook/signature';

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { discoverServices } from '../local/charterflow/consumers';
+import { discoverServices } from '../deploy/discover';
 import { busName, region } from '../shared/config';
 import { deployedNames } from '../shared/declaration';
 import type { BenchStack } from './harness';

@@ -3,7 +3,7 @@ import { cpus, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { discoverServices } from '../local/charterflow/consumers';
+import { discoverServices } from '../deploy/discover';
 import type { ConsumerDeclaration } from '../shared/declaration';
 import { benchBundles, type BundleFigures } from './bundles';
 import { directDeps, runChain, runChanges, runDirect, type DirectRunFigures, type RunFigures } from './chain';

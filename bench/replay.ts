@@ -5,7 +5,7 @@ import {
   EventBridgeClient,
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
-import { discoverServices } from '../local/charterflow/consumers';
+import { discoverServices } from '../deploy/discover';
 import { busName, region } from '../shared/config';
 import { archiveName, deployedNames } from '../shared/declaration';
 import type { BenchStack, Invocation } from './harness';

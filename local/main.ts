@@ -1,14 +1,20 @@
 import '../shared/node-support';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { secretNames } from '../shared/config';
-import { GUEST_SITE_BUCKET, GUEST_SITE_DISTRIBUTION_ID, LEGACY_BUCKET, signedSample } from './charterflow/seed';
+import { signedSample } from './charterflow/seed';
+import { packageStage } from './charterflow/package';
+import { LOCAL_STAGE } from './charterflow/stack-model';
 import { runDemo } from './charterflow/demo';
 import { crashTestingFromEnv } from './charterflow/crash-testing';
-import { startStack, type LocalStack } from './charterflow/stack';
+import { notEmulated, startStack, type LocalStack } from './charterflow/stack';
 
 /**
  * `npm start`: the whole system on this laptop until Ctrl-C. Flags: --ephemeral (nothing kept on disk),
- * --port <aws port> (or CHARTERFLOW_AWS_PORT), --data-dir <dir> (default .charterflow/), --demo.
+ * --port <aws port> (or CHARTERFLOW_AWS_PORT), --data-dir <dir> (default .charterflow/), --demo,
+ * --packaged (package the local stage and run what deploys), --package-dir <dir> (run that package output as it is).
  */
 
 function curlLine(webhookUrl: string): string {
@@ -21,17 +27,32 @@ function curlLine(webhookUrl: string): string {
   ].join(' \\\n');
 }
 
-function banner(stack: LocalStack, dataDir: string | undefined): string {
+function modeLines(stack: LocalStack, packageDir: string | undefined): string[] {
+  if (stack.mode === 'source')
+    return ['  mode                   source (the TypeScript, all functions in this process)', ''];
+  const functions = stack.wiring.model.functions;
+  return [
+    `  mode                   packaged: ${packageDir} (each function alone, on its runtime's Node)`,
+    ...functions.map((fn) => `    ${fn.name.padEnd(36)} ${fn.runtime}, ${fn.memoryMb} MB, ${fn.timeoutSeconds} s`),
+    '  not emulated (in the template, not run here):',
+    ...notEmulated(stack.wiring.model).map((line) => `    ${line}`),
+    '',
+  ];
+}
+
+function banner(stack: LocalStack, dataDir: string | undefined, packageDir: string | undefined): string {
   const { endpoints } = stack;
+  const { guestSiteBucket, guestSiteDistributionId, legacyBucket } = stack.wiring.params;
   const lines = [
     `charterflow local stack ready in ${stack.startupMs} ms${dataDir ? ` (state in ${dataDir})` : ' (ephemeral: nothing kept)'}`,
     '',
+    ...modeLines(stack, packageDir),
     `  AWS endpoint           ${endpoints.aws}   (DynamoDB, S3, EventBridge, SQS, Secrets Manager, CloudFront)`,
     `  webhook                ${endpoints.webhook}/webhooks/boatsetter`,
-    `  guest site             ${endpoints.guestSite}/g/XHQGMDH   (CloudFront ${GUEST_SITE_DISTRIBUTION_ID}, bucket ${GUEST_SITE_BUCKET})`,
+    `  guest site             ${endpoints.guestSite}/g/XHQGMDH   (CloudFront ${guestSiteDistributionId}, bucket ${guestSiteBucket})`,
     `  mailbox                ${endpoints.mailbox}   (SES v2 for guest-mail: every mail sent, GET /store as JSON)`,
     ...Object.entries(endpoints.standIns).map(([name, url]) => `  ${`${name} stand-in`.padEnd(22)} ${url}`),
-    `  legacy bucket          ${LEGACY_BUCKET}`,
+    `  legacy bucket          ${legacyBucket}`,
     '',
     'Use it from another shell:',
     `  export AWS_ENDPOINT_URL=${endpoints.aws} AWS_REGION=us-west-2 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
@@ -56,22 +77,35 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       'data-dir': { type: 'string' },
       demo: { type: 'boolean', default: false },
+      packaged: { type: 'boolean', default: false },
+      'package-dir': { type: 'string' },
     },
   });
+  if (values.packaged && values['package-dir']) {
+    throw new Error('--packaged packages the local stage; --package-dir runs a package already made: give one of them');
+  }
   const portText = values.port ?? process.env.CHARTERFLOW_AWS_PORT;
   const port = portText === undefined ? undefined : Number(portText);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     throw new Error(`--port must be a port number, got "${portText}"`);
   }
   const dataDir = values.ephemeral ? undefined : (values['data-dir'] ?? '.charterflow');
+  let packageDir = values['package-dir'] && resolve(values['package-dir']);
+  if (values.packaged) {
+    packageDir = join(dataDir ?? mkdtempSync(join(tmpdir(), 'charterflow-')), 'package');
+    console.log(`packaging the ${LOCAL_STAGE} stage (serverless package) into ${packageDir} ...`);
+    const { ms } = await packageStage(LOCAL_STAGE, packageDir);
+    console.log(`packaged in ${(ms / 1000).toFixed(1)} s`);
+  }
   const stack = await startStack({
     ephemeral: values.ephemeral,
     dataDir,
+    ...(packageDir ? { packageDir } : {}),
     ports: { aws: port },
     log: !values.demo,
     ...crashTestingFromEnv(),
   });
-  console.log(banner(stack, dataDir));
+  console.log(banner(stack, dataDir, packageDir));
 
   let stopping = false;
   const shutdown = async () => {

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import {
   isCloudFrontResponse,
+  cloudFrontFunctionOf,
   loadCloudFrontFunction,
   viewerRequestEvent,
   type CloudFrontValue,
@@ -26,6 +27,8 @@ export interface GuestSiteOptions {
   distributionId: string;
   cloudFront: LocalCloudFront;
   functionFile?: string | URL;
+  /** The viewer-request function's code as the template holds it; takes the place of functionFile. */
+  functionCode?: { name: string; code: string };
 }
 
 export interface GuestSite {
@@ -50,7 +53,9 @@ const GUEST_PAGE_HEADERS = securityHeadersOf();
 const DEFAULT_TTL_SECONDS = 86_400;
 
 export async function startGuestSite(options: GuestSiteOptions): Promise<GuestSite> {
-  const viewerRequest = loadCloudFrontFunction(options.functionFile ?? DEFAULT_FUNCTION);
+  const viewerRequest = options.functionCode
+    ? cloudFrontFunctionOf(options.functionCode.code, options.functionCode.name)
+    : loadCloudFrontFunction(options.functionFile ?? DEFAULT_FUNCTION);
   const s3 = new S3Client({
     region: options.region,
     endpoint: options.awsEndpoint,

@@ -4,7 +4,6 @@ import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { secretNames } from '../../shared/config';
 import { signedDelivery } from '../../shared/signed-delivery';
-import type { AwsJsonService } from '../aws/service';
 import type { LocalSecretsManager } from '../aws/secrets-manager';
 
 /**
@@ -75,8 +74,8 @@ export interface SeedOptions {
   region: string;
   tables: CreateTableCommandInput[];
   secrets: LocalSecretsManager;
-  eventBridge: AwsJsonService;
-  busName: string;
+  /** The stage's guest-site bucket and distribution and its legacy bucket (its deploy parameters). */
+  site: { guestSiteBucket: string; guestSiteDistributionId: string; legacyBucket: string };
 }
 
 export async function seed(options: SeedOptions): Promise<void> {
@@ -88,12 +87,8 @@ export async function seed(options: SeedOptions): Promise<void> {
   const dynamodb = new DynamoDBClient(clientConfig);
   const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
   try {
-    seedSecrets(options.secrets);
-    await Promise.all([
-      ...options.tables.map((table) => createTable(dynamodb, table)),
-      seedBuckets(s3),
-      createBus(options.eventBridge, options.busName, options.region),
-    ]);
+    seedSecrets(options.secrets, options.site);
+    await Promise.all([...options.tables.map((table) => createTable(dynamodb, table)), seedBuckets(s3, options.site)]);
   } finally {
     dynamodb.destroy();
     s3.destroy();
@@ -108,8 +103,8 @@ async function createTable(dynamodb: DynamoDBClient, table: CreateTableCommandIn
   }
 }
 
-async function seedBuckets(s3: S3Client): Promise<void> {
-  for (const bucket of [GUEST_SITE_BUCKET, LEGACY_BUCKET]) {
+async function seedBuckets(s3: S3Client, site: SeedOptions['site']): Promise<void> {
+  for (const bucket of [site.guestSiteBucket, site.legacyBucket]) {
     try {
       await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     } catch (err) {
@@ -117,11 +112,11 @@ async function seedBuckets(s3: S3Client): Promise<void> {
     }
   }
   try {
-    await s3.send(new HeadObjectCommand({ Bucket: LEGACY_BUCKET, Key: SAMPLE_PHOTO_KEY }));
+    await s3.send(new HeadObjectCommand({ Bucket: site.legacyBucket, Key: SAMPLE_PHOTO_KEY }));
   } catch {
     await s3.send(
       new PutObjectCommand({
-        Bucket: LEGACY_BUCKET,
+        Bucket: site.legacyBucket,
         Key: SAMPLE_PHOTO_KEY,
         Body: samplePhotoJpeg(),
         ContentType: 'image/jpeg',
@@ -131,18 +126,17 @@ async function seedBuckets(s3: S3Client): Promise<void> {
   }
 }
 
-function seedSecrets(secrets: LocalSecretsManager): void {
-  for (const [name, value] of Object.entries(devSecrets)) {
+function seedSecrets(secrets: LocalSecretsManager, site: SeedOptions['site']): void {
+  // The guest-site secret names the stage's own distribution and bucket, as the operator's does in AWS.
+  const values = {
+    ...devSecrets,
+    [secretNames.guestSite]: JSON.stringify({
+      distributionId: site.guestSiteDistributionId,
+      bucket: site.guestSiteBucket,
+    }),
+  };
+  for (const [name, value] of Object.entries(values)) {
     if (!secrets.has(name))
       secrets.createSecret({ Name: name, SecretString: value, Description: 'charterflow local dev value' });
-  }
-}
-
-async function createBus(eventBridge: AwsJsonService, name: string, region: string): Promise<void> {
-  const context = { region, accountId: '000000000000', headers: {} };
-  try {
-    await eventBridge.handle('CreateEventBus', { Name: name }, context);
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'ResourceAlreadyExistsException') throw err;
   }
 }

@@ -1,36 +1,49 @@
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { bookingsTableDefinition, BOOKINGS_TTL_ATTRIBUTE } from '../../shared/tables';
-import { busName } from '../../shared/config';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import {
-  archiveName,
-  deployedNames,
-  ownTableDefinition,
-  type ConsumerDeclaration,
-  type HttpRouteDeclaration,
-} from '../../shared/declaration';
+import type { FunctionModel, StackModel } from '../aws/cloudformation/model';
+import { unzipFunction } from '../aws/cloudformation/package-dir';
 import { LOCAL_ACCOUNT_ID } from '../aws/service';
 import { LocalCloudFront } from '../aws/cloudfront';
-import { discoverServices, subscribeConsumers } from './consumers';
 import { startDynamoDb, type LocalDynamoDb } from '../aws/dynamodb';
 import { startEdge } from '../aws/edge';
 import { createEventBridge, type EventBridgeEvent, type LocalEventBridge } from '../aws/eventbridge/index';
 import { startGuestSite } from './guest-site';
 import { handlerLoader, LocalLambda } from '../lambda';
+import { IsolatedLambda } from '../lambda/isolated';
+import type { LambdaRuntime } from '../lambda/runtime';
 import { startS3 } from '../aws/s3';
 import { startMailbox } from '../aws/ses';
 import { LocalSecretsManager } from '../aws/secrets-manager';
-import { GUEST_SITE_BUCKET, GUEST_SITE_DISTRIBUTION_ID, seed } from './seed';
+import { seed } from './seed';
 import { LocalQueues } from '../aws/sqs/queues';
 import { standIns as registeredStandIns } from '../stand-ins/index';
 import { startHttpRoutes, type HttpResult } from './webhook-route';
+import { packagedModel, sourceModel, type ModelOfStack, type StackMode } from './stack-model';
+import {
+  asyncConfigOf,
+  createBusesAndArchives,
+  createQueues,
+  functionsToRun,
+  putRules,
+  rulesToWire,
+  type WiringClients,
+} from './wiring';
 
 /**
  * The whole system on one laptop: one AWS endpoint (DynamoDB, S3, EventBridge, SQS, Secrets Manager,
  * CloudFront), the HTTP API for the webhook, the guest site behind its CloudFront Function, the stand-ins
- * for JADA and SCC, and every declared consumer subscribed to the bus as the deployment subscribes it.
+ * for JADA and SCC, and every function of the template subscribed to the bus as the deployment subscribes it.
+ *
+ * One wiring for two modes: both read a CloudFormation template (local/charterflow/stack-model.ts). Source mode
+ * (the default, the edit loop) makes the template in-process and runs the functions' TypeScript in this process.
+ * Packaged mode runs a `serverless package` output as it is: its template, and each function's bundle alone in
+ * processes of its own on the Node of its runtime (local/lambda/isolated.ts).
  */
 
 export interface StackOptions {
@@ -48,20 +61,34 @@ export interface StackOptions {
   /** EventBridge retry backoff; tests shrink it. */
   backoff?: { baseMs: number; maxMs: number };
   /**
-   * The function timeout Lambda enforces on every function (default 30 s). Crash tests shorten it, with a backoff
-   * whose first Lambda retry comes after it, as in AWS: a lease held by an invocation ends with it.
+   * The function timeout Lambda enforces on every function (default: the template's in packaged mode, 30 s in
+   * source mode). Crash tests shorten it, with a backoff whose first Lambda retry comes after it, as in AWS: a
+   * lease held by an invocation ends with it.
    */
   functionTimeoutMs?: number;
+  /** Run this `serverless package` output (its template and bundles) instead of the sources. */
+  packageDir?: string;
+  /**
+   * Variables added to every function's environment, as `update-function-configuration` would (tests tune
+   * timeouts and retries). In source mode the functions share this process's environment, so they go there.
+   */
+  functionEnvironment?: Record<string, string>;
 }
 
 export interface LocalStack {
+  mode: StackMode;
   /** mailbox: local SES (SendEmail) and its viewer of every mail sent; `GET /store` lists them as JSON. */
   endpoints: { aws: string; webhook: string; guestSite: string; mailbox: string; standIns: Record<string, string> };
   /** The variables set for service code; pass them to child processes (npx charterflow ...). */
   env: Record<string, string>;
+  /** What the stack was wired from: the stage, its deploy parameters and the template's model. */
+  wiring: ModelOfStack;
   queues: LocalQueues;
   eventBridge: LocalEventBridge;
+  /** Source mode's in-process Lambda (tests swap handlers in it); packaged mode has none: use `functions`. */
   lambda: LocalLambda;
+  /** The functions as the bus and the HTTP API invoke them, in either mode. */
+  functions: LambdaRuntime;
   cloudFront: LocalCloudFront;
   secrets: LocalSecretsManager;
   dynamodb: Pick<LocalDynamoDb, 'sweepExpired'>;
@@ -77,13 +104,10 @@ const bookingOf = (event: EventBridgeEvent) => ({
   bookingId: (event.detail as { metadata?: { bookingId?: unknown } } | null)?.metadata?.bookingId,
 });
 
-/** What the local stack's guest-mail sends as (the deploy parameters guestMailFrom and guestMailReplyTo). */
-const LOCAL_MAIL_SETTINGS = {
-  GUEST_MAIL_FROM: 'Queen of San Diego <charters@queenofsandiego.com>',
-  GUEST_MAIL_REPLY_TO: 'charters@queenofsandiego.com',
-} as const;
 export const DEFAULT_STAND_IN_PORTS: Record<string, number> = { 'jada-calendar': 4010, scc: 4020 };
 const REGION = 'us-west-2';
+/** What the operator's commands and the tests sign with: a developer's own (administrator) credentials. */
+const OPERATOR_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'charterflow-local', AWS_SECRET_ACCESS_KEY: 'charterflow-local' };
 
 // Handlers are imported once per process and build their SDK clients then, from AWS_ENDPOINT_URL: a stack
 // restarted in the same process (a test of persistence) takes the previous AWS port again when it can.
@@ -106,23 +130,25 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
     stoppers.push(() => queues.stop());
     const secrets = new LocalSecretsManager({ region: REGION, accountId: LOCAL_ACCOUNT_ID, dataDir });
     const cloudFront = new LocalCloudFront({ dataDir });
-    cloudFront.addDistribution(GUEST_SITE_DISTRIBUTION_ID, {
-      originDomainName: `${GUEST_SITE_BUCKET}.s3.${REGION}.amazonaws.com`,
-      comment: 'charterflow guest pages',
-    });
-    const lambda = new LocalLambda({
-      region: REGION,
-      accountId: LOCAL_ACCOUNT_ID,
-      invokeStore: Boolean(options.log),
-      timeoutMs: options.functionTimeoutMs,
-    });
+    const packaged = options.packageDir !== undefined;
+    const localLambda = packaged
+      ? undefined
+      : new LocalLambda({
+          region: REGION,
+          accountId: LOCAL_ACCOUNT_ID,
+          invokeStore: Boolean(options.log),
+          timeoutMs: options.functionTimeoutMs,
+        });
+    const isolated = packaged ? new IsolatedLambda({ region: REGION, log: Boolean(options.log) }) : undefined;
+    if (isolated) stoppers.push(() => isolated.stop());
+    const functions: LambdaRuntime = (localLambda ?? isolated)!;
     const eventBridge = await createEventBridge({
       dataDir: dataDir && join(dataDir, 'eventbridge'),
       region: REGION,
       accountId: LOCAL_ACCOUNT_ID,
       queues,
-      invokeLambda: (functionArn, event, invocation) => lambda.invoke(functionArn, event, invocation),
-      functionConfig: (functionArn) => lambda.asyncConfigOf(functionArn),
+      invokeLambda: (functionArn, event, invocation) => functions.invoke(functionArn, event, invocation),
+      functionConfig: (functionArn) => functions.asyncConfigOf(functionArn),
       backoff: options.backoff,
       eventLabels: bookingOf,
     });
@@ -153,90 +179,139 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
     const mailbox = await startMailbox({ port: portOf(options.ports?.mailbox, DEFAULT_PORTS.mailbox), dataDir });
     stoppers.push(() => mailbox.stop());
 
+    const modelOptions = { region: REGION, accountId: LOCAL_ACCOUNT_ID, queueUrlBase: edge.url };
+    const wiring = options.packageDir
+      ? packagedModel(options.packageDir, modelOptions)
+      : await sourceModel(modelOptions);
+    const { model, params, stage } = wiring;
+    cloudFront.addDistribution(params.guestSiteDistributionId, {
+      originDomainName: `${params.guestSiteBucket}.s3.${REGION}.amazonaws.com`,
+      comment: 'charterflow guest pages',
+    });
+
+    // What the operator's commands, the tests and (in source mode) the functions use to reach the stack.
     const env: Record<string, string> = {
       AWS_ENDPOINT_URL: edge.url,
       AWS_REGION: REGION,
       AWS_DEFAULT_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'charterflow-local',
-      AWS_SECRET_ACCESS_KEY: 'charterflow-local',
-      CHARTERFLOW_STAGE: 'local',
+      ...OPERATOR_CREDENTIALS,
+      CHARTERFLOW_STAGE: stage,
       // SES alone goes to the mailbox; every other service stays on the edge.
       AWS_ENDPOINT_URL_SESV2: mailbox.url,
-      ...LOCAL_MAIL_SETTINGS,
+    };
+    // The local network, where Lambda has AWS's: each function reaches the local AWS, SES the mailbox.
+    const network = { AWS_ENDPOINT_URL: edge.url, AWS_ENDPOINT_URL_SESV2: mailbox.url };
+    const logging = {
       POWERTOOLS_LOG_LEVEL: options.log ? (process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO') : 'SILENT',
       // The EMF metric lines are log lines too: written when the logs are, and then never a cost.
       POWERTOOLS_METRICS_DISABLED: options.log ? 'false' : 'true',
     };
-    // Before any handler is imported: handlers read their config and build their clients at module scope.
-    Object.assign(process.env, env);
 
-    const services = await discoverServices();
-    const consumerTables = services.flatMap(({ name, declaration }) =>
-      declaration.kind === 'consumer'
-        ? ((declaration as ConsumerDeclaration).tables ?? []).map((t) => ownTableDefinition(name, t))
-        : [],
-    );
-    // Time to live where the deployment enables it (deploy/template.ts), so expired items go locally too.
-    const timeToLive = [
-      { table: bookingsTableDefinition().TableName!, attribute: BOOKINGS_TTL_ATTRIBUTE },
-      ...services.flatMap(({ name, declaration }) =>
-        declaration.kind === 'consumer'
-          ? ((declaration as ConsumerDeclaration).tables ?? []).flatMap((t) =>
-              t.ttlAttribute ? [{ table: ownTableDefinition(name, t).TableName!, attribute: t.ttlAttribute }] : [],
-            )
-          : [],
-      ),
-    ];
+    const clients: WiringClients = {
+      events: new EventBridgeClient(clientConfig(edge.url)),
+      sqs: new SQSClient(clientConfig(edge.url)),
+    };
+    stoppers.push(() => {
+      clients.events.destroy();
+      clients.sqs.destroy();
+    });
+
     const standIns = options.standIns === false ? [] : registeredStandIns;
     const tables: CreateTableCommandInput[] = [
-      bookingsTableDefinition(),
-      ...consumerTables,
+      ...model.tables.map((table) => table.definition),
       ...standIns.flatMap((s) => s.tables),
     ];
-    await seed({ endpoint: edge.url, region: REGION, tables, secrets, eventBridge, busName: busName() });
-    for (const { table, attribute } of timeToLive) await dynamodb.enableTimeToLive(table, attribute);
-    await createArchive(eventBridge);
+    await seed({ endpoint: edge.url, region: REGION, tables, secrets, site: params });
+    for (const table of model.tables) {
+      if (table.timeToLiveAttribute) {
+        await dynamodb.enableTimeToLive(table.definition.TableName!, table.timeToLiveAttribute);
+      }
+    }
+    await createBusesAndArchives(model, clients);
 
+    // JADA and SCC are the stand-ins here: the URL the template gives each (the operator's) is pointed at it.
+    const endpointsOfOthers: Record<string, string> = {};
     const standInUrls: Record<string, string> = {};
     for (const standIn of standIns) {
       const port = portOf(options.ports?.standIns?.[standIn.name], DEFAULT_STAND_IN_PORTS[standIn.name] ?? 0);
       const running = await standIn.start({ port });
       stoppers.push(() => running.stop());
       standInUrls[standIn.name] = running.url;
-      env[standIn.envVar] = running.url;
+      endpointsOfOthers[standIn.envVar] = running.url;
     }
 
+    const viewerRequest = model.cloudFrontFunctions[0];
     const guestSite = await startGuestSite({
       port: portOf(options.ports?.guestSite, DEFAULT_PORTS.guestSite),
       awsEndpoint: edge.url,
       region: REGION,
-      bucket: GUEST_SITE_BUCKET,
-      distributionId: GUEST_SITE_DISTRIBUTION_ID,
+      bucket: params.guestSiteBucket,
+      distributionId: params.guestSiteDistributionId,
       cloudFront,
+      ...(viewerRequest ? { functionCode: { name: viewerRequest.name, code: viewerRequest.code } } : {}),
     });
     stoppers.push(() => guestSite.stop());
-    env.GUEST_SITE_BASE_URL = guestSite.url;
+    endpointsOfOthers.GUEST_SITE_BASE_URL = guestSite.url;
 
-    const routes = services
-      .filter((s) => s.declaration.kind === 'http')
-      .map(({ dir, declaration }) => {
-        // Loaded on first request: handlers read config at module scope, after the stack has set the env.
-        const { functionName } = deployedNames(declaration.name);
-        lambda.register(functionName, handlerLoader(dir));
-        return {
-          declaration: declaration as HttpRouteDeclaration,
-          invoke: (event: APIGatewayProxyEventV2) =>
-            lambda.invokeWithResult(functionName, event) as Promise<HttpResult>,
-        };
-      });
+    const environmentOf = (fn: FunctionModel): Record<string, string> => ({
+      ...fn.environment,
+      // Only variables the template sets are pointed elsewhere: one it lost stays lost, as it would in AWS.
+      ...Object.fromEntries(Object.entries(endpointsOfOthers).filter(([name]) => name in fn.environment)),
+      ...network,
+      ...logging,
+      ...options.functionEnvironment,
+    });
+
+    const running = functionsToRun(model, options.consumers ?? true);
+    if (localLambda) {
+      // One process: the functions share its environment (they differ only in variables the others ignore).
+      const shared = Object.assign({}, ...running.map(environmentOf)) as Record<string, string>;
+      delete shared.NODE_OPTIONS;
+      Object.assign(process.env, shared, env);
+      for (const fn of running) {
+        if (!('sourceRoot' in fn.code)) throw new Error(`${fn.name}: source mode needs its source directory`);
+        localLambda.register(fn.name, handlerLoader(fn.code.sourceRoot), asyncConfigOf(fn));
+      }
+    } else if (isolated) {
+      const workDir = dataDir ? join(dataDir, 'packaged') : mkdtempSync(join(tmpdir(), 'charterflow-packaged-'));
+      rmSync(workDir, { recursive: true, force: true });
+      stoppers.push(() => rmSync(workDir, { recursive: true, force: true }));
+      Object.assign(process.env, env);
+      for (const fn of running) {
+        if (!('zipFile' in fn.code)) throw new Error(`${fn.name}: packaged mode needs the function's zip`);
+        const codeDir = join(workDir, fn.name);
+        await unzipFunction(fn.code.zipFile, codeDir);
+        isolated.register({
+          name: fn.name,
+          codeDir,
+          handler: fn.handler,
+          runtime: fn.runtime,
+          environment: environmentOf(fn),
+          timeoutMs: options.functionTimeoutMs ?? fn.timeoutSeconds * 1000,
+          memoryMb: fn.memoryMb,
+          ...(fn.reservedConcurrency !== undefined ? { reservedConcurrency: fn.reservedConcurrency } : {}),
+          asyncConfig: asyncConfigOf(fn),
+          credentials: functionCredentials(fn.name),
+        });
+      }
+    }
+
+    const routes = model.httpRoutes
+      .filter((route) => running.some((fn) => fn.name === route.functionName))
+      .map((route) => ({
+        declaration: { route: { method: route.method, path: route.path } },
+        invoke: (event: APIGatewayProxyEventV2) =>
+          functions.invokeWithResult(route.functionName, event) as Promise<HttpResult>,
+      }));
     const webhook = await startHttpRoutes({ port: portOf(options.ports?.webhook, DEFAULT_PORTS.webhook), routes });
     stoppers.push(() => webhook.stop());
-    Object.assign(process.env, env);
 
-    const consumers = options.consumers ?? true;
-    if (consumers !== false) await subscribeConsumers({ lambda, names: consumers === true ? undefined : consumers });
+    const rules = rulesToWire(model, running);
+    await createQueues(model, running, rules, clients);
+    await putRules(rules, clients);
 
     return {
+      mode: wiring.mode,
       endpoints: {
         aws: edge.url,
         webhook: webhook.url,
@@ -244,10 +319,12 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
         mailbox: mailbox.url,
         standIns: standInUrls,
       },
-      env,
+      env: { ...env, ...endpointsOfOthers },
+      wiring,
       queues,
       eventBridge,
-      lambda,
+      lambda: localLambda ?? packagedHasNoLocalLambda(),
+      functions,
       cloudFront,
       secrets,
       dynamodb,
@@ -260,17 +337,37 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
   }
 }
 
-/** The archive the deployment creates (shared/declaration archiveName), so replay and redrive work locally. */
-async function createArchive(eventBridge: LocalEventBridge): Promise<void> {
-  const context = { region: REGION, accountId: LOCAL_ACCOUNT_ID, headers: {} };
-  const EventSourceArn = `arn:aws:events:${REGION}:${LOCAL_ACCOUNT_ID}:event-bus/${busName()}`;
-  try {
-    await eventBridge.handle(
-      'CreateArchive',
-      { ArchiveName: archiveName(), EventSourceArn, RetentionDays: 0 },
-      context,
-    );
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'ResourceAlreadyExistsException') throw err;
-  }
+const clientConfig = (endpoint: string) => ({
+  region: REGION,
+  endpoint,
+  credentials: {
+    accessKeyId: OPERATOR_CREDENTIALS.AWS_ACCESS_KEY_ID,
+    secretAccessKey: OPERATOR_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
+  },
+});
+
+/**
+ * Each function signs with credentials of its own, as its role's session does in AWS, so the stack can tell
+ * which function made a call. Derived from the name: the same across restarts.
+ */
+export function functionCredentials(functionName: string): { accessKeyId: string; secretAccessKey: string } {
+  const digest = createHash('sha256').update(`charterflow local function ${functionName}`).digest('hex');
+  return { accessKeyId: `ASIA${digest.slice(0, 16).toUpperCase()}`, secretAccessKey: digest.slice(16, 56) };
+}
+
+/** What the template holds that the local stack does not run, once, for the banner. */
+export function notEmulated(model: StackModel): string[] {
+  const byType = new Map<string, string[]>();
+  for (const { type, logicalId } of model.unemulated) byType.set(type, [...(byType.get(type) ?? []), logicalId]);
+  return [...byType].map(([type, ids]) => `${type} ×${ids.length} (${ids.join(', ')})`);
+}
+
+function packagedHasNoLocalLambda(): LocalLambda {
+  return new Proxy({} as LocalLambda, {
+    get(_, property) {
+      throw new Error(
+        `stack.lambda.${String(property)}: packaged mode runs each function in processes of its own; use stack.functions`,
+      );
+    },
+  });
 }

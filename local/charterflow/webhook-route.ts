@@ -2,7 +2,6 @@ import { listenOnLoopback } from '../listen';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { HttpRouteDeclaration } from '../../shared/declaration';
 import { readBody } from '../aws/edge';
 
 /**
@@ -12,8 +11,13 @@ import { readBody } from '../aws/edge';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 | string | undefined;
 
+/** What routes a request: the method and path (from a route's RouteKey, "POST /webhooks/boatsetter"). */
+export interface RouteMatch {
+  route: { method: string; path: string };
+}
+
 export interface HttpRoute {
-  declaration: HttpRouteDeclaration;
+  declaration: RouteMatch;
   /** Runs the route's function as Lambda would (the stack's LocalLambda: lazy load, context, timeout). */
   invoke(event: APIGatewayProxyEventV2): Promise<HttpResult>;
 }
@@ -90,7 +94,7 @@ export interface HttpRequest {
 /** The HTTP API payload v2 event: lower-cased headers, comma-joined repeats, body as text or base64. */
 export function httpApiEvent(
   request: HttpRequest,
-  declaration: HttpRouteDeclaration,
+  declaration: RouteMatch,
   stage = '$default',
 ): APIGatewayProxyEventV2 {
   const { url, body } = request;

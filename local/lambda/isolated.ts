@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { nodeForRuntime } from './node-runtime';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -118,7 +119,7 @@ export class IsolatedLambda implements LambdaRuntime {
     this.region = options.region ?? 'us-west-2';
     this.accountId = options.accountId ?? LOCAL_ACCOUNT_ID;
     this.concurrency = options.concurrency ?? DEFAULT_ISOLATED_CONCURRENCY;
-    this.nodeForRuntime = options.nodeForRuntime ?? thisNode;
+    this.nodeForRuntime = options.nodeForRuntime ?? nodeForRuntime;
   }
 
   register(spec: IsolatedFunctionSpec): void {
@@ -203,15 +204,6 @@ export class IsolatedLambda implements LambdaRuntime {
     await environment.started;
     return environment;
   }
-}
-
-/** Until the stack gives a Node per runtime: this process's own Node, when its major version is the runtime's. */
-function thisNode(runtime: string): Promise<NodeBinary> {
-  const major = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
-  if (major !== process.versions.node.split('.')[0]) {
-    return Promise.reject(new Error(`no Node for ${runtime}: this process runs Node ${process.version}`));
-  }
-  return Promise.resolve({ path: process.execPath, version: process.version });
 }
 
 interface Invocation {

@@ -38,11 +38,15 @@ export interface CloudFrontFunctionEvent {
 export type CloudFrontFunction = (event: CloudFrontFunctionEvent) => CloudFrontRequest | CloudFrontResponse;
 
 export function loadCloudFrontFunction(file: string | URL): CloudFrontFunction {
-  const source = readFileSync(file, 'utf8');
+  return cloudFrontFunctionOf(readFileSync(file, 'utf8'), String(file));
+}
+
+/** A function from its code, as a template's FunctionCode holds it; `filename` names it in stack traces. */
+export function cloudFrontFunctionOf(source: string, filename: string): CloudFrontFunction {
   return (event) => {
     // A fresh context per call, as CloudFront isolates invocations; the event crosses as JSON, as on the edge.
     const sandbox: Record<string, unknown> = { __event: JSON.parse(JSON.stringify(event)) };
-    return runInNewContext(`${source}\n;handler(__event);`, sandbox, { filename: String(file), timeout: 1000 }) as
+    return runInNewContext(`${source}\n;handler(__event);`, sandbox, { filename, timeout: 1000 }) as
       | CloudFrontRequest
       | CloudFrontResponse;
   };

@@ -8,6 +8,7 @@ import {
   type DemoResult,
 } from '../../../local/charterflow/demo';
 import { startStack, type LocalStack } from '../../../local/charterflow/stack';
+import { stackMode } from '../../stack-mode';
 
 /** `npm run demo` without the process around it: the demo's own logic on an ephemeral stack with free ports. */
 
@@ -18,7 +19,12 @@ let firstResult: DemoResult;
 let secondResult: DemoResult;
 
 beforeAll(async () => {
-  stack = await startStack({ ephemeral: true, ports: { aws: 0, webhook: 0, guestSite: 0, standIns: {} }, log: false });
+  stack = await startStack({
+    ...stackMode(),
+    ephemeral: true,
+    ports: { aws: 0, webhook: 0, guestSite: 0, standIns: {} },
+    log: false,
+  });
   firstResult = await runDemo(stack, (line) => first.push(line));
   secondResult = await runDemo(stack, (line) => second.push(line));
 }, 60_000);

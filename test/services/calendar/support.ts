@@ -17,6 +17,7 @@ import type { BookingDetails } from '../../../shared/contract/booking-details';
 import { PrivateRecords } from '../../../shared/private-records';
 import { bookingDetails } from '../../../samples';
 import { startStack, type StackOptions } from '../../../local/charterflow/stack';
+import { stackMode } from '../../stack-mode';
 import { callsAt, setFaultsAt, type Faults } from '../../../local/stand-ins/http-kit';
 import { JADA_CALENDAR_TABLE, type CalendarEntry } from '../../../local/stand-ins/jada-calendar';
 import {
@@ -63,8 +64,9 @@ export async function startCalendarCrewStack(
   consumers: string[],
   options: Pick<StackOptions, 'functionTimeoutMs'> = {},
 ) {
-  Object.assign(process.env, testHttpSettings);
   const stack = await startStack({
+    ...stackMode(),
+    functionEnvironment: testHttpSettings,
     ephemeral: true,
     ports: { aws: 0, webhook: 0, guestSite: 0, standIns: {} },
     consumers,

@@ -5,38 +5,34 @@ import {
   DescribeEventBusCommand,
   DescribeRuleCommand,
   ListTargetsByRuleCommand,
+  EventBridgeClient,
   PutEventsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
-import { discoverServices, subscribeConsumers } from '../../../local/charterflow/consumers';
-import { LocalLambda } from '../../../local/lambda';
+import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { discoverServices } from '../../../deploy/discover';
+import { startStack, type LocalStack } from '../../../local/charterflow/stack';
+import type { LocalLambda } from '../../../local/lambda';
 import { eventCatalog } from '../../../shared/contract/events';
 import { asyncRetriesOf, deployedNames, eventPatternOf, type ConsumerDeclaration } from '../../../shared/declaration';
-import { drain, REGION, startBus, type BusUnderTest } from '../aws/eventbridge/helpers';
+import { drain, REGION } from '../aws/eventbridge/helpers';
+import { clientConfig } from '../support';
 
-let bus: BusUnderTest;
+let stack: LocalStack;
+let events: EventBridgeClient;
+let sqs: SQSClient;
 let lambda: LocalLambda;
-const saved = { ...process.env };
 
 beforeAll(async () => {
-  lambda = new LocalLambda({ region: REGION });
-  bus = await startBus({
-    lambda: (arn, event) => lambda.invoke(arn, event),
-    functionConfig: (arn) => lambda.asyncConfigOf(arn),
-  });
-  // subscribeConsumers uses the services' own SDK client factories: only the endpoint points them here.
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: bus.edge.url,
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    CHARTERFLOW_STAGE: 'local',
-  });
-  await subscribeConsumers({ lambda });
-});
+  // Source mode: the template made in-process (deploy/source-template.ts), read by the same reader as a package.
+  stack = await startStack({ ephemeral: true, ports: { aws: 0 }, standIns: false, log: false });
+  lambda = stack.lambda;
+  events = new EventBridgeClient(clientConfig(stack));
+  sqs = new SQSClient(clientConfig(stack));
+}, 60_000);
 afterAll(async () => {
-  process.env = saved;
-  await bus.stop();
+  events?.destroy();
+  sqs?.destroy();
+  await stack?.stop();
 });
 
 async function consumers(): Promise<ConsumerDeclaration[]> {
@@ -45,7 +41,7 @@ async function consumers(): Promise<ConsumerDeclaration[]> {
     .filter((d): d is ConsumerDeclaration => d.kind === 'consumer');
 }
 
-describe('subscribing the declared consumers', () => {
+describe('the stack wired from the template: every declared consumer subscribed as deployed', () => {
   it('finds every service folder with a declaration', async () => {
     const found = await discoverServices();
     expect(found.length).toBeGreaterThan(0);
@@ -54,27 +50,27 @@ describe('subscribing the declared consumers', () => {
   });
 
   it('creates the charterflow-local bus', async () => {
-    const described = await bus.events.send(new DescribeEventBusCommand({ Name: 'charterflow-local' }));
+    const described = await events.send(new DescribeEventBusCommand({ Name: 'charterflow-local' }));
     expect(described.Name).toBe('charterflow-local');
   });
 
   it('gives each consumer the rule, retry policy and DLQ of its declaration, and registers its handler', async () => {
     for (const declaration of await consumers()) {
       const names = deployedNames(declaration.name, 'local');
-      const rule = await bus.events.send(
+      const rule = await events.send(
         new DescribeRuleCommand({ Name: names.ruleName, EventBusName: 'charterflow-local' }),
       );
       expect(JSON.parse(rule.EventPattern!)).toEqual(eventPatternOf(declaration));
       expect(rule.State).toBe('ENABLED');
 
-      const { QueueUrl } = await bus.sqs.send(new GetQueueUrlCommand({ QueueName: names.deadLetterQueueName }));
+      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: names.deadLetterQueueName }));
       expect(QueueUrl).toBeTruthy();
-      const { Targets } = await bus.events.send(
+      const { Targets } = await events.send(
         new ListTargetsByRuleCommand({ Rule: names.ruleName, EventBusName: 'charterflow-local' }),
       );
       expect(Targets).toEqual([
         {
-          Id: names.functionName,
+          Id: declaration.name,
           Arn: `arn:aws:lambda:${REGION}:000000000000:function:${names.functionName}`,
           RetryPolicy: {
             MaximumRetryAttempts: declaration.retry.maximumRetryAttempts,
@@ -87,18 +83,10 @@ describe('subscribing the declared consumers', () => {
     }
   });
 
-  it('subscribing again changes nothing (safe at every start)', async () => {
-    await subscribeConsumers({ lambda });
-    const declaration = (await consumers())[0]!;
-    const names = deployedNames(declaration.name, 'local');
-    const { Targets } = await bus.events.send(
-      new ListTargetsByRuleCommand({ Rule: names.ruleName, EventBusName: 'charterflow-local' }),
-    );
-    expect(Targets).toHaveLength(1);
-  });
-
-  it('refuses a consumer name that no folder declares', async () => {
-    await expect(subscribeConsumers({ lambda, names: ['no-such-consumer'] })).rejects.toThrow(/no-such-consumer/);
+  it('refuses a consumer name that no function of the template runs', async () => {
+    await expect(
+      startStack({ ephemeral: true, ports: { aws: 0 }, standIns: false, consumers: ['no-such-consumer'] }),
+    ).rejects.toThrow(/no-such-consumer/);
   });
 
   it('an event for a consumer whose handler keeps failing ends in that consumer’s DLQ after Lambda’s declared retries, with Lambda’s attributes', async () => {
@@ -116,7 +104,7 @@ describe('subscribing the declared consumers', () => {
       }),
     );
     const detailType = declaration.consumes[0]!;
-    const put = await bus.events.send(
+    const put = await events.send(
       new PutEventsCommand({
         Entries: [
           {
@@ -128,9 +116,9 @@ describe('subscribing the declared consumers', () => {
         ],
       }),
     );
-    await bus.bridge.idle();
-    const { QueueUrl } = await bus.sqs.send(new GetQueueUrlCommand({ QueueName: names.deadLetterQueueName }));
-    const messages = await drain(bus.sqs, QueueUrl!);
+    await stack.eventBridge.idle();
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: names.deadLetterQueueName }));
+    const messages = await drain(sqs, QueueUrl!);
     const mine = messages.filter((m) => JSON.parse(m.Body!).id === put.Entries![0]!.EventId);
     expect(mine).toHaveLength(1);
     // The deployed function's EventInvokeConfig: asyncRetriesOf(declaration), the same derivation as the deploy.
