@@ -55,7 +55,7 @@ function banner(stack: LocalStack, dataDir: string | undefined, packageDir: stri
     `  legacy bucket          ${legacyBucket}`,
     '',
     'Use it from another shell:',
-    `  export AWS_ENDPOINT_URL=${endpoints.aws} AWS_REGION=us-west-2 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
+    `  export AWS_ENDPOINT_URL=${endpoints.aws} AWS_REGION=us-west-2 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local${stack.wiring.stage === LOCAL_STAGE ? '' : ` CHARTERFLOW_STAGE=${stack.wiring.stage}`}`,
     '  npx charterflow tail          # every event crossing the bus',
     '',
     'Dev secrets (Secrets Manager, local values only):',
