@@ -10,7 +10,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { openBusTap } from '../cli/bus-tap';
 import { discoverServices } from '../deploy/discover';
 import type { LambdaHandler } from '../local/lambda';
-import { startStack, type LocalStack } from '../local/charterflow/stack';
+import { startStack, type LocalStack, type StackOptions } from '../local/charterflow/stack';
 import { parseSecrets } from '../services/webhook/signature';
 import { region, secretNames } from '../shared/config';
 import { deployedNames } from '../shared/declaration';
@@ -137,12 +137,37 @@ async function portForTheRun(): Promise<number> {
   throw new Error('no free port between 20000 and 32000 on 127.0.0.1 for the bench mailbox');
 }
 
-export async function startBenchStack(options: { consumers?: string[] } = {}): Promise<BenchStack> {
+export interface BenchStackOptions {
+  consumers?: string[];
+  /**
+   * Run this `serverless package` output instead of the sources: each function in processes of its own, so
+   * nothing wraps its handler (no invocations recorded, no concurrency limit); the chain's timings still hold.
+   */
+  packageDir?: string;
+  /** Packaged mode: each execution environment's cold start. */
+  onColdStart?: StackOptions['onColdStart'];
+}
+
+export async function startBenchStack(options: BenchStackOptions = {}): Promise<BenchStack> {
   // Downstream retries keep their production shape; only the per-call timeout is generous for a busy laptop.
   process.env.CHARTERFLOW_HTTP_TIMEOUT_MS ??= '10000';
   mailboxPort ??= portForTheRun();
   const ports = { aws: 0, webhook: 0, guestSite: 0, mailbox: await mailboxPort, standIns: {} };
-  const stack = await startStack({ ephemeral: true, ports, log: false, consumers: options.consumers ?? true });
+  const packaged = options.packageDir !== undefined;
+  const stack = await startStack({
+    ephemeral: true,
+    ports,
+    log: false,
+    consumers: options.consumers ?? true,
+    // A packaged function's environment is its own: the generous timeout has to be handed to it.
+    ...(packaged
+      ? {
+          packageDir: options.packageDir,
+          onColdStart: options.onColdStart,
+          functionEnvironment: { CHARTERFLOW_HTTP_TIMEOUT_MS: process.env.CHARTERFLOW_HTTP_TIMEOUT_MS },
+        }
+      : {}),
+  });
   const standIns = Object.values(stack.endpoints.standIns).map((url) => new URL(url).host);
   for (const host of standIns) standInHosts.add(host);
   const config = { region: region(), endpoint: stack.endpoints.aws };
@@ -155,7 +180,7 @@ export async function startBenchStack(options: { consumers?: string[] } = {}): P
 
   const invocations: Invocation[] = [];
   watchDownstreamCalls();
-  for (const { name, dir, declaration } of await discoverServices()) {
+  for (const { name, dir, declaration } of packaged ? [] : await discoverServices()) {
     // The webhook too (an http function): its calls and duration are part of what a booking costs.
     if (declaration.kind === 'consumer' && options.consumers && !options.consumers.includes(name)) continue;
     const file = pathToFileURL(join(dir, 'handler.ts')).href;
@@ -243,7 +268,10 @@ export async function startBenchStack(options: { consumers?: string[] } = {}): P
     webhookSecret,
     invocations,
     nextBookingId: () => bookingIdNumber(++counter),
-    limitConcurrency: (limit) => stack.lambda.setConcurrency(limit),
+    limitConcurrency: (limit) => {
+      if (packaged) throw new Error('limitConcurrency: source mode only (packaged functions keep their own limits)');
+      stack.lambda.setConcurrency(limit);
+    },
     send: (bookingId) => post(bookingId, bookingConfirmedAs(bookingId)),
     sendChange: (bookingId) => post(bookingId, bookingChangeOf(bookingId)),
     published: (bookingId) => arrival('GuestPagePublished', bookingId),

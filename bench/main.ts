@@ -27,6 +27,16 @@ import { startBenchStack, type Invocation } from './harness';
 import { formatTable, writeResults, type Figure, type Machine } from './report';
 import { round, summarize } from './stats';
 import { profiled } from './profile';
+import { measurePackaged, type PackagedMeasurement } from './packaged';
+import {
+  chainSideBySide,
+  coldStartMedians,
+  formatPackaged,
+  packagedChainRuns,
+  SOURCE_ONLY,
+  type PackagedResults,
+} from './packaged-figures';
+import { DEFAULT_ISOLATED_CONCURRENCY } from '../local/lambda/isolated';
 
 /**
  * `npm run bench [-- --quick]`: how fast the chain is, what it costs and how it grows, on the local stack.
@@ -53,6 +63,7 @@ const plans = {
     ],
     busEvents: 2_000,
     coldStartRuns: 20,
+    packagedColdStartSamples: 5,
     growth: {
       levels: [100, 1_000, 10_000],
       replayEvents: 10_000,
@@ -70,6 +81,7 @@ const plans = {
     ],
     busEvents: 200,
     coldStartRuns: 5,
+    packagedColdStartSamples: 1,
     growth: {
       levels: [100, 500],
       replayEvents: 500,
@@ -117,6 +129,7 @@ async function main(): Promise<void> {
   const chain = await measureChainAndBaseline(plan);
   const withoutListeners = await measureChainWithoutListeners(plan);
   const growth = await measureGrowthAndReplay(plan);
+  const packaged = await measurePackaged({ chain: plan.chain, coldStartSamples: plan.packagedColdStartSamples }, log);
 
   const hops = hopSplits(chain.hopInvocations);
   const costs = priceOneInFlightRuns(chain);
@@ -130,7 +143,24 @@ async function main(): Promise<void> {
     ...costFigures(costs, chain.runs[0]!.bookings),
   ];
   const raw = rawSamples({ bundles, bus, chain, withoutListeners, growth, hops, costs });
-  printAndWrite({ startedAt, mode, host, figures, raw });
+  printAndWrite({ startedAt, mode, host, figures, raw, packaged: packagedResults(packaged, chain.runs, bundles) });
+}
+
+/** The packaged run as results.json keeps it: its chain beside source mode's, and its cold starts. */
+function packagedResults(
+  measured: PackagedMeasurement,
+  sourceRuns: readonly RunFigures[],
+  bundles: readonly BundleFigures[],
+): PackagedResults {
+  return {
+    packageMs: measured.packageMs,
+    stackStartupMs: measured.stackStartupMs,
+    environmentsPerFunction: DEFAULT_ISOLATED_CONCURRENCY,
+    chain: packagedChainRuns(measured.runs),
+    sideBySide: chainSideBySide(sourceRuns, measured.runs),
+    coldStarts: coldStartMedians(measured.coldStarts, measured.serviceOf, bundles),
+    sourceOnly: SOURCE_ONLY,
+  };
 }
 
 function measureBundles(plan: Plan): Promise<BundleFigures[]> {
@@ -275,13 +305,23 @@ function printAndWrite(run: {
   host: Machine;
   figures: Figure[];
   raw: Record<string, unknown>;
+  packaged: PackagedResults;
 }): void {
-  const { startedAt, mode, host, figures, raw } = run;
+  const { startedAt, mode, host, figures, raw, packaged } = run;
   const durationSeconds = round((Date.now() - startedAt.getTime()) / 1000, 1);
   host.loadAverage!.end = round(loadavg()[0]!);
   console.log(`\n${formatTable(figures)}\n`);
+  console.log(`${formatPackaged(packaged)}\n`);
   const file = fileURLToPath(new URL('results.json', import.meta.url));
-  writeResults(file, { startedAt: startedAt.toISOString(), mode, durationSeconds, machine: host, figures, raw });
+  writeResults(file, {
+    startedAt: startedAt.toISOString(),
+    mode,
+    durationSeconds,
+    machine: host,
+    figures,
+    raw,
+    packaged,
+  });
   log(
     `bench (${mode}) took ${durationSeconds} s (1-minute load average ${host.loadAverage!.start} at the start, ${host.loadAverage!.end} at the end); figures in bench/results.json`,
   );

@@ -1,4 +1,6 @@
 import { writeFileSync } from 'node:fs';
+import type { PackagedResults } from './packaged-figures';
+import { formatValue } from './table';
 
 /** One figure of the bench: what, how much, the aim if there is one, and how it was measured. */
 export interface Figure {
@@ -22,13 +24,6 @@ export function meetsAim(figure: Figure): boolean | undefined {
       return figure.value >= figure.aim.value;
   }
 }
-
-const formatValue = (value: number) =>
-  !Number.isFinite(value)
-    ? 'n/a'
-    : Math.abs(value) >= 100
-      ? String(Math.round(value))
-      : String(Math.round(value * 100) / 100);
 
 /** A plain-text table, one line per figure, grouped by section, with the aim and how it was measured (" = as above). */
 export function formatTable(figures: readonly Figure[]): string {
@@ -81,6 +76,8 @@ export interface Results {
   machine: Machine;
   figures: Figure[];
   raw: Record<string, unknown>;
+  /** The chain and the cold starts of a `serverless package` output, each function in processes of its own. */
+  packaged?: PackagedResults;
 }
 
 export function writeResults(file: string, results: Results): void {

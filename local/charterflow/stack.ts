@@ -15,7 +15,7 @@ import { startEdge } from '../aws/edge';
 import { createEventBridge, type EventBridgeEvent, type LocalEventBridge } from '../aws/eventbridge/index';
 import { startGuestSite } from './guest-site';
 import { handlerLoader, LocalLambda } from '../lambda';
-import { IsolatedLambda } from '../lambda/isolated';
+import { IsolatedLambda, type IsolatedLambdaOptions } from '../lambda/isolated';
 import type { LambdaRuntime } from '../lambda/runtime';
 import { startS3 } from '../aws/s3';
 import { startMailbox } from '../aws/ses';
@@ -73,6 +73,8 @@ export interface StackOptions {
    * timeouts and retries). In source mode the functions share this process's environment, so they go there.
    */
   functionEnvironment?: Record<string, string>;
+  /** Packaged mode: each execution environment's cold start, as it measured it (the bench reports them). */
+  onColdStart?: IsolatedLambdaOptions['onColdStart'];
 }
 
 export interface LocalStack {
@@ -139,7 +141,9 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
           invokeStore: Boolean(options.log),
           timeoutMs: options.functionTimeoutMs,
         });
-    const isolated = packaged ? new IsolatedLambda({ region: REGION, log: Boolean(options.log) }) : undefined;
+    const isolated = packaged
+      ? new IsolatedLambda({ region: REGION, log: Boolean(options.log), onColdStart: options.onColdStart })
+      : undefined;
     if (isolated) stoppers.push(() => isolated.stop());
     const functions: LambdaRuntime = (localLambda ?? isolated)!;
     const eventBridge = await createEventBridge({
