@@ -95,6 +95,7 @@ function watchDownstreamCalls(): void {
 export interface BenchStack {
   stack: LocalStack;
   webhookSecret: string;
+  /** Every function invocation, timed by the wrapper: source mode only (empty in packaged mode). */
   invocations: Invocation[];
   /** Signs and posts a new confirmed booking; resolves at its 202 with the epoch ms it was accepted. */
   send(bookingId: string): Promise<number>;
