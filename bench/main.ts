@@ -1,4 +1,3 @@
-import '../shared/node-support';
 import { cpus, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

@@ -3,6 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../shared/node-support.ts');
 const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

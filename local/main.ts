@@ -1,4 +1,3 @@
-import '../shared/node-support';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -2,7 +2,6 @@
 // `tests: N passed, N failed`. Extra arguments go to vitest (e.g. `npm test -- test/shared`).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import '../shared/node-support';
 
 const extra = process.argv.slice(2);
 const report = 'test-output/vitest.json';
