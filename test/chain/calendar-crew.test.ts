@@ -152,11 +152,15 @@ describe('calendar and crew, end to end on the local stack', () => {
     for (const bookingId of bookingIds) expectExactlyOnce(await heldFor(bookingId), bookingId);
     expect(await env.deadLetters('calendar')).toEqual([]);
     expect(await env.deadLetters('crew')).toEqual([]);
-    // The faults really struck: both stand-ins answered 5xx and timed out on some calls.
+    // The faults really struck: both stand-ins answered 5xx, and calls timed out. Timeouts are counted over both
+    // stand-ins: at 5% of about 70 calls each, one stand-in alone goes without any in about 3 runs in 100.
+    const ours = logs.lines.filter((l) => bookingIds.includes(String(l.bookingId)));
     for (const service of ['jada-calendar', 'scc']) {
-      const lines = logs.lines.filter((l) => l.targetService === service && bookingIds.includes(String(l.bookingId)));
-      expect(lines.some((l) => Number(l.status) >= 500)).toBe(true);
-      expect(lines.some((l) => String(l.message).includes('timed out'))).toBe(true);
+      expect(
+        ours.some((l) => l.targetService === service && Number(l.status) >= 500),
+        service,
+      ).toBe(true);
     }
+    expect(ours.some((l) => String(l.targetService).length > 0 && String(l.message).includes('timed out'))).toBe(true);
   });
 });
