@@ -10,11 +10,6 @@ export interface Listening {
 
 /** Every server of the local stack binds loopback only; port 0 picks a free port. */
 export async function listenOnLoopback(server: Server, port: number): Promise<Listening> {
-  // AWS's endpoints keep an idle connection for about a minute; Node's server drops it after 5 s. A client that
-  // reuses a socket just as the server drops it reads ECONNRESET, which the SDK's three attempts do not always
-  // outlast when a function's environments sit idle between bursts (each its own keep-alive pool).
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());

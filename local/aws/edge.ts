@@ -107,6 +107,11 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     return options.s3(req, res);
   }
 
+  // AWS's endpoints keep an idle connection for about a minute; Node's server drops it after 5 s. A function's
+  // SDK that reuses a socket just as the edge drops it reads ECONNRESET, which its three attempts did not always
+  // outlast when a packaged function's environments sat idle between bursts (each its own keep-alive pool).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const listening = await listenOnLoopback(server, options.port ?? 4566);
   return { url: listening.url, port: listening.port, stop: listening.close };
 }
