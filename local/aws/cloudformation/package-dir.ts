@@ -50,46 +50,40 @@ export async function unzipFunction(zipFile: string, intoDir: string): Promise<s
   if (!existsSync(zipFile)) throw new Error(`No function zip at ${zipFile}: run \`npx serverless package\` first`);
   const root = resolve(intoDir);
   await mkdir(root, { recursive: true });
-  const zip = await yauzl.openPromise(zipFile, { lazyEntries: true, strictFileNames: true });
   const written: string[] = [];
-  try {
-    await new Promise<void>((done, fail) => {
-      zip.on('error', fail);
-      zip.on('end', () => done());
-      zip.on('entry', (entry: yauzl.Entry) => {
-        extract(zip, entry, root)
-          .then((file) => {
-            if (file) written.push(file);
-            zip.readEntry();
-          })
-          .catch(fail);
-      });
-      zip.readEntry();
-    });
-  } finally {
-    zip.close();
-  }
+  await eachEntry(zipFile, { strictFileNames: true }, async (zip, entry) => {
+    const file = await extract(zip, entry, root);
+    if (file) written.push(file);
+  });
   return written;
 }
 
 /** Every file in a zip with its content, in the zip's order. */
 export async function readZipEntries(zipFile: string): Promise<Map<string, Buffer>> {
-  const zip = await yauzl.openPromise(zipFile, { lazyEntries: true });
   const entries = new Map<string, Buffer>();
+  await eachEntry(zipFile, {}, async (zip, entry) => {
+    if (entry.fileName.endsWith('/')) return;
+    const chunks: Buffer[] = [];
+    for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
+    entries.set(entry.fileName, Buffer.concat(chunks));
+  });
+  return entries;
+}
+
+/** Visits a zip's entries one at a time, in order (yauzl's lazy reading), and closes it whatever happens. */
+async function eachEntry(
+  zipFile: string,
+  options: yauzl.Options,
+  visit: (zip: yauzl.ZipFile, entry: yauzl.Entry) => Promise<void>,
+): Promise<void> {
+  const zip = await yauzl.openPromise(zipFile, { ...options, lazyEntries: true });
   try {
     await new Promise<void>((done, fail) => {
       zip.on('error', fail);
       zip.on('end', () => done());
       zip.on('entry', (entry: yauzl.Entry) => {
-        if (entry.fileName.endsWith('/')) return zip.readEntry();
-        zip
-          .openReadStreamPromise(entry)
-          .then(async (stream) => {
-            const chunks: Buffer[] = [];
-            for await (const chunk of stream) chunks.push(chunk as Buffer);
-            entries.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          })
+        visit(zip, entry)
+          .then(() => zip.readEntry())
           .catch(fail);
       });
       zip.readEntry();
@@ -97,7 +91,6 @@ export async function readZipEntries(zipFile: string): Promise<Map<string, Buffe
   } finally {
     zip.close();
   }
-  return entries;
 }
 
 async function extract(zip: yauzl.ZipFile, entry: yauzl.Entry, root: string): Promise<string | undefined> {
