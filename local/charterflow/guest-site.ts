@@ -51,6 +51,7 @@ const DEFAULT_FUNCTION = new URL('../../services/guest-page/cloudfront-function.
 const GUEST_PAGE_HEADERS = securityHeadersOf();
 // CloudFront's CachingOptimized policy: default TTL one day when the origin sends no max-age.
 const DEFAULT_TTL_SECONDS = 86_400;
+const ORIGIN_RESPONSE_TIMEOUT_MS = 30_000;
 
 export async function startGuestSite(options: GuestSiteOptions): Promise<GuestSite> {
   const viewerRequest = options.functionCode
@@ -61,6 +62,8 @@ export async function startGuestSite(options: GuestSiteOptions): Promise<GuestSi
     endpoint: options.awsEndpoint,
     forcePathStyle: true,
     credentials: { accessKeyId: 'guest-site', secretAccessKey: 'guest-site' },
+    // CloudFront waits 30 s for an origin's answer (the default origin response timeout), then answers 504.
+    requestHandler: { requestTimeout: ORIGIN_RESPONSE_TIMEOUT_MS },
   });
   const cache = new Map<string, CachedObject>();
 
@@ -74,8 +77,14 @@ export async function startGuestSite(options: GuestSiteOptions): Promise<GuestSi
   const server = createServer((req, res) => {
     serve(req.method ?? 'GET', req.url ?? '/', req.headers, req.socket.remoteAddress ?? '127.0.0.1', res).catch(
       (err: unknown) => {
-        if (!res.headersSent)
-          send(res, 502, { 'content-type': 'text/plain' }, Buffer.from(`origin error: ${String(err)}`));
+        if (res.headersSent) return void res.destroy();
+        const timedOut = err instanceof Error && err.name === 'TimeoutError';
+        send(
+          res,
+          timedOut ? 504 : 502,
+          { 'content-type': 'text/plain' },
+          Buffer.from(timedOut ? 'the origin did not answer in time' : `origin error: ${String(err)}`),
+        );
       },
     );
   });

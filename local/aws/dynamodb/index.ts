@@ -6,7 +6,7 @@ import { ClientTokens } from './client-tokens';
 import { forwardToDynalite } from './condition-failure';
 import { keepParsedExpressions } from './dynalite-expressions';
 import { DYNALITE_OPERATIONS, startDynalite, type Dynalite } from './dynalite';
-import { ReadWriteLock } from './lock';
+import { ReadWriteLock } from '../read-write-lock';
 import { TimeToLiveTables } from './time-to-live';
 import { transactGetItems, transactWriteItems } from './transactions';
 

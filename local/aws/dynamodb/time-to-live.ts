@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { AwsError } from '../service';
-import type { ReadWriteLock } from './lock';
+import type { ReadWriteLock } from '../read-write-lock';
 import type { Call } from './transactions';
 
 /**

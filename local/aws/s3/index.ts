@@ -6,7 +6,8 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
+import { KeyedReadWriteLock } from '../read-write-lock';
 import { header, readBody, type RequestHandler } from '../edge';
 import { LIST_V1_PARAMETERS, listObjectsV1, listObjectsV2, s3Error, type ObjectStore, type S3Answer } from './listing';
 import { createBucketAgain, getBucketLocation, recordLocation, signedRegion } from './buckets';
@@ -70,7 +71,22 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
   });
   const { port } = await server.run();
 
-  async function handle(req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]): Promise<void> {
+  // s3rver writes an object in place (truncate, then write) and answers before the file is whole. A read of the
+  // key meanwhile got a short body under a longer Content-Length, and its client waited for the rest forever.
+  // S3 gives a reader the old object or the new one, whole: here a write of a key has it alone until the file
+  // holds every byte, and reads share it.
+  const objects = new KeyedReadWriteLock();
+
+  function handle(req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]): Promise<void> {
+    const [bucket = '', ...keyParts] = new URL(req.url ?? '/', 'http://s3').pathname.slice(1).split('/');
+    if (!bucket || keyParts.length === 0 || !keyParts.join('')) return serve(req, res);
+    const object = `${bucket}/${keyParts.join('/')}`;
+    return req.method === 'GET' || req.method === 'HEAD'
+      ? objects.shared(object, () => serve(req, res))
+      : objects.exclusive(object, () => serve(req, res));
+  }
+
+  async function serve(req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]): Promise<void> {
     const headers: IncomingHttpHeaders = { ...req.headers };
     let body = await readBody(req);
     let checksums: Record<string, string> = {};
@@ -245,6 +261,7 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
         if (tags && !Array.isArray(tags) && !('from' in tags)) return send(res, tags);
         return pipeUpstream(res, method, req.url ?? '/', headers, body, async (status) => {
           if (status !== 200) return {};
+          if (!copySource) await untilWhole(server.store.getResourcePath(bucket, key, 'object'), body.length);
           const source = copySource ? copySourceObject(copySource) : undefined;
           const kept = source ? await readChecksums(server.store, source.bucket, source.key) : sentChecksums(checksums);
           const copied =
@@ -293,7 +310,15 @@ export async function startS3(options: { dataDir?: string }): Promise<LocalS3> {
     const extra = extraHeaders ? await extraHeaders(upstream.statusCode ?? 500) : {};
     res.writeHead(upstream.statusCode ?? 500, { ...upstream.headers, ...extra });
     upstream.pipe(res);
-    await new Promise<void>((resolve) => upstream.once('end', resolve).once('error', () => resolve()));
+    await new Promise<void>((resolve) =>
+      upstream
+        .once('end', resolve)
+        .once('error', () => resolve())
+        .once('close', resolve),
+    );
+    // A body cut short upstream is cut short here too: the client sees a broken response and retries, where a
+    // response left open would keep it waiting for bytes that never come.
+    if (!upstream.complete) res.destroy();
   }
 
   /**
@@ -454,6 +479,19 @@ export function copySourceForS3rver(copySource: string): string {
     return copySource;
   }
   return encodeURI(decoded) + (version === undefined ? '' : `?versionId=${version}`);
+}
+
+/** Waits until the file s3rver is writing holds all `length` bytes; s3rver answers a PUT before it does. */
+async function untilWhole(path: string, length: number): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    const size = await stat(path).then(
+      (s) => s.size,
+      () => -1,
+    );
+    if (size >= length) return;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
 }
 
 function forward(port: number, request: { method: string; url: string; headers: IncomingHttpHeaders }, body: Buffer) {

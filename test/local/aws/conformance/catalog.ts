@@ -44,6 +44,22 @@ export const catalog: readonly ConformanceCase[] = [
     doc: `${S3_API}/API_PutObject.html`,
   },
   {
+    id: 's3-read-during-write',
+    service: 's3',
+    operation: 'GetObject',
+    behaviour: 'a read while the key is rewritten gets the old object or the new one, whole, never part of one',
+    outcome: 'as AWS',
+    doc: `${S3_API}/API_PutObject.html`,
+  },
+  {
+    id: 's3-put-if-none-match-race',
+    service: 's3',
+    operation: 'PutObject',
+    behaviour: 'of concurrent If-None-Match: * writes of one new key, exactly one succeeds; the rest answer 412',
+    outcome: 'as AWS',
+    doc: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html',
+  },
+  {
     id: 's3-multipart-etag',
     service: 's3',
     operation: 'CompleteMultipartUpload',

@@ -124,6 +124,49 @@ describe('S3', () => {
     client.destroy();
   });
 
+  conformance(
+    's3-read-during-write',
+    async () => {
+      const { client, bucket } = await bucketWith([]);
+      const Key = 'g/XHQGMDH.html';
+      // Large enough that a write spans several chunks on disk; each version is one repeated letter.
+      const version = (letter: string) => letter.repeat(512 * 1024);
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key, Body: version('a') }));
+      const seen: string[] = [];
+      const reads = async () => {
+        for (let i = 0; i < 12; i++) {
+          const body = await (
+            await client.send(new GetObjectCommand({ Bucket: bucket, Key }))
+          ).Body!.transformToString();
+          seen.push(body.length === 512 * 1024 && new Set(body).size === 1 ? 'whole' : `${body.length} bytes, mixed`);
+        }
+      };
+      const writes = async () => {
+        for (const letter of 'bcdefghijkl')
+          await client.send(new PutObjectCommand({ Bucket: bucket, Key, Body: version(letter) }));
+      };
+      await Promise.all([reads(), reads(), writes()]);
+      expect(seen.filter((s) => s !== 'whole')).toEqual([]);
+      client.destroy();
+    },
+    60_000,
+  );
+
+  conformance('s3-put-if-none-match-race', async () => {
+    const { client, bucket } = await bucketWith([]);
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) =>
+        client.send(
+          new PutObjectCommand({ Bucket: bucket, Key: 'g/XHQGMDH.html', Body: `writer ${i}`, IfNoneMatch: '*' }),
+        ),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((r) => r.status === 'rejected'))
+      expect(r.reason).toMatchObject({ $metadata: { httpStatusCode: 412 } });
+    client.destroy();
+  });
+
   conformance('s3-concurrent-deletes', async () => {
     const keys = Array.from({ length: 60 }, (_, i) => `g/B${i >> 1}/${i}.html`);
     const { client, bucket } = await bucketWith(keys);
