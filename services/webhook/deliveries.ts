@@ -39,6 +39,8 @@ export interface AcceptedDelivery extends RevisionKey {
   eventId: string;
   /** The webhook-id of the delivery whose event went out. */
   webhookId: string;
+  /** When that event went out (ISO 8601); unknown for a delivery recorded before this was kept. */
+  acceptedAt?: string;
 }
 
 export type Claim =
@@ -167,7 +169,7 @@ export class Deliveries {
         ExpressionAttributeValues: { ':emitted': 'emitted', ':eventId': eventId, ':at': at },
       }),
     );
-    await this.recordWebhook({ ...key, webhookId, eventId });
+    await this.recordWebhook({ ...key, webhookId, eventId, acceptedAt: at });
     await this.advanceLatestRevision(key);
   }
 
@@ -227,5 +229,9 @@ function toAccepted(item: Record<string, unknown>): AcceptedDelivery {
     detailType: item.detailType as BookingEventType,
     eventId: item.eventId as string,
     webhookId: item.webhookId as string,
+    // A revision item says when its event went out as emittedAt; a webhook item carries the delivery's acceptedAt.
+    ...(typeof (item.acceptedAt ?? item.emittedAt) === 'string'
+      ? { acceptedAt: (item.acceptedAt ?? item.emittedAt) as string }
+      : {}),
   };
 }

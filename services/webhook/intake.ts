@@ -91,7 +91,7 @@ export async function answerDelivery(
   };
 
   const seen = await deps.deliveries.findByWebhookId(webhookId);
-  if (seen) return answers.duplicate(seen.bookingId, seen.eventId, 'webhook-id already accepted');
+  if (seen) return answers.duplicate(seen, 'webhook-id already accepted');
   const latest = await deps.deliveries.latestRevisionOf(key.bookingId);
   if (latest !== undefined && latest > key.revision) return answers.stale(key.bookingId, key.revision, latest);
 
@@ -99,11 +99,7 @@ export async function answerDelivery(
   switch (claim.kind) {
     case 'accepted':
       await deps.deliveries.recordWebhook(claim.delivery, webhookId);
-      return answers.duplicate(
-        key.bookingId,
-        claim.delivery.eventId,
-        `revision already accepted from ${claim.delivery.webhookId}`,
-      );
+      return answers.duplicate(claim.delivery, `revision already accepted from ${claim.delivery.webhookId}`);
     case 'conflict':
       return answers.conflict(key.bookingId, key.revision, claim.acceptedAs, key.detailType);
     case 'busy':

@@ -1,5 +1,6 @@
 import type { ContractIssue } from '../../shared/contract/validate';
 import { jsonResponse, type HttpResult } from '../../shared/http-api';
+import type { AcceptedDelivery } from './deliveries';
 
 /** Every answer the webhook gives, and its status, in one place. Bad input is always a 4xx, never a 5xx. */
 
@@ -40,12 +41,25 @@ export const answers = {
     eventId,
     detailType,
   }),
-  duplicate: (bookingId: string, eventId: string, reason: string): Answer => ({
+  /**
+   * 202 as the original got: Boatsetter needs a 2xx to stop redelivering. The body says it is a duplicate, and
+   * when the original was accepted, so a person re-sending a sample by hand sees why nothing runs.
+   */
+  duplicate: (original: AcceptedDelivery, reason: string): Answer => ({
     outcome: 'duplicate',
     status: 202,
-    body: { bookingId, eventId },
-    bookingId,
-    eventId,
+    body: {
+      bookingId: original.bookingId,
+      eventId: original.eventId,
+      duplicate: true,
+      revision: original.revision,
+      ...(original.acceptedAt ? { acceptedAt: original.acceptedAt } : {}),
+      message:
+        `duplicate: revision ${original.revision} of booking ${original.bookingId} was already accepted` +
+        `${original.acceptedAt ? ` at ${original.acceptedAt}` : ''} (webhook-id ${original.webhookId}); nothing was emitted`,
+    },
+    bookingId: original.bookingId,
+    eventId: original.eventId,
     reason,
   }),
   /** 2xx on purpose: the fact is outdated, not wrong, and any other status would only make Boatsetter retry it. */

@@ -139,6 +139,27 @@ describe('POST /webhooks/boatsetter', () => {
     expect(await s.eventsOf(bookingId)).toHaveLength(1);
   });
 
+  it.each([
+    ['the same webhook-id', true],
+    ['a new webhook-id', false],
+  ])('says a duplicate (%s) is one, and when the original was accepted', async (_, sameId) => {
+    const bookingId = uniqueBookingId();
+    const delivery = signedDelivery(bookingConfirmedAs(bookingId), s.secret);
+    const before = Date.now();
+    const first = await s.post(delivery);
+    const after = Date.now();
+    const again = await s.post(sameId ? delivery : signedDelivery(bookingConfirmedAs(bookingId), s.secret));
+    expect(first.json.duplicate).toBeUndefined();
+    expect(again).toMatchObject({ status: 202, json: { bookingId, duplicate: true, revision: 1 } });
+    const acceptedAt = Date.parse(again.json.acceptedAt);
+    expect(acceptedAt).toBeGreaterThanOrEqual(before);
+    expect(acceptedAt).toBeLessThanOrEqual(after);
+    expect(again.json.message).toBe(
+      `duplicate: revision 1 of booking ${bookingId} was already accepted at ${again.json.acceptedAt} ` +
+        `(webhook-id ${delivery.headers['webhook-id']}); nothing was emitted`,
+    );
+  });
+
   it('answers the same booking revision under a new webhook-id with the original event id', async () => {
     const bookingId = uniqueBookingId();
     const first = await s.post(signedDelivery(bookingConfirmedAs(bookingId), s.secret));
