@@ -76,6 +76,21 @@ export interface ArnContext {
   accountId: string;
   /** The full ARN of a secret by name or ARN (with its six random characters), if it exists. */
   secretArn(secretId: string): string | undefined;
+  /**
+   * A table's key attributes, for dynamodb:LeadingKeys (the partition key values a request names); undefined for
+   * a table the stack does not know. requests/dynamodb.ts's keySchemaOfTable reads them from a CreateTable input.
+   */
+  keySchemaOf(tableName: string): TableKeySchema | undefined;
+}
+
+export interface KeyAttributes {
+  partitionKey: string;
+  sortKey?: string;
+}
+
+/** A table's keys and, by index name, each secondary index's. */
+export interface TableKeySchema extends KeyAttributes {
+  indexes: Record<string, KeyAttributes>;
 }
 
 /** The authorizations a request needs, or why the stack cannot tell (an action or resource it does not know). */
