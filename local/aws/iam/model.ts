@@ -81,6 +81,11 @@ export interface ArnContext {
    * a table the stack does not know. requests/dynamodb.ts's keySchemaOfTable reads them from a CreateTable input.
    */
   keySchemaOf(tableName: string): TableKeySchema | undefined;
+  /**
+   * The SES identities (addresses or domains) the stack treats as verified. SES sends as an address's own
+   * identity when it is verified, else as its domain's; absent, the domain's.
+   */
+  sesIdentities?: readonly string[];
 }
 
 export interface KeyAttributes {
