@@ -3,7 +3,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { detailTypes, eventCatalog, isDetailType, type DetailType } from '../shared/contract/events';
-import { exampleData } from '../shared/contract/examples';
 import { runGraph } from './graph';
 import { UsageError } from './usage-error';
 
@@ -17,17 +16,26 @@ export const newConsumerHelp = `Usage: npx charterflow new consumer <name> --on 
 
 Scaffolds services/<name>/{declaration.ts, handler.ts, <name>.ts} and test/services/<name>/<name>.test.ts,
 then redraws the event-flow diagram in README.md. <name> is lower-case kebab-case (e.g. booking-ledger).
+A running stack (npm start) delivers to the new consumer once restarted: it subscribes consumers at start.
 Detail-types: ${detailTypes.join(', ')} (or "all").`;
 
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 // charterflow-<stage>-<name>-dlq must fit SQS's 80 characters and rule names EventBridge's 64, with room for a stage.
 const MAX_NAME_LENGTH = 32;
 
-/** The example data of a detail-type as code for the scaffolded test (spread after the booking). */
-const sampleDataCode = (type: DetailType) =>
-  Object.entries(exampleData[type])
-    .map(([key, value]) => `, ${key}: ${JSON.stringify(value)}`)
-    .join('');
+/** The width Biome formats to (biome.json), which the scaffold's long lines are laid out for. */
+const biome = JSON.parse(readFileSync(new URL('../biome.json', import.meta.url), 'utf8'));
+const LINE_WIDTH: number = biome.formatter.lineWidth;
+
+/**
+ * A list as Biome lays it out: on one line when it fits, else one item a line with a trailing comma, so that
+ * what the scaffold writes passes `biome check` as written, whatever the name and however many detail-types.
+ */
+export function laidOut(indent: string, open: string, items: readonly string[], close: string): string {
+  const line = `${indent}${open}${items.join(', ')}${close}`;
+  if (line.length <= LINE_WIDTH) return line;
+  return [`${indent}${open}`, ...items.map((item) => `${indent}  ${item},`), `${indent}${close}`].join('\n');
+}
 
 export interface NewConsumer {
   name: string;
@@ -81,18 +89,36 @@ function render(template: string, values: Record<string, string>): string {
   });
 }
 
+/**
+ * What the function and its rule are described as: the detail-types while the line fits, else a count
+ * (Lambda takes 256 characters of description; the declaration lists them all anyway).
+ */
+function describe(name: string, on: readonly DetailType[]): string {
+  if (on.length === detailTypes.length) return `${name}: on every detail-type`;
+  const listed = `${name}: on ${on.join(', ')}`;
+  return `  description: '${listed}',`.length <= LINE_WIDTH ? listed : `${name}: on ${on[0]} and ${on.length - 1} more`;
+}
+
 /** Writes the new consumer's files; returns their project-relative paths. Refuses to overwrite anything. */
 export function scaffoldConsumer({ name, on }: NewConsumer, root: string): string[] {
   const first = on[0]!;
+  const noteFunction = `${camel(name)}Note`;
+  const note = `${pascalOf(name)}Note`;
+  const quoted = on.map((type) => `'${type}'`);
   const values = {
     name,
     Pascal: pascalOf(name),
-    noteFunction: `${camel(name)}Note`,
-    description: `${name}: on ${on.join(', ')}`,
-    consumes: on.map((type) => `'${type}'`).join(', '),
+    noteFunction,
+    description: describe(name, on),
+    consumes: laidOut('  ', 'consumes: [', quoted, '],'),
+    noteSignature: laidOut(
+      '',
+      `export function ${noteFunction}<T extends DetailType>(`,
+      ['event: ConsumedEvent<T>'],
+      `): ${note} {`,
+    ),
     firstType: first,
     firstSource: eventCatalog[first].source,
-    extraData: sampleDataCode(first),
   };
   const files: [string, string][] = [
     [`services/${name}/declaration.ts`, 'declaration.ts.tmpl'],
@@ -124,6 +150,10 @@ export async function runNewConsumer(argv: string[], root = projectRoot): Promis
     const graphed = await runGraph([], root);
     console.log(`next: write what ${parsed.name} does in services/${parsed.name}/${parsed.name}.ts, then`);
     console.log(`      npx vitest run test/services/${parsed.name}   and   npx serverless package --stage ci`);
+    // The running stack subscribes the consumers it found when it started, and only those.
+    console.log(
+      `      and restart the stack (Ctrl-C, then npm start): a running stack does not deliver to ${parsed.name}`,
+    );
     return graphed;
   } catch (error) {
     if (error instanceof UsageError) {

@@ -54,6 +54,8 @@ describe('new consumer, end to end on a copy of the project', () => {
       env,
     });
     expect(scaffold.stdout).toContain('created services/cabin-notes/handler.ts');
+    // A running stack subscribed its consumers when it started: the new one needs a restart.
+    expect(scaffold.stdout).toMatch(/restart the stack \(Ctrl-C, then npm start\)/);
     const after = snapshot(copy);
     const changed = [...after.keys()].filter((path) => before.get(path) !== after.get(path)).sort();
     expect([...before.keys()].filter((path) => !after.has(path))).toEqual([]);
