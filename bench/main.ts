@@ -26,6 +26,7 @@ import { startBenchStack, type Invocation } from './harness';
 import { formatTable, writeResults, type Figure, type Machine } from './report';
 import { round, summarize } from './stats';
 import { profiled } from './profile';
+import { PLOTS_DIR, writePlots } from './plot';
 import { measurePackaged, type PackagedMeasurement } from './packaged';
 import {
   chainSideBySide,
@@ -312,15 +313,9 @@ function printAndWrite(run: {
   console.log(`\n${formatTable(figures)}\n`);
   console.log(`${formatPackaged(packaged)}\n`);
   const file = fileURLToPath(new URL('results.json', import.meta.url));
-  writeResults(file, {
-    startedAt: startedAt.toISOString(),
-    mode,
-    durationSeconds,
-    machine: host,
-    figures,
-    raw,
-    packaged,
-  });
+  const results = { startedAt: startedAt.toISOString(), mode, durationSeconds, machine: host, figures, raw, packaged };
+  writeResults(file, results);
+  log(`plots: ${writePlots(results, PLOTS_DIR).join(', ')}`);
   log(
     `bench (${mode}) took ${durationSeconds} s (1-minute load average ${host.loadAverage!.start} at the start, ${host.loadAverage!.end} at the end); figures in bench/results.json`,
   );
