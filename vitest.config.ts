@@ -28,6 +28,7 @@ const packaged = [
   'test/chain/scrub-guest-page.test.ts',
   'test/chain/scrub-races.test.ts',
   'test/local/charterflow/demo.test.ts',
+  'test/local/charterflow/iam.test.ts',
   'test/local/charterflow/packaged.test.ts',
 ];
 

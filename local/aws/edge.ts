@@ -2,12 +2,15 @@ import { listenOnLoopback } from '../listen';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { AwsError, notSupported, type AwsJsonService } from './service';
+import { accessDeniedJson, sendCloudFrontAccessDenied, sendS3AccessDenied } from './iam/answers';
+import type { Authorize, AwsRequest } from './iam/index';
 
 /**
  * One port for every AWS API charterflow uses (LocalStack's "edge" idea), so that
  * AWS_ENDPOINT_URL=http://127.0.0.1:4566 is all the SDK and the aws CLI need.
  * Dispatch: X-Amz-Target picks a JSON-protocol service; CloudFront's REST paths go to the CloudFront
  * emulation; a request signed for another service is refused; everything else is S3 (path-style).
+ * With IAM on, each request is authorised for the access key that signed it before it reaches its service.
  */
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -22,6 +25,8 @@ export interface EdgeOptions {
   dynamodb: RequestHandler;
   s3: RequestHandler;
   cloudfront: RequestHandler;
+  /** IAM: asked before each request reaches its service; a message refuses it as AWS refuses (AccessDenied). */
+  authorize?: Authorize;
 }
 
 export interface Edge {
@@ -57,7 +62,11 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       const dot = target.indexOf('.');
       const prefix = dot < 0 ? target : target.slice(0, dot);
       const operation = dot < 0 ? '' : target.slice(dot + 1);
-      if (DYNAMODB_PREFIXES.has(prefix)) return options.dynamodb(req, res);
+      if (DYNAMODB_PREFIXES.has(prefix)) {
+        const refusal = await authorizeJson(req, 'dynamodb', operation);
+        if (refusal) return sendJsonError(res, '1.0', accessDeniedJson('dynamodb', refusal));
+        return options.dynamodb(req, res);
+      }
       const service = services.get(prefix);
       const jsonVersion = service?.jsonVersion ?? jsonVersionOf(req);
       const body = await readBody(req);
@@ -72,6 +81,13 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
           new AwsError('SerializationException', 'request body is not valid JSON'),
         );
       }
+      const refusal = await options.authorize?.(accessKeyIdOf(req), {
+        protocol: 'json',
+        service: service.serviceName,
+        operation,
+        input,
+      });
+      if (refusal) return sendJsonError(res, jsonVersion, accessDeniedJson(service.serviceName, refusal));
       try {
         const output = await service.handle(operation, input, {
           region: regionOf(req) ?? options.region,
@@ -85,7 +101,11 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     }
 
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (path.startsWith(CLOUDFRONT_API_PREFIX)) return options.cloudfront(req, res);
+    if (path.startsWith(CLOUDFRONT_API_PREFIX)) {
+      const refusal = await authorizeRest(req, 'cloudfront');
+      if (refusal) return sendCloudFrontAccessDenied(res, refusal);
+      return options.cloudfront(req, res);
+    }
 
     const service = signedService(req);
     if (service && service !== 's3') {
@@ -104,7 +124,28 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       // Query-protocol clients (SNS, STS, ...) parse only an XML error.
       return form || action ? sendQueryError(res, error) : sendJsonError(res, '1.1', error);
     }
+    const refusal = await authorizeRest(req, 's3');
+    if (refusal) return sendS3AccessDenied(res, refusal);
     return options.s3(req, res);
+  }
+
+  /** DynamoDB's handler reads the body itself: read here, it is kept for that handler (readBody). */
+  async function authorizeJson(req: IncomingMessage, service: string, operation: string) {
+    if (!options.authorize) return undefined;
+    const body = await readBody(req);
+    let input: Record<string, unknown>;
+    try {
+      input = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
+    } catch {
+      // Not JSON: the service answers it with its own SerializationException, whoever signed.
+      return undefined;
+    }
+    return options.authorize(accessKeyIdOf(req), { protocol: 'json', service, operation, input });
+  }
+
+  async function authorizeRest(req: IncomingMessage, service: 's3' | 'cloudfront') {
+    if (!options.authorize) return undefined;
+    return options.authorize(accessKeyIdOf(req), restRequestOf(req, service, await readBody(req)));
   }
 
   // AWS's endpoints keep an idle connection for about a minute; Node's server drops it after 5 s. A function's
@@ -121,10 +162,34 @@ export function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/** Bodies already read, so that IAM at the edge and then the service (which reads it again) both have it. */
+const bodiesRead = new WeakMap<IncomingMessage, Promise<Buffer>>();
+
+export function readBody(req: IncomingMessage): Promise<Buffer> {
+  let body = bodiesRead.get(req);
+  if (!body) {
+    body = (async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    })();
+    bodiesRead.set(req, body);
+  }
+  return body;
+}
+
+/** The access key a request was signed with (SigV4's Credential, in the header or a presigned URL's query). */
+export function accessKeyIdOf(req: IncomingMessage): string | undefined {
+  return credentialScope(req)?.[0];
+}
+
+/** A REST call as IAM's request mappers read it. */
+export function restRequestOf(
+  req: IncomingMessage,
+  service: 's3' | 'cloudfront' | 'ses',
+  body: Buffer,
+): Extract<AwsRequest, { protocol: 'rest' }> {
+  return { protocol: 'rest', service, method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body };
 }
 
 function jsonVersionOf(req: IncomingMessage): '1.0' | '1.1' {

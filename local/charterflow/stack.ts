@@ -12,6 +12,8 @@ import { LOCAL_ACCOUNT_ID } from '../aws/service';
 import { LocalCloudFront } from '../aws/cloudfront';
 import { startDynamoDb, type LocalDynamoDb } from '../aws/dynamodb';
 import { startEdge } from '../aws/edge';
+import { type Authorize, authorizeWith, functionPrincipals, LocalIam, resourcePolicies } from '../aws/iam/index';
+import { authorizationsOf, keySchemaOfTable } from '../aws/iam/requests/index';
 import { createEventBridge, type EventBridgeEvent, type LocalEventBridge } from '../aws/eventbridge/index';
 import { startGuestSite } from './guest-site';
 import { handlerLoader, LocalLambda } from '../lambda';
@@ -75,6 +77,11 @@ export interface StackOptions {
   functionEnvironment?: Record<string, string>;
   /** Packaged mode: each execution environment's cold start, as it measured it (the bench reports them). */
   onColdStart?: IsolatedLambdaOptions['onColdStart'];
+  /**
+   * Refuse every AWS call a function's role would not allow, as AWS does. On by default in packaged mode; source
+   * mode cannot have it (every function runs in this process, with one set of credentials).
+   */
+  iam?: boolean;
 }
 
 export interface LocalStack {
@@ -94,6 +101,8 @@ export interface LocalStack {
   cloudFront: LocalCloudFront;
   secrets: LocalSecretsManager;
   dynamodb: Pick<LocalDynamoDb, 'sweepExpired'>;
+  /** The stack's IAM when it is on (packaged mode): `refusals()` lists the calls it refused. */
+  iam: LocalIam | undefined;
   /** Milliseconds from startStack() to ready. */
   startupMs: number;
   stop(): Promise<void>;
@@ -133,6 +142,17 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
     const secrets = new LocalSecretsManager({ region: REGION, accountId: LOCAL_ACCOUNT_ID, dataDir });
     const cloudFront = new LocalCloudFront({ dataDir });
     const packaged = options.packageDir !== undefined;
+    if (options.iam && !packaged) {
+      throw new Error('IAM needs packaged mode: in source mode every function runs in this process, as one caller');
+    }
+    // Read from the template once the edge is up (a queue's ARN needs the edge's URL); until then only the stack
+    // itself calls, as an administrator.
+    let iam: LocalIam | undefined;
+    let authorizeCall: Authorize | undefined;
+    const authorize: Authorize | undefined =
+      (options.iam ?? packaged)
+        ? (key, request) => authorizeCall?.(key, request) ?? Promise.resolve(undefined)
+        : undefined;
     const localLambda = packaged
       ? undefined
       : new LocalLambda({
@@ -169,6 +189,7 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
       dynamodb: dynamodb.handle,
       s3: s3.handle,
       cloudfront: cloudFront.handle,
+      ...(authorize && { authorize }),
     };
     const wantedPort = options.ports?.aws ?? DEFAULT_PORTS.aws;
     const edge = await startEdge({ ...edgeOptions, port: wantedPort || previousAwsPort || 0 }).catch(
@@ -180,7 +201,11 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
     previousAwsPort = edge.port;
     stoppers.push(() => edge.stop());
     queues.setBaseUrl(edge.url);
-    const mailbox = await startMailbox({ port: portOf(options.ports?.mailbox, DEFAULT_PORTS.mailbox), dataDir });
+    const mailbox = await startMailbox({
+      port: portOf(options.ports?.mailbox, DEFAULT_PORTS.mailbox),
+      dataDir,
+      ...(authorize && { authorize }),
+    });
     stoppers.push(() => mailbox.stop());
 
     const modelOptions = { region: REGION, accountId: LOCAL_ACCOUNT_ID, queueUrlBase: edge.url };
@@ -188,6 +213,30 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
       ? packagedModel(options.packageDir, modelOptions)
       : await sourceModel(modelOptions);
     const { model, params, stage } = wiring;
+    const standIns = options.standIns === false ? [] : registeredStandIns;
+    const tables: CreateTableCommandInput[] = [
+      ...model.tables.map((table) => table.definition),
+      ...standIns.flatMap((s) => s.tables),
+    ];
+    if (authorize) {
+      iam = new LocalIam({
+        accountId: LOCAL_ACCOUNT_ID,
+        functions: functionPrincipals(model),
+        accessKeys: new Map(model.functions.map((fn) => [functionCredentials(fn.name).accessKeyId, fn.name])),
+        resourcePolicies: resourcePolicies(model),
+      });
+      const keySchemas = new Map(tables.map((table) => [table.TableName, keySchemaOfTable(table)]));
+      authorizeCall = authorizeWith(
+        iam,
+        {
+          region: REGION,
+          accountId: LOCAL_ACCOUNT_ID,
+          secretArn: (secretId) => secrets.arnOf(secretId),
+          keySchemaOf: (tableName) => keySchemas.get(tableName),
+        },
+        authorizationsOf,
+      );
+    }
     cloudFront.addDistribution(params.guestSiteDistributionId, {
       originDomainName: `${params.guestSiteBucket}.s3.${REGION}.amazonaws.com`,
       comment: 'charterflow guest pages',
@@ -220,11 +269,6 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
       clients.sqs.destroy();
     });
 
-    const standIns = options.standIns === false ? [] : registeredStandIns;
-    const tables: CreateTableCommandInput[] = [
-      ...model.tables.map((table) => table.definition),
-      ...standIns.flatMap((s) => s.tables),
-    ];
     await seed({ endpoint: edge.url, region: REGION, tables, secrets, site: params });
     for (const table of model.tables) {
       if (table.timeToLiveAttribute) {
@@ -332,6 +376,7 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
       cloudFront,
       secrets,
       dynamodb,
+      iam,
       startupMs: Date.now() - started,
       stop,
     };

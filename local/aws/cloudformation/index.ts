@@ -13,6 +13,8 @@ import type {
   FunctionModel,
   HttpRouteModel,
   QueueModel,
+  ResourcePolicyModel,
+  RoleModel,
   RuleModel,
   RuleTargetModel,
   StackModel,
@@ -92,6 +94,8 @@ export function readStackModel(template: Template, options: ReadOptions): StackM
     functions: [],
     httpRoutes: [],
     cloudFrontFunctions: [],
+    roles: [],
+    resourcePolicies: [],
     unemulated: [],
     outputs,
   };
@@ -150,8 +154,12 @@ export function readStackModel(template: Template, options: ReadOptions): StackM
         if (!queue)
           throw new TemplateError(`Resources.${logicalId}.Properties.Queues`, `no queue in this stack at ${url}`);
         queue.policies.push(read.required('PolicyDocument'));
+        model.resourcePolicies.push({ logicalId, resourceArn: queue.arn, document: read.required('PolicyDocument') });
       }
     }
+    if (resource.Type === 'AWS::IAM::Role') model.roles.push(roleOf(logicalId, resource, read, accountId));
+    const policy = resourcePolicyOf(logicalId, resource, read, arnOf);
+    if (policy) model.resourcePolicies.push(policy);
     if (resource.Type === 'AWS::Lambda::EventInvokeConfig') {
       const functionName = read.string('FunctionName');
       const fn = model.functions.find((candidate) => candidate.name === functionName);
@@ -295,6 +303,56 @@ function functionOf(
     ...(role !== undefined && { roleArn: String(role) }),
     ...(deadLetter !== undefined && { deadLetterArn: String(deadLetter) }),
   };
+}
+
+function roleOf(logicalId: string, resource: ResolvedResource, read: PropertyReader, accountId: string): RoleModel {
+  const path = (read.optional('Path') as string | undefined) ?? '/';
+  const policies = (read.optional('Policies') ?? []) as Json[];
+  return {
+    logicalId,
+    name: resource.name,
+    arn: `arn:aws:iam::${accountId}:role${path}${resource.name}`,
+    policies: policies.map((policy, i) => {
+      if (typeof policy.PolicyName !== 'string' || typeof policy.PolicyDocument !== 'object')
+        throw read.error(`Policies[${i}]`, 'needs a PolicyName and a PolicyDocument');
+      return { name: policy.PolicyName, document: policy.PolicyDocument };
+    }),
+    managedPolicyArns: ((read.optional('ManagedPolicyArns') ?? []) as unknown[]).map(String),
+  };
+}
+
+/** A policy resource, or a resource carrying its own policy, as the ARN it governs and its document. */
+function resourcePolicyOf(
+  logicalId: string,
+  resource: ResolvedResource,
+  read: PropertyReader,
+  arnOf: ArnOf,
+): ResourcePolicyModel | undefined {
+  switch (resource.Type) {
+    case 'AWS::S3::BucketPolicy':
+      return {
+        logicalId,
+        resourceArn: `arn:aws:s3:::${read.string('Bucket')}`,
+        document: read.required('PolicyDocument'),
+      };
+    case 'AWS::KMS::Key':
+      return {
+        logicalId,
+        resourceArn: arnOf('kms', `key/${String(resource.ref)}`),
+        document: read.required('KeyPolicy'),
+      };
+    case 'AWS::Events::EventBusPolicy': {
+      // Each EventBusPolicy is one statement of the bus's policy; the legacy Action/Principal form is not read.
+      const bus = busNameOf(read.optional('EventBusName'));
+      return {
+        logicalId,
+        resourceArn: arnOf('events', `event-bus/${bus}`),
+        document: { Version: '2012-10-17', Statement: [read.required('Statement')] },
+      };
+    }
+    default:
+      return undefined;
+  }
 }
 
 function routeOf(read: PropertyReader, resources: Record<string, ResolvedResource>): HttpRouteModel {

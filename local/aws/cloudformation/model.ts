@@ -16,6 +16,10 @@ export interface StackModel {
   functions: FunctionModel[];
   httpRoutes: HttpRouteModel[];
   cloudFrontFunctions: CloudFrontFunctionModel[];
+  /** The functions' execution roles, with their policies: what the local stack's IAM enforces (packaged mode). */
+  roles: RoleModel[];
+  /** The template's resource policies (queue, bucket, bus and key policies), by the ARN they govern. */
+  resourcePolicies: ResourcePolicyModel[];
   /** Resources the local stack does not emulate (alarms, dashboard, log groups, KMS keys, ...), listed at start. */
   unemulated: { logicalId: string; type: string }[];
   /** The template's Outputs, resolved. */
@@ -112,4 +116,22 @@ export interface CloudFrontFunctionModel {
   name: string;
   code: string;
   runtime: string;
+}
+
+export interface RoleModel {
+  logicalId: string;
+  name: string;
+  arn: string;
+  /** Its inline Policies, every ARN resolved. */
+  policies: { name: string; document: unknown }[];
+  /** The managed policies it attaches, by ARN (AWS's own, e.g. AWSXRayDaemonWriteAccess). */
+  managedPolicyArns: string[];
+}
+
+export interface ResourcePolicyModel {
+  /** The policy resource's logical id (a QueuePolicy, a BucketPolicy, a Key's KeyPolicy). */
+  logicalId: string;
+  /** The ARN of the resource it governs: a queue, a bucket (its objects too), a bus, a key. */
+  resourceArn: string;
+  document: unknown;
 }

@@ -74,6 +74,11 @@ export class LocalSecretsManager implements AwsJsonService {
     return this.secrets.has(name);
   }
 
+  /** A secret's full ARN by name or (partial) ARN, as IAM checks it; undefined when there is none. */
+  arnOf(secretId: string): string | undefined {
+    return secretId ? this.findOrUndefined(secretId)?.arn : undefined;
+  }
+
   handle(operation: string, input: Record<string, unknown>): Promise<unknown> {
     // Every answer is at hand; still a promise, and a refusal rejects it, as the AwsJsonService contract says.
     try {

@@ -9,7 +9,9 @@ import {
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { readBody } from '../edge';
+import { accessKeyIdOf, readBody, restRequestOf } from '../edge';
+import { sendSesAccessDenied } from '../iam/answers';
+import type { Authorize } from '../iam/index';
 import { listenOnLoopback } from '../../listen';
 
 /**
@@ -23,7 +25,8 @@ import { listenOnLoopback } from '../../listen';
  * and an operation the library lacks is refused with the one clear message naming it.
  * With a data directory, every mail sent is also appended to mailbox.jsonl there before SES answers, and read
  * back at start, so a stack restarted (or killed) on its state shows every mail it sent; without one the
- * mailbox lives in memory.
+ * mailbox lives in memory. With IAM on, a call is authorised for the access key that signed it (ses:SendEmail on
+ * the sending identity) before the mailbox sees it.
  */
 
 const require = createRequire(import.meta.url);
@@ -51,8 +54,12 @@ const LIBRARY_ROUTES = /^\/v2\/email\/(outbound-emails|outbound-bulk-emails|temp
 /** SES's default quota for an account out of the sandbox, in its first days of production. */
 const SEND_QUOTA = { Max24HourSend: 50_000, MaxSendRate: 14 };
 
-/** Port 0 picks a free port; dataDir keeps the mails across restarts. */
-export async function startMailbox(options: { port: number; dataDir?: string }): Promise<Mailbox> {
+/** Port 0 picks a free port; dataDir keeps the mails across restarts; authorize is IAM, as at the AWS edge. */
+export async function startMailbox(options: {
+  port: number;
+  dataDir?: string;
+  authorize?: Authorize;
+}): Promise<Mailbox> {
   // One store per process: a new stack starts with the mails kept on disk, or with an empty mailbox.
   clearStore();
   const kept = options.dataDir ? keptMails(join(options.dataDir, 'mailbox.jsonl')) : undefined;
@@ -60,7 +67,7 @@ export async function startMailbox(options: { port: number; dataDir?: string }):
   const innerPort = (inner.address() as AddressInfo).port;
 
   const front = createServer((req, res) => {
-    void handle(req, res, innerPort, kept).catch((error: unknown) => {
+    void handle(req, res, innerPort, kept, options.authorize).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`local SES: ${(error as Error).message}`);
     });
@@ -108,9 +115,15 @@ async function handle(
   res: ServerResponse,
   innerPort: number,
   kept: { keep(): void } | undefined,
+  authorize: Authorize | undefined,
 ): Promise<void> {
   const body = await readBody(req);
   const path = req.url?.split('?')[0] ?? '/';
+  // The viewer and GET /store are the mailbox's own pages, not SES: only the API is authorised.
+  if (authorize && path.startsWith('/v2/')) {
+    const refusal = await authorize(accessKeyIdOf(req), restRequestOf(req, 'ses', body));
+    if (refusal) return sendSesAccessDenied(res, refusal);
+  }
   if (req.method === 'GET' && path === ACCOUNT_PATH) return sendJson(res, 200, account());
   if (path.startsWith('/v2/') && !LIBRARY_ROUTES.test(path)) {
     // Named by method and route (the REST API has no operation header); SendEmail is what mail takes here.
