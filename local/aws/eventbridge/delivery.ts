@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { LocalQueues } from '../sqs/queues';
 import { AwsError } from '../service';
 import { createLogger } from '../../../shared/logger';
+import type { Authorization, Iam, Principal } from '../iam/model';
 import { transformInput, type TransformContext } from './input-transformer';
 import { DEFAULT_RETRY, type Delivery, type EventBridgeEvent, type Target } from './model';
 import type { BusStore } from './store';
@@ -115,6 +116,8 @@ export class DeliveryEngine {
     private readonly backoff: Backoff,
     private readonly functionConfig: (functionArn: string) => FunctionAsyncConfig | undefined = () => undefined,
     private readonly labelsOf: EventLabels = () => ({}),
+    /** The stack's IAM, when it is enforced: the dead-letter queues' sends are authorised as AWS authorises them. */
+    private readonly iam?: Iam,
   ) {}
 
   newDelivery(event: EventBridgeEvent, ruleArn: string, target: Target, ingestedAt: number): Delivery {
@@ -222,7 +225,7 @@ export class DeliveryEngine {
         this.schedule(d);
         return;
       }
-      this.deadLetter(d, failure, retriesMade, exhausted);
+      await this.deadLetter(d, failure, retriesMade, exhausted);
       await this.finished(d);
     }
   }
@@ -232,7 +235,12 @@ export class DeliveryEngine {
     const config = this.functionConfig(d.target.Arn) ?? LAMBDA_ASYNC_DEFAULTS;
     if (accepted.attempts - 1 >= config.maximumRetryAttempts) {
       // Only after a restart: the last attempt Lambda had was journaled as running and never finished.
-      this.functionDeadLetter(d, accepted, config, 'the invocation did not finish: the local stack stopped during it');
+      await this.functionDeadLetter(
+        d,
+        accepted,
+        config,
+        'the invocation did not finish: the local stack stopped during it',
+      );
       await this.finished(d);
       return;
     }
@@ -264,7 +272,7 @@ export class DeliveryEngine {
       this.schedule(d);
       return;
     }
-    this.functionDeadLetter(d, accepted, config, error.message);
+    await this.functionDeadLetter(d, accepted, config, error.message);
     await this.finished(d);
   }
 
@@ -317,12 +325,12 @@ export class DeliveryEngine {
    * it, with Lambda's attributes (ErrorCode is the invoke's HTTP status, 200 for a function error).
    * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq
    */
-  private functionDeadLetter(
+  private async functionDeadLetter(
     d: Delivery,
     accepted: NonNullable<Delivery['accepted']>,
     config: FunctionAsyncConfig,
     errorMessage: string,
-  ): void {
+  ): Promise<void> {
     const report = {
       ruleArn: d.ruleArn,
       functionArn: d.target.Arn,
@@ -335,6 +343,20 @@ export class DeliveryEngine {
     };
     if (!config.deadLetterArn) {
       deliveryLogger.error('the function failed on the event and has no dead-letter queue; Lambda discards it', report);
+      return;
+    }
+    // Lambda sends it with the function's own role: the role (or the queue's policy) must allow sqs:SendMessage.
+    const functionName = functionNameOf(d.target.Arn);
+    const refusal = await this.refusal(
+      this.iam?.functionPrincipal(functionName),
+      `function ${functionName}`,
+      deadLetterSend(config.deadLetterArn),
+    );
+    if (refusal) {
+      deliveryLogger.error(
+        "the function failed on the event and IAM refused Lambda's send to its dead-letter queue; the event is dropped",
+        { ...report, deadLetterQueueArn: config.deadLetterArn, ...refusal },
+      );
       return;
     }
     const attributes = {
@@ -360,7 +382,12 @@ export class DeliveryEngine {
     }
   }
 
-  private deadLetter(d: Delivery, failure: TargetFailure, retryAttempts: number, exhausted: string | undefined): void {
+  private async deadLetter(
+    d: Delivery,
+    failure: TargetFailure,
+    retryAttempts: number,
+    exhausted: string | undefined,
+  ): Promise<void> {
     const dlqArn = d.target.DeadLetterConfig?.Arn;
     const report = {
       ruleArn: d.ruleArn,
@@ -377,6 +404,22 @@ export class DeliveryEngine {
       deliveryLogger.error(
         'event delivery failed and the target has no dead-letter queue; the event is dropped',
         report,
+      );
+      return;
+    }
+    // EventBridge sends it as the service, on the queue policy's grant, naming the rule and its account.
+    const refusal = await this.refusal(
+      { kind: 'service', service: 'events.amazonaws.com' },
+      'events.amazonaws.com',
+      deadLetterSend(dlqArn, {
+        'aws:SourceArn': d.ruleArn,
+        'aws:SourceAccount': accountOf(d.ruleArn),
+      }),
+    );
+    if (refusal) {
+      deliveryLogger.error(
+        "event delivery failed and IAM refused EventBridge's send to the dead-letter queue; the event is dropped",
+        { ...report, deadLetterQueueArn: dlqArn, ...refusal },
       );
       return;
     }
@@ -403,6 +446,35 @@ export class DeliveryEngine {
       });
     }
   }
+
+  /**
+   * Why IAM refuses a send to a dead-letter queue (AWS's message and the statement that would have allowed it), or
+   * undefined when it allows it or IAM is not enforced. A sender IAM knows no principal for is refused, never let by.
+   */
+  private async refusal(
+    principal: Principal | undefined,
+    sender: string,
+    authorization: Authorization,
+  ): Promise<{ refusal: string; neededStatement?: unknown } | undefined> {
+    if (!this.iam) return undefined;
+    if (!principal) return { refusal: `IAM knows no role for ${sender}: it may not perform ${authorization.action}` };
+    const decision = await this.iam.decide(principal, authorization, this.iam.resourcePolicyOf(authorization.resource));
+    return decision.allowed ? undefined : { refusal: decision.message, neededStatement: decision.needed };
+  }
+}
+
+function deadLetterSend(queueArn: string, context?: Record<string, string>): Authorization {
+  return { action: 'sqs:SendMessage', resource: queueArn, ...(context ? { context } : {}) };
+}
+
+/** arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>] */
+function functionNameOf(functionArn: string): string {
+  return functionArn.split(':')[6] ?? functionArn;
+}
+
+/** arn:aws:events:<region>:<account>:rule/... */
+function accountOf(arn: string): string {
+  return arn.split(':')[4] ?? '';
 }
 
 /**

@@ -1,4 +1,5 @@
 import { AwsError, notSupported, type AwsJsonService } from '../service';
+import type { Iam } from '../iam/model';
 import { InvalidEventPatternError } from './pattern';
 import type { LocalQueues } from '../sqs/queues';
 import { Archives } from './archives';
@@ -36,6 +37,11 @@ export interface LocalEventBridgeOptions {
   backoff?: Backoff;
   /** What a dead-letter log line adds to name the event; nothing when undefined. */
   eventLabels?: EventLabels;
+  /**
+   * The stack's IAM, when enforced: EventBridge's and Lambda's sends to dead-letter queues are authorised (queue
+   * policy; the function's role) and a refused one is dropped, as AWS drops it. Undefined: not enforced.
+   */
+  iam?: Iam;
 }
 
 export interface LocalEventBridge extends AwsJsonService {
@@ -55,6 +61,7 @@ export async function createEventBridge(options: LocalEventBridgeOptions): Promi
     options.backoff ?? DEFAULT_BACKOFF,
     options.functionConfig,
     options.eventLabels,
+    options.iam,
   );
   const arns = new Arns(options.region, options.accountId);
 
