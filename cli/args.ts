@@ -1,6 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { discoverServices } from '../deploy/discover';
+import { BOOKING_ID_PATTERN } from '../shared/contract/boatsetter';
+import { region, stage } from '../shared/config';
 import type { ConsumerDeclaration } from '../shared/declaration';
 import { UsageError } from './usage-error';
 
@@ -30,7 +32,8 @@ export const targetOptions = {
 } as const satisfies ParseArgsConfig['options'];
 
 export const targetHelp = `  --stage NAME    the deployment stage (default: CHARTERFLOW_STAGE, or local)
-  --local         use the local stack (http://127.0.0.1:4566, or CHARTERFLOW_AWS_PORT); AWS_ENDPOINT_URL also works`;
+  --local         use the local stack (http://127.0.0.1:4566, or CHARTERFLOW_AWS_PORT); AWS_ENDPOINT_URL also works
+The target (local stack or stage, endpoint, region) is printed on stderr first; stdout keeps the output.`;
 
 /**
  * AWS delivers events to an archive with a delay and recommends replaying only events at least this old
@@ -38,9 +41,12 @@ export const targetHelp = `  --stage NAME    the deployment stage (default: CHAR
  */
 export const AWS_ARCHIVE_LAG_MS = 10 * 60_000;
 
+/** The local stack's AWS endpoint: CHARTERFLOW_AWS_PORT when the stack was started on another port. */
+export const localEndpoint = () => `http://127.0.0.1:${process.env.CHARTERFLOW_AWS_PORT ?? 4566}`;
+
 /** Points the SDK at the local stack unless an endpoint is already set. */
 export function useLocalStack(): void {
-  process.env.AWS_ENDPOINT_URL ??= `http://127.0.0.1:${process.env.CHARTERFLOW_AWS_PORT ?? 4566}`;
+  process.env.AWS_ENDPOINT_URL ??= localEndpoint();
   process.env.AWS_REGION ??= 'us-west-2';
   process.env.AWS_ACCESS_KEY_ID ??= 'charterflow-local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'charterflow-local';
@@ -51,28 +57,79 @@ export function isLoopback(endpoint: string | undefined): boolean {
   return Boolean(endpoint && /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(endpoint));
 }
 
-/** Points the SDK and the shared config at the chosen stage: same code for AWS and the local stack. */
-export function applyTarget(values: { stage?: string; local?: boolean }): void {
+/**
+ * Points the SDK and the shared config at the chosen stage: same code for AWS and the local stack. Answers the
+ * one line that says where the command points, which each command prints on stderr (stdout stays the data).
+ */
+export function applyTarget(values: { stage?: string | undefined; local?: boolean | undefined }): string {
   if (values.stage !== undefined) {
     if (!/^[a-z][a-z0-9-]{0,20}$/.test(values.stage))
       throw new UsageError(`--stage must be lower-case letters, digits and dashes, got "${values.stage}"`);
     process.env.CHARTERFLOW_STAGE = values.stage;
   }
   if (values.local || isLoopback(process.env.AWS_ENDPOINT_URL)) useLocalStack();
+  return targetLine();
 }
 
-/** node:util parseArgs with our errors: an unknown option or a stray argument is a one-line UsageError. */
+/** "target: local stack http://127.0.0.1:4566 (stage local)", "target: stage prod in us-west-2". */
+export function targetLine(): string {
+  const endpoint = process.env.AWS_ENDPOINT_URL;
+  if (isLoopback(endpoint)) return `target: local stack ${endpoint} (stage ${stage()})`;
+  if (endpoint) return `target: stage ${stage()} at ${endpoint} (${region()})`;
+  return `target: stage ${stage()} in ${region()}`;
+}
+
+/** A booking id as the operator types it, checked against the contract's pattern (shared/contract/boatsetter.ts). */
+export function parseBookingId(text: string, what: string): string {
+  if (!BOOKING_ID_PATTERN.test(text))
+    throw new UsageError(`${what} must be 6 to 12 upper-case letters and digits (like XHQGMDH), got "${text}"`);
+  return text;
+}
+
+/**
+ * node:util parseArgs with our errors: an unknown option, a missing value or a stray argument is a one-line
+ * UsageError. A value that starts with a dash ("--last -1") is taken as the value, so the option's own check
+ * says what is wrong with it rather than parseArgs calling it ambiguous.
+ */
 export function parseCommandArgs<O extends ParseArgsConfig['options']>(argv: string[], options: O, maxPositionals = 0) {
-  const config = { args: argv, options, allowPositionals: true as const, strict: true as const };
+  const takesValue = (arg: string) => {
+    const name = /^--([^=]+)$/.exec(arg)?.[1];
+    return name !== undefined && options?.[name]?.type === 'string';
+  };
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (takesValue(arg) && next !== undefined && /^-\d/.test(next)) {
+      args.push(`${arg}=${next}`);
+      i++;
+    } else args.push(arg);
+  }
+  const config = { args, options, allowPositionals: true as const, strict: true as const };
   let parsed: ReturnType<typeof parseArgs<typeof config>>;
   try {
     parsed = parseArgs(config);
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`, { cause: error });
+    throw new UsageError(`${ourParseMessage(error as NodeJS.ErrnoException)} (see --help)`, { cause: error });
   }
   if (parsed.positionals.length > maxPositionals)
     throw new UsageError(`unexpected argument "${parsed.positionals[maxPositionals]}" (see --help)`);
   return parsed;
+}
+
+/** parseArgs' errors, said the way the rest of the CLI says things. */
+function ourParseMessage(error: NodeJS.ErrnoException): string {
+  const option = /'(-[^' ]+)/.exec(error.message)?.[1] ?? '';
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option '${option}'`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return /does not take an argument/.test(error.message)
+        ? `'${option}' takes no value`
+        : `'${option}' needs a value`;
+    default:
+      return error.message.split('\n')[0]!;
+  }
 }
 
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -177,4 +234,16 @@ export async function askOnTerminal(question: string): Promise<boolean> {
   } finally {
     rl.close();
   }
+}
+
+/** Rows of cells as lines whose columns line up: each padded to the widest cell of its column, the last left as is. */
+export function alignColumns(rows: readonly (readonly string[])[], gap = '  '): string[] {
+  const widths: number[] = [];
+  for (const row of rows) for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join(gap)
+      .trimEnd(),
+  );
 }

@@ -42,8 +42,14 @@ export interface BusTap {
   receive(options?: { waitSeconds?: number; abortSignal?: AbortSignal }): Promise<TappedEvent[]>;
   /** Everything that has arrived so far (no waiting). */
   drain(): Promise<TappedEvent[]>;
-  /** Removes the rule, its target and the queue. */
-  close(): Promise<void>;
+  /** Removes the rule, its target and the queue; says what it removed and what it could not. */
+  close(): Promise<TapClosing>;
+}
+
+export interface TapClosing {
+  removed: string[];
+  /** What is still there, and why (the stack went away, a call was refused). */
+  left: { what: string; reason: string }[];
 }
 
 export interface BusTapOptions {
@@ -52,6 +58,8 @@ export interface BusTapOptions {
   pattern?: object;
   bus?: string;
   description?: string;
+  /** Tags on the queue: `tail` marks whose tap it is, so that a later tail can clear what a dead one left. */
+  tags?: Record<string, string>;
 }
 
 export const everyCharterflowEvent = { source: [{ prefix: 'charterflow.' }] };
@@ -62,19 +70,31 @@ export async function openBusTap(events: EventBridgeClient, sqs: SQSClient, opti
   let queueUrl: string | undefined;
   let ruleCreated = false;
 
-  const close = async () => {
-    // Leave nothing behind, even when opening failed halfway.
+  const close = async (): Promise<TapClosing> => {
+    // Leave nothing behind, even when opening failed halfway; and say so only of what is gone.
+    const closing: TapClosing = { removed: [], left: [] };
+    const attempt = async (what: string, call: () => Promise<unknown>) => {
+      try {
+        await call();
+        closing.removed.push(what);
+      } catch (error) {
+        closing.left.push({ what, reason: reasonOf(error) });
+      }
+    };
     if (ruleCreated) {
-      await events
-        .send(new RemoveTargetsCommand({ Rule: name, EventBusName: bus, Ids: ['tap'] }))
-        .catch(() => undefined);
-      await events.send(new DeleteRuleCommand({ Name: name, EventBusName: bus })).catch(() => undefined);
+      await attempt(`rule ${name}`, async () => {
+        await events.send(new RemoveTargetsCommand({ Rule: name, EventBusName: bus, Ids: ['tap'] }));
+        await events.send(new DeleteRuleCommand({ Name: name, EventBusName: bus }));
+      });
     }
-    if (queueUrl) await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
+    if (queueUrl) await attempt(`queue ${name}`, () => sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl })));
+    return closing;
   };
 
   try {
-    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
+    queueUrl = (
+      await sqs.send(new CreateQueueCommand({ QueueName: name, ...(options.tags ? { tags: options.tags } : {}) }))
+    ).QueueUrl!;
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
     );
@@ -157,4 +177,10 @@ export async function openBusTap(events: EventBridgeClient, sqs: SQSClient, opti
     },
     close,
   };
+}
+
+/** An SDK error in a few words: its code, or the network failure under it (ECONNREFUSED when the stack is gone). */
+export function reasonOf(error: unknown): string {
+  const e = error as { name?: string; code?: string; cause?: { code?: string }; message?: string };
+  return e.cause?.code ?? e.code ?? (e.name && e.name !== 'Error' ? e.name : (e.message ?? String(error)));
 }

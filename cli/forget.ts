@@ -1,16 +1,25 @@
 import { DeleteCommand, paginateQuery, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ledgerTableName } from '../services/booking-ledger/ledger';
 import { documentClient } from '../shared/aws';
-import { BOOKING_ID_PATTERN } from '../shared/contract/boatsetter';
 import type { BookingDetails } from '../shared/contract/booking-details';
 import { bookingsTable, stage } from '../shared/config';
 import { isConditionFailure } from '../shared/errors';
 import { PrivateRecords } from '../shared/private-records';
 import { bookingKey } from '../shared/tables';
-import { applyTarget, askOnTerminal, parseCommandArgs, processIo, targetHelp, targetOptions, type Io } from './args';
+import {
+  applyTarget,
+  askOnTerminal,
+  parseBookingId,
+  parseCommandArgs,
+  processIo,
+  targetHelp,
+  targetOptions,
+  type Io,
+} from './args';
+import { bookingSeen, neverSeen } from './operator/bookings';
 import { UsageError } from './usage-error';
 
-export const forgetHelp = `Usage: npx charterflow forget BOOKING_ID [--yes]
+export const forgetHelp = `Usage: npx charterflow forget BOOKING_ID [--yes] [--force]
 
 Erases the renter's personal data of one booking from every store charterflow owns, then prints what
 remains in the systems it does not own, so that you can ask there:
@@ -25,7 +34,10 @@ Outside: JADA's calendar entry, SCC's crew event and SCC's own request log (our 
 prices), and the guest page are named for you to ask there.
 The archive keeps the events, which carry none of it since contract major 2; events of major 1 still hold the
 details, and no consumer uses them once the booking is forgotten.
+A booking id the stage never saw (not in the bookings table or the ledger: a typo, most likely) is refused.
   --yes           do not ask for confirmation (needed when not on a terminal)
+  --force         forget it even if the stage never saw it: the id is recorded as forgotten, so that the
+                  booking, should it arrive (a webhook retried late), is skipped by every consumer
 ${targetHelp}`;
 
 /** Fields of a consumer's STATE record that hold personal data or prices, wherever they sit in `held`. */
@@ -259,16 +271,15 @@ export interface ForgetHooks {
 export function parseForgetArgs(argv: string[]) {
   const { values, positionals } = parseCommandArgs(
     argv,
-    { ...targetOptions, yes: { type: 'boolean', default: false } },
+    { ...targetOptions, yes: { type: 'boolean', default: false }, force: { type: 'boolean', default: false } },
     1,
   );
-  const bookingId = positionals[0];
-  if (bookingId === undefined) throw new UsageError('which booking? npx charterflow forget BOOKING_ID');
-  if (!BOOKING_ID_PATTERN.test(bookingId))
-    throw new UsageError(`booking id must be 6 to 12 upper-case letters and digits, got "${bookingId}"`);
+  if (positionals[0] === undefined) throw new UsageError('which booking? npx charterflow forget BOOKING_ID');
+  const bookingId = parseBookingId(positionals[0], 'booking id');
   return {
     bookingId,
     yes: values.yes ?? false,
+    force: values.force ?? false,
     ...(values.stage !== undefined ? { stage: values.stage } : {}),
     local: values.local ?? false,
   };
@@ -277,11 +288,16 @@ export function parseForgetArgs(argv: string[]) {
 export async function runForget(argv: string[], hooks: ForgetHooks = {}): Promise<number> {
   const io = hooks.io ?? processIo();
   const args = parseForgetArgs(argv);
-  applyTarget(args);
+  io.err(applyTarget(args));
+  if (!args.yes && !hooks.ask && !io.isTTY)
+    throw new UsageError('forget erases for good: confirm on a terminal, or pass --yes');
+  const documents = hooks.documents ?? documentClient();
+  if (!args.force && !(await bookingSeen(documents, args.bookingId))) {
+    io.err(neverSeen(args.bookingId, `npx charterflow forget ${args.bookingId}`));
+    return 1;
+  }
   if (!args.yes) {
-    if (!hooks.ask && !io.isTTY) throw new UsageError('forget erases for good: confirm on a terminal, or pass --yes');
-    const ask = hooks.ask ?? askOnTerminal;
-    const sure = await ask(
+    const sure = await (hooks.ask ?? askOnTerminal)(
       `Erase the renter's personal data of booking ${args.bookingId} from stage ${stage()}? This cannot be undone. [y/N] `,
     );
     if (!sure) {
@@ -289,7 +305,6 @@ export async function runForget(argv: string[], hooks: ForgetHooks = {}): Promis
       return 1;
     }
   }
-  const documents = hooks.documents ?? documentClient();
   const report = await forgetBooking(documents, args.bookingId);
   printForgetReport(io, report);
   return report.stillHolding.length > 0 ? 1 : 0;

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isMissingCredentials, missingCredentialsHelp } from './credentials';
 import { UsageError } from './usage-error';
 
 /**
@@ -140,6 +141,10 @@ export async function main(argv: string[]): Promise<number> {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (error instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')) {
       console.error(`charterflow ${name}: ${(error as Error).message}`);
+      return 2;
+    }
+    if (isMissingCredentials(error)) {
+      console.error(`charterflow ${name}: ${missingCredentialsHelp}`);
       return 2;
     }
     console.error(`charterflow ${name}: ${(error as Error).message ?? String(error)}`);

@@ -3,7 +3,9 @@ import { bookingStatus, DEFAULT_STUCK_AFTER_MS, recentStatuses, type BookingStat
 import {
   applyTarget,
   declaredConsumers,
+  alignColumns,
   formatAge,
+  parseBookingId,
   parseCommandArgs,
   parseDuration,
   parsePositiveInt,
@@ -13,21 +15,27 @@ import {
   type Io,
 } from './args';
 import { UsageError } from './usage-error';
+import { deployedNames } from '../shared/declaration';
+import { neverSeen } from './operator/bookings';
+import { describeRefusal } from './operator/refused-call';
 
-export const statusHelp = `Usage: npx charterflow status [BOOKING_ID] [--json] [--limit N] [--stuck-after DUR]
+export const statusHelp = `Usage: npx charterflow status [BOOKING_ID] [--json] [--limit N] [--stuck-after DUR] [--force]
 
 With a booking id: its timeline across the chain (webhook received, calendar entry, SCC event, scrub,
-guest page) with times, ids, outcome, and the last error from the dead-letter queues.
+guest page) with times, ids, outcome, and the last error from the dead-letter queues; when that error is a
+call AWS refused (AccessDenied), the permission the consumer's role is missing.
 Without: the most recently active bookings, one line each, the stuck ones flagged.
-A booking is stuck when a dead-letter queue holds an event of it, or when it is not complete
---stuck-after (default ${DEFAULT_STUCK_AFTER_MS / 60_000}m) after it was received.
+A booking is stuck when the dead-letter queue of any consumer holds an event of it (every queue
+${deployedNames('<name>', '<stage>').deadLetterQueueName} of the stage: the chain's, booking-ledger's, guest-mail's and any consumer added
+since), or when it is not complete --stuck-after (default ${DEFAULT_STUCK_AFTER_MS / 60_000}m) after it was received.
+A booking id the stage never saw is refused (a typo, most likely).
   --json            print JSON (one object, or a list) for scripts
   --limit N         how many recent bookings to list (default 20)
   --stuck-after DUR e.g. 10m, 1h
+  --force           show a booking id even if the stage never saw it
 ${targetHelp}
-Reads the booking-ledger's table and the consumers' dead-letter queues (letters are looked at, not removed).`;
-
-const BOOKING_ID = /^[A-Z0-9]{6,12}$/;
+Reads the booking-ledger's table, the bookings table and the consumers' dead-letter queues (letters are
+looked at, not removed).`;
 
 export async function runStatus(argv: string[], io: Io = processIo()): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -37,28 +45,26 @@ export async function runStatus(argv: string[], io: Io = processIo()): Promise<n
       json: { type: 'boolean', default: false },
       limit: { type: 'string' },
       'stuck-after': { type: 'string' },
+      force: { type: 'boolean', default: false },
     },
     1,
   );
-  const bookingId = positionals[0];
-  if (bookingId !== undefined && !BOOKING_ID.test(bookingId)) {
-    throw new UsageError(`booking id must be 6 to 12 upper-case letters and digits, got "${bookingId}"`);
-  }
+  const bookingId = positionals[0] === undefined ? undefined : parseBookingId(positionals[0], 'booking id');
   const limit = parsePositiveInt(values.limit, '--limit', 20);
   const stuckAfterMs =
     values['stuck-after'] === undefined ? DEFAULT_STUCK_AFTER_MS : parseDuration(values['stuck-after']);
   if (stuckAfterMs === undefined)
     throw new UsageError(`--stuck-after must be a duration such as 10m, got "${values['stuck-after']}"`);
-  applyTarget(values);
+  io.err(applyTarget(values));
 
   const documents = documentClient();
   const sqs = sqsClient();
   try {
     const reader = { documents, sqs, consumers: await declaredConsumers(), stuckAfterMs };
     if (bookingId) {
-      const status = await bookingStatus(reader, bookingId);
+      const status = await bookingStatus(reader, bookingId, { force: values.force ?? false });
       if (!status) {
-        io.err(`no booking ${bookingId} in the ledger or the dead-letter queues`);
+        io.err(neverSeen(bookingId, `npx charterflow status ${bookingId}`));
         return 1;
       }
       if (values.json) io.out(JSON.stringify(status));
@@ -106,6 +112,7 @@ export function printTimeline(io: Io, status: BookingStatus): void {
     const e = status.lastError;
     const when = `(dead-lettered ${e.at}${e.retryAttempts !== undefined ? ` after ${e.retryAttempts} retries` : ''})`;
     io.out(`  last error: ${[e.consumer, e.errorCode, e.errorMessage, when].filter(Boolean).join(' ')}`);
+    if (e.refusedCall) io.out(`  stuck at ${e.consumer}, ${describeRefusal(e.refusedCall)}`);
     io.out(`  ${status.deadLetters} dead letter(s): npx charterflow redrive --booking ${status.bookingId}`);
   }
 }
@@ -115,18 +122,21 @@ export function printList(io: Io, statuses: readonly BookingStatus[], now = Date
     io.out('no bookings in the ledger');
     return;
   }
-  for (const s of statuses) {
-    const last = [...s.steps].reverse().find((step) => step.state === 'done');
+  const rows = statuses.map((s) => {
     const age = s.lastEventAt ? `${formatAge(now - Date.parse(s.lastEventAt))} ago` : '';
-    const flag = s.state === 'stuck' ? `STUCK: ${s.stuckBecause}` : s.state;
-    const doubled = s.doubleBookedWith.length > 0 ? `  DOUBLE BOOKED with ${s.doubleBookedWith.join(', ')}` : '';
-    const mail = s.refusedMails?.length ? '  MAIL REFUSED: check the address' : '';
-    io.out(
-      `${s.bookingId.padEnd(12)}  r${String(s.revision ?? '-').padEnd(3)} ${flag.padEnd(12)}  last: ${last?.label ?? 'nothing yet'} ${age}`.trimEnd() +
-        doubled +
-        mail,
-    );
-  }
+    const refused = s.lastError?.refusedCall ? `, ${describeRefusal(s.lastError.refusedCall)}` : '';
+    const flag = s.state === 'stuck' ? `STUCK: ${s.stuckBecause}${refused}` : s.state;
+    const doubled = s.doubleBookedWith.length > 0 ? `DOUBLE BOOKED with ${s.doubleBookedWith.join(', ')}` : '';
+    const mail = s.refusedMails?.length ? 'MAIL REFUSED: check the address' : '';
+    return [
+      s.bookingId,
+      `r${s.revision ?? '-'}`,
+      flag,
+      `last: ${s.lastEventLabel ?? 'nothing yet'} ${age}`.trimEnd(),
+      [doubled, mail].filter(Boolean).join('  '),
+    ];
+  });
+  for (const row of alignColumns(rows)) io.out(row);
   const stuck = statuses.filter((s) => s.state === 'stuck').length;
   const doubled = statuses.filter((s) => s.doubleBookedWith.length > 0).length;
   io.out(`${statuses.length} booking(s), ${stuck} stuck, ${doubled} double-booked`);

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { eventBridgeClient, sqsClient } from '../shared/aws';
 import { busName } from '../shared/config';
-import { isLoopback, useLocalStack } from './args';
-import { everyCharterflowEvent, openBusTap, type BusTap, type TappedEvent } from './bus-tap';
+import { detailTypes } from '../shared/contract/events';
+import { applyTarget, parseCommandArgs, processIo, targetHelp, targetOptions, type Io } from './args';
+import { everyCharterflowEvent, openBusTap, reasonOf, type BusTap, type TappedEvent } from './bus-tap';
+import { clearTailLeftovers, TAIL_PREFIX, tailTags } from './operator/tail-leftovers';
 import { UsageError } from './usage-error';
 
 /**
@@ -12,34 +13,31 @@ import { UsageError } from './usage-error';
  * calls work against AWS and the local stack.
  */
 
-export const tailHelp = `Usage: npx charterflow tail [--pattern JSON] [--json] [--local] [--bus NAME]
+export const tailHelp = `Usage: npx charterflow tail [--pattern JSON] [--json] [--bus NAME] [--local | --stage NAME]
 
 Prints every event crossing the bus, one line each: time, detail-type, booking id, source.
   --pattern JSON  an EventBridge event pattern (default: every source starting with "charterflow.")
   --json          print each whole event as one JSON line
-  --local         use the local stack (http://127.0.0.1:4566, or CHARTERFLOW_AWS_PORT); AWS_ENDPOINT_URL also works
   --bus NAME      the event bus (default: charterflow-<stage>)
-Ctrl-C removes the temporary rule, target and queue.`;
+${targetHelp}
+Ctrl-C removes the temporary rule, target and queue (${TAIL_PREFIX}*). When they cannot be removed (the stack
+went away), tail says so, and the next tail removes them.`;
 
-interface TailOptions {
+export interface TailOptions {
   pattern: Record<string, unknown>;
   json: boolean;
   local: boolean;
+  stage?: string;
   bus?: string;
 }
 
 export function parseTailArgs(argv: string[]): TailOptions {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      pattern: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      local: { type: 'boolean', default: false },
-      bus: { type: 'string' },
-    },
-    allowPositionals: true,
+  const { values } = parseCommandArgs(argv, {
+    ...targetOptions,
+    pattern: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    bus: { type: 'string' },
   });
-  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (see --help)`);
   let pattern: Record<string, unknown> = everyCharterflowEvent;
   if (values.pattern !== undefined) {
     try {
@@ -50,7 +48,13 @@ export function parseTailArgs(argv: string[]): TailOptions {
     if (!pattern || typeof pattern !== 'object' || Array.isArray(pattern))
       throw new UsageError('--pattern must be a JSON object');
   }
-  return { pattern, json: values.json ?? false, local: values.local ?? false, bus: values.bus };
+  return {
+    pattern,
+    json: values.json ?? false,
+    local: values.local ?? false,
+    ...(values.stage !== undefined ? { stage: values.stage } : {}),
+    bus: values.bus,
+  };
 }
 
 interface BusEvent {
@@ -61,18 +65,32 @@ interface BusEvent {
   detail?: { metadata?: { bookingId?: string } };
 }
 
+/** Columns as wide as their widest value can be: an event time, the longest detail-type, a booking id. */
+const TIME_WIDTH = '2026-11-24T17:03:05Z'.length;
+const TYPE_WIDTH = Math.max(...detailTypes.map((t) => t.length));
+const BOOKING_WIDTH = 12;
+
 export function formatEvent(event: BusEvent): string {
   return [
-    event.time ?? '-',
-    event['detail-type'] ?? '-',
-    event.detail?.metadata?.bookingId ?? '-',
+    (event.time ?? '-').padEnd(TIME_WIDTH),
+    (event['detail-type'] ?? '-').padEnd(TYPE_WIDTH),
+    (event.detail?.metadata?.bookingId ?? '-').padEnd(BOOKING_WIDTH),
     event.source ?? '-',
   ].join('  ');
 }
 
-export async function runTail(argv: string[]): Promise<number> {
+export interface TailHooks {
+  io?: Io;
+  /** Stops the tail (tests); SIGINT and SIGTERM do otherwise. */
+  signal?: AbortSignal;
+  /** Long-poll length of each receive (seconds). */
+  waitSeconds?: number;
+}
+
+export async function runTail(argv: string[], hooks: TailHooks = {}): Promise<number> {
+  const io = hooks.io ?? processIo();
   const options = parseTailArgs(argv);
-  if (options.local || isLoopback(process.env.AWS_ENDPOINT_URL)) useLocalStack();
+  io.err(applyTarget(options));
   const events = eventBridgeClient();
   const sqs = sqsClient();
   const bus = options.bus ?? busName();
@@ -80,35 +98,52 @@ export async function runTail(argv: string[]): Promise<number> {
   const stop = () => stopping.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  hooks.signal?.addEventListener('abort', stop, { once: true });
 
   let tap: BusTap | undefined;
+  let failure: unknown;
   try {
+    const leftovers = await clearTailLeftovers(events, sqs, bus);
+    if (leftovers.removed.length > 0)
+      io.err(`removed what earlier tails left: ${leftovers.removed.join(', ')} (their rules and queues)`);
     tap = await openBusTap(events, sqs, {
-      name: `charterflow-tail-${randomBytes(4).toString('hex')}`,
+      name: `${TAIL_PREFIX}${randomBytes(4).toString('hex')}`,
       bus,
       pattern: options.pattern,
       description: 'npx charterflow tail (temporary)',
+      tags: tailTags(),
     });
-    console.error(`tailing ${bus} with ${JSON.stringify(options.pattern)} (Ctrl-C to stop)`);
+    io.err(`tailing ${bus} with ${JSON.stringify(options.pattern)} (Ctrl-C to stop)`);
     while (!stopping.signal.aborted) {
       let arrived: TappedEvent[];
       try {
-        arrived = await tap.receive({ waitSeconds: 20, abortSignal: stopping.signal });
+        arrived = await tap.receive({ waitSeconds: hooks.waitSeconds ?? 20, abortSignal: stopping.signal });
       } catch (error) {
         if (stopping.signal.aborted) break;
         throw error;
       }
-      for (const { sentAt: _sentAt, ...event } of arrived) {
-        console.log(options.json ? JSON.stringify(event) : formatEvent(event));
-      }
+      for (const { sentAt: _sentAt, ...event } of arrived)
+        io.out(options.json ? JSON.stringify(event) : formatEvent(event));
     }
-    return 0;
+  } catch (error) {
+    failure = error;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    await tap?.close();
-    console.error('tail stopped: temporary rule and queue removed');
-    events.destroy();
-    sqs.destroy();
+    hooks.signal?.removeEventListener('abort', stop);
   }
+  const closing = await tap?.close();
+  events.destroy();
+  sqs.destroy();
+  // Before the tap opened there is nothing to clean: main says what went wrong (no credentials, no bus).
+  if (!tap && failure) throw failure;
+  if (failure) io.err(`tail stopped: ${reasonOf(failure)}`);
+  if (closing && closing.left.length > 0) {
+    io.err(
+      `could not remove ${closing.left.map((l) => `${l.what} (${l.reason})`).join(', ')}; the next npx charterflow tail removes them`,
+    );
+    return 1;
+  }
+  if (closing) io.err(`tail stopped: temporary ${closing.removed.join(' and ')} removed`);
+  return failure ? 1 : 0;
 }

@@ -3,10 +3,12 @@ import {
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  paginateListQueues,
   ReceiveMessageCommand,
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { stage } from '../../shared/config';
 import { deployedNames } from '../../shared/declaration';
 
 /**
@@ -84,6 +86,28 @@ async function queueUrlOf(sqs: SQSClient, consumer: string): Promise<string | un
     if (name === 'QueueDoesNotExist' || name === 'AWS.SimpleQueueService.NonExistentQueue') return undefined;
     throw error;
   }
+}
+
+/**
+ * Every consumer of the stage that has a dead-letter queue: the declared ones (services/*) and any other the
+ * stage holds a queue charterflow-<stage>-<name>-dlq for (one scaffolded or deployed from another checkout),
+ * so that no consumer's letters go unseen.
+ */
+export async function consumersWithDeadLetterQueues(
+  sqs: SQSClient,
+  declared: readonly string[],
+  stageName = stage(),
+): Promise<string[]> {
+  const prefix = deployedNames('', stageName).functionName;
+  const names = new Set(declared);
+  for await (const page of paginateListQueues({ client: sqs }, { QueueNamePrefix: prefix })) {
+    for (const url of page.QueueUrls ?? []) {
+      const queue = url.split('/').at(-1)!;
+      if (queue.endsWith('-dlq') && queue.length > prefix.length + '-dlq'.length)
+        names.add(queue.slice(prefix.length, -'-dlq'.length));
+    }
+  }
+  return [...names].sort();
 }
 
 export interface ReadOptions {

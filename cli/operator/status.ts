@@ -5,7 +5,9 @@ import { BookingLedger } from '../../services/booking-ledger/ledger';
 import { refusedMailsOf } from '../../services/guest-mail/mail-records';
 import type { DetailType } from '../../shared/contract/events';
 import type { ConsumerDeclaration } from '../../shared/declaration';
-import { listDeadLetters, type DeadLetter } from './dead-letters';
+import { bookingSeen } from './bookings';
+import { consumersWithDeadLetterQueues, listDeadLetters, type DeadLetter } from './dead-letters';
+import { refusedCallOf, type RefusedCall } from './refused-call';
 
 /**
  * Where a booking stands: its timeline from the booking-ledger, plus what the dead-letter queues hold for
@@ -41,6 +43,17 @@ export const chain: readonly { detailType: DetailType; label: string; states: re
   },
 ];
 
+/** Lines outside the chain, named as the operator would. */
+const otherLabels: Partial<Record<DetailType, string>> = {
+  CalendarConflictDetected: 'double booking found',
+  CalendarConflictResolved: 'double booking resolved',
+};
+
+/** A line's detail-type in the operator's words: its chain step, or what it is. */
+export function labelOf(detailType: DetailType): string {
+  return chain.find((c) => c.states.includes(detailType))?.label ?? otherLabels[detailType] ?? detailType;
+}
+
 export type BookingState = 'complete' | 'in progress' | 'stuck' | 'cancelled';
 
 export interface StepView {
@@ -63,6 +76,8 @@ export interface LastError {
   errorMessage?: string;
   at: string;
   retryAttempts?: number;
+  /** The AWS call that was refused, when the error is AWS's AccessDenied: the permission the role lacks. */
+  refusedCall?: RefusedCall;
 }
 
 export interface BookingStatus {
@@ -73,6 +88,10 @@ export interface BookingStatus {
   stuckBecause?: string;
   receivedAt?: string;
   lastEventAt?: string;
+  /** What the latest line of the timeline says happened, in the operator's words ("guest page", "double booking found"). */
+  lastEventLabel?: string;
+  /** The consumers whose dead-letter queues hold an event of it. */
+  stuckAt?: string[];
   steps: StepView[];
   /** Other bookings of the same boat whose trips overlap this one now (a double booking). */
   doubleBookedWith: string[];
@@ -174,14 +193,18 @@ export function statusOf(
 
   let state: BookingState;
   let stuckBecause: string | undefined;
+  const stuckAt = [...new Set(letters.map((l) => l.consumer))].sort();
   const settled = steps.every((s) => s.state === 'done' || s.state === 'not needed');
-  if (settled) state = cancelled ? 'cancelled' : 'complete';
+  // A dead letter is work a consumer did not do, whichever consumer: one outside the chain (the ledger, guest
+  // mail, one added since) leaves the chain settled and the booking stuck all the same.
+  if (letters.length > 0) {
+    state = 'stuck';
+    stuckBecause = `${letters.length} dead letter${letters.length === 1 ? '' : 's'} (${stuckAt.join(', ')})`;
+  } else if (settled) state = cancelled ? 'cancelled' : 'complete';
   else {
     const since = Date.parse(receivedAt ?? latest?.at ?? new Date(rules.now).toISOString());
     const behind = steps.filter((s) => s.state !== 'done' && s.state !== 'not needed');
-    if (letters.length > 0)
-      stuckBecause = `${letters.length} dead letter${letters.length === 1 ? '' : 's'} (${[...new Set(letters.map((l) => l.consumer))].join(', ')})`;
-    else if (rules.now - since > rules.stuckAfterMs) {
+    if (rules.now - since > rules.stuckAfterMs) {
       const held = behind.map(
         (s) => `${s.label} ${s.holdsRevision === undefined ? 'has nothing' : `at revision ${s.holdsRevision}`}`,
       );
@@ -195,7 +218,8 @@ export function statusOf(
     state,
     ...(stuckBecause ? { stuckBecause } : {}),
     ...(receivedAt ? { receivedAt } : {}),
-    ...(latest ? { lastEventAt: latest.at } : {}),
+    ...(latest ? { lastEventAt: latest.at, lastEventLabel: labelOf(latest.detailType) } : {}),
+    ...(stuckAt.length > 0 ? { stuckAt } : {}),
     steps,
     doubleBookedWith: openConflicts(lines, bookingId),
     otherEvents,
@@ -208,10 +232,16 @@ export function statusOf(
             ...(lastLetter.errorMessage ? { errorMessage: lastLetter.errorMessage } : {}),
             ...(lastLetter.retryAttempts !== undefined ? { retryAttempts: lastLetter.retryAttempts } : {}),
             at: lastLetter.deadAt.toISOString(),
+            ...refusedOf(lastLetter),
           },
         }
       : {}),
   };
+}
+
+function refusedOf(letter: DeadLetter): { refusedCall?: RefusedCall } {
+  const refusedCall = refusedCallOf(letter.errorMessage);
+  return refusedCall ? { refusedCall } : {};
 }
 
 export interface StatusReader {
@@ -228,17 +258,29 @@ const rulesOf = (reader: StatusReader): StatusRules => ({
   consumers: reader.consumers,
 });
 
-export async function bookingStatus(reader: StatusReader, bookingId: string): Promise<BookingStatus | undefined> {
+/** Every dead letter of the stage: each declared consumer's queue and any other consumer's the stage holds. */
+export async function everyDeadLetter(reader: Pick<StatusReader, 'sqs' | 'consumers'>): Promise<DeadLetter[]> {
+  const names = await consumersWithDeadLetterQueues(
+    reader.sqs,
+    reader.consumers.map((c) => c.name),
+  );
+  return listDeadLetters(reader.sqs, names);
+}
+
+/**
+ * Where one booking stands; undefined for a booking the stage never saw (no record, no line, no letter),
+ * unless `force`, which shows it with nothing done.
+ */
+export async function bookingStatus(
+  reader: StatusReader,
+  bookingId: string,
+  { force = false } = {},
+): Promise<BookingStatus | undefined> {
   const ledger = new BookingLedger(reader.documents);
-  const [lines, letters] = await Promise.all([
-    ledger.timeline(bookingId),
-    listDeadLetters(
-      reader.sqs,
-      reader.consumers.map((c) => c.name),
-    ),
-  ]);
+  const [lines, letters] = await Promise.all([ledger.timeline(bookingId), everyDeadLetter(reader)]);
   const mine = letters.filter((l) => l.bookingId === bookingId);
-  if (lines.length === 0 && mine.length === 0) return undefined;
+  if (lines.length === 0 && mine.length === 0 && !force && !(await bookingSeen(reader.documents, bookingId)))
+    return undefined;
   return withRefusedMails(reader, statusOf(bookingId, lines, mine, rulesOf(reader)));
 }
 
@@ -263,13 +305,7 @@ async function withRefusedMails(reader: StatusReader, status: BookingStatus): Pr
  */
 export async function recentStatuses(reader: StatusReader, limit: number): Promise<BookingStatus[]> {
   const ledger = new BookingLedger(reader.documents);
-  const [recent, letters] = await Promise.all([
-    ledger.recentBookings(limit),
-    listDeadLetters(
-      reader.sqs,
-      reader.consumers.map((c) => c.name),
-    ),
-  ]);
+  const [recent, letters] = await Promise.all([ledger.recentBookings(limit), everyDeadLetter(reader)]);
   const ids = [
     ...new Set([...recent.map((r) => r.bookingId), ...letters.flatMap((l) => (l.bookingId ? [l.bookingId] : []))]),
   ];

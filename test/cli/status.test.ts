@@ -208,6 +208,28 @@ describe('where a booking stands', () => {
     expect(status.steps.slice(1).every((s) => s.state === 'not needed')).toBe(true);
   });
 
+  it.each(['booking-ledger', 'guest-mail', 'rebooking-offers'])(
+    'is stuck when a dead letter of %s holds it, though the chain is complete',
+    (consumer) => {
+      const status = statusOf('XHQGMDH', fullChain, [{ ...crewLetter, consumer }], rules);
+      expect(status.state).toBe('stuck');
+      expect(status.stuckBecause).toBe(`1 dead letter (${consumer})`);
+      expect(status.stuckAt).toEqual([consumer]);
+      expect(status.steps.every((s) => s.state === 'done')).toBe(true);
+    },
+  );
+
+  it('names the latest line as it is: a double booking found after the page is not "guest page"', () => {
+    const detected = line('CalendarConflictDetected', '2026-11-24T17:10:00.000Z', { partners: ['KP4RT2Z'] });
+    expect(statusOf('XHQGMDH', [...fullChain, detected], [], rules).lastEventLabel).toBe('double booking found');
+    const resolved = line('CalendarConflictResolved', '2026-11-24T17:20:00.000Z', { partners: ['KP4RT2Z'] });
+    const status = statusOf('XHQGMDH', [...fullChain, detected, resolved], [], rules);
+    expect(status.lastEventLabel).toBe('double booking resolved');
+    const { io, lines } = captureIo();
+    printList(io, [status], NOW);
+    expect(lines[0]).toMatch(/^XHQGMDH +r1 +complete +last: double booking resolved 40m ago$/);
+  });
+
   it('is known from a dead letter alone when the ledger never heard of it', () => {
     const status = statusOf('XHQGMDH', [], [{ ...crewLetter, consumer: 'booking-ledger' }], rules);
     expect(status.state).toBe('stuck');
@@ -229,6 +251,25 @@ describe('what status prints', () => {
       `  last error: crew ERROR_FROM_TARGET ${crewLetter.errorMessage} (dead-lettered 2026-11-24T17:05:00.000Z after 8 retries)`,
     );
     expect(lines.at(-1)).toBe('  1 dead letter(s): npx charterflow redrive --booking XHQGMDH');
+  });
+
+  it('a booking stopped by a refused call: stuck at that consumer, and the permission its role lacks', () => {
+    const refused: DeadLetter = {
+      ...crewLetter,
+      errorCode: '200',
+      errorMessage:
+        'AccessDeniedException: User: arn:aws:sts::000000000000:assumed-role/charterflow-local-crew-role/charterflow-local-crew is not authorized to perform: dynamodb:Query on resource: arn:aws:dynamodb:us-west-2:000000000000:table/charterflow-local-bookings because no identity-based policy allows the dynamodb:Query action',
+    };
+    const status = statusOf('XHQGMDH', fullChain.slice(0, 2), [refused], rules);
+    expect(status.lastError?.refusedCall).toMatchObject({ action: 'dynamodb:Query', kind: 'missing' });
+    const timeline = captureIo();
+    printTimeline(timeline.io, status);
+    expect(timeline.lines).toContain(
+      '  stuck at crew, missing permission: dynamodb:Query on arn:aws:dynamodb:us-west-2:000000000000:table/charterflow-local-bookings (role charterflow-local-crew-role)',
+    );
+    const list = captureIo();
+    printList(list.io, [status], NOW);
+    expect(list.lines[0]).toContain('STUCK: 1 dead letter (crew), missing permission: dynamodb:Query on arn:');
   });
 
   it('a list that flags the stuck bookings', () => {
