@@ -9,6 +9,7 @@ import { removedLinesOf } from '../../services/scrub/removed-lines';
 import { parseSecrets } from '../../services/webhook/signature';
 import { bookingsTable, secretNames } from '../../shared/config';
 import { signedDelivery } from '../../shared/signed-delivery';
+import { freshSampleBookingId } from '../../shared/sample-booking-id';
 import { bookingKey } from '../../shared/tables';
 import type { BoatsetterWebhookPayload } from '../../shared/contract/boatsetter';
 import { atOffsetOf } from '../../shared/trip';
@@ -97,6 +98,14 @@ export async function runDemo(
     const bookingId = await pickBookingId(documents, out);
     const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: secretNames.webhookSecret }));
     const payload = bookingId === SAMPLE_BOOKING_ID ? bookingConfirmed() : bookingConfirmedAs(bookingId);
+    const sampleStart = bookingConfirmed().data.trip.start;
+    if (payload.data.trip.start !== sampleStart) {
+      // The sample boat is already booked at the sample's time in this state: the same day would be a double booking.
+      out(
+        `Its trip moves from ${sampleStart.slice(0, 10)} to ${payload.data.trip.start.slice(0, 10)}, a day of its own ` +
+          `(same time, ${payload.data.trip.start.slice(11, 16)}), so that it does not overlap ${SAMPLE_BOOKING_ID} on ${payload.data.listing.boat_name}.`,
+      );
+    }
     const delivery = signedDelivery(payload, parseSecrets(SecretString!)[0]!);
     const url = new URL('/webhooks/boatsetter', stack.endpoints.webhook);
     const sentAt = Date.now();
@@ -111,11 +120,11 @@ export async function runDemo(
     out('');
     out('The chain, as each event crosses the bus:');
     out(
-      `  ${'time'.padEnd(12)}  ${'detail-type'.padEnd(24)}  ${'source'.padEnd(24)}  ${'booking'.padEnd(10)}  ${'hop'.padEnd(38)}  since the 202`,
+      `  ${'time'.padEnd(12)}  ${'detail-type'.padEnd(24)}  ${'source'.padEnd(24)}  ${'booking'.padEnd(10)}  ${'hop'.padEnd(38)}  since the POST`,
     );
 
     const timeoutMs = options.timeoutMs ?? 60_000;
-    const seen = await followChain(tap, bookingId, { sentAt, acceptedAt }, CHAIN, out, timeoutMs);
+    const seen = await followChain(tap, bookingId, sentAt, CHAIN, out, timeoutMs);
     const byType = new Map(seen.map((e) => [e['detail-type'], e]));
     const crewEvent = byType.get('CrewEventCreated')!;
     const published = byType.get('GuestPagePublished')!;
@@ -168,15 +177,7 @@ export async function runDemo(
       if (answered.status !== 202)
         throw new Error(`the webhook answered ${answered.status} to ${what}: ${await answered.text()}`);
       out(`POST ${url.pathname}  booking ${bookingId}, signed  ->  202 in ${answeredAt - postedAt} ms`);
-      return followChain(
-        tap!,
-        bookingId,
-        { sentAt: postedAt, acceptedAt: answeredAt },
-        chain,
-        out,
-        timeoutMs,
-        next.data.revision,
-      );
+      return followChain(tap!, bookingId, postedAt, chain, out, timeoutMs, next.data.revision);
     };
     const holdings = () => printHoldings(documents, { bookingId, calendarEntryId, sccEventId, guestPageUrl }, out);
 
@@ -228,7 +229,7 @@ async function pickBookingId(documents: DynamoDBDocumentClient, out: DemoOutput)
     out(`Sending the sample booking ${SAMPLE_BOOKING_ID} (samples/boatsetter/booking-confirmed.json).`);
     return SAMPLE_BOOKING_ID;
   }
-  const fresh = `DM${Date.now().toString(36).toUpperCase()}`.slice(0, 12);
+  const fresh = freshSampleBookingId();
   out(
     `Booking ${SAMPLE_BOOKING_ID} was already done in this stack's state: sending the same sample as booking ${fresh}.`,
   );
@@ -280,7 +281,8 @@ async function printHoldings(
 async function followChain(
   tap: BusTap,
   bookingId: string,
-  post: { sentAt: number; acceptedAt: number },
+  /** When the POST went out: the chain's times count from it. */
+  postedAt: number,
   chain: readonly string[],
   out: DemoOutput,
   timeoutMs: number,
@@ -301,13 +303,13 @@ async function followChain(
       .sort((a, b) => a.sentAt - b.sentAt);
     for (const event of batch) {
       const cause = seen.find((e) => e.id === event.detail.metadata.causationId);
-      // BookingReceived crosses the bus before the 202 reaches us (the webhook publishes, then answers).
       const hop = cause
         ? `+${event.sentAt - cause.sentAt} ms after ${cause['detail-type']}`
-        : `+${event.sentAt - post.sentAt} ms after the POST`;
-      const since202 = event.sentAt - post.acceptedAt;
+        : `+${event.sentAt - postedAt} ms after the POST`;
+      // From the POST, not the 202: the webhook publishes BookingReceived before it answers, so the first event
+      // crosses the bus before the 202 reaches us, and a time since the 202 came out negative.
       out(
-        `  ${clock(event.sentAt)}  ${event['detail-type'].padEnd(24)}  ${event.source.padEnd(24)}  ${bookingId.padEnd(10)}  ${hop.padEnd(38)}  ${since202 >= 0 ? '+' : ''}${since202} ms`,
+        `  ${clock(event.sentAt)}  ${event['detail-type'].padEnd(24)}  ${event.source.padEnd(24)}  ${bookingId.padEnd(10)}  ${hop.padEnd(38)}  +${event.sentAt - postedAt} ms`,
       );
       seen.push(event);
     }

@@ -57,7 +57,7 @@ describe('npm run demo', () => {
     expect(printed.slice(0, 3)).toEqual(['BookingReceived', 'CalendarEntryCreated', 'CrewEventCreated']);
     const chain = first.filter((line) => CHAIN.some((t) => line.includes(` ${t} `)));
     expect(chain.find((l) => l.includes('CalendarEntryCreated'))).toMatch(
-      /charterflow\.calendar\s+XHQGMDH\s+\+\d+ ms after BookingReceived\s+[+-]\d+ ms$/,
+      /charterflow\.calendar\s+XHQGMDH\s+\+\d+ ms after BookingReceived\s+\+\d+ ms$/,
     );
     expect(chain.find((l) => l.includes('GuestPagePublished'))).toMatch(/\+\d+ ms after CrewEventCreated/);
     expect(firstResult.events).toEqual(printed);
@@ -105,11 +105,24 @@ describe('npm run demo', () => {
     expect(afterCancel).toMatch(/guest page {5}200: "Hi Dana, this charter was cancelled\."/);
   });
 
+  it('times each event from the POST, never negative (BookingReceived crosses the bus before the 202 comes back)', () => {
+    const header = first.find((line) => line.includes('detail-type'));
+    expect(header).toMatch(/since the POST$/);
+    const timed = [...first, ...second].filter((line) => /^\s+\d{2}:\d{2}:\d{2}\.\d{3}\s+[A-Z]/.test(line));
+    expect(timed.length).toBeGreaterThanOrEqual(2 * (CHAIN.length + CHANGE_CHAIN.length + CANCEL_CHAIN.length));
+    for (const line of timed) expect(line).toMatch(/\s\+\d+ ms$/);
+  });
+
   it('run again on the same state, it says XHQGMDH is done and sends the sample under a fresh id', () => {
     expect(secondResult.bookingId).not.toBe(SAMPLE_BOOKING_ID);
     expect(second[0]).toBe(
       `Booking XHQGMDH was already done in this stack's state: sending the same sample as booking ${secondResult.bookingId}.`,
     );
+    expect(second[1]).toMatch(
+      /^Its trip moves from 2026-12-05 to 2026-12-\d\d, a day of its own \(same time, 17:00\), so that it does not overlap XHQGMDH on JADA\.$/,
+    );
+    expect(second[1]).not.toContain('to 2026-12-05');
+    expect(first.some((line) => line.startsWith('Its trip moves'))).toBe(false);
     expect(chainLines(second).sort()).toEqual([...CHAIN].sort());
     expect(secondResult.guestPageStatus).toBe(200);
   });
