@@ -116,8 +116,11 @@ export class DeliveryEngine {
     private readonly backoff: Backoff,
     private readonly functionConfig: (functionArn: string) => FunctionAsyncConfig | undefined = () => undefined,
     private readonly labelsOf: EventLabels = () => ({}),
-    /** The stack's IAM, when it is enforced: the dead-letter queues' sends are authorised as AWS authorises them. */
-    private readonly iam?: Iam,
+    /**
+     * The stack's IAM when it is enforced (asked at each send: the stack reads it from the template after the bus
+     * starts): the dead-letter queues' sends are authorised as AWS authorises them. Undefined: not enforced.
+     */
+    private readonly iamOf: () => Iam | undefined = () => undefined,
   ) {}
 
   newDelivery(event: EventBridgeEvent, ruleArn: string, target: Target, ingestedAt: number): Delivery {
@@ -348,7 +351,7 @@ export class DeliveryEngine {
     // Lambda sends it with the function's own role: the role (or the queue's policy) must allow sqs:SendMessage.
     const functionName = functionNameOf(d.target.Arn);
     const refusal = await this.refusal(
-      this.iam?.functionPrincipal(functionName),
+      this.iamOf()?.functionPrincipal(functionName),
       `function ${functionName}`,
       deadLetterSend(config.deadLetterArn),
     );
@@ -456,9 +459,10 @@ export class DeliveryEngine {
     sender: string,
     authorization: Authorization,
   ): Promise<{ refusal: string; neededStatement?: unknown } | undefined> {
-    if (!this.iam) return undefined;
+    const iam = this.iamOf();
+    if (!iam) return undefined;
     if (!principal) return { refusal: `IAM knows no role for ${sender}: it may not perform ${authorization.action}` };
-    const decision = await this.iam.decide(principal, authorization, this.iam.resourcePolicyOf(authorization.resource));
+    const decision = await iam.decide(principal, authorization, iam.resourcePolicyOf(authorization.resource));
     return decision.allowed ? undefined : { refusal: decision.message, neededStatement: decision.needed };
   }
 }

@@ -39,9 +39,10 @@ export interface LocalEventBridgeOptions {
   eventLabels?: EventLabels;
   /**
    * The stack's IAM, when enforced: EventBridge's and Lambda's sends to dead-letter queues are authorised (queue
-   * policy; the function's role) and a refused one is dropped, as AWS drops it. Undefined: not enforced.
+   * policy; the function's role) and a refused one is dropped, as AWS drops it. Asked at each send, so the stack
+   * may read it from the template after the bus starts. Undefined (or answering undefined): not enforced.
    */
-  iam?: Iam;
+  iam?: () => Iam | undefined;
 }
 
 export interface LocalEventBridge extends AwsJsonService {

@@ -20,6 +20,7 @@ import {
 } from '../../../../local/aws/eventbridge';
 import { functionNameOf } from '../../../../local/lambda';
 import { LocalQueues } from '../../../../local/aws/sqs/queues';
+import type { Iam } from '../../../../local/aws/iam/model';
 
 export const REGION = 'us-west-2';
 
@@ -52,6 +53,8 @@ export interface BusOptions {
   accountId?: string;
   /** What a dead-letter log line adds to name the event (the stack names the booking). */
   eventLabels?: EventLabels;
+  /** The stack's IAM, when the test enforces it on the dead-letter queues' sends. */
+  iam?: () => Iam | undefined;
 }
 
 /**
@@ -79,6 +82,7 @@ export async function startBus(options: BusOptions = {}): Promise<BusUnderTest> 
     functionConfig: options.functionConfig ?? ((functionArn) => options.functions?.[functionNameOf(functionArn)]),
     backoff: options.backoff ?? { baseMs: 2, maxMs: 20 },
     eventLabels: options.eventLabels,
+    ...(options.iam && { iam: options.iam }),
   });
   const edge = await startEdge({
     port: 0,
