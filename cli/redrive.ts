@@ -5,6 +5,7 @@ import {
   AWS_ARCHIVE_LAG_MS,
   declaredConsumers,
   isLoopback,
+  parseBookingId,
   parseCommandArgs,
   parseDuration,
   pickConsumer,
@@ -42,12 +43,10 @@ export async function runRedrive(argv: string[], io: Io = processIo()): Promise<
   if (values['archive-lag'] !== undefined && archiveLagMs === undefined) {
     throw new UsageError(`--archive-lag must be a duration such as 10m, got "${values['archive-lag']}"`);
   }
-  if (values.booking !== undefined && !/^[A-Z0-9]{6,12}$/.test(values.booking)) {
-    throw new UsageError(`--booking must be 6 to 12 upper-case letters and digits, got "${values.booking}"`);
-  }
+  if (values.booking !== undefined) parseBookingId(values.booking, '--booking');
   const consumers = await declaredConsumers();
   const only = pickConsumer(consumers, values.consumer);
-  applyTarget(values);
+  io.err(applyTarget(values));
   const events = eventBridgeClient();
   const sqs = sqsClient();
   const bars = new Map<string, Progress>();

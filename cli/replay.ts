@@ -14,6 +14,7 @@ import {
 } from './operator/replays';
 import { ledgerLinesBetween } from '../services/booking-ledger/read';
 import {
+  alignColumns,
   applyTarget,
   askOnTerminal,
   AWS_ARCHIVE_LAG_MS,
@@ -122,7 +123,7 @@ export interface ReplayHooks {
 export async function runReplay(argv: string[], hooks: ReplayHooks = {}): Promise<number> {
   const io = hooks.io ?? processIo();
   const args = parseReplayArgs(argv);
-  applyTarget(args);
+  io.err(applyTarget(args));
   const consumers = await declaredConsumers();
   const only = pickConsumer(consumers, args.consumer);
   const reached: ConsumerDeclaration[] = only ? [only] : consumers;
@@ -290,12 +291,17 @@ function printSummary(io: Io, summary: ReplaySummary, json: boolean): void {
   );
   if (summary.archiveEventCount !== undefined)
     io.out(`  (counted from the booking-ledger; the archive holds ${summary.archiveEventCount} event(s) in all)`);
-  const width = Math.max(8, ...summary.consumers.map((c) => c.consumer.length));
-  for (const c of summary.consumers) {
-    io.out(
-      summary.dryRun
-        ? `  ${c.consumer.padEnd(width)}  ${c.delivered} event(s)`
-        : `  ${c.consumer.padEnd(width)}  ${c.delivered} delivered: ${c.acted} acted, ${c.emittedOnly ? `${c.emittedOnly} emitted only (finished a broken chain), ` : ''}${c.skipped} skipped (already done)`,
-    );
-  }
+  const rows = summary.consumers.map((c) =>
+    summary.dryRun
+      ? [c.consumer, `${c.delivered} event(s)`]
+      : [c.consumer, `${c.delivered} delivered:`, outcomeText(c)],
+  );
+  for (const row of alignColumns(rows)) io.out(`  ${row}`);
+}
+
+/** What one consumer did with what the replay delivered, in the operator's words. */
+export function outcomeText(c: ConsumerOutcome): string {
+  if (c.unrecorded) return `${c.acted} acted (it keeps no record of what it did: every event delivered counts)`;
+  const emitted = c.emittedOnly ? `${c.emittedOnly} emitted only (finished a broken chain), ` : '';
+  return `${c.acted} acted, ${emitted}${c.skipped} skipped (already done)`;
 }

@@ -1,5 +1,6 @@
 import { documentClient } from '../shared/aws';
 import {
+  alignColumns,
   applyTarget,
   formatDuration,
   parseCommandArgs,
@@ -28,7 +29,7 @@ export async function runStats(argv: string[], io: Io = processIo()): Promise<nu
     json: { type: 'boolean', default: false },
   });
   const last = parsePositiveInt(values.last, '--last', 50);
-  applyTarget(values);
+  io.err(applyTarget(values));
   const documents = documentClient();
   try {
     const stats = await recentPageLatencies(documents, last);
@@ -50,6 +51,14 @@ export function printStats(io: Io, stats: PageLatencyStats): void {
     `  p50 ${formatDuration(stats.p50!)}  p90 ${formatDuration(stats.p90!)}  p99 ${formatDuration(stats.p99!)}  longest ${formatDuration(stats.max!)}`,
   );
   io.out('  slowest:');
-  for (const s of stats.slowest)
-    io.out(`    ${s.bookingId} r${s.revision}  ${formatDuration(s.ms).padStart(8)}  received ${s.receivedAt}`);
+  // Durations right-aligned, so their units line up; the rest padded by its widest value.
+  const took = stats.slowest.map((s) => formatDuration(s.ms));
+  const tookWidth = Math.max(...took.map((t) => t.length));
+  const rows = stats.slowest.map((s, i) => [
+    s.bookingId,
+    `r${s.revision}`,
+    took[i]!.padStart(tookWidth),
+    `received ${s.receivedAt}`,
+  ]);
+  for (const row of alignColumns(rows)) io.out(`    ${row}`);
 }

@@ -15,6 +15,9 @@ import type { TimeWindow } from './replays';
  * - emittedOnly: the step was done but its event never went out (a chain broken halfway): the replay made
  *   the consumer emit it; counted as the consumer's events in the ledger since the replay started, less acted;
  * - skipped: the rest, already done before.
+ * A consumer that keeps no record of what it did (a new one, scaffolded with no revision records) cannot have
+ * skipped anything as already done: every event delivered to it counts as acted, and the summary says why.
+ * The ledger keeps a double booking's line on both bookings' timelines: an event is counted once, by its id.
  * Live traffic during the replay counts as the replay's; replays are rare and bookings tens a day. These are
  * the ledger's view: a fact it lacked and that the replay brought back with its original time counts as
  * delivered, not as emitted.
@@ -26,14 +29,22 @@ export interface ConsumerOutcome {
   acted: number;
   emittedOnly: number;
   skipped: number;
+  /** The consumer keeps no record of what it did: every event delivered counted as acted. */
+  unrecorded?: true;
 }
 
 export const LEDGER_CONSUMER = 'booking-ledger';
 
-/** Events of the window per detail-type, from the ledger. */
+/** One line per event: a double booking's line sits on both bookings' timelines with the same event id. */
+export function distinctEvents(lines: readonly LedgerLine[]): LedgerLine[] {
+  const seen = new Set<string>();
+  return lines.filter((line) => !seen.has(line.eventId) && Boolean(seen.add(line.eventId)));
+}
+
+/** Events of the window per detail-type, from the ledger, each event once. */
 export function countByDetailType(lines: readonly LedgerLine[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const line of lines) counts.set(line.detailType, (counts.get(line.detailType) ?? 0) + 1);
+  for (const line of distinctEvents(lines)) counts.set(line.detailType, (counts.get(line.detailType) ?? 0) + 1);
   return counts;
 }
 
@@ -44,28 +55,52 @@ export function deliveredTo(
   return [...new Set(consumer.consumes)].reduce((sum, type) => sum + (counts.get(type) ?? 0), 0);
 }
 
-/** Revision records (pk BOOKING#…, sk STATE#<consumer>) advanced at or after `since`, per consumer. */
-export async function stepsDoneSince(
+/**
+ * guest-mail keeps mail records (services/guest-mail/mail-records.ts: sk MAIL#<kind>#r<n>, and MAIL#order, the
+ * booking's decision counter), not revision records: a mail decided is what it did.
+ */
+const MAIL_CONSUMER = 'guest-mail';
+const MAIL_PREFIX = 'MAIL#';
+const MAIL_ORDER_SK = 'MAIL#order';
+
+export interface ConsumerRecords {
+  /** Records advanced at or after `since`, per consumer. */
+  since: Map<string, number>;
+  /** The consumers that keep any record at all. */
+  keeping: Set<string>;
+}
+
+/**
+ * What the consumers recorded: revision records (pk BOOKING#…, sk STATE#<consumer>, appliedAt) and guest-mail's
+ * mail records (at), those advanced since `since` counted per consumer.
+ */
+export async function consumerRecords(
   documents: DynamoDBDocumentClient,
   since: Date,
   table = bookingsTable(),
-): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
+): Promise<ConsumerRecords> {
+  const records: ConsumerRecords = { since: new Map(), keeping: new Set() };
   const pages = paginateScan(
     { client: documents },
     {
       TableName: table,
-      FilterExpression: 'begins_with(sk, :state) AND appliedAt >= :since',
-      ExpressionAttributeNames: { '#consumer': 'consumer' },
-      ExpressionAttributeValues: { ':state': 'STATE#', ':since': since.toISOString() },
-      ProjectionExpression: '#consumer',
+      FilterExpression: 'begins_with(sk, :state) OR (begins_with(sk, :mail) AND sk <> :order)',
+      ExpressionAttributeNames: { '#consumer': 'consumer', '#at': 'at' },
+      ExpressionAttributeValues: { ':state': 'STATE#', ':mail': MAIL_PREFIX, ':order': MAIL_ORDER_SK },
+      ProjectionExpression: 'sk, #consumer, appliedAt, #at',
     },
   );
+  const iso = since.toISOString();
   for await (const page of pages) {
-    for (const item of page.Items ?? [])
-      counts.set(String(item.consumer), (counts.get(String(item.consumer)) ?? 0) + 1);
+    for (const item of page.Items ?? []) {
+      const mail = String(item.sk).startsWith(MAIL_PREFIX);
+      const consumer = mail ? MAIL_CONSUMER : String(item.consumer ?? String(item.sk).slice('STATE#'.length));
+      records.keeping.add(consumer);
+      const at = mail ? item.at : item.appliedAt;
+      if (typeof at === 'string' && at >= iso) records.since.set(consumer, (records.since.get(consumer) ?? 0) + 1);
+    }
   }
-  return counts;
+  return records;
 }
 
 export interface OutcomeInput {
@@ -82,14 +117,18 @@ export function outcomesOf(
   stepsDone: ReadonlyMap<string, number>,
   /** Ledger lines of facts that happened since the replay started. */
   linesSince: readonly LedgerLine[] = [],
+  /** The consumers that keep records of what they did; absent: all of them. */
+  keeping?: ReadonlySet<string>,
 ): ConsumerOutcome[] {
   const counts = countByDetailType(lines);
   const emittedSince = countByDetailType(linesSince);
   return input.consumers.map((consumer) => {
     const delivered = deliveredTo(consumer, counts);
+    if (consumer.name !== LEDGER_CONSUMER && keeping && !keeping.has(consumer.name))
+      return { consumer: consumer.name, delivered, acted: delivered, emittedOnly: 0, skipped: 0, unrecorded: true };
     const acted =
       consumer.name === LEDGER_CONSUMER
-        ? lines.filter((l) => l.replayName === input.replayName).length
+        ? distinctEvents(lines).filter((l) => l.replayName === input.replayName).length
         : (stepsDone.get(consumer.name) ?? 0);
     const emitted = [...new Set(consumer.emits)].reduce((sum, type) => sum + (emittedSince.get(type) ?? 0), 0);
     const emittedOnly = Math.max(0, Math.min(delivered - acted, emitted - acted));
@@ -107,10 +146,10 @@ export async function replayOutcomes(
   documents: DynamoDBDocumentClient,
   input: OutcomeInput,
 ): Promise<ConsumerOutcome[]> {
-  const [lines, stepsDone, linesSince] = await Promise.all([
+  const [lines, records, linesSince] = await Promise.all([
     ledgerLinesBetween(documents, input.window),
-    stepsDoneSince(documents, input.since),
+    consumerRecords(documents, input.since),
     ledgerLinesBetween(documents, { from: input.since, to: new Date(Date.now() + 86_400_000) }),
   ]);
-  return outcomesOf(input, lines, stepsDone, linesSince);
+  return outcomesOf(input, lines, records.since, linesSince, records.keeping);
 }

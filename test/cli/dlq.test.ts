@@ -129,9 +129,14 @@ describe('dlq and redrive', () => {
 
     const plain = captureIo();
     expect(await runDlq([], plain.io)).toBe(0);
-    expect(plain.lines.find((l) => l.startsWith(`crew  ${A}  CalendarEntryCreated  `))).toMatch(
-      /\d+s ago {2}200 {2}scc createCrewEvent failed/,
-    );
+    // The target line goes first (stderr), then a header over columns that line up.
+    expect(plain.lines[0]).toMatch(/^target: local stack /);
+    const header = plain.lines[1]!;
+    expect(header).toMatch(/^CONSUMER +BOOKING +DETAIL-TYPE +DEAD FOR +ERROR CODE +ERROR$/);
+    const row = plain.lines.find((l) => l.startsWith(`crew `) && l.includes(A!))!;
+    expect(row).toMatch(/ \d+s +200 \(function error\) +scc createCrewEvent failed/);
+    for (const column of ['BOOKING', 'DETAIL-TYPE', 'DEAD FOR', 'ERROR CODE', 'ERROR'])
+      for (const line of plain.lines.slice(2, -1)) expect(line[header.indexOf(column) - 1]).toBe(' ');
     expect(plain.lines.at(-1)).toBe('4 dead letter(s): booking-ledger 1, crew 3');
   });
 

@@ -3,10 +3,10 @@ import { EventEmitter } from 'node:events';
 import { formatDuration, parseDuration, parseWhen, type Io } from '../../cli/args';
 import { commands, main } from '../../cli/main';
 import { Progress } from '../../cli/progress';
-import { onInterrupt, parseReplayArgs } from '../../cli/replay';
+import { onInterrupt, outcomeText, parseReplayArgs } from '../../cli/replay';
 import { newReplayName, progressOf } from '../../cli/operator/replays';
 import { clusters, splitByArchive, windowOf } from '../../cli/operator/redrive';
-import { outcomesOf } from '../../cli/operator/outcomes';
+import { countByDetailType, deliveredTo, outcomesOf } from '../../cli/operator/outcomes';
 import type { DeadLetter } from '../../cli/operator/dead-letters';
 import type { LedgerLine } from '../../services/booking-ledger/booking-ledger';
 import type { ConsumerDeclaration } from '../../shared/declaration';
@@ -99,7 +99,8 @@ describe('replay arguments', () => {
     [['--from', '1h ago', '--to', '2026-11-25T00:00:00Z'], /--to is in the future/],
     [['--from', 'later'], /--from must be an ISO time/],
     [['--from', '1h ago', '--settle', 'forever'], /--settle must be a duration/],
-    [['--from', '1h ago', '--frm', 'x'], /Unknown option '--frm'/],
+    [['--from', '1h ago', '--frm', 'x'], /unknown option '--frm' \(see --help\)/],
+    [['--from', '1h ago', '--settle', '-5s'], /--settle must be a duration such as 30s or 2m, got "-5s"/],
     [['--from', '1h ago', 'extra'], /unexpected argument "extra"/],
   ])('rejects %j with a one-line reason', (argv, reason) => {
     expect(() => parseReplayArgs(argv as string[], NOW)).toThrow(reason);
@@ -122,7 +123,7 @@ describe('the CLI', () => {
     [['status', '--limit', '0'], 'charterflow status: --limit must be a positive whole number'],
     [['dlq', '--consumer', 'nobody'], 'charterflow dlq: --consumer must be one of'],
     [['redrive', '--booking', 'x'], 'charterflow redrive: --booking must be'],
-    [['redrive', '--bogus'], "charterflow redrive: Unknown option '--bogus'"],
+    [['redrive', '--bogus'], "charterflow redrive: unknown option '--bogus' (see --help)"],
     [['redrive', '--archive-lag', 'a while'], 'charterflow redrive: --archive-lag must be a duration'],
   ])('%j exits 2 with one line', async (argv, reason) => {
     const { code, out } = await runMain(argv as string[]);
@@ -244,8 +245,9 @@ describe('replay outcomes per consumer', () => {
     { name: 'crew', consumes: ['CalendarEntryCreated'], emits: ['CrewEventCreated'] },
     { name: 'booking-ledger', consumes: ['BookingReceived', 'CalendarEntryCreated'], emits: [] },
   ] as unknown as ConsumerDeclaration[];
-  const line = (detailType: string, replayName?: string) =>
-    ({ detailType, ...(replayName ? { replayName } : {}) }) as LedgerLine;
+  let events = 0;
+  const line = (detailType: string, replayName?: string, eventId = `ev-${++events}`) =>
+    ({ detailType, eventId, ...(replayName ? { replayName } : {}) }) as LedgerLine;
 
   it('counts deliveries from the ledger, acts from step records or the ledger lines the replay wrote', () => {
     const lines = [
@@ -273,6 +275,42 @@ describe('replay outcomes per consumer', () => {
     );
     expect(outcomes[0]).toEqual({ consumer: 'calendar', delivered: 3, acted: 1, emittedOnly: 1, skipped: 1 });
     expect(outcomes[1]).toMatchObject({ consumer: 'crew', emittedOnly: 0 });
+  });
+
+  it('a consumer that keeps no record (a new one, backfilled) acted on every event delivered, skipped none', () => {
+    const added = {
+      name: 'rebooking-offers',
+      consumes: ['BookingReceived'],
+      emits: [],
+    } as unknown as ConsumerDeclaration;
+    const lines = Array.from({ length: 7 }, () => line('BookingReceived'));
+    const outcomes = outcomesOf(
+      { consumers: [added, consumers[0]!], replayName: 'r1' },
+      lines,
+      new Map([['calendar', 0]]),
+      [],
+      new Set(['calendar']),
+    );
+    expect(outcomes).toEqual([
+      { consumer: 'rebooking-offers', delivered: 7, acted: 7, emittedOnly: 0, skipped: 0, unrecorded: true },
+      { consumer: 'calendar', delivered: 7, acted: 0, emittedOnly: 0, skipped: 7 },
+    ]);
+    expect(outcomeText(outcomes[0]!)).toBe('7 acted (it keeps no record of what it did: every event delivered counts)');
+    expect(outcomeText(outcomes[1]!)).toBe('0 acted, 7 skipped (already done)');
+  });
+
+  it('counts a double booking once, though the ledger keeps its line on both bookings', () => {
+    // 24 events, and one CalendarConflictDetected copied onto the partner booking's timeline with its event id.
+    const lines = [
+      ...Array.from({ length: 24 }, () => line('BookingReceived')),
+      line('CalendarConflictDetected', undefined, 'ev-conflict'),
+      line('CalendarConflictDetected', undefined, 'ev-conflict'),
+    ];
+    const counts = countByDetailType(lines);
+    expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(25);
+    expect(counts.get('CalendarConflictDetected')).toBe(1);
+    const ledger = { name: 'booking-ledger', consumes: ['BookingReceived', 'CalendarConflictDetected'], emits: [] };
+    expect(deliveredTo(ledger as unknown as ConsumerDeclaration, counts)).toBe(25);
   });
 });
 

@@ -75,6 +75,21 @@ describe('booking-to-page latency from the ledger', () => {
     expect(pageLatencyStats(3, [])).toEqual({ bookings: 3, revisions: 0, slowest: [] });
   });
 
+  it('lines up the slowest ones whatever the widths of their ids, revisions and times', () => {
+    const lines: string[] = [];
+    const io: Io = { out: (l) => lines.push(l), err: (l) => lines.push(l), rewrite: () => undefined, isTTY: false };
+    const latencies = [
+      { bookingId: 'KQ7TZ2MXYZ12', revision: 12, ms: 200_000 },
+      { bookingId: 'XHQGMDH', revision: 1, ms: 1_700 },
+    ].map((l) => ({ ...l, receivedAt: '2026-11-24T17:00:00.000Z', publishedAt: '2026-11-24T17:03:20.000Z' }));
+    printStats(io, pageLatencyStats(2, latencies));
+    const slowest = lines.slice(lines.indexOf('  slowest:') + 1);
+    expect(slowest).toEqual([
+      '    KQ7TZ2MXYZ12  r12  3m 20s  received 2026-11-24T17:00:00.000Z',
+      '    XHQGMDH       r1     1.7s  received 2026-11-24T17:00:00.000Z',
+    ]);
+  });
+
   it('prints the figures in the operator words', () => {
     const lines: string[] = [];
     const io: Io = { out: (l) => lines.push(l), err: (l) => lines.push(l), rewrite: () => undefined, isTTY: false };
@@ -86,7 +101,7 @@ describe('booking-to-page latency from the ledger', () => {
       'booking to live page, last 1 booking(s), 1 revision(s) published:',
       '  p50 1.7s  p90 1.7s  p99 1.7s  longest 1.7s',
       '  slowest:',
-      '    XHQGMDH r1      1.7s  received 2026-11-24T17:03:01.000Z',
+      '    XHQGMDH  r1  1.7s  received 2026-11-24T17:03:01.000Z',
     ]);
     lines.length = 0;
     printStats(io, pageLatencyStats(2, []));

@@ -27,13 +27,15 @@ describe('npx charterflow tail: arguments and output', () => {
       local: true,
       bus: 'charterflow-dev',
     });
+    expect(parseTailArgs(['--stage', 'prod'])).toMatchObject({ stage: 'prod', local: false });
   });
 
   it.each([
     [['--pattern', '{nope'], /--pattern is not valid JSON/],
     [['--pattern', '[1]'], /--pattern must be a JSON object/],
     [['extra'], /unexpected argument "extra"/],
-    [['--follow'], /Unknown option '--follow'/],
+    [['--follow'], /unknown option '--follow' \(see --help\)/],
+    [['--bus'], /'--bus' needs a value \(see --help\)/],
   ])('refuses %j', (argv, reason) => {
     expect(() => parseTailArgs(argv)).toThrow(reason);
   });
@@ -45,8 +47,29 @@ describe('npx charterflow tail: arguments and output', () => {
       'detail-type': 'CrewEventCreated',
       detail: { metadata: { bookingId: 'XHQGMDH' } },
     });
-    expect(line).toBe('2026-11-24T17:03:05Z  CrewEventCreated  XHQGMDH  charterflow.crew');
-    expect(formatEvent({ source: 'aws.events' })).toBe('-  -  -  aws.events');
+    expect(line).toMatch(/^2026-11-24T17:03:05Z {2}CrewEventCreated +XHQGMDH +charterflow\.crew$/);
+  });
+
+  it('lines up the columns whatever the detail-type and booking id', () => {
+    const lines = [
+      formatEvent({
+        time: '2026-11-24T17:03:05Z',
+        source: 'charterflow.crew',
+        'detail-type': 'CrewEventCreated',
+        detail: { metadata: { bookingId: 'XHQGMDH' } },
+      }),
+      formatEvent({
+        time: '2026-11-24T17:03:06Z',
+        source: 'charterflow.calendar',
+        'detail-type': 'CalendarConflictDetected',
+        detail: { metadata: { bookingId: 'KQ7TZ2MXYZ12' } },
+      }),
+      formatEvent({ source: 'aws.events' }),
+    ];
+    const sourceAt = lines[0]!.indexOf('charterflow.crew');
+    expect(lines[1]!.indexOf('charterflow.calendar')).toBe(sourceAt);
+    expect(lines[2]!.indexOf('aws.events')).toBe(sourceAt);
+    expect(lines[1]!.indexOf('KQ7TZ2MXYZ12')).toBe(lines[0]!.indexOf('XHQGMDH'));
   });
 
   it('treats only this machine as the local stack', () => {
