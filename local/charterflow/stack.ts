@@ -175,6 +175,8 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
       functionConfig: (functionArn) => functions.asyncConfigOf(functionArn),
       backoff: options.backoff,
       eventLabels: bookingOf,
+      // Read at each dead-letter send: the stack's IAM is read from the template once the edge is up.
+      iam: () => iam,
     });
     stoppers.push(() => eventBridge.stop());
     const dynamodb = startDynamoDb({ dataDir, region: REGION });
@@ -233,6 +235,7 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
           accountId: LOCAL_ACCOUNT_ID,
           secretArn: (secretId) => secrets.arnOf(secretId),
           keySchemaOf: (tableName) => keySchemas.get(tableName),
+          sesIdentities: [params.guestMailIdentity],
         },
         authorizationsOf,
       );
