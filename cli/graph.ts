@@ -6,9 +6,12 @@ import type { ServiceDeclaration } from '../shared/declaration';
 import { discoverServices } from '../deploy/discover';
 
 /**
- * `npx charterflow graph`: the event-flow diagram in README.md, drawn from the declarations (who emits each
- * detail-type, who consumes it), never by hand. test/cli/graph.test.ts fails when README's copy is stale.
+ * `npx charterflow graph`: the event-flow diagram in docs/event-flow.md, drawn from the declarations (who emits
+ * each detail-type, who consumes it), never by hand. test/cli/graph.test.ts fails when that copy is stale.
  */
+
+/** Where the diagram lives, from the project's root (the README links it: its first screen has a smaller one). */
+export const DIAGRAM_FILE = 'docs/event-flow.md';
 
 export const GRAPH_START = '<!-- graph:start -->';
 export const GRAPH_END = '<!-- graph:end -->';
@@ -16,8 +19,8 @@ export const GRAPH_END = '<!-- graph:end -->';
 export const graphHelp = `Usage: npx charterflow graph [--check]
 
 Writes the Mermaid diagram of the event flow (producers -> detail-type -> consumers), derived from
-services/*/declaration.ts, into README.md between ${GRAPH_START} and ${GRAPH_END}.
---check  writes nothing; exits 1 when README.md's diagram differs from the declarations.`;
+services/*/declaration.ts, into ${DIAGRAM_FILE} between ${GRAPH_START} and ${GRAPH_END}.
+--check  writes nothing; exits 1 when ${DIAGRAM_FILE}'s diagram differs from the declarations.`;
 
 const serviceNode = (name: string) => `svc_${name.replace(/[^A-Za-z0-9]/g, '_')}`;
 const eventNode = (type: string) => `evt_${type}`;
@@ -78,15 +81,15 @@ export async function runGraph(argv: string[], root = projectRoot): Promise<numb
     console.error(`charterflow graph: unknown argument ${unknown[0]} (see --help)`);
     return 2;
   }
-  const file = join(root, 'README.md');
+  const file = join(root, DIAGRAM_FILE);
   const readme = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const updated = withGraph(readme, await currentGraph(root));
   if (argv.includes('--check')) {
     if (updated === readme) return 0;
-    console.error('README.md: the event-flow diagram is stale; run `npx charterflow graph`');
+    console.error(`${DIAGRAM_FILE}: the event-flow diagram is stale; run \`npx charterflow graph\``);
     return 1;
   }
   if (updated !== readme) writeFileSync(file, updated);
-  console.log(updated === readme ? 'README.md: diagram already up to date' : 'README.md: diagram updated');
+  console.log(`${DIAGRAM_FILE}: ${updated === readme ? 'diagram already up to date' : 'diagram updated'}`);
   return 0;
 }

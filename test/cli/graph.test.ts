@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { currentGraph, GRAPH_END, GRAPH_START, renderGraph, withGraph } from '../../cli/graph';
+import { currentGraph, DIAGRAM_FILE, GRAPH_END, GRAPH_START, renderGraph, withGraph } from '../../cli/graph';
 import { defineConsumer, defineHttpRoute } from '../../shared/declaration';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -60,8 +60,8 @@ describe('the event-flow diagram', () => {
     );
   });
 
-  it('in README.md is the one the declarations give (run `npx charterflow graph` when this fails)', async () => {
-    const readme = readFileSync(`${root}/README.md`, 'utf8');
+  it('in docs/event-flow.md is the one the declarations give (run `npx charterflow graph` when this fails)', async () => {
+    const readme = readFileSync(`${root}/${DIAGRAM_FILE}`, 'utf8');
     expect(readme).toContain(GRAPH_START);
     expect(withGraph(readme, await currentGraph(root))).toBe(readme);
   });

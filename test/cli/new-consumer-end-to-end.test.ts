@@ -60,13 +60,15 @@ describe('new consumer, end to end on a copy of the project', () => {
     const changed = [...after.keys()].filter((path) => before.get(path) !== after.get(path)).sort();
     expect([...before.keys()].filter((path) => !after.has(path))).toEqual([]);
     expect(changed).toEqual([
-      'README.md',
+      'docs/event-flow.md',
       'services/cabin-notes/cabin-notes.ts',
       'services/cabin-notes/declaration.ts',
       'services/cabin-notes/handler.ts',
       'test/services/cabin-notes/cabin-notes.test.ts',
     ]);
-    expect(readFileSync(join(copy, 'README.md'), 'utf8')).toContain('evt_CrewEventCreated --> svc_cabin_notes');
+    expect(readFileSync(join(copy, 'docs/event-flow.md'), 'utf8')).toContain(
+      'evt_CrewEventCreated --> svc_cabin_notes',
+    );
     // What the scaffold writes passes the project's lint as it is (the copy is no git checkout: no .gitignore).
     const lintArgs = [
       'lint',
