@@ -1,10 +1,9 @@
 import { cloudFrontClient, documentClient, s3Client, secretsManagerClient } from '../shared/aws';
-import { secretNames } from '../shared/config';
 import { createLogger } from '../shared/logger';
 import { SecretCache } from '../shared/secrets';
 import { jadaCalendarApi } from '../services/calendar/jada-calendar-api';
 import { sccApi } from '../services/crew/scc-api';
-import { parseGuestSiteConfig } from '../services/guest-page/publish';
+import { guestSiteFromEnvironment } from '../services/guest-page/publish';
 import { toBookingSnapshot } from '../services/webhook/booking';
 import { bookingConfirmedAs } from '../samples';
 import { bookingDetailsOf } from '../services/webhook/booking';
@@ -91,7 +90,7 @@ export function directDeps(): DirectDeps & { destroy(): void } {
     documents,
     s3,
     cloudFront,
-    site: async () => parseGuestSiteConfig(await secrets.getJson(secretNames.guestSite)),
+    site: () => Promise.resolve(guestSiteFromEnvironment()),
     logger: createLogger('direct-orchestration'),
     destroy: () => {
       documents.destroy();

@@ -19,6 +19,10 @@ export function environmentOf(
     CHARTERFLOW_LEGACY_BUCKET: params.legacyBucket,
     // The guest-site bucket is named after its domain, as S3 website buckets are.
     GUEST_SITE_BASE_URL: `https://${params.guestSiteBucket}`,
+    // The guest site a function publishes to: the very parameters its role is scoped to, and given nowhere else.
+    ...(service.access.guestSiteInvalidation
+      ? { GUEST_SITE_BUCKET: params.guestSiteBucket, GUEST_SITE_DISTRIBUTION_ID: params.guestSiteDistributionId }
+      : {}),
     JADA_CALENDAR_URL: params.jadaCalendarUrl,
     SCC_API_URL: params.sccInvokeUrl,
     ...(service.access.guestMail

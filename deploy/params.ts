@@ -7,9 +7,13 @@ export interface DeployParams {
   archiveRetentionDays: number;
   /** ShipCaptainCrew's DynamoDB table that scrub edits. */
   sccTableName: string;
+  /**
+   * The guest-site bucket. Given here only: the guest-page function gets it in its environment
+   * (deploy/environment.ts), and its role is scoped to it.
+   */
   guestSiteBucket: string;
   legacyBucket: string;
-  /** The existing CloudFront distribution in front of the guest-site bucket. */
+  /** The existing CloudFront distribution in front of the guest-site bucket; given here only, as the bucket is. */
   guestSiteDistributionId: string;
   jadaCalendarUrl: string;
   sccInvokeUrl: string;

@@ -21,7 +21,7 @@ export type DynamoAction =
 export type S3ObjectAction = 's3:GetObject' | 's3:PutObject';
 
 /** The secrets of shared/config.ts secretNames, by key. */
-export type SecretKey = 'webhookSecret' | 'jadaDashboardToken' | 'sccServiceKey' | 'guestSite';
+export type SecretKey = 'webhookSecret' | 'jadaDashboardToken' | 'sccServiceKey';
 
 export interface ServiceAccess {
   /** Our bookings table (shared/tables.ts), every item but the private records. */

@@ -31,5 +31,4 @@ export const secretNames = {
   webhookSecret: 'charterflow/boatsetter/webhook-secret',
   jadaDashboardToken: 'charterflow/jada/dashboard-token',
   sccServiceKey: 'charterflow/scc/service-key',
-  guestSite: 'charterflow/guest-site',
 } as const;

@@ -24,7 +24,6 @@ export const devSecrets: Record<string, string> = {
   [secretNames.webhookSecret]: `whsec_${devBytes('boatsetter webhook').toString('base64')}`,
   [secretNames.jadaDashboardToken]: `jada_dev_${devBytes('jada dashboard').toString('hex').slice(0, 32)}`,
   [secretNames.sccServiceKey]: `scc_dev_${devBytes('scc service').toString('hex').slice(0, 32)}`,
-  [secretNames.guestSite]: JSON.stringify({ distributionId: GUEST_SITE_DISTRIBUTION_ID, bucket: GUEST_SITE_BUCKET }),
 };
 
 const SAMPLE_BOOKING = new URL('../../samples/boatsetter/booking-confirmed.json', import.meta.url);
@@ -74,8 +73,8 @@ export interface SeedOptions {
   region: string;
   tables: CreateTableCommandInput[];
   secrets: LocalSecretsManager;
-  /** The stage's guest-site bucket and distribution and its legacy bucket (its deploy parameters). */
-  site: { guestSiteBucket: string; guestSiteDistributionId: string; legacyBucket: string };
+  /** The stage's guest-site and legacy buckets (its deploy parameters). */
+  site: { guestSiteBucket: string; legacyBucket: string };
 }
 
 export async function seed(options: SeedOptions): Promise<void> {
@@ -87,7 +86,7 @@ export async function seed(options: SeedOptions): Promise<void> {
   const dynamodb = new DynamoDBClient(clientConfig);
   const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
   try {
-    seedSecrets(options.secrets, options.site);
+    seedSecrets(options.secrets);
     await Promise.all([...options.tables.map((table) => createTable(dynamodb, table)), seedBuckets(s3, options.site)]);
   } finally {
     dynamodb.destroy();
@@ -126,16 +125,8 @@ async function seedBuckets(s3: S3Client, site: SeedOptions['site']): Promise<voi
   }
 }
 
-function seedSecrets(secrets: LocalSecretsManager, site: SeedOptions['site']): void {
-  // The guest-site secret names the stage's own distribution and bucket, as the operator's does in AWS.
-  const values = {
-    ...devSecrets,
-    [secretNames.guestSite]: JSON.stringify({
-      distributionId: site.guestSiteDistributionId,
-      bucket: site.guestSiteBucket,
-    }),
-  };
-  for (const [name, value] of Object.entries(values)) {
+function seedSecrets(secrets: LocalSecretsManager): void {
+  for (const [name, value] of Object.entries(devSecrets)) {
     if (!secrets.has(name))
       secrets.createSecret({ Name: name, SecretString: value, Description: 'charterflow local dev value' });
   }

@@ -9,5 +9,4 @@ export const access = defineAccess({
   guestSiteList: true,
   legacySiteObjects: { 'assets/*': ['s3:GetObject'] },
   guestSiteInvalidation: true,
-  secrets: ['guestSite'],
 });

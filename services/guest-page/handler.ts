@@ -1,27 +1,18 @@
-import {
-  cloudFrontClient,
-  documentClient,
-  dynamoDbClient,
-  eventBridgeClient,
-  s3Client,
-  secretsManagerClient,
-} from '../../shared/aws';
-import { secretNames } from '../../shared/config';
+import { cloudFrontClient, documentClient, dynamoDbClient, eventBridgeClient, s3Client } from '../../shared/aws';
 import { consumer } from '../../shared/consumer';
 import { addBookingToPageLatency, timeDownstreamCalls } from '../../shared/metrics';
 import { Publisher } from '../../shared/publisher';
 import { RevisionLedger } from '../../shared/revisions';
-import { SecretCache } from '../../shared/secrets';
 import { declaration } from './declaration';
 import { applyToGuestPage } from './guest-page';
-import { parseGuestSiteConfig } from './publish';
+import { guestSiteFromEnvironment } from './publish';
 
 const revisions = new RevisionLedger(documentClient(timeDownstreamCalls(dynamoDbClient())));
 const publisher = new Publisher(timeDownstreamCalls(eventBridgeClient()));
 const s3 = timeDownstreamCalls(s3Client());
 const cloudFront = timeDownstreamCalls(cloudFrontClient());
-const secrets = new SecretCache(timeDownstreamCalls(secretsManagerClient()));
-const site = async () => parseGuestSiteConfig(await secrets.getJson(secretNames.guestSite));
+// Read per event, as the other settings are, so a test or the local stack may point it elsewhere.
+const site = () => Promise.resolve(guestSiteFromEnvironment());
 
 export const handler = consumer(declaration, async (event, { logger, metrics, context }) => {
   // The lease on the booking ends with this invocation.

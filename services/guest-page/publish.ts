@@ -12,15 +12,23 @@ import { parseOrThrow } from '../../shared/contract/validate';
 import type { Logger } from '../../shared/logger';
 import { sitePath } from './html';
 
-/** The guest site, as stored in Secrets Manager (charterflow/guest-site). */
+/** The guest-site bucket and the CloudFront distribution in front of it. */
 export const GuestSiteConfig = z.object({
   distributionId: z.string().check(z.minLength(1)),
   bucket: z.string().check(z.minLength(1)),
 });
 export type GuestSiteConfig = z.infer<typeof GuestSiteConfig>;
 
-export const parseGuestSiteConfig = (value: unknown) =>
-  parseOrThrow(GuestSiteConfig, value, 'secret charterflow/guest-site');
+/**
+ * The guest site as the deploy names it (parameters guestSiteBucket and guestSiteDistributionId), from the
+ * function's environment: the one place it is given, the same the function's role is scoped to.
+ */
+export const guestSiteFromEnvironment = (env: NodeJS.ProcessEnv = process.env) =>
+  parseOrThrow(
+    GuestSiteConfig,
+    { distributionId: env.GUEST_SITE_DISTRIBUTION_ID, bucket: env.GUEST_SITE_BUCKET },
+    'guest site in GUEST_SITE_DISTRIBUTION_ID and GUEST_SITE_BUCKET',
+  );
 
 /** The Sail JADA bucket the boat photos still live in (deprecated: we copy from it, never link to it). */
 export const legacyBucket = () => process.env.CHARTERFLOW_LEGACY_BUCKET ?? 'sailjada.com';

@@ -82,7 +82,7 @@ describe('a function role', () => {
       guestSiteObjects: { 'g/*': ['s3:PutObject'] },
       legacySiteObjects: { 'assets/*': ['s3:GetObject'] },
       guestSiteInvalidation: true,
-      secrets: ['guestSite', 'sccServiceKey'],
+      secrets: ['jadaDashboardToken', 'sccServiceKey'],
     });
     const resources = statements(service({ access }))
       .slice(2)
@@ -103,7 +103,7 @@ describe('a function role', () => {
         [
           {
             'Fn::Sub':
-              'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:charterflow/guest-site-??????',
+              'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:charterflow/jada/dashboard-token-??????',
           },
           {
             'Fn::Sub':

@@ -194,11 +194,6 @@ describe('Secrets Manager on the edge port', () => {
     const client = new SecretsManagerClient(clientConfig(stack));
     const webhook = await client.send(new GetSecretValueCommand({ SecretId: secretNames.webhookSecret }));
     expect(webhook.SecretString).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
-    const guestSite = await client.send(new GetSecretValueCommand({ SecretId: secretNames.guestSite }));
-    expect(JSON.parse(guestSite.SecretString!)).toEqual({
-      distributionId: 'E1CHARTERFLOWLOCAL',
-      bucket: 'queenofsandiego.com',
-    });
     for (const name of [secretNames.jadaDashboardToken, secretNames.sccServiceKey]) {
       expect((await client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBeTruthy();
     }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { copyBoatPhoto, parseGuestSiteConfig, publishGuestPage } from '../../../services/guest-page/publish';
+import { copyBoatPhoto, guestSiteFromEnvironment, publishGuestPage } from '../../../services/guest-page/publish';
 import { renderGuestPage } from '../../../services/guest-page/render';
 import { ContractViolation } from '../../../shared/contract/validate';
 import { bookingSnapshot } from '../../../samples';
@@ -286,9 +286,15 @@ describe('copyBoatPhoto', () => {
   });
 });
 
-describe('the guest-site secret', () => {
-  it('a secret without a distribution id is an error naming the field', () => {
-    expect(() => parseGuestSiteConfig({ bucket: 'queenofsandiego.com' })).toThrow(ContractViolation);
-    expect(() => parseGuestSiteConfig({ bucket: 'queenofsandiego.com' })).toThrow(/distributionId/);
+describe('the guest site, from the environment the deploy sets', () => {
+  it('is the bucket and distribution the deploy parameters name', () => {
+    const env = { GUEST_SITE_DISTRIBUTION_ID: 'E2EXAMPLE', GUEST_SITE_BUCKET: 'queenofsandiego.com' };
+    expect(guestSiteFromEnvironment(env)).toEqual({ distributionId: 'E2EXAMPLE', bucket: 'queenofsandiego.com' });
+  });
+
+  it('without a distribution id is an error naming the variable and the field', () => {
+    const env = { GUEST_SITE_BUCKET: 'queenofsandiego.com' };
+    expect(() => guestSiteFromEnvironment(env)).toThrow(ContractViolation);
+    expect(() => guestSiteFromEnvironment(env)).toThrow(/GUEST_SITE_DISTRIBUTION_ID[\s\S]*distributionId/);
   });
 });
