@@ -19,6 +19,26 @@ describe('npx charterflow send-sample', () => {
     expect(events.map((e) => e['detail-type'])).toEqual(['BookingReceived']);
   });
 
+  it('--local posts a fresh booking each run, so each runs its chain: no duplicate after a restart', async () => {
+    const runs = [];
+    for (let i = 0; i < 2; i++) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const io = {
+        out: (l: string) => out.push(l),
+        err: (l: string) => err.push(l),
+        rewrite: () => undefined,
+        isTTY: false,
+      };
+      expect(await runSendSample(['--local', '--url', s.webhookUrl], io)).toBe(0);
+      expect(err).toEqual([`target: local stack ${process.env.AWS_ENDPOINT_URL} (stage local)`]);
+      runs.push(/booking (\w+),/.exec(out[0]!)![1]!);
+    }
+    expect(runs[0]).not.toBe(runs[1]);
+    for (const bookingId of runs)
+      expect((await s.eventsOf(bookingId)).map((e) => e['detail-type'])).toEqual(['BookingReceived']);
+  });
+
   it.each([
     ['booking.modified', 'BookingModified'],
     ['booking.cancelled', 'BookingCancelled'],
