@@ -45,6 +45,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // The stack's JSON log lines (expected failures and injected faults among them) show only with a failing test.
+    setupFiles: ['test/setup/quiet-logs.ts'],
     projects: [
       // Unit files share their workers' module cache: importing the SDKs once instead of per file halves the lane.
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: integration, isolate: false } },
