@@ -1,3 +1,4 @@
+import { Arns } from '../../eventbridge/model';
 import type { ArnContext, Authorization, Authorizations } from '../model';
 
 /**
@@ -39,42 +40,42 @@ export function eventBridgeAuthorizations(operation: string, input: Input, arns:
   return authorizations ? { authorizations } : { unknown: `events.${operation} is not known to the local IAM` };
 }
 
-function authorizationsFor(operation: string, input: Input, arns: ArnContext): Authorization[] | undefined {
+function authorizationsFor(operation: string, input: Input, context: ArnContext): Authorization[] | undefined {
   const action = `events:${operation}`;
-  const base = `arn:aws:events:${arns.region}:${arns.accountId}`;
+  // The ARNs as the local EventBridge names them (a rule on the default bus has no bus segment).
+  const arns = new Arns(context.region, context.accountId);
+  const busArnOf = (nameOrArn: unknown) => arns.bus(arns.busNameOf(optionalString(nameOrArn)));
   if (operation === 'PutEvents') {
     return listOf(input.Entries).map((entry) => {
       const { EventBusName, Source, DetailType } = recordOf(entry);
-      const context: Record<string, string> = {};
-      if (typeof Source === 'string') context['events:source'] = Source;
-      if (typeof DetailType === 'string') context['events:detail-type'] = DetailType;
-      return { action, resource: busArnOf(EventBusName, base), context };
+      const values: Record<string, string> = {};
+      if (typeof Source === 'string') values['events:source'] = Source;
+      if (typeof DetailType === 'string') values['events:detail-type'] = DetailType;
+      return { action, resource: busArnOf(EventBusName), context: values };
     });
   }
   if (ON_RULE.has(operation)) {
-    const name = stringOf(
-      operation === 'PutTargets' || operation === 'RemoveTargets' || operation === 'ListTargetsByRule'
-        ? input.Rule
-        : input.Name,
+    const byRule = operation === 'PutTargets' || operation === 'RemoveTargets' || operation === 'ListTargetsByRule';
+    const resource = arns.rule(
+      arns.busNameOf(optionalString(input.EventBusName)),
+      stringOf(byRule ? input.Rule : input.Name),
     );
-    const bus = busNameOf(input.EventBusName);
-    const resource = `${base}:rule/${bus === 'default' ? '' : `${bus}/`}${name}`;
     if (operation !== 'PutTargets') return [{ action, resource }];
     const targets = listOf(input.Targets).map((target) => stringOf(recordOf(target).Arn));
     return [{ action, resource, context: { 'events:TargetArn': targets } }];
   }
-  if (ON_BUS.has(operation)) return [{ action, resource: busArnOf(input.Name, base) }];
-  if (ON_ARCHIVE.has(operation)) return [{ action, resource: `${base}:archive/${stringOf(input.ArchiveName)}` }];
+  if (ON_BUS.has(operation)) return [{ action, resource: busArnOf(input.Name) }];
+  if (ON_ARCHIVE.has(operation)) return [{ action, resource: arns.archive(stringOf(input.ArchiveName)) }];
   if (operation === 'CreateArchive') {
     return [
-      { action, resource: `${base}:archive/${stringOf(input.ArchiveName)}` },
+      { action, resource: arns.archive(stringOf(input.ArchiveName)) },
       { action, resource: stringOf(input.EventSourceArn) },
     ];
   }
-  if (ON_REPLAY.has(operation)) return [{ action, resource: `${base}:replay/${stringOf(input.ReplayName)}` }];
+  if (ON_REPLAY.has(operation)) return [{ action, resource: arns.replay(stringOf(input.ReplayName)) }];
   if (operation === 'StartReplay') {
     return [
-      { action, resource: `${base}:replay/${stringOf(input.ReplayName)}` },
+      { action, resource: arns.replay(stringOf(input.ReplayName)) },
       { action, resource: stringOf(input.EventSourceArn) },
     ];
   }
@@ -82,17 +83,8 @@ function authorizationsFor(operation: string, input: Input, arns: ArnContext): A
   return undefined;
 }
 
-/** A bus named by name or ARN; the default bus when none is named. */
-function busArnOf(nameOrArn: unknown, base: string): string {
-  if (typeof nameOrArn === 'string' && nameOrArn.startsWith('arn:')) return nameOrArn;
-  return `${base}:event-bus/${busNameOf(nameOrArn)}`;
-}
-
-function busNameOf(nameOrArn: unknown): string {
-  if (typeof nameOrArn !== 'string' || nameOrArn === '') return 'default';
-  return nameOrArn.startsWith('arn:')
-    ? nameOrArn.slice(nameOrArn.indexOf(':event-bus/') + ':event-bus/'.length)
-    : nameOrArn;
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 function stringOf(value: unknown): string {
