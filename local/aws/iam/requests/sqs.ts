@@ -1,3 +1,4 @@
+import { queueNameOf } from '../../sqs/queues';
 import type { ArnContext, Authorizations } from '../model';
 
 /**
@@ -45,12 +46,9 @@ export function sqsAuthorizations(operation: string, input: Record<string, unkno
   return { unknown: `sqs.${operation} is not known to the local IAM` };
 }
 
-/** A queue's ARN from its URL's last two segments (account, name); a queue's ARN passes as it is. */
+/** A queue's ARN from its URL (…/<account>/<name>, the name read as the local SQS reads it); an ARN passes as it is. */
 export function queueArnOfUrl(queueUrl: string, arns: ArnContext): string {
   if (queueUrl.startsWith('arn:')) return queueUrl;
-  const [name = '', account = arns.accountId] = new URL(queueUrl, 'http://sqs').pathname
-    .split('/')
-    .filter(Boolean)
-    .reverse();
-  return `arn:aws:sqs:${arns.region}:${account}:${name}`;
+  const account = /\/(\d{12})\/[^/]+\/?$/.exec(queueUrl)?.[1] ?? arns.accountId;
+  return `arn:aws:sqs:${arns.region}:${account}:${queueNameOf(queueUrl)}`;
 }
