@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { secretNames } from '../shared/config';
-import { freshSampleBookingId } from '../shared/sample-booking-id';
+import { freshBookingId } from '../cli/booking-id';
 import { bookingConfirmedAs } from '../samples';
 import { signedSample } from './charterflow/seed';
 import { packageStage } from './charterflow/package';
@@ -185,7 +185,7 @@ export function portClashMessage(port: number | undefined, ports: StartArgs['por
 }
 
 /** The banner's sample: the confirmed booking under an id no stack has seen, so it always sets off the chain. */
-export function sampleCurl(webhookUrl: string, bookingId = freshSampleBookingId()): string {
+export function sampleCurl(webhookUrl: string, bookingId = freshBookingId()): string {
   const { headers, body } = signedSample({ body: JSON.stringify(bookingConfirmedAs(bookingId)) });
   const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
   return [
@@ -210,8 +210,8 @@ function modeLines(stack: LocalStack, packageDir: string | undefined): string[] 
 /** Whether this run checks each function's calls against its role: the stack says, through `iam` when it has one. */
 export function iamLine(stack: Pick<LocalStack, 'mode'> & { iam?: unknown }, iamAsked: boolean): string {
   const label = '  IAM                    ';
-  if (stack.iam !== undefined && stack.iam !== null)
-    return `${label}enforced: each function may make only the calls its role's policies allow (--no-iam: not)`;
+  if (stack.iam !== undefined)
+    return `${label}enforced: each function may make only the calls its role's policies allow (--no-iam turns it off)`;
   if (stack.mode === 'source') return `${label}not enforced (source mode: every function signs as this one process)`;
   return iamAsked ? `${label}not enforced` : `${label}not enforced for this run (--no-iam)`;
 }
@@ -219,7 +219,7 @@ export function iamLine(stack: Pick<LocalStack, 'mode'> & { iam?: unknown }, iam
 export function banner(
   stack: LocalStack,
   options: { dataDir: string | undefined; packageDir: string | undefined; iam: boolean; logs: StartArgs['logs'] },
-  sampleBookingId = freshSampleBookingId(),
+  sampleBookingId = freshBookingId(),
 ): string {
   const { endpoints } = stack;
   const { guestSiteBucket, guestSiteDistributionId, legacyBucket } = stack.wiring.params;
@@ -271,13 +271,13 @@ async function main(): Promise<void> {
   }
   const readable = args.logs === 'readable' && !args.demo;
   const restoreStreams = readable ? readLogsAsPeople() : undefined;
-  // `iam` is the stack's own switch (on by default in packaged mode); given only when the operator turns it off.
-  const stackOptions: StackOptions & { iam?: boolean } = {
+  const stackOptions: StackOptions = {
     ephemeral: args.ephemeral,
     dataDir: args.dataDir,
     ...(packageDir ? { packageDir } : {}),
     ports: args.ports,
     log: !args.demo,
+    // The stack's own default otherwise: on in packaged mode, which alone can tell the functions apart.
     ...(args.iam ? {} : { iam: false }),
     ...crashTestingFromEnv(),
   };

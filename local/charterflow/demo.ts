@@ -4,12 +4,12 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { freshBookingId } from '../../cli/booking-id';
 import { openBusTap, type BusTap, type TappedEvent } from '../../cli/bus-tap';
 import { removedLinesOf } from '../../services/scrub/removed-lines';
 import { parseSecrets } from '../../services/webhook/signature';
 import { bookingsTable, secretNames } from '../../shared/config';
 import { signedDelivery } from '../../shared/signed-delivery';
-import { freshSampleBookingId } from '../../shared/sample-booking-id';
 import { bookingKey } from '../../shared/tables';
 import type { BoatsetterWebhookPayload } from '../../shared/contract/boatsetter';
 import { atOffsetOf } from '../../shared/trip';
@@ -229,7 +229,7 @@ async function pickBookingId(documents: DynamoDBDocumentClient, out: DemoOutput)
     out(`Sending the sample booking ${SAMPLE_BOOKING_ID} (samples/boatsetter/booking-confirmed.json).`);
     return SAMPLE_BOOKING_ID;
   }
-  const fresh = freshSampleBookingId();
+  const fresh = freshBookingId();
   out(
     `Booking ${SAMPLE_BOOKING_ID} was already done in this stack's state: sending the same sample as booking ${fresh}.`,
   );

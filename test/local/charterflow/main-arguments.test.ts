@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BOOKING_ID_PATTERN } from '../../../shared/contract/boatsetter';
 import {
   iamLine,
   parseStartArgs,
@@ -103,8 +104,8 @@ describe('npm start: the banner', () => {
     const bookingIn = (curl: string) => /"booking_id":"([A-Z0-9]+)"/.exec(curl)?.[1];
     const first = bookingIn(sampleCurl('http://127.0.0.1:3000'));
     const second = bookingIn(sampleCurl('http://127.0.0.1:3000'));
-    expect(first).toMatch(/^[A-Z]{7}$/);
-    expect(second).toMatch(/^[A-Z]{7}$/);
+    expect(first).toMatch(BOOKING_ID_PATTERN);
+    expect(second).toMatch(BOOKING_ID_PATTERN);
     expect(first).not.toBe(second);
     expect(first).not.toBe('XHQGMDH');
   });
