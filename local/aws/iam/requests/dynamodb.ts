@@ -89,11 +89,11 @@ function accessesOf(
         authorizationOf(batchWriteAccess(table, requests, arns), input, arns),
       );
     case 'TransactWriteItems':
-      return listOf(input.TransactItems).map((item) => transactWriteAuthorization(recordOf(item), arns));
+      return listOf(input.TransactItems).map((item) => transactWriteAuthorization(recordOf(item), input, arns));
     case 'TransactGetItems':
       return listOf(input.TransactItems).map((item) => {
         const get = recordOf(recordOf(item).Get);
-        return authorizationOf(itemAccess('GetItem', get, arns), {}, arns);
+        return authorizationOf(itemAccess('GetItem', get, arns), input, arns);
       });
   }
   return undefined;
@@ -167,11 +167,11 @@ const TRANSACT_WRITE_ACTIONS = {
  * A transaction's item is authorised as the single-item action it is. Its ReturnValuesOnConditionCheckFailure
  * is not ReturnValues (no condition key is documented for it), so dynamodb:ReturnValues is left out.
  */
-function transactWriteAuthorization(item: Input, arns: ArnContext): Authorization {
+function transactWriteAuthorization(item: Input, request: Input, arns: ArnContext): Authorization {
   for (const [member, action] of Object.entries(TRANSACT_WRITE_ACTIONS)) {
     if (item[member] === undefined) continue;
     const access = itemAccess(action, recordOf(item[member]), arns);
-    return authorizationOf({ ...access, returnValues: undefined }, {}, arns);
+    return authorizationOf({ ...access, returnValues: undefined }, request, arns);
   }
   throw new UnknownKeys(`dynamodb.TransactWriteItems names an item of no kind the local IAM knows`);
 }
