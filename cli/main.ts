@@ -115,7 +115,8 @@ export function usage(): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Local stack: npm start (AWS endpoint http://127.0.0.1:4566); commands take --local or AWS_ENDPOINT_URL.',
+    'Target: --local for the local stack (npm start, http://127.0.0.1:4566; AWS_ENDPOINT_URL also works), --stage NAME',
+    'for a deployed stage; each command prints its target on stderr first.',
   ].join('\n');
 }
 
