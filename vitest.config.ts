@@ -10,7 +10,7 @@ import { defineConfig } from 'vitest/config';
  * a new helper that starts a stack belongs in `startsAStack`.
  */
 const startsAStack =
-  /\b(?:startStack|startWebhookStack|startCalendarCrewStack|packageOffline|packageStage)\(|['"]node:child_process['"]/;
+  /\b(?:startStack|startWebhookStack|startCalendarCrewStack|startMain|packageOffline|packageStage)\(|['"]node:child_process['"]/;
 
 /**
  * `packaged`: the chain tests, run against the `serverless package` output, each function alone in its own
@@ -28,8 +28,11 @@ const packaged = [
   'test/chain/scrub-guest-page.test.ts',
   'test/chain/scrub-races.test.ts',
   'test/local/charterflow/demo.test.ts',
+  'test/local/charterflow/main-packaged.test.ts',
   'test/local/charterflow/iam.test.ts',
   'test/local/charterflow/packaged.test.ts',
+  'test/packaged/iam-operator.test.ts',
+  'test/packaged/iam-removal.test.ts',
 ];
 
 const root = fileURLToPath(new URL('.', import.meta.url));

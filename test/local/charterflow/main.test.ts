@@ -1,57 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { killMains, startMain as start, type Started } from './main-process';
 
 /** `npm start` as a person runs it: the process, its banner, its curl line, its log lines and its errors. */
 
 const dataDir = mkdtempSync(join(tmpdir(), 'charterflow-main-'));
-const children: ChildProcess[] = [];
 
 afterAll(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  killMains();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-interface Started {
-  child: ChildProcess;
-  /** Everything printed so far, stdout and stderr. */
-  output: () => string;
-  exited: Promise<number | null>;
-  stop: () => Promise<number | null>;
-}
-
-function start(args: string[], until = 'Ctrl-C stops the stack'): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts', ...args], {
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'INFO' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const started: Started = {
-    child,
-    output: () => output,
-    exited,
-    stop: () => {
-      child.kill('SIGINT');
-      return exited;
-    },
-  };
-  return new Promise((resolve, reject) => {
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes(until)) resolve(started);
-    };
-    child.stdout!.on('data', read);
-    child.stderr!.on('data', read);
-    void exited.then((code) =>
-      output.includes(until) ? resolve(started) : reject(new Error(`exited ${code}: ${output}`)),
-    );
-  });
-}
 
 /** The banner's curl line, as fetch would send it. */
 function curlOf(banner: string): { url: string; headers: Record<string, string>; body: string } {
