@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killMains, startMain as start, type Started } from './main-process';
+import { killMains, startMain, type Started } from './main-process';
 
 /** `npm start` as a person runs it: the process, its banner, its curl line, its log lines and its errors. */
 
@@ -38,7 +38,7 @@ describe('npm start', () => {
   it('prints a curl line that sets off the chain after a restart on the same state, and says a resent one is a duplicate', async () => {
     const ids: string[] = [];
     for (let run = 0; run < 2; run++) {
-      const stack = await start(['--data-dir', dataDir, '--port', '0']);
+      const stack = await startMain(['--data-dir', dataDir, '--port', '0']);
       try {
         const curl = curlOf(stack.output());
         const bookingId = (JSON.parse(curl.body) as { data: { booking_id: string } }).data.booking_id;
@@ -60,7 +60,7 @@ describe('npm start', () => {
   }, 90_000);
 
   it('with readable logs, prints one line per event and per downstream call, and no JSON, email or phone', async () => {
-    const stack = await start(['--ephemeral', '--port', '0', '--readable-logs']);
+    const stack = await startMain(['--ephemeral', '--port', '0', '--readable-logs']);
     try {
       const curl = curlOf(stack.output());
       const bookingId = (JSON.parse(curl.body) as { data: { booking_id: string } }).data.booking_id;
@@ -102,7 +102,7 @@ describe('npm start', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const { port } = taken.address() as { port: number };
     try {
-      const stack = await start(['--ephemeral', '--port', '0', '--mailbox-port', String(port)], 'is in use');
+      const stack = await startMain(['--ephemeral', '--port', '0', '--mailbox-port', String(port)], 'is in use');
       expect(await stack.exited).toBe(1);
       expect(stack.output()).toContain(
         `port ${port} (the mailbox) is in use (another stack running?): move it with --mailbox-port <port>, or give --port 0`,
