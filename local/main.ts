@@ -11,7 +11,7 @@ import { packageStage } from './charterflow/package';
 import { LOCAL_STAGE } from './charterflow/stack-model';
 import { runDemo } from './charterflow/demo';
 import { crashTestingFromEnv } from './charterflow/crash-testing';
-import { followTheBus, readLogsAsPeople } from './charterflow/readable-logs';
+import { clearStartTap, followTheBus, readLogsAsPeople } from './charterflow/readable-logs';
 import {
   DEFAULT_PORTS,
   DEFAULT_STAND_IN_PORTS,
@@ -288,8 +288,11 @@ async function main(): Promise<void> {
     restoreStreams?.();
     throw error;
   }
-  console.log(banner(stack, { dataDir: args.dataDir, packageDir, iam: args.iam, logs: args.logs }));
+  // The tap is up before the banner says the stack is ready: the first curl's events all have their lines.
   const stopFollowing = readable ? await followTheBus(stack, (line) => console.log(line)) : undefined;
+  console.log(banner(stack, { dataDir: args.dataDir, packageDir, iam: args.iam, logs: args.logs }));
+  if (!readable && args.dataDir && (await clearStartTap(stack)))
+    console.log('removed the bus tap a killed npm start left (rule and queue charterflow-start-log)');
 
   let stopping = false;
   const shutdown = async () => {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteRuleCommand, EventBridgeClient, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { DeleteQueueCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { busName } from '../../shared/config';
 import { openBusTap, type BusTap, type TappedEvent } from '../../cli/bus-tap';
 import type { LocalStack } from './stack';
 
@@ -164,13 +165,7 @@ export const START_TAP_NAME = 'charterflow-start-log';
  * rule and queue). The tap is the operator's kind (a rule and an SQS queue), so it sees what `tail` would.
  */
 export async function followTheBus(stack: LocalStack, out: (line: string) => void): Promise<() => Promise<void>> {
-  const config = {
-    region: stack.env.AWS_REGION,
-    endpoint: stack.endpoints.aws,
-    credentials: { accessKeyId: stack.env.AWS_ACCESS_KEY_ID!, secretAccessKey: stack.env.AWS_SECRET_ACCESS_KEY! },
-  };
-  const events = new EventBridgeClient(config);
-  const sqs = new SQSClient(config);
+  const { events, sqs } = clientsOf(stack);
   const tap: BusTap = await openBusTap(events, sqs, {
     name: START_TAP_NAME,
     description: 'npm start: the readable event lines (removed at stop)',
@@ -203,4 +198,38 @@ export async function followTheBus(stack: LocalStack, out: (line: string) => voi
     events.destroy();
     sqs.destroy();
   };
+}
+
+function clientsOf(stack: LocalStack): { events: EventBridgeClient; sqs: SQSClient } {
+  const config = {
+    region: stack.env.AWS_REGION,
+    endpoint: stack.endpoints.aws,
+    credentials: { accessKeyId: stack.env.AWS_ACCESS_KEY_ID!, secretAccessKey: stack.env.AWS_SECRET_ACCESS_KEY! },
+  };
+  return { events: new EventBridgeClient(config), sqs: new SQSClient(config) };
+}
+
+/**
+ * Removes the tap a readable `npm start` left on this state when it was killed before it could (a start with JSON
+ * logs has no use for it, and its queue would keep every event). True when there was one.
+ */
+export async function clearStartTap(stack: LocalStack): Promise<boolean> {
+  const { events, sqs } = clientsOf(stack);
+  try {
+    const queueUrl = await sqs
+      .send(new GetQueueUrlCommand({ QueueName: START_TAP_NAME }))
+      .then(({ QueueUrl }) => QueueUrl)
+      .catch(() => undefined);
+    if (!queueUrl) return false;
+    const bus = busName();
+    await events
+      .send(new RemoveTargetsCommand({ Rule: START_TAP_NAME, EventBusName: bus, Ids: ['tap'] }))
+      .then(() => events.send(new DeleteRuleCommand({ Name: START_TAP_NAME, EventBusName: bus })))
+      .catch(() => undefined);
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+    return true;
+  } finally {
+    events.destroy();
+    sqs.destroy();
+  }
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killMains, startMain, type Started } from './main-process';
 
@@ -94,6 +95,32 @@ describe('npm start', () => {
       for (const secret of ['dana@example.com', '+16195550100', 'whsec_']) expect(text).not.toContain(secret);
     } finally {
       expect(await stack.stop()).toBe(0);
+    }
+  }, 90_000);
+
+  it('removes the bus tap a readable start left when it was killed, at the next start', async () => {
+    const killedDir = mkdtempSync(join(tmpdir(), 'charterflow-main-killed-'));
+    try {
+      const killed = await startMain(['--data-dir', killedDir, '--port', '0', '--readable-logs']);
+      killed.child.kill('SIGKILL');
+      await killed.exited;
+      const next = await startMain(['--data-dir', killedDir, '--port', '0']);
+      try {
+        await waitFor(next, /removed the bus tap a killed npm start left/, 'word of the removed tap');
+        const aws = /^ {2}AWS endpoint +(\S+)/m.exec(next.output())![1]!;
+        const sqs = new SQSClient({
+          region: 'us-west-2',
+          endpoint: aws,
+          credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+        });
+        const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'charterflow-start-log' }));
+        sqs.destroy();
+        expect(QueueUrls).toEqual([]);
+      } finally {
+        expect(await next.stop()).toBe(0);
+      }
+    } finally {
+      rmSync(killedDir, { recursive: true, force: true });
     }
   }, 90_000);
 
