@@ -23,27 +23,35 @@ import {
 
 /** `npm start`: the whole system on this laptop until Ctrl-C. `npm start -- --help` lists the flags. */
 
-export const startHelp = `Usage: npm start -- [options]        (npm run demo: the same with --demo)
+const helpRows: [string, string][] = [
+  ['--ephemeral', 'keep nothing: no state on disk, gone at Ctrl-C'],
+  ['--data-dir <dir>', 'where state is kept (default .charterflow/)'],
+  ['--port <port>', `the AWS endpoint (default ${DEFAULT_PORTS.aws}; or CHARTERFLOW_AWS_PORT)`],
+  ['--port 0', 'free ports for everything not given its own port: a second stack beside the first'],
+  ['--webhook-port <port>', `the webhook route (default ${DEFAULT_PORTS.webhook})`],
+  ['--guest-site-port <port>', `the guest site (default ${DEFAULT_PORTS.guestSite})`],
+  ['--mailbox-port <port>', `the mailbox, local SES (default ${DEFAULT_PORTS.mailbox})`],
+  ...Object.entries(DEFAULT_STAND_IN_PORTS).map(([name, port]): [string, string] => [
+    `--${name}-port <port>`,
+    `the ${name} stand-in (default ${port})`,
+  ]),
+  ['--packaged', 'package the local stage (serverless package) and run that output'],
+  ['--package-dir <dir>', 'run a serverless package output as it is'],
+  ['--no-iam', "packaged mode: do not enforce the functions' IAM roles for this run"],
+  ['--json-logs', "the functions' structured JSON lines, as Lambda gets them (the default when stdout is"],
+  ['', 'not a terminal); in a terminal, one readable line per event and per downstream call'],
+  ['--readable-logs', 'the readable lines even when stdout is not a terminal (| tee, a file)'],
+  ['--demo', 'send the sample booking through the chain and print it (npm run demo): on free ports'],
+  ['', 'and with nothing kept, unless a port or --data-dir is given'],
+  ['-h, --help', 'this text'],
+];
+const helpWidth = Math.max(...helpRows.map(([flag]) => flag.length));
 
-  --ephemeral              keep nothing: no state on disk, gone at Ctrl-C
-  --data-dir <dir>         where state is kept (default .charterflow/)
-  --port <port>            the AWS endpoint (default ${DEFAULT_PORTS.aws}; or CHARTERFLOW_AWS_PORT)
-  --port 0                 free ports for everything not given its own port: a second stack beside the first
-  --webhook-port <port>    the webhook route (default ${DEFAULT_PORTS.webhook})
-  --guest-site-port <port> the guest site (default ${DEFAULT_PORTS.guestSite})
-  --mailbox-port <port>    the mailbox, local SES (default ${DEFAULT_PORTS.mailbox})
-${Object.entries(DEFAULT_STAND_IN_PORTS)
-  .map(([name, port]) => `  ${`--${name}-port <port>`.padEnd(24)} the ${name} stand-in (default ${port})`)
-  .join('\n')}
-  --packaged               package the local stage (serverless package) and run that output
-  --package-dir <dir>      run a serverless package output as it is
-  --no-iam                 packaged mode: do not enforce the functions' IAM roles for this run
-  --json-logs              the functions' structured JSON lines, as Lambda gets them (the default when
-                           stdout is not a terminal); in a terminal, one readable line per event and call
-  --readable-logs          the readable lines even when stdout is not a terminal (| tee, a file)
-  --demo                   send the sample booking through the chain and print it (npm run demo): on free
-                           ports and with nothing kept unless a port or --data-dir is given
-  -h, --help               this text`;
+export const startHelp = [
+  'Usage: npm start -- [options]        (npm run demo: the same with --demo)',
+  '',
+  ...helpRows.map(([flag, text]) => `  ${flag.padEnd(helpWidth)}  ${text}`),
+].join('\n');
 
 export class StartUsageError extends Error {
   override readonly name = 'StartUsageError';
