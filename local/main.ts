@@ -226,7 +226,13 @@ export function iamLine(stack: Pick<LocalStack, 'mode'> & { iam?: unknown }, iam
 
 export function banner(
   stack: LocalStack,
-  options: { dataDir: string | undefined; packageDir: string | undefined; iam: boolean; logs: StartArgs['logs'] },
+  options: {
+    dataDir: string | undefined;
+    packageDir: string | undefined;
+    iam: boolean;
+    /** off: the demo, whose own lines are the story. */
+    logs: StartArgs['logs'] | 'off';
+  },
   sampleBookingId = freshBookingId(),
 ): string {
   const { endpoints } = stack;
@@ -256,9 +262,11 @@ export function banner(
     'after that, run `npx charterflow send-sample` or restart to print a fresh line.',
     sampleCurl(endpoints.webhook, sampleBookingId),
     '',
-    options.logs === 'readable'
-      ? 'Logs: one line per event and per downstream call (--json-logs: the JSON lines Lambda gets).'
-      : 'Logs: the functions\u2019 JSON lines, as Lambda gets them (--readable-logs: one line per event and call).',
+    {
+      readable: 'Logs: one line per event and per downstream call (--json-logs: the JSON lines Lambda gets).',
+      json: 'Logs: the functions\u2019 JSON lines, as Lambda gets them (--readable-logs: one line per event and call).',
+      off: 'Logs: off while the demo tells the chain (npm start prints them).',
+    }[options.logs],
     'Ctrl-C stops the stack.',
   ];
   return lines.join('\n');
@@ -298,7 +306,8 @@ async function main(): Promise<void> {
   }
   // The tap is up before the banner says the stack is ready: the first curl's events all have their lines.
   const stopFollowing = readable ? await followTheBus(stack, (line) => console.log(line)) : undefined;
-  console.log(banner(stack, { dataDir: args.dataDir, packageDir, iam: args.iam, logs: args.logs }));
+  const logs = args.demo ? 'off' : args.logs;
+  console.log(banner(stack, { dataDir: args.dataDir, packageDir, iam: args.iam, logs }));
   if (!readable && args.dataDir && (await clearStartTap(stack)))
     console.log('removed the bus tap a killed npm start left (rule and queue charterflow-start-log)');
 
