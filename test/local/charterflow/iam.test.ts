@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { readZipEntries } from '../../../local/aws/cloudformation/package-dir';
 import { functionCredentials, startStack, type LocalStack } from '../../../local/charterflow/stack';
 import { bookingKey, privateRecordKey } from '../../../shared/tables';
 import { stackMode } from '../../stack-mode';
@@ -137,5 +138,18 @@ describe('a function signing with its own credentials', () => {
     clients.push(dynamodb);
     await expect(dynamodb.send(getItem(tableOf('CalendarBoatScheduleTable'), 'BOAT#queen'))).resolves.toBeDefined();
     await expect(dynamodb.send(getItem(tableOf('BookingsTable'), privateRecordKey('XHQGMDH')))).resolves.toBeDefined();
+  });
+});
+
+describe('the evaluator', () => {
+  it('is in no function’s bundle: it is a development dependency of the local stack alone (AGPL-3.0)', async () => {
+    const packageDir = inject('packageDir');
+    for (const fn of stack.wiring.model.functions) {
+      if (!('zipFile' in fn.code)) throw new Error(`${fn.name}: no zip in the packaged lane`);
+      expect(fn.code.zipFile.startsWith(packageDir), fn.name).toBe(true);
+      for (const [name, content] of await readZipEntries(fn.code.zipFile)) {
+        expect(content.includes('@cloud-copilot'), `${fn.name}: ${name}`).toBe(false);
+      }
+    }
   });
 });
