@@ -38,6 +38,9 @@ export interface LocalIamOptions {
   resourcePolicies: Map<string, PolicyDocument>;
 }
 
+/** Told of each decision on a call that was evaluated (tests: which calls a role's statements allowed). */
+export type DecisionListener = (principal: Principal, authorization: Authorization, decision: Decision) => void;
+
 /** The operator's own commands, the tests, the seed, the guest site's reader: a developer's credentials. */
 const ADMINISTRATOR: Principal = { kind: 'administrator', arn: 'arn:aws:iam::000000000000:root' };
 /** Decisions kept: a long run names many bookings' keys; past this the oldest half is dropped. */
@@ -48,6 +51,7 @@ export class LocalIam implements Iam {
   private readonly decisions = new Map<string, Promise<Decision>>();
   private readonly seen: Refusal[] = [];
   private readonly logged = new Set<string>();
+  private readonly listeners = new Set<DecisionListener>();
   /** A stable text per policy set, so a decision is reused only under the same policies. */
   private readonly policyKeys = new WeakMap<object, string>();
 
@@ -84,6 +88,12 @@ export class LocalIam implements Iam {
     return this.seen;
   }
 
+  /** Listens to every decision from now on, allowed or refused; answers the function that stops it. */
+  onDecision(listener: DecisionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   async decide(principal: Principal, authorization: Authorization, resourcePolicy?: PolicyDocument): Promise<Decision> {
     // An administrator's policy allows every action on every resource: nothing to evaluate.
     if (principal.kind === 'administrator') return { allowed: true };
@@ -97,6 +107,7 @@ export class LocalIam implements Iam {
       this.decisions.set(key, decision);
     }
     const answer = await decision;
+    for (const listener of this.listeners) listener(principal, authorization, answer);
     if (!answer.allowed) this.record(principal, authorization, answer.message, answer.needed);
     return answer;
   }
