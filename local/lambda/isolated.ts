@@ -265,6 +265,10 @@ class Environment {
     this.server = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => answer(res, 500, { errorMessage: String(error) }));
     });
+    // The runtime keeps one connection for the environment's life. Node's server drops a connection idle for 5 s,
+    // and an invocation is that idle: a handler that ran 5 s or more then had its response POST reset, and the
+    // invocation failed with "read ECONNRESET" though the handler had succeeded. Lambda's Runtime API never does.
+    this.server.keepAliveTimeout = 0;
     this.initTimer = setTimeout(
       () => this.discard(new LambdaTimeout(timedOut(INIT_LIMIT_MS + spec.timeoutMs))),
       INIT_LIMIT_MS + spec.timeoutMs,

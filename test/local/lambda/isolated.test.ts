@@ -236,6 +236,15 @@ describe('IsolatedLambda', () => {
     expect(coldStartsOf('slow')).toBe(2);
   });
 
+  it('answers a handler that ran longer than an HTTP server keeps an idle connection, on the same warm environment', async () => {
+    const lambda = start();
+    lambda.register(spec('slow', { timeoutMs: 10_000 }));
+    const { pid: first } = (await lambda.invokeWithResult('slow', { waitMs: 0 })) as { pid: number };
+    // Node's server drops a connection idle for 5 s; the runtime's was idle for all of this invocation.
+    const { pid: second } = (await lambda.invokeWithResult('slow', { waitMs: 5_500 })) as { pid: number };
+    expect(second).toBe(first);
+  }, 20_000);
+
   it('fails with Runtime.ExitError when the process exits or is killed mid-invocation', async () => {
     const lambda = start();
     lambda.register(spec('crash'));
