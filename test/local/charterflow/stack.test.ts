@@ -77,7 +77,7 @@ describe('the assembled local stack', () => {
       tail.kill('SIGINT');
     }
     expect(await exited).toBe(0);
-    expect(stderr).toContain('temporary rule and queue removed');
+    expect(stderr).toMatch(/tail stopped: temporary rule charterflow-tail-\S+ and queue charterflow-tail-\S+ removed/);
     expect(stack.queues.listQueues('charterflow-tail')).toEqual([]);
     const events = new EventBridgeClient(clientConfig(stack));
     const { Rules } = await events.send(
