@@ -149,9 +149,18 @@ export function consumer<T extends DetailType>(
         latencyMs: Math.round(performance.now() - started),
         error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
       });
+      // Lambda's dead letter keeps only the error's message (ErrorMessage): an AWS error's code goes in front of
+      // it, so the operator reads AccessDeniedException or ThrottlingException in the dead letter itself.
+      if (isAwsServiceError(error) && !error.message.startsWith(`${error.name}: `))
+        error.message = `${error.name}: ${error.message}`;
       throw error;
     }
   }
+}
+
+/** An error an AWS service answered with (the SDK's ServiceException carries the response's $metadata). */
+function isAwsServiceError(error: unknown): error is Error {
+  return error instanceof Error && '$metadata' in error && typeof error.name === 'string';
 }
 
 /**

@@ -426,7 +426,12 @@ function problemsOf(
   } else {
     const messages = result.letters[service]!.map((m) => m.MessageAttributes?.ErrorMessage?.StringValue ?? '');
     const denied = messages.some((message) =>
-      actions.some((action) => message.includes(`is not authorized to perform: ${action} on resource:`)),
+      actions.some(
+        (action) =>
+          // The code of the refusal first: AccessDeniedException, or AccessDenied from S3 and CloudFront.
+          /^AccessDenied(Exception)?: /.test(message) &&
+          message.includes(`is not authorized to perform: ${action} on resource:`),
+      ),
     );
     if (!denied) {
       problems.push(

@@ -116,6 +116,28 @@ describe('the consumer wrapper, in metrics and logs', () => {
     },
   );
 
+  it("puts an AWS error's code in front of its message, the one part of the error Lambda's dead letter keeps", async () => {
+    const { DynamoDBServiceException } = await import('@aws-sdk/client-dynamodb');
+    const refused = new DynamoDBServiceException({
+      name: 'AccessDeniedException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+      message: 'User: arn:aws:sts::000000000000:assumed-role/r/f is not authorized to perform: dynamodb:Query',
+    });
+    const error = await consumer(declaration, () => Promise.reject(refused))(envelope(goodDetail()), context).catch(
+      (e: Error) => e,
+    );
+    expect(error).toBe(refused);
+    expect((error as Error).message).toBe(
+      'AccessDeniedException: User: arn:aws:sts::000000000000:assumed-role/r/f is not authorized to perform: dynamodb:Query',
+    );
+    const plain = await consumer(declaration, () => Promise.reject(new Error('JADA calendar answered 500')))(
+      envelope(goodDetail()),
+      context,
+    ).catch((e: Error) => e);
+    expect((plain as Error).message).toBe('JADA calendar answered 500');
+  });
+
   it('counts a failed invocation and still flushes what the action added before it failed', async () => {
     const handler = consumer(declaration, (_event, { metrics }) => {
       metrics.addMetric('doubleBookingsDetected', MetricUnit.Count, 1);
