@@ -10,7 +10,7 @@ import { defineConfig } from 'vitest/config';
  * a new helper that starts a stack belongs in `startsAStack`.
  */
 const startsAStack =
-  /\b(?:startStack|startWebhookStack|startCalendarCrewStack|startMain|packageOffline|packageStage)\(|['"]node:child_process['"]/;
+  /\b(?:startStack|startBenchStack|startWebhookStack|startCalendarCrewStack|startMain|packageOffline|packageStage)\(|['"]node:child_process['"]/;
 
 /**
  * `packaged`: the chain tests, run against the `serverless package` output, each function alone in its own
