@@ -160,10 +160,7 @@ export async function performGuestPagePlan(
 ): Promise<Performed<GuestPageHeld>> {
   const { cause, before } = plan;
   const { booking } = cause.detail.data;
-  const publication =
-    plan.write || !before
-      ? await put(booking.bookingId, rendered.get(plan.contentSha256) ?? pageOf(plan), before, deps)
-      : before;
+  const publication = plan.write || !before ? await put(booking.bookingId, plan, before, deps, rendered) : before;
   const page = { url: publication.url, etag: publication.etag, contentSha256: publication.contentSha256 };
 
   if (plan.kind === 'withdraw') {
@@ -193,8 +190,17 @@ export async function performGuestPagePlan(
   return { held, emittedEventId };
 }
 
-async function put(bookingId: string, html: string, held: GuestPageHeld | undefined, deps: GuestPageDeps) {
-  return publishGuestPage(bookingId, html, {
+async function put(
+  bookingId: string,
+  plan: GuestPagePlan,
+  held: GuestPageHeld | undefined,
+  deps: GuestPageDeps,
+  rendered: Map<string, string>,
+) {
+  // Rendered here: decided in this invocation, so the site holds what the record says, which differs from this
+  // page. A decision finished after a crash was rendered by no one here: its write may have landed, so look.
+  const decidedNow = rendered.get(plan.contentSha256);
+  return publishGuestPage(bookingId, decidedNow ?? pageOf(plan), {
     s3: deps.s3,
     cloudFront: deps.cloudFront,
     site: await deps.site(),
@@ -202,5 +208,6 @@ async function put(bookingId: string, html: string, held: GuestPageHeld | undefi
     logger: deps.logger,
     // Content this booking's page already showed, published and invalidated by an applied revision.
     invalidatedBefore: async (hash) => held?.contentSha256 === hash,
+    knownToDiffer: decidedNow !== undefined && held?.contentSha256 !== plan.contentSha256,
   });
 }

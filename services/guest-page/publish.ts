@@ -78,6 +78,11 @@ export interface PublishDeps {
    * publication never finished (a crash between PutObject and CreateInvalidation) is invalidated now.
    */
   invalidatedBefore?: (contentSha256: string) => Promise<boolean>;
+  /**
+   * The caller knows the bucket does not hold this content (its record of the page says otherwise, and nothing
+   * wrote since): no HeadObject to learn it. Unset after a crash, when an unfinished write may have landed.
+   */
+  knownToDiffer?: boolean;
 }
 
 export async function publishGuestPage(bookingId: string, html: string, deps: PublishDeps): Promise<Publication> {
@@ -86,7 +91,7 @@ export async function publishGuestPage(bookingId: string, html: string, deps: Pu
   const hash = contentHash(html);
   const url = `${deps.baseUrl ?? guestSiteBaseUrl()}/g/${bookingId}`;
 
-  const existing = await headOrNothing(s3, site.bucket, key);
+  const existing = deps.knownToDiffer ? undefined : await headOrNothing(s3, site.bucket, key);
   if (existing?.Metadata?.[CONTENT_HASH_KEY] === hash && existing.ETag) {
     const invalidated = (await deps.invalidatedBefore?.(hash)) ?? true;
     const invalidationId = invalidated ? undefined : await invalidate(deps.cloudFront, site, bookingId, hash);
