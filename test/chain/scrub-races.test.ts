@@ -69,7 +69,14 @@ async function send(payload: BoatsetterWebhookPayload) {
     headers: delivery.headers,
     body: delivery.body,
   });
-  expect(response.status, await response.text()).toBe(202);
+  const body = await response.text();
+  // Sent at once, the cancellation may reach the webhook first (packaged mode runs two environments side by side):
+  // the change is then stale, answered 200 naming revision 3, and the booking goes straight to cancelled.
+  if (response.status === 200 && payload.data.revision === 2) {
+    expect(JSON.parse(body), body).toMatchObject({ stale: true, acceptedRevision: 3 });
+    return;
+  }
+  expect(response.status, body).toBe(202);
 }
 
 /** Spread over 0..120 ms: the first booking's change and cancellation go at once, the last's 120 ms apart. */
