@@ -1,5 +1,6 @@
 import {
   DeleteCommand,
+  GetCommand,
   PutCommand,
   UpdateCommand,
   paginateQuery,
@@ -107,10 +108,12 @@ export class BoatSchedule {
     }
 
     const overlapping = await this.overlapping(bookingId, listingId, trip);
-    const pairs = await this.pairsOf(bookingId, [
-      listingId,
-      ...(previous && previous.listingId !== listingId ? [previous.listingId] : []),
-    ]);
+    // A first placement has no pairs but those made once its slot was written, by a partner placed since (it
+    // found this slot) or by this change before a crash: each is a trip that overlaps it, and its createPair
+    // below fails and reads it. So no Query for them.
+    const pairs = previous
+      ? await this.pairsOf(bookingId, [listingId, ...(previous.listingId !== listingId ? [previous.listingId] : [])])
+      : [];
     // A pair another change has ended is gone for this one (and revived if the trips overlap again).
     const live = pairs.filter((p) => !p.item.endedBy || p.item.endedBy === by);
     const overlappingIds = new Set(overlapping.map((s) => s.bookingId));
@@ -125,6 +128,8 @@ export class BoatSchedule {
       .map((p) => partnerSlot(p, bookingId));
     for (const other of overlapping.filter((s) => !paired.has(s.bookingId))) {
       if (await this.createPair(listingId, slot, other, by)) detected.push({ ...other, listingId });
+      else if (!previous && by !== undefined && (await this.createdBy(listingId, bookingId, other.bookingId)) === by)
+        detected.push({ ...other, listingId });
     }
     const resolved: Slot[] = [];
     for (const pair of live.filter((p) => !overlaps(p))) {
@@ -229,6 +234,19 @@ export class BoatSchedule {
         for (const item of page.Items ?? []) found.push({ listingId, item: item as PairItem });
     }
     return found;
+  }
+
+  /** Which change made the pair, while it is live (not ended). */
+  private async createdBy(listingId: string, x: string, y: string): Promise<string | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: boatKey(listingId), sk: pairSortKey(x, y) },
+        ConsistentRead: true,
+      }),
+    );
+    const pair = Item as PairItem | undefined;
+    return pair && !pair.endedBy ? pair.createdBy : undefined;
   }
 
   private async createPair(listingId: string, slot: Slot, other: Slot, by: string | undefined): Promise<boolean> {

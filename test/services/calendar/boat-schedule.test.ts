@@ -55,6 +55,21 @@ describe('the boat schedule, when a change runs again', () => {
     expect(ids(xAwayOnceMore.resolved)).toEqual([]);
   });
 
+  it('a first placement run again, with no slot recorded yet, reports the overlap it found, not one a partner found', async () => {
+    const [x, y, z] = [uniqueBookingId('X'), uniqueBookingId('Y'), uniqueBookingId('Z')];
+    const listingId = `lst_${x.toLowerCase()}`;
+    await schedule.place(x, 'cal_x', listingId, windowAt('10:00'), undefined, `${x}:r1`);
+    const yFirst = await schedule.place(y, 'cal_y', listingId, windowAt('11:00'), undefined, `${y}:r1`);
+    expect(ids(yFirst.detected)).toEqual([x]);
+    // Z finds Y's slot and pairs with it; then Y's change runs again after a crash, before its slot was recorded.
+    const zPlaced = await schedule.place(z, 'cal_z', listingId, windowAt('14:15'), undefined, `${z}:r1`);
+    expect(ids(zPlaced.detected)).toEqual([y]);
+    const yAgain = await schedule.place(y, 'cal_y', listingId, windowAt('11:00'), undefined, `${y}:r1`);
+    expect(ids(yAgain.detected)).toEqual([x]);
+    expect(ids(yAgain.conflictsWith).sort()).toEqual([x, z].sort());
+    expect(await schedule.conflictsOf(y, listingId)).toEqual([x, z].sort());
+  });
+
   it('an ended pair not yet forgotten is found again by a change that overlaps again, and kept by it', async () => {
     const [x, y] = [uniqueBookingId('X'), uniqueBookingId('Y')];
     const listingId = `lst_${x.toLowerCase()}`;
