@@ -21,11 +21,29 @@ export interface LocalBusFigures {
   putToInvokeMs: { p50: number; p99: number };
 }
 
+/** The bus at a fixed rate well below its capacity: what one event waits, with nothing queued ahead of it. */
+export interface BusAtRateFigures {
+  /** Events a second asked for, and sent. */
+  ratePerSecond: number;
+  seconds: number;
+  events: number;
+  /** From just before each PutEvents (one entry) to the Lambda target's invocation, in ms. */
+  putToInvokeMs: { p50: number; p99: number; max: number };
+}
+
+interface LocalBus {
+  client: EventBridgeClient;
+  bridge: Awaited<ReturnType<typeof createEventBridge>>;
+  /** Keys of events sent, to the performance.now() just before their PutEvents. */
+  sentAt: Map<string, number>;
+  latencies: number[];
+}
+
 /**
  * The local bus alone, in-process and ephemeral: the real SDK client, the edge, one rule with one Lambda
  * target whose handler only records when it ran. What it measures is the bus's own cost.
  */
-export async function benchLocalBus(opts: { events: number }): Promise<LocalBusFigures> {
+async function withLocalBus<T>(work: (bus: LocalBus) => Promise<T>): Promise<T> {
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   const queues = new LocalQueues({ region: REGION, accountId: LOCAL_ACCOUNT_ID });
@@ -71,7 +89,24 @@ export async function benchLocalBus(opts: { events: number }): Promise<LocalBusF
       }),
     );
     await bridge.idle();
+    return await work({ client, bridge, sentAt, latencies });
+  } finally {
+    client.destroy();
+    await edge.stop();
+    await bridge.stop();
+    queues.stop();
+  }
+}
 
+const entryOf = (key: string) => ({
+  Source: 'charterflow.bench',
+  DetailType: 'BookingReceived',
+  Detail: JSON.stringify({ key, metadata: { bookingId: 'XHQGMDH' } }),
+});
+
+/** Saturation: as many events as the bus takes, 10 entries a call, 8 calls in flight. */
+export function benchLocalBus(opts: { events: number }): Promise<LocalBusFigures> {
+  return withLocalBus(async ({ client, bridge, sentAt, latencies }) => {
     const batches: string[][] = [];
     for (let i = 0; i < opts.events; i += BATCH)
       batches.push(Array.from({ length: Math.min(BATCH, opts.events - i) }, (_, j) => `e${i + j}`));
@@ -82,35 +117,57 @@ export async function benchLocalBus(opts: { events: number }): Promise<LocalBusF
         const keys = batches[next++]!;
         const now = performance.now();
         for (const key of keys) sentAt.set(key, now);
-        const result = await client.send(
-          new PutEventsCommand({
-            Entries: keys.map((key) => ({
-              Source: 'charterflow.bench',
-              DetailType: 'BookingReceived',
-              Detail: JSON.stringify({ key, metadata: { bookingId: 'XHQGMDH' } }),
-            })),
-          }),
-        );
+        const result = await client.send(new PutEventsCommand({ Entries: keys.map(entryOf) }));
         if (result.FailedEntryCount) throw new Error(`PutEvents failed ${result.FailedEntryCount} entries`);
       }
     };
     await Promise.all(Array.from({ length: CONCURRENT_REQUESTS }, sender));
     const putSeconds = (performance.now() - started) / 1000;
     await bridge.idle();
-
-    latencies.sort((a, b) => a - b);
-    const percentile = (p: number) =>
-      latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
     return {
       putEventsPerSecond: Math.round(opts.events / putSeconds),
-      putToInvokeMs: { p50: round(percentile(50)), p99: round(percentile(99)) },
+      putToInvokeMs: { p50: round(percentileOf(latencies, 50)), p99: round(percentileOf(latencies, 99)) },
     };
-  } finally {
-    client.destroy();
-    await edge.stop();
-    await bridge.stop();
-    queues.stop();
-  }
+  });
+}
+
+/**
+ * A fixed rate, one event a PutEvents, each sent on its own schedule whether or not the last has arrived (an
+ * open loop: a slow event does not slow the sender and hide itself). Apart from the saturation run, whose p99
+ * measures the queue in front of the bus, not the bus.
+ */
+export function benchBusAtRate(opts: { ratePerSecond: number; seconds: number }): Promise<BusAtRateFigures> {
+  const events = Math.round(opts.ratePerSecond * opts.seconds);
+  const intervalMs = 1000 / opts.ratePerSecond;
+  return withLocalBus(async ({ client, bridge, sentAt, latencies }) => {
+    const sends: Promise<unknown>[] = [];
+    const started = performance.now();
+    for (let i = 0; i < events; i++) {
+      const due = started + i * intervalMs;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const key = `r${i}`;
+      sentAt.set(key, performance.now());
+      sends.push(client.send(new PutEventsCommand({ Entries: [entryOf(key)] })));
+    }
+    await Promise.all(sends);
+    await bridge.idle();
+    return {
+      ratePerSecond: opts.ratePerSecond,
+      seconds: opts.seconds,
+      events: latencies.length,
+      putToInvokeMs: {
+        p50: round(percentileOf(latencies, 50)),
+        p99: round(percentileOf(latencies, 99)),
+        max: round(Math.max(...latencies)),
+      },
+    };
+  });
+}
+
+function percentileOf(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;

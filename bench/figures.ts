@@ -1,12 +1,14 @@
 import type { BundleFigures } from './bundles';
 import type { DirectRunFigures, RunFigures } from './chain';
-import { BASELINE_STEPS, type CostBreakdown, type CostComparison } from './cost';
-import type { LocalBusFigures } from './eventbridge';
+import { BASELINE_STEPS, type ConsumerCallsAndDollars, type CostBreakdown, type CostComparison } from './cost';
+import type { PackagedColdStart } from './packaged-figures';
+import type { BusAtRateFigures, LocalBusFigures } from './eventbridge';
 import type { GrowthLevel, GrowthPlan } from './growth';
 import type { Invocation } from './harness';
 import type { ReplayFigures } from './replay';
 import type { Figure } from './report';
 import { median, round, summarize } from './stats';
+import { formatColumns, formatValue } from './table';
 
 /**
  * The bench's figures, one function per section of its table (README "Benchmarks" numbers them the same), each
@@ -173,11 +175,44 @@ export function hopSplits(invocations: readonly Invocation[]): Record<string, Ho
   return splits;
 }
 
+/** The bus's aim at a fixed rate: put to invoke, with nothing queued ahead. */
+export const BUS_P99_AIM_MS = 5;
+
+/** 3, first: the bus's own latency at a fixed rate well below its capacity, apart from the saturation run. */
+export function busAtRateFigures(rate: BusAtRateFigures): Figure[] {
+  const section = '3. per hop';
+  const how = `bench/eventbridge.ts: ${rate.ratePerSecond} events/s for ${rate.seconds} s, one a PutEvents on its own schedule (open loop), to a Lambda target's call; ${rate.events} events`;
+  return [
+    {
+      section,
+      name: `bus at ${rate.ratePerSecond}/s put-to-invoke p50`,
+      value: rate.putToInvokeMs.p50,
+      unit: 'ms',
+      how,
+    },
+    {
+      section,
+      name: `bus at ${rate.ratePerSecond}/s put-to-invoke p99`,
+      value: rate.putToInvokeMs.p99,
+      unit: 'ms',
+      aim: { op: '<=', value: BUS_P99_AIM_MS },
+      how,
+    },
+    {
+      section,
+      name: `bus at ${rate.ratePerSecond}/s put-to-invoke max`,
+      value: rate.putToInvokeMs.max,
+      unit: 'ms',
+      how,
+    },
+  ];
+}
+
 /** 3. The bus alone, then each function's invocation split into our code and the calls it waits on. */
 export function perHopFigures(bus: LocalBusFigures, busEvents: number, splits: Record<string, HopSplit>): Figure[] {
   const figures: Figure[] = [];
   const section = '3. per hop';
-  const busHow = `bench/eventbridge.ts: PutEvents via SDK to a Lambda target's call, ${busEvents} events`;
+  const busHow = `saturation, apart from the fixed rate: PutEvents via SDK to a Lambda target's call, ${busEvents} events, as fast as taken (queueing, not the bus)`;
   figures.push({ section, name: 'bus put-to-invoke p50', value: bus.putToInvokeMs.p50, unit: 'ms', how: busHow });
   figures.push({ section, name: 'bus put-to-invoke p99', value: bus.putToInvokeMs.p99, unit: 'ms', how: busHow });
   figures.push({
@@ -389,6 +424,174 @@ export function costFigures(costs: CostComparison, measuredBookings: number): Fi
       how: 'Lambda, EventBridge, DynamoDB and S3 only',
     },
   ];
+}
+
+/** The cost section's second part: a month of bookings with the free tiers, and the calls that make each booking. */
+export function monthlyCostFigures(costs: CostComparison): Figure[] {
+  const { prices } = costs;
+  const section = `7. cost in AWS (public prices ${prices.region}, ${prices.checked}: bench/cost.ts)`;
+  const calls = (uses: CostComparison['uses']) =>
+    uses.reduce((sum, u) => sum + Object.values(u.callsPerBooking).reduce((a, b) => a + b, 0), 0);
+  const sameScope = costs.uses.filter((u) => BASELINE_STEPS.includes(u.name) || u.name === 'webhook');
+  const figures: Figure[] = [
+    {
+      section,
+      name: 'AWS calls per new booking, choreography',
+      value: round(calls(costs.uses), 2),
+      unit: 'calls',
+      how: 'SDK requests of every function of the chain, listeners included, per booking (a transaction is one call)',
+    },
+    {
+      section,
+      name: "AWS calls per new booking, the direct orchestration's scope",
+      value: round(calls(sameScope), 2),
+      unit: 'calls',
+      how: `webhook, ${BASELINE_STEPS.join(', ')}`,
+    },
+    {
+      section,
+      name: 'AWS calls per new booking, direct orchestration',
+      value: round(calls(costs.directUses), 2),
+      unit: 'calls',
+      how: 'its one function',
+    },
+  ];
+  for (const month of costs.monthly) {
+    const at = `${month.bookingsPerMonth.toLocaleString('en-US')} bookings a month`;
+    const how = (b: CostBreakdown) =>
+      `free tiers off first (Lambda 1M requests and 400,000 GB-s, 1,000 invalidation paths, SQS 1M): ${Object.entries(
+        b.byService,
+      )
+        .filter(([, v]) => v > 0)
+        .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+        .join(', ')}`;
+    figures.push(
+      {
+        section,
+        name: `choreography, ${at}`,
+        value: round(month.choreography.total, 3),
+        unit: 'USD/month',
+        how: how(month.choreography),
+      },
+      {
+        section,
+        name: `direct orchestration, ${at}`,
+        value: round(month.direct.total, 3),
+        unit: 'USD/month',
+        how: how(month.direct),
+      },
+    );
+  }
+  return figures;
+}
+
+/** The aim of a packaged function's cold start, import and first event (as section 4 counts it). */
+export const COLD_START_AIM_MS = 150;
+
+/** 8. Packaged cold starts: each function in an environment of its own, import and first event apart. */
+export function packagedColdStartFigures(coldStarts: readonly PackagedColdStart[]): Figure[] {
+  const section = '8. packaged cold starts (serverless package output, each function in a fresh process of its own)';
+  return coldStarts.flatMap((c): Figure[] => {
+    const firstEvent = round(c.coldStartMs - c.initMs, 1);
+    return [
+      {
+        section,
+        name: `${c.service}: import + first event`,
+        value: round(c.importMs + firstEvent, 1),
+        unit: 'ms',
+        aim: { op: '<', value: COLD_START_AIM_MS },
+        how: `the bundle's import in its process, then spawn-to-answer minus Lambda init; median of ${c.samples}`,
+      },
+      {
+        section,
+        name: `${c.service}: import`,
+        value: c.importMs,
+        unit: 'ms',
+        how: 'import() of the bundle, measured in the environment',
+      },
+      {
+        section,
+        name: `${c.service}: first event`,
+        value: firstEvent,
+        unit: 'ms',
+        how: 'runtime asking for the first event to its answer',
+      },
+      {
+        section,
+        name: `${c.service}: spawn to first answer`,
+        value: c.coldStartMs,
+        unit: 'ms',
+        how: `Node's own start (${c.processStartMs} ms) included, which Lambda's runtime pays before our code`,
+      },
+    ];
+  });
+}
+
+/** The aim of choreography/direct at 1 in flight, in either mode. */
+export const RATIO_AIM = 1.5;
+
+/**
+ * 9. Choreography/direct p50 at each in-flight level in both modes. The direct orchestration runs in this
+ * process in both: packaged, it is the same baseline, the choreography alone moved into processes of its own.
+ */
+export function ratioFigures(
+  source: readonly RunFigures[],
+  direct: readonly DirectRunFigures[],
+  packaged: readonly RunFigures[],
+): Figure[] {
+  const section = '9. choreography/direct p50, both modes';
+  const figures: Figure[] = [];
+  for (const [mode, runs] of [
+    ['source', source],
+    ['packaged', packaged],
+  ] as const) {
+    for (const run of runs) {
+      const inFlight = inFlightOf(run);
+      const baseline = direct.find((d) => inFlightOf(d) === inFlight);
+      if (!baseline) continue;
+      const c = summarize(run.latencies).p50;
+      const d = summarize(baseline.latencies).p50;
+      figures.push({
+        section,
+        name: `${mode}, ${inFlight} in flight`,
+        value: round(c / d),
+        unit: 'x',
+        ...(inFlight === 1 ? { aim: { op: '<=' as const, value: RATIO_AIM } } : {}),
+        how: `choreography p50 ${round(c)} ms (${run.bookings} bookings) / direct p50 ${round(d)} ms (${baseline.bookings})`,
+      });
+    }
+  }
+  return figures;
+}
+
+/** Calls and dollars side by side, one line a consumer: neither bought with the other. */
+export function formatCallsAndDollars(rows: readonly ConsumerCallsAndDollars[]): string {
+  const sorted = [...rows].sort((a, b) => b.callsPerBooking - a.callsPerBooking);
+  const total = (pick: (r: ConsumerCallsAndDollars) => number) => rows.reduce((sum, r) => sum + pick(r), 0);
+  const line = (name: string, pick: (f: (r: ConsumerCallsAndDollars) => number) => number) => [
+    name,
+    formatValue(pick((r) => r.invocationsPerBooking)),
+    formatValue(pick((r) => r.callsPerBooking)),
+    formatValue(pick((r) => r.dynamoDbWriteUnitsPerBooking)),
+    formatValue(pick((r) => r.dynamoDbReadUnitsPerBooking)),
+    pick((r) => r.dollarsPerThousandBookings).toFixed(4),
+    pick((r) => r.dollarsPerThousandWithoutInvalidations).toFixed(4),
+  ];
+  return [
+    '[calls and dollars per consumer, per new booking at 1 in flight; a DynamoDB transaction is one call, billed as two units an item]',
+    formatColumns(
+      [
+        'consumer',
+        'invocations',
+        'AWS calls',
+        'DynamoDB write units',
+        'read units',
+        'USD/1,000',
+        'USD/1,000 without invalidations',
+      ],
+      [...sorted.map((r) => line(r.name, (f) => f(r))), line('all', total)],
+    ),
+  ].join('\n');
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Record<string, T[]> {

@@ -78,7 +78,9 @@ function watchDownstreamCalls(): void {
       target: request.getHeader('x-amz-target') as string | undefined,
       copySource: request.getHeader('x-amz-copy-source') !== undefined,
     });
-    if (call) record.calls.push(call);
+    if (!call) return;
+    record.calls.push(call);
+    if (call.service === 'DynamoDB' && MULTI_ITEM.has(call.operation)) countItemsOnEnd(request, call);
   });
   // A request that failed (refused, timed out) was waited on too.
   const finished = (message: unknown) => {
@@ -90,6 +92,43 @@ function watchDownstreamCalls(): void {
   };
   subscribe('http.client.response.finish', finished);
   subscribe('http.client.request.error', finished);
+}
+
+/** DynamoDB calls billed per item they carry: their items are counted from the request body. */
+const MULTI_ITEM = new Set(['TransactWriteItems', 'TransactGetItems', 'BatchWriteItem', 'BatchGetItem']);
+
+/**
+ * The SDK hands a JSON request's body to end() in one piece: read the items from it there. A body that cannot
+ * be read leaves `items` unset, and the cost counts the call as one item.
+ */
+function countItemsOnEnd(request: ClientRequest, call: AwsCall): void {
+  const end = request.end.bind(request) as (...args: unknown[]) => ClientRequest;
+  request.end = ((...args: unknown[]) => {
+    const [body] = args;
+    if (typeof body === 'string' || body instanceof Uint8Array) {
+      const items = itemsOf(call.operation, Buffer.from(body).toString('utf8'));
+      if (items !== undefined) call.items = items;
+    }
+    return end(...args);
+  }) as ClientRequest['end'];
+}
+
+/** Items in a DynamoDB transaction or batch request body (undefined: not one). */
+export function itemsOf(operation: string, body: string): number | undefined {
+  try {
+    const request = JSON.parse(body) as {
+      TransactItems?: unknown[];
+      RequestItems?: Record<string, unknown[] | { Keys?: unknown[] }>;
+    };
+    if (operation.startsWith('Transact')) return request.TransactItems?.length;
+    if (!request.RequestItems) return undefined;
+    return Object.values(request.RequestItems).reduce<number>(
+      (sum, table) => sum + (Array.isArray(table) ? table.length : (table.Keys?.length ?? 0)),
+      0,
+    );
+  } catch {
+    return undefined;
+  }
 }
 
 export interface BenchStack {

@@ -8,10 +8,15 @@ import { benchBundles, type BundleFigures } from './bundles';
 import { directDeps, runChain, runChanges, runDirect, type DirectRunFigures, type RunFigures } from './chain';
 import { compareCosts, type CostComparison } from './cost';
 import { pagePaths } from '../services/guest-page/publish';
-import { benchLocalBus, type LocalBusFigures } from './eventbridge';
+import { benchBusAtRate, benchLocalBus, type BusAtRateFigures, type LocalBusFigures } from './eventbridge';
 import {
   bundleFigures,
+  busAtRateFigures,
   costFigures,
+  formatCallsAndDollars,
+  monthlyCostFigures,
+  packagedColdStartFigures,
+  ratioFigures,
   directBaselineFigures,
   endToEndFigures,
   growthFigures,
@@ -62,6 +67,7 @@ const plans = {
       { concurrency: 50, bookings: 300 },
     ],
     busEvents: 2_000,
+    busRate: { ratePerSecond: 100, seconds: 30 },
     coldStartRuns: 20,
     packagedColdStartSamples: 5,
     growth: {
@@ -80,6 +86,7 @@ const plans = {
       { concurrency: 50, bookings: 15 },
     ],
     busEvents: 200,
+    busRate: { ratePerSecond: 100, seconds: 3 },
     coldStartRuns: 5,
     packagedColdStartSamples: 1,
     growth: {
@@ -125,6 +132,7 @@ async function main(): Promise<void> {
   log(`charterflow bench (${mode}) on ${host.cpus} x ${host.cpuModel}, Node ${host.node}`);
 
   const bundles = await measureBundles(plan);
+  const busAtRate = await measureBusAtRate(plan);
   const bus = await measureLocalBus(plan);
   const chain = await measureChainAndBaseline(plan);
   const withoutListeners = await measureChainWithoutListeners(plan);
@@ -133,17 +141,22 @@ async function main(): Promise<void> {
 
   const hops = hopSplits(chain.hopInvocations);
   const costs = priceOneInFlightRuns(chain);
+  const packagedFigures = packagedResults(packaged, chain.runs, bundles);
   const figures = [
     ...endToEndFigures(chain.runs, chain.changes),
     ...directBaselineFigures(chain.runs, chain.direct, withoutListeners),
+    ...busAtRateFigures(busAtRate),
     ...perHopFigures(bus, plan.busEvents, hops),
     ...bundleFigures(bundles),
     ...replayFigures(growth.replay, growth.skips, chain.hopInvocations, plan.growth.replayConcurrency),
     ...growthFigures(growth.levels, plan.growth),
     ...costFigures(costs, chain.runs[0]!.bookings),
+    ...monthlyCostFigures(costs),
+    ...packagedColdStartFigures(packagedFigures.coldStarts),
+    ...ratioFigures(chain.runs, chain.direct, packaged.runs),
   ];
-  const raw = rawSamples({ bundles, bus, chain, withoutListeners, growth, hops, costs });
-  printAndWrite({ startedAt, mode, host, figures, raw, packaged: packagedResults(packaged, chain.runs, bundles) });
+  const raw = rawSamples({ bundles, bus, busAtRate, chain, withoutListeners, growth, hops, costs });
+  printAndWrite({ startedAt, mode, host, figures, raw, packaged: packagedFigures });
 }
 
 /** The packaged run as results.json keeps it: its chain beside source mode's, and its cold starts. */
@@ -168,8 +181,14 @@ function measureBundles(plan: Plan): Promise<BundleFigures[]> {
   return benchBundles(plan.coldStartRuns, log);
 }
 
+function measureBusAtRate(plan: Plan): Promise<BusAtRateFigures> {
+  const { ratePerSecond, seconds } = plan.busRate;
+  log(`local bus at a fixed rate: ${ratePerSecond} events/s for ${seconds} s...`);
+  return benchBusAtRate(plan.busRate);
+}
+
 function measureLocalBus(plan: Plan): Promise<LocalBusFigures> {
-  log(`local bus: ${plan.busEvents} events...`);
+  log(`local bus, saturated: ${plan.busEvents} events...`);
   return benchLocalBus({ events: plan.busEvents });
 }
 
@@ -264,6 +283,7 @@ function priceOneInFlightRuns(chain: ChainAndBaseline): CostComparison {
 function rawSamples(measured: {
   bundles: BundleFigures[];
   bus: LocalBusFigures;
+  busAtRate: BusAtRateFigures;
   chain: ChainAndBaseline;
   withoutListeners: ChainWithoutListeners;
   growth: Growth;
@@ -274,6 +294,7 @@ function rawSamples(measured: {
   return {
     bundles: measured.bundles,
     localBus: measured.bus,
+    busAtRate: measured.busAtRate,
     chainWithoutListeners: {
       consumers: withoutListeners.consumers,
       ...withoutListeners.run,
@@ -312,6 +333,8 @@ function printAndWrite(run: {
   host.loadAverage!.end = round(loadavg()[0]!);
   console.log(`\n${formatTable(figures)}\n`);
   console.log(`${formatPackaged(packaged)}\n`);
+  const cost = raw.cost as CostComparison | undefined;
+  if (cost) console.log(`${formatCallsAndDollars(cost.perConsumer)}\n`);
   const file = fileURLToPath(new URL('results.json', import.meta.url));
   const results = { startedAt: startedAt.toISOString(), mode, durationSeconds, machine: host, figures, raw, packaged };
   writeResults(file, results);

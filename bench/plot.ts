@@ -6,7 +6,8 @@ import type { Summary } from './stats';
 
 /**
  * The bench's plots, as SVG written by this file (no network, no browser): latency against bookings in flight,
- * choreography beside the direct baseline, and latency against bookings of history. `npm run bench` redraws
+ * choreography beside the direct baseline, latency against bookings of history, and the monthly AWS bill against
+ * bookings a month, free tiers in, choreography beside the direct orchestration. `npm run bench` redraws
  * them into docs/bench/ from what it measured; `npx tsx bench/plot.ts [results.json]` redraws them from a
  * results file.
  */
@@ -132,12 +133,62 @@ export interface PlotFigures {
   direct: readonly { inFlight: number; latency: Summary }[];
   /** The end to end latency at each level of history. */
   growth: readonly { history: number; latency: Summary }[];
+  /** US dollars a month at each level of bookings a month, free tiers in (absent from older results). */
+  monthly?: readonly MonthlyPoint[];
+  /** US dollars per 1,000 bookings with no free tier: the dashed lines the free tiers bend away from. */
+  perThousand?: { choreography: number; direct: number };
   /** The run's date, mode and machine, for the captions. */
   run: string;
 }
 
+export interface MonthlyPoint {
+  bookingsPerMonth: number;
+  choreography: number;
+  direct: number;
+}
+
 const CHOREOGRAPHY = '#1f5fa8';
 const DIRECT = '#d9730d';
+
+/** The third plot: what a month of bookings costs in AWS, the choreography beside the direct orchestration. */
+export function monthlyCostPlot(
+  monthly: readonly MonthlyPoint[],
+  run: string,
+  perThousand?: PlotFigures['perThousand'],
+): { file: string; svg: string } {
+  const line = (name: string, colour: string, pick: (m: MonthlyPoint) => number, dashed = false): Series => ({
+    name,
+    colour,
+    points: monthly.map((m) => [m.bookingsPerMonth, pick(m)]),
+    dashed,
+  });
+  const noFreeTier = perThousand
+    ? [
+        line(
+          'choreography, no free tier',
+          CHOREOGRAPHY,
+          (m) => (perThousand.choreography * m.bookingsPerMonth) / 1000,
+          true,
+        ),
+        line('direct, no free tier', DIRECT, (m) => (perThousand.direct * m.bookingsPerMonth) / 1000, true),
+      ]
+    : [];
+  return {
+    file: 'cost-per-month.svg',
+    svg: renderLineChart({
+      title: 'AWS bill a month against bookings a month',
+      caption: run,
+      xLabel: 'new bookings a month',
+      yLabel: 'US dollars a month (bench/cost.ts)',
+      xLog: true,
+      series: [
+        line('choreography', CHOREOGRAPHY, (m) => m.choreography),
+        line('direct', DIRECT, (m) => m.direct),
+        ...noFreeTier,
+      ],
+    }),
+  };
+}
 
 /** The plots of one run: file name and SVG. */
 export function benchPlots(figures: PlotFigures): { file: string; svg: string }[] {
@@ -207,6 +258,9 @@ export function benchPlots(figures: PlotFigures): { file: string; svg: string }[
         ],
       }),
     },
+    ...(figures.monthly && figures.monthly.length > 0
+      ? [monthlyCostPlot(figures.monthly, figures.run, figures.perThousand)]
+      : []),
   ];
 }
 
@@ -222,7 +276,13 @@ export function plotFiguresOf(results: Results): PlotFigures {
     chain?: RawRun[];
     direct?: RawRun[];
     growth?: { history: number; endToEndMs: Summary }[];
+    cost?: {
+      choreography?: { total: number };
+      direct?: { total: number };
+      monthly?: { bookingsPerMonth: number; choreography: { total: number }; direct: { total: number } }[];
+    };
   };
+  const { cost } = raw;
   const runs = (list: RawRun[] | undefined) =>
     (list ?? []).map((r) => ({ inFlight: Math.min(r.concurrency, r.bookings), latency: r.summary }));
   const { cpus, cpuModel, node } = results.machine;
@@ -230,6 +290,18 @@ export function plotFiguresOf(results: Results): PlotFigures {
     chain: runs(raw.chain),
     direct: runs(raw.direct),
     growth: (raw.growth ?? []).map((g) => ({ history: g.history, latency: g.endToEndMs })),
+    ...(cost?.monthly
+      ? {
+          monthly: cost.monthly.map((m) => ({
+            bookingsPerMonth: m.bookingsPerMonth,
+            choreography: m.choreography.total,
+            direct: m.direct.total,
+          })),
+        }
+      : {}),
+    ...(cost?.choreography && cost.direct
+      ? { perThousand: { choreography: cost.choreography.total, direct: cost.direct.total } }
+      : {}),
     run: `npm run bench${results.mode === 'quick' ? ' -- --quick' : ''}, ${results.startedAt.slice(0, 10)}, ${cpus} x ${cpuModel}, Node ${node}`,
   };
 }
