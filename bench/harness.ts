@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { subscribe } from 'node:diagnostics_channel';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import type { ClientRequest } from 'node:http';
+import { ClientRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -66,6 +66,7 @@ function watchDownstreamCalls(): void {
   if (watching) return;
   watching = true;
   const started = new WeakMap<ClientRequest, { record: InvocationRecord; at: number }>();
+  countItemsOnEnd();
   subscribe('http.client.request.start', (message) => {
     const { request } = message as { request: ClientRequest };
     const record = invocationScope.getStore();
@@ -79,8 +80,9 @@ function watchDownstreamCalls(): void {
       copySource: request.getHeader('x-amz-copy-source') !== undefined,
     });
     if (!call) return;
+    const items = itemsSent.get(request);
+    if (items !== undefined) call.items = items;
     record.calls.push(call);
-    if (call.service === 'DynamoDB' && MULTI_ITEM.has(call.operation)) countItemsOnEnd(request, call);
   });
   // A request that failed (refused, timed out) was waited on too.
   const finished = (message: unknown) => {
@@ -97,20 +99,26 @@ function watchDownstreamCalls(): void {
 /** DynamoDB calls billed per item they carry: their items are counted from the request body. */
 const MULTI_ITEM = new Set(['TransactWriteItems', 'TransactGetItems', 'BatchWriteItem', 'BatchGetItem']);
 
+/** Items each DynamoDB transaction or batch request carried, read from its body as it was sent. */
+const itemsSent = new WeakMap<ClientRequest, number>();
+
 /**
- * The SDK hands a JSON request's body to end() in one piece: read the items from it there. A body that cannot
- * be read leaves `items` unset, and the cost counts the call as one item.
+ * Node publishes a request's start once its body is written, too late to read it there. The SDK hands a JSON
+ * body to end() in one piece: read the items of a transaction or batch there. A body that cannot be read leaves
+ * them unknown, and the cost counts the call as one item.
  */
-function countItemsOnEnd(request: ClientRequest, call: AwsCall): void {
-  const end = request.end.bind(request) as (...args: unknown[]) => ClientRequest;
-  request.end = ((...args: unknown[]) => {
+function countItemsOnEnd(): void {
+  const end = ClientRequest.prototype.end as (this: ClientRequest, ...args: unknown[]) => ClientRequest;
+  ClientRequest.prototype.end = function (this: ClientRequest, ...args: unknown[]) {
     const [body] = args;
-    if (typeof body === 'string' || body instanceof Uint8Array) {
-      const items = itemsOf(call.operation, Buffer.from(body).toString('utf8'));
-      if (items !== undefined) call.items = items;
+    const target = this.getHeader('x-amz-target');
+    const operation = typeof target === 'string' ? (target.split('.')[1] ?? '') : '';
+    if (MULTI_ITEM.has(operation) && (typeof body === 'string' || body instanceof Uint8Array)) {
+      const items = itemsOf(operation, Buffer.from(body).toString('utf8'));
+      if (items !== undefined) itemsSent.set(this, items);
     }
-    return end(...args);
-  }) as ClientRequest['end'];
+    return end.apply(this, args);
+  } as ClientRequest['end'];
 }
 
 /** Items in a DynamoDB transaction or batch request body (undefined: not one). */
