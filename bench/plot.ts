@@ -165,7 +165,7 @@ export function monthlyCostPlot(
   const noFreeTier = perThousand
     ? [
         line(
-          'choreography, no free tier',
+          'choreo., no free tier',
           CHOREOGRAPHY,
           (m) => (perThousand.choreography * m.bookingsPerMonth) / 1000,
           true,

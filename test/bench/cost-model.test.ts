@@ -237,7 +237,7 @@ describe('the monthly cost plot', () => {
   it('draws the month against bookings a month, the choreography beside the direct, from results.json', () => {
     const plot = benchPlots(plotFiguresOf(results)).find((p) => p.file === 'cost-per-month.svg');
     expect(plot).toBeDefined();
-    for (const series of ['choreography', 'direct', 'choreography, no free tier', 'direct, no free tier'])
+    for (const series of ['choreography', 'direct', 'choreo., no free tier', 'direct, no free tier'])
       expect(plot!.svg).toContain(`<g data-series="${series}">`);
     expect(plot!.svg).toContain('>10,000</text>');
     const points = /<g data-series="direct">\n<polyline points="([^"]*)"/.exec(plot!.svg)![1]!.split(' ');
