@@ -304,13 +304,9 @@ async function main(): Promise<void> {
     restoreStreams?.();
     throw error;
   }
-  // The tap is up before the banner says the stack is ready: the first curl's events all have their lines.
-  const stopFollowing = readable ? await followTheBus(stack, (line) => console.log(line)) : undefined;
-  const logs = args.demo ? 'off' : args.logs;
-  console.log(banner(stack, { dataDir: args.dataDir, packageDir, iam: args.iam, logs }));
-  if (!readable && args.dataDir && (await clearStartTap(stack)))
-    console.log('removed the bus tap a killed npm start left (rule and queue charterflow-start-log)');
-
+  // Ctrl-C is ours from the moment the stack runs: a signal that came between the banner and a later
+  // registration would kill the process with the stack's children and state left behind.
+  let stopFollowing: (() => Promise<void>) | undefined;
   let stopping = false;
   const shutdown = async () => {
     // A second Ctrl-C does not wait for a stop that hangs.
@@ -324,6 +320,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
+
+  // The tap is up before the banner says the stack is ready: the first curl's events all have their lines.
+  stopFollowing = readable ? await followTheBus(stack, (line) => console.log(line)) : undefined;
+  const logs = args.demo ? 'off' : args.logs;
+  if (!readable && args.dataDir && (await clearStartTap(stack)))
+    console.log('removed the bus tap a killed npm start left (rule and queue charterflow-start-log)');
+  console.log(banner(stack, { dataDir: args.dataDir, packageDir, iam: args.iam, logs }));
 
   if (args.demo) {
     console.log('');
