@@ -14,6 +14,7 @@ export type DynamoAction =
   | 'dynamodb:UpdateItem'
   | 'dynamodb:DeleteItem'
   | 'dynamodb:Query'
+  | 'dynamodb:Scan'
   | 'dynamodb:BatchGetItem'
   | 'dynamodb:BatchWriteItem'
   | 'dynamodb:ConditionCheckItem';

@@ -21,6 +21,11 @@ export function bookingsTable(): string {
   return process.env.CHARTERFLOW_BOOKINGS_TABLE ?? `charterflow-${stage()}-bookings`;
 }
 
+/** SCC's DynamoDB table of crew events (key `eventId`, the crew-facing text in `notes`): scrub writes it, crew reads it. */
+export function sccEventsTable(): string {
+  return process.env.CHARTERFLOW_SCC_TABLE ?? 'scc-events';
+}
+
 export function required(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`configuration ${name} is not set`);

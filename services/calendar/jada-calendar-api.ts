@@ -1,5 +1,12 @@
 import { secretNames, required } from '../../shared/config';
-import { HttpClient, secretHeaderAuth, type CallContext, type CredentialSource } from '../../shared/http-client';
+import {
+  HttpClient,
+  probeAnswerOf,
+  secretHeaderAuth,
+  type CallContext,
+  type CredentialSource,
+  type ProbeAnswer,
+} from '../../shared/http-client';
 
 /** What the JADA internal calendar API takes for one entry. */
 export interface CalendarEntryRequest {
@@ -30,6 +37,12 @@ export interface CalendarEntryResponse {
   entryId: string;
 }
 
+/** An entry as JADA lists it: the fields it was created or last updated with, its id and whether it is cancelled. */
+export interface JadaEntry extends CalendarEntryRequest {
+  entryId: string;
+  status: 'active' | 'cancelled';
+}
+
 /** The JADA calendar API: X-Dashboard-Token auth, its own secret (rotating SCC's key never touches it). */
 export function jadaCalendarApi(
   secrets: CredentialSource,
@@ -54,6 +67,39 @@ export function jadaCalendarApi(
         throw new Error(`jada-calendar createCalendarEntry for booking ${context.bookingId}: response has no entryId`);
       }
       return { entryId: body.entryId };
+    },
+
+    /**
+     * Every entry JADA holds for a booking, cancelled ones included, oldest first: what the hand-made Lambdas
+     * made before charterflow took over, or what charterflow made itself before a crash.
+     */
+    async findEntries(bookingId: string, context: Omit<CallContext, 'idempotencyKey'>): Promise<JadaEntry[]> {
+      // A read carries no Idempotency-Key, even when the caller's context has one.
+      const { logger, deadline } = context;
+      const { body } = await client.call<{ entries?: unknown }>({
+        operation: 'findCalendarEntries',
+        method: 'GET',
+        path: '/entries',
+        query: { bookingId },
+        bookingId: context.bookingId,
+        logger,
+        deadline,
+      });
+      if (!Array.isArray(body?.entries)) {
+        throw new Error(`jada-calendar findCalendarEntries for booking ${bookingId}: response has no entries list`);
+      }
+      return body.entries.map((entry) => jadaEntryOf(entry, bookingId));
+    },
+
+    /** The harmless authenticated call (GET /probe): the token is good and JADA answers. Changes nothing. */
+    async probe(context: Partial<CallContext> = {}): Promise<ProbeAnswer> {
+      const { body } = await client.call<Partial<ProbeAnswer>>({
+        operation: 'probe',
+        method: 'GET',
+        path: '/probe',
+        ...context,
+      });
+      return probeAnswerOf('jada-calendar', body);
     },
 
     /** The entry as a newer revision of the booking has it (every field; JADA keeps the entry id). */
@@ -87,6 +133,33 @@ export function jadaCalendarApi(
         ...context,
       });
     },
+  };
+}
+
+/** An entry of JADA's answer, checked: a clear error naming the field JADA left out or got wrong. */
+function jadaEntryOf(raw: unknown, bookingId: string): JadaEntry {
+  const e = (raw ?? {}) as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const key of ['entryId', 'bookingId', 'date', 'start', 'boat'] as const) {
+    if (typeof e[key] !== 'string' || e[key] === '') problems.push(`${key} is not a non-empty string`);
+  }
+  for (const key of ['durationHours', 'partySize'] as const) {
+    if (typeof e[key] !== 'number') problems.push(`${key} is not a number`);
+  }
+  if (e.status !== 'active' && e.status !== 'cancelled') problems.push('status is neither active nor cancelled');
+  if (problems.length > 0) {
+    throw new Error(`jada-calendar findCalendarEntries for booking ${bookingId}: an entry ${problems.join(', ')}`);
+  }
+  return {
+    entryId: e.entryId as string,
+    status: e.status as JadaEntry['status'],
+    bookingId: e.bookingId as string,
+    date: e.date as string,
+    start: e.start as string,
+    durationHours: e.durationHours as number,
+    boat: e.boat as string,
+    partySize: e.partySize as number,
+    title: typeof e.title === 'string' ? e.title : '',
   };
 }
 

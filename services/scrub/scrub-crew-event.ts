@@ -2,12 +2,10 @@ import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import type { Logger } from '../../shared/logger';
 import { scrubNotes } from './notes';
 import { RemovedLinesStore } from './removed-lines';
+import { sccEventsTable } from '../../shared/config';
 import { isConditionFailure } from '../../shared/errors';
 
-/** SCC's DynamoDB table of crew events (key `eventId`, the crew-facing text in `notes`). */
-export function sccEventsTable(): string {
-  return process.env.CHARTERFLOW_SCC_TABLE ?? 'scc-events';
-}
+export { sccEventsTable };
 
 export class CrewEventNotFound extends Error {
   override readonly name = 'CrewEventNotFound';
