@@ -366,3 +366,17 @@ function errorDetail(text: string): string {
     return '';
   }
 }
+
+/** What a downstream's GET /probe answers: its name and that it is up (the contract in schemas/openapi/). */
+export interface ProbeAnswer {
+  service: string;
+  ok: true;
+}
+
+/** The probe's answer, checked: a clear error naming the service when it is not the one expected, or not ok. */
+export function probeAnswerOf(service: string, body: Partial<ProbeAnswer> | undefined): ProbeAnswer {
+  if (body?.service !== service || body.ok !== true) {
+    throw new Error(`${service} probe: expected {"service":"${service}","ok":true}, got ${JSON.stringify(body)}`);
+  }
+  return { service, ok: true };
+}

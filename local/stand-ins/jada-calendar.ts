@@ -80,6 +80,7 @@ const ROUTES: TableRoute[] = [
   { method: 'PUT', path: '/entries/:entryId/conflicts', handle: markConflicts },
   { method: 'GET', path: '/entries', handle: listEntries },
   { method: 'GET', path: '/entries/:entryId', handle: getEntry },
+  { method: 'GET', path: '/probe', handle: probe },
 ];
 
 export function startJadaCalendar(options: JadaCalendarOptions): Promise<RunningStandIn> {
@@ -103,6 +104,11 @@ export function startJadaCalendar(options: JadaCalendarOptions): Promise<Running
     adminRoutes: [token.adminRoute()],
     routes: guardedRoutes(ROUTES, authorize, documents),
   });
+}
+
+/** GET /probe: the credential is good and JADA answers; reads and writes nothing. */
+function probe(): Promise<StandInResponse> {
+  return Promise.resolve({ status: 200, body: { service: 'jada-calendar', ok: true } });
 }
 
 /** POST /entries: one entry per Idempotency-Key. */

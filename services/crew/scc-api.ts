@@ -1,10 +1,12 @@
 import { required, secretNames } from '../../shared/config';
 import {
   HttpClient,
+  probeAnswerOf,
   secretHeaderAuth,
   sha256Hex,
   type CallContext,
   type CredentialSource,
+  type ProbeAnswer,
 } from '../../shared/http-client';
 
 /** A crew member as SCC knows them: crew-event.ts picks them, SCC invites them. */
@@ -80,6 +82,17 @@ export function sccApi(secrets: CredentialSource, http?: Partial<ConstructorPara
         body: { ...request, ...(notice ? { crewNotice: notice } : {}) },
         ...context,
       });
+    },
+
+    /** The harmless authenticated call (GET /probe): the key is good and SCC answers. Changes nothing. */
+    async probe(context: Partial<CallContext> = {}): Promise<ProbeAnswer> {
+      const { body } = await client.call<Partial<ProbeAnswer>>({
+        operation: 'probe',
+        method: 'GET',
+        path: '/probe',
+        ...context,
+      });
+      return probeAnswerOf('scc', body);
     },
 
     /** SCC cancels the event and tells each crew member it is cancelled. */

@@ -66,6 +66,7 @@ const ROUTES: TableRoute[] = [
   { method: 'GET', path: '/events', handle: listCrewEvents },
   { method: 'GET', path: '/events/:eventId', handle: getCrewEvent },
   { method: 'GET', path: '/events/:eventId/invitations', handle: invitationsOf },
+  { method: 'GET', path: '/probe', handle: () => Promise.resolve({ status: 200, body: { service: 'scc', ok: true } }) },
 ];
 
 export function startScc(options: SccOptions): Promise<RunningStandIn> {
@@ -78,7 +79,8 @@ export function startScc(options: SccOptions): Promise<RunningStandIn> {
 
   async function authorize(request: StandInRequest) {
     if (!sameSecret(header(request, 'x-service-key'), sha256Hex(await serviceKey.get()))) {
-      throw new HttpError(403, 'missing or wrong X-Service-Key');
+      // The probe answers 401, as preflight and the contract expect of it; the other routes keep SCC's 403.
+      throw new HttpError(request.path === '/probe' ? 401 : 403, 'missing or wrong X-Service-Key');
     }
   }
 

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jadaCalendarApi } from '../../../services/calendar/jada-calendar-api';
+import type { RunningStandIn } from '../../../local/stand-ins/http-kit';
+import { jadaCalendarTables, startJadaCalendar } from '../../../local/stand-ins/jada-calendar';
+import { getJson, startDynamo } from '../../local/stand-ins/support';
+
+const TOKEN = 'jada_probe_token_7d21';
+let dynamo: Awaited<ReturnType<typeof startDynamo>>;
+let jada: RunningStandIn;
+
+beforeAll(async () => {
+  dynamo = await startDynamo(jadaCalendarTables);
+  jada = await startJadaCalendar({ port: 0, dashboardToken: TOKEN, documents: dynamo.documents });
+});
+afterAll(async () => {
+  await jada?.stop();
+  await dynamo?.stop();
+});
+
+/** The client as a consumer builds it, its dashboard token from a secret source that holds `token`. */
+const client = (token: string) =>
+  jadaCalendarApi(
+    { get: () => Promise.resolve(token), invalidate: () => undefined },
+    { baseUrl: () => jada.url, retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } },
+  );
+
+describe('the JADA calendar probe', () => {
+  it('answers 200 {"service":"jada-calendar","ok":true} to the right dashboard token', async () => {
+    await expect(client(TOKEN).probe()).resolves.toEqual({ service: 'jada-calendar', ok: true });
+    const answer = await getJson(`${jada.url}/probe`, { 'x-dashboard-token': TOKEN });
+    expect(answer).toEqual({ status: 200, body: { service: 'jada-calendar', ok: true } });
+  });
+
+  it.each([
+    ['no token', {}],
+    ['a wrong token', { 'x-dashboard-token': 'jada_old_token' }],
+  ])('answers 401 to %s, naming the header', async (_, headers) => {
+    const answer = await getJson(`${jada.url}/probe`, headers);
+    expect(answer.status).toBe(401);
+    expect(answer.body.message).toContain('X-Dashboard-Token');
+  });
+
+  it('fails in the client with an error naming jada-calendar and the 401 when the token is wrong', async () => {
+    await expect(client('jada_old_token').probe()).rejects.toThrow(
+      /^jada-calendar probe failed: HTTP 401 .*X-Dashboard-Token/,
+    );
+  });
+
+  it('changes nothing: no entry is stored by any number of probes', async () => {
+    for (let i = 0; i < 3; i++) await client(TOKEN).probe();
+    expect(await dynamo.scan('jada-calendar-entries')).toEqual([]);
+    expect(await dynamo.scan('jada-calendar-requests')).toEqual([]);
+  });
+});
