@@ -98,11 +98,27 @@ export const commands: CommandEntry[] = [
     },
   },
   {
+    name: 'preflight',
+    summary: 'check, read-only, every prerequisite of a stage the deploy does not create, each with its fix',
+    load: async () => {
+      const m = await import('./preflight');
+      return { help: m.preflightHelp, run: (argv) => m.runPreflight(argv) };
+    },
+  },
+  {
     name: 'redrive',
     summary: 'send dead-lettered events back to the consumer that failed them',
     load: async () => {
       const m = await import('./redrive');
       return { help: m.redriveHelp, run: (argv) => m.runRedrive(argv) };
+    },
+  },
+  {
+    name: 'seed-legacy',
+    summary: 'local only: JADA entries and SCC crew events for upcoming bookings, as the hand-made Lambdas made them',
+    load: async () => {
+      const m = await import('./seed-legacy');
+      return { help: m.seedLegacyHelp, run: (argv) => m.runSeedLegacy(argv) };
     },
   },
 ];

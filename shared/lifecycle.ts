@@ -25,6 +25,12 @@ export interface Lifecycle<H extends Hold, P> {
   cancel: (live: H) => Promise<Decision<H, P>>;
   /** Carries out a recorded decision, this revision's or one a crashed delivery left (RevisionLedger's Outbox). */
   perform: Outbox<H, P>['perform'];
+  /**
+   * What the system already holds for a booking this consumer never held (made by the hand-made Lambdas before
+   * charterflow took over), taken on as live: kept or cancelled in place instead of created again. A read, so a
+   * retry after a crash anywhere before the decision is recorded looks again and finds the same.
+   */
+  adopt?: () => Promise<H | undefined>;
 }
 
 /**
@@ -40,14 +46,15 @@ export function applyLatest<H extends Hold, P>(
   return revisions.applyDecided<H, P>(
     { bookingId: booking.bookingId, consumer: lifecycle.consumer, revision: booking.revision },
     {
-      decide: (held) => {
-        const live = held?.status === lifecycle.live ? held : undefined;
+      decide: async (held) => {
+        const live =
+          held?.status === lifecycle.live ? held : held === undefined ? await lifecycle.adopt?.() : undefined;
         if (!lifecycle.cancels) return lifecycle.keep(live, held);
         if (live) return lifecycle.cancel(live);
         logger.info(`cancellation of a booking ${lifecycle.consumer} does not hold; kept as a tombstone`, {
           revision: booking.revision,
         });
-        return Promise.resolve({ held });
+        return { held };
       },
       perform: lifecycle.perform,
     },

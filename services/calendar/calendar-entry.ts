@@ -14,7 +14,7 @@ import type { Decision, Performed, RevisionLedger } from '../../shared/revisions
 import { tripTimes, tripWindow } from '../../shared/trip';
 import type { BoatSchedule, Slot, SlotKey } from './boat-schedule';
 import { markDoubleBookings, type MarkDeps } from './conflict-marks';
-import type { CalendarEntryRequest, JadaCalendarApi } from './jada-calendar-api';
+import type { CalendarEntryRequest, JadaCalendarApi, JadaEntry } from './jada-calendar-api';
 
 /**
  * The calendar entry for a booking: what the operator sees on the JADA internal calendar. The party is named by
@@ -45,6 +45,32 @@ export interface CalendarHeld {
   entry: CalendarEntryRequest;
   /** Where the trip holds its boat in the schedule (none once cancelled). */
   slot?: SlotKey;
+}
+
+/**
+ * An entry JADA holds for a booking the calendar never held (the hand-made Lambdas made it), taken on as the
+ * booking's entry: its fields as JADA has them, so the next revision updates only the ones that differ. No slot
+ * yet: the next revision places the trip in the boat's schedule as a first placement does.
+ */
+export function adoptedEntry(found: JadaEntry): CalendarHeld {
+  const { entryId, status, ...entry } = found;
+  return { entryId, status, entry };
+}
+
+/** The oldest active entry JADA holds for the booking, if any: the one the hand-made Lambdas made first. */
+export async function findAdoptableEntry(
+  booking: Pick<BookingSnapshot, 'bookingId'>,
+  deps: Pick<CalendarDeps, 'jada' | 'logger' | 'deadline'>,
+): Promise<CalendarHeld | undefined> {
+  const { bookingId } = booking;
+  const found = await deps.jada.findEntries(bookingId, { bookingId, logger: deps.logger, deadline: deps.deadline });
+  const active = found.filter((entry) => entry.status === 'active');
+  if (active.length === 0) return undefined;
+  deps.logger.info('adopting the calendar entry JADA already holds for the booking', {
+    calendarEntryId: active[0]!.entryId,
+    ...(active.length > 1 ? { alsoActive: active.slice(1).map((entry) => entry.entryId) } : {}),
+  });
+  return adoptedEntry(active[0]!);
 }
 
 export interface CalendarDeps {
@@ -96,6 +122,8 @@ export function applyToCalendar(event: BookingEvent, deps: CalendarDeps) {
     keep: (active) => Promise.resolve(decideKeep(event, active, deps.logger)),
     cancel: (active) => Promise.resolve(decideCancel(event, active)),
     perform: (plan, progress) => performCalendarPlan(plan, progress, deps),
+    // Before creating an entry: the hand-made Lambdas may have made one for this booking already.
+    adopt: () => findAdoptableEntry(booking, deps),
   });
 }
 

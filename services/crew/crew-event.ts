@@ -14,6 +14,7 @@ import {
 } from '../../shared/lifecycle';
 import type { Decision, Performed, RevisionLedger } from '../../shared/revisions';
 import type { CrewEventRequest, CrewMember, CrewNotice, SccApi } from './scc-api';
+import type { SccTableEvent } from './scc-events-table';
 
 /** JADA's deckhands, in rotation order. */
 export const DECKHAND_ROSTER = ['Lena Park', 'Marco Diaz', 'Tess Quinn', 'Rafa Soto'] as const;
@@ -118,6 +119,45 @@ export interface CrewHeld {
   facts: Record<string, string>;
 }
 
+/** The meeting point a crew event's notes name, as crewNotes writes it (the hand-made Lambdas wrote the same line). */
+const MEETING_POINT_LINE = /^\s*Meeting point:\s*(.+?)\s*$/im;
+
+/**
+ * A crew event SCC holds for a booking the crew consumer never held (the hand-made Lambdas made it), taken on as
+ * the booking's event. The crew-facing facts are read from the event as SCC keeps it, so the next revision tells
+ * the crew only what differs from what they were told. SCC's table keeps no pricing (SCC makes the revenue lines
+ * from it): the request held has none, so the next revision updates the event in place, every field, once.
+ */
+export function adoptedCrewEvent(found: SccTableEvent, bookingId: string): CrewHeld {
+  const captain = found.crew.find((member) => member.role === 'captain');
+  const request: CrewEventRequest = {
+    bookingId: found.bookingId ?? bookingId,
+    calendarEntryId: found.calendarEntryId,
+    title: found.title ?? '',
+    start: found.start ?? '',
+    durationHours: found.durationHours ?? 0,
+    boat: found.boat ?? '',
+    partySize: found.partySize ?? 0,
+    notes: found.notes,
+    crew: found.crew,
+    pricing: { currency: '', bookingTotal: 0, captainFee: 0, ownerPayout: 0 },
+  };
+  return {
+    sccEventId: found.eventId,
+    calendarEntryId: found.calendarEntryId,
+    status: found.status,
+    request,
+    facts: {
+      start: found.start ?? '',
+      duration: found.durationHours === undefined ? '' : `${found.durationHours} h`,
+      'meeting point': MEETING_POINT_LINE.exec(found.notes)?.[1] ?? '',
+      boat: found.boat ?? '',
+      captain: captain?.name ?? '',
+      'party size': found.partySize === undefined ? '' : String(found.partySize),
+    },
+  };
+}
+
 export interface CrewDeps {
   revisions: RevisionLedger;
   publisher: Publisher;
@@ -128,6 +168,8 @@ export interface CrewDeps {
   deadline?: number;
   /** Epoch ms when the invocation ends: the lease on the booking ends then. */
   until?: number;
+  /** The crew event SCC's table holds for a calendar entry (scc-events-table.ts): what the crew consumer adopts. */
+  findCrewEvent?: (calendarEntryId: string) => Promise<SccTableEvent | undefined>;
 }
 
 export type CalendarEvent = ConsumedEvent<'CalendarEntryCreated' | 'CalendarEntryUpdated' | 'CalendarEntryCancelled'>;
@@ -190,7 +232,20 @@ export async function applyToCrewEvent(event: CalendarEvent, deps: CrewDeps) {
           ? Promise.resolve(details)
           : detailsOf(deps, booking.bookingId, revision),
       ),
+    // Before creating an event: the hand-made Lambdas may have made one for this calendar entry already.
+    adopt: () => findAdoptableCrewEvent(event, deps),
   });
+}
+
+async function findAdoptableCrewEvent(event: CalendarEvent, deps: CrewDeps): Promise<CrewHeld | undefined> {
+  const { booking, calendarEntryId } = event.detail.data;
+  const found = await deps.findCrewEvent?.(calendarEntryId);
+  if (found?.status !== 'active') return undefined;
+  deps.logger.info('adopting the crew event SCC already holds for the calendar entry', {
+    calendarEntryId,
+    sccEventId: found.eventId,
+  });
+  return adoptedCrewEvent(found, booking.bookingId);
 }
 
 async function detailsOf(deps: CrewDeps, bookingId: string, revision: number) {

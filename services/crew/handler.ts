@@ -8,6 +8,7 @@ import { SecretCache } from '../../shared/secrets';
 import { applyToCrewEvent } from './crew-event';
 import { declaration } from './declaration';
 import { sccApi } from './scc-api';
+import { findCrewEventByCalendarEntry } from './scc-events-table';
 
 const documents = documentClient(timeDownstreamCalls(dynamoDbClient()));
 const revisions = new RevisionLedger(documents);
@@ -27,6 +28,7 @@ export const handler = consumer(declaration, async (event, { logger, context }) 
     logger,
     deadline,
     until,
+    findCrewEvent: (calendarEntryId) => findCrewEventByCalendarEntry(calendarEntryId, { documents }),
   });
   return { outcome };
 });

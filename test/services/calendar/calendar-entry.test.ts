@@ -129,7 +129,8 @@ describe('the calendar consumer on the local stack', () => {
       expect(JSON.parse(dead[0]!.Body!).detail.metadata.bookingId).toBe(bookingId);
       // Lambda dead-letters what its function failed on, with Lambda's attributes (not EventBridge's).
       const reason = dead[0]!.MessageAttributes!.ErrorMessage!.StringValue!;
-      expect(reason).toContain(`jada-calendar createCalendarEntry failed for booking ${bookingId}: HTTP 401`);
+      // The first call a new booking makes: the look for an entry the hand-made Lambdas made.
+      expect(reason).toContain(`jada-calendar findCalendarEntries failed for booking ${bookingId}: HTTP 401`);
       expect(dead[0]!.MessageAttributes!.ErrorCode).toEqual({ DataType: 'Number', StringValue: '200' });
     } finally {
       await fetch(new URL('/__credential', env.standInUrl('jada-calendar')), {
