@@ -6,6 +6,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { GUEST_PAGE_PATH_PATTERN } from '../../services/guest-page/security-headers';
 import type { FunctionModel, StackModel } from '../aws/cloudformation/model';
 import { unzipFunction } from '../aws/cloudformation/package-dir';
 import { LOCAL_ACCOUNT_ID } from '../aws/service';
@@ -203,18 +204,19 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
     previousAwsPort = edge.port;
     stoppers.push(() => edge.stop());
     queues.setBaseUrl(edge.url);
-    const mailbox = await startMailbox({
-      port: portOf(options.ports?.mailbox, DEFAULT_PORTS.mailbox),
-      dataDir,
-      ...(authorize && { authorize }),
-    });
-    stoppers.push(() => mailbox.stop());
-
     const modelOptions = { region: REGION, accountId: LOCAL_ACCOUNT_ID, queueUrlBase: edge.url };
     const wiring = options.packageDir
       ? packagedModel(options.packageDir, modelOptions)
       : await sourceModel(modelOptions);
     const { model, params, stage } = wiring;
+    const mailbox = await startMailbox({
+      port: portOf(options.ports?.mailbox, DEFAULT_PORTS.mailbox),
+      dataDir,
+      ...(authorize && { authorize }),
+      // The stage's sending identity is verified, as the operator's is in SES before a deploy.
+      identities: [params.guestMailIdentity],
+    });
+    stoppers.push(() => mailbox.stop());
     const standIns = options.standIns === false ? [] : registeredStandIns;
     const tables: CreateTableCommandInput[] = [
       ...model.tables.map((table) => table.definition),
@@ -240,9 +242,24 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
         authorizationsOf,
       );
     }
+    // The guest pages' behaviour runs the stack's viewer-request function, as the operator attaches it in AWS.
+    const guestPageFunction = model.cloudFrontFunctions[0];
     cloudFront.addDistribution(params.guestSiteDistributionId, {
       originDomainName: `${params.guestSiteBucket}.s3.${REGION}.amazonaws.com`,
       comment: 'charterflow guest pages',
+      cacheBehaviors: [
+        {
+          pathPattern: GUEST_PAGE_PATH_PATTERN,
+          functionAssociations: guestPageFunction
+            ? [
+                {
+                  functionArn: `arn:aws:cloudfront::${LOCAL_ACCOUNT_ID}:function/${guestPageFunction.name}`,
+                  eventType: 'viewer-request',
+                },
+              ]
+            : [],
+        },
+      ],
     });
 
     // What the operator's commands, the tests and (in source mode) the functions use to reach the stack.

@@ -7,7 +7,8 @@ import { LOCAL_ACCOUNT_ID } from '../service';
 
 /**
  * CloudFront invalidations (REST-XML, API version 2020-05-31): CreateInvalidation, GetInvalidation,
- * ListInvalidations, and GetDistribution and GetDistributionConfig, for the distributions the stack registers. An invalidation is Completed at once:
+ * ListInvalidations, and GetDistribution and GetDistributionConfig, for the distributions the stack registers
+ * (with the cache behaviours it gives them, function associations included). An invalidation is Completed at once:
  * it evicts whatever edge cache listens (the wiring's guest site) synchronously.
  */
 
@@ -25,6 +26,15 @@ export interface DistributionSettings {
   originDomainName?: string;
   comment?: string;
   defaultRootObject?: string;
+  /** Cache behaviours besides the default, in order: a path pattern and the functions it runs. */
+  cacheBehaviors?: CacheBehaviorSettings[];
+}
+
+/** One cache behaviour: the paths it serves, its CloudFront Function associations, its response headers policy. */
+export interface CacheBehaviorSettings {
+  pathPattern: string;
+  functionAssociations?: { functionArn: string; eventType: 'viewer-request' | 'viewer-response' }[];
+  responseHeadersPolicyId?: string;
 }
 
 interface Distribution extends Required<DistributionSettings> {
@@ -67,8 +77,17 @@ export class LocalCloudFront {
       originDomainName: settings.originDomainName ?? `${id.toLowerCase()}-origin.s3.amazonaws.com`,
       comment: settings.comment ?? '',
       defaultRootObject: settings.defaultRootObject ?? '',
+      cacheBehaviors: settings.cacheBehaviors ?? [],
       createdAt: new Date().toISOString(),
     });
+  }
+
+  /**
+   * Replaces a distribution's cache behaviours, as an UpdateDistribution of them would (the stack refuses that
+   * call): how a test takes a function off a behaviour, or puts it back.
+   */
+  setCacheBehaviors(id: string, cacheBehaviors: CacheBehaviorSettings[]): void {
+    this.distribution(id).cacheBehaviors = cacheBehaviors;
   }
 
   onInvalidation(listener: InvalidationListener): void {
@@ -254,13 +273,36 @@ function distributionConfigXml(d: Distribution): string {
     '<SmoothStreaming>false</SmoothStreaming><Compress>true</Compress><LambdaFunctionAssociations><Quantity>0</Quantity></LambdaFunctionAssociations>' +
     '<FunctionAssociations><Quantity>0</Quantity></FunctionAssociations><FieldLevelEncryptionId></FieldLevelEncryptionId>' +
     '<CachePolicyId>658327ea-f89d-4fab-a63d-7e88639e58f6</CachePolicyId></DefaultCacheBehavior>' +
-    '<CacheBehaviors><Quantity>0</Quantity></CacheBehaviors><CustomErrorResponses><Quantity>0</Quantity></CustomErrorResponses>' +
+    `${cacheBehaviorsXml(d.cacheBehaviors, originId, methods)}<CustomErrorResponses><Quantity>0</Quantity></CustomErrorResponses>` +
     `<Comment>${escapeXml(d.comment)}</Comment><Logging><Enabled>false</Enabled><IncludeCookies>false</IncludeCookies><Bucket></Bucket><Prefix></Prefix></Logging>` +
     '<PriceClass>PriceClass_All</PriceClass><Enabled>true</Enabled>' +
     '<ViewerCertificate><CloudFrontDefaultCertificate>true</CloudFrontDefaultCertificate><MinimumProtocolVersion>TLSv1</MinimumProtocolVersion><CertificateSource>cloudfront</CertificateSource></ViewerCertificate>' +
     '<Restrictions><GeoRestriction><RestrictionType>none</RestrictionType><Quantity>0</Quantity></GeoRestriction></Restrictions>' +
     '<WebACLId></WebACLId><HttpVersion>http2</HttpVersion><IsIPV6Enabled>true</IsIPV6Enabled></DistributionConfig>'
   );
+}
+
+/** https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CacheBehavior.html */
+function cacheBehaviorsXml(behaviors: CacheBehaviorSettings[], originId: string, methods: string): string {
+  const items = behaviors.map((b) => {
+    const functions = b.functionAssociations ?? [];
+    const associations = functions
+      .map(
+        (f) =>
+          `<FunctionAssociation><FunctionARN>${escapeXml(f.functionArn)}</FunctionARN><EventType>${f.eventType}</EventType></FunctionAssociation>`,
+      )
+      .join('');
+    return (
+      `<CacheBehavior><PathPattern>${escapeXml(b.pathPattern)}</PathPattern><TargetOriginId>${escapeXml(originId)}</TargetOriginId>` +
+      '<TrustedSigners><Enabled>false</Enabled><Quantity>0</Quantity></TrustedSigners><TrustedKeyGroups><Enabled>false</Enabled><Quantity>0</Quantity></TrustedKeyGroups>' +
+      `<ViewerProtocolPolicy>redirect-to-https</ViewerProtocolPolicy><AllowedMethods>${methods}<CachedMethods>${methods}</CachedMethods></AllowedMethods>` +
+      '<SmoothStreaming>false</SmoothStreaming><Compress>true</Compress><LambdaFunctionAssociations><Quantity>0</Quantity></LambdaFunctionAssociations>' +
+      `<FunctionAssociations><Quantity>${functions.length}</Quantity>${functions.length ? `<Items>${associations}</Items>` : ''}</FunctionAssociations>` +
+      '<FieldLevelEncryptionId></FieldLevelEncryptionId><CachePolicyId>658327ea-f89d-4fab-a63d-7e88639e58f6</CachePolicyId>' +
+      `${b.responseHeadersPolicyId ? `<ResponseHeadersPolicyId>${escapeXml(b.responseHeadersPolicyId)}</ResponseHeadersPolicyId>` : ''}</CacheBehavior>`
+    );
+  });
+  return `<CacheBehaviors><Quantity>${items.length}</Quantity>${items.length ? `<Items>${items.join('')}</Items>` : ''}</CacheBehaviors>`;
 }
 
 function invalidationXml(i: Invalidation): string {

@@ -22,7 +22,10 @@ import { listenOnLoopback } from '../../listen';
  * In front of it, what SES has and the library has not: a malformed recipient is refused with
  * BadRequestException "Illegal address", as SES v2 answers, so the bad-address path runs locally too;
  * GetAccount answers as for an account out of the sandbox (the library wants one set in its environment);
- * and an operation the library lacks is refused with the one clear message naming it.
+ * the sending identities: the ones given at start are verified, CreateEmailIdentity adds one that is not (in
+ * AWS it waits for its DNS records or the link mailed to it, which never come here), GetEmailIdentity and
+ * DeleteEmailIdentity answer as SES does; they live in memory, given again at each start. An operation the
+ * library lacks is refused with the one clear message naming it.
  * With a data directory, every mail sent is also appended to mailbox.jsonl there before SES answers, and read
  * back at start, so a stack restarted (or killed) on its state shows every mail it sent; without one the
  * mailbox lives in memory. With IAM on, a call is authorised for the access key that signed it (ses:SendEmail on
@@ -49,16 +52,26 @@ export interface Mailbox {
 
 const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
 const ACCOUNT_PATH = '/v2/email/account';
+const IDENTITIES_PATH = '/v2/email/identities';
+/**
+ * The mailbox's own route (not SES): `{"identity": "..."}` verifies an identity created unverified, as its
+ * owner publishing the DKIM records or following the mailed link would in AWS.
+ */
+const VERIFY_PATH = '/__verify-identity';
 /** The SES v2 routes aws-ses-v2-local answers: SendEmail, SendBulkEmail and the email-template operations. */
 const LIBRARY_ROUTES = /^\/v2\/email\/(outbound-emails|outbound-bulk-emails|templates(\/[^/]+(\/render)?)?)$/;
 /** SES's default quota for an account out of the sandbox, in its first days of production. */
 const SEND_QUOTA = { Max24HourSend: 50_000, MaxSendRate: 14 };
 
-/** Port 0 picks a free port; dataDir keeps the mails across restarts; authorize is IAM, as at the AWS edge. */
+/**
+ * Port 0 picks a free port; dataDir keeps the mails across restarts; authorize is IAM, as at the AWS edge;
+ * identities are the sending identities (domains or addresses) verified already, as the operator's are in SES.
+ */
 export async function startMailbox(options: {
   port: number;
   dataDir?: string;
   authorize?: Authorize;
+  identities?: readonly string[];
 }): Promise<Mailbox> {
   // One store per process: a new stack starts with the mails kept on disk, or with an empty mailbox.
   clearStore();
@@ -66,8 +79,9 @@ export async function startMailbox(options: {
   const inner: Server = await startSesServer({ host: '127.0.0.1', port: 0 });
   const innerPort = (inner.address() as AddressInfo).port;
 
+  const identities = new Map((options.identities ?? []).map((name) => [name, { verified: true }]));
   const front = createServer((req, res) => {
-    void handle(req, res, innerPort, kept, options.authorize).catch((error: unknown) => {
+    void handle(req, res, innerPort, kept, options.authorize, identities).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`local SES: ${(error as Error).message}`);
     });
@@ -116,6 +130,7 @@ async function handle(
   innerPort: number,
   kept: { keep(): void } | undefined,
   authorize: Authorize | undefined,
+  identities: Identities,
 ): Promise<void> {
   const body = await readBody(req);
   const path = req.url?.split('?')[0] ?? '/';
@@ -124,14 +139,19 @@ async function handle(
     const refusal = await authorize(accessKeyIdOf(req), restRequestOf(req, 'ses', body));
     if (refusal) return sendSesAccessDenied(res, refusal);
   }
+  if (req.method === 'POST' && path === VERIFY_PATH) return verifyIdentity(res, body, identities);
   if (req.method === 'GET' && path === ACCOUNT_PATH) return sendJson(res, 200, account());
+  if (path === IDENTITIES_PATH || path.startsWith(`${IDENTITIES_PATH}/`)) {
+    const answered = identityOperation(req.method ?? 'GET', path, body, identities);
+    if (answered) return sendJson(res, answered.status, answered.body, answered.errorType);
+  }
   if (path.startsWith('/v2/') && !LIBRARY_ROUTES.test(path)) {
     // Named by method and route (the REST API has no operation header); SendEmail is what mail takes here.
     return sendJson(
       res,
       501,
       {
-        message: `not supported by charterflow local: sesv2.${req.method} ${path} (supported: SendEmail, SendBulkEmail, GetAccount, the email-template operations)`,
+        message: `not supported by charterflow local: sesv2.${req.method} ${path} (supported: SendEmail, SendBulkEmail, GetAccount, GetEmailIdentity, CreateEmailIdentity, DeleteEmailIdentity, the email-template operations)`,
       },
       'UnsupportedOperation',
     );
@@ -158,6 +178,100 @@ function account(): object {
     SuppressionAttributes: { SuppressedReasons: [] },
   };
 }
+
+type Identities = Map<string, { verified: boolean }>;
+
+/**
+ * GetEmailIdentity, CreateEmailIdentity and DeleteEmailIdentity; undefined for another route under identities/
+ * (dkim, policies, ...), which is refused as unsupported.
+ * https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_GetEmailIdentity.html
+ */
+function identityOperation(
+  method: string,
+  path: string,
+  body: Buffer,
+  identities: Identities,
+): { status: number; body: object; errorType?: string } | undefined {
+  const rest = path.slice(IDENTITIES_PATH.length + 1);
+  const notFound = (name: string) => ({
+    status: 404,
+    body: { message: `Email identity ${name} does not exist.` },
+    errorType: 'NotFoundException',
+  });
+  const typeOf = (name: string) => (name.includes('@') ? 'EMAIL_ADDRESS' : 'DOMAIN');
+  if (method === 'POST' && path === IDENTITIES_PATH) {
+    let name: unknown;
+    try {
+      name = (JSON.parse(body.toString('utf8')) as { EmailIdentity?: unknown }).EmailIdentity;
+    } catch {
+      name = undefined;
+    }
+    if (typeof name !== 'string' || name === '')
+      return { status: 400, body: { message: 'EmailIdentity is required' }, errorType: 'BadRequestException' };
+    if (identities.has(name))
+      return {
+        status: 400,
+        body: { message: `Email identity ${name} already exist.` },
+        errorType: 'AlreadyExistsException',
+      };
+    identities.set(name, { verified: false });
+    return {
+      status: 200,
+      body: { IdentityType: typeOf(name), VerifiedForSendingStatus: false, DkimAttributes: dkim(false) },
+    };
+  }
+  if (rest === '' || rest.includes('/')) return undefined;
+  const name = decodeURIComponent(rest);
+  const identity = identities.get(name);
+  if (method === 'GET') {
+    if (!identity) return notFound(name);
+    return {
+      status: 200,
+      body: {
+        IdentityType: typeOf(name),
+        FeedbackForwardingStatus: true,
+        VerifiedForSendingStatus: identity.verified,
+        VerificationStatus: identity.verified ? 'SUCCESS' : 'PENDING',
+        DkimAttributes: dkim(identity.verified),
+        MailFromAttributes: { BehaviorOnMxFailure: 'USE_DEFAULT_VALUE', MailFromDomainStatus: 'PENDING' },
+        Policies: {},
+        Tags: [],
+      },
+    };
+  }
+  if (method === 'DELETE') {
+    if (!identity) return notFound(name);
+    identities.delete(name);
+    return { status: 200, body: {} };
+  }
+  return undefined;
+}
+
+function verifyIdentity(res: ServerResponse, body: Buffer, identities: Identities): void {
+  let name: unknown;
+  try {
+    name = (JSON.parse(body.toString('utf8')) as { identity?: unknown }).identity;
+  } catch {
+    name = undefined;
+  }
+  if (typeof name !== 'string') {
+    sendJson(res, 400, { message: 'body must be {"identity": "<domain or address>"}' });
+    return;
+  }
+  const identity = identities.get(name);
+  if (!identity) {
+    sendJson(res, 404, { message: `no identity ${name}: create it first (CreateEmailIdentity)` });
+    return;
+  }
+  identity.verified = true;
+  sendJson(res, 200, { identity: name, verified: true });
+}
+
+const dkim = (verified: boolean) => ({
+  SigningEnabled: true,
+  Status: verified ? 'SUCCESS' : 'PENDING',
+  SigningAttributesOrigin: 'AWS_SES',
+});
 
 function sendJson(res: ServerResponse, status: number, value: object, errorType?: string): void {
   const payload = JSON.stringify(value);
