@@ -6,6 +6,7 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { GetCommand, PutCommand, paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { secretsManagerClient } from '../../shared/aws';
 import { isConditionFailure } from '../../shared/errors';
+import type { Contract } from './contract';
 
 /**
  * The kit every stand-in is built from: the HTTP front (JSON in and out, a tiny router, calls counted per route,
@@ -106,22 +107,67 @@ export interface Route {
 /** A route that works on the stand-in's tables: what it does once the caller's credential is checked. */
 export interface TableRoute extends Pick<Route, 'method' | 'path'> {
   handle(documents: DynamoDBDocumentClient, request: StandInRequest): Promise<StandInResponse>;
+  /**
+   * A window the local stack's tests look through (the invitations SCC mailed, say), outside the contract:
+   * charterflow never calls it, so it is not checked against the document.
+   */
+  inspection?: true;
 }
 
-/** The routes as served: each checks the caller's credential first, as the real API does. */
+/**
+ * The routes as served: each checks the caller's credential first, as the real API does. With a contract, every
+ * other route is an operation of it: the request is checked against the document (a 400 naming what is wrong,
+ * so a client drifting from the contract fails at once) and so is the stand-in's own answer (a 500 naming it,
+ * so a stand-in drifting from the contract fails too).
+ */
 export function guardedRoutes(
   routes: readonly TableRoute[],
   authorize: (request: StandInRequest) => Promise<void>,
   documents: DynamoDBDocumentClient,
+  contract?: Contract,
 ): Route[] {
-  return routes.map(({ method, path, handle }) => ({
+  if (contract) checkRoutesAgainst(contract, routes);
+  return routes.map(({ method, path, handle, inspection }) => ({
     method,
     path,
     handle: async (request) => {
       await authorize(request);
-      return handle(documents, request);
+      if (!contract || inspection) return handle(documents, request);
+      const operationId = contract.operationOf(request.method, request.path)!;
+      const wrong = contract.requestProblems(request);
+      if (wrong.length > 0)
+        throw new HttpError(400, `request does not match ${operationId} in ${contract.file}: ${wrong.join('; ')}`);
+      let answer: StandInResponse;
+      try {
+        answer = await handle(documents, request);
+      } catch (error) {
+        if (!(error instanceof HttpError)) throw error;
+        answer = { status: error.status, body: { message: error.message } };
+      }
+      const off = contract.responseProblems(operationId, answer.status, answer.body);
+      if (off.length > 0)
+        throw new HttpError(500, `stand-in answered ${operationId} off ${contract.file}: ${off.join('; ')}`);
+      return answer;
     },
   }));
+}
+
+/** The stand-in serves exactly the document's operations (besides its inspection routes): a mismatch stops its start. */
+function checkRoutesAgainst(contract: Contract, routes: readonly TableRoute[]) {
+  const template = (path: string) => path.replace(/:(\w+)/g, '{$1}');
+  const served = routes.filter((route) => !route.inspection).map((route) => `${route.method} ${template(route.path)}`);
+  const documented = contract.operations.map((operation) => `${operation.method} ${operation.path}`);
+  const undocumented = served.filter((route) => !documented.includes(route));
+  const unserved = documented.filter((operation) => !served.includes(operation));
+  if (undocumented.length > 0 || unserved.length > 0) {
+    throw new Error(
+      `the ${contract.name} stand-in and ${contract.file} disagree: ` +
+        [
+          ...undocumented.map((route) => `${route} is served but not in the document`),
+          ...unserved.map((operation) => `${operation} is in the document but not served`),
+        ].join('; '),
+    );
+  }
 }
 
 export interface ServeOptions {
@@ -133,6 +179,8 @@ export interface ServeOptions {
   /** Admin routes (`/__name`): outside the base path and never faulted. */
   adminRoutes?: Route[];
   faults?: Partial<Faults>;
+  /** The contract its routes keep: served, unauthenticated, at GET /openapi.json (under the base path too). */
+  contract?: Contract;
 }
 
 export interface RunningStandIn {
@@ -185,6 +233,13 @@ export async function serveStandIn(options: ServeOptions): Promise<RunningStandI
         }
       } else if (req.method === 'DELETE') faults = { ...noFaults };
       return send(res, 200, faults);
+    }
+    if (
+      options.contract &&
+      req.method === 'GET' &&
+      (url.pathname === '/openapi.json' || url.pathname === `${basePath}/openapi.json`)
+    ) {
+      return send(res, 200, options.contract.document);
     }
     const admin = matchRoute(options.adminRoutes ?? [], req.method ?? 'GET', url.pathname);
     if (admin) {

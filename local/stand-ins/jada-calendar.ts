@@ -23,12 +23,14 @@ import {
   type StandInRequest,
   type StandInResponse,
 } from './http-kit';
+import { loadContract } from './contract';
 
 /**
  * A stand-in for the JADA internal calendar API (X-Dashboard-Token on every call, Idempotency-Key on writes):
  * POST /entries, PUT /entries/:entryId (a new version of the entry), POST /entries/:entryId/cancel (kept,
  * marked cancelled: the slot is free again), PUT /entries/:entryId/conflicts (the double-booking mark),
- * GET /entries[?bookingId=], GET /entries/:entryId. Entries live in DynamoDB table jada-calendar-entries.
+ * GET /entries?bookingId=, GET /probe, as schemas/openapi/jada-calendar.yaml has them (every request and answer is
+ * checked against it), and GET /entries/:entryId for tests. Entries live in DynamoDB table jada-calendar-entries.
  */
 
 export const JADA_CALENDAR_TABLE = 'jada-calendar-entries';
@@ -79,11 +81,12 @@ const ROUTES: TableRoute[] = [
   { method: 'POST', path: '/entries/:entryId/cancel', handle: cancelEntry },
   { method: 'PUT', path: '/entries/:entryId/conflicts', handle: markConflicts },
   { method: 'GET', path: '/entries', handle: listEntries },
-  { method: 'GET', path: '/entries/:entryId', handle: getEntry },
+  { method: 'GET', path: '/entries/:entryId', handle: getEntry, inspection: true },
   { method: 'GET', path: '/probe', handle: probe },
 ];
 
-export function startJadaCalendar(options: JadaCalendarOptions): Promise<RunningStandIn> {
+export async function startJadaCalendar(options: JadaCalendarOptions): Promise<RunningStandIn> {
+  const contract = await loadContract('jada-calendar');
   const documents = options.documents ?? documentClient();
   const token = expectedCredential({
     value: options.dashboardToken,
@@ -102,7 +105,8 @@ export function startJadaCalendar(options: JadaCalendarOptions): Promise<Running
     port: options.port,
     faults: { ...faultsFromEnv('JADA_CALENDAR'), ...options.faults },
     adminRoutes: [token.adminRoute()],
-    routes: guardedRoutes(ROUTES, authorize, documents),
+    routes: guardedRoutes(ROUTES, authorize, documents, contract),
+    contract,
   });
 }
 

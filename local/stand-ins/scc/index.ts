@@ -14,6 +14,7 @@ import {
   type RunningStandIn,
   type StandInRequest,
 } from '../http-kit';
+import { loadContract } from '../contract';
 import {
   cancelCrewEvent,
   createCrewEvent,
@@ -28,7 +29,8 @@ import { sccTables, sha256Hex } from './model';
 /**
  * A stand-in for ShipCaptainCrew's API behind its API Gateway stage (/prod), X-Service-Key (hex SHA-256 of the
  * service key) on every call and Idempotency-Key on writes: POST /events, PUT /events/:eventId (a new version;
- * with `crewNotice`, every crew member is told what changed), POST /events/:eventId/cancel, GET /events
+ * with `crewNotice`, every crew member is told what changed), POST /events/:eventId/cancel and GET /probe, as
+ * schemas/openapi/scc.yaml has them (every request and answer is checked against it); and for tests GET /events
  * [?bookingId=], GET /events/:eventId, GET /events/:eventId/invitations, GET /events/:eventId/notices.
  * Like the real SCC it writes the operator's revenue lines into the event's notes on every version (./revenue)
  * and "emails" every crew member a magic-link invitation (scc-crew-invitations) and each change or cancellation
@@ -62,14 +64,15 @@ const ROUTES: TableRoute[] = [
   { method: 'POST', path: '/events', handle: createCrewEvent },
   { method: 'PUT', path: '/events/:eventId', handle: updateCrewEvent },
   { method: 'POST', path: '/events/:eventId/cancel', handle: cancelCrewEvent },
-  { method: 'GET', path: '/events/:eventId/notices', handle: noticesOf },
-  { method: 'GET', path: '/events', handle: listCrewEvents },
-  { method: 'GET', path: '/events/:eventId', handle: getCrewEvent },
-  { method: 'GET', path: '/events/:eventId/invitations', handle: invitationsOf },
+  { method: 'GET', path: '/events/:eventId/notices', handle: noticesOf, inspection: true },
+  { method: 'GET', path: '/events', handle: listCrewEvents, inspection: true },
+  { method: 'GET', path: '/events/:eventId', handle: getCrewEvent, inspection: true },
+  { method: 'GET', path: '/events/:eventId/invitations', handle: invitationsOf, inspection: true },
   { method: 'GET', path: '/probe', handle: () => Promise.resolve({ status: 200, body: { service: 'scc', ok: true } }) },
 ];
 
-export function startScc(options: SccOptions): Promise<RunningStandIn> {
+export async function startScc(options: SccOptions): Promise<RunningStandIn> {
+  const contract = await loadContract('scc');
   const documents = options.documents ?? documentClient();
   const serviceKey = expectedCredential({
     value: options.serviceKey,
@@ -90,7 +93,8 @@ export function startScc(options: SccOptions): Promise<RunningStandIn> {
     basePath: '/prod',
     faults: { ...faultsFromEnv('SCC'), ...options.faults },
     adminRoutes: [serviceKey.adminRoute()],
-    routes: guardedRoutes(ROUTES, authorize, documents),
+    routes: guardedRoutes(ROUTES, authorize, documents, contract),
+    contract,
   });
 }
 

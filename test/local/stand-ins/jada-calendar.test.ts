@@ -109,15 +109,18 @@ describe('the JADA calendar stand-in', () => {
       { ...auth, 'idempotency-key': 'bad' },
     );
     expect(answer.status).toBe(400);
-    for (const field of ['date must be YYYY-MM-DD', 'start', 'durationHours', 'boat', 'partySize'])
+    expect(answer.body.message).toContain('createCalendarEntry in schemas/openapi/jada-calendar.yaml');
+    for (const field of ['requestBody.date', 'requestBody.start', 'durationHours', 'boat', 'partySize'])
       expect(answer.body.message).toContain(field);
+    expect(await entriesOf('BAD0001')).toEqual([]);
   });
 
   it('accepts a rotated token set through its admin route, and only that one', async () => {
     const rotate = await postJson(new URL('/__credential', jada.url).href, { value: 'jada_rotated' });
     expect(rotate.status).toBe(204);
-    expect((await getJson(`${jada.url}/entries`, auth)).status).toBe(401);
-    expect((await getJson(`${jada.url}/entries`, { 'x-dashboard-token': 'jada_rotated' })).status).toBe(200);
+    expect((await getJson(`${jada.url}/entries?bookingId=ROT0001`, auth)).status).toBe(401);
+    const rotated = await getJson(`${jada.url}/entries?bookingId=ROT0001`, { 'x-dashboard-token': 'jada_rotated' });
+    expect(rotated).toEqual({ status: 200, body: { entries: [] } });
     await postJson(new URL('/__credential', jada.url).href, { value: TOKEN });
   });
 });
