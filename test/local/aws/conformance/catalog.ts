@@ -484,6 +484,15 @@ export const catalog: readonly ConformanceCase[] = [
     doc: 'https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_GetDistribution.html',
   },
   {
+    id: 'cloudfront-distribution-behaviours',
+    service: 'cloudfront',
+    operation: 'GetDistributionConfig',
+    behaviour:
+      'answers the cache behaviours the stack gives the distribution (the guest pages’ /g/*), each with its function associations',
+    outcome: 'as AWS',
+    doc: 'https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CacheBehavior.html',
+  },
+  {
     id: 'cloudfront-list-distributions-refused',
     service: 'cloudfront',
     operation: 'ListDistributions',
@@ -609,6 +618,24 @@ export const catalog: readonly ConformanceCase[] = [
       'answers as for an account out of the sandbox: production access, sending enabled, the quota and the mails sent in 24 hours',
     outcome: 'as AWS',
     doc: 'https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_GetAccount.html',
+  },
+  {
+    id: 'ses-get-email-identity',
+    service: 'ses',
+    operation: 'GetEmailIdentity',
+    behaviour:
+      'the stage’s sending identity answers verified for sending (VerificationStatus SUCCESS); an unknown one answers NotFoundException',
+    outcome: 'as AWS',
+    doc: 'https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_GetEmailIdentity.html',
+  },
+  {
+    id: 'ses-create-email-identity',
+    service: 'ses',
+    operation: 'CreateEmailIdentity',
+    behaviour:
+      'a new identity is not verified for sending (PENDING) until its owner verifies it; creating it again answers AlreadyExistsException; DeleteEmailIdentity removes it',
+    outcome: 'as AWS',
+    doc: 'https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_CreateEmailIdentity.html',
   },
   {
     id: 'ses-unsupported-refused',

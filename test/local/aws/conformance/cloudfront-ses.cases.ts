@@ -6,7 +6,15 @@ import {
   ListDistributionsCommand,
 } from '@aws-sdk/client-cloudfront';
 import { GUEST_SITE_BUCKET, GUEST_SITE_DISTRIBUTION_ID } from '../../../../local/charterflow/seed';
-import { GetAccountCommand, ListEmailIdentitiesCommand, SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import {
+  CreateEmailIdentityCommand,
+  DeleteEmailIdentityCommand,
+  GetAccountCommand,
+  GetEmailIdentityCommand,
+  ListEmailIdentitiesCommand,
+  SendEmailCommand,
+  SESv2Client,
+} from '@aws-sdk/client-sesv2';
 import { clientConfig, conformance, stack } from './support';
 
 describe('CloudFront and SES, as the deploy preflight and the clients people bring call them', () => {
@@ -28,6 +36,30 @@ describe('CloudFront and SES, as the deploy preflight and the clients people bri
       name: 'NoSuchDistribution',
       $metadata: { httpStatusCode: 404 },
     });
+  });
+
+  conformance('cloudfront-distribution-behaviours', async () => {
+    const cloudfront = new CloudFrontClient(clientConfig());
+    const { DistributionConfig } = await cloudfront.send(
+      new GetDistributionConfigCommand({ Id: GUEST_SITE_DISTRIBUTION_ID }),
+    );
+    expect(DistributionConfig?.CacheBehaviors?.Quantity).toBe(1);
+    const [guestPages] = DistributionConfig?.CacheBehaviors?.Items ?? [];
+    expect(guestPages).toMatchObject({
+      PathPattern: '/g/*',
+      TargetOriginId: DistributionConfig?.DefaultCacheBehavior?.TargetOriginId,
+      ViewerProtocolPolicy: 'redirect-to-https',
+      FunctionAssociations: {
+        Quantity: 1,
+        Items: [
+          {
+            FunctionARN: expect.stringMatching(/^arn:aws:cloudfront::\d{12}:function\/charterflow-local-guest-page$/),
+            EventType: 'viewer-request',
+          },
+        ],
+      },
+    });
+    expect(DistributionConfig?.DefaultCacheBehavior?.FunctionAssociations).toEqual({ Quantity: 0 });
   });
 
   conformance('cloudfront-list-distributions-refused', async () => {
@@ -60,6 +92,36 @@ describe('SES v2, as the clients people bring call it', () => {
       SendQuota: { Max24HourSend: 50_000, MaxSendRate: 14 },
     });
     expect(account.SendQuota?.SentLast24Hours).toBeGreaterThanOrEqual(1);
+  });
+
+  conformance('ses-get-email-identity', async () => {
+    const client = ses();
+    const identity = await client.send(new GetEmailIdentityCommand({ EmailIdentity: 'queenofsandiego.com' }));
+    expect(identity).toMatchObject({
+      IdentityType: 'DOMAIN',
+      VerifiedForSendingStatus: true,
+      VerificationStatus: 'SUCCESS',
+    });
+    await expect(
+      client.send(new GetEmailIdentityCommand({ EmailIdentity: 'nobody.example.com' })),
+    ).rejects.toMatchObject({ name: 'NotFoundException', $metadata: { httpStatusCode: 404 } });
+  });
+
+  conformance('ses-create-email-identity', async () => {
+    const client = ses();
+    const created = await client.send(new CreateEmailIdentityCommand({ EmailIdentity: 'crew@example.com' }));
+    expect(created).toMatchObject({ IdentityType: 'EMAIL_ADDRESS', VerifiedForSendingStatus: false });
+    expect(await client.send(new GetEmailIdentityCommand({ EmailIdentity: 'crew@example.com' }))).toMatchObject({
+      VerifiedForSendingStatus: false,
+      VerificationStatus: 'PENDING',
+    });
+    await expect(
+      client.send(new CreateEmailIdentityCommand({ EmailIdentity: 'crew@example.com' })),
+    ).rejects.toMatchObject({ name: 'AlreadyExistsException', $metadata: { httpStatusCode: 400 } });
+    await client.send(new DeleteEmailIdentityCommand({ EmailIdentity: 'crew@example.com' }));
+    await expect(client.send(new GetEmailIdentityCommand({ EmailIdentity: 'crew@example.com' }))).rejects.toMatchObject(
+      { name: 'NotFoundException' },
+    );
   });
 
   conformance('ses-unsupported-refused', async () => {
