@@ -89,11 +89,12 @@ describe('a request off the contract', () => {
     expect(await jadaTables.scan('jada-calendar-entries')).toEqual([]);
   });
 
-  it('is a 400 from JADA for a find without its booking id', async () => {
-    const answer = await getJson(`${jada.url}/entries`, jadaAuth);
+  it('is a 400 from JADA for a find by an empty booking id', async () => {
+    const answer = await getJson(`${jada.url}/entries?bookingId=`, jadaAuth);
     expect(answer.status).toBe(400);
-    expect(answer.body.message).toContain('findCalendarEntries');
-    expect(answer.body.message).toContain('query.bookingId is required');
+    expect(answer.body.message).toBe(
+      'request does not match findCalendarEntries in schemas/openapi/jada-calendar.yaml: query.bookingId must NOT have fewer than 1 characters',
+    );
   });
 
   it('is a 400 from SCC naming it: a crew notice on a create, a crew member of no known role', async () => {

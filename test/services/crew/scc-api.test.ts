@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sccApi } from '../../../services/crew/scc-api';
-import type { RunningStandIn } from '../../../local/stand-ins/http-kit';
+import { sccApi, type CrewEventRequest, type SccApi } from '../../../services/crew/scc-api';
+import { createLogger } from '../../../shared/logger';
+import { loadContract } from '../../../local/stand-ins/contract';
+import { callsAt, type RunningStandIn } from '../../../local/stand-ins/http-kit';
 import { sccTables, startScc } from '../../../local/stand-ins/scc';
 import { getJson, startDynamo } from '../../local/stand-ins/support';
 
@@ -50,5 +52,54 @@ describe('the SCC probe', () => {
   it('changes nothing: no event, invitation or notice is stored by any number of probes', async () => {
     for (let i = 0; i < 3; i++) await client(KEY).probe();
     for (const { TableName } of sccTables) expect(await dynamo.scan(TableName!)).toEqual([]);
+  });
+});
+
+describe('sccApi against schemas/openapi/scc.yaml', () => {
+  const logger = createLogger('contract-test');
+  const bookingId = 'XCONTRACT2';
+  const context = (step: string) => ({ idempotencyKey: `${bookingId}:${step}`, bookingId, logger });
+  const request: CrewEventRequest = {
+    bookingId,
+    calendarEntryId: 'cal_contract2',
+    title: 'JADA charter, Dana R. (party of 6)',
+    start: '2026-12-05T17:00:00-08:00',
+    durationHours: 3,
+    boat: 'JADA',
+    partySize: 6,
+    notes: 'Boatsetter booking XCONTRACT2, revision 1\nMeeting point: Shelter Island Marina',
+    crew: [
+      { name: 'Sam Ortiz', role: 'captain' },
+      { name: 'Tess Quinn', role: 'deckhand' },
+    ],
+    pricing: { currency: 'USD', bookingTotal: 1450, captainFee: 250, ownerPayout: 982.5 },
+  };
+
+  it('makes only calls the document has, each answered 2xx, and calls every operation it has', async () => {
+    const api = client(KEY);
+    let eventId = '';
+    // Typed by the client's own methods: a new method does not compile until it is driven here too.
+    const drive: Record<keyof SccApi, () => Promise<unknown>> = {
+      probe: () => api.probe({ logger }),
+      createEvent: async () => {
+        eventId = (await api.createEvent(request, context('r1:CalendarEntryCreated'))).eventId;
+      },
+      updateEvent: async () => {
+        const changed = { ...request, partySize: 8 };
+        const notice = { changes: [{ field: 'partySize', before: '6', after: '8' }] };
+        await api.updateEvent(eventId, changed, notice, context('r2:CalendarEntryUpdated'));
+        await api.updateEvent(eventId, { ...changed, notes: `${changed.notes}\nNo alcohol` }, undefined, context('r3'));
+      },
+      cancelEvent: () => api.cancelEvent(eventId, context('r4:CalendarEntryCancelled')),
+    };
+    await callsAt(scc.url, true);
+    for (const call of Object.values(drive)) await call();
+    expect(Object.keys(drive).sort()).toEqual(Object.keys(api).sort());
+
+    const contract = await loadContract('scc');
+    const template = (route: string) => route.replace(/:(\w+)/g, '{$1}');
+    expect(new Set(Object.keys(scc.calls()).map(template))).toEqual(
+      new Set(contract.operations.map((operation) => `${operation.method} ${operation.path}`)),
+    );
   });
 });
