@@ -114,6 +114,14 @@ export const commands: CommandEntry[] = [
     },
   },
   {
+    name: 'adopt',
+    summary: 'link the JADA entries and SCC events the hand-made Lambdas made for upcoming trips to their bookings',
+    load: async () => {
+      const m = await import('./adopt');
+      return { help: m.adoptHelp, run: (argv) => m.runAdopt(argv) };
+    },
+  },
+  {
     name: 'seed-legacy',
     summary: 'local only: JADA entries and SCC crew events for upcoming bookings, as the hand-made Lambdas made them',
     load: async () => {

@@ -88,7 +88,7 @@ export function jadaCalendarApi(
       if (!Array.isArray(body?.entries)) {
         throw new Error(`jada-calendar findCalendarEntries for booking ${bookingId}: response has no entries list`);
       }
-      return body.entries.map((entry) => jadaEntryOf(entry, bookingId));
+      return body.entries.map((entry) => jadaEntryOf(entry, `findCalendarEntries for booking ${bookingId}`));
     },
 
     /** The harmless authenticated call (GET /probe): the token is good and JADA answers. Changes nothing. */
@@ -100,6 +100,20 @@ export function jadaCalendarApi(
         ...context,
       });
       return probeAnswerOf('jada-calendar', body);
+    },
+
+    /** Every entry JADA holds, oldest first (GET /entries): what `charterflow adopt` walks for upcoming trips. */
+    async listEntries(context: Omit<CallContext, 'idempotencyKey' | 'bookingId'>): Promise<JadaEntry[]> {
+      const { body } = await client.call<{ entries?: unknown }>({
+        operation: 'listCalendarEntries',
+        method: 'GET',
+        path: '/entries',
+        logger: context.logger,
+        deadline: context.deadline,
+      });
+      if (!Array.isArray(body?.entries))
+        throw new Error('jada-calendar listCalendarEntries: response has no entries list');
+      return body.entries.map((entry) => jadaEntryOf(entry, 'listCalendarEntries'));
     },
 
     /** The entry as a newer revision of the booking has it (every field; JADA keeps the entry id). */
@@ -137,7 +151,7 @@ export function jadaCalendarApi(
 }
 
 /** An entry of JADA's answer, checked: a clear error naming the field JADA left out or got wrong. */
-function jadaEntryOf(raw: unknown, bookingId: string): JadaEntry {
+function jadaEntryOf(raw: unknown, call: string): JadaEntry {
   const e = (raw ?? {}) as Record<string, unknown>;
   const problems: string[] = [];
   for (const key of ['entryId', 'bookingId', 'date', 'start', 'boat'] as const) {
@@ -148,7 +162,7 @@ function jadaEntryOf(raw: unknown, bookingId: string): JadaEntry {
   }
   if (e.status !== 'active' && e.status !== 'cancelled') problems.push('status is neither active nor cancelled');
   if (problems.length > 0) {
-    throw new Error(`jada-calendar findCalendarEntries for booking ${bookingId}: an entry ${problems.join(', ')}`);
+    throw new Error(`jada-calendar ${call}: an entry ${problems.join(', ')}`);
   }
   return {
     entryId: e.entryId as string,
