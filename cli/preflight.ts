@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
+import { GetDistributionConfigCommand, GetResponseHeadersPolicyCommand } from '@aws-sdk/client-cloudfront';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
@@ -18,11 +18,13 @@ import {
   formatCheck,
   functionAttachedCheck,
   guestSiteSecretCheck,
+  headersPolicyCheck,
   LEFTOVER_GUEST_SITE_SECRET,
   probeCheck,
   sccTableCheck,
   secretCheck,
   sesIdentityCheck,
+  skip,
   summaryOf,
   type CheckResult,
 } from './operator/preflight';
@@ -34,7 +36,7 @@ Checks, read-only, every prerequisite of a deployed stage that the deploy does n
 each secret charterflow reads exists and parses; the distribution id the stage deploys with is the one a
 leftover charterflow/guest-site secret names, if there is one; the guest-site and legacy buckets exist; the
 ${GUEST_PAGE_PATH_PATTERN} behaviour of the guest-site distribution runs the stage's CloudFront Function on viewer
-request; the SES identity guest-mail sends as is verified (the account's sandbox status beside it); SCC's table
+request and has its response headers policy; the SES identity guest-mail sends as is verified (the account's sandbox status beside it); SCC's table
 has the key crew and scrub read; JADA and SCC answer the authenticated probe with the stage's credentials.
 One line per check, pass or FAIL, and under a failure the command or console step that fixes it. Exits 1
 when a check fails. It writes nothing anywhere.
@@ -157,6 +159,13 @@ export async function preflightChecks(stageName: string, params: DeployParams, l
     // 4. The guest pages' behaviour runs the stage's CloudFront Function, named as the deploy names it.
     const [functionName] = namesOf(template.Resources, 'AWS::CloudFront::Function');
     if (!functionName) throw new Error('the template has no CloudFront Function: nothing to check on the distribution');
+    const [headersPolicyName] = Object.values(template.Resources)
+      .filter((r) => r.Type === 'AWS::CloudFront::ResponseHeadersPolicy')
+      .map(
+        (r) => (r.Properties as { ResponseHeadersPolicyConfig?: { Name?: string } }).ResponseHeadersPolicyConfig?.Name,
+      )
+      .filter((name): name is string => typeof name === 'string');
+    if (!headersPolicyName) throw new Error('the template has no response headers policy: nothing to check on /g/*');
     try {
       const { DistributionConfig } = await cloudFront.send(
         new GetDistributionConfigCommand({ Id: params.guestSiteDistributionId }),
@@ -167,6 +176,29 @@ export async function preflightChecks(stageName: string, params: DeployParams, l
           DistributionConfig ?? {},
           GUEST_PAGE_PATH_PATTERN,
           functionName,
+        ),
+      );
+      const policyId = DistributionConfig?.CacheBehaviors?.Items?.find(
+        (b) => b.PathPattern === GUEST_PAGE_PATH_PATTERN,
+      )?.ResponseHeadersPolicyId;
+      let attachedPolicyName: string | undefined;
+      if (policyId) {
+        try {
+          const { ResponseHeadersPolicy } = await cloudFront.send(
+            new GetResponseHeadersPolicyCommand({ Id: policyId }),
+          );
+          attachedPolicyName = ResponseHeadersPolicy?.ResponseHeadersPolicyConfig?.Name;
+        } catch {
+          // A policy that cannot be read is named by its id in the check's line.
+        }
+      }
+      results.push(
+        headersPolicyCheck(
+          params.guestSiteDistributionId,
+          DistributionConfig ?? {},
+          GUEST_PAGE_PATH_PATTERN,
+          headersPolicyName,
+          attachedPolicyName,
         ),
       );
     } catch (error) {
@@ -183,6 +215,9 @@ export async function preflightChecks(stageName: string, params: DeployParams, l
             ? `name the guest site's distribution: ${deployHint('guestSiteDistributionId')}`
             : 'allow cloudfront:GetDistributionConfig to the credentials preflight runs with, then run it again',
       });
+      results.push(
+        skip('guest-page headers policy', 'response headers policy not checked: the distribution cannot be read'),
+      );
     }
 
     // 5. SES: the identity guest-mail may send as, and whether the account is out of the sandbox.

@@ -170,6 +170,7 @@ export function guestSiteSecretCheck(
 /** The parts of GetDistributionConfig's answer the function check reads. */
 export interface BehaviourConfig {
   PathPattern?: string;
+  ResponseHeadersPolicyId?: string;
   FunctionAssociations?: { Items?: { FunctionARN?: string; EventType?: string }[] };
 }
 export interface DistributionConfigView {
@@ -199,6 +200,44 @@ export function functionAttachedCheck(
     id,
     `distribution ${distributionId}: ${where} runs ${found ? `${found.FunctionARN} on viewer request, not ${functionName}` : `no function on viewer request (expected ${functionName})`}`,
     `attach GuestPageCloudFrontFunctionArn (npx serverless info --stage <stage> --verbose) to ${where} as Viewer request -> CloudFront Functions: in the console, the behaviour's Function associations; or add {"FunctionARN": "<arn>", "EventType": "viewer-request"} to its FunctionAssociations in aws cloudfront get-distribution-config --id ${distributionId} and send it back with aws cloudfront update-distribution --id ${distributionId} --if-match <ETag> --distribution-config file://config.json (docs/deploy.md)`,
+  );
+}
+
+/**
+ * Whether the behaviour for `pathPattern` has the stage's response headers policy. Only that behaviour: the policy
+ * allows no script, which would break the rest of the site (docs/deploy.md), so the default one does not count.
+ */
+export function headersPolicyCheck(
+  distributionId: string,
+  config: DistributionConfigView,
+  pathPattern: string,
+  policyName: string,
+  attachedPolicyName: string | undefined,
+): CheckResult {
+  const id = 'guest-page headers policy';
+  const attach = `attach GuestPageResponseHeadersPolicyId (npx serverless info --stage <stage> --verbose) to the ${pathPattern} behaviour: in the console, the behaviour -> Response headers policy -> ${policyName}; or set "ResponseHeadersPolicyId" on it in aws cloudfront get-distribution-config --id ${distributionId} and send it back with aws cloudfront update-distribution --id ${distributionId} --if-match <ETag> --distribution-config file://config.json (docs/deploy.md)`;
+  const behaviour = config.CacheBehaviors?.Items?.find((b) => b.PathPattern === pathPattern);
+  if (!behaviour)
+    return fail(
+      id,
+      `distribution ${distributionId} has no ${pathPattern} behaviour for the guest pages' security headers`,
+      `add a ${pathPattern} behaviour with the default behaviour's origin and settings, then ${attach}`,
+    );
+  if (!behaviour.ResponseHeadersPolicyId)
+    return fail(
+      id,
+      `distribution ${distributionId}: the ${pathPattern} behaviour has no response headers policy`,
+      attach,
+    );
+  if (attachedPolicyName !== policyName)
+    return fail(
+      id,
+      `distribution ${distributionId}: the ${pathPattern} behaviour has response headers policy ${attachedPolicyName ?? behaviour.ResponseHeadersPolicyId}, not ${policyName}`,
+      attach,
+    );
+  return pass(
+    id,
+    `distribution ${distributionId}: the ${pathPattern} behaviour has response headers policy ${policyName}`,
   );
 }
 

@@ -242,8 +242,12 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
         authorizationsOf,
       );
     }
-    // The guest pages' behaviour runs the stack's viewer-request function, as the operator attaches it in AWS.
+    // The guest pages' behaviour runs the stack's viewer-request function and has its response headers policy, as
+    // the operator attaches them in AWS.
     const guestPageFunction = model.cloudFrontFunctions[0];
+    for (const policy of model.responseHeadersPolicies)
+      cloudFront.addResponseHeadersPolicy(policy.id, policy.name, policy.comment);
+    const guestPageHeaders = model.responseHeadersPolicies[0];
     cloudFront.addDistribution(params.guestSiteDistributionId, {
       originDomainName: `${params.guestSiteBucket}.s3.${REGION}.amazonaws.com`,
       comment: 'charterflow guest pages',
@@ -258,6 +262,7 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
                 },
               ]
             : [],
+          ...(guestPageHeaders ? { responseHeadersPolicyId: guestPageHeaders.id } : {}),
         },
       ],
     });

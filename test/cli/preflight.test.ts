@@ -71,7 +71,7 @@ describe('charterflow preflight', () => {
     });
 
   beforeAll(async () => {
-    stack = await startStack({ ephemeral: true, consumers: [] });
+    stack = await startStack({ ephemeral: true, ports: { aws: 0 }, consumers: [] });
     Object.assign(process.env, stack.env);
     // The stand-ins listen where this stack put them: the deploy parameters say so, as --param would in AWS.
     targetFlags = [
@@ -95,6 +95,7 @@ describe('charterflow preflight', () => {
         functionArn: f.FunctionARN!,
         eventType: f.EventType as 'viewer-request',
       })),
+      ...(b.ResponseHeadersPolicyId ? { responseHeadersPolicyId: b.ResponseHeadersPolicyId } : {}),
     }));
   });
 
@@ -238,7 +239,25 @@ describe('charterflow preflight', () => {
       detail: /the \/g\/\* behaviour runs no function on viewer request \(expected charterflow-local-guest-page\)$/,
       fix: /FunctionAssociations .*aws cloudfront update-distribution --id E1CHARTERFLOWLOCAL --if-match <ETag>/,
       breakIt: () => {
-        stack.cloudFront.setCacheBehaviors(stack.wiring.params.guestSiteDistributionId, [{ pathPattern: '/g/*' }]);
+        stack.cloudFront.setCacheBehaviors(
+          stack.wiring.params.guestSiteDistributionId,
+          guestPageBehaviours.map(({ functionAssociations: _taken, ...behaviour }) => behaviour),
+        );
+      },
+      repair: () => {
+        stack.cloudFront.setCacheBehaviors(stack.wiring.params.guestSiteDistributionId, guestPageBehaviours);
+      },
+    },
+    {
+      prerequisite: 'the response headers policy taken off the /g/* behaviour',
+      check: 'guest-page headers policy',
+      detail: /the \/g\/\* behaviour has no response headers policy$/,
+      fix: /Response headers policy -> charterflow-local-guest-page/,
+      breakIt: () => {
+        stack.cloudFront.setCacheBehaviors(
+          stack.wiring.params.guestSiteDistributionId,
+          guestPageBehaviours.map(({ responseHeadersPolicyId: _taken, ...behaviour }) => behaviour),
+        );
       },
       repair: () => {
         stack.cloudFront.setCacheBehaviors(stack.wiring.params.guestSiteDistributionId, guestPageBehaviours);

@@ -10,6 +10,7 @@ import {
 import type {
   ArchiveModel,
   CloudFrontFunctionModel,
+  ResponseHeadersPolicyModel,
   FunctionModel,
   HttpRouteModel,
   QueueModel,
@@ -94,6 +95,7 @@ export function readStackModel(template: Template, options: ReadOptions): StackM
     functions: [],
     httpRoutes: [],
     cloudFrontFunctions: [],
+    responseHeadersPolicies: [],
     roles: [],
     resourcePolicies: [],
     unemulated: [],
@@ -142,6 +144,16 @@ export function readStackModel(template: Template, options: ReadOptions): StackM
           runtime: read.string('FunctionConfig.Runtime'),
         } satisfies CloudFrontFunctionModel);
         break;
+      case 'AWS::CloudFront::ResponseHeadersPolicy': {
+        const comment = (resource.Properties.ResponseHeadersPolicyConfig as { Comment?: unknown } | undefined)?.Comment;
+        model.responseHeadersPolicies.push({
+          logicalId,
+          id: String(resource.ref),
+          name: read.string('ResponseHeadersPolicyConfig.Name'),
+          ...(typeof comment === 'string' ? { comment } : {}),
+        } satisfies ResponseHeadersPolicyModel);
+        break;
+      }
       default:
         if (!CONSUMED.has(resource.Type)) model.unemulated.push({ logicalId, type: resource.Type });
     }

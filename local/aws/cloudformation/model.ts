@@ -16,6 +16,8 @@ export interface StackModel {
   functions: FunctionModel[];
   httpRoutes: HttpRouteModel[];
   cloudFrontFunctions: CloudFrontFunctionModel[];
+  /** CloudFront response headers policies: the stack answers them by id (the guest site serves their headers). */
+  responseHeadersPolicies: ResponseHeadersPolicyModel[];
   /** The functions' execution roles, with their policies: what the local stack's IAM enforces (packaged mode). */
   roles: RoleModel[];
   /** The template's resource policies (queue, bucket, bus and key policies), by the ARN they govern. */
@@ -116,6 +118,14 @@ export interface CloudFrontFunctionModel {
   name: string;
   code: string;
   runtime: string;
+}
+
+export interface ResponseHeadersPolicyModel {
+  logicalId: string;
+  /** The policy's id: its Ref, and Fn::GetAtt Id. */
+  id: string;
+  name: string;
+  comment?: string;
 }
 
 export interface RoleModel {

@@ -8,7 +8,8 @@ import { LOCAL_ACCOUNT_ID } from '../service';
 /**
  * CloudFront invalidations (REST-XML, API version 2020-05-31): CreateInvalidation, GetInvalidation,
  * ListInvalidations, and GetDistribution and GetDistributionConfig, for the distributions the stack registers
- * (with the cache behaviours it gives them, function associations included). An invalidation is Completed at once:
+ * (with the cache behaviours it gives them, function associations included), and GetResponseHeadersPolicy for the
+ * policies it makes (their id, name and comment; the guest site serves their headers). An invalidation is Completed at once:
  * it evicts whatever edge cache listens (the wiring's guest site) synchronously.
  */
 
@@ -59,6 +60,10 @@ class CloudFrontError extends Error {
 export class LocalCloudFront {
   private readonly invalidations: Invalidation[] = [];
   private readonly distributions = new Map<string, Distribution>();
+  private readonly headersPolicies = new Map<
+    string,
+    { id: string; name: string; comment: string; createdAt: string }
+  >();
   private readonly listeners: InvalidationListener[] = [];
   private readonly file?: string;
 
@@ -80,6 +85,11 @@ export class LocalCloudFront {
       cacheBehaviors: settings.cacheBehaviors ?? [],
       createdAt: new Date().toISOString(),
     });
+  }
+
+  /** A response headers policy the stack made: GetResponseHeadersPolicy answers its id, name and comment. */
+  addResponseHeadersPolicy(id: string, name: string, comment = ''): void {
+    this.headersPolicies.set(id, { id, name, comment, createdAt: new Date().toISOString() });
   }
 
   /**
@@ -156,6 +166,32 @@ export class LocalCloudFront {
           return sendXml(res, 200, config.replace('<DistributionConfig>', `<DistributionConfig xmlns="${NS}">`), {
             etag,
           });
+      }
+      if (req.method === 'GET' && segments[0] === 'response-headers-policy' && segments[1] && segments.length <= 3) {
+        // GetResponseHeadersPolicy (response-headers-policy/Id) and GetResponseHeadersPolicyConfig (.../config).
+        const policy = this.headersPolicies.get(segments[1]);
+        if (!policy)
+          throw new CloudFrontError(
+            'NoSuchResponseHeadersPolicy',
+            `The response headers policy does not exist: ${segments[1]}`,
+            404,
+          );
+        const config = `<ResponseHeadersPolicyConfig><Comment>${escapeXml(policy.comment)}</Comment><Name>${escapeXml(policy.name)}</Name></ResponseHeadersPolicyConfig>`;
+        const etag = `E${createHash('md5').update(config).digest('hex').toUpperCase().slice(0, 13)}`;
+        if (segments.length === 2)
+          return sendXml(
+            res,
+            200,
+            `<ResponseHeadersPolicy xmlns="${NS}"><Id>${policy.id}</Id><LastModifiedTime>${policy.createdAt}</LastModifiedTime>${config}</ResponseHeadersPolicy>`,
+            { etag },
+          );
+        if (segments[2] === 'config')
+          return sendXml(
+            res,
+            200,
+            config.replace('<ResponseHeadersPolicyConfig>', `<ResponseHeadersPolicyConfig xmlns="${NS}">`),
+            { etag },
+          );
       }
       if (segments[0] === 'distribution' && segments[1] && segments[2] === 'invalidation') {
         const distributionId = segments[1];

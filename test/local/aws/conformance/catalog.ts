@@ -488,9 +488,18 @@ export const catalog: readonly ConformanceCase[] = [
     service: 'cloudfront',
     operation: 'GetDistributionConfig',
     behaviour:
-      'answers the cache behaviours the stack gives the distribution (the guest pages’ /g/*), each with its function associations',
+      'answers the cache behaviours the stack gives the distribution (the guest pages’ /g/*), each with its function associations and response headers policy',
     outcome: 'as AWS',
     doc: 'https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CacheBehavior.html',
+  },
+  {
+    id: 'cloudfront-get-response-headers-policy',
+    service: 'cloudfront',
+    operation: 'GetResponseHeadersPolicy',
+    behaviour:
+      'answers a policy the stack made by its id, with its name, comment and ETag; an unknown id answers NoSuchResponseHeadersPolicy',
+    outcome: 'as AWS',
+    doc: 'https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_GetResponseHeadersPolicy.html',
   },
   {
     id: 'cloudfront-list-distributions-refused',

@@ -3,6 +3,7 @@ import {
   CloudFrontClient,
   GetDistributionCommand,
   GetDistributionConfigCommand,
+  GetResponseHeadersPolicyCommand,
   ListDistributionsCommand,
 } from '@aws-sdk/client-cloudfront';
 import { GUEST_SITE_BUCKET, GUEST_SITE_DISTRIBUTION_ID } from '../../../../local/charterflow/seed';
@@ -59,7 +60,24 @@ describe('CloudFront and SES, as the deploy preflight and the clients people bri
         ],
       },
     });
+    expect(guestPages?.ResponseHeadersPolicyId).toMatch(/^[0-9a-f-]{36}$/);
     expect(DistributionConfig?.DefaultCacheBehavior?.FunctionAssociations).toEqual({ Quantity: 0 });
+    expect(DistributionConfig?.DefaultCacheBehavior?.ResponseHeadersPolicyId).toBeUndefined();
+  });
+
+  conformance('cloudfront-get-response-headers-policy', async () => {
+    const cloudfront = new CloudFrontClient(clientConfig());
+    const { DistributionConfig } = await cloudfront.send(
+      new GetDistributionConfigCommand({ Id: GUEST_SITE_DISTRIBUTION_ID }),
+    );
+    const id = DistributionConfig?.CacheBehaviors?.Items?.[0]?.ResponseHeadersPolicyId;
+    const { ResponseHeadersPolicy, ETag } = await cloudfront.send(new GetResponseHeadersPolicyCommand({ Id: id }));
+    expect(ResponseHeadersPolicy?.Id).toBe(id);
+    expect(ResponseHeadersPolicy?.ResponseHeadersPolicyConfig?.Name).toBe('charterflow-local-guest-page');
+    expect(ETag).toMatch(/^E[0-9A-Z]+$/);
+    await expect(
+      cloudfront.send(new GetResponseHeadersPolicyCommand({ Id: '00000000-0000-0000-0000-000000000000' })),
+    ).rejects.toMatchObject({ name: 'NoSuchResponseHeadersPolicy', $metadata: { httpStatusCode: 404 } });
   });
 
   conformance('cloudfront-list-distributions-refused', async () => {
