@@ -120,6 +120,25 @@ describe('charterflow preflight', () => {
     for (const value of Object.values(devSecrets)) expect(run.out.join('\n')).not.toContain(value);
   });
 
+  const SMOKE_KEY = 'charterflow/smoke/signing-key';
+  const smokeKeyMissing = (): Break => ({
+    prerequisite: 'the smoke signing key missing, which the stack creates',
+    check: 'secret charterflow/smoke/signing-key',
+    detail: /^secret charterflow\/smoke\/signing-key: not found \(the stack creates it\)$/,
+    fix: /^deploy the stage: restart npm start/,
+    breakIt: async () => {
+      await secrets.send(new DeleteSecretCommand({ SecretId: SMOKE_KEY, ForceDeleteWithoutRecovery: true }));
+    },
+    repair: async () => {
+      await secrets.send(
+        new CreateSecretCommand({
+          Name: SMOKE_KEY,
+          SecretString: devSecrets[SMOKE_KEY],
+        }),
+      );
+    },
+  });
+
   const breaks: Break[] = [
     {
       prerequisite: 'the webhook secret deleted',
@@ -182,25 +201,8 @@ describe('charterflow preflight', () => {
         );
       },
     },
-    {
-      prerequisite: 'the smoke signing key missing, which the stack creates',
-      check: 'secret charterflow/smoke/signing-key',
-      detail: /^secret charterflow\/smoke\/signing-key: not found \(the stack creates it\)$/,
-      fix: /^deploy the stage: restart npm start/,
-      breakIt: async () => {
-        await secrets.send(
-          new DeleteSecretCommand({ SecretId: 'charterflow/smoke/signing-key', ForceDeleteWithoutRecovery: true }),
-        );
-      },
-      repair: async () => {
-        await secrets.send(
-          new CreateSecretCommand({
-            Name: 'charterflow/smoke/signing-key',
-            SecretString: devSecrets['charterflow/smoke/signing-key'],
-          }),
-        );
-      },
-    },
+    // The key smoke signs with, once shared/config.ts names it: the stack creates it, so a missing one is a deploy.
+    ...(Object.values(secretNames).includes(SMOKE_KEY as never) ? [smokeKeyMissing()] : []),
     {
       prerequisite: 'a leftover guest-site secret naming another distribution',
       check: 'guest-site distribution id',
