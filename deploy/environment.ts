@@ -13,6 +13,8 @@ export function environmentOf(
 ): Record<string, unknown> {
   return {
     CHARTERFLOW_STAGE: stage,
+    // shadow: writes to the systems we do not own are kept back and recorded (shared/shadow.ts).
+    CHARTERFLOW_MODE: params.mode ?? 'live',
     CHARTERFLOW_BUS_NAME: { Ref: 'EventBus' },
     CHARTERFLOW_BOOKINGS_TABLE: { Ref: 'BookingsTable' },
     CHARTERFLOW_SCC_TABLE: params.sccTableName,

@@ -1,3 +1,5 @@
+import type { StageMode } from '../shared/shadow';
+
 /**
  * What the template needs to know about the world it deploys into: names of things that exist already
  * (not ours to create) and a few knobs. serverless.yml fills them from `params` (per stage, overridable
@@ -5,6 +7,11 @@
  */
 export interface DeployParams {
   archiveRetentionDays: number;
+  /**
+   * live (the default) or shadow: a shadow stage runs the whole chain but keeps every write to JADA, SCC, the
+   * guest site and SES back, recording what it would have sent (shared/shadow.ts, docs/shadow-and-smoke.md).
+   */
+  mode?: StageMode;
   /** ShipCaptainCrew's DynamoDB table that scrub edits. */
   sccTableName: string;
   /**
@@ -74,8 +81,13 @@ export function parseParams(raw: Record<string, unknown>): DeployParams {
   }
   const guestMailReplyTo = optional('guestMailReplyTo');
   const guestMailConfigurationSet = optional('guestMailConfigurationSet');
+  const mode = raw.mode === undefined || raw.mode === '' ? 'live' : raw.mode;
+  if (mode !== 'live' && mode !== 'shadow') {
+    throw new Error(`deploy parameter mode must be live or shadow, got ${String(raw.mode)}`);
+  }
   return {
     archiveRetentionDays: retention,
+    mode,
     sccTableName: text('sccTableName'),
     guestSiteBucket: text('guestSiteBucket'),
     legacyBucket: text('legacyBucket'),

@@ -10,6 +10,7 @@ import {
   type TableDeclaration,
 } from '../shared/declaration';
 import { bookingsTableDefinition, BOOKINGS_TTL_ATTRIBUTE } from '../shared/tables';
+import { secretNames } from '../shared/config';
 import { discoverServices } from './discover';
 import { environmentOf } from './environment';
 import { roleOf } from './iam';
@@ -107,6 +108,16 @@ function sharedResources(stage: string, params: DeployParams): Record<string, un
         KeySchema: bookings.KeySchema,
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         TimeToLiveSpecification: { AttributeName: BOOKINGS_TTL_ATTRIBUTE, Enabled: true },
+      },
+    },
+    // The key `charterflow smoke` signs its synthetic bookings with: generated here, so there is no manual step,
+    // and never given to Boatsetter. Read as raw bytes (services/webhook/intake.ts), so any generated string does.
+    SmokeSigningKey: {
+      Type: 'AWS::SecretsManager::Secret',
+      Properties: {
+        Name: secretNames.smokeSigningKey,
+        Description: 'charterflow smoke: signs synthetic bookings (never given to Boatsetter)',
+        GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
       },
     },
     DeadLetterAlarmTopic: {

@@ -38,6 +38,8 @@ const helpRows: [string, string][] = [
   ['--packaged', 'package the local stage (serverless package) and run that output'],
   ['--package-dir <dir>', 'run a serverless package output as it is'],
   ['--no-iam', "packaged mode: do not enforce the functions' IAM roles for this run"],
+  ['--shadow', 'shadow mode: the whole chain runs, but JADA, SCC, the guest site and the mailbox get no'],
+  ['', 'write; each consumer records what it would have sent (npx charterflow shadow-report)'],
   ['--json-logs', "the functions' structured JSON lines, as Lambda gets them (the default when stdout is"],
   ['', 'not a terminal); in a terminal, one readable line per event and per downstream call'],
   ['--readable-logs', 'the readable lines even when stdout is not a terminal (| tee, a file)'],
@@ -73,6 +75,8 @@ export interface StartArgs {
   packaged: boolean;
   packageDir: string | undefined;
   iam: boolean;
+  /** The stage in shadow mode (deploy param `mode: shadow`). */
+  shadow: boolean;
   logs: 'json' | 'readable';
 }
 
@@ -111,6 +115,7 @@ export function parseStartArgs(
         packaged: { type: 'boolean', default: false },
         'package-dir': { type: 'string' },
         'no-iam': { type: 'boolean', default: false },
+        shadow: { type: 'boolean', default: false },
         'json-logs': { type: 'boolean', default: false },
         'readable-logs': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -160,6 +165,7 @@ export function parseStartArgs(
     packaged: Boolean(values.packaged),
     packageDir: text('package-dir'),
     iam: !values['no-iam'],
+    shadow: Boolean(values.shadow),
     logs: values['json-logs'] ? 'json' : values['readable-logs'] || stdoutIsTerminal ? 'readable' : 'json',
   };
 }
@@ -215,6 +221,14 @@ function modeLines(stack: LocalStack, packageDir: string | undefined): string[] 
   ];
 }
 
+/** Whether the writes to the systems we do not own go out (live) or are kept back and recorded (shadow). */
+export function shadowLine(shadow: boolean): string {
+  const label = '  writes                 ';
+  return shadow
+    ? `${label}shadow: JADA, SCC, the guest site and the mailbox get none; each is recorded (npx charterflow shadow-report)`
+    : `${label}live: JADA, SCC, the guest site and the mailbox get every write (--shadow keeps them back)`;
+}
+
 /** Whether this run checks each function's calls against its role: the stack says, through `iam` when it has one. */
 export function iamLine(stack: Pick<LocalStack, 'mode'> & { iam?: unknown }, iamAsked: boolean): string {
   const label = '  IAM                    ';
@@ -230,6 +244,7 @@ export function banner(
     dataDir: string | undefined;
     packageDir: string | undefined;
     iam: boolean;
+    shadow?: boolean;
     /** off: the demo, whose own lines are the story. */
     logs: StartArgs['logs'] | 'off';
   },
@@ -242,6 +257,7 @@ export function banner(
     '',
     ...modeLines(stack, options.packageDir),
     iamLine(stack, options.iam),
+    shadowLine(options.shadow === true),
     '',
     `  AWS endpoint           ${endpoints.aws}   (DynamoDB, S3, EventBridge, SQS, Secrets Manager, CloudFront)`,
     `  webhook                ${endpoints.webhook}/webhooks/boatsetter`,
@@ -296,6 +312,8 @@ async function main(): Promise<void> {
     // The stack's own default otherwise: on in packaged mode, which alone can tell the functions apart.
     ...(args.iam ? {} : { iam: false }),
     ...crashTestingFromEnv(),
+    // As a stage deployed with the param `mode: shadow` has it in every function's environment.
+    ...(args.shadow ? { functionEnvironment: { CHARTERFLOW_MODE: 'shadow' } } : {}),
   };
   let stack: LocalStack;
   try {
@@ -326,7 +344,7 @@ async function main(): Promise<void> {
   const logs = args.demo ? 'off' : args.logs;
   if (!readable && args.dataDir && (await clearStartTap(stack)))
     console.log('removed the bus tap a killed npm start left (rule and queue charterflow-start-log)');
-  console.log(banner(stack, { dataDir: args.dataDir, packageDir, iam: args.iam, logs }));
+  console.log(banner(stack, { dataDir: args.dataDir, packageDir, iam: args.iam, shadow: args.shadow, logs }));
 
   if (args.demo) {
     console.log('');

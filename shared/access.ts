@@ -22,7 +22,7 @@ export type DynamoAction =
 export type S3ObjectAction = 's3:GetObject' | 's3:PutObject';
 
 /** The secrets of shared/config.ts secretNames, by key. */
-export type SecretKey = 'webhookSecret' | 'jadaDashboardToken' | 'sccServiceKey';
+export type SecretKey = 'webhookSecret' | 'jadaDashboardToken' | 'sccServiceKey' | 'smokeSigningKey';
 
 export interface ServiceAccess {
   /** Our bookings table (shared/tables.ts), every item but the private records. */

@@ -36,4 +36,6 @@ export const secretNames = {
   webhookSecret: 'charterflow/boatsetter/webhook-secret',
   jadaDashboardToken: 'charterflow/jada/dashboard-token',
   sccServiceKey: 'charterflow/scc/service-key',
+  /** Signs `charterflow smoke`'s synthetic bookings; never given to Boatsetter (the deploy generates it). */
+  smokeSigningKey: 'charterflow/smoke/signing-key',
 } as const;

@@ -7,6 +7,7 @@ import { EventBridgeEnvelope } from './contract-validators.generated';
 import { ContractViolation, parseOrThrow } from './contract/validate';
 import type { ConsumerDeclaration } from './declaration';
 import { underCrashPlan } from './crash-points';
+import { underShadowGate } from './shadow';
 import { createLogger, type Logger } from './logger';
 import { getXRayTraceIdFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import {
@@ -133,7 +134,16 @@ export function consumer<T extends DetailType>(
           eventId: event.id,
           requestId: context.awsRequestId,
         }),
-        () => act(event, { logger, context, metrics }),
+        () =>
+          underShadowGate(
+            {
+              consumer: declaration.name,
+              bookingId: event.detail.metadata.bookingId,
+              revision: event.detail.data.booking.revision,
+              synthetic: event.detail.metadata.synthetic === true,
+            },
+            () => act(event, { logger, context, metrics }),
+          ),
       );
       metrics.addMetric(outcomeMetric[result?.outcome ?? 'acted'], MetricUnit.Count, 1);
     } catch (error) {

@@ -6,7 +6,7 @@ import en from 'zod/v4/locales/en.js';
 // zod/mini leaves messages to the caller: English, as zod itself configures them.
 z.config(en());
 
-export const SCHEMA_VERSION = '2.0';
+export const SCHEMA_VERSION = '2.1';
 /** The majors of the event contract consumers still read (shared/contract/read.ts). */
 export const READABLE_MAJORS = [1, 2] as const;
 
@@ -29,6 +29,7 @@ const part1 = once(() =>
     occurredAt: z.iso.datetime({ offset: true }),
     idempotencyKey: z.string().check(z.minLength(1)),
     receivedAt: z.optional(z.iso.datetime({ offset: true })),
+    synthetic: z.optional(z.boolean()),
   }),
 );
 const part2 = once(() =>
@@ -109,8 +110,19 @@ const part12 = once(() =>
 const part13 = once(() => z.object({ booking: part12() }));
 const part14 = once(() => z.object({ booking: part7(), calendarEntryId: z.string().check(z.minLength(1)) }));
 const part15 = once(() => z.object({ booking: part12(), calendarEntryId: z.string().check(z.minLength(1)) }));
-const part16 = once(() => z.object({ start: z.iso.datetime({ offset: true }), end: z.iso.datetime({ offset: true }) }));
-const part17 = once(() =>
+const part16 = once(() =>
+  z.object({
+    bookingId: z.string().check(z.regex(/^[A-Z0-9]{6,12}$/)),
+    correlationId: z.string().check(z.minLength(1)),
+    causationId: z.string().check(z.minLength(1)),
+    schemaVersion: z.string().check(z.regex(/^\d+\.\d+$/)),
+    occurredAt: z.iso.datetime({ offset: true }),
+    idempotencyKey: z.string().check(z.minLength(1)),
+    receivedAt: z.optional(z.iso.datetime({ offset: true })),
+  }),
+);
+const part17 = once(() => z.object({ start: z.iso.datetime({ offset: true }), end: z.iso.datetime({ offset: true }) }));
+const part18 = once(() =>
   z.object({
     bookingId: z.string().check(z.regex(/^[A-Z0-9]{6,12}$/)),
     calendarEntryId: z.string().check(z.minLength(1)),
@@ -118,24 +130,24 @@ const part17 = once(() =>
     end: z.iso.datetime({ offset: true }),
   }),
 );
-const part18 = once(() => z.object({ bookingId: z.string().check(z.regex(/^[A-Z0-9]{6,12}$/)) }));
-const part19 = once(() =>
+const part19 = once(() => z.object({ bookingId: z.string().check(z.regex(/^[A-Z0-9]{6,12}$/)) }));
+const part20 = once(() =>
   z.object({
     booking: part7(),
     calendarEntryId: z.string().check(z.minLength(1)),
     sccEventId: z.string().check(z.minLength(1)),
   }),
 );
-const part20 = once(() =>
+const part21 = once(() =>
   z.object({
     booking: part12(),
     calendarEntryId: z.string().check(z.minLength(1)),
     sccEventId: z.string().check(z.minLength(1)),
   }),
 );
-const part21 = once(() => z.object({ booking: part7(), url: z.url(), etag: z.string().check(z.minLength(1)) }));
-const part22 = once(() => z.object({ booking: part12(), url: z.url(), etag: z.string().check(z.minLength(1)) }));
-const part23 = once(() => z.object({ field: z.string().check(z.minLength(1)), before: z.string(), after: z.string() }));
+const part22 = once(() => z.object({ booking: part7(), url: z.url(), etag: z.string().check(z.minLength(1)) }));
+const part23 = once(() => z.object({ booking: part12(), url: z.url(), etag: z.string().check(z.minLength(1)) }));
+const part24 = once(() => z.object({ field: z.string().check(z.minLength(1)), before: z.string(), after: z.string() }));
 
 /** The EventBridge envelope (Powertools parser schema). */
 export const EventBridgeEnvelope = once(() =>
@@ -228,7 +240,7 @@ const CalendarEntryUpdated = once(() =>
 );
 const CalendarEntryUpdatedV1 = once(() =>
   z.object({
-    metadata: part1(),
+    metadata: part16(),
     data: z.object({
       booking: part12(),
       calendarEntryId: z.string().check(z.minLength(1)),
@@ -237,26 +249,26 @@ const CalendarEntryUpdatedV1 = once(() =>
   }),
 );
 const CalendarEntryCancelled = once(() => z.object({ metadata: part1(), data: part14() }));
-const CalendarEntryCancelledV1 = once(() => z.object({ metadata: part1(), data: part15() }));
+const CalendarEntryCancelledV1 = once(() => z.object({ metadata: part16(), data: part15() }));
 const CalendarConflictDetected = once(() =>
   z.object({
     metadata: part1(),
     data: z.object({
       booking: part7(),
       calendarEntryId: z.string().check(z.minLength(1)),
-      trip: part16(),
-      conflictsWith: z.array(part17()).check(z.minLength(1)),
+      trip: part17(),
+      conflictsWith: z.array(part18()).check(z.minLength(1)),
     }),
   }),
 );
 const CalendarConflictDetectedV1 = once(() =>
   z.object({
-    metadata: part1(),
+    metadata: part16(),
     data: z.object({
       booking: part12(),
       calendarEntryId: z.string().check(z.minLength(1)),
-      trip: part16(),
-      conflictsWith: z.array(part17()).check(z.minLength(1)),
+      trip: part17(),
+      conflictsWith: z.array(part18()).check(z.minLength(1)),
     }),
   }),
 );
@@ -266,22 +278,22 @@ const CalendarConflictResolved = once(() =>
     data: z.object({
       booking: part7(),
       calendarEntryId: z.string().check(z.minLength(1)),
-      resolvedWith: z.array(part18()).check(z.minLength(1)),
+      resolvedWith: z.array(part19()).check(z.minLength(1)),
     }),
   }),
 );
 const CalendarConflictResolvedV1 = once(() =>
   z.object({
-    metadata: part1(),
+    metadata: part16(),
     data: z.object({
       booking: part12(),
       calendarEntryId: z.string().check(z.minLength(1)),
-      resolvedWith: z.array(part18()).check(z.minLength(1)),
+      resolvedWith: z.array(part19()).check(z.minLength(1)),
     }),
   }),
 );
-const CrewEventCreated = once(() => z.object({ metadata: part1(), data: part19() }));
-const CrewEventCreatedV1 = once(() => z.object({ metadata: part9(), data: part20() }));
+const CrewEventCreated = once(() => z.object({ metadata: part1(), data: part20() }));
+const CrewEventCreatedV1 = once(() => z.object({ metadata: part9(), data: part21() }));
 const CrewEventUpdated = once(() =>
   z.object({
     metadata: part1(),
@@ -296,7 +308,7 @@ const CrewEventUpdated = once(() =>
 );
 const CrewEventUpdatedV1 = once(() =>
   z.object({
-    metadata: part1(),
+    metadata: part16(),
     data: z.object({
       booking: part12(),
       calendarEntryId: z.string().check(z.minLength(1)),
@@ -306,8 +318,8 @@ const CrewEventUpdatedV1 = once(() =>
     }),
   }),
 );
-const CrewEventCancelled = once(() => z.object({ metadata: part1(), data: part19() }));
-const CrewEventCancelledV1 = once(() => z.object({ metadata: part1(), data: part20() }));
+const CrewEventCancelled = once(() => z.object({ metadata: part1(), data: part20() }));
+const CrewEventCancelledV1 = once(() => z.object({ metadata: part16(), data: part21() }));
 const CrewNotesScrubbed = once(() =>
   z.object({
     metadata: part1(),
@@ -328,8 +340,8 @@ const CrewNotesScrubbedV1 = once(() =>
     }),
   }),
 );
-const GuestPagePublished = once(() => z.object({ metadata: part1(), data: part21() }));
-const GuestPagePublishedV1 = once(() => z.object({ metadata: part9(), data: part22() }));
+const GuestPagePublished = once(() => z.object({ metadata: part1(), data: part22() }));
+const GuestPagePublishedV1 = once(() => z.object({ metadata: part9(), data: part23() }));
 const GuestPageUpdated = once(() =>
   z.object({
     metadata: part1(),
@@ -337,23 +349,23 @@ const GuestPageUpdated = once(() =>
       booking: part7(),
       url: z.url(),
       etag: z.string().check(z.minLength(1)),
-      changes: z.array(part23()),
+      changes: z.array(part24()),
     }),
   }),
 );
 const GuestPageUpdatedV1 = once(() =>
   z.object({
-    metadata: part1(),
+    metadata: part16(),
     data: z.object({
       booking: part12(),
       url: z.url(),
       etag: z.string().check(z.minLength(1)),
-      changes: z.array(part23()),
+      changes: z.array(part24()),
     }),
   }),
 );
-const GuestPageWithdrawn = once(() => z.object({ metadata: part1(), data: part21() }));
-const GuestPageWithdrawnV1 = once(() => z.object({ metadata: part1(), data: part22() }));
+const GuestPageWithdrawn = once(() => z.object({ metadata: part1(), data: part22() }));
+const GuestPageWithdrawnV1 = once(() => z.object({ metadata: part16(), data: part23() }));
 
 export const eventContracts = {
   BookingReceived: {

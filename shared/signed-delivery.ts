@@ -11,6 +11,8 @@ export interface SignedDeliveryOptions {
   /** Defaults to now; a stale one makes a delivery the webhook must reject. */
   timestamp?: Date;
   contentType?: string;
+  /** 'raw': the secret is the key's own bytes (the smoke key), not a whsec_ base64 secret. */
+  format?: 'raw';
 }
 
 export interface SignedDelivery {
@@ -33,7 +35,9 @@ export function signedDelivery(
   const webhookId = opts.webhookId ?? newWebhookId();
   const timestamp = opts.timestamp ?? new Date();
   const secrets = typeof secret === 'string' ? [secret] : secret;
-  const signature = secrets.map((s) => new Webhook(s).sign(webhookId, timestamp, body)).join(' ');
+  const signature = secrets
+    .map((s) => new Webhook(s, opts.format ? { format: opts.format } : undefined).sign(webhookId, timestamp, body))
+    .join(' ');
   return {
     headers: {
       'content-type': opts.contentType ?? 'application/json',

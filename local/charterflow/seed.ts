@@ -24,6 +24,8 @@ export const devSecrets: Record<string, string> = {
   [secretNames.webhookSecret]: `whsec_${devBytes('boatsetter webhook').toString('base64')}`,
   [secretNames.jadaDashboardToken]: `jada_dev_${devBytes('jada dashboard').toString('hex').slice(0, 32)}`,
   [secretNames.sccServiceKey]: `scc_dev_${devBytes('scc service').toString('hex').slice(0, 32)}`,
+  // Raw bytes, as the deploy's generated key is: the webhook reads it so (services/webhook/intake.ts).
+  [secretNames.smokeSigningKey]: `smoke_dev_${devBytes('smoke signing').toString('hex').slice(0, 48)}`,
 };
 
 const SAMPLE_BOOKING = new URL('../../samples/boatsetter/booking-confirmed.json', import.meta.url);

@@ -4,14 +4,17 @@ import { region } from '../../shared/config';
 import { consumer } from '../../shared/consumer';
 import { withCrashPoints } from '../../shared/crash-points';
 import { PrivateRecords } from '../../shared/private-records';
+import { ShadowRecords } from '../../shared/shadow';
 import { declaration } from './declaration';
 import { mailGuestFor } from './guest-mail';
 import { MailRecords } from './mail-records';
 import { mailSettings } from './send';
+import { gatedMail } from './shadow';
 
 // The endpoint comes from the environment: AWS_ENDPOINT_URL_SESV2 locally (the stack's mailbox), SES in AWS.
-const ses = withCrashPoints(new SESv2Client({ region: region() }));
 const documents = documentClient();
+// Behind the shadow gate: a synthetic booking mails SES's simulator; a shadow stage mails no one.
+const ses = gatedMail(withCrashPoints(new SESv2Client({ region: region() })), new ShadowRecords(documents));
 const records = new MailRecords(documents);
 const privateRecords = new PrivateRecords(documents);
 

@@ -3,14 +3,19 @@ import { consumer } from '../../shared/consumer';
 import { addBookingToPageLatency, timeDownstreamCalls } from '../../shared/metrics';
 import { Publisher } from '../../shared/publisher';
 import { RevisionLedger } from '../../shared/revisions';
+import { ShadowRecords } from '../../shared/shadow';
 import { declaration } from './declaration';
 import { applyToGuestPage } from './guest-page';
 import { guestSiteFromEnvironment } from './publish';
+import { gatedGuestSite, gatedInvalidations } from './shadow';
 
-const revisions = new RevisionLedger(documentClient(timeDownstreamCalls(dynamoDbClient())));
+const documents = documentClient(timeDownstreamCalls(dynamoDbClient()));
+const revisions = new RevisionLedger(documents);
 const publisher = new Publisher(timeDownstreamCalls(eventBridgeClient()));
-const s3 = timeDownstreamCalls(s3Client());
-const cloudFront = timeDownstreamCalls(cloudFrontClient());
+// Behind the shadow gate (a shadow stage, a synthetic booking): no public page, no invalidation.
+const shadow = new ShadowRecords(documents);
+const s3 = gatedGuestSite(timeDownstreamCalls(s3Client()), shadow);
+const cloudFront = gatedInvalidations(timeDownstreamCalls(cloudFrontClient()), shadow);
 // Read per event, as the other settings are, so a test or the local stack may point it elsewhere.
 const site = () => Promise.resolve(guestSiteFromEnvironment());
 

@@ -5,5 +5,6 @@ export const access = defineAccess({
   bookingsTable: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   // The booking's private record: written once per revision, before the event goes out.
   privateRecords: ['dynamodb:PutItem'],
-  secrets: ['webhookSecret'],
+  // The smoke key: a delivery it signs is a synthetic booking (charterflow smoke).
+  secrets: ['webhookSecret', 'smokeSigningKey'],
 });

@@ -75,6 +75,8 @@ export interface DeliveryContext {
   /** The booking's first webhook id. */
   correlationId: string;
   occurredAt: Date;
+  /** Signed with the smoke key, not Boatsetter's secret: a synthetic booking (shared/shadow.ts). */
+  synthetic?: boolean;
 }
 
 export interface BookingEvent<T extends BookingEventType = BookingEventType> {
@@ -96,6 +98,7 @@ export function bookingEventOf(payload: BoatsetterWebhookPayload, context: Deliv
         occurredAt: context.occurredAt.toISOString(),
         idempotencyKey: idempotencyKeyOf(booking.bookingId, booking.revision, detailType),
         receivedAt: context.occurredAt.toISOString(),
+        ...(context.synthetic ? { synthetic: true } : {}),
       },
       data: { booking },
     },

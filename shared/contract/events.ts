@@ -9,7 +9,7 @@ import { Pricing, RenterContact } from './booking-details';
  * Events are facts in the past tense.
  */
 
-export const SCHEMA_VERSION = '2.0';
+export const SCHEMA_VERSION = '2.1';
 
 /** The majors consumers read: the current one, and 1 while its events are still in the archive. */
 export const READABLE_MAJORS = [1, 2] as const;
@@ -78,6 +78,12 @@ export const EventMetadata = z.object({
   idempotencyKey: z.string().min(1),
   /** When the webhook received the revision this event follows from: every later event carries it forward. */
   receivedAt: z.iso.datetime({ offset: true }).optional(),
+  /**
+   * A synthetic booking (`charterflow smoke`): set by the webhook only for a delivery signed with the smoke
+   * key, never from the payload, and carried forward by every later event. Consumers keep its writes to JADA,
+   * SCC and the guest site back, and mail only SES's mailbox simulator (shared/shadow.ts). Since 2.1.
+   */
+  synthetic: z.boolean().optional(),
 });
 export type EventMetadata = z.infer<typeof EventMetadata>;
 

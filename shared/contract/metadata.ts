@@ -24,5 +24,6 @@ export function followUpMetadata(cause: Cause, detailType: DetailType, now = new
     occurredAt: now.toISOString(),
     idempotencyKey: idempotencyKeyOf(data.booking.bookingId, data.booking.revision, detailType),
     ...(metadata.receivedAt ? { receivedAt: metadata.receivedAt } : {}),
+    ...(metadata.synthetic ? { synthetic: true } : {}),
   };
 }

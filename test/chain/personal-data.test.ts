@@ -113,7 +113,7 @@ describe("the renter's details and the prices stay off the bus", () => {
     expect(events.length).toBeGreaterThanOrEqual(5);
     for (const event of events) expect(leaked(event), event['detail-type']).toEqual([]);
     const [received] = events.filter((e) => e['detail-type'] === 'BookingReceived');
-    expect(received!.detail.metadata.schemaVersion).toBe('2.0');
+    expect(received!.detail.metadata.schemaVersion).toBe('2.1');
     expect(received!.detail.data.booking).toMatchObject({
       renter: { firstName: 'Zephyrine' },
       hasSpecialRequests: true,

@@ -7,6 +7,7 @@ import { parseParams, type DeployParams } from '../../deploy/params';
 import { defineConsumer } from '../../shared/declaration';
 
 const params: DeployParams = {
+  mode: 'live',
   archiveRetentionDays: 365,
   sccTableName: 'scc-events',
   guestSiteBucket: 'queenofsandiego.com',

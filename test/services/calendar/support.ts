@@ -62,11 +62,10 @@ const testHttpSettings = {
 /** options: a test that crashes invocations shortens the function timeout, so a crashed one's lease ends soon. */
 export async function startCalendarCrewStack(
   consumers: string[],
-  options: Pick<StackOptions, 'functionTimeoutMs'> = {},
+  options: Pick<StackOptions, 'functionTimeoutMs' | 'functionEnvironment'> = {},
 ) {
   const stack = await startStack({
     ...stackMode(),
-    functionEnvironment: testHttpSettings,
     ephemeral: true,
     ports: { aws: 0, webhook: 0, guestSite: 0, standIns: {} },
     consumers,
@@ -74,6 +73,7 @@ export async function startCalendarCrewStack(
     log: true,
     backoff: { baseMs: 20, maxMs: 200 },
     ...options,
+    functionEnvironment: { ...testHttpSettings, ...options.functionEnvironment },
   });
   const clientConfig = { region: region(), endpoint: stack.endpoints.aws };
   const sqs = new SQSClient(clientConfig);

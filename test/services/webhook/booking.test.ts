@@ -68,7 +68,7 @@ describe('the event a delivery becomes', () => {
       bookingId: 'XHQGMDH',
       correlationId: 'msg_first',
       causationId: 'msg_second',
-      schemaVersion: '2.0',
+      schemaVersion: '2.1',
       occurredAt: '2026-11-24T17:03:01.250Z',
       idempotencyKey: 'XHQGMDH:r2:BookingModified',
       receivedAt: '2026-11-24T17:03:01.250Z',

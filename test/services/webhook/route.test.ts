@@ -31,7 +31,7 @@ describe('POST /webhooks/boatsetter', () => {
       bookingId,
       correlationId: delivery.headers['webhook-id'],
       causationId: delivery.headers['webhook-id'],
-      schemaVersion: '2.0',
+      schemaVersion: '2.1',
       idempotencyKey: `${bookingId}:r1:BookingReceived`,
     });
   });

@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { statusOf } from '../../cli/operator/status';
+import { BookingLedger } from '../../services/booking-ledger/ledger';
+import { parseSecrets } from '../../services/webhook/signature';
+import type { BoatsetterWebhookPayload } from '../../shared/contract/boatsetter';
+import { bookingsTable, region, secretNames } from '../../shared/config';
+import { signedDelivery } from '../../shared/signed-delivery';
+import { atOffsetOf } from '../../shared/trip';
+import { bookingRevisionAs as revisionOf } from '../../samples';
+import {
+  captureLogs,
+  startCalendarCrewStack,
+  uniqueBookingId,
+  type CalendarCrewStack,
+} from '../services/calendar/support';
+import { GUEST_SITE_BUCKET, guestSiteClients, invalidationsOf } from '../services/guest-page/support';
+import { mailsIn } from '../services/guest-mail/support';
+
+/**
+ * A stage in shadow mode (`mode: shadow`; `npm start -- --shadow`) runs a booking's whole life and writes
+ * nothing to the systems we do not own: JADA and SCC get no write (only the lookups a consumer makes before
+ * creating), the guest site no page and no invalidation, the mailbox no mail. Each consumer records what it
+ * would have sent, and status shows the booking through the whole chain.
+ */
+
+let env: CalendarCrewStack;
+let logs: ReturnType<typeof captureLogs>;
+let documents: DynamoDBDocumentClient;
+let webhookSecret: string;
+let site: ReturnType<typeof guestSiteClients>;
+
+beforeAll(async () => {
+  logs = captureLogs();
+  env = await startCalendarCrewStack(['calendar', 'crew', 'scrub', 'guest-page', 'guest-mail', 'booking-ledger'], {
+    functionEnvironment: { CHARTERFLOW_MODE: 'shadow' },
+  });
+  const endpoint = env.stack.endpoints.aws;
+  documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: region(), endpoint }));
+  site = guestSiteClients(endpoint);
+  const secrets = new SecretsManagerClient({ region: region(), endpoint });
+  const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: secretNames.webhookSecret }));
+  webhookSecret = parseSecrets(SecretString!)[0]!;
+  secrets.destroy();
+}, 60_000);
+
+afterAll(async () => {
+  documents?.destroy();
+  site?.s3.destroy();
+  site?.cloudFront.destroy();
+  await env?.stop();
+  logs?.restore();
+});
+
+async function send(payload: BoatsetterWebhookPayload) {
+  const delivery = signedDelivery(payload, webhookSecret);
+  const response = await fetch(new URL('/webhooks/boatsetter', env.stack.endpoints.webhook), {
+    method: 'POST',
+    headers: delivery.headers,
+    body: delivery.body,
+  });
+  await env.busEvents();
+  return response.status;
+}
+
+async function statusOfBooking(bookingId: string) {
+  const lines = await new BookingLedger(documents).timeline(bookingId);
+  return statusOf(bookingId, lines, [], { now: Date.now(), stuckAfterMs: 600_000, consumers: [] });
+}
+
+/** What reached the systems we do not own for this booking. */
+async function outside(bookingId: string) {
+  const calls = await env.calls();
+  const writes = [...Object.keys(calls.jada), ...Object.keys(calls.scc)].filter((route) => !route.startsWith('GET '));
+  const { Contents = [] } = await site.s3.send(
+    new ListObjectsV2Command({ Bucket: GUEST_SITE_BUCKET, Prefix: `g/${bookingId}` }),
+  );
+  const invitations = (await env.tables.invitations()).length;
+  return {
+    writes,
+    entries: (await env.tables.calendarEntries()).filter((e) => e.bookingId === bookingId).length,
+    events: (await env.tables.sccEvents()).filter((e) => e.bookingId === bookingId).length,
+    invitations,
+    pages: Contents.length,
+    invalidations: (await invalidationsOf(site.cloudFront, bookingId)).length,
+    mails: (await mailsIn(env.stack.endpoints.mailbox)).length,
+  };
+}
+
+const nothingOutside = { writes: [], entries: 0, events: 0, invitations: 0, pages: 0, invalidations: 0, mails: 0 };
+
+async function shadowRecords(bookingId: string) {
+  const { Items = [] } = await documents.send(
+    new QueryCommand({
+      TableName: bookingsTable(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :shadow)',
+      ExpressionAttributeValues: { ':pk': `BOOKING#${bookingId}`, ':shadow': 'SHADOW#' },
+      ConsistentRead: true,
+    }),
+  );
+  return Items.filter((item) => !String(item.sk).startsWith('SHADOW#held#'));
+}
+
+describe('a stage in shadow mode', () => {
+  it("runs a booking's whole life (new, change, cancel) with no write to JADA, SCC, the guest site or SES, and status shows each revision through", async () => {
+    const bookingId = uniqueBookingId('SH');
+    const first = revisionOf(bookingId, 1, 'booking.confirmed');
+    expect(await send(first)).toBe(202);
+    expect(await outside(bookingId)).toEqual(nothingOutside);
+    const created = await statusOfBooking(bookingId);
+    expect(created.state).toBe('complete');
+    expect(created.steps.map((s) => s.state)).not.toContain('pending');
+
+    const moved = revisionOf(bookingId, 2, 'booking.modified', (d) => {
+      d.trip.start = atOffsetOf(first.data.trip.start, Date.parse(first.data.trip.start) + 90 * 60_000);
+      d.party_size = 8;
+    });
+    expect(await send(moved)).toBe(202);
+    expect(await outside(bookingId)).toEqual(nothingOutside);
+    expect(await statusOfBooking(bookingId)).toMatchObject({ state: 'complete', revision: 2 });
+
+    expect(await send(revisionOf(bookingId, 3, 'booking.cancelled'))).toBe(202);
+    expect(await outside(bookingId)).toEqual(nothingOutside);
+    const cancelled = await statusOfBooking(bookingId);
+    expect(cancelled).toMatchObject({ state: 'cancelled', revision: 3 });
+    expect(cancelled.steps.map((s) => s.state)).not.toContain('pending');
+
+    // What each consumer would have sent, revision by revision: the report compares these with JADA and SCC.
+    const records = await shadowRecords(bookingId);
+    const kept = records.map((r) => `r${r.revision} ${r.consumer} ${r.operation}`);
+    for (const expected of [
+      'r1 calendar createEntry',
+      'r1 crew createEvent',
+      'r1 guest-page PutObject',
+      'r1 guest-page CreateInvalidation',
+      'r1 guest-mail SendEmail',
+      'r2 calendar updateEntry',
+      'r2 crew updateEvent',
+      'r3 calendar cancelEntry',
+      'r3 crew cancelEvent',
+    ])
+      expect(kept).toContain(expected);
+    expect(records.every((r) => r.reason === 'shadow-stage')).toBe(true);
+    const entry = records.find((r) => r.operation === 'createEntry')!;
+    expect(entry.request).toMatchObject({ bookingId, partySize: first.data.party_size });
+    // A mail's record keeps no address: a digest of what would have been sent.
+    const mail = records.find((r) => r.operation === 'SendEmail')!;
+    expect(mail.request).toBeUndefined();
+    expect(mail.requestSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(records)).not.toContain(first.data.renter.email);
+  }, 60_000);
+});
