@@ -5,7 +5,8 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { adoptUpcoming, describeLine, summaryOf } from '../../cli/adopt';
+import { adoptUpcoming, describeLine, runAdopt, summaryOf } from '../../cli/adopt';
+import { runSeedLegacy } from '../../cli/seed-legacy';
 import { newReplayName, replayTarget, startReplay, waitForReplay } from '../../cli/operator/replays';
 import { seedLegacy, upcomingBooking, type LegacyRecord } from '../../local/charterflow/legacy';
 import { SCC_EVENTS_TABLE } from '../../local/stand-ins/scc';
@@ -267,6 +268,32 @@ describe('the day of the switch: records the hand-made Lambdas made', () => {
     const held = await expectOneEntryAndEventAt(keptLegacy!, keptLast);
     for (const notice of held.notices)
       expect(notice.changes).toEqual([{ field: 'party size', before: '6', after: '4' }]);
+  });
+
+  it('npx charterflow seed-legacy --local prints each booking it made, and adopt --local finds them to adopt', async () => {
+    const io = () => {
+      const lines: string[] = [];
+      return { lines, out: (l: string) => lines.push(l), err: () => {}, rewrite: () => {}, isTTY: false };
+    };
+    const seeded = io();
+    expect(await runSeedLegacy(['--local', '--count', '2'], seeded)).toBe(0);
+    expect(seeded.lines).toHaveLength(3);
+    for (const line of seeded.lines.slice(0, 2)) {
+      expect(line).toMatch(
+        /^S[A-Z0-9]{7} {2}\S+ {2}calendar entry cal_\S+, crew event scc_\S+ \(2 crew invited, 3 revenue lines left in the notes\)$/,
+      );
+    }
+    expect(seeded.lines[2]).toBe(
+      '2 bookings seeded as the hand-made Lambdas made them; charterflow holds none of them yet',
+    );
+    const adopted = io();
+    expect(await runAdopt(['--local'], adopted)).toBe(0);
+    for (const line of seeded.lines.slice(0, 2)) {
+      expect(adopted.lines).toContainEqual(
+        expect.stringMatching(new RegExp(`^${line.split(' ')[0]} {2}would adopt: `)),
+      );
+    }
+    expect(adopted.lines.at(-1)).toMatch(/\(dry run: nothing written; --apply to write\)$/);
   });
 
   it(`changes, cancellations, duplicates and a replay, with and without adopt (${RUNS} runs)`, async () => {
