@@ -17,6 +17,7 @@ import {
   type Io,
 } from './args';
 import { bookingSeen, neverSeen } from './operator/bookings';
+import { SHADOW_PREFIX } from '../shared/shadow';
 import { UsageError } from './usage-error';
 
 export const forgetHelp = `Usage: npx charterflow forget BOOKING_ID [--yes] [--force]
@@ -29,6 +30,7 @@ remains in the systems it does not own, so that you can ask there:
     crew notes and pricing taken out, the ids kept, so a replay creates nothing twice;
   - the revenue lines scrub took out of the crew notes: deleted (prices, and a line of the renter's note may
     be among them);
+  - what a shadow stage or a synthetic booking would have sent to JADA, SCC, the guest site and SES: deleted;
   - mail records, webhook delivery and revision records, the booking-ledger: checked to hold none of it.
 Outside: JADA's calendar entry, SCC's crew event and SCC's own request log (our calls, with the notes and
 prices), and the guest page are named for you to ask there.
@@ -138,6 +140,9 @@ export async function forgetBooking(documents: DynamoDBDocumentClient, bookingId
       if (JSON.stringify(held) === JSON.stringify(item.held)) continue;
       await scrubState(documents, table, item, held);
       scrubbedStates.push(consumer);
+    } else if (sk.startsWith(SHADOW_PREFIX)) {
+      // What a shadow stage or a synthetic booking would have sent (shared/shadow.ts): titles, notes, prices.
+      await documents.send(new DeleteCommand({ TableName: table, Key: { pk: item.pk, sk: item.sk } }));
     } else if (sk.startsWith('SCRUB#')) {
       await documents.send(new DeleteCommand({ TableName: table, Key: { pk: item.pk, sk: item.sk } }));
       removedLinesErased++;

@@ -106,6 +106,22 @@ export const commands: CommandEntry[] = [
     },
   },
   {
+    name: 'shadow-report',
+    summary: 'for a stage in shadow mode: where charterflow would write otherwise than JADA and SCC hold',
+    load: async () => {
+      const m = await import('./shadow-report');
+      return { help: m.shadowReportHelp, run: (argv) => m.runShadowReport(argv) };
+    },
+  },
+  {
+    name: 'smoke',
+    summary: 'send a synthetic booking through the deployed chain, cancel and forget it; exit 0 if all held',
+    load: async () => {
+      const m = await import('./smoke');
+      return { help: m.smokeHelp, run: (argv) => m.runSmoke(argv) };
+    },
+  },
+  {
     name: 'redrive',
     summary: 'send dead-lettered events back to the consumer that failed them',
     load: async () => {

@@ -3,7 +3,12 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Io } from '../../cli/args';
 import { statusOf } from '../../cli/operator/status';
+import { runShadowReport } from '../../cli/shadow-report';
+import { seedLegacy, upcomingBooking } from '../../local/charterflow/legacy';
+import { crewFor } from '../../services/crew/crew-event';
+import { toBookingSnapshot } from '../../services/webhook/booking';
 import { BookingLedger } from '../../services/booking-ledger/ledger';
 import { parseSecrets } from '../../services/webhook/signature';
 import type { BoatsetterWebhookPayload } from '../../shared/contract/boatsetter';
@@ -151,5 +156,60 @@ describe('a stage in shadow mode', () => {
     expect(mail.request).toBeUndefined();
     expect(mail.requestSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(records)).not.toContain(first.data.renter.email);
+  }, 60_000);
+});
+
+const crewText = (payload: BoatsetterWebhookPayload) =>
+  crewFor(toBookingSnapshot(payload))
+    .map((m) => `${m.name} (${m.role})`)
+    .sort()
+    .join(', ');
+
+function io(printed: string[]): Io {
+  return { out: (line) => printed.push(line), err: () => {}, rewrite: () => {}, isTTY: false };
+}
+
+describe('shadow-report', () => {
+  it('lists a booking whose legacy entry differs from what charterflow would write, field by field, and one that matches', async () => {
+    const same = uniqueBookingId('SM');
+    const moved = uniqueBookingId('SD');
+    // The day of the switch: the old Lambdas made both bookings' JADA entries and SCC events.
+    await seedLegacy(env.stack, [upcomingBooking(same, 3), upcomingBooking(moved, 4)]);
+    // Boatsetter sends a change for each: the same trip again, and one with two more guests.
+    const again = upcomingBooking(same, 3);
+    again.type = 'booking.modified';
+    again.data.status = 'modified';
+    again.data.revision = 2;
+    expect(await send(again)).toBe(202);
+    const bigger = upcomingBooking(moved, 4);
+    bigger.type = 'booking.modified';
+    bigger.data.status = 'modified';
+    bigger.data.revision = 2;
+    bigger.data.party_size += 2;
+    expect(await send(bigger)).toBe(202);
+    // Seeding posted the legacy records; charterflow, in shadow, updated nothing in place.
+    expect((await outside(moved)).writes.filter((route) => route.startsWith('PUT '))).toEqual([]);
+
+    const matching: string[] = [];
+    expect(await runShadowReport(['--local', '--booking', same], io(matching))).toBe(0);
+    expect(matching).toEqual([`matches  ${same} (revision 2)`, '1 booking(s) compared: 1 match, 0 differ']);
+
+    const differing: string[] = [];
+    expect(await runShadowReport(['--local', '--booking', moved], io(differing))).toBe(1);
+    const size = String(upcomingBooking(moved, 4).data.party_size);
+    expect(differing).toEqual([
+      `DIFFERS  ${moved} (revision 2)`,
+      `  JADA partySize: holds ${size}; charterflow would write ${bigger.data.party_size}`,
+      `  JADA title: holds JADA charter, Dana (party of ${size}); charterflow would write JADA charter, Dana (party of ${bigger.data.party_size})`,
+      `  SCC partySize: holds ${size}; charterflow would write ${bigger.data.party_size}`,
+      // Eight guests need a second deckhand.
+      `  SCC crew: holds ${crewText(upcomingBooking(moved, 4))}; charterflow would write ${crewText(bigger)}`,
+      '1 booking(s) compared: 0 match, 1 differ',
+    ]);
+
+    const all: string[] = [];
+    expect(await runShadowReport(['--local'], io(all))).toBe(1);
+    expect(all).toContain(`matches  ${same} (revision 2)`);
+    expect(all).toContain(`DIFFERS  ${moved} (revision 2)`);
   }, 60_000);
 });
