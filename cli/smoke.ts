@@ -75,7 +75,8 @@ export class SmokeStepFailed extends Error {
 }
 
 /** A synthetic booking id: the webhook takes the smoke key's signature for no other. */
-export const smokeBookingId = () => `SMOKE${randomBytes(6).toString('hex').toUpperCase()}`;
+// Boatsetter ids are 6 to 12 capitals and digits: SMOKE and 7 random hex digits.
+export const smokeBookingId = () => `SMOKE${randomBytes(4).toString('hex').toUpperCase().slice(0, 7)}`;
 
 export interface SmokeHooks {
   io?: Io;
