@@ -154,9 +154,7 @@ describe('charterflow smoke on a broken chain', () => {
   it('exits non-zero and names the step that failed', async () => {
     // A scrub that fails every event: Lambda retries it, then dead-letters it.
     env.stack.lambda.register(deployedNames('scrub').functionName, () =>
-      Promise.resolve(async () => {
-        throw new Error('scrub is broken for this test');
-      }),
+      Promise.resolve(() => Promise.reject(new Error('scrub is broken for this test'))),
     );
     const out: string[] = [];
     const err: string[] = [];
