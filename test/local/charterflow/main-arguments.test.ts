@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BOOKING_ID_PATTERN } from '../../../shared/contract/boatsetter';
 import {
   iamLine,
+  shadowLine,
   parseStartArgs,
   portChoices,
   portClashMessage,
@@ -80,6 +81,12 @@ describe('npm start: flags', () => {
     expect(parse(['--packaged']).iam).toBe(true);
     expect(parse(['--packaged', '--no-iam']).iam).toBe(false);
   });
+
+  it('runs the stage in shadow mode with --shadow only', () => {
+    expect(parse([]).shadow).toBe(false);
+    expect(parse(['--shadow']).shadow).toBe(true);
+    expect(startHelp).toContain('--shadow ');
+  });
 });
 
 describe('npm start: a port in use', () => {
@@ -114,5 +121,10 @@ describe('npm start: the banner', () => {
     expect(iamLine({ mode: 'packaged', iam: {} }, true)).toMatch(/IAM\s+enforced/);
     expect(iamLine({ mode: 'packaged' }, false)).toMatch(/IAM\s+not enforced for this run \(--no-iam\)/);
     expect(iamLine({ mode: 'source' }, true)).toMatch(/IAM\s+not enforced \(source mode/);
+  });
+
+  it('says whether the writes to JADA, SCC, the guest site and the mailbox go out or are kept back', () => {
+    expect(shadowLine(true)).toMatch(/writes\s+shadow: JADA, SCC, the guest site and the mailbox get none/);
+    expect(shadowLine(false)).toMatch(/writes\s+live: .*\(--shadow keeps them back\)/);
   });
 });
