@@ -2,11 +2,17 @@ import type { BookingSnapshot, DetailType, EventMetadata } from './contract/even
 import { followUpMetadata, type Cause } from './contract/metadata';
 import type { Logger } from './logger';
 import type { Decision, Outbox, RevisionLedger, RevisionOutcome } from './revisions';
+import { gateShut } from './shadow';
 
 /** What a consumer keeps of its system's hold on a booking: live, or let go after a cancellation. */
 export interface Hold {
   /** 'active' / 'published' while the system holds the booking; anything else once it was let go. */
   status: string;
+  /**
+   * Set when the hold was decided behind a shut shadow gate: the system never got those writes (a `shadow-` id,
+   * an entry believed updated), so once the gate opens the hold is not believed.
+   */
+  keptBack?: boolean;
 }
 
 export interface Lifecycle<H extends Hold, P> {
@@ -46,22 +52,34 @@ export function applyLatest<H extends Hold, P>(
   return revisions.applyDecided<H, P>(
     { bookingId: booking.bookingId, consumer: lifecycle.consumer, revision: booking.revision },
     {
-      decide: async (held) => {
+      decide: async (recorded) => {
+        const shut = gateShut() !== undefined;
+        // A stage going live after shadow: what the gate kept back never reached the system, so the booking is
+        // looked for there again (the hand-made Lambdas' entry, found and adopted) instead of trusting the hold.
+        const held = recorded?.keptBack && !shut ? undefined : recorded;
         const live =
           held?.status === lifecycle.live ? held : held === undefined ? await lifecycle.adopt?.() : undefined;
-        if (!lifecycle.cancels) return lifecycle.keep(live, held);
-        if (live) return lifecycle.cancel(live);
-        logger.info(`cancellation of a booking ${lifecycle.consumer} does not hold; kept as a tombstone`, {
-          revision: booking.revision,
-        });
-        return { held };
+        const decision = await (async (): Promise<Decision<H, P>> => {
+          if (!lifecycle.cancels) return lifecycle.keep(live, held);
+          if (live) return lifecycle.cancel(live);
+          logger.info(`cancellation of a booking ${lifecycle.consumer} does not hold; kept as a tombstone`, {
+            revision: booking.revision,
+          });
+          return { held };
+        })();
+        return 'held' in decision && shut && decision.held ? { held: keptBack(decision.held) } : decision;
       },
-      perform: lifecycle.perform,
+      perform: async (plan, progress) => {
+        const done = await lifecycle.perform(plan, progress);
+        return gateShut() !== undefined && done.held ? { ...done, held: keptBack(done.held) } : done;
+      },
     },
     logger,
     { readFirst: lifecycle.replayed, until: lifecycle.until },
   );
 }
+
+const keptBack = <H extends Hold>(held: H): H => ({ ...held, keptBack: true });
 
 /**
  * The event a decision follows from, as recorded with it: the events the decision emits take their metadata

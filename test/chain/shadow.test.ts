@@ -213,3 +213,39 @@ describe('shadow-report', () => {
     expect(all).toContain(`DIFFERS  ${moved} (revision 2)`);
   }, 60_000);
 });
+
+describe('the stage going live after shadow', () => {
+  it('does not trust what the gate kept back: a booking first seen in shadow takes over the entry and event the old Lambdas made', async () => {
+    const bookingId = uniqueBookingId('SL');
+    const first = upcomingBooking(bookingId, 4);
+    // In shadow, charterflow sees the booking before the old Lambdas have made anything: it holds a made-up entry.
+    expect(await send(first)).toBe(202);
+    expect(await outside(bookingId)).toMatchObject({ entries: 0, events: 0 });
+    // Then the old Lambdas make the booking's entry and event, as they did all week.
+    await seedLegacy(env.stack, [first]);
+    const [legacyEntry] = (await env.tables.calendarEntries()).filter((e) => e.bookingId === bookingId);
+    const before = await env.calls();
+
+    process.env.CHARTERFLOW_MODE = 'live';
+    try {
+      const bigger = upcomingBooking(bookingId, 4);
+      bigger.type = 'booking.modified';
+      bigger.data.status = 'modified';
+      bigger.data.revision = 2;
+      bigger.data.party_size += 2;
+      expect(await send(bigger)).toBe(202);
+
+      const entries = (await env.tables.calendarEntries()).filter((e) => e.bookingId === bookingId);
+      expect(entries).toHaveLength(1);
+      expect(entries[0]).toMatchObject({ entryId: legacyEntry!.entryId, partySize: bigger.data.party_size });
+      const events = (await env.tables.sccEvents()).filter((e) => e.bookingId === bookingId);
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ partySize: bigger.data.party_size });
+      const after = await env.calls();
+      const created = (calls: typeof after) => (calls.jada['POST /entries'] ?? 0) + (calls.scc['POST /events'] ?? 0);
+      expect(created(after)).toBe(created(before));
+    } finally {
+      process.env.CHARTERFLOW_MODE = 'shadow';
+    }
+  }, 60_000);
+});
