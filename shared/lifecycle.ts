@@ -57,16 +57,21 @@ export function applyLatest<H extends Hold, P>(
         // A stage going live after shadow: what the gate kept back never reached the system, so the booking is
         // looked for there again (the hand-made Lambdas' entry, found and adopted) instead of trusting the hold.
         const held = recorded?.keptBack && !shut ? undefined : recorded;
+        // Behind a shut gate nothing is looked for either: shadow makes no call at all to the systems we do not
+        // own, and its holds are looked for again when the gate opens.
         const live =
-          held?.status === lifecycle.live ? held : held === undefined ? await lifecycle.adopt?.() : undefined;
-        const decision = await (async (): Promise<Decision<H, P>> => {
-          if (!lifecycle.cancels) return lifecycle.keep(live, held);
-          if (live) return lifecycle.cancel(live);
+          held?.status === lifecycle.live ? held : held === undefined && !shut ? await lifecycle.adopt?.() : undefined;
+        const tombstone = (): Decision<H, P> => {
           logger.info(`cancellation of a booking ${lifecycle.consumer} does not hold; kept as a tombstone`, {
             revision: booking.revision,
           });
           return { held };
-        })();
+        };
+        const decision: Decision<H, P> = !lifecycle.cancels
+          ? await lifecycle.keep(live, held)
+          : live
+            ? await lifecycle.cancel(live)
+            : tombstone();
         return 'held' in decision && shut && decision.held ? { held: keptBack(decision.held) } : decision;
       },
       perform: async (plan, progress) => {

@@ -1,4 +1,5 @@
 import type { CallContext } from '../../shared/http-client';
+import { gateShut, isShadowId } from '../../shared/shadow';
 import type { BoatSchedule, Slot } from './boat-schedule';
 import type { JadaCalendarApi } from './jada-calendar-api';
 
@@ -43,7 +44,13 @@ export async function markDoubleBookings(
   if (own)
     for (const partner of await deps.schedule.pairedWith(own.bookingId, own.listingId))
       add(markedEntryOf(partner, own.listingId));
-  for (const entry of entries) await stateConflictMarks(entry, deps);
+  // A partner's entry made up behind a shut shadow gate is in no JADA to mark: once the gate is open, that
+  // booking's next revision looks for its real entry, and marks it from the schedule then.
+  const open = gateShut() === undefined;
+  for (const entry of entries) {
+    if (open && isShadowId(entry.calendarEntryId)) continue;
+    await stateConflictMarks(entry, deps);
+  }
 }
 
 const markedEntryOf = (slot: Slot, fallbackListingId: string): MarkedEntry => ({
