@@ -6,6 +6,7 @@ import { adoptedCrewEvent, type CrewHeld } from '../services/crew/crew-event';
 import { upcomingCrewEvents, type SccTableEvent } from '../services/crew/scc-events-table';
 import { documentClient, secretsManagerClient } from '../shared/aws';
 import { RevisionLedger } from '../shared/revisions';
+import type { Hold } from '../shared/lifecycle';
 import { SecretCache } from '../shared/secrets';
 import { applyTarget, isLoopback, parseCommandArgs, processIo, targetHelp, targetOptions, type Io } from './args';
 import { UsageError } from './usage-error';
@@ -27,7 +28,13 @@ One line per booking (adopted / already known / SCC event missing / JADA entry m
 
 const LOCAL_JADA_URL = 'http://127.0.0.1:4010';
 
-export type AdoptionStatus = 'adopted' | 'would adopt' | 'already known' | 'SCC event missing' | 'JADA entry missing';
+export type AdoptionStatus =
+  | 'adopted'
+  | 'would adopt'
+  | 'already known'
+  | 'seen in shadow'
+  | 'SCC event missing'
+  | 'JADA entry missing';
 
 export interface AdoptionLine {
   bookingId: string;
@@ -71,13 +78,19 @@ export async function adoptUpcoming(deps: AdoptDeps, options: { since: string; a
     const linked: AdoptionLine['linked'] = [];
     if (await link(deps, bookingId, 'calendar', adoptedEntry(entry), apply)) linked.push('calendar');
     if (event && (await link(deps, bookingId, 'crew', adoptedCrewEvent(event, bookingId), apply))) linked.push('crew');
+    // A booking a shadow stage saw holds only what its gate kept back: calendar and crew look for the real entry
+    // and event at its next revision, so there is nothing to link, and "already known" would mislead.
+    const seenInShadow =
+      linked.length === 0 && (await deps.revisions.get<Hold>(bookingId, 'calendar'))?.held?.keptBack === true;
     const status: AdoptionStatus = !event
       ? 'SCC event missing'
-      : linked.length === 0
-        ? 'already known'
-        : apply
-          ? 'adopted'
-          : 'would adopt';
+      : seenInShadow
+        ? 'seen in shadow'
+        : linked.length === 0
+          ? 'already known'
+          : apply
+            ? 'adopted'
+            : 'would adopt';
     lines.push({ bookingId, status, calendarEntryId: entry.entryId, sccEventId: event?.eventId, linked });
   }
   const inJada = new Set(entries.map((entry) => entry.entryId));
@@ -122,6 +135,8 @@ export function describeLine(line: AdoptionLine): string {
       return `${line.bookingId}  SCC event missing: ${ids}${line.linked.length > 0 ? ' (calendar entry linked; crew creates the event with the next revision)' : ''}`;
     case 'JADA entry missing':
       return `${line.bookingId}  JADA entry missing: ${ids} names an entry JADA does not hold active; left alone`;
+    case 'seen in shadow':
+      return `${line.bookingId}  seen in shadow: ${ids} (calendar and crew take them over at the booking's next revision)`;
     default:
       return `${line.bookingId}  ${line.status}: ${ids}`;
   }
@@ -132,6 +147,7 @@ export function summaryOf(lines: readonly AdoptionLine[], apply: boolean): strin
   const parts = [
     `${count(apply ? 'adopted' : 'would adopt')} ${apply ? 'adopted' : 'to adopt'}`,
     `${count('already known')} already known`,
+    `${count('seen in shadow')} seen in shadow`,
     `${count('SCC event missing')} SCC event missing`,
     `${count('JADA entry missing')} JADA entry missing`,
   ];

@@ -58,7 +58,7 @@ describe('adopt arguments and output', () => {
       'KQ7ZP2M  SCC event missing: calendar entry cal_2 (calendar entry linked; crew creates the event with the next revision)',
     ]);
     expect(summaryOf(lines, false)).toBe(
-      '2 upcoming bookings: 1 to adopt, 0 already known, 1 SCC event missing, 0 JADA entry missing (dry run: nothing written; --apply to write)',
+      '2 upcoming bookings: 1 to adopt, 0 already known, 0 seen in shadow, 1 SCC event missing, 0 JADA entry missing (dry run: nothing written; --apply to write)',
     );
   });
 });
