@@ -373,6 +373,24 @@ export interface ProbeAnswer {
   ok: true;
 }
 
+/**
+ * The harmless authenticated call both JADA and SCC answer (GET /probe): the credential is good and the service
+ * answers. Changes nothing.
+ */
+export async function probeOf(
+  client: HttpClient,
+  service: string,
+  context: Partial<CallContext> = {},
+): Promise<ProbeAnswer> {
+  const { body } = await client.call<Partial<ProbeAnswer>>({
+    operation: 'probe',
+    method: 'GET',
+    path: '/probe',
+    ...context,
+  });
+  return probeAnswerOf(service, body);
+}
+
 /** The probe's answer, checked: a clear error naming the service when it is not the one expected, or not ok. */
 export function probeAnswerOf(service: string, body: Partial<ProbeAnswer> | undefined): ProbeAnswer {
   if (body?.service !== service || body.ok !== true) {

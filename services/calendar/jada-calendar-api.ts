@@ -1,11 +1,10 @@
 import { secretNames, required } from '../../shared/config';
 import {
   HttpClient,
-  probeAnswerOf,
+  probeOf,
   secretHeaderAuth,
   type CallContext,
   type CredentialSource,
-  type ProbeAnswer,
 } from '../../shared/http-client';
 
 /** What the JADA internal calendar API takes for one entry. */
@@ -91,16 +90,8 @@ export function jadaCalendarApi(
       return body.entries.map((entry) => jadaEntryOf(entry, `findCalendarEntries for booking ${bookingId}`));
     },
 
-    /** The harmless authenticated call (GET /probe): the token is good and JADA answers. Changes nothing. */
-    async probe(context: Partial<CallContext> = {}): Promise<ProbeAnswer> {
-      const { body } = await client.call<Partial<ProbeAnswer>>({
-        operation: 'probe',
-        method: 'GET',
-        path: '/probe',
-        ...context,
-      });
-      return probeAnswerOf('jada-calendar', body);
-    },
+    /** GET /probe: the token is good and JADA answers. Changes nothing. */
+    probe: (context: Partial<CallContext> = {}) => probeOf(client, 'jada-calendar', context),
 
     /** Every entry JADA holds, oldest first (GET /entries): what `charterflow adopt` walks for upcoming trips. */
     async listEntries(context: Omit<CallContext, 'idempotencyKey' | 'bookingId'>): Promise<JadaEntry[]> {

@@ -1,12 +1,11 @@
 import { required, secretNames } from '../../shared/config';
 import {
   HttpClient,
-  probeAnswerOf,
+  probeOf,
   secretHeaderAuth,
   sha256Hex,
   type CallContext,
   type CredentialSource,
-  type ProbeAnswer,
 } from '../../shared/http-client';
 
 /** A crew member as SCC knows them: crew-event.ts picks them, SCC invites them. */
@@ -84,16 +83,8 @@ export function sccApi(secrets: CredentialSource, http?: Partial<ConstructorPara
       });
     },
 
-    /** The harmless authenticated call (GET /probe): the key is good and SCC answers. Changes nothing. */
-    async probe(context: Partial<CallContext> = {}): Promise<ProbeAnswer> {
-      const { body } = await client.call<Partial<ProbeAnswer>>({
-        operation: 'probe',
-        method: 'GET',
-        path: '/probe',
-        ...context,
-      });
-      return probeAnswerOf('scc', body);
-    },
+    /** GET /probe: the key is good and SCC answers. Changes nothing. */
+    probe: (context: Partial<CallContext> = {}) => probeOf(client, 'scc', context),
 
     /** SCC cancels the event and tells each crew member it is cancelled. */
     async cancelEvent(eventId: string, context: CallContext) {
