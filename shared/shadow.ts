@@ -214,11 +214,16 @@ export function gatedClient<C extends object>(
 const isCallContext = (value: unknown) =>
   typeof value === 'object' && value !== null && 'bookingId' in value && 'idempotencyKey' in value;
 
-/** An SDK command as `send` sees it: its class name tells the operation. */
+/** An SDK command as `send` sees it. */
 export interface SentCommand {
-  constructor: { name: string };
   input: unknown;
 }
+
+/**
+ * The operations a gate tells apart, each by the SDK command class that sends it (`{ SendEmail:
+ * SendEmailCommand }`): by the class itself, never by its name, which the deployed (minified) bundle renames.
+ */
+export type CommandClasses = Record<string, abstract new (...args: never[]) => unknown>;
 
 /** What to do with one command while the gate is shut: let it through (a read), or keep it back and answer this. */
 export type CommandDecision =
@@ -235,16 +240,18 @@ export type CommandDecision =
 export function gatedSends<C extends { send: Method }>(
   client: C,
   records: ShadowRecords,
-  decide: (command: SentCommand) => CommandDecision | Promise<CommandDecision>,
+  commands: CommandClasses,
+  decide: (operation: string | undefined, command: SentCommand) => CommandDecision | Promise<CommandDecision>,
 ): C {
   const send = client.send.bind(client);
   const gated = async (command: SentCommand, ...rest: unknown[]) => {
     if (!gateShut()) return send(command, ...rest);
-    const decision = await decide(command);
+    const operation = Object.entries(commands).find(([, Command]) => command instanceof Command)?.[0];
+    const decision = await decide(operation, command);
     if (decision.pass) return send(decision.instead ?? command, ...rest);
     if (decision.record) {
       await records.record({
-        operation: command.constructor.name.replace(/Command$/, ''),
+        operation: operation ?? 'an operation the gate does not name',
         target: decision.record.target,
         request: decision.record.request ?? command.input,
         ...(decision.record.digestOnly ? { digestOnly: true } : {}),

@@ -7,8 +7,8 @@ import { gatedSends, gateShut, MAIL_SIMULATOR, type ShadowRecords } from '../../
  * record holds a digest of it, never the address.
  */
 export function gatedMail(ses: SESv2Client, shadow: ShadowRecords): SESv2Client {
-  return gatedSends(ses, shadow, (command) => {
-    if (command.constructor.name !== 'SendEmailCommand') return { pass: true };
+  return gatedSends(ses, shadow, { SendEmail: SendEmailCommand }, (operation, command) => {
+    if (operation !== 'SendEmail') return { pass: true };
     const input = command.input as SendEmailCommandInput;
     if (gateShut() === 'synthetic-booking') {
       const { ReplyToAddresses: _replyTo, ...rest } = input;

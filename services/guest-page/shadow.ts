@@ -1,9 +1,20 @@
-import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { CreateInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { gatedSends, type ShadowRecords } from '../../shared/shadow';
 import { guestSiteFromEnvironment } from './publish';
 
-const S3_WRITES = new Set(['PutObjectCommand', 'CopyObjectCommand', 'DeleteObjectCommand', 'DeleteObjectsCommand']);
+const S3_WRITES = {
+  PutObject: PutObjectCommand,
+  CopyObject: CopyObjectCommand,
+  DeleteObject: DeleteObjectCommand,
+  DeleteObjects: DeleteObjectsCommand,
+};
 
 /**
  * The public guest site behind the shadow gate: while it is shut, a write to the guest-site bucket is kept
@@ -11,9 +22,9 @@ const S3_WRITES = new Set(['PutObjectCommand', 'CopyObjectCommand', 'DeleteObjec
  * reads, and the legacy bucket, go through.
  */
 export function gatedGuestSite(s3: S3Client, shadow: ShadowRecords): S3Client {
-  return gatedSends(s3, shadow, (command) => {
+  return gatedSends(s3, shadow, S3_WRITES, (operation, command) => {
     const input = command.input as { Bucket?: string; Key?: string; Body?: unknown };
-    if (!S3_WRITES.has(command.constructor.name) || input.Bucket !== guestSiteFromEnvironment().bucket) {
+    if (operation === undefined || input.Bucket !== guestSiteFromEnvironment().bucket) {
       return { pass: true };
     }
     return {
@@ -26,8 +37,8 @@ export function gatedGuestSite(s3: S3Client, shadow: ShadowRecords): S3Client {
 
 /** The guest-site distribution behind the shadow gate: an invalidation is kept back and recorded. */
 export function gatedInvalidations(cloudFront: CloudFrontClient, shadow: ShadowRecords): CloudFrontClient {
-  return gatedSends(cloudFront, shadow, (command) => {
-    if (command.constructor.name !== 'CreateInvalidationCommand') return { pass: true };
+  return gatedSends(cloudFront, shadow, { CreateInvalidation: CreateInvalidationCommand }, (operation, command) => {
+    if (operation !== 'CreateInvalidation') return { pass: true };
     const input = command.input as { DistributionId?: string; InvalidationBatch?: { CallerReference?: string } };
     return {
       pass: false,

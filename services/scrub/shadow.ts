@@ -1,4 +1,10 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { sccEventsTable } from '../../shared/config';
 import { currentInvocation, gatedSends, isShadowId, type SentCommand, type ShadowRecords } from '../../shared/shadow';
 
@@ -16,18 +22,18 @@ interface TableInput {
  * event (one adopted from the old Lambdas) is read from SCC's table as always. Our own table goes through.
  */
 export function gatedSccTable(documents: DynamoDBDocumentClient, shadow: ShadowRecords): DynamoDBDocumentClient {
-  return gatedSends(documents, shadow, async (command: SentCommand) => {
+  const commands = { Get: GetCommand, Query: QueryCommand, Scan: ScanCommand, Update: UpdateCommand };
+  return gatedSends(documents, shadow, commands, async (operation, command: SentCommand) => {
     const input = command.input as TableInput;
     if (input.TableName !== sccEventsTable()) return { pass: true };
     const eventId = String(input.Key?.eventId ?? '');
     const bookingId = currentInvocation()?.bookingId ?? '';
-    const operation = command.constructor.name;
-    if (operation === 'GetCommand') {
+    if (operation === 'Get') {
       if (!isShadowId(eventId)) return { pass: true };
       return { pass: false, answer: { Item: await shadow.held(bookingId, eventId) } };
     }
-    if (operation === 'QueryCommand' || operation === 'ScanCommand') return { pass: true };
-    if (isShadowId(eventId) && operation === 'UpdateCommand') {
+    if (operation === 'Query' || operation === 'Scan') return { pass: true };
+    if (isShadowId(eventId) && operation === 'Update') {
       // Scrub's one write is `SET notes = :value`: the kept notes become what SCC would then hold.
       const placeholder = /SET\s+notes\s*=\s*(:\w+)/i.exec(input.UpdateExpression ?? '')?.[1];
       const notes = placeholder ? input.ExpressionAttributeValues?.[placeholder] : undefined;

@@ -131,16 +131,18 @@ describe('gated SDK sends', () => {
         return Promise.resolve({ MessageId: 'real' });
       },
     };
-    class SendEmailCommand {
+    // Named as the deployed, minified bundle names it: the gate knows the command by its class, not its name.
+    class Yi {
       constructor(readonly input: unknown) {}
     }
+    const SendEmailCommand = Yi;
     const { sent, records } = recordingTable();
-    const digestOnly = gatedSends(client, records, () => ({
+    const digestOnly = gatedSends(client, records, { SendEmail: SendEmailCommand }, () => ({
       pass: false,
       record: { target: 'ses:renter', digestOnly: true },
       answer: { MessageId: 'shadow-1' },
     }));
-    const rerouted = gatedSends(client, records, () => ({
+    const rerouted = gatedSends(client, records, { SendEmail: SendEmailCommand }, () => ({
       pass: true,
       instead: new SendEmailCommand({ to: 'success@simulator.amazonses.com' }),
     }));
