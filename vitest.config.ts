@@ -29,6 +29,7 @@ const packaged = [
   'test/chain/scrub-races.test.ts',
   'test/local/charterflow/demo.test.ts',
   'test/local/charterflow/main-packaged.test.ts',
+  'test/local/charterflow/main-packaged-shadow.test.ts',
   'test/local/charterflow/iam.test.ts',
   'test/local/charterflow/packaged.test.ts',
   'test/packaged/iam-operator.test.ts',
