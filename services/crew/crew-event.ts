@@ -86,13 +86,35 @@ export function crewEventRequest(
  * phone) is not.
  */
 export function crewFacts(booking: BookingSnapshot): Record<string, string> {
-  return {
+  return crewFactsOf({
     start: booking.trip.start,
-    duration: `${booking.trip.durationHours} h`,
-    'meeting point': `${booking.trip.departure.name}, ${booking.trip.departure.address}`,
+    durationHours: booking.trip.durationHours,
+    meetingPoint: `${booking.trip.departure.name}, ${booking.trip.departure.address}`,
     boat: booking.boat.name,
     captain: crewFor(booking)[0]!.name,
-    'party size': String(booking.partySize),
+    partySize: booking.partySize,
+  });
+}
+
+/**
+ * The facts in the crew's words and format, from a booking or from an event SCC holds. A value SCC's item lacks
+ * is empty, so it differs from any revision's and the first notice tells it.
+ */
+function crewFactsOf(values: {
+  start?: string;
+  durationHours?: number;
+  meetingPoint?: string;
+  boat?: string;
+  captain?: string;
+  partySize?: number;
+}): Record<string, string> {
+  return {
+    start: values.start ?? '',
+    duration: values.durationHours === undefined ? '' : `${values.durationHours} h`,
+    'meeting point': values.meetingPoint ?? '',
+    boat: values.boat ?? '',
+    captain: values.captain ?? '',
+    'party size': values.partySize === undefined ? '' : String(values.partySize),
   };
 }
 
@@ -147,14 +169,14 @@ export function adoptedCrewEvent(found: SccTableEvent, bookingId: string): CrewH
     calendarEntryId: found.calendarEntryId,
     status: found.status,
     request,
-    facts: {
-      start: found.start ?? '',
-      duration: found.durationHours === undefined ? '' : `${found.durationHours} h`,
-      'meeting point': MEETING_POINT_LINE.exec(found.notes)?.[1] ?? '',
-      boat: found.boat ?? '',
-      captain: captain?.name ?? '',
-      'party size': found.partySize === undefined ? '' : String(found.partySize),
-    },
+    facts: crewFactsOf({
+      start: found.start,
+      durationHours: found.durationHours,
+      meetingPoint: MEETING_POINT_LINE.exec(found.notes)?.[1],
+      boat: found.boat,
+      captain: captain?.name,
+      partySize: found.partySize,
+    }),
   };
 }
 
