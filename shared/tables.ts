@@ -3,9 +3,8 @@ import { bookingsTable } from './config';
 
 /**
  * Our own table: every durable fact charterflow keeps about a booking, one item per fact.
- *   pk WEBHOOK#<webhook-id>  sk DELIVERY          a webhook delivery already accepted (dedupe)
- *   pk BOOKING#<id>          sk BOOKING           the correlation id (first webhook id), the latest revision emitted
- *   pk BOOKING#<id>          sk REVISION#<n>      a revision already emitted (dedupe across webhook ids)
+ *   pk BOOKING#<id>          sk BOOKING           the correlation id (first webhook id), the revisions arrived
+ *   pk BOOKING#<id>          sk REVISION#<n>      a revision claimed or emitted, with its webhook id (dedupe)
  *   pk BOOKING#<id>          sk STATE#<consumer>  the revision a consumer applied and what its system holds
  *   pk BOOKING#<id>          sk SCRUB#<scc-id>#<h> revenue lines removed from crew notes (h: hash of the notes read)
  *   pk BOOKING#<id>          sk MAIL#<kind>#r<n>   a mail to the renter, claimed and settled (no address)

@@ -10,14 +10,16 @@ import {
 import { bookingsTable } from '../../shared/config';
 import { isConditionFailure } from '../../shared/errors';
 import { bookingKey } from '../../shared/tables';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { BookingEventType } from './booking';
 
 /**
- * Which webhook deliveries and booking revisions were already accepted, in our bookings table
- * (layout in shared/tables.ts). Conditional writes in our own table rather than Powertools idempotency:
- * a delivery is a duplicate by two keys (its webhook-id, or its booking id + revision under a new webhook-id),
- * a duplicate must be answered with the original event id, and these records must outlive Powertools'
- * expiring records because Boatsetter may resend a revision days later.
+ * Which booking revisions were already accepted, in our bookings table (layout in shared/tables.ts).
+ * Conditional writes in our own table rather than Powertools idempotency: a delivery is a duplicate by its
+ * booking id + revision, whatever its webhook-id (Boatsetter's retry of one message keeps its webhook-id, and
+ * a message always carries the same revision, so the revision record answers both kinds of duplicate), a
+ * duplicate must be answered with the original event id, and these records must outlive Powertools' expiring
+ * records because Boatsetter may resend a revision days later.
  *
  * The race of concurrent deliveries of one revision: each tries to claim REVISION#<n> with a conditional put
  * in state "in-progress"; exactly one wins and publishes. A loser polls the claim until the winner marks it
@@ -43,6 +45,12 @@ export interface AcceptedDelivery extends RevisionKey {
   acceptedAt?: string;
 }
 
+export interface BookingArrival {
+  correlationId: string;
+  /** The highest revision of the booking claimed so far, this delivery's included. */
+  latestRevision: number;
+}
+
 export type Claim =
   | { kind: 'claimed'; token: string }
   | { kind: 'accepted'; delivery: AcceptedDelivery }
@@ -58,7 +66,6 @@ export interface DeliveriesOptions {
   waitMs?: number;
 }
 
-const webhookItemKey = (webhookId: string) => ({ pk: `WEBHOOK#${webhookId}`, sk: 'DELIVERY' });
 const revisionItemKey = (key: Pick<RevisionKey, 'bookingId' | 'revision'>) => ({
   pk: bookingKey(key.bookingId),
   sk: `REVISION#${key.revision}`,
@@ -80,11 +87,36 @@ export class Deliveries {
     this.waitMs = opts.waitMs ?? 5_000;
   }
 
-  async findByWebhookId(webhookId: string): Promise<AcceptedDelivery | undefined> {
-    const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.table, Key: webhookItemKey(webhookId), ConsistentRead: true }),
+  /**
+   * The booking as a delivery finds it, in one write: its correlation id (the webhook-id of the first delivery
+   * that got this far, whichever revision that was) and the highest revision any delivery has got this far with,
+   * this one included. The revisions are a number set that ADD grows without a condition, so the write never
+   * fails and the highest is read from what it returns. A revision counts from the moment a signed, valid
+   * delivery of it arrives, so an older one that arrives while a newer one is still publishing is already stale:
+   * the newer one supersedes it, and Boatsetter retries the newer one until it is on the bus.
+   */
+  async arrive(bookingId: string, revision: number, webhookId: string): Promise<BookingArrival> {
+    const { Attributes } = await this.documents.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: bookingKey(bookingId), sk: 'BOOKING' },
+        UpdateExpression: 'SET correlationId = if_not_exists(correlationId, :w), bookingId = :b ADD revisions :r',
+        ExpressionAttributeValues: { ':w': webhookId, ':b': bookingId, ':r': new Set([revision]) },
+        ReturnValues: 'ALL_NEW',
+      }),
     );
-    return Item ? toAccepted(Item) : undefined;
+    const seen = [...((Attributes?.revisions as Set<number> | undefined) ?? [])];
+    // latestRevision: what a booking record written before the revision set holds.
+    const earlier = typeof Attributes?.latestRevision === 'number' ? Attributes.latestRevision : 0;
+    return { correlationId: Attributes!.correlationId as string, latestRevision: Math.max(earlier, ...seen) };
+  }
+
+  /** The revision's record once its event went out, if it did. */
+  async acceptedRevision(key: Pick<RevisionKey, 'bookingId' | 'revision'>): Promise<AcceptedDelivery | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.table, Key: revisionItemKey(key), ConsistentRead: true }),
+    );
+    return Item?.state === 'emitted' ? toAccepted(Item) : undefined;
   }
 
   async claimRevision(key: RevisionKey, webhookId: string, until?: number): Promise<Claim> {
@@ -92,6 +124,7 @@ export class Deliveries {
     for (;;) {
       const token = randomUUID();
       const now = Date.now();
+      let refusedBy: Record<string, unknown> | undefined;
       const claimUntil = until ?? now + this.staleClaimMs;
       try {
         await this.documents.send(
@@ -115,94 +148,41 @@ export class Deliveries {
               ':now': now,
               ':staleBefore': now - this.staleClaimMs,
             },
+            // A refusal hands back the record that refused it: no read to learn whose claim it is.
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
         return { kind: 'claimed', token };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
+        refusedBy = error.Item ? unmarshall(error.Item) : undefined;
       }
-      const { Item } = await this.documents.send(
-        new GetCommand({ TableName: this.table, Key: revisionItemKey(key), ConsistentRead: true }),
-      );
-      if (!Item) continue; // released after a failed publish: claim it ourselves
-      if (Item.detailType !== key.detailType) return { kind: 'conflict', acceptedAs: Item.detailType };
-      if (Item.state === 'emitted') return { kind: 'accepted', delivery: toAccepted(Item) };
+      if (!refusedBy) continue; // released after a failed publish: claim it ourselves
+      if (refusedBy.detailType !== key.detailType)
+        return { kind: 'conflict', acceptedAs: refusedBy.detailType as BookingEventType };
+      if (refusedBy.state === 'emitted') return { kind: 'accepted', delivery: toAccepted(refusedBy) };
       if (Date.now() >= deadline) return { kind: 'busy' };
       await sleep(this.pollMs);
     }
   }
 
-  /** The booking's correlation id: the webhook-id of its first accepted delivery, whichever revision that was. */
-  async correlationIdOf(bookingId: string, webhookId: string): Promise<string> {
-    const { Attributes } = await this.documents.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: bookingKey(bookingId), sk: 'BOOKING' },
-        UpdateExpression: 'SET correlationId = if_not_exists(correlationId, :w), bookingId = :b',
-        ExpressionAttributeValues: { ':w': webhookId, ':b': bookingId },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return Attributes!.correlationId as string;
-  }
-
-  /** The highest revision of the booking whose event went out, if any. */
-  async latestRevisionOf(bookingId: string): Promise<number | undefined> {
-    const { Item } = await this.documents.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { pk: bookingKey(bookingId), sk: 'BOOKING' },
-        ConsistentRead: true,
-      }),
-    );
-    return typeof Item?.latestRevision === 'number' ? Item.latestRevision : undefined;
-  }
-
-  async markEmitted(key: RevisionKey, webhookId: string, eventId: string): Promise<void> {
+  /**
+   * The revision's event is on the bus: one write, of the revision record, which is what answers a later
+   * duplicate (by either key) with this event id.
+   */
+  async markEmitted(key: RevisionKey, eventId: string): Promise<AcceptedDelivery> {
     const at = new Date().toISOString();
-    await this.documents.send(
+    const { Attributes } = await this.documents.send(
       new UpdateCommand({
         TableName: this.table,
         Key: revisionItemKey(key),
         UpdateExpression: 'SET #state = :emitted, eventId = :eventId, emittedAt = :at REMOVE claimToken, claimUntil',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: { ':emitted': 'emitted', ':eventId': eventId, ':at': at },
+        ReturnValues: 'ALL_NEW',
       }),
     );
-    await this.recordWebhook({ ...key, webhookId, eventId, acceptedAt: at });
-    await this.advanceLatestRevision(key);
-  }
-
-  // Only ever forward: a slower delivery of an older revision must not lower it.
-  private async advanceLatestRevision(key: RevisionKey): Promise<void> {
-    try {
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: bookingKey(key.bookingId), sk: 'BOOKING' },
-          UpdateExpression: 'SET latestRevision = :r, bookingId = :b',
-          ConditionExpression: 'attribute_not_exists(latestRevision) OR latestRevision < :r',
-          ExpressionAttributeValues: { ':r': key.revision, ':b': key.bookingId },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  }
-
-  /** Remembers a webhook-id as answered by `delivery` (its own, or an earlier one of the same revision). */
-  async recordWebhook(delivery: AcceptedDelivery, webhookId = delivery.webhookId): Promise<void> {
-    try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...webhookItemKey(webhookId), ...delivery, recordedAt: new Date().toISOString() },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    return toAccepted(Attributes!);
   }
 
   /** Gives the claim up after a failed publish, so that Boatsetter's retry (or a waiting duplicate) can succeed. */

@@ -9,7 +9,7 @@ import type { PrivateRecords } from '../../shared/private-records';
 import type { Publisher } from '../../shared/publisher';
 import { SecretNotFound, type SecretCache } from '../../shared/secrets';
 import { bookingDetailsOf, bookingEventOf, detailTypeOf, typeStatusIssues } from './booking';
-import type { Deliveries, RevisionKey } from './deliveries';
+import type { AcceptedDelivery, Deliveries, RevisionKey } from './deliveries';
 import { answers, isJsonContentType, MAX_BODY_BYTES, toHttpResult, type Answer } from './responses';
 import { parseSecrets, verifySignature } from './signature';
 
@@ -30,8 +30,9 @@ const WEBHOOK_ID = /^[\x21-\x7e]{1,256}$/;
  * Answers one delivery. The checks run cheapest first and never parse what is not yet trusted (size and
  * content type need no secret and spare an HMAC over a huge body; JSON is parsed only once it is genuine):
  * size (413) -> content type (415) -> signature over the raw bytes (401) -> JSON (400) -> schema and
- * type/status agreement (400) -> duplicate by webhook-id -> older than an accepted revision (200, nothing
- * emitted) -> claim of the booking revision -> the private record (what the event must not carry) -> PutEvents
+ * type/status agreement (400) -> the booking's correlation id and latest revision (one write) -> older than
+ * a revision already arrived (200, nothing emitted; 202 if it is a redelivery of an accepted one) -> claim of
+ * the booking revision (a duplicate, by webhook-id or by revision, is answered here) -> the private record (what the event must not carry) -> PutEvents
  * (503 if either fails) -> 202.
  * A concurrent duplicate (same webhook-id, or same booking revision) waits for the delivery that claimed the
  * revision: 202 with that delivery's event id once it is on the bus; if that delivery's PutEvents failed, the
@@ -101,16 +102,18 @@ export async function answerDelivery(
     detailType: detailTypeOf(payload.type),
   };
 
-  const seen = await deps.deliveries.findByWebhookId(webhookId);
-  if (seen) return answers.duplicate(seen, 'webhook-id already accepted');
-  const latest = await deps.deliveries.latestRevisionOf(key.bookingId);
-  if (latest !== undefined && latest > key.revision) return answers.stale(key.bookingId, key.revision, latest);
+  const booking = await deps.deliveries.arrive(key.bookingId, key.revision, webhookId);
+  if (booking.latestRevision > key.revision) {
+    // A redelivery of a revision accepted before the newer one is a duplicate, answered with its own event id.
+    const accepted = await deps.deliveries.acceptedRevision(key);
+    if (accepted) return answers.duplicate(accepted, duplicateReason(accepted, webhookId));
+    return answers.stale(key.bookingId, key.revision, booking.latestRevision);
+  }
 
   const claim = await deps.deliveries.claimRevision(key, webhookId, until);
   switch (claim.kind) {
     case 'accepted':
-      await deps.deliveries.recordWebhook(claim.delivery, webhookId);
-      return answers.duplicate(claim.delivery, `revision already accepted from ${claim.delivery.webhookId}`);
+      return answers.duplicate(claim.delivery, duplicateReason(claim.delivery, webhookId));
     case 'conflict':
       return answers.conflict(key.bookingId, key.revision, claim.acceptedAs, key.detailType);
     case 'busy':
@@ -119,12 +122,11 @@ export async function answerDelivery(
 
   let eventId: string;
   try {
-    const correlationId = await deps.deliveries.correlationIdOf(key.bookingId, webhookId);
     // Before the event: a consumer that reads the record by the event's key must find it.
     await deps.privateRecords.write(key.bookingId, key.revision, bookingDetailsOf(payload));
     const outgoing = bookingEventOf(payload, {
       webhookId,
-      correlationId,
+      correlationId: booking.correlationId,
       occurredAt: (deps.now ?? nowDate)(),
       ...(synthetic ? { synthetic } : {}),
     });
@@ -134,11 +136,16 @@ export async function answerDelivery(
     await deps.deliveries.release(key, claim.token);
     return answers.publishFailed(key.bookingId, describe(error));
   }
-  await deps.deliveries.markEmitted(key, webhookId, eventId);
+  await deps.deliveries.markEmitted(key, eventId);
   return answers.accepted(key.bookingId, eventId, key.detailType);
 }
 
 const nowDate = () => new Date();
+
+const duplicateReason = (original: AcceptedDelivery, webhookId: string) =>
+  original.webhookId === webhookId
+    ? 'webhook-id already accepted'
+    : `revision already accepted from ${original.webhookId}`;
 
 /**
  * The smoke key signs only synthetic bookings, and those only under ids of their own, so that even the key's

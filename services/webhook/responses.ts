@@ -70,10 +70,10 @@ export const answers = {
       bookingId,
       stale: true,
       acceptedRevision,
-      message: `revision ${revision} is older than revision ${acceptedRevision}, already accepted; nothing was emitted`,
+      message: `revision ${revision} is older than revision ${acceptedRevision}, already received; nothing was emitted`,
     },
     bookingId,
-    reason: `revision ${revision} older than accepted revision ${acceptedRevision}`,
+    reason: `revision ${revision} older than received revision ${acceptedRevision}`,
   }),
   tooLarge: (bytes: number): Answer => ({
     outcome: 'rejected-too-large',

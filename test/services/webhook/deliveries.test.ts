@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../../shared/aws';
 import { bookingsTable } from '../../../shared/config';
 import { Deliveries, type RevisionKey } from '../../../services/webhook/deliveries';
@@ -26,7 +26,7 @@ describe('claiming a booking revision', () => {
     const claims = await Promise.all(
       Array.from({ length: 5 }, async (_, i) => {
         const claim = await deliveries.claimRevision(key, `msg_${i}`);
-        if (claim.kind === 'claimed') await deliveries.markEmitted(key, `msg_${i}`, 'event-1');
+        if (claim.kind === 'claimed') await deliveries.markEmitted(key, 'event-1');
         return claim;
       }),
     );
@@ -98,7 +98,7 @@ describe('claiming a booking revision', () => {
     const deliveries = new Deliveries(documentClient());
     const key = revision('BookingModified');
     await deliveries.claimRevision(key, 'msg_modified');
-    await deliveries.markEmitted(key, 'msg_modified', 'event-m');
+    await deliveries.markEmitted(key, 'event-m');
     expect(await deliveries.claimRevision({ ...key, detailType: 'BookingCancelled' }, 'msg_cancel')).toEqual({
       kind: 'conflict',
       acceptedAs: 'BookingModified',
@@ -108,7 +108,48 @@ describe('claiming a booking revision', () => {
   it('keeps the first webhook id as the booking’s correlation id', async () => {
     const deliveries = new Deliveries(documentClient());
     const bookingId = uniqueBookingId('D');
-    expect(await deliveries.correlationIdOf(bookingId, 'msg_first')).toBe('msg_first');
-    expect(await deliveries.correlationIdOf(bookingId, 'msg_later')).toBe('msg_first');
+    expect((await deliveries.arrive(bookingId, 1, 'msg_first')).correlationId).toBe('msg_first');
+    expect((await deliveries.arrive(bookingId, 2, 'msg_later')).correlationId).toBe('msg_first');
+  });
+
+  it('tells each arrival the highest revision arrived so far, its own included, whatever the order', async () => {
+    const deliveries = new Deliveries(documentClient());
+    const bookingId = uniqueBookingId('D');
+    const latest = async (revision: number) =>
+      (await deliveries.arrive(bookingId, revision, `msg_${revision}`)).latestRevision;
+    expect(await latest(2)).toBe(2);
+    expect(await latest(1)).toBe(2);
+    expect(await latest(3)).toBe(3);
+    expect(await latest(3)).toBe(3);
+    // Concurrent arrivals: no write is refused, and the last one sees every revision.
+    await Promise.all([4, 6, 5].map((revision) => latest(revision)));
+    expect(await latest(1)).toBe(6);
+  });
+
+  it('reads a booking record written before the revision set by its latestRevision', async () => {
+    const bookingId = uniqueBookingId('D');
+    await documentClient().send(
+      new PutCommand({
+        TableName: bookingsTable(),
+        Item: { pk: `BOOKING#${bookingId}`, sk: 'BOOKING', bookingId, correlationId: 'msg_old', latestRevision: 4 },
+      }),
+    );
+    expect(await new Deliveries(documentClient()).arrive(bookingId, 2, 'msg_2')).toEqual({
+      correlationId: 'msg_old',
+      latestRevision: 4,
+    });
+  });
+
+  it('answers a claim refused by an emitted revision with that revision’s delivery, without another read', async () => {
+    const deliveries = new Deliveries(documentClient());
+    const key = revision();
+    const claim = await deliveries.claimRevision(key, 'msg_first');
+    await deliveries.markEmitted(key, 'event-1');
+    expect(claim.kind).toBe('claimed');
+    expect(await deliveries.claimRevision(key, 'msg_again')).toMatchObject({
+      kind: 'accepted',
+      delivery: { eventId: 'event-1', webhookId: 'msg_first', revision: 1 },
+    });
+    expect(await deliveries.acceptedRevision(key)).toMatchObject({ eventId: 'event-1', webhookId: 'msg_first' });
   });
 });

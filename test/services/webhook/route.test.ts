@@ -220,4 +220,32 @@ describe('POST /webhooks/boatsetter', () => {
     expect(answer.json.error).toContain('already accepted as BookingModified');
     expect((await s.eventsOf(bookingId)).map((e) => e['detail-type'])).toEqual(['BookingModified']);
   });
+
+  it('answers an older revision that arrives after a newer one with 200 stale, and emits nothing for it', async () => {
+    const bookingId = uniqueBookingId('S');
+    const modified = bookingModified();
+    modified.data.booking_id = bookingId;
+    expect((await s.post(signedDelivery(modified, s.secret))).status).toBe(202);
+    const answer = await s.post(signedDelivery(bookingConfirmedAs(bookingId), s.secret));
+    expect(answer).toMatchObject({
+      status: 200,
+      json: { bookingId, stale: true, acceptedRevision: modified.data.revision },
+    });
+    expect((await s.eventsOf(bookingId)).map((e) => e['detail-type'])).toEqual(['BookingModified']);
+  });
+
+  it('answers a redelivery of a revision accepted before a newer one as the duplicate it is, not as stale', async () => {
+    const bookingId = uniqueBookingId('S');
+    const confirmed = signedDelivery(bookingConfirmedAs(bookingId), s.secret);
+    const modified = bookingModified();
+    modified.data.booking_id = bookingId;
+    const first = await s.post(confirmed);
+    expect((await s.post(signedDelivery(modified, s.secret))).status).toBe(202);
+    const again = await s.post(confirmed);
+    expect(again).toMatchObject({
+      status: 202,
+      json: { bookingId, duplicate: true, revision: 1, eventId: first.json.eventId },
+    });
+    expect(await s.eventsOf(bookingId)).toHaveLength(2);
+  });
 });
