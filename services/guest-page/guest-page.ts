@@ -6,7 +6,7 @@ import type { Logger } from '../../shared/logger';
 import type { Publisher } from '../../shared/publisher';
 import { applyLatest, followUpOf, recordedCause, type RecordedCause } from '../../shared/lifecycle';
 import type { Decision, Performed, RevisionLedger } from '../../shared/revisions';
-import { contentHash, copyBoatPhoto, publishGuestPage, type GuestSiteConfig } from './publish';
+import { contentHash, copyBoatPhoto, publishGuestPage, type GuestSiteConfig, type PhotosInStep } from './publish';
 import { firstWord, renderGuestPage } from './render';
 import { tripTime } from './trip-time';
 import { renderWithdrawnPage } from './withdrawn';
@@ -19,6 +19,8 @@ export interface GuestPageDeps {
   site: () => Promise<GuestSiteConfig>;
   logger: Logger;
   legacyBucket?: string;
+  /** Boat photo copies this execution environment saw in step: not looked at again for the next booking. */
+  photosInStep?: PhotosInStep;
   baseUrl?: string;
   /** Epoch ms when the invocation ends: the lease on the booking ends then. */
   until?: number;
@@ -130,6 +132,7 @@ async function decideKeep(
       : await copyBoatPhoto(deps.s3, booking.boat.listingId, await deps.site(), {
           legacyBucket: deps.legacyBucket,
           cloudFront: deps.cloudFront,
+          inStep: deps.photosInStep,
           logger: deps.logger,
         });
   const cause = recordedCause(event);

@@ -133,25 +133,64 @@ async function invalidatePaths(
 }
 
 /**
+ * The boat photos this execution environment saw in step: by site copy, the legacy photo's ETag the copy was
+ * made from, as a HeadObject of the copy showed it or our own CopyObject wrote it. The guest-site bucket is
+ * ours and nothing deletes a photo copy, so a copy once in step stays so until the legacy photo changes, and
+ * that is still asked of the legacy bucket (not ours) every time: the copy need not be looked at again.
+ */
+export class PhotosInStep {
+  private readonly sourceEtags = new Map<string, string>();
+  constructor(private readonly limit = 1000) {}
+  sourceEtagOf(copy: string): string | undefined {
+    return this.sourceEtags.get(copy);
+  }
+  inStep(copy: string, sourceEtag: string): void {
+    // A few boats in practice; the bound only keeps a long-lived environment from growing without end.
+    if (this.sourceEtags.size >= this.limit && !this.sourceEtags.has(copy)) this.sourceEtags.clear();
+    this.sourceEtags.set(copy, sourceEtag);
+  }
+  forget(copy: string): void {
+    this.sourceEtags.delete(copy);
+  }
+}
+
+/**
  * Copies the boat's photo from the legacy bucket into the guest-site bucket, under the same key, when it is
  * missing there or the source changed since; returns its same-site path, or nothing when the boat has none.
+ * With `inStep`, a copy this environment saw in step is not looked at again: one conditional HeadObject of
+ * the legacy photo says whether it changed since.
  */
 export async function copyBoatPhoto(
   s3: S3Client,
   listingId: string,
   site: GuestSiteConfig,
-  options: { legacyBucket?: string; logger?: Logger; cloudFront?: CloudFrontClient } = {},
+  options: { legacyBucket?: string; logger?: Logger; cloudFront?: CloudFrontClient; inStep?: PhotosInStep } = {},
 ): Promise<string | undefined> {
   const source = options.legacyBucket ?? legacyBucket();
   const key = `assets/boats/${listingId}/hero.jpg`;
-  // Both looks at once: one S3 round trip on the way to a first page rather than two.
-  const [original, copy] = await Promise.all([headOrNothing(s3, source, key), headOrNothing(s3, site.bucket, key)]);
+  const path = sitePath('assets', 'boats', listingId, 'hero.jpg');
+  const copyName = `${source}/${key} -> ${site.bucket}/${key}`;
+  const known = options.inStep?.sourceEtagOf(copyName);
+  let original: HeadObjectCommandOutput | undefined;
+  let copy: Pick<HeadObjectCommandOutput, 'Metadata'> | undefined;
+  if (known) {
+    const looked = await headUnlessMatching(s3, source, key, known);
+    if (looked === 'unchanged') return path;
+    original = looked;
+    // What the copy holds is known: the legacy photo as it was, now replaced (or gone).
+    copy = { Metadata: { [SOURCE_ETAG_KEY]: known } };
+  } else {
+    // Both looks at once: one S3 round trip on the way to a first page rather than two.
+    [original, copy] = await Promise.all([headOrNothing(s3, source, key), headOrNothing(s3, site.bucket, key)]);
+  }
   if (!original?.ETag) {
+    options.inStep?.forget(copyName);
     options.logger?.info('no boat photo in the legacy bucket; the page goes without', { listingId, key });
     return undefined;
   }
   if (copy?.Metadata?.[SOURCE_ETAG_KEY] !== original.ETag) {
-    await s3.send(
+    options.inStep?.forget(copyName);
+    const copied = await s3.send(
       new CopyObjectCommand({
         Bucket: site.bucket,
         Key: key,
@@ -166,17 +205,39 @@ export async function copyBoatPhoto(
     const replaced = copy !== undefined && options.cloudFront !== undefined;
     if (replaced)
       await invalidatePaths(options.cloudFront!, site, `photo-${contentHash(key + original.ETag).slice(0, 40)}`, [
-        sitePath('assets', 'boats', listingId, 'hero.jpg'),
+        path,
       ]);
+    // Only a copy S3 made: a write kept back (a shadow gate's answer) leaves the site as it was.
+    if (copied.CopyObjectResult?.ETag) options.inStep?.inStep(copyName, original.ETag);
     options.logger?.info('boat photo copied from the legacy bucket', { listingId, key, replaced });
+  } else options.inStep?.inStep(copyName, original.ETag);
+  return path;
+}
+
+/** HeadObject unless the object still has `etag` ('unchanged', S3's 304); nothing when the key is not there. */
+async function headUnlessMatching(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  etag: string,
+): Promise<HeadObjectCommandOutput | 'unchanged' | undefined> {
+  try {
+    return await headOrNothing(s3, bucket, key, etag);
+  } catch (error) {
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 304) return 'unchanged';
+    throw error;
   }
-  return sitePath('assets', 'boats', listingId, 'hero.jpg');
 }
 
 /** HeadObject, or nothing when the key is not there (S3 says 403 instead of 404 without ListBucket). */
-async function headOrNothing(s3: S3Client, bucket: string, key: string): Promise<HeadObjectCommandOutput | undefined> {
+async function headOrNothing(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  ifNoneMatch?: string,
+): Promise<HeadObjectCommandOutput | undefined> {
   try {
-    return await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, IfNoneMatch: ifNoneMatch }));
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (

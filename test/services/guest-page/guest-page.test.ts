@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { copyBoatPhoto, guestSiteFromEnvironment, publishGuestPage } from '../../../services/guest-page/publish';
+import {
+  copyBoatPhoto,
+  guestSiteFromEnvironment,
+  PhotosInStep,
+  publishGuestPage,
+} from '../../../services/guest-page/publish';
 import { renderGuestPage } from '../../../services/guest-page/render';
 import { ContractViolation } from '../../../shared/contract/validate';
 import { bookingSnapshot } from '../../../samples';
@@ -279,6 +290,72 @@ describe('copyBoatPhoto', () => {
     const copy = await s3.send(new GetObjectCommand({ Bucket: GUEST_SITE_BUCKET, Key: key }));
     expect(await copy.Body!.transformToString()).toBe('photo v2');
     expect(copy.ContentType).toBe('image/jpeg');
+  });
+
+  it('a copy seen in step is not looked at again: one conditional look at the legacy photo, which still catches a change', async () => {
+    const listingId = `lst_${uniqueBookingId('L').toLowerCase()}`;
+    const key = `assets/boats/${listingId}/hero.jpg`;
+    const legacyPhoto = (body: string) =>
+      s3.send(
+        new PutObjectCommand({ Bucket: 'sailjada.com', Key: key, Body: Buffer.from(body), ContentType: 'image/jpeg' }),
+      );
+    const inStep = new PhotosInStep();
+    const copy = () => copyBoatPhoto(s3, listingId, site, { cloudFront, inStep });
+    await legacyPhoto('photo v1');
+    const count = countCommands(s3);
+    const sent = () => count.sent.splice(0);
+    try {
+      expect(await copy()).toBe(`/assets/boats/${listingId}/hero.jpg`);
+      expect(sent()).toEqual(['HeadObjectCommand', 'HeadObjectCommand', 'CopyObjectCommand']);
+      expect(await copy()).toBe(`/assets/boats/${listingId}/hero.jpg`);
+      expect(sent()).toEqual(['HeadObjectCommand']);
+
+      await legacyPhoto('photo v2');
+      sent();
+      expect(await copy()).toBe(`/assets/boats/${listingId}/hero.jpg`);
+      expect(sent()).toEqual(['HeadObjectCommand', 'CopyObjectCommand']);
+      expect(await invalidationsFor(cloudFront, `/assets/boats/${listingId}/`)).toEqual([
+        { id: expect.any(String), paths: [`/assets/boats/${listingId}/hero.jpg`] },
+      ]);
+      const copied = await s3.send(new GetObjectCommand({ Bucket: GUEST_SITE_BUCKET, Key: key }));
+      expect(await copied.Body!.transformToString()).toBe('photo v2');
+      sent();
+      expect(await copy()).toBe(`/assets/boats/${listingId}/hero.jpg`);
+      expect(sent()).toEqual(['HeadObjectCommand']);
+
+      await s3.send(new DeleteObjectCommand({ Bucket: 'sailjada.com', Key: key }));
+      sent();
+      expect(await copy()).toBeUndefined();
+      expect(sent()).toEqual(['HeadObjectCommand']);
+      // Gone from what was seen: the next look is at both again.
+      await copy();
+      expect(sent()).toEqual(['HeadObjectCommand', 'HeadObjectCommand']);
+    } finally {
+      count.stop();
+    }
+  });
+
+  it('a copy kept back (no CopyObjectResult, as a shut shadow gate answers) is not taken for one in step', async () => {
+    const listingId = `lst_${uniqueBookingId('L').toLowerCase()}`;
+    const key = `assets/boats/${listingId}/hero.jpg`;
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'sailjada.com', Key: key, Body: Buffer.from('photo'), ContentType: 'image/jpeg' }),
+    );
+    const name = `keep-back-${Math.random()}`;
+    s3.middlewareStack.add(
+      (next, context) => (args) =>
+        context.commandName === 'CopyObjectCommand'
+          ? Promise.resolve({ output: { $metadata: {} }, response: {} } as never)
+          : next(args),
+      { step: 'initialize', name },
+    );
+    const inStep = new PhotosInStep();
+    try {
+      await copyBoatPhoto(s3, listingId, site, { inStep });
+      expect(inStep.sourceEtagOf(`sailjada.com/${key} -> ${GUEST_SITE_BUCKET}/${key}`)).toBeUndefined();
+    } finally {
+      s3.middlewareStack.remove(name);
+    }
   });
 
   it('a boat without a photo in the legacy bucket gets a page without one', async () => {
