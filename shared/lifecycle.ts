@@ -80,7 +80,8 @@ export function applyLatest<H extends Hold, P>(
       },
     },
     logger,
-    { readFirst: lifecycle.replayed, until: lifecycle.until },
+    // A booking's first revision, live, is most likely the first this consumer hears of it.
+    { readFirst: lifecycle.replayed, decideFirst: booking.revision === 1, until: lifecycle.until },
   );
 }
 

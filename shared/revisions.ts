@@ -100,6 +100,11 @@ export interface RevisionLedgerOptions {
 export interface ApplyOptions {
   /** Whether the event is most likely of a revision already applied (an archive replay): checked by a read first. */
   readFirst?: boolean;
+  /**
+   * Whether the consumer most likely never applied anything of the booking (its first revision, delivered live):
+   * decided before the lease, and the decision recorded in the lease's own write (applyDecided only).
+   */
+  decideFirst?: boolean;
   /** Epoch ms when the invocation ends (Lambda's remaining time): the lease ends then, never later. */
   until?: number;
 }
@@ -170,12 +175,16 @@ export class RevisionLedger {
    * - then `decide` runs with what the system holds, its plan is recorded, `perform` carries it out, and the
    *   revision is recorded as applied (in one write with the next decision when there is one).
    */
-  applyDecided<H, P>(
+  async applyDecided<H, P>(
     key: RevisionKey,
     outbox: Outbox<H, P>,
     logger?: Logger,
     options: ApplyOptions = {},
   ): Promise<{ outcome: RevisionOutcome; held: H | undefined }> {
+    if (options.decideFirst && !options.readFirst) {
+      const first = await this.applyFirst(key, outbox, logger, options.until);
+      if (first) return first;
+    }
     return this.underLease<H>(key, logger, options, async (token, previous) => {
       let record = previous;
       const unfinished = record?.pending as PendingDecision<P> | undefined;
@@ -224,6 +233,65 @@ export class RevisionLedger {
       });
       return { outcome: 'acted', held: done.held };
     });
+  }
+
+  /**
+   * The first revision a consumer applies of a booking, in one write fewer: `decide` runs before the lease, on
+   * nothing held, and its plan is recorded by the write that takes the lease, which succeeds only while the
+   * consumer has no record of the booking at all. No record means no holder has ever performed anything for it
+   * (a holder records before it acts), so a decision made outside the lease is as good as one made inside. Any
+   * record (applied, pending, leased, adopted) refuses the write: undefined, and the usual way decides again.
+   */
+  private async applyFirst<H, P>(
+    key: RevisionKey,
+    outbox: Outbox<H, P>,
+    logger: Logger | undefined,
+    until: number | undefined,
+  ): Promise<{ outcome: RevisionOutcome; held: H | undefined } | undefined> {
+    const decision = await outbox.decide(undefined, undefined);
+    if (!('plan' in decision)) return undefined;
+    const pending: PendingDecision<P> = {
+      revision: key.revision,
+      plan: decision.plan,
+      decidedAt: new Date().toISOString(),
+    };
+    const token = randomUUID();
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.settings.table,
+          Key: { pk: bookingKey(key.bookingId), sk: consumerStateKey(key.consumer) },
+          UpdateExpression:
+            'SET bookingId = :b, #consumer = :c, leaseToken = :t, leaseRevision = :r, leaseUntil = :until, pending = :pending',
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ExpressionAttributeNames: { '#consumer': 'consumer' },
+          ExpressionAttributeValues: {
+            ':b': key.bookingId,
+            ':c': key.consumer,
+            ':t': token,
+            ':r': key.revision,
+            ':until': until ?? Date.now() + this.settings.leaseMs,
+            ':pending': pending,
+          },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+    try {
+      const done = await outbox.perform(decision.plan, this.progress(key, token, pending));
+      await this.settle(key, token, { applied: { revision: key.revision, ...done }, release: true });
+      logger?.info('revision applied', {
+        revision: key.revision,
+        outcome: 'acted',
+        emittedEventId: done.emittedEventId,
+      });
+      return { outcome: 'acted', held: done.held };
+    } catch (error) {
+      await this.release(key, token);
+      throw error;
+    }
   }
 
   /**

@@ -143,6 +143,74 @@ describe('a decision recorded before acting', () => {
   });
 });
 
+describe('a first revision decided before the lease', () => {
+  function firstConsumer(bookingId: string, crash = false) {
+    const seen: { pendingWhilePerforming?: unknown } = {};
+    let crashes = crash ? 1 : 0;
+    const decided: string[] = [];
+    const outbox: Outbox<{ status: string }, { hold: string }> = {
+      decide: (held) => {
+        decided.push(held?.status ?? 'nothing');
+        return Promise.resolve({ plan: { hold: `r1 after ${held?.status ?? 'nothing'}` } });
+      },
+      perform: async (plan) => {
+        seen.pendingWhilePerforming = await revisions.pendingOf(bookingId, 'calendar');
+        if (crashes-- > 0) throw new Error('crashed after the decision was recorded');
+        return { held: { status: plan.hold } };
+      },
+    };
+    return { outbox, seen, decided };
+  }
+  const applyFirst = (bookingId: string, outbox: Outbox<{ status: string }, { hold: string }>) =>
+    revisions.applyDecided({ bookingId, consumer: 'calendar', revision: 1 }, outbox, undefined, {
+      decideFirst: true,
+    });
+
+  it('records the decision in the write that takes the lease: two writes in all, the decision before acting', async () => {
+    const consumer = firstConsumer('REV0301');
+    sent.length = 0;
+    expect(await applyFirst('REV0301', consumer.outbox)).toMatchObject({
+      outcome: 'acted',
+      held: { status: 'r1 after nothing' },
+    });
+    // The lease and the decision in one write, then only the settle: the read is this test's own look.
+    expect(sent.filter((command) => command !== 'GetItemCommand')).toEqual(['UpdateItemCommand', 'UpdateItemCommand']);
+    expect(consumer.seen.pendingWhilePerforming).toMatchObject({ revision: 1, plan: { hold: 'r1 after nothing' } });
+    expect(await revisions.get('REV0301', 'calendar')).toMatchObject({
+      revision: 1,
+      held: { status: 'r1 after nothing' },
+    });
+    expect(await revisions.pendingOf('REV0301', 'calendar')).toBeUndefined();
+  });
+
+  it('after a crash, the retry finds the record, decides nothing anew and finishes the recorded plan', async () => {
+    await expect(applyFirst('REV0302', firstConsumer('REV0302', true).outbox)).rejects.toThrow('crashed');
+    expect(await revisions.pendingOf('REV0302', 'calendar')).toMatchObject({ plan: { hold: 'r1 after nothing' } });
+    const retry = firstConsumer('REV0302');
+    expect(await applyFirst('REV0302', retry.outbox)).toMatchObject({ outcome: 'acted' });
+    // The retry decided once before the lease (refused by the record) and never again under it.
+    expect(retry.decided).toEqual(['nothing']);
+    expect(await revisions.get('REV0302', 'calendar')).toMatchObject({
+      revision: 1,
+      held: { status: 'r1 after nothing' },
+    });
+  });
+
+  it('a redelivery of an applied first revision is refused by the record and is a duplicate', async () => {
+    await applyFirst('REV0303', firstConsumer('REV0303').outbox);
+    const again = firstConsumer('REV0303');
+    expect(await applyFirst('REV0303', again.outbox)).toMatchObject({ outcome: 'duplicate' });
+    expect(again.seen.pendingWhilePerforming).toBeUndefined();
+  });
+
+  it('concurrent deliveries of a first revision act once', async () => {
+    const consumers = Array.from({ length: 4 }, () => firstConsumer('REV0304'));
+    const outcomes = await Promise.all(consumers.map((c) => applyFirst('REV0304', c.outbox)));
+    expect(outcomes.filter((o) => o.outcome === 'acted')).toHaveLength(1);
+    expect(outcomes.filter((o) => o.outcome === 'duplicate')).toHaveLength(3);
+  });
+});
+
 describe('a lease', () => {
   it('ends when the invocation that took it ends', async () => {
     const until = Date.now() + 12_345;
