@@ -16,7 +16,7 @@ export const declaration = defineConsumer({
       name: 'timeline',
       partitionKey: 'pk',
       sortKey: 'sk',
-      // One summary item per booking is indexed here, newest first: "list recent bookings".
+      // Each booking's own lines are indexed here, newest first: "list recent bookings" and their latest step.
       indexes: [{ name: 'recent', partitionKey: 'recentPk', sortKey: 'lastEventAt' }],
     },
   ],

@@ -1,11 +1,4 @@
-import {
-  BatchGetCommand,
-  paginateQuery,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ownTableName } from '../../shared/declaration';
 import { bookingKey } from '../../shared/tables';
 import { inTimelineOrder, type LedgerLine } from './booking-ledger';
@@ -13,10 +6,18 @@ import { isConditionFailure } from '../../shared/errors';
 
 /**
  * The ledger table (declared in ./declaration.ts):
- *   pk BOOKING#<id>  sk LINE#<detail-type>#<idempotencyKey>  one timeline line per fact
- *   pk BOOKING#<id>  sk SUMMARY                              latest step; indexed by `recent`
+ *   pk BOOKING#<id>  sk LINE#<detail-type>#<idempotencyKey>  one timeline line per fact; indexed by `recent`
+ *   pk BOOKING#<id>  sk SUMMARY                              latest step, written by earlier versions only
  * A line's key is the fact (idempotencyKey + detail-type), not the delivery: a retry, a re-emit after a
  * crash or an archive replay writes nothing new.
+ *
+ * The summary is a view, not an item: a booking's latest step is its newest line, in the timeline (a Query of
+ * its lines) and in the `recent` index, which each of a booking's own lines enters by carrying its keys. So one
+ * event is one conditional write: no second item to keep in step, no order of arrival to guard (the index
+ * sorts by when things happened), no crash between two writes to leave a summary behind. Neither one
+ * UpdateItem on a summary that also holds the line (it could not be conditional on both the line being new
+ * and the step being later) nor a transaction (one call, twice the writes) would give that. SUMMARY items
+ * from before are still read, and `charterflow forget` deletes them with the booking's lines.
  */
 
 export interface BookingSummary {
@@ -32,7 +33,6 @@ export type RecordOutcome = 'recorded' | 'already-recorded';
 
 export const ledgerTableName = (stage?: string) => ownTableName('booking-ledger', 'timeline', stage);
 const RECENT = 'RECENT';
-const SUMMARY = 'SUMMARY';
 
 export class BookingLedger {
   constructor(
@@ -40,43 +40,45 @@ export class BookingLedger {
     private readonly table = ledgerTableName(),
   ) {}
 
-  async record(line: LedgerLine, options: { summary?: boolean } = {}): Promise<RecordOutcome> {
-    let outcome: RecordOutcome = 'recorded';
+  /**
+   * Adds the line unless the fact is in already. A line on the booking's own timeline also enters `recent`
+   * (`recent: false` for a line on another booking's timeline, which does not make it that booking's step).
+   */
+  async record(line: LedgerLine, options: { recent?: boolean } = {}): Promise<RecordOutcome> {
     try {
       await this.documents.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...this.lineKey(line), ...line },
+          Item: {
+            ...this.lineKey(line),
+            ...line,
+            // The `recent` index's keys: its sort key is named for the summary items it indexed before.
+            ...(options.recent === false ? {} : { recentPk: RECENT, lastEventAt: line.at }),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
+      return 'recorded';
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      outcome = 'already-recorded';
+      return 'already-recorded';
     }
-    // Also for a line already there: a run that crashed between the two writes is completed by its retry.
-    if (options.summary !== false) await this.advanceSummary(line);
-    return outcome;
   }
 
   /**
-   * Whether the line is in and the summary is at it or past it: what a replay of a recorded event finds, by one
-   * read rather than two refused conditional writes. False when unsure (DynamoDB left a key unprocessed).
+   * Whether the line is in: what a replay of a recorded event finds, by one read rather than a refused
+   * conditional write. The line carries its place in `recent` in the same item, so nothing else can lag.
    */
   async holds(line: LedgerLine): Promise<boolean> {
-    const lineKey = this.lineKey(line);
-    const summaryKey = { pk: lineKey.pk, sk: SUMMARY };
-    const { Responses, UnprocessedKeys } = await this.documents.send(
-      new BatchGetCommand({
-        RequestItems: {
-          [this.table]: { Keys: [lineKey, summaryKey], ConsistentRead: true, ProjectionExpression: 'sk, lastEventAt' },
-        },
+    const { Item } = await this.documents.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: this.lineKey(line),
+        ConsistentRead: true,
+        ProjectionExpression: 'pk',
       }),
     );
-    if (UnprocessedKeys?.[this.table]?.Keys?.length) return false;
-    const items = Responses?.[this.table] ?? [];
-    const summaryAt = items.find((item) => item.sk === SUMMARY)?.lastEventAt;
-    return items.some((item) => item.sk === lineKey.sk) && typeof summaryAt === 'string' && summaryAt >= line.at;
+    return Item !== undefined;
   }
 
   private lineKey(line: LedgerLine) {
@@ -99,58 +101,57 @@ export class BookingLedger {
     return inTimelineOrder(lines);
   }
 
-  /** The bookings with the most recent activity, newest first. */
+  /**
+   * The bookings with the most recent activity, newest first. `recent` holds every own line (and the SUMMARY
+   * items of earlier versions), newest first: a booking's first entry there is its latest step, whatever order
+   * its events arrived in. A booking has five lines or more, hence the page size. Bookings are tens a day, far
+   * below what one index partition (RECENT) takes.
+   */
   async recentBookings(limit = 20): Promise<BookingSummary[]> {
-    const page = await this.documents.send(
-      new QueryCommand({
+    const latest = new Map<string, BookingSummary>();
+    const pages = paginateQuery(
+      { client: this.documents, pageSize: limit * 5 },
+      {
         TableName: this.table,
         IndexName: 'recent',
         KeyConditionExpression: 'recentPk = :recent',
         ExpressionAttributeValues: { ':recent': RECENT },
         ScanIndexForward: false,
-        Limit: limit,
-      }),
+      },
     );
-    return (page.Items ?? []).map((item) => ({
-      bookingId: item.bookingId,
-      revision: item.revision,
-      lastStep: item.lastStep,
-      lastDetailType: item.lastDetailType,
-      lastEventAt: item.lastEventAt,
-      correlationId: item.correlationId,
-    }));
-  }
-
-  // Events arrive in any order (retries, replays): the summary only moves forward in time. Bookings are
-  // tens a day, far below what one index partition (RECENT) takes.
-  private async advanceSummary(line: LedgerLine): Promise<void> {
-    try {
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: bookingKey(line.bookingId), sk: SUMMARY },
-          UpdateExpression:
-            'SET bookingId = :id, revision = :revision, lastStep = :step, lastDetailType = :type, lastEventAt = :at, correlationId = :correlation, recentPk = :recent',
-          ConditionExpression: 'attribute_not_exists(lastEventAt) OR lastEventAt <= :at',
-          ExpressionAttributeValues: {
-            ':id': line.bookingId,
-            ':revision': line.revision,
-            ':step': line.step,
-            ':type': line.detailType,
-            ':at': line.at,
-            ':correlation': line.correlationId,
-            ':recent': RECENT,
-          },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        const entry = summaryOfItem(item);
+        const known = latest.get(entry.bookingId);
+        // Lines of the same instant: the later in timeline order is the step.
+        if (!known || (known.lastEventAt === entry.lastEventAt && laterAtSameInstant(entry, known)))
+          latest.set(entry.bookingId, entry);
+      }
+      if (latest.size >= limit) break;
     }
+    return [...latest.values()].slice(0, limit);
   }
 }
 
-/** A ledger item as a timeline line: the table's keys are storage, not part of the line. */
+/** A `recent` entry as a booking's summary: one of its lines, or a SUMMARY item an earlier version wrote. */
+function summaryOfItem(item: Record<string, unknown>): BookingSummary {
+  const isLine = typeof item.sk === 'string' && item.sk.startsWith('LINE#');
+  return {
+    bookingId: item.bookingId as string,
+    revision: item.revision as number,
+    lastStep: (isLine ? item.step : item.lastStep) as string,
+    lastDetailType: (isLine ? item.detailType : item.lastDetailType) as string,
+    lastEventAt: item.lastEventAt as string,
+    correlationId: item.correlationId as string,
+  };
+}
+
+/** inTimelineOrder's tie-break: by revision, then detail-type. */
+const laterAtSameInstant = (a: BookingSummary, b: BookingSummary) =>
+  a.revision - b.revision > 0 || (a.revision === b.revision && a.lastDetailType.localeCompare(b.lastDetailType) > 0);
+
+/** A ledger item as a timeline line: the table's and the index's keys are storage, not part of the line. */
 export function ledgerLineOfItem(item: Record<string, unknown>): LedgerLine {
-  const { pk: _pk, sk: _sk, ...line } = item;
+  const { pk: _pk, sk: _sk, recentPk: _recentPk, lastEventAt: _lastEventAt, ...line } = item;
   return line as unknown as LedgerLine;
 }

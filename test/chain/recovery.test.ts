@@ -302,7 +302,8 @@ describe('recovery: dead letters, redrive, replays', () => {
     async () => {
       const ledgerTable = ledgerTableName();
       const items = await scanAll<{ pk: string; sk: string }>(documents, ledgerTable);
-      expect(items.length).toBeGreaterThan(BOOKINGS * 5);
+      // Every booking's five lines (they carry its place in `recent`: there is no summary item besides).
+      expect(items.length).toBeGreaterThanOrEqual(BOOKINGS * 5);
       for (let i = 0; i < items.length; i += 25) {
         await documents.send(
           new BatchWriteCommand({

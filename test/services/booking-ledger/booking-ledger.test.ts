@@ -1,4 +1,5 @@
 import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type LocalStack } from '../../../local/charterflow/stack';
@@ -10,7 +11,8 @@ import { Publisher } from '../../../shared/publisher';
 import { exampleData } from '../../../shared/contract/examples';
 import { declaration } from '../../../services/booking-ledger/declaration';
 import { ledgerLineOf, ledgerLinesOf } from '../../../services/booking-ledger/booking-ledger';
-import { BookingLedger } from '../../../services/booking-ledger/ledger';
+import { BookingLedger, ledgerTableName } from '../../../services/booking-ledger/ledger';
+import { measured } from '../../../bench/harness';
 import { bookingSnapshot, eventEnvelope, eventMetadata } from '../../../samples';
 
 /** The chain of one booking, a few seconds apart, as the services emit it. */
@@ -146,17 +148,55 @@ describe('booking-ledger on the local stack', () => {
     expect(delivered.filter((type) => type === 'BookingReceived').length).toBeGreaterThanOrEqual(4);
   });
 
-  it('tells by one read whether a replayed line is in already, and says no until its summary has it too', async () => {
-    const lineOf = (type: DetailType, second: number) =>
-      ledgerLineOf(parseConsumedEvent(declaration, envelope(type, detailOf(type, 'LEDGER04', second))));
-    const received = lineOf('BookingReceived', 50);
+  const lineOf = (bookingId: string, type: DetailType, second: number) =>
+    ledgerLineOf(parseConsumedEvent(declaration, envelope(type, detailOf(type, bookingId, second))));
+
+  it('tells by one read whether a replayed line is in already', async () => {
+    const received = lineOf('LEDGER04', 'BookingReceived', 50);
     expect(await ledger.holds(received)).toBe(false);
-    // The line without its summary: what a crash between the two writes leaves.
-    await ledger.record(received, { summary: false });
-    expect(await ledger.holds(received)).toBe(false);
-    await ledger.record(received);
+    expect(await ledger.record(received)).toBe('recorded');
     expect(await ledger.holds(received)).toBe(true);
-    expect(await ledger.holds(lineOf('CalendarEntryCreated', 51))).toBe(false);
+    expect(await ledger.record(received)).toBe('already-recorded');
+    expect(await ledger.holds(lineOf('LEDGER04', 'CalendarEntryCreated', 51))).toBe(false);
+  });
+
+  it('records a new fact in one write, and a replay of a recorded one by one read that writes nothing', async () => {
+    const { handler } = await import('../../../services/booking-ledger/handler');
+    const context = { awsRequestId: 'ledger-replay', functionName: 'booking-ledger' } as Context;
+    const replayed = envelope('CalendarEntryCreated', detailOf('CalendarEntryCreated', 'LEDGER05', 31), {
+      'replay-name': 'r-9',
+    });
+    const first = await measured(() => handler(envelope('CalendarEntryCreated', replayed.detail), context));
+    expect(first.calls.map((call) => call.operation)).toEqual(['PutItem']);
+
+    // The whole table: a few dozen items, one page.
+    const everything = async () =>
+      (await documentClient().send(new ScanCommand({ TableName: ledgerTableName(), ConsistentRead: true }))).Items;
+    const before = await everything();
+    const replay = await measured(() => handler(replayed, context));
+    expect(replay.calls.map((call) => call.operation)).toEqual(['GetItem']);
+    expect(await everything()).toEqual(before);
+  });
+
+  it("shows a booking's latest step in recent bookings from its one write, whatever order the events arrive in", async () => {
+    // Each line is the only write its event makes: right after it, with nothing else written (nothing a crash
+    // could leave undone), the booking is listed at its latest step.
+    const lastStep = async () =>
+      (await ledger.recentBookings(50)).find((summary) => summary.bookingId === 'LEDGER06')?.lastStep;
+    await ledger.record(lineOf('LEDGER06', 'CrewEventCreated', 2));
+    expect(await lastStep()).toBe('crew event created');
+    // Older facts arriving late (a retry, a replay) do not take the step back.
+    await ledger.record(lineOf('LEDGER06', 'BookingReceived', 0));
+    await ledger.record(lineOf('LEDGER06', 'CalendarEntryCreated', 1));
+    expect(await lastStep()).toBe('crew event created');
+    // A line on this timeline from another booking's double booking is not this booking's step.
+    await ledger.record(lineOf('LEDGER06', 'CalendarConflictDetected', 5), { recent: false });
+    expect(await lastStep()).toBe('crew event created');
+    await ledger.record(lineOf('LEDGER06', 'GuestPagePublished', 4));
+    expect(await lastStep()).toBe('guest page published');
+    expect(await ledger.recentBookings(50)).toContainEqual(
+      expect.objectContaining({ bookingId: 'LEDGER06', revision: 1, lastEventAt: '2026-11-24T17:03:04.250Z' }),
+    );
   });
 
   it('lists recent bookings, newest activity first, with their last step', async () => {
