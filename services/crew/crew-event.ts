@@ -254,8 +254,10 @@ export async function applyToCrewEvent(event: CalendarEvent, deps: CrewDeps) {
           ? Promise.resolve(details)
           : detailsOf(deps, booking.bookingId, revision),
       ),
-    // Before creating an event: the hand-made Lambdas may have made one for this calendar entry already.
-    adopt: () => findAdoptableCrewEvent(event, deps),
+    // Before creating an event: the hand-made Lambdas may have made one for this calendar entry already. Not for
+    // CalendarEntryCreated: the calendar says it so only of an entry it has just made itself (one it adopted is
+    // stated as updated), so no event of theirs can name it, and SCC's table is not walked for nothing.
+    adopt: event.detailType === 'CalendarEntryCreated' ? undefined : () => findAdoptableCrewEvent(event, deps),
   });
 }
 
