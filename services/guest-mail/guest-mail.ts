@@ -137,10 +137,17 @@ export async function mailGuestFor(event: GuestMailEvent, deps: GuestMailDeps): 
   const clock = () => deps.now?.() ?? Date.now();
   let outcome: MailOutcome | undefined;
   let waited: Waiting | undefined;
+  // A booking's first page, live, is most likely its first mail: decided as if none were recorded, which the
+  // claim's own write holds true (it needs the booking's decisions unversioned, that is none at all) or
+  // refuses as raced, and the next look reads them. A replay is most likely done: it reads first.
+  let firstMail = kind === 'confirmation' && booking.revision === 1 && event.replayName === undefined;
 
   for (;;) {
     if (invocation.deadline - Date.now() < SEND_RESERVE_MS) throw new MailInFlight(waited?.key ?? key);
-    const { records, version } = await deps.records.read(booking.bookingId);
+    const { records, version } = firstMail
+      ? { records: [] as MailRecord[], version: 0 }
+      : await deps.records.read(booking.bookingId);
+    firstMail = false;
     const own = records.find((r) => isKey(r, key));
     const ahead = aheadOf(key, records, clock(), invocation.requestId, CLOCK_MARGIN_MS);
     const done = outcome !== undefined || (own !== undefined && own.state !== 'sending' && own.state !== 'waiting');

@@ -59,11 +59,19 @@ function withCrashPoints(client: DynamoDBClient | SESv2Client) {
         current.crashed = `before ${call}`;
         throw new Crash(current.crashed);
       }
-      const result = await next(args);
-      if (here('after')) {
+      // A stop just after a call, whatever it answered: a refused write too.
+      const stopAfter = () => {
         current.crashed = `after ${call}`;
-        throw new Crash(current.crashed);
+        return new Crash(current.crashed);
+      };
+      let result: Awaited<ReturnType<typeof next>>;
+      try {
+        result = await next(args);
+      } catch (error) {
+        if (here('after')) throw stopAfter();
+        throw error;
       }
+      if (here('after')) throw stopAfter();
       return result;
     },
     { step: 'initialize', name: 'testCrashPoints', priority: 'high' },
