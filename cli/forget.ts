@@ -42,7 +42,10 @@ A booking id the stage never saw (not in the bookings table or the ledger: a typ
                   booking, should it arrive (a webhook retried late), is skipped by every consumer
 ${targetHelp}`;
 
-/** Fields of a consumer's STATE record that hold personal data or prices, wherever they sit in `held`. */
+/**
+ * Fields of a consumer's STATE record that hold personal data or prices, wherever they sit in `held` (scrub's
+ * `removedLines`: the revenue lines it took out of the crew notes).
+ */
 const PERSONAL_FIELDS = new Set([
   'title',
   'notes',
@@ -53,6 +56,7 @@ const PERSONAL_FIELDS = new Set([
   'email',
   'phone',
   'specialRequests',
+  'removedLines',
 ]);
 export const FORGOTTEN = '(forgotten)';
 
@@ -136,6 +140,8 @@ export async function forgetBooking(documents: DynamoDBDocumentClient, bookingId
       const consumer = sk.slice('STATE#'.length);
       outside.push(...outsideOf(consumer, item.held));
       if (item.held === undefined) continue;
+      // Scrub keeps the revenue lines a revision removed in its record (`removedLines`): erased with the rest.
+      removedLinesErased += (item.held as { removedLines?: unknown[] }).removedLines?.length ?? 0;
       const held = forgetHeld(item.held, values);
       if (JSON.stringify(held) === JSON.stringify(item.held)) continue;
       await scrubState(documents, table, item, held);

@@ -1,12 +1,29 @@
 import { createHash } from 'node:crypto';
-import { PutCommand, paginateQuery, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  paginateQuery,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { bookingsTable } from '../../shared/config';
-import { bookingKey } from '../../shared/tables';
+import { bookingKey, consumerStateKey } from '../../shared/tables';
 import { isConditionFailure } from '../../shared/errors';
 
+/** Revenue lines removed under a revision's lease, as scrub's STATE record keeps them (`held.removedLines`). */
+export interface HeldRemoval {
+  sccEventId: string;
+  /** Fingerprint of the notes the lines were removed from: the same notes read again are the same removal. */
+  read: string;
+  lines: string[];
+  removedAt: string;
+}
+
 /**
- * The revenue lines scrub took out of crew events' notes, kept in our own table so nothing is lost.
- * One item per removal: pk BOOKING#<id>, sk SCRUB#<scc-event-id>#<fingerprint of the notes read>.
+ * The revenue lines scrub took out of crew events' notes, kept in our own table so nothing is lost. A
+ * revision's own scrub keeps them in scrub's STATE record (`held.removedLines`); a re-check after it, made
+ * outside the revision's lease, keeps them here, one item per removal:
+ * pk BOOKING#<id>, sk SCRUB#<scc-event-id>#<fingerprint of the notes read>.
  * A removal is recorded before SCC's item is written, and marked `applied` once that write succeeded; a
  * removal whose SCC write lost a race stays unapplied (its lines are still in SCC's notes, or were removed
  * by a later removal), so counts and the operator's view use applied removals only.
@@ -107,10 +124,35 @@ export class RemovedLinesStore {
     return removals.filter((r) => r.applied).reduce((sum, r) => sum + r.lines.length, 0);
   }
 
-  /** The operator's view: per crew event of the booking, the lines removed from its notes, oldest first. */
+  /** This crew event's applied removals: the fingerprint of the notes each was made from, and its line count. */
+  async appliedOf(bookingId: string, sccEventId: string): Promise<{ read: string; lines: number }[]> {
+    return (await this.removals(bookingId, sccEventId))
+      .filter((r) => r.applied)
+      .map((r) => ({ read: r.sk.slice(removalPrefix(sccEventId).length), lines: r.lines.length }));
+  }
+
+  /**
+   * The operator's view: per crew event of the booking, the lines removed from its notes, oldest first: those
+   * removed under a revision's lease (kept in scrub's STATE record) and those re-checks removed (SCRUB# items).
+   */
   async forBooking(bookingId: string): Promise<RemovedLines[]> {
+    const { Item } = await this.documents.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: bookingKey(bookingId), sk: consumerStateKey('scrub') },
+        ConsistentRead: true,
+      }),
+    );
+    const held = ((Item?.held as { removedLines?: HeldRemoval[] } | undefined)?.removedLines ?? []).map((r) => ({
+      sccEventId: r.sccEventId,
+      lines: r.lines,
+      at: r.removedAt,
+    }));
+    const recorded = (await this.removals(bookingId, ''))
+      .filter((r) => r.applied)
+      .map((r) => ({ sccEventId: r.sccEventId, lines: r.lines, at: r.recordedAt }));
     const byEvent = new Map<string, RemovedLines>();
-    for (const removal of (await this.removals(bookingId, '')).filter((r) => r.applied)) {
+    for (const removal of [...held, ...recorded].sort((a, b) => a.at.localeCompare(b.at))) {
       const entry = byEvent.get(removal.sccEventId) ?? { bookingId, sccEventId: removal.sccEventId, lines: [] };
       entry.lines.push(...removal.lines);
       byEvent.set(removal.sccEventId, entry);

@@ -4,11 +4,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { newReplayName, replayTarget, ruleArnOf, startReplay, waitForReplay } from '../../../cli/operator/replays';
-import { DEFAULT_RECHECKS_MS } from '../../../services/scrub/crew-notes';
+import { type CrewEventFact, DEFAULT_RECHECKS_MS, scrubCrewNotes } from '../../../services/scrub/crew-notes';
 import { declaration } from '../../../services/scrub/declaration';
 import { removedLinesOf } from '../../../services/scrub/removed-lines';
+import { documentClient } from '../../../shared/aws';
 import { region } from '../../../shared/config';
 import { eventPatternOf } from '../../../shared/declaration';
+import { createLogger } from '../../../shared/logger';
+import { RevisionLedger } from '../../../shared/revisions';
 import { captureLogs, startCalendarCrewStack, uniqueBookingId, type CalendarCrewStack } from '../calendar/support';
 import { crewEventCancelled, crewEventCreated, crewEventUpdated } from '../guest-page/support';
 
@@ -125,6 +128,58 @@ describe('scrub consumer on the local stack', () => {
 
     expect(await notesOf(bookingId)).toBe(clean);
     expect(await env.eventsOf(bookingId, 'CrewNotesScrubbed')).toHaveLength(1);
+    expect((await removedLinesOf(documents, bookingId))[0]!.lines).toHaveLength(5);
+  });
+
+  it('a crash right after the write to SCC is finished by the retry: one announcement, the removed lines kept', async () => {
+    const bookingId = uniqueBookingId('S');
+    await sccEventFor(bookingId, notes(bookingId));
+    // Scrub's own clients, as in its Lambda, dying once right after SCC took the clean notes.
+    const client = new DynamoDBClient({ region: region(), endpoint: env.stack.endpoints.aws });
+    let crashed = false;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        const input = args.input as { TableName?: string };
+        if (!crashed && context.commandName === 'UpdateItemCommand' && input.TableName === 'scc-events') {
+          crashed = true;
+          throw new Error('the invocation died here');
+        }
+        return out;
+      },
+      { step: 'initialize', name: 'crashAfterSccWrite' },
+    );
+    const ours = documentClient(client);
+    const deps = {
+      documents: ours,
+      revisions: new RevisionLedger(ours),
+      publisher: env.publisher,
+      logger: createLogger('scrub'),
+      rechecks: [],
+    };
+    const event: CrewEventFact = {
+      id: `evt-${bookingId}`,
+      detailType: 'CrewEventCreated',
+      source: 'charterflow.crew',
+      time: new Date().toISOString(),
+      detail: crewEventCreated({ bookingId }),
+    };
+
+    await expect(scrubCrewNotes(event, deps)).rejects.toThrow('the invocation died here');
+    expect(await notesOf(bookingId)).toBe(cleanNotes(bookingId));
+    // The decision recorded before the write holds the lines: the notes SCC has now no longer do.
+    const pending = await deps.revisions.pendingOf<{ removal?: { lines: string[] } }>(bookingId, 'scrub');
+    expect(pending?.plan.removal?.lines).toHaveLength(5);
+
+    expect((await scrubCrewNotes(event, deps)).outcome).toBe('acted');
+    client.destroy();
+    const scrubbed = await env.eventsOf(bookingId, 'CrewNotesScrubbed');
+    expect(scrubbed).toHaveLength(1);
+    expect(scrubbed[0]!.detail.data.linesRemoved).toBe(5);
+    expect(await deps.revisions.pendingOf(bookingId, 'scrub')).toBeUndefined();
+    expect(await removedLinesOf(documents, bookingId)).toEqual([
+      { bookingId, sccEventId: `scc_${bookingId}`, lines: expect.arrayContaining(['Revenue: $1,450.00']) },
+    ]);
     expect((await removedLinesOf(documents, bookingId))[0]!.lines).toHaveLength(5);
   });
 
