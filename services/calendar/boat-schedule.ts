@@ -8,26 +8,27 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ownTableName } from '../../shared/declaration';
 import { isConditionFailure } from '../../shared/errors';
-import { LONGEST_TRIP_HOURS } from '../../shared/contract/limits';
-import type { TripWindow } from '../../shared/trip';
+import { DEPARTURE_TIME_ZONE, zoneOffsetMinutes, type TripWindow } from '../../shared/trip';
 
 /**
  * Which trips hold each boat when, so the calendar can see a double booking (the seed post's reason for the
  * internal calendar). In the calendar's own table (declared in ./declaration.ts):
- *   pk BOAT#<listing>  sk SLOT#<start, UTC>#<booking>  an active trip: its booking, calendar entry and window
+ *   pk BOAT#<listing>  sk DAY#<date at the dock>  the active trips that hold the boat that day, turnaround
+ *                                                  included: one attribute SLOT#<booking> each (its booking,
+ *                                                  calendar entry and window)
  *   pk BOAT#<listing>  sk PAIR#<booking a>#<booking b>  two active trips that overlap (a < b): a conflict
- * Slots sort by start, so the trips that can overlap one are read by key range, however long the history.
- * A pair is written with a condition: when two overlapping bookings are placed at once, both may see the
- * other (each writes its slot before it reads), but only one creates the pair, and only it reports it.
+ * A trip is written into every day it holds the boat, and each write returns the whole day: two trips that
+ * overlap both hold the boat at the later start, so they share that day's item, and the writes of one item
+ * happen one after the other: when two overlapping bookings are placed at once, the second write sees the first
+ * (both may, when they share several days). The write is the read: no key range to query, however long the
+ * history. A pair is written with a condition, so only one of two that see each other creates it and reports it.
  * A pair names the change that created it (`createdBy`), and an overlap that ends is first marked ended by the
  * change that ends it (`endedBy`), then forgotten once the marks in JADA say so: a change run again after a crash
  * finds what its first attempt created or ended and reports it, instead of finding nothing left to report.
+ * Slots written before days were kept (sk SLOT#<start, UTC>#<booking>, one item each) are only ever deleted.
  */
 
 export const scheduleTableName = (stage?: string) => ownTableName('calendar', 'boat-schedule', stage);
-
-/** How far back a slot that still overlaps can start: the longest trip the webhook accepts. */
-const LONGEST_TRIP_MS = LONGEST_TRIP_HOURS * 3_600_000;
 
 export interface Slot {
   bookingId: string;
@@ -42,6 +43,8 @@ export interface Slot {
 export interface SlotKey {
   listingId: string;
   startMs: number;
+  /** The days at the dock it was written into; absent for a slot kept before days were (its own SLOT# item). */
+  days?: string[];
 }
 
 export interface ScheduleChange {
@@ -65,7 +68,12 @@ interface PairItem {
 }
 
 const boatKey = (listingId: string) => `BOAT#${listingId}`;
-const slotSortKey = (startMs: number, bookingId: string) => `SLOT#${new Date(startMs).toISOString()}#${bookingId}`;
+const daySortKey = (day: string) => `DAY#${day}`;
+/** The attribute of a day's item that holds one booking's trip. */
+const slotAttribute = (bookingId: string) => `SLOT#${bookingId}`;
+/** The sort key of a slot kept before days were. */
+const legacySlotSortKey = (startMs: number, bookingId: string) =>
+  `SLOT#${new Date(startMs).toISOString()}#${bookingId}`;
 const pairSortKey = (x: string, y: string) => (x < y ? `PAIR#${x}#${y}` : `PAIR#${y}#${x}`);
 
 export class BoatSchedule {
@@ -90,24 +98,15 @@ export class BoatSchedule {
     by?: string,
   ): Promise<ScheduleChange> {
     const slot: Slot = { bookingId, calendarEntryId, start: trip.start, end: trip.end };
-    const key: SlotKey = { listingId, startMs: trip.startMs };
-    await this.documents.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: {
-          pk: boatKey(listingId),
-          sk: slotSortKey(trip.startMs, bookingId),
-          ...slot,
-          startMs: trip.startMs,
-          endMs: trip.endMs,
-        },
-      }),
-    );
-    if (previous && (previous.listingId !== listingId || previous.startMs !== trip.startMs)) {
-      await this.deleteSlot(bookingId, previous);
+    const days = daysHeld(trip.startMs, trip.endMs + this.turnaroundMs);
+    const key: SlotKey = { listingId, startMs: trip.startMs, days };
+    const overlapping = await this.hold(listingId, days, { ...slot, startMs: trip.startMs, endMs: trip.endMs }, trip);
+    // Freed only once the new days are held: a partner placed meanwhile sees this trip at one time or the other.
+    if (previous) {
+      const stays = previous.listingId === listingId ? days : [];
+      await this.release(bookingId, previous, stays);
     }
 
-    const overlapping = await this.overlapping(bookingId, listingId, trip);
     // A first placement has no pairs but those made once its slot was written, by a partner placed since (it
     // found this slot) or by this change before a crash: each is a trip that overlaps it, and its createPair
     // below fails and reads it. So no Query for them.
@@ -140,7 +139,7 @@ export class BoatSchedule {
 
   /** Frees the booking's slot (a cancellation): every conflict it had is resolved (ended, as `place` ends one). */
   async free(bookingId: string, previous: SlotKey, by?: string): Promise<Slot[]> {
-    await this.deleteSlot(bookingId, previous);
+    await this.release(bookingId, previous, []);
     const resolved: Slot[] = [];
     for (const pair of await this.pairsOf(bookingId, [previous.listingId])) {
       if (pair.item.endedBy && pair.item.endedBy !== by) continue;
@@ -181,31 +180,36 @@ export class BoatSchedule {
     return (await this.pairedWith(bookingId, listingId)).map((s) => s.bookingId).sort();
   }
 
-  private async overlapping(bookingId: string, listingId: string, trip: TripWindow): Promise<Slot[]> {
-    const from = trip.startMs - LONGEST_TRIP_MS - this.turnaroundMs;
-    const to = trip.endMs + this.turnaroundMs;
-    const found: Slot[] = [];
-    const pages = paginateQuery(
-      { client: this.documents },
-      {
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': boatKey(listingId),
-          ':from': slotSortKey(from, ''),
-          ':to': slotSortKey(to, '~'),
-        },
-        ConsistentRead: true,
-      },
-    );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) {
+  /**
+   * Writes the trip into each day it holds the boat, and answers the trips each day's item held with it that
+   * overlap it: the write returns the item as it left it, the trips written before it included.
+   */
+  private async hold(
+    listingId: string,
+    days: string[],
+    stored: Slot & { startMs: number; endMs: number },
+    trip: TripWindow,
+  ): Promise<Slot[]> {
+    const found = new Map<string, Slot>();
+    for (const day of days) {
+      const { Attributes } = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: boatKey(listingId), sk: daySortKey(day) },
+          UpdateExpression: 'SET #slot = :slot',
+          ExpressionAttributeNames: { '#slot': slotAttribute(stored.bookingId) },
+          ExpressionAttributeValues: { ':slot': stored },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      for (const [name, item] of Object.entries(Attributes ?? {})) {
+        if (!name.startsWith('SLOT#')) continue;
         const overlaps =
-          item.bookingId !== bookingId &&
+          item.bookingId !== stored.bookingId &&
           item.startMs < trip.endMs + this.turnaroundMs &&
           item.endMs + this.turnaroundMs > trip.startMs;
-        if (overlaps) {
-          found.push({
+        if (overlaps && !found.has(item.bookingId)) {
+          found.set(item.bookingId, {
             bookingId: item.bookingId,
             calendarEntryId: item.calendarEntryId,
             start: item.start,
@@ -214,7 +218,7 @@ export class BoatSchedule {
         }
       }
     }
-    return found;
+    return [...found.values()];
   }
 
   private async pairsOf(bookingId: string, listingIds: string[]): Promise<{ listingId: string; item: PairItem }[]> {
@@ -311,14 +315,52 @@ export class BoatSchedule {
     }
   }
 
-  private async deleteSlot(bookingId: string, key: SlotKey): Promise<void> {
-    await this.documents.send(
-      new DeleteCommand({
-        TableName: this.table,
-        Key: { pk: boatKey(key.listingId), sk: slotSortKey(key.startMs, bookingId) },
-      }),
-    );
+  /** Takes the booking's trip out of the days it held, but those in `stays` (it holds them again already). */
+  private async release(bookingId: string, key: SlotKey, stays: readonly string[]): Promise<void> {
+    if (!key.days) {
+      await this.documents.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: boatKey(key.listingId), sk: legacySlotSortKey(key.startMs, bookingId) },
+        }),
+      );
+      return;
+    }
+    for (const day of key.days.filter((d) => !stays.includes(d))) {
+      try {
+        await this.documents.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: boatKey(key.listingId), sk: daySortKey(day) },
+            UpdateExpression: 'REMOVE #slot',
+            // Not there (freed before a crash): no empty day item made for it.
+            ConditionExpression: 'attribute_exists(#slot)',
+            ExpressionAttributeNames: { '#slot': slotAttribute(bookingId) },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
   }
+}
+
+/** The date at the dock an instant falls on ("2027-03-12"): a day's item holds the trips of one such date. */
+function dockDate(ms: number): string {
+  return new Date(ms + zoneOffsetMinutes(ms, DEPARTURE_TIME_ZONE) * 60_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Every date at the dock from `fromMs` up to (not including) `untilMs`: the days a trip holds its boat. A trip
+ * across midnight holds two; the longest the webhook accepts, fifteen.
+ */
+export function daysHeld(fromMs: number, untilMs: number): string[] {
+  const last = dockDate(Math.max(fromMs, untilMs - 1));
+  const days = [dockDate(fromMs)];
+  while (days.at(-1)! < last) {
+    days.push(new Date(Date.parse(`${days.at(-1)}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10));
+  }
+  return days;
 }
 
 const partnerOf = (pair: PairItem, bookingId: string) => (pair.a === bookingId ? pair.b : pair.a);

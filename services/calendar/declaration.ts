@@ -12,6 +12,6 @@ export const declaration = defineConsumer({
     'CalendarConflictDetected',
     'CalendarConflictResolved',
   ],
-  // Which trip holds each boat when: read by key range to find overlapping trips (./boat-schedule.ts).
+  // Which trip holds each boat when, an item per day: writing a trip returns those it may overlap (./boat-schedule.ts).
   tables: [{ name: 'boat-schedule', partitionKey: 'pk', sortKey: 'sk' }],
 });

@@ -97,6 +97,24 @@ describe('double-booking marks on JADA', () => {
     expect(await marks(x, y, z)).toEqual([[], [z], [y]]);
   });
 
+  it('X and Y arriving at the same moment, 10 times: both marked, one CalendarConflictDetected', async () => {
+    const runs = Array.from({ length: 10 }, () => pair());
+    await Promise.all(
+      runs.flatMap(({ x, y, listingId }) => [
+        place(x, listingId, 1, '10:00', false),
+        place(y, listingId, 1, '11:00', false),
+      ]),
+    );
+    expect(await Promise.all(runs.map(({ x, y }) => marks(x, y)))).toEqual(runs.map(({ x, y }) => [[y], [x]]));
+    for (const { x, y } of runs) {
+      const detected = [
+        ...(await env.eventsOf(x, 'CalendarConflictDetected')),
+        ...(await env.eventsOf(y, 'CalendarConflictDetected')),
+      ];
+      expect(detected).toHaveLength(1);
+    }
+  }, 60_000);
+
   it('X and Y moving at once, 20 times: the marks end as the schedule does', async () => {
     const runs = Array.from({ length: 20 }, (_, i) => ({ ...pair(), apart: i % 2 === 0 }));
     await Promise.all(runs.map(({ x, listingId }) => place(x, listingId, 1, '10:00', false)));
