@@ -64,7 +64,9 @@ const UNUSED: Record<Service, Record<string, string>> = {
     ...LAMBDA_LOGS,
     'dynamodb:GetItem on boat-schedule': OWN_TABLE,
     'dynamodb:BatchGetItem on boat-schedule': OWN_TABLE,
-    'dynamodb:UpdateItem on boat-schedule': OWN_TABLE,
+    'dynamodb:PutItem on boat-schedule': 'creates the pair of a double booking: no scenario here double-books a boat',
+    'dynamodb:DeleteItem on boat-schedule':
+      'forgets the pair of a double booking that ended (or a slot kept before days): no scenario here double-books a boat',
   },
   crew: { ...LAMBDA_LOGS },
   scrub: { ...LAMBDA_LOGS },
