@@ -59,6 +59,8 @@ const UNUSED: Record<Service, Record<string, string>> = {
     ...LAMBDA_LOGS,
     'dynamodb:DeleteItem on table/charterflow-local-bookings':
       'releases a delivery claim left by a crashed invocation: no scenario here crashes one',
+    'dynamodb:GetItem on table/charterflow-local-bookings':
+      'reads the record of a revision older than one already arrived (a late redelivery is a duplicate): no scenario here sends one',
   },
   calendar: {
     ...LAMBDA_LOGS,
@@ -68,8 +70,16 @@ const UNUSED: Record<Service, Record<string, string>> = {
     'dynamodb:DeleteItem on boat-schedule':
       'forgets the pair of a double booking that ended (or a slot kept before days): no scenario here double-books a boat',
   },
-  crew: { ...LAMBDA_LOGS },
-  scrub: { ...LAMBDA_LOGS },
+  crew: {
+    ...LAMBDA_LOGS,
+    'dynamodb:Scan on scc-events':
+      'looks for the crew event the hand-made Lambdas made, only for a calendar entry the calendar adopted: no scenario here adopts one',
+  },
+  scrub: {
+    ...LAMBDA_LOGS,
+    'dynamodb:PutItem on table/charterflow-local-bookings':
+      'keeps the lines a re-check after a change or a cancellation removed (SCRUB#): no scenario here changes a booking',
+  },
   'guest-page': {
     ...LAMBDA_LOGS,
     's3:ListBucket on queenofsandiego.com':
@@ -80,7 +90,8 @@ const UNUSED: Record<Service, Record<string, string>> = {
   'guest-mail': { ...LAMBDA_LOGS },
   'booking-ledger': {
     ...LAMBDA_LOGS,
-    'dynamodb:GetItem on booking-ledger-timeline': OWN_TABLE,
+    'dynamodb:BatchGetItem on booking-ledger-timeline': OWN_TABLE,
+    'dynamodb:UpdateItem on booking-ledger-timeline': OWN_TABLE,
     'dynamodb:DeleteItem on booking-ledger-timeline': OWN_TABLE,
     'dynamodb:Query on booking-ledger-timeline': `${OWN_TABLE} (charterflow status queries the timeline with the operator's credentials)`,
   },
