@@ -5,8 +5,10 @@ import { bookingsTable } from './config';
  * Our own table: every durable fact charterflow keeps about a booking, one item per fact.
  *   pk BOOKING#<id>          sk BOOKING           the correlation id (first webhook id), the revisions arrived
  *   pk BOOKING#<id>          sk REVISION#<n>      a revision claimed or emitted, with its webhook id (dedupe)
- *   pk BOOKING#<id>          sk STATE#<consumer>  the revision a consumer applied and what its system holds
- *   pk BOOKING#<id>          sk SCRUB#<scc-id>#<h> revenue lines removed from crew notes (h: hash of the notes read)
+ *   pk BOOKING#<id>          sk STATE#<consumer>  the revision a consumer applied and what its system holds (scrub's:
+ *                                                the revenue lines its revisions removed from the crew notes)
+ *   pk BOOKING#<id>          sk SCRUB#<scc-id>#<h> revenue lines a re-check removed after SCC wrote the notes back
+ *                                                (h: hash of the notes read)
  *   pk BOOKING#<id>          sk MAIL#<kind>#r<n>   a mail to the renter, claimed and settled (no address)
  *   pk BOOKING#<id>          sk MAIL#order         the version of the booking's mail decisions (they never cross)
  *   pk PRIVATE#<id>          sk REVISION#<n>       the booking's private record: what the bus must not carry
