@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import {
   DisableRuleCommand,
   EnableRuleCommand,
@@ -96,12 +96,17 @@ export async function startHistory(bench: BenchStack): Promise<History> {
   const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
   // Invitations name the crew event, not the booking: an item belongs to the template if it names either.
   const templateIds = new Set(templateEvents.flatMap((e) => JSON.stringify(e).match(ID_TOKEN) ?? []));
+  const namesTemplate = (text: string) =>
+    text.includes(template) || (text.match(ID_TOKEN) ?? []).some((id) => templateIds.has(id));
   for (const table of TableNames) {
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: table }));
+    const keys = (Table?.KeySchema ?? []).map((k) => k.AttributeName!);
     const { Items = [] } = await documents.send(new ScanCommand({ TableName: table }));
     for (const item of Items) {
       const text = JSON.stringify(item);
-      if (text.includes(template) || (text.match(ID_TOKEN) ?? []).some((id) => templateIds.has(id)))
-        templateItems.push({ table, text });
+      // An item whose key names no booking (a boat's day on the schedule) is one for all clones: not cloned.
+      const key = JSON.stringify(keys.map((k) => item[k]));
+      if (namesTemplate(text) && namesTemplate(key)) templateItems.push({ table, text });
     }
   }
 

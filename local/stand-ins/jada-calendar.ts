@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../shared/aws';
 import { secretNames } from '../../shared/config';
 import {
@@ -57,12 +57,26 @@ export interface CalendarEntry {
   cancelledAt?: string;
 }
 
+const BY_BOOKING = 'byBooking';
+
 export const jadaCalendarTables: CreateTableCommandInput[] = [
   {
     TableName: JADA_CALENDAR_TABLE,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'entryId', AttributeType: 'S' }],
+    AttributeDefinitions: [
+      { AttributeName: 'entryId', AttributeType: 'S' },
+      { AttributeName: 'bookingId', AttributeType: 'S' },
+    ],
     KeySchema: [{ AttributeName: 'entryId', KeyType: 'HASH' }],
+    // GET /entries?bookingId= asks it for every new booking (the calendar looks for an entry to adopt): a scan
+    // would make each booking's look grow with the calendar's whole history.
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: BY_BOOKING,
+        KeySchema: [{ AttributeName: 'bookingId', KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
   },
   requestsTable(JADA_CALENDAR_REQUESTS_TABLE),
 ];
@@ -243,8 +257,31 @@ function publicEntry(entry: CalendarEntry) {
 }
 
 async function scanAll(documents: DynamoDBDocumentClient, bookingId?: string): Promise<CalendarEntry[]> {
-  const items = await scanWhere<CalendarEntry>(documents, JADA_CALENDAR_TABLE, bookingId ? { bookingId } : {});
+  const items = bookingId
+    ? await entriesOfBooking(documents, bookingId)
+    : await scanWhere<CalendarEntry>(documents, JADA_CALENDAR_TABLE);
   return items.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+async function entriesOfBooking(documents: DynamoDBDocumentClient, bookingId: string): Promise<CalendarEntry[]> {
+  try {
+    const items: CalendarEntry[] = [];
+    const pages = paginateQuery(
+      { client: documents },
+      {
+        TableName: JADA_CALENDAR_TABLE,
+        IndexName: BY_BOOKING,
+        KeyConditionExpression: 'bookingId = :b',
+        ExpressionAttributeValues: { ':b': bookingId },
+      },
+    );
+    for await (const page of pages) items.push(...((page.Items ?? []) as CalendarEntry[]));
+    return items;
+  } catch (error) {
+    // A data directory made before the index: its table has none, so it is scanned as before.
+    if ((error as Error)?.name !== 'ValidationException') throw error;
+    return scanWhere<CalendarEntry>(documents, JADA_CALENDAR_TABLE, { bookingId });
+  }
 }
 
 /** The stand-in as the local stack starts it (JADA_CALENDAR_URL). */
