@@ -145,6 +145,12 @@ function skipOf<H>(
   return { outcome, held: record?.held };
 }
 
+const decidedNow = <P>(key: { revision: number }, plan: P): PendingDecision<P> => ({
+  revision: key.revision,
+  plan,
+  decidedAt: new Date().toISOString(),
+});
+
 const appliedOf = <H>(record: StoredRecord<H> | undefined) =>
   record?.revision === undefined ? undefined : (record as AppliedRevision<H>);
 
@@ -218,21 +224,28 @@ export class RevisionLedger {
         logger?.info('revision applied', { revision: key.revision, outcome: 'acted' });
         return { outcome: 'acted', held: decision.held };
       }
-      const pending: PendingDecision<P> = {
-        revision: key.revision,
-        plan: decision.plan,
-        decidedAt: new Date().toISOString(),
-      };
+      const pending = decidedNow(key, decision.plan);
       await this.settle(key, token, { applied: finished, pending, release: false });
-      const done = await outbox.perform(decision.plan, this.progress(key, token, pending));
-      await this.settle(key, token, { applied: { revision: key.revision, ...done }, release: true });
-      logger?.info('revision applied', {
-        revision: key.revision,
-        outcome: 'acted',
-        emittedEventId: done.emittedEventId,
-      });
-      return { outcome: 'acted', held: done.held };
+      return this.carryOut(key, token, outbox, pending, logger);
     });
+  }
+
+  /** Carries a recorded decision of this revision out under our lease, then records the revision applied. */
+  private async carryOut<H, P>(
+    key: RevisionKey,
+    token: string,
+    outbox: Outbox<H, P>,
+    pending: PendingDecision<P>,
+    logger: Logger | undefined,
+  ): Promise<{ outcome: RevisionOutcome; held: H | undefined }> {
+    const done = await outbox.perform(pending.plan, this.progress(key, token, pending));
+    await this.settle(key, token, { applied: { revision: key.revision, ...done }, release: true });
+    logger?.info('revision applied', {
+      revision: key.revision,
+      outcome: 'acted',
+      emittedEventId: done.emittedEventId,
+    });
+    return { outcome: 'acted', held: done.held };
   }
 
   /**
@@ -250,11 +263,7 @@ export class RevisionLedger {
   ): Promise<{ outcome: RevisionOutcome; held: H | undefined } | undefined> {
     const decision = await outbox.decide(undefined, undefined);
     if (!('plan' in decision)) return undefined;
-    const pending: PendingDecision<P> = {
-      revision: key.revision,
-      plan: decision.plan,
-      decidedAt: new Date().toISOString(),
-    };
+    const pending = decidedNow(key, decision.plan);
     const token = randomUUID();
     try {
       await this.documents.send(
@@ -280,14 +289,7 @@ export class RevisionLedger {
       throw error;
     }
     try {
-      const done = await outbox.perform(decision.plan, this.progress(key, token, pending));
-      await this.settle(key, token, { applied: { revision: key.revision, ...done }, release: true });
-      logger?.info('revision applied', {
-        revision: key.revision,
-        outcome: 'acted',
-        emittedEventId: done.emittedEventId,
-      });
-      return { outcome: 'acted', held: done.held };
+      return await this.carryOut(key, token, outbox, pending, logger);
     } catch (error) {
       await this.release(key, token);
       throw error;
