@@ -267,22 +267,7 @@ export class RevisionLedger {
     const token = randomUUID();
     try {
       await this.documents.send(
-        new UpdateCommand({
-          TableName: this.settings.table,
-          Key: { pk: bookingKey(key.bookingId), sk: consumerStateKey(key.consumer) },
-          UpdateExpression:
-            'SET bookingId = :b, #consumer = :c, leaseToken = :t, leaseRevision = :r, leaseUntil = :until, pending = :pending',
-          ConditionExpression: 'attribute_not_exists(pk)',
-          ExpressionAttributeNames: { '#consumer': 'consumer' },
-          ExpressionAttributeValues: {
-            ':b': key.bookingId,
-            ':c': key.consumer,
-            ':t': token,
-            ':r': key.revision,
-            ':until': until ?? Date.now() + this.settings.leaseMs,
-            ':pending': pending,
-          },
-        }),
+        new UpdateCommand(this.leaseWrite(key, token, until, 'attribute_not_exists(pk)', { pending })),
       );
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
@@ -398,6 +383,39 @@ export class RevisionLedger {
     return Item as StoredRecord<H> | undefined;
   }
 
+  /**
+   * The write that takes the lease on a consumer's record of a booking, under `condition`; `set` adds attributes
+   * to the same write (a first revision's decision). The lease ends with the invocation, or leaseMs from now.
+   */
+  private leaseWrite(
+    key: RevisionKey,
+    token: string,
+    until: number | undefined,
+    condition: string,
+    set: Record<string, unknown> = {},
+    now = Date.now(),
+  ) {
+    const extra = Object.keys(set);
+    return {
+      TableName: this.settings.table,
+      Key: { pk: bookingKey(key.bookingId), sk: consumerStateKey(key.consumer) },
+      UpdateExpression: [
+        'SET bookingId = :b, #consumer = :c, leaseToken = :t, leaseRevision = :r, leaseUntil = :until',
+        ...extra.map((name) => `${name} = :${name}`),
+      ].join(', '),
+      ConditionExpression: condition,
+      ExpressionAttributeNames: { '#consumer': 'consumer' },
+      ExpressionAttributeValues: {
+        ':b': key.bookingId,
+        ':c': key.consumer,
+        ':t': token,
+        ':r': key.revision,
+        ':until': until ?? now + this.settings.leaseMs,
+        ...Object.fromEntries(extra.map((name) => [`:${name}`, set[name]])),
+      },
+    };
+  }
+
   private async lease<H>(
     key: RevisionKey,
     until: number | undefined,
@@ -405,23 +423,18 @@ export class RevisionLedger {
     const token = randomUUID();
     const now = Date.now();
     try {
+      const write = this.leaseWrite(
+        key,
+        token,
+        until,
+        '(attribute_not_exists(revision) OR revision < :r) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+        {},
+        now,
+      );
       const { Attributes } = await this.documents.send(
         new UpdateCommand({
-          TableName: this.settings.table,
-          Key: { pk: bookingKey(key.bookingId), sk: consumerStateKey(key.consumer) },
-          UpdateExpression:
-            'SET bookingId = :b, #consumer = :c, leaseToken = :t, leaseRevision = :r, leaseUntil = :until',
-          ConditionExpression:
-            '(attribute_not_exists(revision) OR revision < :r) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
-          ExpressionAttributeNames: { '#consumer': 'consumer' },
-          ExpressionAttributeValues: {
-            ':b': key.bookingId,
-            ':c': key.consumer,
-            ':t': token,
-            ':r': key.revision,
-            ':until': until ?? now + this.settings.leaseMs,
-            ':now': now,
-          },
+          ...write,
+          ExpressionAttributeValues: { ...write.ExpressionAttributeValues, ':now': now },
           ReturnValues: 'ALL_OLD',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
